@@ -1,0 +1,49 @@
+# Stoa — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+WORKERS ?= 2
+
+.PHONY: run test install dev-install lint format vendor clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the dependency declarations change.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+dev-install: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/stoa db upgrade
+	$(BIN)/stoa demo
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 --access-logfile - wsgi:app
+
+test: dev-install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: dev-install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check portal blueprints services tests
+
+format: dev-install
+	$(BIN)/ruff format portal blueprints services tests
+	$(BIN)/ruff check --fix .
+
+# Refresh vendored front-end files from the npm registry (versions pinned in package.json).
+vendor:
+	npm install --no-save --ignore-scripts
+	mkdir -p static/vendor/htmx
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/htmx.min.js
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,159 @@
+"""Sign-in, sign-out, invitations and magic links (HTTP only; logic in services.auth)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, flash, redirect, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.db import get_session
+from portal.errors import Conflict, Invalid, NotFound, RateLimited
+from portal.htmx import render_page
+from services import auth as auth_service
+from services.portals import landing_url
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths; anything else (``//evil``, ``https://…``) is dropped."""
+    if not target:
+        return None
+    target = target.strip()
+    parts = urlsplit(target)
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith(("//", "/\\"))
+    ):
+        return None
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+def base_url() -> str:
+    return request.host_url.rstrip("/")
+
+
+def _sign_in(user, next_url: str | None) -> Response:  # noqa: ANN001
+    session.clear()  # new session id on privilege change (fixation)
+    login_user(user)
+    return redirect(safe_next(next_url) or landing_url(get_session(), user=user), code=303)
+
+
+@bp.get("/")
+def index() -> Response:
+    if current_user.is_authenticated:
+        return redirect(landing_url(get_session(), user=current_user), code=302)
+    return redirect(url_for("auth.login"), code=302)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(next_url or landing_url(get_session(), user=current_user))
+        return render_page("auth/login.html", next_url=next_url, email="")
+    email = request.form.get("email", "")
+    password = request.form.get("password", "")
+    ip = request.remote_addr or "unknown"
+    try:
+        user = auth_service.authenticate(get_session(), email=email, password=password, ip=ip)
+    except RateLimited as exc:
+        resp = render_page(
+            "auth/login.html", status=429, next_url=next_url, email=email, error=exc.message
+        )
+        resp.headers["Retry-After"] = str(exc.retry_after or 60)
+        return resp
+    except Invalid as exc:
+        return render_page(
+            "auth/login.html", status=422, next_url=next_url, email=email, error=exc.message
+        )
+    return _sign_in(user, next_url)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere() -> Response:
+    auth_service.sign_out_everywhere(get_session(), user=current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash("You are signed out on every device.", "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/magic", methods=["GET", "POST"])
+def magic_request() -> Response:
+    if request.method == "GET":
+        return render_page("auth/magic_request.html", sent=False, email="")
+    email = request.form.get("email", "")
+    try:
+        auth_service.request_magic_link(
+            get_session(),
+            email=email,
+            base_url=base_url(),
+            next_url=safe_next(request.form.get("next")),
+        )
+    except RateLimited as exc:
+        return render_page(
+            "auth/magic_request.html", status=429, sent=False, email=email, error=exc.message
+        )
+    return render_page("auth/magic_request.html", sent=True, email=email)
+
+
+@bp.route("/magic/<token>", methods=["GET", "POST"])
+def magic_consume(token: str) -> Response:
+    # GET only shows a button: mail scanners that prefetch links must not burn the token.
+    if request.method == "GET":
+        return render_page("auth/magic_confirm.html", token=token)
+    try:
+        user, next_url = auth_service.consume_magic_link(get_session(), token=token)
+    except NotFound as exc:
+        return render_page(
+            "auth/magic_request.html", status=410, sent=False, email="", error=exc.message
+        )
+    return _sign_in(user, next_url)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invite_accept(token: str) -> Response:
+    db = get_session()
+    try:
+        invitation = auth_service.pending_invitation(db, token=token)
+    except NotFound as exc:
+        return render_page("auth/invite_invalid.html", status=404, message=exc.message)
+    if request.method == "GET":
+        return render_page(
+            "auth/invite.html", invitation=invitation, token=token, name=invitation.name, errors={}
+        )
+    name = request.form.get("name", "")
+    try:
+        user = auth_service.accept_invitation(
+            db, token=token, name=name, password=request.form.get("password", "")
+        )
+    except Invalid as exc:
+        return render_page(
+            "auth/invite.html",
+            status=422,
+            invitation=invitation,
+            token=token,
+            name=name,
+            errors=exc.errors,
+        )
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("auth.login"), code=303)
+    flash("Welcome! Your account is ready.", "success")
+    return _sign_in(user, None)

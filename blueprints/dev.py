@@ -1,0 +1,35 @@
+"""Development helpers: the email outbox (staff only, never in production)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app
+from flask_login import current_user
+from sqlmodel import select
+
+from portal.db import get_session
+from portal.errors import NotFound
+from portal.extensions import login_manager
+from portal.htmx import render_page
+from portal.models import EmailOutbox
+from portal.principal import current_actor
+
+bp = Blueprint("dev", __name__)
+
+
+@bp.before_request
+def _dev_staff_only() -> Response | None:
+    if current_app.config["STOA_SETTINGS"].is_production:
+        raise NotFound()
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_actor().is_staff:
+        raise NotFound()
+    return None
+
+
+@bp.get("/outbox")
+def outbox() -> Response:
+    emails = (
+        get_session().exec(select(EmailOutbox).order_by(EmailOutbox.id.desc()).limit(100)).all()
+    )  # type: ignore[union-attr]
+    return render_page("dev/outbox.html", emails=emails)

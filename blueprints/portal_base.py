@@ -1,0 +1,43 @@
+"""What every portal tab shares: the slug resolves to a PortalContext through the tenancy core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, request
+from flask_login import current_user
+
+from portal.db import get_session
+from portal.errors import Forbidden
+from portal.extensions import login_manager
+from portal.principal import current_actor
+from services.portals import PortalContext, portal_for_slug
+
+
+def portal_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint mounted under ``/p/<slug>``; its views get ``g.portal_ctx`` resolved."""
+    bp = Blueprint(name, import_name)
+
+    @bp.url_value_preprocessor
+    def _pull_slug(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        g.portal_slug = (values or {}).pop("slug", None)
+
+    @bp.url_defaults
+    def _add_slug(endpoint: str, values: dict[str, Any]) -> None:
+        if "slug" not in values and g.get("portal_ctx") is not None:
+            values["slug"] = g.portal_ctx.portal.slug
+
+    @bp.before_request
+    def _resolve_portal() -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        g.portal_ctx = portal_for_slug(get_session(), actor=current_actor(), slug=g.portal_slug)
+        if request.method not in {"GET", "HEAD", "OPTIONS"} and not g.portal_ctx.can_write:
+            raise Forbidden("You can look, but not change things here.")
+        return None
+
+    return bp
+
+
+def portal_ctx() -> PortalContext:
+    return g.portal_ctx

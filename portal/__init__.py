@@ -1,0 +1,113 @@
+"""Stoa: the application factory is the only wiring point."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import db, htmx, security
+from portal.config import PROJECT_ROOT, load_settings
+from portal.extensions import csrf, login_manager
+from portal.extensions import htmx as htmx_ext
+from portal.ratelimit import make_store
+from portal.runtime import Runtime, set_runtime
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error handlers. No I/O beyond config."""
+    settings = load_settings(config)
+    app = Flask(
+        "portal",
+        instance_path=str(settings.instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        STOA_SETTINGS=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production and not settings.extra.get("INSECURE_COOKIES"),
+        SESSION_COOKIE_NAME="stoa_session",
+        PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 14,
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_HEADERS=["X-CSRFToken"],
+        MAX_CONTENT_LENGTH=None,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(dict(settings.extra))
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=settings.trusted_proxies,
+            x_proto=settings.trusted_proxies,
+            x_host=settings.trusted_proxies,
+        )
+
+    engine = config.get("ENGINE") if config else None
+    db.init_app(app, engine or db.make_engine(settings.database_url))
+    namespace = str(settings.extra.get("RATELIMIT_NAMESPACE", ""))
+    queue = None
+    if settings.redis_url and not settings.extra.get("JOBS_IN_PROCESS"):
+        import redis
+        from rq import Queue
+
+        queue = Queue("stoa", connection=redis.Redis.from_url(settings.redis_url))
+    set_runtime(
+        Runtime(
+            settings=settings,
+            db=app.extensions["stoa_db"],
+            counters=make_store(settings.redis_url, namespace),
+            queue=queue,
+        ),
+        app,
+    )
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    htmx_ext.init_app(app)
+    htmx.init_app(app)
+    security.init_app(app)
+
+    from portal import principal  # noqa: F401  (registers the user loader)
+    from portal.cli import register_cli
+    from portal.templating import init_templating
+
+    init_templating(app)
+    _register_blueprints(app)
+    register_cli(app)
+    if not app.debug:
+        logging.getLogger("portal").setLevel(logging.INFO)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from blueprints import (
+        account,
+        admin,
+        auth,
+        dashboard,
+        dev,
+        errors,
+        health,
+        settings,
+        team,
+        theme,
+    )
+
+    errors.register(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(theme.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(dev.bp, url_prefix="/dev")
+    for tab in (dashboard, team, settings):
+        app.register_blueprint(tab.bp, url_prefix="/p/<slug>")

@@ -1,0 +1,174 @@
+"""The ``stoa`` command (also ``flask --app wsgi``)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from portal.db import commit, get_db
+
+
+def _settings():  # noqa: ANN202
+    return current_app.config["STOA_SETTINGS"]
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(api_key_group)
+    app.cli.add_command(service_token_group)
+    app.cli.add_command(worker_command)
+
+
+@click.group("db", help="Database migrations.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    from portal.migrations import upgrade
+
+    upgrade(_settings().database_url, revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    from portal.migrations import downgrade
+
+    downgrade(_settings().database_url, revision)
+    click.echo(f"Database at {revision}.")
+
+
+@click.command("demo", help="Load the demo data (idempotent).")
+@with_appcontext
+def demo_command() -> None:
+    from services.demo import load_demo
+
+    session = get_db().session_factory()
+    try:
+        created = load_demo(session)
+        commit(session)
+    finally:
+        session.close()
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing added.")
+
+
+@click.command("create-admin", help="Create (or promote) a staff admin.")
+@click.argument("email")
+@click.option("--name", default="")
+@click.password_option(prompt="Password", help="Prompted when not given.")
+@with_appcontext
+def create_admin_command(email: str, name: str, password: str) -> None:
+    from services.users import create_staff_admin
+
+    session = get_db().session_factory()
+    try:
+        user = create_staff_admin(session, email=email, name=name, password=password)
+        commit(session)
+    except Exception as exc:  # surfaced as a CLI error, not a traceback
+        session.rollback()
+        raise click.ClickException(getattr(exc, "message", str(exc))) from exc
+    finally:
+        session.close()
+    click.echo(f"Staff admin {user.email} is ready.")
+
+
+@click.group("api-key", help="API keys for integrations.")
+def api_key_group() -> None:
+    pass
+
+
+@api_key_group.command("create")
+@click.option("--company", "company_slug", default=None, help="Company slug; omit for agency-wide.")
+@click.option("--name", required=True)
+@click.option("--scopes", default="", help="Comma-separated scopes (default: all).")
+@with_appcontext
+def api_key_create(company_slug: str | None, name: str, scopes: str) -> None:
+    from sqlmodel import select
+
+    from portal.models import Company
+    from services.tokens import create_api_key
+
+    session = get_db().session_factory()
+    try:
+        company_id = None
+        if company_slug:
+            company = session.exec(select(Company).where(Company.slug == company_slug)).first()
+            if company is None:
+                raise click.ClickException(f"No company with slug {company_slug!r}.")
+            company_id = company.id
+        scope_list = [s.strip() for s in scopes.split(",") if s.strip()] or None
+        try:
+            key, secret = create_api_key(
+                session, name=name, company_id=company_id, scopes=scope_list
+            )
+        except Exception as exc:
+            raise click.ClickException(getattr(exc, "message", str(exc))) from exc
+        commit(session)
+    finally:
+        session.close()
+    scope_text = ",".join(key.scopes)
+    owner = f"company {company_slug}" if company_slug else "agency-wide"
+    click.echo(f"API key {key.prefix}… created ({owner}; scopes: {scope_text}).")
+    click.echo("Store it now; it is not shown again:")
+    click.echo(secret)
+
+
+@click.group("service-token", help="Portal worker service tokens.")
+def service_token_group() -> None:
+    pass
+
+
+@service_token_group.command("create")
+@click.option("--name", required=True)
+@with_appcontext
+def service_token_create(name: str) -> None:
+    from services.tokens import create_service_token
+
+    session = get_db().session_factory()
+    try:
+        token, secret = create_service_token(session, name=name)
+        commit(session)
+    finally:
+        session.close()
+    click.echo(f"Service token {token.prefix}… created. Store it now; it is not shown again:")
+    click.echo(secret)
+
+
+@click.command("worker", help="Run the background job worker (RQ on REDIS_URL).")
+@with_appcontext
+def worker_command() -> None:
+    settings = _settings()
+    if not settings.redis_url:
+        raise click.ClickException(
+            "REDIS_URL is not set: jobs already run in-process after commit."
+        )
+    import redis
+    from rq import Queue, Worker
+
+    from portal.jobs import _load_job_modules
+
+    _load_job_modules()
+    conn = redis.Redis.from_url(settings.redis_url)
+    Worker([Queue("stoa", connection=conn)], connection=conn).work(with_scheduler=True)
+
+
+def _create_app() -> Flask:
+    from portal import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    cli = FlaskGroup(create_app=_create_app, add_default_commands=True, add_version_option=False)
+    sys.exit(cli.main(prog_name="stoa"))

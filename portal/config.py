@@ -1,0 +1,117 @@
+"""Typed settings, read and validated once from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """Raised when settings are missing or invalid (production refuses to start)."""
+
+
+def _read_or_create(path: Path, make: callable) -> str:  # type: ignore[valid-type]
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    instance_path: Path
+    secret_key: str
+    encryption_keys: tuple[str, ...]
+    database_url: str
+    redis_url: str | None
+    storage_url: str
+    smtp_url: str | None
+    mail_from: str
+    outbox_dir: Path
+    trusted_proxies: int
+    base_url: str | None
+    login_ip_limit: int = 300
+    login_account_free_failures: int = 5
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
+    """Build settings from the environment, with explicit overrides (tests) winning."""
+    o = dict(overrides or {})
+    env = str(o.get("STOA_ENV") or os.environ.get("STOA_ENV") or "development")
+    instance = Path(
+        str(
+            o.get("INSTANCE_PATH")
+            or os.environ.get("STOA_INSTANCE_PATH")
+            or (PROJECT_ROOT / "instance")
+        )
+    )
+    production = env == "production"
+
+    secret = str(o.get("SECRET_KEY") or os.environ.get("SECRET_KEY") or "")
+    keys_raw = str(o.get("STOA_ENCRYPTION_KEYS") or os.environ.get("STOA_ENCRYPTION_KEYS") or "")
+    if production:
+        if not secret:
+            raise ConfigError("SECRET_KEY is required in production")
+        if not keys_raw:
+            raise ConfigError("STOA_ENCRYPTION_KEYS is required in production")
+    if not secret:
+        secret = _read_or_create(instance / "secret_key", lambda: secrets.token_hex(32))
+    if not keys_raw:
+        keys_raw = _read_or_create(
+            instance / "encryption_keys", lambda: Fernet.generate_key().decode()
+        )
+    keys = tuple(k.strip() for k in keys_raw.split(",") if k.strip())
+    for key in keys:
+        try:
+            Fernet(key.encode())
+        except ValueError as exc:
+            raise ConfigError("STOA_ENCRYPTION_KEYS holds a key that is not a Fernet key") from exc
+
+    default_db = f"sqlite:///{instance / 'stoa.db'}"
+    database_url = str(o.get("DATABASE_URL") or os.environ.get("DATABASE_URL") or default_db)
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    storage = str(
+        o.get("STORAGE_URL") or os.environ.get("STORAGE_URL") or f"file://{instance / 'storage'}"
+    )
+    redis_url = o.get("REDIS_URL", os.environ.get("REDIS_URL")) or None
+    return Settings(
+        env=env,
+        instance_path=instance,
+        secret_key=secret,
+        encryption_keys=keys,
+        database_url=database_url,
+        redis_url=str(redis_url) if redis_url else None,
+        storage_url=storage,
+        smtp_url=str(o.get("SMTP_URL") or os.environ.get("SMTP_URL") or "") or None,
+        mail_from=str(
+            o.get("MAIL_FROM") or os.environ.get("MAIL_FROM") or "Stoa <portal@stoa.local>"
+        ),
+        outbox_dir=Path(str(o.get("OUTBOX_DIR") or instance / "outbox")),
+        trusted_proxies=int(o.get("TRUSTED_PROXIES") or os.environ.get("TRUSTED_PROXIES") or 0),
+        base_url=str(o.get("BASE_URL") or os.environ.get("STOA_BASE_URL") or "") or None,
+        login_ip_limit=int(o.get("LOGIN_IP_LIMIT") or os.environ.get("STOA_LOGIN_IP_LIMIT") or 300),
+        extra={k: v for k, v in o.items() if k.isupper()},
+    )

@@ -1,0 +1,50 @@
+"""One helper deciding fragment vs full page; every response varies on HX-Request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, make_response, render_template, request
+from jinja2_fragments.flask import render_block
+
+MAIN_BLOCK = "main"
+
+
+def is_partial() -> bool:
+    """An HTMX swap gets a fragment; history restores and boosted navigations get full pages."""
+    hx = getattr(request, "htmx", None)
+    return bool(hx) and not hx.history_restore_request and not hx.boosted
+
+
+def render_page(
+    template: str, *, status: int = 200, block: str = MAIN_BLOCK, **context: Any
+) -> Response:
+    """Render ``template`` whole, or only its ``block`` for an HTMX request."""
+    if is_partial():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    return make_response(body, status)
+
+
+def render_fragment(template: str, block: str, *, status: int = 200, **context: Any) -> Response:
+    """Render one named block of a page template (OOB pieces, form re-renders)."""
+    return make_response(render_block(template, block, **context), status)
+
+
+def hx_redirect(url: str) -> Response:
+    """Redirect that works for both HTMX (HX-Location) and plain requests (303)."""
+    if is_partial():
+        resp = make_response("", 204)
+        resp.headers["HX-Redirect"] = url
+        return resp
+    resp = make_response("", 303)
+    resp.headers["Location"] = url
+    return resp
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _vary(response: Response) -> Response:
+        response.vary.add("HX-Request")
+        return response

@@ -1,0 +1,38 @@
+"""All table models, imported here so SQLModel.metadata is complete for Alembic."""
+
+from portal.models.activity import ActivityLog
+from portal.models.agency import Agency
+from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
+from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
+from portal.models.project import Project
+from portal.models.user import (
+    CLIENT_ROLE_RANK,
+    ClientRole,
+    Invitation,
+    MagicLink,
+    PortalManager,
+    Role,
+    User,
+    UserRole,
+)
+
+__all__ = [
+    "ALL_TABS",
+    "CLIENT_ROLE_RANK",
+    "ActivityLog",
+    "Agency",
+    "ApiKey",
+    "ClientRole",
+    "Company",
+    "EmailOutbox",
+    "Invitation",
+    "MagicLink",
+    "Portal",
+    "PortalManager",
+    "PortalStatus",
+    "Project",
+    "Role",
+    "ServiceToken",
+    "User",
+    "UserRole",
+]

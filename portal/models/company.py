@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer
+from sqlmodel import Field, SQLModel
+
+from portal.models.base import UTCDateTime, utcnow
+
+
+class Company(SQLModel, table=True):
+    """A client company; ``parent_id`` makes a group (a parent and its children)."""
+
+    __tenant_column__ = "id"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    parent_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("company.id", ondelete="SET NULL"), index=True),
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PortalStatus(StrEnum):
+    active = "active"
+    pending = "pending"
+    archived = "archived"
+
+
+ALL_TABS: tuple[str, ...] = (
+    "dashboard",
+    "tasks",
+    "files",
+    "deliverables",
+    "notes",
+    "invoices",
+    "results",
+    "network",
+    "team",
+    "feedback",
+    "onboarding",
+    "settings",
+)
+
+
+class Portal(SQLModel, table=True):
+    """The branded space of one company."""
+
+    __tenant_column__ = "company_id"
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("company.id", ondelete="CASCADE"), unique=True, nullable=False
+        )
+    )
+    title: str = Field(max_length=200)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    status: str = Field(default=PortalStatus.active.value, max_length=16, index=True)
+    accent_color: str | None = Field(default=None, max_length=7)
+    logo_url: str | None = Field(default=None, max_length=500)
+    allow_uploads: bool = True
+    enabled_tabs: list[str] = Field(default_factory=lambda: list(ALL_TABS), sa_type=JSON)
+    landing_tab: str = Field(default="dashboard", max_length=32)
+    dashboard_enabled: bool = False
+    welcome_message: str | None = Field(default=None, max_length=4000)
+    template_id: int | None = None
+    template_applied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from portal.models.base import UTCDateTime, utcnow
+
+
+class ClientRole(StrEnum):
+    viewer = "viewer"
+    collaborator = "collaborator"
+    admin = "admin"
+
+
+CLIENT_ROLE_RANK = {ClientRole.viewer: 0, ClientRole.collaborator: 1, ClientRole.admin: 2}
+
+
+class User(SQLModel, table=True):
+    """A person: a client user (company + role) or a staff user (roles with permission nodes)."""
+
+    __tenant_column__ = "company_id"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    password_hash: str | None = Field(default=None, max_length=255)
+    is_staff: bool = Field(default=False, index=True)
+    company_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), index=True),
+    )
+    client_role: str | None = Field(default=None, max_length=16)
+    is_active: bool = True
+    session_version: int = 1
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    # flask-login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        # the version makes "sign out everywhere" invalidate every existing session
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@", 1)[0]
+
+
+class Role(SQLModel, table=True):
+    """A staff role: a named set of permission nodes (``invoice.create``, ``network.*``, ``*``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    description: str = Field(default="", max_length=400)
+    permissions: list[str] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class UserRole(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "role_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    role_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("role.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+
+
+class PortalManager(SQLModel, table=True):
+    """A project manager assigned to a company's portal."""
+
+    __table_args__ = (UniqueConstraint("user_id", "company_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    company_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("company.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+
+
+class Invitation(SQLModel, table=True):
+    __tenant_column__ = "company_id"
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("company.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    email: str = Field(max_length=254, index=True)
+    name: str = Field(default="", max_length=200)
+    role: str = Field(default=ClientRole.collaborator.value, max_length=16)
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"))
+    )
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class MagicLink(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    token_hash: str = Field(max_length=64, unique=True)
+    next_url: str | None = Field(default=None, max_length=500)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,185 @@
+"""The one tenancy and permission mechanism.
+
+Every principal becomes an :class:`Actor`. Every query for tenant data goes through
+:func:`scoped` or :func:`get_for_actor`; a row outside what the actor may see is a
+:class:`~portal.errors.NotFound`, never a 403 and never its data. Writes are checked with
+:func:`require` (client roles) or permission nodes (staff), in the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import false
+from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from portal.errors import Forbidden, NotFound
+from portal.models import CLIENT_ROLE_RANK, ClientRole, Company, PortalManager, Role, User, UserRole
+
+T = TypeVar("T")
+
+# Client roles map onto the same permission vocabulary as staff nodes.
+CLIENT_ROLE_NODES: Mapping[str, tuple[str, ...]] = {
+    ClientRole.viewer: ("portal.read",),
+    ClientRole.collaborator: ("portal.read", "portal.write"),
+    ClientRole.admin: ("portal.read", "portal.write", "portal.manage"),
+}
+
+
+def node_matches(granted: str, required: str) -> bool:
+    """``a.b.*`` grants ``a.b`` and everything below it; ``*`` grants everything."""
+    if granted == "*" or granted == required:
+        return True
+    if granted.endswith(".*"):
+        base = granted[:-2]
+        return required == base or required.startswith(base + ".")
+    return False
+
+
+def has_node(granted: Iterable[str], required: str) -> bool:
+    return any(node_matches(g, required) for g in granted)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking. ``company_ids`` is the set of companies visible; ``None`` means all."""
+
+    kind: str  # "staff" | "client" | "api_key" | "worker" | "anonymous"
+    user_id: int | None = None
+    company_id: int | None = None
+    role: str | None = None
+    nodes: frozenset[str] = field(default_factory=frozenset)
+    company_ids: frozenset[int] | None = frozenset()
+    label: str = ""
+    scopes: frozenset[str] | None = None  # API key scopes; None = not a key
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff" or (self.kind == "api_key" and self.company_id is None)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.kind == "anonymous"
+
+    @property
+    def sees_all(self) -> bool:
+        return self.company_ids is None
+
+    def can(self, node: str) -> bool:
+        return has_node(self.nodes, node)
+
+    def can_see_company(self, company_id: int | None) -> bool:
+        if company_id is None:
+            return self.sees_all
+        return self.sees_all or company_id in (self.company_ids or frozenset())
+
+    def has_scope(self, scope: str) -> bool:
+        return self.scopes is None or has_node(self.scopes, scope)
+
+
+ANONYMOUS = Actor(kind="anonymous", label="anonymous")
+
+
+def group_company_ids(session: Session, company_id: int) -> frozenset[int]:
+    """A company and its direct children (a group). Children never see their parent."""
+    child_ids = session.exec(select(Company.id).where(Company.parent_id == company_id)).all()
+    return frozenset([company_id, *[c for c in child_ids if c is not None]])
+
+
+def staff_nodes(session: Session, user_id: int) -> frozenset[str]:
+    rows = session.exec(
+        select(Role.permissions)
+        .join(UserRole, UserRole.role_id == Role.id)
+        .where(UserRole.user_id == user_id)
+    ).all()
+    return frozenset(node for perms in rows for node in (perms or []))
+
+
+def actor_for_user(session: Session, user: User) -> Actor:
+    """Build the actor of a signed-in person."""
+    if user.is_staff:
+        nodes = staff_nodes(session, user.id)  # type: ignore[arg-type]
+        if has_node(nodes, "portal.all"):
+            visible: frozenset[int] | None = None
+        else:
+            assigned = session.exec(
+                select(PortalManager.company_id).where(PortalManager.user_id == user.id)
+            ).all()
+            children = session.exec(
+                select(Company.id).where(Company.parent_id.in_(assigned or [-1]))  # type: ignore[union-attr]
+            ).all()
+            visible = frozenset([*assigned, *[c for c in children if c is not None]])
+        return Actor(
+            kind="staff", user_id=user.id, nodes=nodes, company_ids=visible, label=user.display_name
+        )
+    if user.company_id is None:
+        return Actor(
+            kind="client", user_id=user.id, company_ids=frozenset(), label=user.display_name
+        )
+    role = user.client_role or ClientRole.viewer.value
+    return Actor(
+        kind="client",
+        user_id=user.id,
+        company_id=user.company_id,
+        role=role,
+        nodes=frozenset(CLIENT_ROLE_NODES.get(role, ())),
+        company_ids=group_company_ids(session, user.company_id),
+        label=user.display_name,
+    )
+
+
+def tenant_column(model: type[Any]) -> Any:
+    name = getattr(model, "__tenant_column__", None)
+    if name is None:
+        raise TypeError(f"{model.__name__} declares no __tenant_column__; it cannot be scoped")
+    return getattr(model, name)
+
+
+def scoped(stmt: SelectOfScalar[T], actor: Actor, model: type[Any]) -> SelectOfScalar[T]:
+    """Restrict a select over ``model`` to the companies the actor may see."""
+    if actor.sees_all:
+        return stmt
+    ids = actor.company_ids or frozenset()
+    if not ids:
+        return stmt.where(false())
+    return stmt.where(tenant_column(model).in_(sorted(ids)))
+
+
+def get_for_actor(session: Session, model: type[T], obj_id: Any, actor: Actor) -> T:
+    """Load one row the actor may see, or raise NotFound (foreign rows look absent)."""
+    try:
+        pk = int(obj_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    obj = session.exec(scoped(select(model).where(model.id == pk), actor, model)).first()  # type: ignore[attr-defined]
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def role_at_least(actor: Actor, minimum: ClientRole) -> bool:
+    if actor.is_staff:
+        return True
+    if actor.role is None:
+        return False
+    return CLIENT_ROLE_RANK[ClientRole(actor.role)] >= CLIENT_ROLE_RANK[minimum]
+
+
+def require(actor: Actor, node: str) -> None:
+    """Raise Forbidden unless the actor holds ``node`` (staff nodes or client-role nodes)."""
+    if not actor.can(node):
+        raise Forbidden()
+
+
+def gate_fields(data: Mapping[str, Any], actor: Actor, scope: str) -> dict[str, Any]:
+    """Field-level gating (reference 004): keep only keys the actor may read under ``scope``.
+
+    Client users and company keys see the fields their tenancy already allows; staff need
+    ``<scope>.<field>`` (``<scope>.*`` grants all).
+    """
+    if not actor.is_staff or actor.kind == "api_key":
+        return dict(data)
+    return {k: v for k, v in data.items() if actor.can(f"{scope}.{k}")}

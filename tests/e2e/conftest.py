@@ -1,0 +1,135 @@
+"""Browser tests: a real gunicorn serving a migrated, demo-loaded database, driven by Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import text
+
+from portal.db import make_engine
+from tests.conftest import TMP, reset_database
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-dev-shm-usage"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _e2e_database_url() -> tuple[str, object]:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base and base.startswith("postgresql"):
+        name = f"stoa_e2e_{uuid.uuid4().hex[:8]}"
+        admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+        def drop() -> None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+        return base.rsplit("/", 1)[0] + f"/{name}", drop
+    return f"sqlite:///{TMP / 'e2e.db'}", lambda: None
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    url, drop = _e2e_database_url()
+    reset_database(url)
+    instance = TMP / "e2e-instance"
+    env = {**os.environ, "DATABASE_URL": url, "STOA_INSTANCE_PATH": str(instance),
+           "SECRET_KEY": "e2e-secret", "STOA_ENV": "development", "PYTHONUNBUFFERED": "1"}
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([str(bin_dir / "stoa"), "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    port = _free_port()
+    log = open(TMP / "e2e-server.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
+         "wsgi:app"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError((TMP / "e2e-server.log").read_text())
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+    drop()  # type: ignore[operator]
+
+
+def _chromium_path() -> str | None:
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium") or ""):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import Error, sync_playwright
+
+    with sync_playwright() as pw:
+        path = _chromium_path()
+        try:
+            if path:
+                b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+            else:
+                b = pw.chromium.launch(args=CHROMIUM_ARGS)  # Playwright's own browser, if installed
+        except Error as exc:
+            # Never skip silently in CI: a missing browser is a failed run there.
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"no Chromium available for the browser tests: {exc}")
+            pytest.skip(f"no Chromium available locally: {exc}")
+        yield b
+        b.close()
+
+
+class PageErrors(list):
+    """Console errors, page errors and CSP violations seen by a page."""
+
+
+@pytest.fixture
+def page_factory(browser, live_server):  # noqa: ANN001, ANN201
+    contexts = []
+
+    def make(width: int = 1280, height: int = 900):  # noqa: ANN202
+        ctx = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.errors = PageErrors()
+        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def sign_in(page, email: str, password: str = "stoa-demo") -> None:  # noqa: ANN001
+    page.goto("/login")
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")

@@ -1,0 +1,66 @@
+"""The cross-tenant probe: every route taking a slug or an id, requested by another tenant.
+
+New routes are covered automatically: a route argument the probe cannot resolve to a foreign
+object fails the test until it is added to ``ARG_RESOLVERS`` (or, for arguments that are not
+tenant data at all, to ``NOT_TENANT_ARGS`` with a reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+
+# argument name -> value naming an object of the Acme tenant (the "foreign" one for Globex)
+ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
+    "slug": lambda t: t.acme.slug,
+    "company_id": lambda t: t.acme.id,
+    "portal_id": lambda t: t.acme_portal_id,
+    "project_id": lambda t: t.acme_project.id,
+    "user_id": lambda t: t.acme_admin.id,
+}
+
+# arguments that carry no tenant data, with the reason
+NOT_TENANT_ARGS: dict[str, str] = {
+    "filename": "static assets are public",
+    "token": "one-time secrets: an unknown token is already a 404/410",
+}
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def probed_rules(app: Flask) -> tuple[list[tuple[str, str, dict[str, Any]]], list[str]]:
+    """(rule, method, argument resolvers) for every probe-able route, and unresolved args."""
+    rules: list[tuple[str, str, dict[str, Any]]] = []
+    unresolved: list[str] = []
+    for rule in app.url_map.iter_rules():
+        args = set(rule.arguments)
+        if not args or args <= set(NOT_TENANT_ARGS):
+            continue
+        missing = [a for a in args if a not in ARG_RESOLVERS and a not in NOT_TENANT_ARGS]
+        if missing:
+            unresolved.append(f"{rule.rule} ({', '.join(missing)})")
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            rules.append(
+                (rule.rule, method, {a: ARG_RESOLVERS[a] for a in args if a in ARG_RESOLVERS})
+            )
+    return rules, unresolved
+
+
+def build_path(rule: str, values: dict[str, Any]) -> str:
+    path = rule
+    for name, value in values.items():
+        for conv in ("", "int:", "string:", "path:"):
+            path = path.replace(f"<{conv}{name}>", str(value))
+    return path
+
+
+def portal_write_rules(app: Flask) -> list[tuple[str, str]]:
+    return [
+        (rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/p/<slug>/")
+        for method in sorted((rule.methods or set()) & WRITE_METHODS)
+    ]

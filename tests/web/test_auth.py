@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from portal.models import EmailOutbox, Invitation, MagicLink, User
+from portal.models.base import utcnow
+from tests.conftest import PASSWORD
+
+
+def _sign_in(client, email, password=PASSWORD, **extra):
+    return client.post("/login", data={"email": email, "password": password, **extra})
+
+
+def test_login_page_is_a_styled_document(client) -> None:
+    resp = client.get("/login")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert 'name="csrf-token"' in html and "/static/css/app.css" in html
+    assert 'type="password"' in html and 'autocomplete="current-password"' in html
+
+
+def test_client_signs_in_and_lands_on_portal(client, tenants) -> None:
+    resp = _sign_in(client, tenants.acme_admin.email)
+    assert resp.status_code == 303
+    assert resp.headers["Location"] == "/p/acme-test/dashboard"
+    assert client.get("/p/acme-test/dashboard").status_code == 200
+
+
+def test_staff_lands_on_admin(client, tenants) -> None:
+    resp = _sign_in(client, tenants.staff_admin.email)
+    assert resp.headers["Location"] == "/admin/"
+
+
+def test_wrong_password_is_rejected_without_saying_which_part(client, tenants) -> None:
+    resp = _sign_in(client, tenants.acme_admin.email, "nope-nope-nope")
+    assert resp.status_code == 422
+    assert "Email or password is incorrect." in resp.get_data(as_text=True)
+    unknown = _sign_in(client, "nobody@example.test", "whatever-pass")
+    assert unknown.status_code == 422
+    assert "Email or password is incorrect." in unknown.get_data(as_text=True)
+
+
+def test_thirty_failures_for_one_account_end_in_429(client, tenants) -> None:
+    statuses = [
+        _sign_in(client, tenants.acme_admin.email, f"wrong-{i}").status_code for i in range(30)
+    ]
+    assert statuses[0] == 422
+    assert 429 in statuses
+    locked = _sign_in(client, tenants.acme_admin.email)  # even the right password now waits
+    assert locked.status_code == 429
+    assert int(locked.headers["Retry-After"]) > 0
+    assert "Too many failed sign-ins" in locked.get_data(as_text=True)
+
+
+def test_an_office_behind_one_ip_can_still_sign_in(client, make_company, make_user) -> None:
+    office = make_company("Office")
+    people = [make_user(office, "viewer") for _ in range(12)]
+    for person in people:  # each mistypes twice, then succeeds
+        for _ in range(2):
+            assert _sign_in(client, person.email, "typo-typo-typo").status_code == 422
+        assert _sign_in(client, person.email).status_code == 303
+        client.post("/logout")
+
+
+def test_next_parameter_is_safe_from_open_redirects(client, tenants) -> None:
+    for evil in ["https://evil.test/", "//evil.test", "/\\evil.test", "javascript:alert(1)"]:
+        resp = _sign_in(client, tenants.acme_admin.email, next=evil)
+        assert resp.headers["Location"] == "/p/acme-test/dashboard", evil
+        client.post("/logout")
+    resp = _sign_in(client, tenants.acme_admin.email, next="/p/acme-test/team")
+    assert resp.headers["Location"] == "/p/acme-test/team"
+
+
+def test_logout_ends_the_session(client, tenants) -> None:
+    _sign_in(client, tenants.acme_admin.email)
+    assert client.post("/logout").status_code == 303
+    resp = client.get("/p/acme-test/dashboard")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_sign_out_everywhere_invalidates_other_sessions(app, client, tenants) -> None:
+    other = app.test_client()
+    _sign_in(other, tenants.acme_admin.email)
+    _sign_in(client, tenants.acme_admin.email)
+    assert client.post("/logout-everywhere").status_code == 303
+    assert other.get("/p/acme-test/dashboard").status_code == 302
+
+
+def test_session_cookie_flags(app, client, tenants) -> None:
+    resp = _sign_in(client, tenants.acme_admin.email)
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    tls = app.test_client()
+    resp = tls.post(
+        "/login",
+        data={"email": tenants.acme_admin.email, "password": PASSWORD},
+        base_url="https://portal.example.test",
+    )
+    assert "Secure" in resp.headers["Set-Cookie"]
+    assert "Strict-Transport-Security" in resp.headers
+
+
+def test_csrf_is_required_on_forms(app, client, tenants) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        resp = _sign_in(client, tenants.acme_admin.email)
+        assert resp.status_code == 400
+        assert "expired" in resp.get_data(as_text=True)
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        ok = client.post(
+            "/login",
+            data={"email": tenants.acme_admin.email, "password": PASSWORD, "csrf_token": token},
+        )
+        assert ok.status_code == 303
+        # HTMX requests carry the token in a header
+        meta = re.search(
+            r'name="csrf-token" content="([^"]+)"',
+            client.get("/p/acme-test/settings").get_data(as_text=True),
+        ).group(1)
+        no_header = client.post(
+            "/p/acme-test/settings/invitations",
+            data={"email": "x@y.test"},
+            headers={"HX-Request": "true"},
+        )
+        assert no_header.status_code == 400
+        with_header = client.post(
+            "/p/acme-test/settings/invitations",
+            data={"email": "new@y.test"},
+            headers={"HX-Request": "true", "X-CSRFToken": meta},
+        )
+        assert with_header.status_code == 204 and with_header.headers["HX-Redirect"]
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+# Invitations ------------------------------------------------------------------------------
+
+
+def _invite(client, slug="acme-test", **data):
+    return client.post(f"/p/{slug}/settings/invitations", data={"role": "collaborator", **data})
+
+
+def test_client_admin_invites_and_invitee_joins(app, client, db, login, tenants) -> None:
+    login(tenants.acme_admin)
+    resp = _invite(client, email="New.Person@Example.test", name="New Person")
+    assert resp.status_code == 303
+    inv = db.exec(select(Invitation).where(Invitation.email == "new.person@example.test")).one()
+    assert inv.expires_at - utcnow() > timedelta(days=6, hours=23)
+    mail = db.exec(select(EmailOutbox).where(EmailOutbox.to_email == inv.email)).one()
+    assert mail.status == "sent"  # delivered to the outbox folder after commit
+    token = re.search(r"/invite/([\w-]+)", mail.body_text).group(1)
+    outbox = app.config["STOA_SETTINGS"].outbox_dir
+    assert any(token in f.read_text() for f in outbox.glob("*-new-person-example-test.eml"))
+
+    client.post("/logout")
+    assert client.get(f"/invite/{token}").status_code == 200
+    short = client.post(f"/invite/{token}", data={"name": "New Person", "password": "short"})
+    assert short.status_code == 422 and "at least 10" in short.get_data(as_text=True)
+    joined = client.post(
+        f"/invite/{token}", data={"name": "New Person", "password": "a-long-password"}
+    )
+    assert joined.status_code == 303 and joined.headers["Location"] == "/p/acme-test/dashboard"
+    user = db.exec(select(User).where(User.email == "new.person@example.test")).one()
+    assert user.company_id == tenants.acme.id and user.client_role == "collaborator"
+    client.post("/logout")
+    assert client.get(f"/invite/{token}").status_code == 404  # one time only
+
+
+def test_invitation_errors(client, db, login, tenants) -> None:
+    login(tenants.acme_admin)
+    assert _invite(client, email="not-an-email").status_code == 422
+    exists = _invite(client, email=tenants.acme_viewer.email)
+    assert exists.status_code == 409
+    assert "already exists" in exists.get_data(as_text=True)
+
+
+def test_twenty_invitations_per_portal_per_hour(client, login, tenants) -> None:
+    login(tenants.acme_admin)
+    for i in range(20):
+        assert _invite(client, email=f"bulk{i}@example.test").status_code == 303
+    assert _invite(client, email="one-too-many@example.test").status_code == 429
+
+
+def test_expired_invitation_is_refused(client, db, login, tenants) -> None:
+    login(tenants.acme_admin)
+    _invite(client, email="late@example.test")
+    inv = db.exec(select(Invitation).where(Invitation.email == "late@example.test")).one()
+    mail = db.exec(select(EmailOutbox).where(EmailOutbox.to_email == "late@example.test")).one()
+    token = re.search(r"/invite/([\w-]+)", mail.body_text).group(1)
+    inv.expires_at = utcnow() - timedelta(minutes=1)
+    db.add(inv)
+    db.flush()
+    client.post("/logout")
+    assert client.get(f"/invite/{token}").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["acme_collab", "acme_viewer"])
+def test_only_admins_invite(client, login, tenants, who) -> None:
+    login(getattr(tenants, who))
+    assert _invite(client, email="x@example.test").status_code == 403
+
+
+# Magic links -------------------------------------------------------------------------------
+
+
+def _magic_token(db, email):
+    mail = db.exec(
+        select(EmailOutbox).where(EmailOutbox.to_email == email).order_by(EmailOutbox.id.desc())
+    ).first()
+    return re.search(r"/magic/([\w-]+)", mail.body_text).group(1)
+
+
+def test_magic_link_signs_in_once(client, db, tenants) -> None:
+    resp = client.post("/magic", data={"email": tenants.acme_collab.email})
+    assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
+    token = _magic_token(db, tenants.acme_collab.email)
+    assert client.get(f"/magic/{token}").status_code == 200  # a prefetch does not burn it
+    used = client.post(f"/magic/{token}")
+    assert used.status_code == 303 and used.headers["Location"] == "/p/acme-test/dashboard"
+    client.post("/logout")
+    assert client.post(f"/magic/{token}").status_code == 410
+
+
+def test_magic_link_expires_after_15_minutes(client, db, tenants) -> None:
+    client.post("/magic", data={"email": tenants.acme_collab.email})
+    token = _magic_token(db, tenants.acme_collab.email)
+    link = db.exec(select(MagicLink).where(MagicLink.user_id == tenants.acme_collab.id)).one()
+    assert timedelta(minutes=14) < link.expires_at - utcnow() <= timedelta(minutes=15)
+    link.expires_at = utcnow() - timedelta(seconds=1)
+    db.add(link)
+    db.flush()
+    assert client.post(f"/magic/{token}").status_code == 410
+
+
+def test_magic_link_for_unknown_email_says_the_same(client, db) -> None:
+    resp = client.post("/magic", data={"email": "ghost@example.test"})
+    assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
+    assert (
+        db.exec(select(EmailOutbox).where(EmailOutbox.to_email == "ghost@example.test")).first()
+        is None
+    )

@@ -1,0 +1,22 @@
+"""Viewers never write; the write gate is one rule in the portal blueprint base."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.probe import portal_write_rules
+
+
+def test_viewer_gets_403_on_every_portal_write(app, client, login, tenants) -> None:
+    login(tenants.acme_viewer)
+    rules = portal_write_rules(app)
+    assert rules, "no portal write routes found"
+    for path, method in rules:
+        resp = client.open(path.replace("<slug>", "acme-test"), method=method, data={})
+        assert resp.status_code == 403, (method, path, resp.status_code)
+
+
+@pytest.mark.parametrize("who", ["acme_collab", "acme_viewer"])
+def test_viewer_and_collaborator_see_no_invite_form(client, login, tenants, who) -> None:
+    login(getattr(tenants, who))
+    assert "Send invitation" not in client.get("/p/acme-test/settings").get_data(as_text=True)
