@@ -55,7 +55,8 @@ def live_server() -> Iterator[str]:
     env = {**os.environ, "DATABASE_URL": url, "STOA_INSTANCE_PATH": str(instance),
            "SECRET_KEY": "e2e-secret", "STOA_ENV": "development", "PYTHONUNBUFFERED": "1"}
     bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "stoa"), "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "portal", "demo"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
     port = _free_port()
     log = open(TMP / "e2e-server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
