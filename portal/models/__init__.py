@@ -4,6 +4,7 @@ from portal.models.activity import ActivityLog
 from portal.models.agency import Agency
 from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
+from portal.models.notification import Notification, NotificationPreference
 from portal.models.project import Project
 from portal.models.user import (
     CLIENT_ROLE_RANK,
@@ -27,6 +28,8 @@ __all__ = [
     "EmailOutbox",
     "Invitation",
     "MagicLink",
+    "Notification",
+    "NotificationPreference",
     "Portal",
     "PortalManager",
     "PortalStatus",

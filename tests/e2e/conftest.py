@@ -20,8 +20,13 @@ from portal.db import make_engine
 from tests.conftest import TMP, reset_database
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-dev-shm-usage",
+]
 
 
 def _free_port() -> int:
@@ -52,16 +57,36 @@ def live_server() -> Iterator[str]:
     url, drop = _e2e_database_url()
     reset_database(url)
     instance = TMP / "e2e-instance"
-    env = {**os.environ, "DATABASE_URL": url, "STOA_INSTANCE_PATH": str(instance),
-           "SECRET_KEY": "e2e-secret", "STOA_ENV": "development", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "STOA_INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "e2e-secret",
+        "STOA_ENV": "development",
+        "PYTHONUNBUFFERED": "1",
+    }
     bin_dir = Path(sys.executable).parent
-    subprocess.run([sys.executable, "-m", "portal", "demo"], env=env, cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "portal", "demo"], env=env, cwd=ROOT, check=True, capture_output=True
+    )
     port = _free_port()
     log = open(TMP / "e2e-server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
-         "wsgi:app"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        [
+            str(bin_dir / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            "wsgi:app",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -80,7 +105,11 @@ def live_server() -> Iterator[str]:
 
 
 def _chromium_path() -> str | None:
-    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium") or ""):
+    for candidate in (
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        shutil.which("chromium") or "",
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None

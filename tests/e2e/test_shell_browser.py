@@ -47,7 +47,12 @@ def test_tabs_swap_with_htmx_and_keep_the_url_true(page_factory) -> None:
 def test_foreign_portal_is_a_404_in_the_browser(page_factory) -> None:
     page = page_factory()
     sign_in(page, "owner@globex.test")
-    for url in ["/p/acme/dashboard", "/p/acme/team", "/p/acme/settings", "/p/acme-retail/dashboard"]:
+    for url in [
+        "/p/acme/dashboard",
+        "/p/acme/team",
+        "/p/acme/settings",
+        "/p/acme-retail/dashboard",
+    ]:
         resp = page.goto(url)
         assert resp.status == 404, url
         assert page.locator("text=We couldn't find that page").is_visible()

@@ -23,8 +23,15 @@ def test_demo_is_idempotent_and_complete(app, db) -> None:
     assert second.exit_code == 0 and "nothing added" in second.output
     assert (len(db.exec(select(User)).all()), len(db.exec(select(Company)).all())) == counts
     emails = set(db.exec(select(User.email)).all())
-    assert {"admin@northwind.test", "pm@northwind.test", "owner@acme.test", "dev@acme.test",
-            "viewer@acme.test", "buyer@acme-retail.test", "owner@globex.test"} <= emails
+    assert {
+        "admin@northwind.test",
+        "pm@northwind.test",
+        "owner@acme.test",
+        "dev@acme.test",
+        "viewer@acme.test",
+        "buyer@acme-retail.test",
+        "owner@globex.test",
+    } <= emails
     retail = db.exec(select(Company).where(Company.slug == "acme-retail")).one()
     acme = db.exec(select(Company).where(Company.slug == "acme")).one()
     assert retail.parent_id == acme.id
@@ -42,13 +49,17 @@ def test_api_key_create_prints_the_secret_last(app, db, company) -> None:
     assert secret.startswith("stoa_") and " " not in secret
     key = find_api_key(db, secret)
     assert key is not None and key.key_hash == digest(secret)
-    assert secret not in {k.key_hash for k in db.exec(select(ApiKey)).all()}  # only the hash is kept
+    assert secret not in {
+        k.key_hash for k in db.exec(select(ApiKey)).all()
+    }  # only the hash is kept
     assert (key.company_id is None) == (company is None)
 
 
 def test_api_key_bad_input(app, db) -> None:
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["api-key", "create", "--name", "x", "--company", "nope"]).exit_code != 0
+    assert (
+        runner.invoke(args=["api-key", "create", "--name", "x", "--company", "nope"]).exit_code != 0
+    )
     bad = runner.invoke(args=["api-key", "create", "--name", "x", "--scopes", "root:all"])
     assert bad.exit_code != 0 and "Traceback" not in bad.output
 
@@ -92,7 +103,9 @@ def test_migrations_upgrade_and_downgrade() -> None:
     try:
         upgrade(url)
         engine = make_engine(url)
-        assert {"user", "company", "portal", "activitylog", "apikey"} <= set(inspect(engine).get_table_names())
+        assert {"user", "company", "portal", "activitylog", "apikey"} <= set(
+            inspect(engine).get_table_names()
+        )
         engine.dispose()
         downgrade(url, "base")
         engine = make_engine(url)
