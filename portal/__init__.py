@@ -92,11 +92,14 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints import (
         account,
         admin,
+        admin_pages,
         auth,
         dashboard,
         dev,
         errors,
         health,
+        pages,
+        projects,
         settings,
         team,
         theme,
@@ -108,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(admin_pages.bp, url_prefix="/admin/pages")
     app.register_blueprint(dev.bp, url_prefix="/dev")
-    for tab in (dashboard, team, settings):
+    for tab in (dashboard, team, settings, projects, pages):
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from portal.models import ActivityLog, Agency, Company, Portal, PortalManager, Project, User
 from portal.models.base import utcnow
 from services import passwords
+from services.demo_plans import load_plans
 from services.users import ADMIN_ROLE, PM_NODES, PM_ROLE, ensure_role, grant_role
 
 DEMO_PASSWORD = "stoa-demo"
@@ -167,4 +168,5 @@ def load_demo(session: Session) -> bool:
                 )
                 created = True
     session.flush()
+    created |= load_plans(session, companies)
     return created

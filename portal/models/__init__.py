@@ -5,6 +5,18 @@ from portal.models.agency import Agency
 from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
 from portal.models.notification import Notification, NotificationPreference
+from portal.models.page import Page, PageFormat
+from portal.models.planning import (
+    Decision,
+    GoalStatus,
+    ProjectGoal,
+    ProjectMember,
+    ProjectSummary,
+    Roadmap,
+    RoadmapItem,
+    RoadmapStatus,
+    SummarySource,
+)
 from portal.models.project import Project
 from portal.models.user import (
     CLIENT_ROLE_RANK,
@@ -38,4 +50,15 @@ __all__ = [
     "ServiceToken",
     "User",
     "UserRole",
+    "Decision",
+    "GoalStatus",
+    "Page",
+    "PageFormat",
+    "ProjectGoal",
+    "ProjectMember",
+    "ProjectSummary",
+    "Roadmap",
+    "RoadmapItem",
+    "RoadmapStatus",
+    "SummarySource",
 ]
