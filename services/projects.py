@@ -206,13 +206,26 @@ def load_project(
 def project_detail(
     session: Session, *, actor: Actor, project_id: object, company_ids: list[int]
 ) -> ProjectDetail:
-    """Everything the project page shows, in six queries whatever the project's size."""
-    project, company_name, lead = load_project(
-        session, actor=actor, project_id=project_id, company_ids=company_ids
+    """Everything the project page shows, in four queries whatever the project's size."""
+    try:
+        pk = int(project_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    lead = aliased(User)
+    newest_summary = (
+        select(func.max(ProjectSummary.id))
+        .where(ProjectSummary.project_id == Project.id)
+        .correlate(Project)
+        .scalar_subquery()
     )
-    goals = session.exec(
-        scoped(select(ProjectGoal), actor, ProjectGoal)
-        .where(ProjectGoal.project_id == project.id)
+    # the project, its lead, its current summary and its goals (one row per goal)
+    rows = session.exec(
+        scoped(select(Project, Company.name, lead, ProjectSummary, ProjectGoal), actor, Project)
+        .join(Company, Company.id == Project.company_id)
+        .outerjoin(lead, lead.id == Project.lead_id)
+        .outerjoin(ProjectSummary, ProjectSummary.id == newest_summary)
+        .outerjoin(ProjectGoal, ProjectGoal.project_id == Project.id)
+        .where(Project.id == pk, Project.company_id.in_(company_ids))  # type: ignore[attr-defined]
         .order_by(
             case((ProjectGoal.status == GoalStatus.done.value, 1), else_=0),
             ProjectGoal.due_date.is_(None),  # type: ignore[union-attr]
@@ -220,6 +233,10 @@ def project_detail(
             ProjectGoal.id,
         )
     ).all()
+    if not rows:
+        raise NotFound()
+    project, company_name, lead_user, summary, _ = rows[0]
+    goals = [goal for *_, goal in rows if goal is not None]
     members = session.exec(
         scoped(select(ProjectMember, User), actor, ProjectMember)
         .join(User, User.id == ProjectMember.user_id)
@@ -227,7 +244,6 @@ def project_detail(
         .order_by(User.is_staff.desc(), User.name)  # type: ignore[attr-defined]
     ).all()
     decisions = decisions_for(session, actor=actor, project_id=project.id, limit=DECISIONS_SHOWN)  # type: ignore[arg-type]
-    summary = latest_summary(session, actor=actor, project_id=project.id)  # type: ignore[arg-type]
     roadmap, items = roadmap_for(session, actor=actor, project_id=project.id)  # type: ignore[arg-type]
     by_status: dict[str, list[RoadmapItem]] = {s.value: [] for s in RoadmapStatus}
     for item in items:
@@ -235,8 +251,8 @@ def project_detail(
     return ProjectDetail(
         project=project,
         company_name=company_name,
-        lead=lead,
-        goals=list(goals),
+        lead=lead_user,
+        goals=goals,
         members=[(m, u) for m, u in members],
         decisions=decisions,
         summary=summary,
@@ -267,7 +283,7 @@ def latest_summary(session: Session, *, actor: Actor, project_id: int) -> Projec
     return session.exec(
         scoped(select(ProjectSummary), actor, ProjectSummary)
         .where(ProjectSummary.project_id == project_id)
-        .order_by(ProjectSummary.generated_at.desc(), ProjectSummary.id.desc())  # type: ignore[attr-defined]
+        .order_by(ProjectSummary.id.desc())  # type: ignore[union-attr]
         .limit(1)
     ).first()
 
