@@ -8,6 +8,7 @@ from typing import Any
 
 from authlib.integrations.flask_client import OAuth
 from flask import Flask
+from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import db, htmx, security
@@ -21,8 +22,18 @@ from portal.runtime import Runtime, set_runtime
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, error handlers. No I/O beyond config."""
     settings = load_settings(config)
-    app = Flask(
+    from blueprints.api import SECURITY_SCHEMES, validation_error_response
+
+    # flask-openapi3's app class: API operations declare pydantic models once, used both to
+    # validate requests and to publish /api/openapi.json (its bundled UIs are off: see /api/docs).
+    app = OpenAPI(
         "portal",
+        info=Info(title="Stoa API", version="1.0.0"),
+        security_schemes=SECURITY_SCHEMES,
+        doc_ui=False,
+        doc_prefix="/api",
+        doc_url="/openapi.json",
+        validation_error_callback=validation_error_response,
         instance_path=str(settings.instance_path),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -105,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints import (
         account,
         admin,
+        api,
         auth,
         dashboard,
         dev,
@@ -124,3 +136,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dev.bp, url_prefix="/dev")
     for tab in (dashboard, team, settings):
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")
+    api.register(app)
