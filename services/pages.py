@@ -89,17 +89,15 @@ def _published(actor: Actor, company_ids: list[int]):  # noqa: ANN202
     )
 
 
-def list_published(
-    session: Session, *, actor: Actor, company_ids: list[int], page: int = 1
-) -> PageList:
-    """Published pages of the portal's group, newest first."""
+def published_rows(
+    session: Session, *, actor: Actor, company_ids: list[int], limit: int, offset: int
+) -> tuple[list[PageRow], int]:
+    """A slice of the group's published pages, newest first, and how many there are."""
     total = int(
         session.exec(
             select(func.count()).select_from(_published(actor, company_ids).subquery())
         ).one()
     )
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
     rows = session.exec(
         scoped(select(Page, Company.name, Project.name, User), actor, Page)
         .join(Company, Company.id == Page.company_id)
@@ -110,12 +108,28 @@ def list_published(
             Page.published_at.is_not(None),  # type: ignore[union-attr]
         )
         .order_by(Page.published_at.desc(), Page.id.desc())  # type: ignore[union-attr]
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        .limit(limit)
+        .offset(offset)
     ).all()
-    return PageList(
-        rows=[PageRow(p, c, pn, a) for p, c, pn, a in rows], total=total, page=page, pages=pages
+    return [PageRow(p, c, pn, a) for p, c, pn, a in rows], total
+
+
+def list_published(
+    session: Session, *, actor: Actor, company_ids: list[int], page: int = 1
+) -> PageList:
+    """Published pages of the portal's group, newest first, a page of the list at a time."""
+    page = max(1, page)
+    rows, total = published_rows(
+        session,
+        actor=actor,
+        company_ids=company_ids,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
     )
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:  # past the end: show the last page
+        return list_published(session, actor=actor, company_ids=company_ids, page=pages)
+    return PageList(rows=rows, total=total, page=page, pages=pages)
 
 
 def get_published(
