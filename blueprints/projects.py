@@ -56,6 +56,7 @@ def _detail_context(project_id: int, **extra: Any) -> dict[str, Any]:
         "errors": {},
         "decision_form": {},
         "goal_form": {},
+        "summary_form": {},
         "oob": False,
     }
     context.update(extra)
@@ -148,11 +149,24 @@ def goal_status(project_id: int, goal_id: int) -> Response:
 
 @bp.post("/projects/<int:project_id>/summary")
 def refresh_summary(project_id: int) -> Response:
+    """Regenerate the summary from the project's data, or save the one the team wrote."""
     ctx = portal_ctx()
-    svc.refresh_summary(
-        get_session(),
-        actor=current_actor(),
-        project_id=project_id,
-        company_ids=ctx.group_company_ids,
-    )
-    return _after_write(project_id, ["summary"], "Summary refreshed.")
+    if "body" not in request.form:
+        svc.refresh_summary(
+            get_session(),
+            actor=current_actor(),
+            project_id=project_id,
+            company_ids=ctx.group_company_ids,
+        )
+        return _after_write(project_id, ["summary"], "Summary regenerated.")
+    try:
+        svc.write_summary(
+            get_session(),
+            actor=current_actor(),
+            project_id=project_id,
+            company_ids=ctx.group_company_ids,
+            body=request.form.get("body", ""),
+        )
+    except Invalid as exc:
+        return _invalid(project_id, "summary", exc, "summary_form")
+    return _after_write(project_id, ["summary"], "Summary saved.")

@@ -576,3 +576,37 @@ def refresh_summary(
         description=f"{actor.label} refreshed the summary of {detail.project.name}",
     )
     return summary
+
+
+def write_summary(
+    session: Session, *, actor: Actor, project_id: object, company_ids: list[int], body: str
+) -> ProjectSummary:
+    """Replace the summary with one written by the team (``source="manual"``)."""
+    _require_editor(actor)
+    project, _, _ = load_project(
+        session, actor=actor, project_id=project_id, company_ids=company_ids
+    )
+    body = (body or "").strip()
+    if not body:
+        raise Invalid(errors={"body": ["Write the summary, or use Regenerate."]})
+    if len(body) > 4000:
+        raise Invalid(errors={"body": ["Keep the summary under 4,000 characters."]})
+    summary = ProjectSummary(
+        company_id=project.company_id,
+        project_id=project.id,  # type: ignore[arg-type]
+        body=body,
+        source=SummarySource.manual.value,
+    )
+    session.add(summary)
+    session.flush()
+    activity.record(
+        session,
+        actor=actor,
+        company_id=project.company_id,
+        action="summary_updated",
+        object_type="project",
+        object_id=project.id,
+        object_label=project.name,
+        description=f"{actor.label} updated the summary of {project.name}",
+    )
+    return summary

@@ -132,7 +132,7 @@ def test_viewer_and_collaborator_see_no_forms(client, login, tenants, plan) -> N
         login(getattr(tenants, who))
         html = client.get(url(plan)).get_data(as_text=True)
         assert "Log a decision" not in html and "Add a goal" not in html, who
-        assert "Refresh" not in html
+        assert "Regenerate" not in html and "Write it yourself" not in html
 
 
 @pytest.mark.parametrize("who", ["staff_admin", "pm", "acme_admin"])
@@ -354,3 +354,23 @@ def test_projects_list_paginates(client, db, login, tenants, make_project) -> No
     assert "Page 1 of 2" in first
     second = client.get("/p/acme-test/projects?page=2").get_data(as_text=True)
     assert "Page 2 of 2" in second
+
+
+def test_the_team_can_write_the_summary(client, db, login, tenants, plan) -> None:
+    login(tenants.acme_admin)
+    resp = client.post(
+        url(plan, "/summary"), data={"body": "Launch moved to May."}, headers={"HX-Request": "true"}
+    )
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "Launch moved to May." in html
+    assert "Written by the team" in html and "Summary saved." in html
+    latest = db.exec(
+        select(ProjectSummary)
+        .where(ProjectSummary.project_id == plan.id)
+        .order_by(ProjectSummary.id.desc())
+    ).first()
+    assert latest.source == "manual"
+    empty = client.post(url(plan, "/summary"), data={"body": "  "}, headers={"HX-Request": "true"})
+    assert empty.status_code == 422 and "Write the summary" in empty.get_data(as_text=True)
+    login(tenants.acme_viewer)
+    assert client.post(url(plan, "/summary"), data={"body": "x"}).status_code == 403
