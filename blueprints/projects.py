@@ -30,6 +30,7 @@ def index() -> Response:
         actor=current_actor(),
         company_ids=ctx.group_company_ids,
         status=request.args.get("status", ""),
+        query=request.args.get("q", ""),
         page=_page_arg(),
     )
     return render_page(

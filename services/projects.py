@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import case, union_all
+from sqlalchemy import and_, case, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
@@ -102,6 +102,7 @@ class ProjectRow:
 class ProjectList:
     rows: list[ProjectRow]
     status: str
+    query: str
     counts: dict[str, int]
     total: int
     page: int
@@ -114,14 +115,17 @@ def list_projects(
     actor: Actor,
     company_ids: list[int],
     status: str = "",
+    query: str = "",
     page: int = 1,
 ) -> ProjectList:
-    """Projects of the portal's group (the actor's tenancy applies), filtered by status."""
+    """Projects of the portal's group (the actor's tenancy applies), by status and name."""
     status = status if status in PROJECT_STATUSES else ""
+    query = query.strip()[:100]
     lead = aliased(User)
-    base = scoped(select(Project.status, func.count()), actor, Project).where(
-        Project.company_id.in_(company_ids)  # type: ignore[attr-defined]
-    )
+    matches = Project.company_id.in_(company_ids)  # type: ignore[attr-defined]
+    if query:
+        matches = and_(matches, func.lower(Project.name).contains(query.lower(), autoescape=True))
+    base = scoped(select(Project.status, func.count()), actor, Project).where(matches)
     counts = {s: int(n) for s, n in session.exec(base.group_by(Project.status)).all()}
     total = counts.get(status, 0) if status else sum(counts.values())
     pages = max(1, -(-total // PAGE_SIZE))
@@ -130,7 +134,7 @@ def list_projects(
         scoped(select(Project, Company.name, lead), actor, Project)
         .join(Company, Company.id == Project.company_id)
         .outerjoin(lead, lead.id == Project.lead_id)
-        .where(Project.company_id.in_(company_ids))  # type: ignore[attr-defined]
+        .where(matches)
     )
     if status:
         stmt = stmt.where(Project.status == status)
@@ -149,6 +153,7 @@ def list_projects(
             for p, name, user in rows
         ],
         status=status,
+        query=query,
         counts=counts,
         total=total,
         page=page,

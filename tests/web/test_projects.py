@@ -374,3 +374,17 @@ def test_the_team_can_write_the_summary(client, db, login, tenants, plan) -> Non
     assert empty.status_code == 422 and "Write the summary" in empty.get_data(as_text=True)
     login(tenants.acme_viewer)
     assert client.post(url(plan, "/summary"), data={"body": "x"}).status_code == 403
+
+
+def test_projects_search_by_name_keeps_the_status_filter(
+    client, login, tenants, make_project
+) -> None:
+    make_project(tenants.acme, "Website audit", status="completed")
+    login(tenants.acme_viewer)
+    html = client.get("/p/acme-test/projects?q=WEBSITE").get_data(as_text=True)
+    assert "Acme Website" in html and "Website audit" in html and "Retail Launch" not in html
+    html = client.get("/p/acme-test/projects?q=website&status=completed").get_data(as_text=True)
+    assert "Website audit" in html and "Acme Website" not in html
+    assert 'name="status" value="completed"' in html
+    none = client.get("/p/acme-test/projects?q=100%25_").get_data(as_text=True)
+    assert "No projects match" in none
