@@ -12,6 +12,7 @@ from portal.db import get_session
 from portal.errors import Invalid
 from portal.htmx import hx_redirect, is_partial, render_page
 from portal.principal import current_actor
+from services import project_summary
 from services import projects as svc
 
 bp = portal_blueprint("projects", __name__)
@@ -153,7 +154,7 @@ def refresh_summary(project_id: int) -> Response:
     """Regenerate the summary from the project's data, or save the one the team wrote."""
     ctx = portal_ctx()
     if "body" not in request.form:
-        svc.refresh_summary(
+        project_summary.refresh_summary(
             get_session(),
             actor=current_actor(),
             project_id=project_id,
@@ -161,7 +162,7 @@ def refresh_summary(project_id: int) -> Response:
         )
         return _after_write(project_id, ["summary"], "Summary regenerated.")
     try:
-        svc.write_summary(
+        project_summary.write_summary(
             get_session(),
             actor=current_actor(),
             project_id=project_id,

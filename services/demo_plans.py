@@ -25,7 +25,8 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.tenancy import Actor
 from services.pages import render_body, slugify
-from services.projects import compose_summary, project_detail
+from services.project_summary import compose_summary
+from services.projects import project_detail
 
 # project name -> goals (title, target, status, due in days)
 GOALS: dict[str, list[tuple[str, str, str, int | None]]] = {

@@ -23,7 +23,6 @@ from portal.models import (
     Roadmap,
     RoadmapItem,
     RoadmapStatus,
-    SummarySource,
     User,
 )
 from portal.models.base import utcnow
@@ -318,7 +317,7 @@ def can_edit_plan(actor: Actor) -> bool:
     return actor.can("portal.manage")
 
 
-def _require_editor(actor: Actor) -> None:
+def require_editor(actor: Actor) -> None:
     if not can_edit_plan(actor):
         raise Forbidden("Only your project team and company admins can change the plan.")
 
@@ -346,7 +345,7 @@ def add_decision(
     decided_on: str = "",
 ) -> Decision:
     """Log a decision: what was decided, by whom (lead, a member, or the author) and when."""
-    _require_editor(actor)
+    require_editor(actor)
     project, _, _ = load_project(
         session, actor=actor, project_id=project_id, company_ids=company_ids
     )
@@ -426,7 +425,7 @@ def add_goal(
     due_on: str = "",
 ) -> ProjectGoal:
     """Add a goal to a project."""
-    _require_editor(actor)
+    require_editor(actor)
     project, _, _ = load_project(
         session, actor=actor, project_id=project_id, company_ids=company_ids
     )
@@ -477,7 +476,7 @@ def set_goal_status(
     status: str,
 ) -> ProjectGoal:
     """Move a goal of a project to on track, at risk or done."""
-    _require_editor(actor)
+    require_editor(actor)
     try:
         pk, project_pk = int(goal_id), int(project_id)  # type: ignore[call-overload]
     except (TypeError, ValueError):
@@ -508,110 +507,3 @@ def set_goal_status(
             description=f"{actor.label} marked “{goal.title}” {status.replace('_', ' ')}",
         )
     return goal
-
-
-# The summary ---------------------------------------------------------------------------------
-
-
-def compose_summary(detail: ProjectDetail, *, today: date | None = None) -> str:
-    """A plain-language summary of where the project stands, from its own data (no LLM)."""
-    today = today or date.today()
-    p = detail.project
-    parts: list[str] = []
-    if detail.progress.total:
-        parts.append(
-            f"{p.name} is {detail.progress.percent}% of the way through its plan "
-            f"({detail.progress.done} of {detail.progress.total} goals and roadmap steps done)."
-        )
-    else:
-        parts.append(f"{p.name} has no goals or roadmap yet.")
-    open_goals = [g for g in detail.goals if g.status != GoalStatus.done]
-    at_risk = [g for g in open_goals if g.status == GoalStatus.at_risk]
-    if open_goals:
-        sentence = f"{len(open_goals)} goal{'s' if len(open_goals) != 1 else ''} open"
-        if at_risk:
-            names = ", ".join(f"“{g.title}”" for g in at_risk[:3])
-            sentence += f", {len(at_risk)} at risk ({names})"
-        else:
-            sentence += ", all on track"
-        parts.append(sentence + ".")
-    doing = detail.items_by_status.get(RoadmapStatus.in_progress.value, [])
-    planned = detail.items_by_status.get(RoadmapStatus.planned.value, [])
-    if doing:
-        parts.append("In progress: " + ", ".join(i.title for i in doing[:3]) + ".")
-    if planned:
-        parts.append(f"Next up: {planned[0].title}.")
-    if detail.decisions:
-        decision, decider = detail.decisions[0]
-        who = f" by {decider.display_name}" if decider else ""
-        parts.append(f"Latest decision ({decision.decided_at:%d %b}){who}: {decision.title}.")
-    if p.due_date and p.status == "active":
-        days = (p.due_date - today).days
-        if days > 0:
-            parts.append(f"Due {p.due_date:%d %b %Y}, {days} day{'s' if days != 1 else ''} away.")
-        elif days == 0:
-            parts.append("Due today.")
-        else:
-            parts.append(f"Was due {p.due_date:%d %b %Y}, {-days} days ago.")
-    return " ".join(parts)
-
-
-def refresh_summary(
-    session: Session, *, actor: Actor, project_id: object, company_ids: list[int]
-) -> ProjectSummary:
-    """Regenerate the project's summary from its current goals, roadmap and decisions."""
-    _require_editor(actor)
-    detail = project_detail(session, actor=actor, project_id=project_id, company_ids=company_ids)
-    summary = ProjectSummary(
-        company_id=detail.project.company_id,
-        project_id=detail.project.id,  # type: ignore[arg-type]
-        body=compose_summary(detail),
-        source=SummarySource.generated.value,
-    )
-    session.add(summary)
-    session.flush()
-    activity.record(
-        session,
-        actor=actor,
-        company_id=detail.project.company_id,
-        action="summary_generated",
-        object_type="project",
-        object_id=detail.project.id,
-        object_label=detail.project.name,
-        description=f"{actor.label} refreshed the summary of {detail.project.name}",
-    )
-    return summary
-
-
-def write_summary(
-    session: Session, *, actor: Actor, project_id: object, company_ids: list[int], body: str
-) -> ProjectSummary:
-    """Replace the summary with one written by the team (``source="manual"``)."""
-    _require_editor(actor)
-    project, _, _ = load_project(
-        session, actor=actor, project_id=project_id, company_ids=company_ids
-    )
-    body = (body or "").strip()
-    if not body:
-        raise Invalid(errors={"body": ["Write the summary, or use Regenerate."]})
-    if len(body) > 4000:
-        raise Invalid(errors={"body": ["Keep the summary under 4,000 characters."]})
-    summary = ProjectSummary(
-        company_id=project.company_id,
-        project_id=project.id,  # type: ignore[arg-type]
-        body=body,
-        source=SummarySource.manual.value,
-    )
-    session.add(summary)
-    session.flush()
-    activity.record(
-        session,
-        actor=actor,
-        company_id=project.company_id,
-        action="summary_updated",
-        object_type="project",
-        object_id=project.id,
-        object_label=project.name,
-        description=f"{actor.label} updated the summary of {project.name}",
-    )
-    return summary

@@ -17,10 +17,10 @@ from portal.models import (
 )
 from portal.tenancy import ANONYMOUS, Actor
 from services.demo import load_demo
+from services.project_summary import compose_summary
 from services.projects import (
     Progress,
     can_edit_plan,
-    compose_summary,
     project_detail,
     project_progress,
 )
