@@ -92,7 +92,7 @@ def live_server() -> Iterator[str]:
         try:
             if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
                 break
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused while booting, or slow to answer
             time.sleep(0.1)
     else:
         proc.kill()
