@@ -105,3 +105,10 @@ def redeliver(webhook_id: int, delivery_id: int) -> Response:
     )
     flash("Redelivery queued.", "success")
     return hx_redirect(url_for("webhooks.detail", webhook_id=webhook_id))
+
+
+@bp.post("/<int:webhook_id>/ping")
+def ping(webhook_id: int) -> Response:
+    service.send_ping(get_session(), actor=current_actor(), subscription_id=webhook_id)
+    flash("Test event queued; it appears in the log below.", "success")
+    return hx_redirect(url_for("webhooks.detail", webhook_id=webhook_id))

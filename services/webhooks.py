@@ -210,6 +210,22 @@ def deliver_webhook(session: Session, delivery_id: int) -> None:
     )
 
 
+def overdue_deliveries(session: Session, *, grace_seconds: float = 120) -> list[int]:
+    """Pending deliveries whose next attempt is well past due (a restart lost their timer)."""
+    cutoff = utcnow() - timedelta(seconds=grace_seconds)
+    return [
+        int(i)
+        for i in session.exec(
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.pending.value,
+                col(WebhookDelivery.next_attempt_at) < cutoff,
+            )
+            .order_by(col(WebhookDelivery.id))
+        ).all()
+    ]
+
+
 # Administration ---------------------------------------------------------------------------------
 
 
@@ -323,6 +339,38 @@ def redeliver(
     session.flush()
     enqueue_in(session, 0, "deliver_webhook", copy.id)
     return copy
+
+
+PING_EVENT = "ping"
+
+
+def send_ping(session: Session, *, actor: Actor, subscription_id: Any) -> WebhookDelivery:
+    """Queue a ``ping`` event to check a receiver (sent whatever events it subscribes to)."""
+    sub = get_subscription(session, actor=actor, subscription_id=subscription_id)
+    if not sub.active:
+        raise Conflict(
+            "Activate this webhook before sending a test event.", code="webhook_inactive"
+        )
+    company = session.get(Company, sub.company_id) if sub.company_id else None
+    body = {
+        "id": None,
+        "event": PING_EVENT,
+        "created_at": _iso(utcnow()),
+        "company": (
+            {"id": company.id, "name": company.name, "slug": company.slug} if company else None
+        ),
+        "data": {"subscription_id": sub.id, "events": sub.events, "sent_by": actor.label},
+    }
+    ping = WebhookDelivery(
+        subscription_id=sub.id,  # type: ignore[arg-type]
+        event=PING_EVENT,
+        payload=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        next_attempt_at=utcnow(),
+    )
+    session.add(ping)
+    session.flush()
+    enqueue_in(session, 0, "deliver_webhook", ping.id)
+    return ping
 
 
 @dataclass(frozen=True)

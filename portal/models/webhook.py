@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import StrEnum
 
@@ -80,3 +81,10 @@ class WebhookDelivery(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def payload_pretty(self) -> str:
+        try:
+            return json.dumps(json.loads(self.payload), indent=2, ensure_ascii=False)
+        except ValueError:
+            return self.payload

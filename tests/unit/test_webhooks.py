@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +14,7 @@ from portal import crypto
 from portal.db import commit
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.models import Role, UserRole, WebhookDelivery, WebhookSubscription
+from portal.models.base import utcnow
 from portal.tenancy import actor_for_user
 from services import activity, auth
 from services import webhooks as service
@@ -154,14 +156,41 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
     subscribe(db, staff, webhook_receiver.url)
     with app.app_context():
         commit(db)
-    db.begin_nested()
+    nested = db.begin_nested()
     auth.invite(
         db, actor=staff, company_id=tenants.acme.id, email="x@example.test", base_url="http://t"
     )
-    db.rollback()
-    db.info.pop("after_commit", None)
+    nested.rollback()
+    # Even if queued work outlived the rollback, its delivery row is gone: nothing is sent.
+    with app.app_context():
+        commit(db)
     assert settle_jobs(5)
     assert webhook_receiver.requests == []
+    assert db.exec(select(WebhookDelivery)).all() == []
+
+
+def test_overdue_deliveries_are_retried_by_the_cli(
+    app, db, tenants, staff, webhook_receiver, settle_jobs
+) -> None:
+    sub, _ = subscribe(db, staff, webhook_receiver.url)
+    activity.record(db, actor=staff, company_id=tenants.acme.id, action="client_invited")
+    db.info.pop("after_commit", None)  # as if the process died before the timer fired
+    delivery = db.exec(select(WebhookDelivery)).one()
+    delivery.next_attempt_at = utcnow() - timedelta(minutes=10)
+    delivery.attempts = 2
+    db.add(delivery)
+    with app.app_context():
+        commit(db)
+
+    result = app.test_cli_runner().invoke(args=["webhooks", "retry-overdue"])
+    assert result.exit_code == 0, result.output
+    assert "1 overdue delivery retried." in result.output
+    assert settle_jobs(10)
+    assert len(webhook_receiver.requests) == 1
+    [row] = deliveries(db, sub)
+    assert (row.status, row.attempts) == ("success", 3)
+    again = app.test_cli_runner().invoke(args=["webhooks", "retry-overdue"])
+    assert "0 overdue deliveries retried." in again.output
 
 
 def test_secret_is_encrypted_at_rest(db, staff) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
@@ -222,6 +224,7 @@ def _paths(sub_id: int, delivery_id: int) -> list[tuple[str, str]]:
         ("POST", f"/admin/webhooks/{sub_id}/active"),
         ("POST", f"/admin/webhooks/{sub_id}/delete"),
         ("POST", f"/admin/webhooks/{sub_id}/deliveries/{delivery_id}/redeliver"),
+        ("POST", f"/admin/webhooks/{sub_id}/ping"),
     ]
 
 
@@ -250,3 +253,25 @@ def test_staff_without_the_permission_node_get_403(client, login, db, tenants) -
 def test_anonymous_is_sent_to_sign_in(client, db, tenants) -> None:
     resp = client.get("/admin/webhooks")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+@pytest.mark.parametrize("hx", [True, False])
+def test_send_test_event_pings_the_receiver(
+    client, login, db, tenants, webhook_receiver, settle_jobs, hx
+) -> None:
+    actor = actor_for_user(db, tenants.staff_admin)
+    sub, secret = service.create_subscription(
+        db, actor=actor, url=webhook_receiver.url, events=["task_created"]
+    )
+    login(tenants.staff_admin)
+    assert "Send test event" in client.get(f"/admin/webhooks/{sub.id}").get_data(as_text=True)
+    resp = client.post(
+        f"/admin/webhooks/{sub.id}/ping", headers={"HX-Request": "true"} if hx else {}
+    )
+    assert resp.status_code == (204 if hx else 303)
+    assert settle_jobs(10)
+    [got] = webhook_receiver.requests
+    assert got.headers["X-Stoa-Event"] == "ping" and got.signature_valid(secret)
+    assert json.loads(got.body)["data"]["subscription_id"] == sub.id
+    html = client.get(f"/admin/webhooks/{sub.id}").get_data(as_text=True)
+    assert "<code>ping</code>" in html and "badge-success" in html
