@@ -13,7 +13,10 @@ def world(db, tenants):
         select(Portal.id).where(Portal.company_id == tenants.acme.id)
     ).one()
     tenants.acme_webhook = WebhookSubscription(
-        url="https://hooks.example.test/acme", company_id=tenants.acme.id, secret_encrypted="x"
+        url="https://hooks.example.test/acme",
+        company_id=tenants.acme.id,
+        secret_encrypted="x",
+        active=False,  # never sends: the probe's requests must not start deliveries
     )
     db.add(tenants.acme_webhook)
     db.flush()
