@@ -14,6 +14,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -161,10 +162,21 @@ def _post(sub: WebhookSubscription, delivery: WebhookDelivery) -> AttemptResult:
             allow_redirects=False,
         )
     except requests.RequestException as exc:
-        return AttemptResult(False, error=f"{type(exc).__name__}: {exc}"[:500])
+        return AttemptResult(False, error=_describe(exc))
     excerpt = resp.text[:200] if resp.content else ""
     ok = 200 <= resp.status_code < 300
     return AttemptResult(ok, resp.status_code, excerpt, "" if ok else f"HTTP {resp.status_code}")
+
+
+def _describe(exc: requests.RequestException) -> str:
+    """A short, readable reason for the delivery log (requests' messages are long)."""
+    if isinstance(exc, requests.Timeout):
+        return f"No answer within {_setting('WEBHOOK_TIMEOUT_SECONDS'):g} s (Timeout)."
+    reason = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
+    if isinstance(exc, requests.ConnectionError):
+        detail = reason.group(1).strip() if reason else "connection failed"
+        return f"Could not connect: {detail} (ConnectionError)."[:500]
+    return f"{type(exc).__name__}: {exc}"[:500]
 
 
 @job("deliver_webhook")

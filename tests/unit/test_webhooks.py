@@ -125,7 +125,21 @@ def test_unreachable_receiver_records_the_connection_error(
     [delivery] = deliveries(db, sub)
     assert delivery.status == "failed"
     assert delivery.response_code is None
-    assert "ConnectionError" in delivery.error
+    assert delivery.error == "Could not connect: Connection refused (ConnectionError)."
+
+
+def test_slow_receiver_times_out(
+    app, db, tenants, staff, webhook_receiver, settle_jobs, monkeypatch, runtime
+) -> None:
+    monkeypatch.setitem(runtime.settings.extra, "WEBHOOK_MAX_ATTEMPTS", 1)
+    monkeypatch.setitem(runtime.settings.extra, "WEBHOOK_TIMEOUT_SECONDS", 0.2)
+    webhook_receiver.delay = 0.6
+    sub, _ = subscribe(db, staff, webhook_receiver.url)
+    invite_and_commit(app, db, staff, tenants.acme)
+    assert settle_jobs(10)
+    [delivery] = deliveries(db, sub)
+    assert delivery.status == "failed"
+    assert delivery.error == "No answer within 0.2 s (Timeout)."
 
 
 def test_back_off_doubles_from_the_configured_base(runtime, monkeypatch) -> None:
