@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from datetime import timedelta
 
@@ -54,8 +55,9 @@ def deliveries(db, sub):
 
 
 def test_client_invited_reaches_a_subscriber_correctly_signed(
-    app, db, tenants, staff, webhook_receiver, settle_jobs
+    app, db, tenants, staff, webhook_receiver, settle_jobs, caplog
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     sub, secret = subscribe(db, staff, webhook_receiver.url)
     before = int(time.time())
     invite_and_commit(app, db, staff, tenants.acme)
@@ -80,6 +82,7 @@ def test_client_invited_reaches_a_subscriber_correctly_signed(
     assert delivery.attempts == 1
     assert delivery.response_code == 200
     assert delivery.completed_at is not None
+    assert "webhook delivery" in caplog.text and secret not in caplog.text  # never logged
 
 
 def test_receiver_failing_twice_gets_the_third_retry(
