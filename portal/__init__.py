@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
         settings,
         team,
         theme,
+        webhooks,
     )
 
     errors.register(app)
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(dev.bp, url_prefix="/dev")
+    app.register_blueprint(webhooks.bp, url_prefix="/admin/webhooks")
     for tab in (dashboard, team, settings):
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")
     api.register(app)

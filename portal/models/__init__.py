@@ -16,6 +16,7 @@ from portal.models.user import (
     User,
     UserRole,
 )
+from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ALL_TABS",
@@ -38,4 +39,7 @@ __all__ = [
     "ServiceToken",
     "User",
     "UserRole",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
