@@ -11,6 +11,7 @@ from portal.extensions import login_manager
 from portal.htmx import render_page
 from portal.principal import current_actor
 from services.admin import portal_overview
+from services.deliverables import approvals_queue
 
 bp = Blueprint("admin", __name__)
 
@@ -32,3 +33,10 @@ def index() -> Response:
         get_session(), actor=current_actor(), query=q, page=int(page) if page.isdigit() else 1
     )
     return render_page("admin/index.html", overview=overview, q=q)
+
+
+@bp.get("/approvals")
+def approvals() -> Response:
+    """Deliverables needing staff action (or a client decision) across every visible portal."""
+    queue = approvals_queue(get_session(), current_actor())
+    return render_page("admin/approvals.html", queue=queue)

@@ -19,6 +19,9 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "portal_id": lambda t: t.acme_portal_id,
     "project_id": lambda t: t.acme_project.id,
     "user_id": lambda t: t.acme_admin.id,
+    "deliverable_id": lambda t: t.acme_deliverable.id,
+    "version_id": lambda t: t.acme_version_id,
+    "receipt_id": lambda t: t.acme_receipt.id,
 }
 
 # arguments that carry no tenant data, with the reason

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal.models import Portal
+from portal.models import DeliverableVersion, Portal
+from tests.deliverable_factories import approved_with_receipt
 from tests.web.probe import build_path, probed_rules
 
 
@@ -11,6 +12,14 @@ from tests.web.probe import build_path, probed_rules
 def world(db, tenants):
     tenants.acme_portal_id = db.exec(
         select(Portal.id).where(Portal.company_id == tenants.acme.id)
+    ).one()
+    tenants.acme_deliverable, tenants.acme_receipt = approved_with_receipt(
+        db, tenants.staff_admin, tenants.acme_collab, tenants.acme
+    )
+    tenants.acme_version_id = db.exec(
+        select(DeliverableVersion.id).where(
+            DeliverableVersion.deliverable_id == tenants.acme_deliverable.id
+        )
     ).one()
     return tenants
 
