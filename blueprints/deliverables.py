@@ -289,7 +289,7 @@ def download(deliverable_id: int, version_id: int) -> Response:
     resp.headers["Content-Length"] = str(version.size)
     fallback = name.encode("ascii", "replace").decode().replace('"', "").replace("?", "_")
     resp.headers["Content-Disposition"] = (
-        f"{'inline' if inline else 'attachment'}; filename=\"{fallback}\"; "
+        f'{"inline" if inline else "attachment"}; filename="{fallback}"; '
         f"filename*=UTF-8''{quote(name)}"
     )
     resp.headers["Cache-Control"] = "private, no-store"

@@ -207,9 +207,7 @@ def deliverable_detail(
     d, category, project = row
     versions_stmt = select(DeliverableVersion).where(DeliverableVersion.deliverable_id == d.id)
     if not actor.is_staff:
-        versions_stmt = versions_stmt.where(
-            DeliverableVersion.number <= (d.visible_version or 0)
-        )
+        versions_stmt = versions_stmt.where(DeliverableVersion.number <= (d.visible_version or 0))
     versions = list(
         session.exec(versions_stmt.order_by(DeliverableVersion.number.desc())).all()  # type: ignore[attr-defined]
     )
@@ -227,9 +225,7 @@ def deliverable_detail(
         .limit(50)
     )
     if not actor.is_staff:
-        history_stmt = history_stmt.where(
-            ActivityLog.action != "deliverable_internally_approved"
-        )
+        history_stmt = history_stmt.where(ActivityLog.action != "deliverable_internally_approved")
     history = list(session.exec(history_stmt).all())
     user_ids = {
         u
@@ -263,7 +259,6 @@ def deliverable_for_company(
     if d.company_id != company_id or (not actor.is_staff and d.visible_version is None):
         raise NotFound()
     return d
-
 
 
 def company_projects(session: Session, *, actor: Actor, company_id: int) -> list[Project]:

@@ -105,7 +105,7 @@ def default_revisions_allowed(session: Session) -> int:
 
 def set_default_revisions_allowed(session: Session, *, actor: Actor, value: int) -> None:
     """The global allowance used when a category sets none (staff admins only)."""
-    _require_staff(actor, "deliverable.settings")
+    _require_staff(actor, "settings.deliverables")
     if not 0 <= value <= MAX_REVISIONS:
         raise Invalid(errors={"default_revisions_allowed": [f"Use 0 to {MAX_REVISIONS}."]})
     row = session.exec(select(DeliverableSettings).limit(1)).first() or DeliverableSettings()
@@ -575,7 +575,6 @@ def get_version(
     if not actor.is_staff and version.number > (d.visible_version or 0):
         raise NotFound()
     return d, version
-
 
 
 def receipt_document(receipt: ApprovalReceipt) -> dict[str, object]:

@@ -41,6 +41,9 @@ def approved_with_receipt(
     d = make_deliverable(db, staff, company)
     service.submit(db, actor=actor(db, staff), deliverable_id=d.id)  # type: ignore[arg-type]
     receipt = service.approve(
-        db, actor=actor(db, client), deliverable_id=d.id, ip_address="203.0.113.7"  # type: ignore[arg-type]
+        db,
+        actor=actor(db, client),
+        deliverable_id=d.id,
+        ip_address="203.0.113.7",  # type: ignore[arg-type]
     )
     return d, receipt
