@@ -271,3 +271,47 @@ def company_projects(session: Session, *, actor: Actor, company_id: int) -> list
             .limit(200)
         ).all()
     )
+
+
+@dataclass(frozen=True)
+class ApiRow:
+    deliverable: Deliverable
+    version: DeliverableVersion | None
+    category_slug: str
+    portal_slug: str
+
+    @property
+    def version_count(self) -> int:
+        return self.version.number if self.version else 0
+
+
+def api_deliverables(
+    session: Session,
+    *,
+    actor: Actor,
+    company_id: int | None = None,
+    deliverable_id: int | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ApiRow], int]:
+    """Rows for the JSON API (reference 003's list), newest first, with a total count."""
+    base = _visible(select(Deliverable.id), actor)
+    if company_id is not None:
+        base = base.where(Deliverable.company_id == company_id)
+    if deliverable_id is not None:
+        base = base.where(Deliverable.id == deliverable_id)
+    if status in STATUSES:
+        base = base.where(Deliverable.status == status)
+    total = session.exec(select(func.count()).select_from(base.subquery())).one()
+    rows = session.exec(
+        select(Deliverable, DeliverableVersion, DeliverableCategory.slug, Portal.slug)
+        .outerjoin(DeliverableVersion, _shown_version(actor))
+        .outerjoin(DeliverableCategory, DeliverableCategory.id == Deliverable.category_id)
+        .join(Portal, Portal.company_id == Deliverable.company_id)
+        .where(Deliverable.id.in_(base))  # type: ignore[union-attr]
+        .order_by(Deliverable.created_at.desc(), Deliverable.id.desc())  # type: ignore[attr-defined]
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [ApiRow(d, v, c or "", p) for d, v, c, p in rows], int(total)
