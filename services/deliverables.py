@@ -9,6 +9,7 @@ a version only once staff approved it internally.
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import urlparse
 
 from sqlmodel import Session, select
@@ -112,6 +113,32 @@ def set_default_revisions_allowed(session: Session, *, actor: Actor, value: int)
     row.default_revisions_allowed = value
     session.add(row)
     session.flush()
+
+
+def save_category(
+    session: Session, *, actor: Actor, slug: str, name: str, revisions_allowed: int | None
+) -> DeliverableCategory:
+    """Create a category, or update the one with this slug (staff admins only)."""
+    _require_staff(actor, "settings.deliverables")
+    slug = slug.strip().lower()
+    name = name.strip()
+    errors: dict[str, list[str]] = {}
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,59}", slug):
+        errors["slug"] = ["Use lowercase letters, digits and dashes."]
+    if not name or len(name) > 120:
+        errors["name"] = ["Give the category a name (up to 120 characters)."]
+    if revisions_allowed is not None and not 0 <= revisions_allowed <= MAX_REVISIONS:
+        errors["revisions_allowed"] = [f"Use 0 to {MAX_REVISIONS}, or leave empty."]
+    if errors:
+        raise Invalid(errors=errors)
+    category = session.exec(
+        select(DeliverableCategory).where(DeliverableCategory.slug == slug)
+    ).first() or DeliverableCategory(slug=slug, name=name)
+    category.name = name
+    category.revisions_allowed = revisions_allowed
+    session.add(category)
+    session.flush()
+    return category
 
 
 def list_categories(session: Session) -> list[DeliverableCategory]:

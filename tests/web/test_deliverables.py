@@ -265,3 +265,27 @@ def test_approvals_queue_page(client, login, db, tenants) -> None:
     assert f"/p/acme-test/deliverables/{d.id}" in part
     login(tenants.acme_admin)
     assert client.get("/admin/approvals").status_code == 404
+
+
+def test_deliverable_settings_page(client, login, db, tenants) -> None:
+    login(tenants.staff_admin)
+    assert_both_ways(client, "/admin/deliverables/settings")
+    url = "/admin/deliverables/settings"
+    form = {"form": "category", "slug": "video", "name": "Video", "revisions_allowed": "4"}
+    assert client.post(url, data=form).status_code == 303
+    resp = client.post(url, data={"form": "category", "slug": "Bad Slug!", "name": "x"})
+    assert resp.status_code == 422 and "lowercase" in resp.get_data(as_text=True)
+    assert (
+        client.post(url, data={"form": "default", "default_revisions_allowed": "5"}).status_code
+        == 303
+    )
+    assert make_deliverable(db, tenants.pm, tenants.acme, category="video").revisions_allowed == 4
+    assert make_deliverable(db, tenants.pm, tenants.acme).revisions_allowed == 5
+    login(tenants.pm)  # PMs read the settings but only admins change them
+    assert client.get(url).status_code == 200
+    assert (
+        client.post(url, data={"form": "default", "default_revisions_allowed": "1"}).status_code
+        == 403
+    )
+    login(tenants.acme_admin)
+    assert client.get(url).status_code == 404
