@@ -96,6 +96,14 @@ def get_deliverable(session: Session, *, actor: Actor, deliverable_id: int) -> D
     return d
 
 
+def _for_update(session: Session, *, actor: Actor, deliverable_id: int) -> Deliverable:
+    """Like ``get_deliverable``, then re-read under a row lock: concurrent reviews of one
+    deliverable (two approvals, a revision racing a new version) apply one after the other."""
+    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
+    session.refresh(d, with_for_update=True)
+    return d
+
+
 # Settings and categories ---------------------------------------------------------------------
 
 
@@ -296,7 +304,7 @@ def add_version(
     """Upload a new version (staff): history is kept and review re-opens, since an approval
     only ever covers the version it was given for."""
     _require_staff(actor, "deliverable.update")
-    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
+    d = _for_update(session, actor=actor, deliverable_id=deliverable_id)
     url = _validate_source(upload, url)
     version = _add_version(session, actor=actor, deliverable=d, upload=upload, url=url, note=note)
     d.approved_by_id = None
@@ -330,7 +338,7 @@ def internal_approve(
 ) -> Deliverable:
     """Release the current version to the client (the internal gate)."""
     _require_staff(actor, "deliverable.update")
-    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
+    d = _for_update(session, actor=actor, deliverable_id=deliverable_id)
     version = session.get(DeliverableVersion, version_id)
     if version is None or version.deliverable_id != d.id:
         raise NotFound()
@@ -419,7 +427,7 @@ def _announce_review(session: Session, *, actor: Actor, deliverable: Deliverable
 def submit(session: Session, *, actor: Actor, deliverable_id: int) -> Deliverable:
     """Send the current version to the client for review (staff)."""
     _require_staff(actor, "deliverable.update")
-    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
+    d = _for_update(session, actor=actor, deliverable_id=deliverable_id)
     if not d.require_approval:
         raise Conflict("This deliverable needs no approval.", code="approval_not_required")
     target = transition(d, "submit")
@@ -441,7 +449,7 @@ def request_revision(
 ) -> Deliverable:
     """The client asks for changes; the note is required and the allowance is enforced."""
     _require_client_approver(actor)
-    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
+    d = _for_update(session, actor=actor, deliverable_id=deliverable_id)
     target = transition(d, "request_revision")
     note = (note or "").strip()
     if not note:
@@ -498,7 +506,7 @@ def approve(
     uploaded meanwhile is never approved unseen.
     """
     _require_client_approver(actor)
-    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
+    d = _for_update(session, actor=actor, deliverable_id=deliverable_id)
     target = transition(d, "approve")
     if version_number is not None and version_number != d.visible_version:
         raise Conflict(
@@ -560,7 +568,7 @@ def extend_revisions(
 ) -> Deliverable:
     """Grant more revision rounds (staff)."""
     _require_staff(actor, "deliverable.update")
-    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
+    d = _for_update(session, actor=actor, deliverable_id=deliverable_id)
     if not 1 <= extra <= 20 or d.revisions_allowed + extra > MAX_REVISIONS:
         raise Invalid(errors={"extra": ["Add between 1 and 20 rounds."]})
     d.revisions_allowed += extra
