@@ -276,3 +276,24 @@ def test_waiting_for_and_approvals_queue(db, tenants) -> None:
 )
 def test_content_type_comes_from_the_bytes(head, name, expected) -> None:
     assert sniff_content_type(head, name) == expected
+
+
+def test_demo_deliverables_cover_every_status_and_stay_idempotent(db) -> None:
+    from portal.models import Company, Deliverable
+    from services.demo import load_demo
+
+    load_demo(db)
+    rows = db.exec(select(Deliverable, Company.slug).join(Company)).all()
+    by_company: dict[str, set[str]] = {}
+    for d, slug in rows:
+        by_company.setdefault(slug, set()).add(d.status)
+    assert by_company["acme"] == {"pending", "in_review", "revision_requested", "approved"}
+    assert {"pending", "in_review", "approved"} <= by_company["acme-retail"]
+    assert {"pending", "revision_requested", "approved"} <= by_company["globex"]
+    assert any(d.current_version > 1 for d, _ in rows)
+    assert any(not d.require_approval and d.approved_by_id is None for d, _ in rows)
+    assert any(d.visible_version is None for d, _ in rows)  # the internal gate
+    receipts = db.exec(select(ApprovalReceipt)).all()
+    assert {r.company_id for r in receipts} == {c.id for c in db.exec(select(Company)).all()}
+    assert load_demo(db) is False
+    assert len(db.exec(select(Deliverable)).all()) == len(rows)
