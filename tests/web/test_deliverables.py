@@ -289,3 +289,25 @@ def test_deliverable_settings_page(client, login, db, tenants) -> None:
     )
     login(tenants.acme_admin)
     assert client.get(url).status_code == 404
+
+
+def test_queue_and_detail_query_counts_do_not_grow(
+    client, login, db, tenants, count_queries
+) -> None:
+    login(tenants.pm)
+
+    def measure(url: str) -> int:
+        with count_queries() as q:
+            assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+        return q.count
+
+    first = make_deliverable(db, tenants.pm, tenants.acme, name="Q0")
+    for i in range(2):
+        make_deliverable(db, tenants.pm, tenants.acme, name=f"Q{i + 1}")
+    queue_few, detail_few = measure("/admin/approvals"), measure(f"{BASE}/{first.id}")
+    pm = actor(db, tenants.pm)
+    for i in range(27):
+        make_deliverable(db, tenants.pm, tenants.acme, name=f"R{i}")
+        service.add_version(db, actor=pm, deliverable_id=first.id, url=f"https://x.test/{i}")
+    assert measure("/admin/approvals") == queue_few <= 12
+    assert measure(f"{BASE}/{first.id}") == detail_few <= 12
