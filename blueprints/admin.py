@@ -10,7 +10,7 @@ from portal.errors import Invalid, NotFound
 from portal.extensions import login_manager
 from portal.htmx import hx_redirect, render_page
 from portal.principal import current_actor
-from services import deliverables as deliverable_service
+from services import deliverable_settings as deliverable_service
 from services.admin import portal_overview
 from services.deliverables import approvals_queue
 

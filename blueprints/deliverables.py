@@ -14,6 +14,7 @@ from portal.db import get_session
 from portal.errors import DomainError, Invalid
 from portal.htmx import hx_redirect, render_page
 from portal.principal import current_actor
+from services import deliverable_settings
 from services import deliverables as service
 from services.deliverable_files import INLINE_TYPES, Upload, open_blob
 from services.deliverable_queries import (
@@ -73,7 +74,7 @@ def _render_index(status_code: int = 200, **extra: Any) -> Response:
         "form": {},
         "errors": {},
         "open_form": False,
-        "categories": service.list_categories(session) if staff else [],
+        "categories": deliverable_settings.list_categories(session) if staff else [],
         "projects": company_projects(session, actor=actor, company_id=ctx.company.id)  # type: ignore[arg-type]
         if staff
         else [],

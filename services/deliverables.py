@@ -9,7 +9,6 @@ a version only once staff approved it internally.
 from __future__ import annotations
 
 import hashlib
-import re
 from urllib.parse import urlparse
 
 from sqlmodel import Session, select
@@ -21,15 +20,14 @@ from portal.models import (
     Company,
     Deliverable,
     DeliverableCategory,
-    DeliverableSettings,
     DeliverableStatus,
     DeliverableVersion,
+    Portal,
     PortalManager,
     Project,
     User,
 )
 from portal.models.base import utcnow
-from portal.models.deliverable import DEFAULT_REVISIONS_ALLOWED
 from portal.tenancy import Actor, get_for_actor, require, role_at_least
 from services import activity, deliverable_files
 from services.deliverable_files import Upload
@@ -37,6 +35,7 @@ from services.deliverable_queries import (  # noqa: F401  (the dashboard's entry
     approvals_queue,
     waiting_for,
 )
+from services.deliverable_settings import MAX_REVISIONS, default_revisions_allowed
 from services.notifications import notify
 
 S = DeliverableStatus
@@ -52,7 +51,6 @@ ACTION_VERBS = {
     "request_revision": "sent back for a revision",
     "approve": "approved",
 }
-MAX_REVISIONS = 50
 
 
 def transition(deliverable: Deliverable, action: str) -> str:
@@ -102,55 +100,6 @@ def _for_update(session: Session, *, actor: Actor, deliverable_id: int) -> Deliv
     d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
     session.refresh(d, with_for_update=True)
     return d
-
-
-# Settings and categories ---------------------------------------------------------------------
-
-
-def default_revisions_allowed(session: Session) -> int:
-    row = session.exec(select(DeliverableSettings).limit(1)).first()
-    return row.default_revisions_allowed if row else DEFAULT_REVISIONS_ALLOWED
-
-
-def set_default_revisions_allowed(session: Session, *, actor: Actor, value: int) -> None:
-    """The global allowance used when a category sets none (staff admins only)."""
-    _require_staff(actor, "settings.deliverables")
-    if not 0 <= value <= MAX_REVISIONS:
-        raise Invalid(errors={"default_revisions_allowed": [f"Use 0 to {MAX_REVISIONS}."]})
-    row = session.exec(select(DeliverableSettings).limit(1)).first() or DeliverableSettings()
-    row.default_revisions_allowed = value
-    session.add(row)
-    session.flush()
-
-
-def save_category(
-    session: Session, *, actor: Actor, slug: str, name: str, revisions_allowed: int | None
-) -> DeliverableCategory:
-    """Create a category, or update the one with this slug (staff admins only)."""
-    _require_staff(actor, "settings.deliverables")
-    slug = slug.strip().lower()
-    name = name.strip()
-    errors: dict[str, list[str]] = {}
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,59}", slug):
-        errors["slug"] = ["Use lowercase letters, digits and dashes."]
-    if not name or len(name) > 120:
-        errors["name"] = ["Give the category a name (up to 120 characters)."]
-    if revisions_allowed is not None and not 0 <= revisions_allowed <= MAX_REVISIONS:
-        errors["revisions_allowed"] = [f"Use 0 to {MAX_REVISIONS}, or leave empty."]
-    if errors:
-        raise Invalid(errors=errors)
-    category = session.exec(
-        select(DeliverableCategory).where(DeliverableCategory.slug == slug)
-    ).first() or DeliverableCategory(slug=slug, name=name)
-    category.name = name
-    category.revisions_allowed = revisions_allowed
-    session.add(category)
-    session.flush()
-    return category
-
-
-def list_categories(session: Session) -> list[DeliverableCategory]:
-    return list(session.exec(select(DeliverableCategory).order_by(DeliverableCategory.name)).all())
 
 
 # Creation and versions -----------------------------------------------------------------------
@@ -393,8 +342,6 @@ def _manager_ids(session: Session, deliverable: Deliverable) -> list[int]:
 
 
 def _portal_url(session: Session, deliverable: Deliverable) -> str | None:
-    from portal.models import Portal
-
     slug = session.exec(
         select(Portal.slug).where(Portal.company_id == deliverable.company_id)
     ).first()

@@ -13,6 +13,7 @@ from portal.models import (
     DeliverableVersion,
     Notification,
 )
+from services import deliverable_settings
 from services import deliverables as service
 from services.deliverable_files import sniff_content_type
 from services.deliverable_queries import approvals_queue, list_deliverables, waiting_for
@@ -207,7 +208,7 @@ def test_revisions_allowed_come_from_category_then_global_setting(db, tenants) -
     db.add(DeliverableCategory(slug="copy", name="Copy"))
     db.flush()
     admin = actor(db, tenants.staff_admin)
-    service.set_default_revisions_allowed(db, actor=admin, value=4)
+    deliverable_settings.set_default_revisions_allowed(db, actor=admin, value=4)
     assert (
         make_deliverable(db, tenants.pm, tenants.acme, category="web-pages").revisions_allowed == 5
     )
@@ -216,7 +217,7 @@ def test_revisions_allowed_come_from_category_then_global_setting(db, tenants) -
     with pytest.raises(Invalid):
         make_deliverable(db, tenants.pm, tenants.acme, category="nope")
     with pytest.raises(Forbidden):
-        service.set_default_revisions_allowed(db, actor=actor(db, tenants.pm), value=1)
+        deliverable_settings.set_default_revisions_allowed(db, actor=actor(db, tenants.pm), value=1)
 
 
 def test_links_and_validation(db, tenants) -> None:
