@@ -453,6 +453,11 @@ def approve(
     uploaded meanwhile is never approved unseen.
     """
     _require_client_approver(actor)
+    if actor.user_id is None:
+        # a receipt must name a person: keys and anonymous integrations cannot sign off
+        raise Forbidden(
+            "Approvals are made by a person: sign in to approve.", code="approver_required"
+        )
     d = _for_update(session, actor=actor, deliverable_id=deliverable_id)
     target = transition(d, "approve")
     if version_number is not None and version_number != d.visible_version:

@@ -315,7 +315,8 @@ def submit_deliverable(path: DeliverablePath):
 )
 def approve_deliverable(path: DeliverablePath, body: ApproveIn):
     """in_review -> approved, bound to the current version's SHA-256; returns the receipt.
-    Client collaborators and admins (company keys act as admin); scope deliverables:write."""
+    Signed-in client collaborators and admins only: a receipt names a person, so API keys get
+    403 approver_required. Scope deliverables:write."""
     actor = require_scope("deliverables:write")
     receipt = service.approve(
         get_session(),

@@ -17,7 +17,7 @@ FIELDS = {
 }  # fmt: skip
 
 
-def test_full_cycle_through_the_api(client, db, tenants, make_key) -> None:
+def test_full_cycle_through_the_api(client, db, login, tenants, make_key) -> None:
     agency = bearer(make_key())
     company = bearer(make_key(tenants.acme))
     portal = portal_of(db, tenants.acme)
@@ -73,14 +73,19 @@ def test_full_cycle_through_the_api(client, db, tenants, make_key) -> None:
     ).get_json()
     assert extended["revisions_allowed"] == 2
 
-    resp = client.post(
-        f"/api/v1/deliverables/{did}/approve", json={"version_number": 2}, headers=company
+    assert_envelope(
+        client.post(f"/api/v1/deliverables/{did}/approve", json={}, headers=company),
+        403,
+        "approver_required",
     )
+    login(tenants.acme_collab)  # a signed-in person approves (the receipt names them)
+    resp = client.post(f"/api/v1/deliverables/{did}/approve", json={"version_number": 2})
     assert resp.status_code == 200, resp.get_json()
     approval = resp.get_json()
     assert approval["deliverable"]["status"] == "approved"
     assert approval["receipt"]["sha256"] == hashlib.sha256(b"https://figma.com/file/v2").hexdigest()
     assert approval["receipt"]["version_number"] == 2
+    assert approval["deliverable"]["approved_by"] == tenants.acme_collab.id
 
     listing = client.get(f"/api/v1/portals/{portal.id}/deliverables", headers=company).get_json()
     assert listing["total"] == 1 and listing["items"][0]["id"] == did
