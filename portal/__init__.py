@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
         api,
         auth,
         dashboard,
+        deliverables,
         dev,
         errors,
         health,
@@ -136,6 +137,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(dev.bp, url_prefix="/dev")
     app.register_blueprint(webhooks.bp, url_prefix="/admin/webhooks")
-    for tab in (dashboard, team, settings):
+    for tab in (dashboard, team, settings, deliverables):
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")
     api.register(app)

@@ -20,6 +20,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from services import passwords
+from services.demo_deliverables import load_demo_deliverables
 from services.users import ADMIN_ROLE, PM_NODES, PM_ROLE, ensure_role, grant_role
 
 DEMO_PASSWORD = "stoa-demo"
@@ -138,11 +139,14 @@ def load_demo(session: Session) -> bool:
             session.add(PortalManager(user_id=pm.id, company_id=cid))  # type: ignore[arg-type]
             created = True
 
+    reviewers: dict[str, User] = {}
     for email, name, slug, role in CLIENTS:
-        _, new = _user(
+        client, new = _user(
             session, email, name, hashed, company_id=companies[slug].id, client_role=role
         )
         created |= new
+        if role != "viewer":
+            reviewers.setdefault(slug, client)
 
     today = date.today()
     for slug, projects in PROJECTS.items():
@@ -179,6 +183,12 @@ def load_demo(session: Session) -> bool:
                 created = True
     session.flush()
     created |= _demo_webhook(session, admin, companies["acme"])
+    created |= load_demo_deliverables(
+        session,
+        companies=companies,
+        staff={"acme": pm, "acme-retail": pm, "globex": admin},
+        clients=reviewers,
+    )
     return created
 
 

@@ -3,6 +3,14 @@
 from portal.models.activity import ActivityLog
 from portal.models.agency import Agency
 from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
+from portal.models.deliverable import (
+    ApprovalReceipt,
+    Deliverable,
+    DeliverableCategory,
+    DeliverableSettings,
+    DeliverableStatus,
+    DeliverableVersion,
+)
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.project import Project
@@ -42,4 +50,10 @@ __all__ = [
     "DeliveryStatus",
     "WebhookDelivery",
     "WebhookSubscription",
+    "ApprovalReceipt",
+    "Deliverable",
+    "DeliverableCategory",
+    "DeliverableSettings",
+    "DeliverableStatus",
+    "DeliverableVersion",
 ]

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal.models import Portal, WebhookDelivery, WebhookSubscription
+from portal.models import DeliverableVersion, Portal, WebhookDelivery, WebhookSubscription
+from tests.deliverable_factories import approved_with_receipt
 from tests.web.probe import build_path, probed_rules
 
 
@@ -25,6 +26,14 @@ def world(db, tenants):
     )
     db.add(tenants.acme_delivery)
     db.flush()
+    tenants.acme_deliverable, tenants.acme_receipt = approved_with_receipt(
+        db, tenants.staff_admin, tenants.acme_collab, tenants.acme
+    )
+    tenants.acme_version_id = db.exec(
+        select(DeliverableVersion.id).where(
+            DeliverableVersion.deliverable_id == tenants.acme_deliverable.id
+        )
+    ).one()
     return tenants
 
 
