@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, error handlers. No I/O beyond config."""
     settings = load_settings(config)
     from blueprints.api import SECURITY_SCHEMES, validation_error_response
+    from blueprints.api.schemas import ErrorEnvelope
 
     # flask-openapi3's app class: API operations declare pydantic models once, used both to
     # validate requests and to publish /api/openapi.json (its bundled UIs are off: see /api/docs).
@@ -33,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         doc_prefix="/api",
         doc_url="/openapi.json",
         validation_error_callback=validation_error_response,
+        validation_error_model=ErrorEnvelope,
         instance_path=str(settings.instance_path),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),

@@ -53,6 +53,7 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.portals",
     "blueprints.api.worker",
     "blueprints.api.directory",
+    "blueprints.api.webhook",
 )
 
 _blueprints: list[APIBlueprint] = []
