@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(dict(settings.extra))
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # JSON_SORT_KEYS is gone in Flask 3
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app,

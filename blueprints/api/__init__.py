@@ -28,8 +28,8 @@ SECURITY_SCHEMES: dict[str, Any] = {
     "bearerAuth": {
         "type": "http",
         "scheme": "bearer",
-        "description": "An API key (`stoa_…`), or on /api/portal/ the portal worker's service "
-        "token (`stoa_svc_…`) with X-Portal-Company-Id (required), X-Portal-User-Role, "
+        "description": "An API key (stoa_…), or on /api/portal/ the portal worker's service "
+        "token (stoa_svc_…) with X-Portal-Company-Id (required), X-Portal-User-Role, "
         "X-Portal-User-Id and X-Portal-Group-Company-Ids.",
     },
     "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
@@ -144,9 +144,12 @@ def openapi_json() -> Response:
 
 def register(app: Flask) -> None:
     """Register every API blueprint and the document routes (called by create_app)."""
+    from blueprints.api import docs
+
     for module in API_MODULES:
         import_module(module)
     for bp in _blueprints:
         csrf.exempt(bp)
         app.register_api(bp)  # type: ignore[attr-defined]
     app.add_url_rule("/api/openapi.json", "api_openapi", openapi_json)
+    app.add_url_rule("/api/docs", "api_docs", docs.api_docs)
