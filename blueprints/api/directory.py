@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope, require_staff
-from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery, page_of
+from blueprints.api.schemas import MAX_ID, ApiModel, Page, PageQuery, page_of
 from portal.db import get_session
 from portal.models import Company, User
 from portal.tenancy import get_for_actor
@@ -48,13 +48,6 @@ class UserOut(BaseModel):
     created_at: datetime
 
 
-class UserPage(BaseModel):
-    items: list[UserOut]
-    limit: int
-    offset: int
-    total: int
-
-
 class UserData(BaseModel):
     data: UserOut
 
@@ -80,13 +73,6 @@ class CompanyOut(BaseModel):
     parent_id: str | None
     portal_id: str | None
     created_at: datetime
-
-
-class CompanyPage(BaseModel):
-    items: list[CompanyOut]
-    limit: int
-    offset: int
-    total: int
 
 
 class CompanyListQuery(PageQuery):
@@ -148,7 +134,7 @@ def _load_company(session, actor, company_id: int):  # noqa: ANN001, ANN202
     return get_for_actor(session, Company, company_id, actor)
 
 
-@bp.get("/users", summary="List users", responses={200: UserPage})
+@bp.get("/users", summary="List users", responses={200: Page[UserOut]})
 def list_users(query: UserListQuery):
     """A company key sees its company group's users, an agency key everyone. Scope users:read."""
     actor = require_scope("users:read")
@@ -180,7 +166,7 @@ def get_user(path: UserPath):
     return {"data": user_out(user, company)}
 
 
-@bp.get("/companies", summary="List client companies", responses={200: CompanyPage})
+@bp.get("/companies", summary="List client companies", responses={200: Page[CompanyOut]})
 def list_companies(query: CompanyListQuery):
     """Staff and agency keys only (scope portal:read); PMs see their assigned companies."""
     actor = require_staff("portal:read")

@@ -141,7 +141,6 @@ def build_reference(doc: dict[str, Any]) -> dict[str, Any]:
             "variants": [type_of(v)[1] for v in s.get("oneOf", [])],
         }
         for name, s in sorted(doc.get("components", {}).get("schemas", {}).items())
-        if name != "ValidationErrorModel"
     }
     return {
         "info": doc.get("info", {}),

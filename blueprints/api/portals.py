@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import api_actor, require_scope, require_staff
-from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery, page_of
+from blueprints.api.schemas import MAX_ID, ApiModel, Page, PageQuery, page_of
 from portal.db import get_session
 from portal.errors import BadRequest, Invalid
 from portal.runtime import get_runtime
@@ -63,13 +63,6 @@ class PortalOut(BaseModel):
     created_at: datetime
 
 
-class PortalPage(BaseModel):
-    items: list[PortalOut]
-    limit: int
-    offset: int
-    total: int
-
-
 class PortalListQuery(PageQuery):
     status: StatusValue | None = None
     search: str | None = Field(default=None, max_length=200)
@@ -103,13 +96,6 @@ class ActivityOut(BaseModel):
     object_label: str
     description: str
     created_at: datetime
-
-
-class ActivityPage(BaseModel):
-    total: int
-    limit: int
-    offset: int
-    items: list[ActivityOut]
 
 
 class InviteIn(ApiModel):
@@ -165,7 +151,7 @@ def verify():
     ).model_dump(mode="json")
 
 
-@bp.get("/portals", summary="List portals", responses={200: PortalPage})
+@bp.get("/portals", summary="List portals", responses={200: Page[PortalOut]})
 def list_portals(query: PortalListQuery):
     """Portals the caller may see: a company key its group, an agency key all. Scope portal:read.
 
@@ -225,7 +211,7 @@ def patch_portal(path: PortalPath, body: PortalPatch):
 @bp.get(
     "/portals/<int:portal_id>/activity",
     summary="A portal's activity log",
-    responses={200: ActivityPage},
+    responses={200: Page[ActivityOut]},
 )
 def portal_activity(path: PortalPath, query: PageQuery):
     """Newest first, paged with limit/offset. Scope portal:read."""
