@@ -10,7 +10,14 @@ from tests.api.conftest import assert_envelope, bearer, portal_of
 
 def test_unknown_route_is_a_json_404(client) -> None:
     assert_envelope(client.get("/api/v1/nothing-here"), 404, "not_found")
+    assert_envelope(client.get("/api"), 404, "not_found")
     assert_envelope(client.get("/api/nope"), 404, "not_found")
+
+
+def test_options_answers_allow_without_credentials(client) -> None:
+    resp = client.options("/api/v1/portals")
+    assert resp.status_code == 200 and {"GET", "POST"} <= set(resp.headers["Allow"].split(", "))
+    assert client.options("/api/v1/portals/1").status_code == 200
 
 
 def test_wrong_method_is_a_json_405(client, make_key) -> None:
