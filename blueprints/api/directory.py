@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope, require_staff
 from blueprints.api.schemas import MAX_ID, ApiModel, Page, PageQuery, page_of
 from portal.db import get_session
 from portal.models import Company, User
-from portal.tenancy import get_for_actor
+from portal.tenancy import Actor, get_for_actor
 from services import people
 
 bp = api_blueprint(
@@ -125,12 +126,12 @@ def company_out(company: Company, portal_id: int | None) -> dict:
 
 
 @path_object("user_id")
-def _load_user(session, actor, user_id: int):  # noqa: ANN001, ANN202
+def _load_user(session: Session, actor: Actor, user_id: int) -> User:
     return get_for_actor(session, User, user_id, actor)
 
 
 @path_object("company_id")
-def _load_company(session, actor, company_id: int):  # noqa: ANN001, ANN202
+def _load_company(session: Session, actor: Actor, company_id: int) -> Company:
     return get_for_actor(session, Company, company_id, actor)
 
 

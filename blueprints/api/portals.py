@@ -7,13 +7,16 @@ from typing import Literal
 
 from flask import request
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import api_actor, require_scope, require_staff
 from blueprints.api.schemas import MAX_ID, ApiModel, Page, PageQuery, page_of
 from portal.db import get_session
 from portal.errors import BadRequest, Invalid
+from portal.models import Invitation, Portal
 from portal.runtime import get_runtime
+from portal.tenancy import Actor
 from services import activity, portal_admin
 from services.auth import invite
 from services.portal_admin import PortalRecord
@@ -110,7 +113,7 @@ class InviteOut(BaseModel):
 
 
 @path_object("portal_id")
-def _load_portal(session, actor, portal_id: int):  # noqa: ANN001, ANN202
+def _load_portal(session: Session, actor: Actor, portal_id: int) -> Portal:
     return portal_admin.get_portal(session, actor=actor, portal_id=portal_id)
 
 
@@ -252,7 +255,7 @@ def invite_to_portal(path: PortalPath, body: InviteIn):
     return InviteOut(message=f"Invitation sent to {inv.email}.", email=inv.email).model_dump()
 
 
-def send_invite(*, actor, portal_id: int, body: InviteIn):  # noqa: ANN001, ANN201
+def send_invite(*, actor: Actor, portal_id: int, body: InviteIn) -> Invitation:
     """Shared with the inbound webhook: SPEC §4 errors, an invalid email is a 400."""
     session = get_session()
     portal = portal_admin.get_portal(session, actor=actor, portal_id=portal_id)

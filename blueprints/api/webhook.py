@@ -135,7 +135,7 @@ def inbound_webhook(body: WebhookAction):
             "success": True,
             "action": payload.action,
             "user_id": user.id,
-            "portal": portal_out(portal_admin._records(session, [portal])[0]),
+            "portal": portal_out(portal_admin.record_of(session, portal)),
         }
     actor = require_staff("portal:write")
     record = portal_admin.update_portal(
