@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         account,
         admin,
         api,
+        api_keys,
         auth,
         dashboard,
         dev,
@@ -123,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(api_keys.bp, url_prefix="/admin/api-keys")
     app.register_blueprint(dev.bp, url_prefix="/dev")
     for tab in (dashboard, team, settings):
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")

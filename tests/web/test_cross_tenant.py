@@ -12,6 +12,9 @@ def world(db, tenants):
     tenants.acme_portal_id = db.exec(
         select(Portal.id).where(Portal.company_id == tenants.acme.id)
     ).one()
+    from services.tokens import create_api_key
+
+    tenants.acme_api_key_id = create_api_key(db, name="acme", company_id=tenants.acme.id)[0].id
     return tenants
 
 
