@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from authlib.integrations.flask_client import OAuth
 from flask import Flask
 from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -86,6 +87,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = "basic"
     csrf.init_app(app)
+    # one OAuth registry per app: providers (and their cached metadata) belong to its settings
+    oauth = OAuth(app)
+    app.extensions["stoa_oauth"] = oauth
+    for provider in settings.sso_providers:
+        oauth.register(
+            provider.name,
+            server_metadata_url=provider.server_metadata_url,
+            client_id=provider.client_id,
+            client_secret=provider.client_secret,
+            client_kwargs={"scope": provider.scope},
+            overwrite=True,
+        )
     htmx_ext.init_app(app)
     htmx.init_app(app)
     security.init_app(app)
