@@ -14,6 +14,7 @@ from tests.conftest import assert_both_ways
 
 def test_page_both_ways_for_admins(client, login, tenants) -> None:
     login(tenants.staff_admin)
+    assert "/admin/api-keys/" in client.get("/admin/").get_data(as_text=True)
     full, part = assert_both_ways(client, "/admin/api-keys/")
     assert "New key" in part and "Agency-wide" in part
 
@@ -57,6 +58,7 @@ def test_revoke_stops_the_key(client, db, login, tenants) -> None:
 def test_project_managers_and_clients_cannot_manage_keys(client, db, login, tenants) -> None:
     key, _ = create_api_key(db, name="Acme", company_id=tenants.acme.id)
     login(tenants.pm)
+    assert "/admin/api-keys/" not in client.get("/admin/").get_data(as_text=True)
     assert client.get("/admin/api-keys/").status_code == 403
     assert client.post(f"/admin/api-keys/{key.id}/revoke").status_code == 403
     login(tenants.acme_admin)
