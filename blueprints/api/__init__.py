@@ -108,6 +108,7 @@ def api_blueprint(
     bp.before_request(_reject_malformed_json)
     bp.before_request(authenticate)
     bp.before_request(_check_path_objects)
+    bp.after_request(_api_headers)
     _blueprints.append(bp)
     return bp
 
@@ -127,6 +128,14 @@ def _reject_malformed_json() -> None:
                 raise BadRequest(
                     "The request body is not valid JSON.", code="malformed_json"
                 ) from None
+
+
+def _api_headers(response: Response) -> Response:
+    """Private data is never cached; a 401 says how to authenticate."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="stoa"'
+    return response
 
 
 def validation_error_response(exc: ValidationError) -> Response:

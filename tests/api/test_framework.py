@@ -35,6 +35,13 @@ def test_missing_or_wrong_key_is_401(client, headers, path) -> None:
     assert_envelope(client.get(path, headers=headers), 401)
 
 
+def test_api_responses_are_not_cached_and_401_challenges(client, make_key) -> None:
+    resp = client.get("/api/v1/verify")
+    assert resp.status_code == 401 and resp.headers["WWW-Authenticate"].startswith("Bearer")
+    resp = client.get("/api/v1/portals", headers=bearer(make_key()))
+    assert resp.headers["Cache-Control"] == "no-store"
+
+
 def test_revoked_key_is_401(client, db, make_key) -> None:
     from portal.models import ApiKey
     from portal.models.base import utcnow
