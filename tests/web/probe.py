@@ -24,6 +24,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "deliverable_id": lambda t: t.acme_deliverable.id,
     "version_id": lambda t: t.acme_version_id,
     "receipt_id": lambda t: t.acme_receipt.id,
+    "key_id": lambda t: t.acme_api_key_id,
 }
 
 # arguments that carry no tenant data, with the reason

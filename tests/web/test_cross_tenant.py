@@ -34,6 +34,9 @@ def world(db, tenants):
             DeliverableVersion.deliverable_id == tenants.acme_deliverable.id
         )
     ).one()
+    from services.tokens import create_api_key
+
+    tenants.acme_api_key_id = create_api_key(db, name="acme", company_id=tenants.acme.id)[0].id
     return tenants
 
 
