@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
         errors,
         health,
         settings,
+        tasks,
         team,
         theme,
     )
@@ -109,5 +110,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(dev.bp, url_prefix="/dev")
-    for tab in (dashboard, team, settings):
+    for tab in (dashboard, team, settings, tasks):
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")

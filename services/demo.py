@@ -167,4 +167,7 @@ def load_demo(session: Session) -> bool:
                 )
                 created = True
     session.flush()
+    from services.demo_tasks import load_demo_tasks
+
+    created |= load_demo_tasks(session)
     return created

@@ -6,6 +6,7 @@ from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.project import Project
+from portal.models.task import Task, TaskAssignee, TaskComment, TaskList
 from portal.models.user import (
     CLIENT_ROLE_RANK,
     ClientRole,
@@ -38,4 +39,8 @@ __all__ = [
     "ServiceToken",
     "User",
     "UserRole",
+    "Task",
+    "TaskAssignee",
+    "TaskComment",
+    "TaskList",
 ]

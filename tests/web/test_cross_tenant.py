@@ -12,6 +12,15 @@ def world(db, tenants):
     tenants.acme_portal_id = db.exec(
         select(Portal.id).where(Portal.company_id == tenants.acme.id)
     ).one()
+    from services.tasks import create_task
+    from tests.factories import actor_of
+
+    tenants.acme_task_id = create_task(
+        db,
+        actor=actor_of(db, tenants.staff_admin),
+        project_id=tenants.acme_project.id,
+        title="Acme only",
+    ).id
     return tenants
 
 

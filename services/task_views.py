@@ -1,0 +1,421 @@
+"""What the tasks pages show (board, list, calendar, one task), in a fixed number of queries."""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from portal.errors import NotFound
+from portal.models import Project, Task, TaskAssignee, TaskComment, TaskList, User
+from portal.models.task import TASK_PRIORITIES, TASK_STATUSES
+from portal.tenancy import Actor, scoped
+from services.tasks import STATUS_LABELS, can_change_tasks, can_delete_tasks, get_task, visible
+
+VIEWS = ("board", "list", "calendar")
+DUE_FILTERS = {"overdue": "Overdue", "week": "Due this week", "none": "No due date"}
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    """Server-side filters from the query string (unknown values are ignored)."""
+
+    assignee: int | None = None
+    due: str | None = None
+    priority: str | None = None
+
+    @classmethod
+    def parse(cls, args: Mapping[str, str]) -> TaskFilters:
+        raw = (args.get("assignee") or "").strip()
+        assignee = int(raw) if raw.isdigit() else None
+        due = args.get("due") if args.get("due") in DUE_FILTERS else None
+        priority = args.get("priority") if args.get("priority") in TASK_PRIORITIES else None
+        return cls(assignee=assignee, due=due, priority=priority)
+
+    @property
+    def active(self) -> bool:
+        return any((self.assignee, self.due, self.priority))
+
+    def query(self) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in (
+                ("assignee", self.assignee),
+                ("due", self.due),
+                ("priority", self.priority),
+            )
+            if v
+        }
+
+    def apply(self, stmt: Any, today: date) -> Any:
+        if self.priority:
+            stmt = stmt.where(Task.priority == self.priority)
+        if self.due == "overdue":
+            stmt = stmt.where(Task.due_date < today, Task.status != "complete")  # type: ignore[operator]
+        elif self.due == "week":
+            stmt = stmt.where(Task.due_date >= today, Task.due_date <= today + timedelta(days=7))  # type: ignore[operator]
+        elif self.due == "none":
+            stmt = stmt.where(Task.due_date.is_(None))  # type: ignore[union-attr]
+        if self.assignee:
+            stmt = stmt.where(
+                Task.id.in_(  # type: ignore[union-attr]
+                    select(TaskAssignee.task_id).where(TaskAssignee.user_id == self.assignee)
+                )
+            )
+        return stmt
+
+
+@dataclass
+class TaskCard:
+    task: Task
+    assignees: list[User] = field(default_factory=list)
+    comment_count: int = 0
+
+    @property
+    def overdue(self) -> bool:
+        t = self.task
+        return bool(t.due_date and t.status != "complete" and t.due_date < date.today())
+
+
+@dataclass
+class Column:
+    status: str
+    label: str
+    cards: list[TaskCard]
+
+
+@dataclass
+class ListGroup:
+    task_list: TaskList | None
+    cards: list[TaskCard]
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    in_month: bool
+    cards: list[TaskCard]
+
+
+@dataclass
+class TasksView:
+    view: str
+    projects: list[Project]
+    project: Project | None
+    filters: TaskFilters
+    people: list[User]
+    columns: list[Column]
+    groups: list[ListGroup]
+    weeks: list[list[CalendarDay]]
+    month: date
+    total: int
+    can_change: bool
+    can_delete: bool
+    today: date
+
+    @property
+    def prev_month(self) -> str:
+        return (self.month - timedelta(days=1)).strftime("%Y-%m")
+
+    @property
+    def next_month(self) -> str:
+        return (self.month + timedelta(days=32)).replace(day=1).strftime("%Y-%m")
+
+
+def portal_projects(session: Session, *, actor: Actor, company_ids: Iterable[int]) -> list[Project]:
+    """The projects shown in the portal's project picker: active first, then by name."""
+    rows = session.exec(
+        scoped(select(Project), actor, Project)
+        .where(Project.company_id.in_(sorted(company_ids)))  # type: ignore[attr-defined]
+        .order_by(Project.status != "active", Project.name)
+        .limit(100)
+    ).all()
+    return list(rows)
+
+
+def _parse_month(raw: str | None, today: date) -> date:
+    try:
+        year, month = (int(x) for x in (raw or "").split("-", 1))
+        return date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def _cards(session: Session, tasks: list[Task]) -> list[TaskCard]:
+    """Attach assignees and comment counts to tasks: two queries whatever the number of tasks."""
+    ids = [t.id for t in tasks]
+    if not ids:
+        return []
+    assigned: dict[int, list[User]] = defaultdict(list)
+    for task_id, user in session.exec(
+        select(TaskAssignee.task_id, User)
+        .join(User, User.id == TaskAssignee.user_id)
+        .where(TaskAssignee.task_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(User.name)
+    ).all():
+        assigned[task_id].append(user)
+    counts = dict(
+        session.exec(
+            select(TaskComment.task_id, func.count())
+            .where(TaskComment.task_id.in_(ids))  # type: ignore[attr-defined]
+            .group_by(TaskComment.task_id)
+        ).all()
+    )
+    return [
+        TaskCard(task=t, assignees=assigned.get(t.id, []), comment_count=int(counts.get(t.id, 0)))  # type: ignore[arg-type]
+        for t in tasks
+    ]
+
+
+def tasks_view(
+    session: Session,
+    *,
+    actor: Actor,
+    company_ids: Iterable[int],
+    args: Mapping[str, str],
+    project_id: int | None = None,
+) -> TasksView:
+    """The tasks tab: a project's board, list or calendar, filtered server-side."""
+    company_ids = list(company_ids)
+    today = date.today()
+    view = args.get("view") if args.get("view") in VIEWS else "board"
+    filters = TaskFilters.parse(args)
+    projects = portal_projects(session, actor=actor, company_ids=company_ids)
+    wanted = project_id
+    if wanted is None and (args.get("project") or "").isdigit():
+        wanted = int(args["project"])
+    if wanted is not None:
+        project = next((p for p in projects if p.id == wanted), None)
+        if project is None:
+            raise NotFound()
+    else:
+        project = projects[0] if projects else None
+    month = _parse_month(args.get("month"), today)
+    tasks: list[Task] = []
+    lists: list[TaskList] = []
+    people: list[User] = []
+    if project is not None:
+        stmt = visible(select(Task), actor).where(Task.project_id == project.id)
+        if view == "calendar":
+            first = month - timedelta(days=month.weekday())
+            last = first + timedelta(days=41)
+            stmt = stmt.where(Task.due_date >= first, Task.due_date <= last)  # type: ignore[operator]
+        stmt = filters.apply(stmt, today).order_by(Task.sort_order, Task.id).limit(500)
+        tasks = list(session.exec(stmt).all())
+        if view == "list":
+            lists = list(
+                session.exec(
+                    select(TaskList)
+                    .where(TaskList.project_id == project.id)
+                    .order_by(TaskList.sort_order, TaskList.id)
+                ).all()
+            )
+        people = list(
+            session.exec(
+                select(User)
+                .where(
+                    User.id.in_(  # type: ignore[union-attr]
+                        select(TaskAssignee.user_id)
+                        .join(Task, Task.id == TaskAssignee.task_id)
+                        .where(Task.project_id == project.id)
+                    )
+                )
+                .order_by(User.name)
+            ).all()
+        )
+    cards = _cards(session, tasks)
+    columns = [
+        Column(status=s, label=STATUS_LABELS[s], cards=[c for c in cards if c.task.status == s])
+        for s in TASK_STATUSES
+    ]
+    groups: list[ListGroup] = []
+    if view == "list":
+        by_list: dict[int | None, list[TaskCard]] = defaultdict(list)
+        for c in cards:
+            by_list[c.task.list_id].append(c)
+        status_rank = {s: n for n, s in enumerate(TASK_STATUSES)}
+        for bucket in by_list.values():
+            bucket.sort(key=lambda c: (status_rank[c.task.status], c.task.sort_order, c.task.id))
+        groups = [ListGroup(tl, by_list[tl.id]) for tl in lists if by_list.get(tl.id)]
+        known = {tl.id for tl in lists}
+        orphans = [c for lid, bucket in by_list.items() if lid not in known for c in bucket]
+        if orphans:
+            groups.append(ListGroup(None, orphans))
+    weeks: list[list[CalendarDay]] = []
+    if view == "calendar":
+        by_day: dict[date, list[TaskCard]] = defaultdict(list)
+        for c in cards:
+            if c.task.due_date:
+                by_day[c.task.due_date].append(c)
+        for week in calendar.Calendar().monthdatescalendar(month.year, month.month):
+            weeks.append([CalendarDay(d, d.month == month.month, by_day.get(d, [])) for d in week])
+    return TasksView(
+        view=view,
+        projects=projects,
+        project=project,
+        filters=filters,
+        people=people,
+        columns=columns,
+        groups=groups,
+        weeks=weeks,
+        month=month,
+        total=len(cards),
+        can_change=can_change_tasks(actor),
+        can_delete=can_delete_tasks(actor),
+        today=today,
+    )
+
+
+@dataclass
+class TaskDetail:
+    task: Task
+    project: Project
+    task_list: TaskList | None
+    assignees: list[User]
+    comments: list[TaskComment]
+    requested_by: User | None
+    lists: list[TaskList]
+    people: list[User]  # who may be assigned (for the edit form)
+    can_change: bool
+    can_delete: bool
+    today: date
+
+    @property
+    def overdue(self) -> bool:
+        t = self.task
+        return bool(t.due_date and t.status != "complete" and t.due_date < date.today())
+
+
+def task_detail(
+    session: Session, *, actor: Actor, task_id: Any, company_ids: Iterable[int]
+) -> TaskDetail:
+    """One task with its project, list, assignees, requester and comments."""
+    company_ids = list(company_ids)
+    task = get_task(session, actor=actor, task_id=task_id, company_ids=company_ids)
+    project = session.get(Project, task.project_id)
+    assert project is not None
+    lists = list(
+        session.exec(
+            select(TaskList)
+            .where(TaskList.project_id == task.project_id)
+            .order_by(TaskList.sort_order, TaskList.id)
+        ).all()
+    )
+    assignees = list(
+        session.exec(
+            select(User)
+            .join(TaskAssignee, TaskAssignee.user_id == User.id)
+            .where(TaskAssignee.task_id == task.id)
+            .order_by(User.name)
+        ).all()
+    )
+    comments = list(
+        session.exec(
+            select(TaskComment)
+            .where(TaskComment.task_id == task.id)
+            .order_by(TaskComment.created_at, TaskComment.id)
+            .limit(200)
+        ).all()
+    )
+    people: list[User] = []
+    if can_change_tasks(actor):
+        from portal.models import PortalManager
+
+        people = list(
+            session.exec(
+                select(User)
+                .where(
+                    User.is_active,
+                    (User.company_id == task.company_id)
+                    | User.id.in_(  # type: ignore[union-attr]
+                        select(PortalManager.user_id).where(
+                            PortalManager.company_id.in_(company_ids)  # type: ignore[attr-defined]
+                        )
+                    )
+                    | (User.id == project.lead_id),
+                )
+                .order_by(User.name)
+                .limit(200)
+            ).all()
+        )
+    requested_by = session.get(User, task.requested_by_id) if task.requested_by_id else None
+    return TaskDetail(
+        task=task,
+        project=project,
+        task_list=next((tl for tl in lists if tl.id == task.list_id), None),
+        assignees=assignees,
+        comments=comments,
+        requested_by=requested_by,
+        lists=lists,
+        people=people,
+        can_change=can_change_tasks(actor),
+        can_delete=can_delete_tasks(actor),
+        today=date.today(),
+    )
+
+
+@dataclass(frozen=True)
+class ProjectProgress:
+    total: int
+    done: int
+    counts: dict[str, int]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def project_progress(
+    session: Session, *, actor: Actor, project_ids: Iterable[int]
+) -> dict[int, ProjectProgress]:
+    """Task counts per status for each project, in one grouped query."""
+    ids = sorted(set(project_ids))
+    if not ids:
+        return {}
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TASK_STATUSES, 0))
+    for project_id, status, n in session.exec(
+        visible(select(Task.project_id, Task.status, func.count()), actor)
+        .where(Task.project_id.in_(ids))  # type: ignore[attr-defined]
+        .group_by(Task.project_id, Task.status)
+    ).all():
+        counts[project_id][status] = int(n)
+    return {
+        pid: ProjectProgress(
+            total=sum(counts[pid].values()), done=counts[pid]["complete"], counts=dict(counts[pid])
+        )
+        for pid in ids
+    }
+
+
+def upcoming_tasks(
+    session: Session,
+    *,
+    actor: Actor,
+    company_ids: Iterable[int],
+    milestones: bool,
+    days: int = 14,
+    limit: int = 8,
+) -> list[tuple[Task, str]]:
+    """Open tasks (or milestones) that are overdue or due within ``days``, soonest first."""
+    today = date.today()
+    stmt = (
+        visible(select(Task, Project.name), actor)
+        .join(Project, Project.id == Task.project_id)
+        .where(
+            Task.company_id.in_(sorted(company_ids)),  # type: ignore[attr-defined]
+            Task.status != "complete",
+            Task.is_milestone == milestones,
+            Task.due_date.is_not(None),  # type: ignore[union-attr]
+        )
+    )
+    if milestones:
+        stmt = stmt.where(Task.due_date >= today - timedelta(days=days))  # type: ignore[operator]
+    else:
+        stmt = stmt.where(Task.due_date <= today + timedelta(days=days))  # type: ignore[operator]
+    rows = session.exec(stmt.order_by(Task.due_date, Task.id).limit(limit)).all()
+    return [(t, name) for t, name in rows]
