@@ -100,6 +100,9 @@
         handle: ".drag-handle",
         draggable: ".task-card",
         animation: 150,
+        // pointer events instead of native HTML5 drag: same behaviour for mouse, touch and pen
+        forceFallback: true,
+        fallbackTolerance: 3,
         ghostClass: "is-ghost",
         chosenClass: "is-chosen",
         dragClass: "is-dragging",
