@@ -35,7 +35,7 @@ def test_drag_a_card_from_open_to_in_progress(page_factory) -> None:
     page = page_factory()
     sign_in(page, "dev@acme.test")
     page.goto(BOARD)
-    title = "Copy for the launch announcement"
+    title = "Business card and letterhead"
     assert _column_of(page, title) == "open"
     handle = _card(page, title).locator(".drag-handle")
     target = page.locator('.kanban-list[data-status="in_progress"]')
@@ -56,7 +56,7 @@ def test_a_refused_move_rolls_back_with_a_message(page_factory) -> None:
     page = page_factory()
     sign_in(page, "dev@acme.test")
     page.goto(BOARD)
-    title = "Fix contact form validation"
+    title = "Colour palette with contrast checks"
     card = _card(page, title)
     assert _column_of(page, title) == "open"
     # Meanwhile someone else moves the task: the board on this page is now stale.
@@ -86,7 +86,7 @@ def test_keyboard_move_with_the_status_select(page_factory) -> None:
     page = page_factory()
     sign_in(page, "dev@acme.test")
     page.goto(BOARD)
-    title = "Accessibility audit"
+    title = "Pick the primary typeface"
     with page.expect_response(lambda r: r.url.endswith("/move")):
         _card(page, title).locator(".task-status-select").select_option("complete")
     assert _column_of(page, title) == "complete"
@@ -110,7 +110,7 @@ def test_drawer_opens_in_place_and_its_url_is_a_page(page_factory) -> None:
     sign_in(page, "owner@acme.test")
     page.goto(BOARD)
     page.evaluate("window.__marker = 'kept'")
-    page.click(".task-card-title:has-text('Wireframes for key pages')")
+    page.click(".task-card-title:has-text('Logo concepts, round 2')")
     page.wait_for_selector("#task-drawer")
     assert re.search(r"/p/acme/tasks/\d+$", page.url)
     assert page.evaluate("window.__marker") == "kept"
