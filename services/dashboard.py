@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,8 +36,17 @@ class DashboardView:
 
 
 def dashboard_view(session: Session, *, actor: Actor, ctx: PortalContext) -> DashboardView:
+    """The portal's dashboard: its group's overview and the portal's welcome message."""
+    return dashboard_data(
+        session, actor=actor, company_ids=ctx.group_company_ids, welcome=ctx.portal.welcome_message
+    )
+
+
+def dashboard_data(
+    session: Session, *, actor: Actor, company_ids: Iterable[int], welcome: str | None = None
+) -> DashboardView:
     """Active projects with task progress, what's due, milestones and the latest activity."""
-    group = ctx.group_company_ids
+    group = sorted(company_ids)
     projects = session.exec(
         scoped(select(Project, Company.name), actor, Project)
         .join(Company, Company.id == Project.company_id)
@@ -62,7 +72,7 @@ def dashboard_view(session: Session, *, actor: Actor, ctx: PortalContext) -> Das
     return DashboardView(
         projects=[(p, name) for p, name in projects],
         activity=list(activity),
-        welcome=ctx.portal.welcome_message,
+        welcome=welcome,
         progress=progress,
         milestones=upcoming_tasks(
             session, actor=actor, company_ids=group, milestones=True, limit=5

@@ -15,7 +15,14 @@ from portal.errors import NotFound
 from portal.models import Project, Task, TaskAssignee, TaskComment, TaskList, User
 from portal.models.task import TASK_PRIORITIES, TASK_STATUSES
 from portal.tenancy import Actor, scoped
-from services.tasks import STATUS_LABELS, can_change_tasks, can_delete_tasks, get_task, visible
+from services.tasks import (
+    STATUS_LABELS,
+    can_change_tasks,
+    can_delete_tasks,
+    get_project,
+    get_task,
+    visible,
+)
 
 VIEWS = ("board", "list", "calendar")
 DUE_FILTERS = {"overdue": "Overdue", "week": "Due this week", "none": "No due date"}
@@ -419,3 +426,63 @@ def upcoming_tasks(
         stmt = stmt.where(Task.due_date <= today + timedelta(days=days))  # type: ignore[operator]
     rows = session.exec(stmt.order_by(Task.due_date, Task.id).limit(limit)).all()
     return [(t, name) for t, name in rows]
+
+
+def project_tasks(session: Session, *, actor: Actor, project_id: Any) -> list[TaskCard]:
+    """A project's tasks (private ones only for staff) with assignees, board order."""
+    project = get_project(session, actor=actor, project_id=project_id)
+    tasks = session.exec(
+        visible(select(Task), actor)
+        .where(Task.project_id == project.id)
+        .order_by(Task.status, Task.sort_order, Task.id)
+        .limit(1000)
+    ).all()
+    return _cards(session, list(tasks))
+
+
+@dataclass
+class ListWithTasks:
+    task_list: TaskList | None  # None: the tasks on no list (client requests, mostly)
+    cards: list[TaskCard]
+
+
+def company_task_lists(
+    session: Session, *, actor: Actor, company_id: int, limit: int, offset: int
+) -> tuple[list[ListWithTasks], int]:
+    """A company's task lists with their tasks (reference 003), paged by list.
+
+    Tasks on no list come last, as one list without an id.
+    """
+    lists_stmt = scoped(select(TaskList), actor, TaskList).where(TaskList.company_id == company_id)
+    n_lists = int(session.exec(select(func.count()).select_from(lists_stmt.subquery())).one())
+    unlisted = session.exec(
+        visible(select(Task.id), actor)
+        .where(Task.company_id == company_id, Task.list_id.is_(None))  # type: ignore[union-attr]
+        .limit(1)
+    ).first()
+    total = n_lists + (1 if unlisted else 0)
+    lists = list(
+        session.exec(
+            lists_stmt.order_by(TaskList.project_id, TaskList.sort_order, TaskList.id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    )
+    with_unlisted = bool(unlisted) and offset + limit > n_lists
+    ids = [tl.id for tl in lists]
+    cond = Task.list_id.in_(ids)  # type: ignore[union-attr]
+    if with_unlisted:
+        cond = cond | Task.list_id.is_(None)  # type: ignore[union-attr]
+    tasks = session.exec(
+        visible(select(Task), actor)
+        .where(Task.company_id == company_id, cond)
+        .order_by(Task.sort_order, Task.id)
+        .limit(5000)
+    ).all()
+    by_list: dict[int | None, list[TaskCard]] = defaultdict(list)
+    for c in _cards(session, list(tasks)):
+        by_list[c.task.list_id].append(c)
+    out = [ListWithTasks(tl, by_list.get(tl.id, [])) for tl in lists]
+    if with_unlisted:
+        out.append(ListWithTasks(None, by_list.get(None, [])))
+    return out, total
