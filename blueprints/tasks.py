@@ -14,7 +14,7 @@ from portal.models.task import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
 from portal.principal import current_actor
 from services import requests as requests_service
 from services import tasks as task_service
-from services.task_views import DUE_FILTERS, task_detail, tasks_view
+from services.task_views import DUE_FILTERS, portal_projects, task_detail, tasks_view
 
 bp = portal_blueprint("tasks", __name__)
 
@@ -185,8 +185,6 @@ def _requests_page(*, status: int = 200, errors: dict | None = None) -> Response
     ctx = portal_ctx()
     session = get_session()
     actor = current_actor()
-    from services.task_views import portal_projects
-
     return render_page(
         "tasks/requests.html",
         status=status,

@@ -13,10 +13,10 @@ from portal.errors import Forbidden, Invalid
 from portal.models import Agency, Company, PortalManager, Project, Task
 from portal.models.base import utcnow
 from portal.models.task import DEFAULT_SLA_HOURS, TASK_PRIORITIES
-from portal.tenancy import Actor, scoped
+from portal.tenancy import Actor
 from services import activity
 from services.notifications import notify
-from services.tasks import get_project, task_url, visible
+from services.tasks import default_project, get_project, task_url, visible
 
 
 def sla_hours(session: Session) -> dict[str, int]:
@@ -28,17 +28,6 @@ def sla_hours(session: Session) -> dict[str, int]:
 
 def sla_due(session: Session, priority: str, now: datetime | None = None) -> datetime:
     return (now or utcnow()) + timedelta(hours=sla_hours(session)[priority])
-
-
-def _default_project(session: Session, *, actor: Actor, company_id: int) -> Project:
-    project = session.exec(
-        scoped(select(Project), actor, Project)
-        .where(Project.company_id == company_id, Project.status == "active")
-        .order_by(Project.created_at.desc(), Project.id.desc())  # type: ignore[attr-defined]
-    ).first()
-    if project is None:
-        raise Invalid(errors={"project_id": ["There is no active project to file this under."]})
-    return project
 
 
 def _manager_ids(session: Session, project: Project) -> set[int]:
@@ -83,7 +72,7 @@ def create_request(
     if project_id not in (None, ""):
         project = get_project(session, actor=actor, project_id=project_id, company_ids=company_ids)
     else:
-        project = _default_project(session, actor=actor, company_id=company_id)
+        project = default_project(session, actor=actor, company_id=company_id)
     due_at = sla_due(session, level)
     task = Task(
         company_id=project.company_id,

@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, func, select
 
 from portal.errors import NotFound
-from portal.models import Project, Task, TaskAssignee, TaskComment, TaskList, User
+from portal.models import PortalManager, Project, Task, TaskAssignee, TaskComment, TaskList, User
 from portal.models.task import TASK_PRIORITIES, TASK_STATUSES
 from portal.tenancy import Actor, scoped
 from services.tasks import (
@@ -331,8 +331,6 @@ def task_detail(
     )
     people: list[User] = []
     if can_change_tasks(actor):
-        from portal.models import PortalManager
-
         people = list(
             session.exec(
                 select(User)

@@ -15,10 +15,10 @@ from sqlmodel import Session, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
-from portal.models import Project, Task, TaskAssignee, TaskComment, TaskList, User
+from portal.models import Portal, Project, Task, TaskAssignee, TaskComment, TaskList, User
 from portal.models.base import utcnow
 from portal.models.task import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
-from portal.tenancy import Actor, get_for_actor, scoped
+from portal.tenancy import Actor, get_for_actor, group_company_ids, scoped
 from services import activity
 from services.notifications import notify
 
@@ -83,6 +83,24 @@ def get_project(
     return project
 
 
+def default_project(session: Session, *, actor: Actor, company_id: int) -> Project:
+    """Where work lands when no project is named: the company's newest active project."""
+    project = session.exec(
+        scoped(select(Project), actor, Project)
+        .where(Project.company_id == company_id, Project.status == "active")
+        .order_by(Project.created_at.desc(), Project.id.desc())  # type: ignore[attr-defined]
+    ).first()
+    if project is None:
+        raise Invalid(errors={"project_id": ["There is no active project to file this under."]})
+    return project
+
+
+def assignee_ids(session: Session, task: Task) -> list[int]:
+    return sorted(
+        session.exec(select(TaskAssignee.user_id).where(TaskAssignee.task_id == task.id)).all()
+    )
+
+
 def _label(task: Task) -> str:
     return task.title[:300]
 
@@ -97,8 +115,6 @@ def _watchers(session: Session, task: Task) -> set[int]:
 
 
 def task_url(session: Session, task: Task) -> str | None:
-    from portal.models import Portal
-
     slug = session.exec(select(Portal.slug).where(Portal.company_id == task.company_id)).first()
     return f"/p/{slug}/tasks/{task.id}" if slug else None
 
@@ -246,8 +262,6 @@ def _assignable_ids(
         raise Invalid(errors={"assignee_ids": ["Assignees are user ids."]}) from None
     if not wanted:
         return []
-    from portal.tenancy import group_company_ids
-
     companies = group_company_ids(session, project.company_id)
     users = session.exec(select(User).where(User.id.in_(wanted), User.is_active)).all()  # type: ignore[union-attr]
     ok = [u.id for u in users if u.is_staff or u.company_id in companies]

@@ -13,7 +13,6 @@ from blueprints.api import WORKER_SECURITY, api_blueprint, path_object
 from blueprints.api.auth import require_client, require_scope
 from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery, page_of
 from portal.db import get_session
-from portal.errors import Invalid
 from portal.models import Project, Task
 from services import portal_admin
 from services import requests as requests_service
@@ -314,12 +313,7 @@ def _card_out(c: TaskCard) -> dict:
 
 
 def _saved_out(t: Task) -> dict:
-    from sqlmodel import select
-
-    from portal.models import TaskAssignee
-
-    ids = get_session().exec(select(TaskAssignee.user_id).where(TaskAssignee.task_id == t.id))
-    return task_out(t, list(ids.all()))
+    return task_out(t, task_service.assignee_ids(get_session(), t))
 
 
 class PortalTasksPath(ApiModel):
@@ -348,18 +342,21 @@ def portal_tasks(path: PortalTasksPath, query: PageQuery):
         limit=query.clamped_limit,
         offset=query.offset,
     )
-    items = [
-        TaskListOut(
-            id=item.task_list.id if item.task_list else None,
-            project_id=item.task_list.project_id if item.task_list else None,
-            name=item.task_list.name if item.task_list else "Other tasks",
-            sort_order=item.task_list.sort_order if item.task_list else 10_000,
-            created_at=item.task_list.created_at if item.task_list else None,
-            tasks=[],
-        ).model_dump(mode="json")
-        | {"tasks": [_card_out(c) for c in item.cards]}
-        for item in lists
-    ]
+    items = []
+    for item in lists:
+        tl = item.task_list
+        items.append(
+            TaskListOut.model_validate(
+                {
+                    "id": tl.id if tl else None,
+                    "project_id": tl.project_id if tl else None,
+                    "name": tl.name if tl else "Other tasks",
+                    "sort_order": tl.sort_order if tl else 10_000,
+                    "created_at": tl.created_at if tl else None,
+                    "tasks": [_card_out(c) for c in item.cards],
+                }
+            ).model_dump(mode="json")
+        )
     return page_of(items, total, query)
 
 
@@ -392,7 +389,7 @@ def create_portal_task(path: PortalTasksPath, body: TaskCreateIn):
             session, actor=actor, project_id=body.project_id, company_ids=[portal.company_id]
         )
     else:
-        project = _default_project(session, actor, portal.company_id)
+        project = task_service.default_project(session, actor=actor, company_id=portal.company_id)
     list_id = (
         task_service.list_id_by_name(session, project=project, name=body.list_name)
         if body.list_name and body.list_name.strip()
@@ -411,21 +408,6 @@ def create_portal_task(path: PortalTasksPath, body: TaskCreateIn):
         assignee_ids=body.assignee_ids,
     )
     return _saved_out(task), 201
-
-
-def _default_project(session, actor, company_id: int) -> Project:  # noqa: ANN001
-    from sqlmodel import select
-
-    from portal.tenancy import scoped
-
-    project = session.exec(
-        scoped(select(Project), actor, Project)
-        .where(Project.company_id == company_id, Project.status == "active")
-        .order_by(Project.created_at.desc(), Project.id.desc())  # type: ignore[attr-defined]
-    ).first()
-    if project is None:
-        raise Invalid(errors={"project_id": ["The portal has no active project."]})
-    return project
 
 
 class TaskUpdateIn(ApiModel):
