@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, flash, request, url_for
@@ -34,34 +35,23 @@ def _choices() -> dict[str, Any]:
 def _page(
     *, task_id: int | None = None, status: int = 200, errors: dict | None = None, **extra: Any
 ) -> Response:
-    """The tasks page (optionally with a task's drawer open).
-
-    An HTMX request for a task renders only the drawer; every other request renders the board
-    (of the task's project) too, so the drawer's URL is a whole page when opened directly.
-    """
+    """The tasks page, or one task: its drawer for HTMX, a page of its own otherwise."""
     ctx = portal_ctx()
     session = get_session()
     actor = current_actor()
     detail = None
+    view = None
     if task_id is not None:
         detail = task_detail(
             session, actor=actor, task_id=task_id, company_ids=ctx.group_company_ids
         )
-    block = "main"
-    view = None
-    if detail is not None and is_partial() and not extra.pop("with_board", False):
-        block = "drawer"
     else:
         view = tasks_view(
-            session,
-            actor=actor,
-            company_ids=ctx.group_company_ids,
-            args=request.args,
-            project_id=detail.project.id if detail else None,
+            session, actor=actor, company_ids=ctx.group_company_ids, args=request.args
         )
     return render_page(
         TEMPLATE,
-        block=block,
+        block="drawer" if detail is not None and is_partial() else "main",
         status=status,
         ctx=ctx,
         view=view,
@@ -69,6 +59,7 @@ def _page(
         errors=errors or {},
         form=request.form,
         active_tab="tasks",
+        page_title=detail.task.title if detail else "Tasks",
         **_choices(),
         **extra,
     )
@@ -89,7 +80,7 @@ def move(task_id: int) -> Response:
     """Kanban drops and the status select post here: status, from_status, order (ids)."""
     form = request.form
     order = [int(i) for i in form.get("order", "").split(",") if i.strip().isdigit()]
-    task_service.move_task(
+    task = task_service.move_task(
         get_session(),
         actor=current_actor(),
         task_id=task_id,
@@ -99,7 +90,12 @@ def move(task_id: int) -> Response:
         company_ids=portal_ctx().group_company_ids,
     )
     if is_partial():
-        return _page(task_id=task_id, with_board=True)
+        # the drawer re-renders; the board behind it moves the card (kanban.js)
+        resp = _page(task_id=task_id)
+        resp.headers["HX-Trigger"] = json.dumps(
+            {"stoa:task-moved": {"id": task.id, "status": task.status}}
+        )
+        return resp
     return hx_redirect(url_for("tasks.task", task_id=task_id))
 
 
@@ -133,7 +129,7 @@ def edit(task_id: int) -> Response:
     if current_actor().is_staff:
         changes["is_private"] = form.get("is_private") == "on"
     try:
-        task_service.update_task(
+        task = task_service.update_task(
             get_session(),
             actor=current_actor(),
             task_id=task_id,
@@ -141,9 +137,9 @@ def edit(task_id: int) -> Response:
             company_ids=portal_ctx().group_company_ids,
         )
     except Invalid as exc:
-        return _page(task_id=task_id, status=422, errors=exc.errors, with_board=True)
-    flash("Task saved.", "success")
-    return hx_redirect(url_for("tasks.task", task_id=task_id))
+        return _page(task_id=task_id, status=422, errors=exc.errors)
+    flash(f"Saved “{task.title}”.", "success")
+    return hx_redirect(url_for("tasks.index", project=task.project_id))
 
 
 @bp.post("/tasks/<int:task_id>/delete")

@@ -6,13 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from portal.models import ActivityLog, Company, Project, Task
 from portal.tenancy import Actor, scoped
 from services.portals import PortalContext
-from services.task_views import ProjectProgress, project_progress, upcoming_tasks
-from services.tasks import visible
+from services.task_views import ProjectProgress, project_progress, upcoming
 
 
 @dataclass(frozen=True)
@@ -23,8 +22,11 @@ class DashboardView:
     progress: dict[int, ProjectProgress]
     milestones: list[tuple[Task, str]]  # task and its project name
     due_soon: list[tuple[Task, str]]
-    overdue_count: int
     today: date
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(p.overdue for p in self.progress.values())
 
     @property
     def open_count(self) -> int:
@@ -62,22 +64,13 @@ def dashboard_data(
     ).all()
     today = date.today()
     progress = project_progress(session, actor=actor, project_ids=[p.id for p, _ in projects])  # type: ignore[misc]
-    overdue = session.exec(
-        visible(select(func.count()).select_from(Task), actor).where(
-            Task.company_id.in_(group),  # type: ignore[attr-defined]
-            Task.status != "complete",
-            Task.due_date < today,  # type: ignore[operator]
-        )
-    ).one()
+    milestones, due_soon = upcoming(session, actor=actor, company_ids=group)
     return DashboardView(
         projects=[(p, name) for p, name in projects],
         activity=list(activity),
         welcome=welcome,
         progress=progress,
-        milestones=upcoming_tasks(
-            session, actor=actor, company_ids=group, milestones=True, limit=5
-        ),
-        due_soon=upcoming_tasks(session, actor=actor, company_ids=group, milestones=False),
-        overdue_count=int(overdue),
+        milestones=milestones,
+        due_soon=due_soon,
         today=today,
     )

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import and_, case, exists, false, or_, union_all
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from portal.errors import NotFound
@@ -20,7 +22,6 @@ from services.tasks import (
     can_change_tasks,
     can_delete_tasks,
     get_project,
-    get_task,
     visible,
 )
 
@@ -153,29 +154,41 @@ def _parse_month(raw: str | None, today: date) -> date:
         return today.replace(day=1)
 
 
-def _cards(session: Session, tasks: list[Task]) -> list[TaskCard]:
-    """Attach assignees and comment counts to tasks: two queries whatever the number of tasks."""
-    ids = [t.id for t in tasks]
+def _tasks_with_comment_count(actor: Actor) -> Any:
+    """``select(Task, comment count)`` over the tasks the actor may see."""
+    count = (
+        select(func.count(TaskComment.id))  # type: ignore[arg-type]
+        .where(TaskComment.task_id == Task.id)
+        .correlate(Task)
+        .scalar_subquery()
+    )
+    return visible(select(Task, count), actor)
+
+
+def _assignees(session: Session, stmt: Any) -> dict[int, list[User]]:
+    assigned: dict[int, list[User]] = defaultdict(list)
+    for task_id, user in session.exec(stmt.order_by(User.name, User.id)).all():
+        assigned[task_id].append(user)
+    return assigned
+
+
+def _cards(
+    session: Session, rows: list[Any], assigned: dict[int, list[User]] | None = None
+) -> list[TaskCard]:
+    """Cards from (task, comment count) rows; assignees in one query unless given."""
+    ids = [t.id for t, _ in rows]
     if not ids:
         return []
-    assigned: dict[int, list[User]] = defaultdict(list)
-    for task_id, user in session.exec(
-        select(TaskAssignee.task_id, User)
-        .join(User, User.id == TaskAssignee.user_id)
-        .where(TaskAssignee.task_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(User.name)
-    ).all():
-        assigned[task_id].append(user)
-    counts = dict(
-        session.exec(
-            select(TaskComment.task_id, func.count())
-            .where(TaskComment.task_id.in_(ids))  # type: ignore[attr-defined]
-            .group_by(TaskComment.task_id)
-        ).all()
-    )
+    if assigned is None:
+        assigned = _assignees(
+            session,
+            select(TaskAssignee.task_id, User)
+            .join(User, User.id == TaskAssignee.user_id)
+            .where(TaskAssignee.task_id.in_(ids)),  # type: ignore[attr-defined]
+        )
     return [
-        TaskCard(task=t, assignees=assigned.get(t.id, []), comment_count=int(counts.get(t.id, 0)))  # type: ignore[arg-type]
-        for t in tasks
+        TaskCard(task=t, assignees=assigned.get(t.id, []), comment_count=int(n or 0))  # type: ignore[arg-type]
+        for t, n in rows
     ]
 
 
@@ -203,17 +216,18 @@ def tasks_view(
     else:
         project = projects[0] if projects else None
     month = _parse_month(args.get("month"), today)
-    tasks: list[Task] = []
+    rows: list[Any] = []
     lists: list[TaskList] = []
     people: list[User] = []
+    assigned: dict[int, list[User]] = {}
     if project is not None:
-        stmt = visible(select(Task), actor).where(Task.project_id == project.id)
+        stmt = _tasks_with_comment_count(actor).where(Task.project_id == project.id)
         if view == "calendar":
             first = month - timedelta(days=month.weekday())
             last = first + timedelta(days=41)
             stmt = stmt.where(Task.due_date >= first, Task.due_date <= last)  # type: ignore[operator]
         stmt = filters.apply(stmt, today).order_by(Task.sort_order, Task.id).limit(500)
-        tasks = list(session.exec(stmt).all())
+        rows = list(session.exec(stmt).all())
         if view == "list":
             lists = list(
                 session.exec(
@@ -222,20 +236,17 @@ def tasks_view(
                     .order_by(TaskList.sort_order, TaskList.id)
                 ).all()
             )
-        people = list(
-            session.exec(
-                select(User)
-                .where(
-                    User.id.in_(  # type: ignore[union-attr]
-                        select(TaskAssignee.user_id)
-                        .join(Task, Task.id == TaskAssignee.task_id)
-                        .where(Task.project_id == project.id)
-                    )
-                )
-                .order_by(User.name)
-            ).all()
+        # every assignee on the project's visible tasks: the filter's people and the cards'
+        assigned = _assignees(
+            session,
+            visible(select(TaskAssignee.task_id, User), actor)
+            .join(Task, Task.id == TaskAssignee.task_id)
+            .join(User, User.id == TaskAssignee.user_id)
+            .where(Task.project_id == project.id),
         )
-    cards = _cards(session, tasks)
+        by_id = {u.id: u for users in assigned.values() for u in users}
+        people = sorted(by_id.values(), key=lambda u: (u.display_name.lower(), u.id or 0))
+    cards = _cards(session, rows, assigned)
     columns = [
         Column(status=s, label=STATUS_LABELS[s], cards=[c for c in cards if c.task.status == s])
         for s in TASK_STATUSES
@@ -301,26 +312,27 @@ class TaskDetail:
 def task_detail(
     session: Session, *, actor: Actor, task_id: Any, company_ids: Iterable[int]
 ) -> TaskDetail:
-    """One task with its project, list, assignees, requester and comments."""
-    company_ids = list(company_ids)
-    task = get_task(session, actor=actor, task_id=task_id, company_ids=company_ids)
-    project = session.get(Project, task.project_id)
-    assert project is not None
-    lists = list(
-        session.exec(
-            select(TaskList)
-            .where(TaskList.project_id == task.project_id)
-            .order_by(TaskList.sort_order, TaskList.id)
-        ).all()
-    )
-    assignees = list(
-        session.exec(
-            select(User)
-            .join(TaskAssignee, TaskAssignee.user_id == User.id)
-            .where(TaskAssignee.task_id == task.id)
-            .order_by(User.name)
-        ).all()
-    )
+    """One task with its project, list, requester, assignees and comments.
+
+    Task, project, list and requester come in one query; the edit form's choices (lists,
+    people) are only loaded for those who may edit.
+    """
+    company_ids = sorted(company_ids)
+    try:
+        pk = int(task_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    requester = aliased(User)
+    row = session.exec(
+        visible(select(Task, Project, TaskList, requester), actor)
+        .join(Project, Project.id == Task.project_id)
+        .outerjoin(TaskList, TaskList.id == Task.list_id)  # type: ignore[arg-type]
+        .outerjoin(requester, requester.id == Task.requested_by_id)  # type: ignore[arg-type]
+        .where(Task.id == pk, Task.company_id.in_(company_ids))  # type: ignore[attr-defined]
+    ).first()
+    if row is None:
+        raise NotFound()
+    task, project, task_list, requested_by = row
     comments = list(
         session.exec(
             select(TaskComment)
@@ -329,36 +341,59 @@ def task_detail(
             .limit(200)
         ).all()
     )
+    can_change = can_change_tasks(actor)
+    is_assigned = (
+        exists()
+        .where(TaskAssignee.task_id == task.id, TaskAssignee.user_id == User.id)
+        .correlate(User)
+    )
+    lists: list[TaskList] = []
     people: list[User] = []
-    if can_change_tasks(actor):
-        people = list(
+    if can_change:
+        lists = list(
             session.exec(
-                select(User)
-                .where(
-                    User.is_active,
-                    (User.company_id == task.company_id)
-                    | User.id.in_(  # type: ignore[union-attr]
-                        select(PortalManager.user_id).where(
-                            PortalManager.company_id.in_(company_ids)  # type: ignore[attr-defined]
-                        )
-                    )
-                    | (User.id == project.lead_id),
-                )
-                .order_by(User.name)
-                .limit(200)
+                select(TaskList)
+                .where(TaskList.project_id == task.project_id)
+                .order_by(TaskList.sort_order, TaskList.id)
             ).all()
         )
-    requested_by = session.get(User, task.requested_by_id) if task.requested_by_id else None
+        # the people who may be assigned and those who are, in one query
+        candidate = and_(
+            User.is_active,
+            or_(
+                User.company_id == task.company_id,
+                User.id.in_(  # type: ignore[union-attr]
+                    select(PortalManager.user_id).where(
+                        PortalManager.company_id.in_(company_ids)  # type: ignore[attr-defined]
+                    )
+                ),
+                User.id == project.lead_id,
+            ),
+        )
+        rows = session.exec(
+            select(User, is_assigned, candidate)
+            .where(or_(candidate, is_assigned))
+            .order_by(User.name, User.id)
+            .limit(300)
+        ).all()
+        people = [u for u, _, ok in rows if ok]
+        assignees = [u for u, assigned, _ in rows if assigned]
+    else:
+        assignees = list(
+            session.exec(
+                select(User).where(is_assigned).order_by(User.name, User.id).limit(300)
+            ).all()
+        )
     return TaskDetail(
         task=task,
         project=project,
-        task_list=next((tl for tl in lists if tl.id == task.list_id), None),
+        task_list=task_list,
         assignees=assignees,
         comments=comments,
         requested_by=requested_by,
         lists=lists,
         people=people,
-        can_change=can_change_tasks(actor),
+        can_change=can_change,
         can_delete=can_delete_tasks(actor),
         today=date.today(),
     )
@@ -369,6 +404,7 @@ class ProjectProgress:
     total: int
     done: int
     counts: dict[str, int]
+    overdue: int = 0
 
     @property
     def percent(self) -> int:
@@ -378,64 +414,86 @@ class ProjectProgress:
 def project_progress(
     session: Session, *, actor: Actor, project_ids: Iterable[int]
 ) -> dict[int, ProjectProgress]:
-    """Task counts per status for each project, in one grouped query."""
+    """Task counts per status (and overdue ones) for each project, in one grouped query."""
     ids = sorted(set(project_ids))
     if not ids:
         return {}
+    late = case(
+        (and_(Task.due_date < date.today(), Task.status != "complete"), 1),  # type: ignore[operator]
+        else_=0,
+    )
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TASK_STATUSES, 0))
-    for project_id, status, n in session.exec(
-        visible(select(Task.project_id, Task.status, func.count()), actor)
+    overdue: dict[int, int] = defaultdict(int)
+    for project_id, status, n, n_late in session.exec(
+        visible(select(Task.project_id, Task.status, func.count(), func.sum(late)), actor)
         .where(Task.project_id.in_(ids))  # type: ignore[attr-defined]
         .group_by(Task.project_id, Task.status)
     ).all():
         counts[project_id][status] = int(n)
+        overdue[project_id] += int(n_late or 0)
     return {
         pid: ProjectProgress(
-            total=sum(counts[pid].values()), done=counts[pid]["complete"], counts=dict(counts[pid])
+            total=sum(counts[pid].values()),
+            done=counts[pid]["complete"],
+            counts=dict(counts[pid]),
+            overdue=overdue[pid],
         )
         for pid in ids
     }
 
 
-def upcoming_tasks(
+def upcoming(
     session: Session,
     *,
     actor: Actor,
     company_ids: Iterable[int],
-    milestones: bool,
     days: int = 14,
-    limit: int = 8,
-) -> list[tuple[Task, str]]:
-    """Open tasks (or milestones) that are overdue or due within ``days``, soonest first."""
+    milestone_limit: int = 5,
+    due_limit: int = 8,
+) -> tuple[list[tuple[Task, str]], list[tuple[Task, str]]]:
+    """(milestones, due tasks): open milestones from ``days`` ago on, and open tasks overdue or
+    due within ``days``; soonest first. One query (a union of the two limited id lists)."""
     today = date.today()
-    stmt = (
-        visible(select(Task, Project.name), actor)
-        .join(Project, Project.id == Task.project_id)
-        .where(
-            Task.company_id.in_(sorted(company_ids)),  # type: ignore[attr-defined]
-            Task.status != "complete",
-            Task.is_milestone == milestones,
-            Task.due_date.is_not(None),  # type: ignore[union-attr]
-        )
+    base = visible(select(Task.id), actor).where(
+        Task.company_id.in_(sorted(company_ids)),  # type: ignore[attr-defined]
+        Task.status != "complete",
+        Task.due_date.is_not(None),  # type: ignore[union-attr]
     )
-    if milestones:
-        stmt = stmt.where(Task.due_date >= today - timedelta(days=days))  # type: ignore[operator]
-    else:
-        stmt = stmt.where(Task.due_date <= today + timedelta(days=days))  # type: ignore[operator]
-    rows = session.exec(stmt.order_by(Task.due_date, Task.id).limit(limit)).all()
-    return [(t, name) for t, name in rows]
+    milestones = (
+        base.where(Task.is_milestone, Task.due_date >= today - timedelta(days=days))  # type: ignore[operator]
+        .order_by(Task.due_date, Task.id)
+        .limit(milestone_limit)
+        .subquery()
+    )
+    due = (
+        base.where(Task.is_milestone == false(), Task.due_date <= today + timedelta(days=days))  # type: ignore[operator]
+        .order_by(Task.due_date, Task.id)
+        .limit(due_limit)
+        .subquery()
+    )
+    wanted = union_all(select(milestones.c.id), select(due.c.id))
+    rows = session.exec(
+        select(Task, Project.name)
+        .join(Project, Project.id == Task.project_id)
+        .where(Task.id.in_(wanted))  # type: ignore[union-attr]
+        .order_by(Task.due_date, Task.id)
+    ).all()
+    return (
+        [(t, name) for t, name in rows if t.is_milestone],
+        [(t, name) for t, name in rows if not t.is_milestone],
+    )
 
 
 def project_tasks(session: Session, *, actor: Actor, project_id: Any) -> list[TaskCard]:
     """A project's tasks (private ones only for staff) with assignees, board order."""
     project = get_project(session, actor=actor, project_id=project_id)
-    tasks = session.exec(
-        visible(select(Task), actor)
+    rows = session.exec(
+        _tasks_with_comment_count(actor)
         .where(Task.project_id == project.id)
         .order_by(Task.status, Task.sort_order, Task.id)
         .limit(1000)
     ).all()
-    return _cards(session, list(tasks))
+    return _cards(session, list(rows))
 
 
 @dataclass
@@ -471,14 +529,14 @@ def company_task_lists(
     cond = Task.list_id.in_(ids)  # type: ignore[union-attr]
     if with_unlisted:
         cond = cond | Task.list_id.is_(None)  # type: ignore[union-attr]
-    tasks = session.exec(
-        visible(select(Task), actor)
+    rows = session.exec(
+        _tasks_with_comment_count(actor)
         .where(Task.company_id == company_id, cond)
         .order_by(Task.sort_order, Task.id)
         .limit(5000)
     ).all()
     by_list: dict[int | None, list[TaskCard]] = defaultdict(list)
-    for c in _cards(session, list(tasks)):
+    for c in _cards(session, list(rows)):
         by_list[c.task.list_id].append(c)
     out = [ListWithTasks(tl, by_list.get(tl.id, [])) for tl in lists]
     if with_unlisted:

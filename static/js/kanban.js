@@ -126,6 +126,19 @@
     });
   }
 
+  // The drawer's status select moved a task: move its card on the board behind the drawer.
+  document.addEventListener("stoa:task-moved", function (evt) {
+    var detail = evt.detail || {};
+    document.querySelectorAll(".kanban").forEach(function (board) {
+      var card = board.querySelector('.task-card[data-task-id="' + detail.id + '"]');
+      var target = listFor(board, detail.status);
+      if (!card || !target) return;
+      if (card.parentElement !== target) target.appendChild(card);
+      settle(card, detail.status);
+      refreshCounts(board);
+    });
+  });
+
   function initAll() {
     document.querySelectorAll(".kanban").forEach(initBoard);
   }

@@ -117,6 +117,11 @@ def test_drawer_opens_in_place_and_its_url_is_a_page(page_factory) -> None:
     page.fill("#c-body", "Ship the warmer header, please")
     page.click(".comment-form button[type=submit]")
     page.wait_for_selector(".comment-text:has-text('Ship the warmer header')")
+    # the drawer's status select moves the card on the board behind it
+    task_id = page.get_attribute("#task-drawer", "data-task-id")
+    with page.expect_response(lambda r: r.url.endswith("/move")):
+        page.select_option("#task-drawer .drawer-status select", "up_next")
+    page.wait_for_selector(f'.kanban-list[data-status="up_next"] [data-task-id="{task_id}"]')
     page.reload()
     assert page.locator("#task-drawer .comment-text", has_text="warmer header").is_visible()
     page.keyboard.press("Escape")

@@ -10,7 +10,7 @@ from portal.models import ActivityLog, Agency, Notification, Task
 from portal.tenancy import actor_for_user
 from services import requests as requests_service
 from services import tasks as task_service
-from services.task_views import project_progress, tasks_view, upcoming_tasks
+from services.task_views import project_progress, tasks_view, upcoming
 
 
 def _actions(db, task_id) -> list[str]:
@@ -231,10 +231,11 @@ def test_upcoming_lists_overdue_and_due_soon_but_not_later(db, tenants, make_tas
         tenants.acme_project, "milestone", due_date=today + timedelta(days=40), is_milestone=True
     )
     actor = actor_for_user(db, tenants.acme_admin)
-    due = upcoming_tasks(db, actor=actor, company_ids=[tenants.acme.id], milestones=False)
+    ms, due = upcoming(db, actor=actor, company_ids=[tenants.acme.id])
     assert [t.title for t, _ in due] == ["overdue", "next week"]
-    ms = upcoming_tasks(db, actor=actor, company_ids=[tenants.acme.id], milestones=True)
     assert [t.title for t, _ in ms] == ["milestone"]
+    progress = project_progress(db, actor=actor, project_ids=[tenants.acme_project.id])
+    assert progress[tenants.acme_project.id].overdue == 1
 
 
 def test_comment_validation(db, tenants, make_task) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -67,8 +68,8 @@ def test_task_drawer_is_a_fragment_or_a_whole_page(client, login, board) -> None
     login(board.acme_collab)
     url = f"{BASE}/tasks/{board.open_task.id}"
     full, part = assert_both_ways(client, url)
-    assert 'id="task-drawer"' in full and 'class="kanban"' in full  # board behind the drawer
-    assert 'id="task-drawer"' in part and 'class="kanban"' not in part
+    assert 'id="task-drawer"' in full and "drawer-page" in full  # a page of its own
+    assert 'id="task-drawer"' in part and "drawer-page" not in part and "drawer-backdrop" in part
     assert "Add a comment" in part
 
 
@@ -126,7 +127,10 @@ def test_drawer_status_select_moves_and_rerenders(client, db, login, board) -> N
     )
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    assert 'id="task-drawer"' in html and 'class="kanban"' in html
+    assert 'id="task-drawer"' in html and 'class="kanban"' not in html
+    assert json.loads(resp.headers["HX-Trigger"]) == {
+        "stoa:task-moved": {"id": board.open_task.id, "status": "complete"}
+    }
     assert db.exec(
         select(ActivityLog).where(
             ActivityLog.action == "task_completed", ActivityLog.object_id == board.open_task.id
@@ -187,7 +191,9 @@ def test_staff_adds_and_edits_a_task(client, db, login, board) -> None:
             "is_private": "on",
         },
     )
-    assert resp.status_code == 303
+    assert resp.status_code == 303 and resp.headers["Location"].endswith(
+        f"/tasks?project={board.acme_project.id}"
+    )
     db.refresh(task)
     assert (task.title, task.priority, task.is_private) == (
         "Set up analytics (GA4)",
@@ -249,12 +255,21 @@ def _grow(make_task, project, n: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/tasks", "/tasks?view=list", "/tasks?view=calendar", "/dashboard"]
+    "path",
+    [
+        "/tasks",
+        "/tasks?view=list",
+        "/tasks?view=calendar",
+        "/tasks?assignee=1&due=week",
+        "/tasks/requests",
+        "/dashboard",
+    ],
 )
+@pytest.mark.parametrize("who", ["acme_collab", "pm"])
 def test_query_count_does_not_grow_with_tasks(
-    client, db, login, tenants, make_task, make_user, count_queries, path
+    client, db, login, tenants, make_task, make_user, count_queries, path, who
 ) -> None:
-    login(tenants.acme_collab)
+    login(getattr(tenants, who))
     counts = []
     for n in (3, 27):
         _grow(make_task, tenants.acme_project, n)
@@ -272,3 +287,28 @@ def test_query_count_does_not_grow_with_tasks(
         counts.append(q.count)
     assert counts[0] == counts[1], counts
     assert counts[1] <= 12, counts
+
+
+@pytest.mark.parametrize("who", ["acme_collab", "acme_viewer", "pm"])
+def test_task_page_and_drawer_stay_within_bounds(
+    client, db, login, tenants, make_task, make_user, count_queries, who
+) -> None:
+    """A task with many comments and assignees costs no more queries than one with few."""
+    login(getattr(tenants, who))
+    counts = []
+    for n in (2, 20):
+        people = [make_user(tenants.acme) for _ in range(n)]
+        task = make_task(
+            tenants.acme_project, requested_by_id=tenants.acme_admin.id, assignees=people
+        )
+        for i in range(n):
+            db.add(TaskComment(company_id=tenants.acme.id, task_id=task.id, body=f"c{i}"))
+        db.flush()
+        with count_queries() as full:
+            assert client.get(f"{BASE}/tasks/{task.id}").status_code == 200
+        with count_queries() as part:
+            resp = client.get(f"{BASE}/tasks/{task.id}", headers={"HX-Request": "true"})
+            assert resp.status_code == 200
+        counts.append((full.count, part.count))
+    assert counts[0] == counts[1], counts
+    assert max(counts[1]) <= 12, counts
