@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import Response, make_response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool, StrictInt
 
 from blueprints.api import WORKER_SECURITY, api_blueprint, path_object
 from blueprints.api.auth import require_client, require_scope
@@ -36,6 +37,19 @@ bp = api_blueprint(
 )
 
 StatusValue = Literal["open", "up_next", "in_progress", "complete"]
+UserId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+
+
+def _iso_date_only(value: object) -> object:
+    """Dates travel as ``YYYY-MM-DD`` strings (no timestamps or numbers)."""
+    if value is None or isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("Use a date like 2026-12-31.")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 PriorityValue = Literal["low", "medium", "high", "urgent"]
 
 
@@ -369,11 +383,11 @@ class TaskCreateIn(ApiModel):
         description="Task list name; created when missing.",
     )
     status: StatusValue = "open"
-    due_date: date | None = None
-    assignee_ids: list[int] = Field(default_factory=list, max_length=50)
+    due_date: IsoDate | None = None
+    assignee_ids: list[UserId] = Field(default_factory=list, max_length=50)
     description: str = Field(default="", max_length=10000)
     priority: PriorityValue = "medium"
-    project_id: int | None = Field(
+    project_id: StrictInt | None = Field(
         default=None, ge=1, le=MAX_ID, description="Default: the portal's latest active project."
     )
 
@@ -415,11 +429,11 @@ class TaskUpdateIn(ApiModel):
     description: str | None = Field(default=None, max_length=10000)
     status: StatusValue | None = None
     priority: PriorityValue | None = None
-    due_date: date | None = None
+    due_date: IsoDate | None = None
     list_name: str | None = Field(default=None, alias="list", max_length=200)
-    assignee_ids: list[int] | None = Field(default=None, max_length=50)
-    is_milestone: bool | None = None
-    is_private: bool | None = None
+    assignee_ids: list[UserId] | None = Field(default=None, max_length=50)
+    is_milestone: StrictBool | None = None
+    is_private: StrictBool | None = None
 
 
 @bp.patch("/tasks/<int:task_id>", summary="Update a task", responses={200: TaskOut})
