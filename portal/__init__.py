@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
         api,
         auth,
         dashboard,
+        deliverables,
         dev,
         errors,
         health,
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
         tasks,
         team,
         theme,
+        webhooks,
     )
 
     errors.register(app)
@@ -135,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(dev.bp, url_prefix="/dev")
-    for tab in (dashboard, team, settings, tasks):
+    app.register_blueprint(webhooks.bp, url_prefix="/admin/webhooks")
+    for tab in (dashboard, team, settings, deliverables, tasks):
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")
     api.register(app)

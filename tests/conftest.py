@@ -317,3 +317,21 @@ def make_task(db: Session) -> Callable[..., Any]:
         return task
 
     return make
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[Any]:
+    """A local HTTP endpoint recording webhook deliveries (tests/webhook_receiver.py)."""
+    from tests.webhook_receiver import Receiver
+
+    with Receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def settle_jobs(db: Session) -> Iterator[Any]:
+    """Wait for in-process delayed jobs (webhook deliveries) before the test's rollback."""
+    from portal.jobs import wait_for_delayed_jobs
+
+    yield wait_for_delayed_jobs
+    wait_for_delayed_jobs(30)

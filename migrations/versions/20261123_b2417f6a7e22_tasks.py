@@ -1,7 +1,7 @@
 """tasks: task lists, tasks, assignees, comments; agency SLA hours for client requests
 
 Revision ID: b2417f6a7e22
-Revises: bac749c39d1d
+Revises: 3d96c4fff806
 Create Date: 2026-11-23 18:00:01.910778
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import portal.models.base
 
 revision: str = 'b2417f6a7e22'
-down_revision: str | None = 'bac749c39d1d'
+down_revision: str | None = '3d96c4fff806'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

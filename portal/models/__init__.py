@@ -3,6 +3,14 @@
 from portal.models.activity import ActivityLog
 from portal.models.agency import Agency
 from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
+from portal.models.deliverable import (
+    ApprovalReceipt,
+    Deliverable,
+    DeliverableCategory,
+    DeliverableSettings,
+    DeliverableStatus,
+    DeliverableVersion,
+)
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.project import Project
@@ -17,6 +25,7 @@ from portal.models.user import (
     User,
     UserRole,
 )
+from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ALL_TABS",
@@ -39,6 +48,15 @@ __all__ = [
     "ServiceToken",
     "User",
     "UserRole",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "ApprovalReceipt",
+    "Deliverable",
+    "DeliverableCategory",
+    "DeliverableSettings",
+    "DeliverableStatus",
+    "DeliverableVersion",
     "Task",
     "TaskAssignee",
     "TaskComment",

@@ -20,6 +20,11 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "project_id": lambda t: t.acme_project.id,
     "user_id": lambda t: t.acme_admin.id,
     "task_id": lambda t: t.acme_task_id,
+    "webhook_id": lambda t: t.acme_webhook.id,
+    "delivery_id": lambda t: t.acme_delivery.id,
+    "deliverable_id": lambda t: t.acme_deliverable.id,
+    "version_id": lambda t: t.acme_version_id,
+    "receipt_id": lambda t: t.acme_receipt.id,
 }
 
 # arguments that carry no tenant data, with the reason
