@@ -128,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
         errors,
         health,
         settings,
+        tasks,
         team,
         theme,
         webhooks,
@@ -142,6 +143,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_keys.bp, url_prefix="/admin/api-keys")
     app.register_blueprint(dev.bp, url_prefix="/dev")
     app.register_blueprint(webhooks.bp, url_prefix="/admin/webhooks")
-    for tab in (dashboard, team, settings, deliverables):
+    for tab in (dashboard, team, settings, deliverables, tasks):
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")
     api.register(app)

@@ -189,6 +189,9 @@ def load_demo(session: Session) -> bool:
         staff={"acme": pm, "acme-retail": pm, "globex": admin},
         clients=reviewers,
     )
+    from services.demo_tasks import load_demo_tasks
+
+    created |= load_demo_tasks(session)
     return created
 
 

@@ -297,6 +297,29 @@ def assert_both_ways(client: FlaskClient, url: str) -> tuple[str, str]:
 
 
 @pytest.fixture
+def make_task(db: Session) -> Callable[..., Any]:
+    """``make_task(project, title=..., status=..., assignees=[user], **fields)``."""
+    from portal.models import Task, TaskAssignee
+
+    def make(project: Project, title: str | None = None, **fields: Any) -> Task:
+        assignees = fields.pop("assignees", [])
+        task = Task(
+            company_id=project.company_id,
+            project_id=project.id,  # type: ignore[arg-type]
+            title=title or f"Task {uuid.uuid4().hex[:6]}",
+            **fields,
+        )
+        db.add(task)
+        db.flush()
+        for user in assignees:
+            db.add(TaskAssignee(company_id=project.company_id, task_id=task.id, user_id=user.id))  # type: ignore[arg-type]
+        db.flush()
+        return task
+
+    return make
+
+
+@pytest.fixture
 def webhook_receiver() -> Iterator[Any]:
     """A local HTTP endpoint recording webhook deliveries (tests/webhook_receiver.py)."""
     from tests.webhook_receiver import Receiver

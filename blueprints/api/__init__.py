@@ -55,6 +55,7 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.deliverables",
     "blueprints.api.directory",
     "blueprints.api.webhook",
+    "blueprints.api.tasks",
 )
 
 _blueprints: list[APIBlueprint] = []

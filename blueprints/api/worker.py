@@ -17,6 +17,7 @@ from portal.db import get_session
 from portal.models import ActivityLog, Project, User
 from portal.tenancy import Actor, get_for_actor
 from services import client_overview
+from services.task_views import project_progress
 
 bp = api_blueprint(
     "api_worker",
@@ -53,7 +54,7 @@ class TaskCount(BaseModel):
 class ProjectsOut(BaseModel):
     projects: list[ProjectOut]
     taskCounts: dict[str, TaskCount] = Field(
-        description="Per project id; empty until the tasks area reports counts."
+        description="Task counts per status for each listed project, by project id."
     )
     limit: int
     offset: int
@@ -175,7 +176,12 @@ def worker_projects(query: ProjectsQuery):
     )
     return {
         "projects": [project_out(p) for p in projects],
-        "taskCounts": {},
+        "taskCounts": {
+            str(pid): {**pr.counts, "total": pr.total}
+            for pid, pr in project_progress(
+                get_session(), actor=actor, project_ids=[p.id for p in projects]
+            ).items()
+        },
         "limit": query.clamped_limit,
         "offset": query.offset,
         "total": total,

@@ -14,6 +14,7 @@ from portal.models.deliverable import (
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.project import Project
+from portal.models.task import Task, TaskAssignee, TaskComment, TaskList
 from portal.models.user import (
     CLIENT_ROLE_RANK,
     ClientRole,
@@ -56,4 +57,8 @@ __all__ = [
     "DeliverableSettings",
     "DeliverableStatus",
     "DeliverableVersion",
+    "Task",
+    "TaskAssignee",
+    "TaskComment",
+    "TaskList",
 ]

@@ -19,6 +19,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "portal_id": lambda t: t.acme_portal_id,
     "project_id": lambda t: t.acme_project.id,
     "user_id": lambda t: t.acme_admin.id,
+    "task_id": lambda t: t.acme_task_id,
     "webhook_id": lambda t: t.acme_webhook.id,
     "delivery_id": lambda t: t.acme_delivery.id,
     "deliverable_id": lambda t: t.acme_deliverable.id,

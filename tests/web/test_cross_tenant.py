@@ -37,6 +37,15 @@ def world(db, tenants):
     from services.tokens import create_api_key
 
     tenants.acme_api_key_id = create_api_key(db, name="acme", company_id=tenants.acme.id)[0].id
+    from services.tasks import create_task
+    from tests.factories import actor_of
+
+    tenants.acme_task_id = create_task(
+        db,
+        actor=actor_of(db, tenants.staff_admin),
+        project_id=tenants.acme_project.id,
+        title="Acme only",
+    ).id
     return tenants
 
 
