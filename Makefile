@@ -46,6 +46,8 @@ vendor:
 	npm install --no-save --ignore-scripts
 	mkdir -p static/vendor/htmx
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/htmx.min.js
+	mkdir -p static/vendor/sortablejs
+	cp node_modules/sortablejs/Sortable.min.js node_modules/sortablejs/LICENSE static/vendor/sortablejs/
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, select
 
-from portal.models import ActivityLog, Company, Project
+from portal.models import ActivityLog, Company, Project, Task
 from portal.tenancy import Actor, scoped
 from services.portals import PortalContext
+from services.task_views import ProjectProgress, project_progress, upcoming
 
 
 @dataclass(frozen=True)
@@ -16,25 +19,58 @@ class DashboardView:
     projects: list[tuple[Project, str]]  # project and its company name
     activity: list[ActivityLog]
     welcome: str | None
+    progress: dict[int, ProjectProgress]
+    milestones: list[tuple[Task, str]]  # task and its project name
+    due_soon: list[tuple[Task, str]]
+    today: date
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(p.overdue for p in self.progress.values())
+
+    @property
+    def open_count(self) -> int:
+        return sum(p.total - p.done for p in self.progress.values())
+
+    @property
+    def in_progress_count(self) -> int:
+        return sum(p.counts.get("in_progress", 0) for p in self.progress.values())
 
 
 def dashboard_view(session: Session, *, actor: Actor, ctx: PortalContext) -> DashboardView:
-    """Active projects across the group and the latest activity."""
+    """The portal's dashboard: its group's overview and the portal's welcome message."""
+    return dashboard_data(
+        session, actor=actor, company_ids=ctx.group_company_ids, welcome=ctx.portal.welcome_message
+    )
+
+
+def dashboard_data(
+    session: Session, *, actor: Actor, company_ids: Iterable[int], welcome: str | None = None
+) -> DashboardView:
+    """Active projects with task progress, what's due, milestones and the latest activity."""
+    group = sorted(company_ids)
     projects = session.exec(
         scoped(select(Project, Company.name), actor, Project)
         .join(Company, Company.id == Project.company_id)
-        .where(Project.company_id.in_(ctx.group_company_ids), Project.status == "active")  # type: ignore[attr-defined]
+        .where(Project.company_id.in_(group), Project.status == "active")  # type: ignore[attr-defined]
         .order_by(Project.due_date, Project.name)
         .limit(12)
     ).all()
     activity = session.exec(
         scoped(select(ActivityLog), actor, ActivityLog)
-        .where(ActivityLog.company_id.in_(ctx.group_company_ids))  # type: ignore[union-attr]
+        .where(ActivityLog.company_id.in_(group))  # type: ignore[union-attr]
         .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())  # type: ignore[union-attr]
         .limit(8)
     ).all()
+    today = date.today()
+    progress = project_progress(session, actor=actor, project_ids=[p.id for p, _ in projects])  # type: ignore[misc]
+    milestones, due_soon = upcoming(session, actor=actor, company_ids=group)
     return DashboardView(
         projects=[(p, name) for p, name in projects],
         activity=list(activity),
-        welcome=ctx.portal.welcome_message,
+        welcome=welcome,
+        progress=progress,
+        milestones=milestones,
+        due_soon=due_soon,
+        today=today,
     )

@@ -294,3 +294,44 @@ def assert_both_ways(client: FlaskClient, url: str) -> tuple[str, str]:
     assert b"<html" not in part.data and b"<body" not in part.data
     assert "HX-Request" in part.headers.get("Vary", "")
     return full.get_data(as_text=True), part.get_data(as_text=True)
+
+
+@pytest.fixture
+def make_task(db: Session) -> Callable[..., Any]:
+    """``make_task(project, title=..., status=..., assignees=[user], **fields)``."""
+    from portal.models import Task, TaskAssignee
+
+    def make(project: Project, title: str | None = None, **fields: Any) -> Task:
+        assignees = fields.pop("assignees", [])
+        task = Task(
+            company_id=project.company_id,
+            project_id=project.id,  # type: ignore[arg-type]
+            title=title or f"Task {uuid.uuid4().hex[:6]}",
+            **fields,
+        )
+        db.add(task)
+        db.flush()
+        for user in assignees:
+            db.add(TaskAssignee(company_id=project.company_id, task_id=task.id, user_id=user.id))  # type: ignore[arg-type]
+        db.flush()
+        return task
+
+    return make
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[Any]:
+    """A local HTTP endpoint recording webhook deliveries (tests/webhook_receiver.py)."""
+    from tests.webhook_receiver import Receiver
+
+    with Receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def settle_jobs(db: Session) -> Iterator[Any]:
+    """Wait for in-process delayed jobs (webhook deliveries) before the test's rollback."""
+    from portal.jobs import wait_for_delayed_jobs
+
+    yield wait_for_delayed_jobs
+    wait_for_delayed_jobs(30)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from blueprints.api import WORKER_SECURITY, api_blueprint, path_object
 from blueprints.api.auth import require_client
@@ -22,8 +23,9 @@ from blueprints.api.plan_schemas import (
 from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery
 from portal.db import get_session
 from portal.models import ActivityLog, Project, User
-from portal.tenancy import get_for_actor
+from portal.tenancy import Actor, get_for_actor
 from services import client_overview, projects
+from services.task_views import project_progress
 from services.team import project_teams
 
 bp = api_blueprint(
@@ -64,7 +66,7 @@ class TaskCount(BaseModel):
 class ProjectsOut(BaseModel):
     projects: list[ProjectOut]
     taskCounts: dict[str, TaskCount] = Field(
-        description="Per project id; empty until the tasks area reports counts."
+        description="Task counts per status for each listed project, by project id."
     )
     limit: int
     offset: int
@@ -173,7 +175,7 @@ def history_out(a: ActivityLog) -> dict:
 
 
 @path_object("project_id")
-def _load_project(session, actor, project_id: int):  # noqa: ANN001, ANN202
+def _load_project(session: Session, actor: Actor, project_id: int) -> Project:
     return get_for_actor(session, Project, project_id, actor)
 
 
@@ -190,7 +192,12 @@ def worker_projects(query: ProjectsQuery):
     )
     return {
         "projects": [project_out(p) for p in projects],
-        "taskCounts": {},
+        "taskCounts": {
+            str(pid): {**pr.counts, "total": pr.total}
+            for pid, pr in project_progress(
+                get_session(), actor=actor, project_ids=[p.id for p in projects]
+            ).items()
+        },
         "limit": query.clamped_limit,
         "offset": query.offset,
         "total": total,

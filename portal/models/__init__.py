@@ -3,6 +3,14 @@
 from portal.models.activity import ActivityLog
 from portal.models.agency import Agency
 from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
+from portal.models.deliverable import (
+    ApprovalReceipt,
+    Deliverable,
+    DeliverableCategory,
+    DeliverableSettings,
+    DeliverableStatus,
+    DeliverableVersion,
+)
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.page import Page, PageFormat
@@ -18,6 +26,7 @@ from portal.models.planning import (
     SummarySource,
 )
 from portal.models.project import Project
+from portal.models.task import Task, TaskAssignee, TaskComment, TaskList
 from portal.models.user import (
     CLIENT_ROLE_RANK,
     ClientRole,
@@ -28,6 +37,7 @@ from portal.models.user import (
     User,
     UserRole,
 )
+from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ALL_TABS",
@@ -50,6 +60,19 @@ __all__ = [
     "ServiceToken",
     "User",
     "UserRole",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "ApprovalReceipt",
+    "Deliverable",
+    "DeliverableCategory",
+    "DeliverableSettings",
+    "DeliverableStatus",
+    "DeliverableVersion",
+    "Task",
+    "TaskAssignee",
+    "TaskComment",
+    "TaskList",
     "Decision",
     "GoalStatus",
     "Page",

@@ -21,6 +21,13 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "user_id": lambda t: t.acme_admin.id,
     "page_id": lambda t: t.acme_page.id,
     "goal_id": lambda t: t.acme_goal.id,
+    "task_id": lambda t: t.acme_task_id,
+    "webhook_id": lambda t: t.acme_webhook.id,
+    "delivery_id": lambda t: t.acme_delivery.id,
+    "deliverable_id": lambda t: t.acme_deliverable.id,
+    "version_id": lambda t: t.acme_version_id,
+    "receipt_id": lambda t: t.acme_receipt.id,
+    "key_id": lambda t: t.acme_api_key_id,
 }
 
 # arguments that carry no tenant data, with the reason

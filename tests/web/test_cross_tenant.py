@@ -3,8 +3,16 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal.models import Page, Portal, ProjectGoal
+from portal.models import (
+    DeliverableVersion,
+    Page,
+    Portal,
+    ProjectGoal,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from portal.models.base import utcnow
+from tests.deliverable_factories import approved_with_receipt
 from tests.web.probe import build_path, probed_rules
 
 
@@ -13,6 +21,39 @@ def world(db, tenants):
     tenants.acme_portal_id = db.exec(
         select(Portal.id).where(Portal.company_id == tenants.acme.id)
     ).one()
+    tenants.acme_webhook = WebhookSubscription(
+        url="https://hooks.example.test/acme",
+        company_id=tenants.acme.id,
+        secret_encrypted="x",
+        active=False,  # never sends: the probe's requests must not start deliveries
+    )
+    db.add(tenants.acme_webhook)
+    db.flush()
+    tenants.acme_delivery = WebhookDelivery(
+        subscription_id=tenants.acme_webhook.id, event="client_invited", payload="{}"
+    )
+    db.add(tenants.acme_delivery)
+    db.flush()
+    tenants.acme_deliverable, tenants.acme_receipt = approved_with_receipt(
+        db, tenants.staff_admin, tenants.acme_collab, tenants.acme
+    )
+    tenants.acme_version_id = db.exec(
+        select(DeliverableVersion.id).where(
+            DeliverableVersion.deliverable_id == tenants.acme_deliverable.id
+        )
+    ).one()
+    from services.tokens import create_api_key
+
+    tenants.acme_api_key_id = create_api_key(db, name="acme", company_id=tenants.acme.id)[0].id
+    from services.tasks import create_task
+    from tests.factories import actor_of
+
+    tenants.acme_task_id = create_task(
+        db,
+        actor=actor_of(db, tenants.staff_admin),
+        project_id=tenants.acme_project.id,
+        title="Acme only",
+    ).id
     tenants.acme_page = Page(
         company_id=tenants.acme.id,
         title="Acme handbook",
@@ -55,7 +96,7 @@ def test_own_tenant_reaches_the_same_routes(app, client, login, world) -> None:
     for rule, method, resolvers in rules:
         if method != "GET" or rule.startswith("/api/"):
             continue
-        # the staff area is reached by staff; the portal by the company's own admin
+        # The staff area's "owner" is staff: clients never reach /admin/.
         login(world.staff_admin if rule.startswith("/admin/") else world.acme_admin)
         path = build_path(rule, {name: fn(world) for name, fn in resolvers.items()})
         assert client.get(path).status_code in {200, 302}, path

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.web.probe import ARG_RESOLVERS, build_path, portal_write_rules
-from tests.web.test_cross_tenant import world  # noqa: F401  (the probe's objects, reused)
+from tests.web.probe import portal_write_rules
 
 
-def test_viewer_gets_403_on_every_portal_write(app, client, login, world) -> None:  # noqa: F811
-    login(world.acme_viewer)
+def test_viewer_gets_403_on_every_portal_write(app, client, login, tenants) -> None:
+    login(tenants.acme_viewer)
     rules = portal_write_rules(app)
     assert rules, "no portal write routes found"
     for path, method in rules:
-        url = build_path(path, {name: fn(world) for name, fn in ARG_RESOLVERS.items()})
+        # ids need not exist: the write gate answers before any lookup
+        url = re.sub(r"<int:\w+>", "1", path.replace("<slug>", "acme-test"))
         resp = client.open(url, method=method, data={})
-        assert resp.status_code == 403, (method, url, resp.status_code)
+        assert resp.status_code == 403, (method, path, resp.status_code)
 
 
 @pytest.mark.parametrize("who", ["acme_collab", "acme_viewer"])

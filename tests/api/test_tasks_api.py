@@ -1,0 +1,202 @@
+"""Tasks over JSON: the worker's dashboard, project tasks and requests; 003's portal tasks."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import select
+
+from portal.models import ActivityLog, Notification, Task, TaskList
+from tests.api.conftest import assert_envelope, bearer, portal_of
+
+
+def worker(token: str, company, role: str = "collaborator", **extra) -> dict[str, str]:
+    return bearer(token, **{"X-Portal-Company-Id": company.id, "X-Portal-User-Role": role}, **extra)
+
+
+def test_worker_dashboard(client, tenants, service_token, make_task) -> None:
+    today = date.today()
+    make_task(tenants.acme_project, "Done", status="complete")
+    make_task(tenants.acme_project, "Late", status="open", due_date=today - timedelta(days=1))
+    make_task(
+        tenants.retail_project, "Go live", is_milestone=True, due_date=today + timedelta(days=3)
+    )
+    make_task(tenants.acme_project, "Secret", is_private=True)
+    make_task(tenants.globex_project, "Globex thing", due_date=today)
+    resp = client.get("/api/portal/dashboard", headers=worker(service_token, tenants.acme))
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert set(body) >= {
+        "projects",
+        "taskCounts",
+        "financial",
+        "recentActivity",
+        "milestones",
+        "announcements",
+    }
+    assert {p["name"] for p in body["projects"]} == {"Acme Website", "Retail Launch"}
+    counts = body["taskCounts"][str(tenants.acme_project.id)]
+    assert counts == {"open": 1, "up_next": 0, "in_progress": 0, "complete": 1, "total": 2}
+    assert [m["title"] for m in body["milestones"]] == ["Go live"]
+    assert [t["title"] for t in body["dueTasks"]] == ["Late"]
+    assert set(body["financial"]) == {"total_invoiced", "total_outstanding", "total_overdue"}
+    # the child company sees only itself
+    child = client.get("/api/portal/dashboard", headers=worker(service_token, tenants.retail))
+    assert {p["name"] for p in child.get_json()["projects"]} == {"Retail Launch"}
+
+
+def test_worker_projects_report_task_counts(client, tenants, service_token, make_task) -> None:
+    make_task(tenants.acme_project, status="in_progress")
+    resp = client.get("/api/portal/projects", headers=worker(service_token, tenants.acme))
+    counts = resp.get_json()["taskCounts"][str(tenants.acme_project.id)]
+    assert counts["in_progress"] == 1 and counts["total"] == 1
+
+
+def test_worker_project_tasks_hide_private_ones(client, tenants, service_token, make_task) -> None:
+    make_task(tenants.acme_project, "Visible", assignees=[tenants.acme_collab], priority="high")
+    make_task(tenants.acme_project, "Private", is_private=True)
+    url = f"/api/portal/projects/{tenants.acme_project.id}/tasks"
+    resp = client.get(url, headers=worker(service_token, tenants.acme))
+    tasks = resp.get_json()["tasks"]
+    assert [t["title"] for t in tasks] == ["Visible"]
+    assert tasks[0]["priority"] == "high" and isinstance(tasks[0]["id"], str)
+    assert tasks[0]["assignees"] == [
+        {"id": str(tenants.acme_collab.id), "name": tenants.acme_collab.display_name}
+    ]
+    assert_envelope(client.get(url, headers=worker(service_token, tenants.globex)), 404)
+    assert_envelope(client.get(url, headers=worker(service_token, tenants.retail)), 404)
+
+
+def test_worker_creates_a_request(client, db, tenants, service_token) -> None:
+    headers = worker(service_token, tenants.acme, **{"X-Portal-User-Id": tenants.acme_collab.id})
+    resp = client.post(
+        "/api/portal/requests",
+        json={
+            "title": "Update the team page",
+            "priority": "high",
+            "projectId": str(tenants.acme_project.id),
+        },
+        headers=headers,
+    )
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()
+    assert body["ok"] is True
+    task = db.get(Task, int(body["taskId"]))
+    assert task.is_request and task.requested_by_id == tenants.acme_collab.id
+    assert round((task.sla_due_at - task.created_at).total_seconds() / 3600) == 24
+    assert db.exec(
+        select(Notification).where(
+            Notification.user_id == tenants.pm.id, Notification.type == "request_created"
+        )
+    ).first()
+    missing = client.post("/api/portal/requests", json={"priority": "low"}, headers=headers)
+    assert "title" in assert_envelope(missing, 422)["errors"]
+    blank = client.post("/api/portal/requests", json={"title": "  "}, headers=headers)
+    assert_envelope(blank, 422)
+    viewer = client.post(
+        "/api/portal/requests",
+        json={"title": "x"},
+        headers=worker(service_token, tenants.acme, role="viewer"),
+    )
+    assert_envelope(viewer, 403)
+    foreign = client.post(
+        "/api/portal/requests",
+        json={"title": "x", "projectId": str(tenants.globex_project.id)},
+        headers=headers,
+    )
+    assert_envelope(foreign, 404)
+
+
+def test_portal_tasks_in_reference_003_shape(client, db, tenants, make_key, make_task) -> None:
+    tl = TaskList(company_id=tenants.acme.id, project_id=tenants.acme_project.id, name="Onboarding")
+    db.add(tl)
+    db.flush()
+    make_task(
+        tenants.acme_project,
+        "Sign the contract",
+        list_id=tl.id,
+        status="complete",
+        assignees=[tenants.acme_admin],
+    )
+    make_task(tenants.acme_project, "A request", is_request=True)
+    make_task(tenants.acme_project, "Private", list_id=tl.id, is_private=True)
+    portal = portal_of(db, tenants.acme)
+    url = f"/api/v1/portals/{portal.id}/tasks"
+    body = client.get(url, headers=bearer(make_key(tenants.acme))).get_json()
+    assert body["total"] == 2 and body["limit"] == 50
+    onboarding, other = body["items"]
+    assert onboarding["id"] == tl.id and onboarding["name"] == "Onboarding"
+    (task,) = onboarding["tasks"]
+    assert task["title"] == "Sign the contract" and task["status"] == "complete"
+    assert task["assignee_ids"] == [tenants.acme_admin.id]
+    assert set(task) >= {"id", "description", "due_date", "sort_order", "created_at", "updated_at"}
+    assert other["id"] is None and [t["title"] for t in other["tasks"]] == ["A request"]
+    # an agency key (staff) sees private tasks too
+    staff = client.get(url, headers=bearer(make_key())).get_json()
+    assert "Private" in {t["title"] for t in staff["items"][0]["tasks"]}
+    assert_envelope(client.get(url, headers=bearer(make_key(tenants.globex))), 404)
+    assert_envelope(
+        client.get(url, headers=bearer(make_key(tenants.acme, scopes=["portal:read"]))),
+        403,
+        "insufficient_scope",
+    )
+
+
+def test_create_update_delete_a_task(client, db, tenants, make_key) -> None:
+    portal = portal_of(db, tenants.acme)
+    key = bearer(make_key(tenants.acme))
+    resp = client.post(
+        f"/api/v1/portals/{portal.id}/tasks",
+        json={
+            "title": "Send the logo files",
+            "list": "Onboarding",
+            "status": "up_next",
+            "due_date": "2031-03-01",
+            "assignee_ids": [tenants.acme_collab.id],
+        },
+        headers=key,
+    )
+    assert resp.status_code == 201, resp.get_json()
+    task = resp.get_json()
+    assert task["status"] == "up_next" and task["due_date"] == "2031-03-01"
+    assert task["assignee_ids"] == [tenants.acme_collab.id]
+    assert db.get(TaskList, task["list_id"]).name == "Onboarding"
+    assert_envelope(
+        client.post(f"/api/v1/portals/{portal.id}/tasks", json={"status": "open"}, headers=key),
+        422,
+    )
+    assert_envelope(
+        client.post(
+            f"/api/v1/portals/{portal.id}/tasks", json={"title": "x", "status": "done"}, headers=key
+        ),
+        422,
+    )
+    patched = client.patch(
+        f"/api/v1/tasks/{task['id']}",
+        json={"status": "complete", "due_date": None, "assignee_ids": []},
+        headers=key,
+    )
+    assert patched.status_code == 200, patched.get_json()
+    out = patched.get_json()
+    assert out["status"] == "complete" and out["due_date"] is None and out["assignee_ids"] == []
+    assert out["completed_at"] is not None
+    actions = db.exec(
+        select(ActivityLog.action)
+        .where(ActivityLog.object_id == task["id"])
+        .order_by(ActivityLog.id)
+    ).all()
+    assert actions[0] == "task_created" and "task_completed" in actions
+    # another tenant's key: the task does not exist for it
+    other = bearer(make_key(tenants.globex))
+    assert_envelope(client.patch(f"/api/v1/tasks/{task['id']}", json={}, headers=other), 404)
+    assert_envelope(client.delete(f"/api/v1/tasks/{task['id']}", headers=other), 404)
+    assert client.delete(f"/api/v1/tasks/{task['id']}", headers=key).status_code == 204
+    assert db.get(Task, task["id"]) is None
+
+
+def test_session_viewer_gets_403_on_task_writes(client, db, login, tenants, make_task) -> None:
+    task = make_task(tenants.acme_project)
+    login(tenants.acme_viewer)
+    assert_envelope(client.patch(f"/api/v1/tasks/{task.id}", json={"status": "complete"}), 403)
+    portal = portal_of(db, tenants.acme)
+    assert client.get(f"/api/v1/portals/{portal.id}/tasks").status_code == 200
