@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, g
 from sqlmodel import select
 
-from portal.db import get_session
+from portal.db import get_db, get_session
 from portal.htmx import is_partial
 from portal.models import Agency
 from portal.principal import current_actor
@@ -16,9 +17,21 @@ from portal.principal import current_actor
 DEFAULT_AGENCY = Agency(name="Stoa", primary_color="#4f46e5")
 
 
+_AGENCY_TTL = 30.0
+_agency_cache: dict[str, tuple[float, Agency]] = {}
+
+
 def current_agency() -> Agency:
+    """The agency's branding; it changes rarely, so each process keeps it for a few seconds."""
     if "agency" not in g:
-        g.agency = get_session().exec(select(Agency).limit(1)).first() or DEFAULT_AGENCY
+        key = str(get_db().engine.url)
+        cached = _agency_cache.get(key)
+        if cached is None or time.monotonic() - cached[0] > _AGENCY_TTL:
+            agency = get_session().exec(select(Agency).limit(1)).first() or DEFAULT_AGENCY
+            get_session().expunge(agency) if agency is not DEFAULT_AGENCY else None
+            cached = (time.monotonic(), agency)
+            _agency_cache[key] = cached
+        g.agency = cached[1]
     return g.agency
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import false
+from sqlalchemy import false, or_
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -105,13 +105,14 @@ def actor_for_user(session: Session, user: User) -> Actor:
         if has_node(nodes, "portal.all"):
             visible: frozenset[int] | None = None
         else:
-            assigned = session.exec(
-                select(PortalManager.company_id).where(PortalManager.user_id == user.id)
+            # assigned companies and their children, in one query
+            assigned = select(PortalManager.company_id).where(PortalManager.user_id == user.id)
+            rows = session.exec(
+                select(Company.id).where(
+                    or_(Company.id.in_(assigned), Company.parent_id.in_(assigned))  # type: ignore[union-attr]
+                )
             ).all()
-            children = session.exec(
-                select(Company.id).where(Company.parent_id.in_(assigned or [-1]))  # type: ignore[union-attr]
-            ).all()
-            visible = frozenset([*assigned, *[c for c in children if c is not None]])
+            visible = frozenset(c for c in rows if c is not None)
         return Actor(
             kind="staff", user_id=user.id, nodes=nodes, company_ids=visible, label=user.display_name
         )

@@ -54,8 +54,7 @@ def portal_for_slug(session: Session, *, actor: Actor, slug: str) -> PortalConte
     portal, company = row
     if portal.status == PortalStatus.pending and not actor.is_staff:
         raise NotFound()
-    children = _children(session, company.id)  # type: ignore[arg-type]
-    group = [company.id, *[c for c in children if actor.can_see_company(c)]]
+    group = _group_ids(session, actor, company)
     read_only = portal.status == PortalStatus.archived
     return PortalContext(
         portal=portal,
@@ -66,6 +65,17 @@ def portal_for_slug(session: Session, *, actor: Actor, slug: str) -> PortalConte
         can_write=not read_only and (actor.can("portal.write") or actor.is_staff),
         can_manage=not read_only and (actor.can("portal.manage") or actor.can("user.invite")),
     )
+
+
+def _group_ids(session: Session, actor: Actor, company: Company) -> list[int]:
+    """The portal's company and the children of it the actor may see (group-aware views)."""
+    if actor.kind == "client" and actor.company_ids is not None:
+        # a client's visible set is its own company plus that company's direct children
+        if company.id == actor.company_id:
+            return sorted(actor.company_ids, key=lambda c: (c != company.id, c))
+        return [company.id]  # type: ignore[list-item]
+    children = _children(session, company.id)  # type: ignore[arg-type]
+    return [company.id, *[c for c in children if actor.can_see_company(c)]]  # type: ignore[list-item]
 
 
 def _children(session: Session, company_id: int) -> list[int]:
