@@ -91,16 +91,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from blueprints import (
         account,
+        activity,
         admin,
+        announcements,
         auth,
         dashboard,
         dev,
         errors,
         health,
+        notes,
+        notifications,
         settings,
         team,
         theme,
     )
+    from portal import digest_sweeper
 
     errors.register(app)
     app.register_blueprint(health.bp)
@@ -109,5 +114,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(dev.bp, url_prefix="/dev")
-    for tab in (dashboard, team, settings):
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(announcements.admin_bp, url_prefix="/admin/announcements")
+    digest_sweeper.init_app(app)
+    for tab in (dashboard, team, settings, notes, activity, announcements):
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")

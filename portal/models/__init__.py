@@ -2,8 +2,10 @@
 
 from portal.models.activity import ActivityLog
 from portal.models.agency import Agency
+from portal.models.announcement import Announcement
 from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
+from portal.models.note import NOTE_RESOURCE_TYPES, Note
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.project import Project
 from portal.models.user import (
@@ -19,15 +21,18 @@ from portal.models.user import (
 
 __all__ = [
     "ALL_TABS",
+    "NOTE_RESOURCE_TYPES",
     "CLIENT_ROLE_RANK",
     "ActivityLog",
     "Agency",
+    "Announcement",
     "ApiKey",
     "ClientRole",
     "Company",
     "EmailOutbox",
     "Invitation",
     "MagicLink",
+    "Note",
     "Notification",
     "NotificationPreference",
     "Portal",

@@ -19,6 +19,9 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "portal_id": lambda t: t.acme_portal_id,
     "project_id": lambda t: t.acme_project.id,
     "user_id": lambda t: t.acme_admin.id,
+    "note_id": lambda t: t.acme_note.id,
+    "notification_id": lambda t: t.acme_notification.id,
+    "announcement_id": lambda t: t.acme_announcement.id,
 }
 
 # arguments that carry no tenant data, with the reason

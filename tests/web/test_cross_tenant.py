@@ -1,18 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
 
-from portal.models import Portal
 from tests.web.probe import build_path, probed_rules
-
-
-@pytest.fixture
-def world(db, tenants):
-    tenants.acme_portal_id = db.exec(
-        select(Portal.id).where(Portal.company_id == tenants.acme.id)
-    ).one()
-    return tenants
 
 
 def test_every_route_argument_is_known_to_the_probe(app) -> None:
