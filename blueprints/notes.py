@@ -49,9 +49,7 @@ def _thread(note_id: Any, status: int = 200, **extra: Any) -> Response:
 def _back_to_thread(note_id: int) -> Response:
     resp = Response("", 303)
     project = request.form.get("project") or request.args.get("project")
-    resp.headers["Location"] = (
-        url_for("notes.index", project=project or None) + f"#note-{note_id}"
-    )
+    resp.headers["Location"] = url_for("notes.index", project=project or None) + f"#note-{note_id}"
     return resp
 
 

@@ -104,9 +104,7 @@ def send_digest(session: Session, *, user_id: int, now: datetime | None = None) 
     sender = agency.name if agency else "Stoa"
     base = _base_url()
     token = issue_magic_link(session, user=user, next_url="/notifications")
-    subject = (
-        pending[0].title if len(pending) == 1 else f"{len(pending)} new updates from {sender}"
-    )
+    subject = pending[0].title if len(pending) == 1 else f"{len(pending)} new updates from {sender}"
     lines = [f"Hello {user.display_name},", "", f"Here is what happened at {sender}:", ""]
     for n in pending:
         lines.append(f"- {n.title}")

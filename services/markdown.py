@@ -6,13 +6,13 @@ allow-list, so whatever a note contains renders inert (SPEC §8 stored-XSS corpu
 
 from __future__ import annotations
 
+import html
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(
-    ["table", "strikethrough"]
-)
+_md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["table", "strikethrough"])
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "del", "code", "pre", "blockquote",
@@ -44,6 +44,7 @@ def render_markdown(source: str) -> Markup:
 
 
 def plain_excerpt(source: str, length: int = 140) -> str:
-    """A one-line plain-text excerpt (notification bodies, email digests)."""
-    text = " ".join((source or "").split())
+    """A one-line plain-text excerpt of markdown (notification bodies, email digests)."""
+    stripped = nh3.clean(_md.render(source or ""), tags=set())
+    text = " ".join(html.unescape(stripped).split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"

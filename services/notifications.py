@@ -123,7 +123,12 @@ def _mine(user_id: int):  # noqa: ANN202 - a select
 
 
 def list_notifications(
-    session: Session, *, user_id: int, filter: str = "all", limit: int = 50, offset: int = 0  # noqa: A002
+    session: Session,
+    *,
+    user_id: int,
+    filter: str = "all",
+    limit: int = 50,
+    offset: int = 0,  # noqa: A002
 ) -> tuple[list[Notification], int]:
     """A user's notifications, newest first: ``all`` (not archived), ``unread`` or ``archived``."""
     if filter not in FILTERS:
