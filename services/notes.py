@@ -166,10 +166,17 @@ def notes_view(
     ).all()
     threads = [Thread(root=_item(n, u)) for n, u in rows]
     _attach_replies(session, actor, company_ids, threads)
-    labels = _labels(session, {(t.resource_type, t.resource_id) for t in threads})
+    projects = _group_projects(session, actor, company_ids)
+    # the project list doubles as the label source: only unknown resources cost a query
+    labels = {("project", pid): name for pid, name in projects}
+    labels.update(
+        _labels(
+            session,
+            {(t.resource_type, t.resource_id) for t in threads} - set(labels),
+        )
+    )
     for t in threads:
         t.resource_label = labels.get((t.resource_type, t.resource_id), t.resource_type.title())
-    projects = _group_projects(session, actor, company_ids)
     project_name = next((name for pid, name in projects if pid == project_id), None)
     if project_id is not None and project_name is None:
         raise NotFound()
