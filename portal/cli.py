@@ -22,6 +22,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(api_key_group)
     app.cli.add_command(service_token_group)
     app.cli.add_command(worker_command)
+    app.cli.add_command(digests_command)
 
 
 @click.group("db", help="Database migrations.")
@@ -161,6 +162,20 @@ def worker_command() -> None:
     _load_job_modules()
     conn = redis.Redis.from_url(settings.redis_url)
     Worker([Queue("stoa", connection=conn)], connection=conn).work(with_scheduler=True)
+
+
+@click.command("digests", help="Mail the notification digests that are due (for cron).")
+@with_appcontext
+def digests_command() -> None:
+    from services.digests import send_due_digests
+
+    session = get_db().session_factory()
+    try:
+        sent = send_due_digests(session)
+        commit(session)
+    finally:
+        session.close()
+    click.echo(f"{sent} digest(s) mailed.")
 
 
 def _create_app() -> Flask:
