@@ -9,7 +9,6 @@ mentions notify the people they name (``note_mention``); a reply notifies the th
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +33,7 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.tenancy import Actor, has_node, scoped
 from services import activity
-from services.markdown import plain_excerpt, render_markdown
+from services.markdown import MENTION_RE, plain_excerpt, render_markdown
 from services.notifications import notify
 
 MAX_BODY = 10_000
@@ -263,11 +262,6 @@ def _resource(
     if obj is None:
         raise NotFound()
     return obj.company_id, str(getattr(obj, attr))
-
-
-MENTION_RE = re.compile(
-    r"(?<![\w@/])@([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}|[A-Za-z][\w.-]*)"
-)
 
 
 def mention_tokens(body: str) -> set[str]:

@@ -91,3 +91,13 @@ def test_images_only_from_http() -> None:
 def test_plain_excerpt_strips_markup_and_truncates() -> None:
     assert plain_excerpt("Hello **there** <b>x</b>") == "Hello there <b>x</b>"
     assert len(plain_excerpt("word " * 100, 50)) == 50
+
+
+def test_mentions_are_highlighted_outside_links_and_code() -> None:
+    html = str(render_markdown("hi @bob, @dev@acme.test. a@b.co [@x](https://e.com) `@c`"))
+    assert '<span class="mention">@bob</span>' in html
+    assert '<span class="mention">@dev@acme.test</span>.' in html
+    assert "a@b.co" in html and ">@x</a>" in html and "<code>@c</code>" in html
+    assert html.count('class="mention"') == 2
+    # the source cannot forge the highlight: raw HTML stays text
+    assert 'class="mention"' not in str(render_markdown('<span class="mention">x</span>'))
