@@ -11,6 +11,7 @@ from markupsafe import Markup
 from sqlmodel import select
 
 from portal.db import get_session
+from portal.errors import NotFound
 from portal.htmx import is_partial, render_page
 from portal.models import Portal
 from portal.principal import current_actor
@@ -34,9 +35,10 @@ def _layout_context() -> dict[str, Any]:
         return {"layout": "layouts/staff.html", "staff_tab": "notifications"}
     session = get_session()
     slug = session.exec(select(Portal.slug).where(Portal.company_id == actor.company_id)).first()
-    if slug is None:
-        return {"layout": "layouts/staff.html", "staff_tab": "notifications"}
-    g.portal_ctx = portal_for_slug(session, actor=actor, slug=slug)
+    try:
+        g.portal_ctx = portal_for_slug(session, actor=actor, slug=slug or "")
+    except NotFound:  # no portal (yet), or a pending one: a plain page
+        return {"layout": "layouts/auth.html"}
     return {"layout": "layouts/portal.html", "ctx": g.portal_ctx, "active_tab": None}
 
 
@@ -71,7 +73,7 @@ def _list(status: int = 200) -> Response:
         **_layout_context(),
     )
     if is_partial() and request.method == "POST":
-        resp.set_data(resp.get_data(as_text=True) + badge_html(unread, oob=True))
+        resp.set_data(resp.get_data(as_text=True) + str(badge_html(unread, oob=True)))
     return resp
 
 
@@ -88,8 +90,9 @@ def index() -> Response:
 
 
 @bp.get("/notifications/badge")
-@login_required
 def badge() -> Response:
+    if not current_user.is_authenticated:  # signed out elsewhere: keep the page, swap nothing
+        return Response(status=204)
     count = service.unread_count(get_session(), user_id=current_user.id)
     resp = make_response(str(badge_html(count)))
     resp.headers["Cache-Control"] = "no-store"

@@ -81,3 +81,19 @@ def test_viewer_reads_without_write_controls(page_factory) -> None:
     page.goto("/p/acme/announcements")
     assert page.locator("h2", has_text="Your new project dashboard").is_visible()
     assert not page.errors, page.errors
+
+
+def test_mark_all_read_clears_the_bell_in_place(page_factory) -> None:
+    page = page_factory(width=375, height=800)
+    sign_in(page, "viewer@acme.test")
+    page.goto("/notifications")
+    assert _bell(page) >= 1
+    page.evaluate("window.__marker = 'kept'")
+    page.click("button:has-text('Mark all read')")
+    page.locator("text=You're all caught up.").wait_for()
+    assert page.locator("#bell-count span[aria-hidden]").count() == 0  # out-of-band badge swap
+    page.click(".segmented a:has-text('Archived')")
+    page.wait_for_url(re.compile(r"filter=archived"))
+    assert page.evaluate("window.__marker") == "kept"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert not page.errors, page.errors

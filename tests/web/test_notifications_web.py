@@ -48,7 +48,8 @@ def test_filters_mark_read_archive_and_read_all(client, login, tenants, db) -> N
     hx = client.post(f"/notifications/{b.id}/archive?filter=all", headers={"HX-Request": "true"})
     html = hx.get_data(as_text=True)
     assert hx.status_code == 200 and "<html" not in html and "Title 1" not in html
-    assert 'id="bell-count"' in html and 'hx-swap-oob="true"' in html  # the bell follows
+    assert '<nav class="segmented"' in html and "&lt;" not in html
+    assert '<span id="bell-count"' in html and 'hx-swap-oob="true"' in html  # the bell follows
     archived = client.get("/notifications?filter=archived").get_data(as_text=True)
     assert "Title 1" in archived and "Title 2" not in archived
     client.post("/notifications/read-all")
@@ -125,3 +126,21 @@ def test_list_query_count_does_not_grow(client, login, tenants, db, count_querie
     with count_queries() as many:
         client.get(f"/notifications?filter={which}")
     assert few.count == many.count <= 12, "\n".join(many.statements)
+
+
+def test_badge_for_a_signed_out_browser_swaps_nothing(client) -> None:
+    resp = client.get("/notifications/badge", headers={"HX-Request": "true"})
+    assert resp.status_code == 204 and resp.data == b""
+    assert client.get("/notifications").status_code == 302  # the page itself needs sign-in
+
+
+def test_client_of_a_pending_portal_still_reads_notifications(client, login, tenants, db) -> None:
+    from portal.models import Portal
+
+    portal = db.exec(select(Portal).where(Portal.company_id == tenants.globex.id)).one()
+    portal.status = "pending"
+    db.add(portal)
+    _notifs(db, tenants.globex_admin, 1)
+    login(tenants.globex_admin)
+    resp = client.get("/notifications")
+    assert resp.status_code == 200 and "Title 0" in resp.get_data(as_text=True)
