@@ -8,7 +8,7 @@ from flask import Response, request, url_for
 
 from blueprints.portal_base import portal_blueprint, portal_ctx
 from portal.db import get_session
-from portal.errors import Invalid
+from portal.errors import Forbidden, Invalid
 from portal.htmx import is_partial, render_fragment, render_page
 from portal.principal import current_actor
 from services import notes as notes_service
@@ -100,16 +100,21 @@ def reply(note_id: int) -> Response:
 
 @bp.get("/notes/<int:note_id>/edit")
 def edit(note_id: int) -> Response:
+    """The inline editor of your own note (``?cancel=1``: the thread as it was)."""
+    ctx = portal_ctx()
+    session, actor, ids = get_session(), current_actor(), ctx.group_company_ids
+    if request.args.get("cancel"):
+        note = notes_service.get_note(session, actor=actor, company_ids=ids, note_id=note_id)
+        editing = None
+    else:
+        if not ctx.can_write:
+            raise Forbidden("You can look, but not change things here.")
+        note = notes_service.own_note(session, actor, ids, note_id)
+        editing = note_id
     if is_partial():
-        return _thread(note_id, editing=None if request.args.get("cancel") else note_id)
-    note = notes_service.get_note(
-        get_session(),
-        actor=current_actor(),
-        company_ids=portal_ctx().group_company_ids,
-        note_id=note_id,
-    )
+        return _thread(note_id, editing=editing)
     project = note.resource_id if note.resource_type == "project" else None
-    return _page(project_id=project, editing=note_id)
+    return _page(project_id=project, editing=editing)
 
 
 @bp.post("/notes/<int:note_id>")

@@ -439,7 +439,8 @@ def create_note(
     return note
 
 
-def _own_note(session: Session, actor: Actor, company_ids: list[int], note_id: Any) -> Note:
+def own_note(session: Session, actor: Actor, company_ids: list[int], note_id: Any) -> Note:
+    """A live note the actor wrote (someone else's is a 403, an invisible one a 404)."""
     note = get_note(session, actor=actor, company_ids=company_ids, note_id=note_id)
     if note.deleted_at is not None:
         raise NotFound()
@@ -452,7 +453,7 @@ def update_note(
     session: Session, *, actor: Actor, company_ids: list[int], note_id: Any, body: str
 ) -> Note:
     """Edit your own note; people newly mentioned by the edit are notified."""
-    note = _own_note(session, actor, company_ids, note_id)
+    note = own_note(session, actor, company_ids, note_id)
     text = _clean_body(body)
     new_tokens = mention_tokens(text) - mention_tokens(note.body)
     note.body = text
@@ -471,7 +472,7 @@ def update_note(
 
 def delete_note(session: Session, *, actor: Actor, company_ids: list[int], note_id: Any) -> Note:
     """Delete your own note (soft: a thread keeps its replies)."""
-    note = _own_note(session, actor, company_ids, note_id)
+    note = own_note(session, actor, company_ids, note_id)
     note.deleted_at = utcnow()
     session.add(note)
     session.flush()
