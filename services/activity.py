@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, func, select
 
 from portal.models import ActivityLog
@@ -55,6 +57,16 @@ ACTION_LABELS: dict[str, str] = {
 STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = ("internal_note",)
 
 
+def hide_staff_only(stmt: Any, actor: Actor) -> Any:
+    """Drop staff-only rows (internal notes) from an activity select unless the actor is staff.
+
+    Any page listing activity to clients (the dashboard too) wraps its select with this.
+    """
+    if actor.is_staff:
+        return stmt
+    return stmt.where(ActivityLog.object_type.not_in(STAFF_ONLY_OBJECT_TYPES))  # type: ignore[attr-defined]
+
+
 def list_activity(
     session: Session,
     *,
@@ -69,8 +81,7 @@ def list_activity(
     base = scoped(select(ActivityLog), actor, ActivityLog).where(
         ActivityLog.company_id.in_(company_ids)  # type: ignore[union-attr]
     )
-    if not actor.is_staff:
-        base = base.where(ActivityLog.object_type.not_in(STAFF_ONLY_OBJECT_TYPES))  # type: ignore[attr-defined]
+    base = hide_staff_only(base, actor)
     if action:
         base = base.where(ActivityLog.action == action)
     if actor_id is not None:
