@@ -62,7 +62,12 @@ def test_reply_and_edit_inline_without_reload(page_factory) -> None:
     editor = page.locator(".note textarea[name=body]")
     editor.fill("Edited inline reply")
     page.locator(".note button", has_text="Save").click()
-    page.locator(".note", has_text="Edited inline reply").wait_for()
+    edited = page.locator(".note", has_text="Edited inline reply")
+    edited.wait_for()
+    page.once("dialog", lambda dialog: dialog.accept())
+    edited.locator("button", has_text="Delete").click()
+    edited.wait_for(state="detached")
+    assert page.locator(".thread", has_text="staging login").count() == 1  # thread stays
     assert page.evaluate("window.__marker") == "kept"
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert not page.errors, page.errors
