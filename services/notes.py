@@ -22,6 +22,7 @@ from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import (
     NOTE_RESOURCE_TYPES,
     Company,
+    Deliverable,
     Note,
     Portal,
     PortalManager,
@@ -41,7 +42,10 @@ PER_PAGE = 20
 API_LIMIT = 100
 
 # resource type -> (model, label attribute); other areas register theirs with register_resource
-RESOURCE_MODELS: dict[str, tuple[type[Any], str]] = {"project": (Project, "name")}
+RESOURCE_MODELS: dict[str, tuple[type[Any], str]] = {
+    "project": (Project, "name"),
+    "deliverable": (Deliverable, "name"),
+}
 
 
 def register_resource(resource_type: str, model: type[Any], label_attr: str) -> None:

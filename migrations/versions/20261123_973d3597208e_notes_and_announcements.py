@@ -1,7 +1,7 @@
 """notes and announcements
 
 Revision ID: 973d3597208e
-Revises: bac749c39d1d
+Revises: 3d96c4fff806
 Create Date: 2026-11-23 18:00:29.212397
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import portal.models.base
 
 revision: str = '973d3597208e'
-down_revision: str | None = 'bac749c39d1d'
+down_revision: str | None = '3d96c4fff806'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,6 +4,14 @@ from portal.models.activity import ActivityLog
 from portal.models.agency import Agency
 from portal.models.announcement import Announcement
 from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
+from portal.models.deliverable import (
+    ApprovalReceipt,
+    Deliverable,
+    DeliverableCategory,
+    DeliverableSettings,
+    DeliverableStatus,
+    DeliverableVersion,
+)
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
 from portal.models.note import NOTE_RESOURCE_TYPES, Note
 from portal.models.notification import Notification, NotificationPreference
@@ -18,6 +26,7 @@ from portal.models.user import (
     User,
     UserRole,
 )
+from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ALL_TABS",
@@ -43,4 +52,13 @@ __all__ = [
     "ServiceToken",
     "User",
     "UserRole",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "ApprovalReceipt",
+    "Deliverable",
+    "DeliverableCategory",
+    "DeliverableSettings",
+    "DeliverableStatus",
+    "DeliverableVersion",
 ]

@@ -166,3 +166,23 @@ def test_group_parent_sees_child_notes_but_not_the_reverse(db, tenants) -> None:
     assert [n.body for n, _ in notes.list_notes(db, actor=child, company_ids=[t.retail.id])] == [
         "from retail"
     ]
+
+
+def test_notes_attach_to_deliverables_too(db, tenants) -> None:
+    from tests.deliverable_factories import approved_with_receipt
+
+    t = tenants
+    deliverable, _ = approved_with_receipt(db, t.staff_admin, t.acme_collab, t.acme)
+    note = notes.create_note(
+        db,
+        actor=actor_for_user(db, t.acme_collab),
+        company_ids=[t.acme.id],
+        body="Lovely work",
+        resource_type="deliverable",
+        resource_id=deliverable.id,
+    )
+    [thread] = notes.notes_view(
+        db, actor=actor_for_user(db, t.acme_admin), company_ids=[t.acme.id]
+    ).threads
+    assert thread.root.id == note.id and thread.resource_label == deliverable.name
+    assert notes._note_url(db, note).endswith(f"/notes#note-{note.id}")
