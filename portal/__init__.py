@@ -118,7 +118,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from blueprints import (
         account,
+        activity,
         admin,
+        announcements,
         api,
         api_keys,
         auth,
@@ -127,12 +129,15 @@ def _register_blueprints(app: Flask) -> None:
         dev,
         errors,
         health,
+        notes,
+        notifications,
         settings,
         tasks,
         team,
         theme,
         webhooks,
     )
+    from portal import digest_sweeper
 
     errors.register(app)
     app.register_blueprint(health.bp)
@@ -143,6 +148,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_keys.bp, url_prefix="/admin/api-keys")
     app.register_blueprint(dev.bp, url_prefix="/dev")
     app.register_blueprint(webhooks.bp, url_prefix="/admin/webhooks")
-    for tab in (dashboard, team, settings, deliverables, tasks):
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(announcements.admin_bp, url_prefix="/admin/announcements")
+    digest_sweeper.init_app(app)
+    for tab in (dashboard, team, settings, deliverables, tasks, notes, activity, announcements):
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")
     api.register(app)

@@ -23,6 +23,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(service_token_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(webhooks_group)
+    app.cli.add_command(digests_command)
 
 
 @click.group("db", help="Database migrations.")
@@ -185,6 +186,20 @@ def webhooks_retry_overdue(grace: int) -> None:
     for delivery_id in ids:
         dispatch("deliver_webhook", delivery_id)
     click.echo(f"{len(ids)} overdue deliver{'y' if len(ids) == 1 else 'ies'} retried.")
+
+
+@click.command("digests", help="Mail the notification digests that are due (for cron).")
+@with_appcontext
+def digests_command() -> None:
+    from services.digests import send_due_digests
+
+    session = get_db().session_factory()
+    try:
+        sent = send_due_digests(session)
+        commit(session)
+    finally:
+        session.close()
+    click.echo(f"{sent} digest(s) mailed.")
 
 
 def _create_app() -> Flask:

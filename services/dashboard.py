@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from portal.models import ActivityLog, Company, Project, Task
 from portal.tenancy import Actor, scoped
+from services.activity import hide_staff_only
 from services.portals import PortalContext
 from services.task_views import ProjectProgress, project_progress, upcoming
 
@@ -57,7 +58,7 @@ def dashboard_data(
         .limit(12)
     ).all()
     activity = session.exec(
-        scoped(select(ActivityLog), actor, ActivityLog)
+        hide_staff_only(scoped(select(ActivityLog), actor, ActivityLog), actor)
         .where(ActivityLog.company_id.in_(group))  # type: ignore[union-attr]
         .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())  # type: ignore[union-attr]
         .limit(8)

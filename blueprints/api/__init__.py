@@ -56,6 +56,7 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.directory",
     "blueprints.api.webhook",
     "blueprints.api.tasks",
+    "blueprints.api.notes",
 )
 
 _blueprints: list[APIBlueprint] = []

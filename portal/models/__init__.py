@@ -2,6 +2,7 @@
 
 from portal.models.activity import ActivityLog
 from portal.models.agency import Agency
+from portal.models.announcement import Announcement
 from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
 from portal.models.deliverable import (
     ApprovalReceipt,
@@ -12,6 +13,7 @@ from portal.models.deliverable import (
     DeliverableVersion,
 )
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
+from portal.models.note import NOTE_RESOURCE_TYPES, Note
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.project import Project
 from portal.models.task import Task, TaskAssignee, TaskComment, TaskList
@@ -29,15 +31,18 @@ from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscr
 
 __all__ = [
     "ALL_TABS",
+    "NOTE_RESOURCE_TYPES",
     "CLIENT_ROLE_RANK",
     "ActivityLog",
     "Agency",
+    "Announcement",
     "ApiKey",
     "ClientRole",
     "Company",
     "EmailOutbox",
     "Invitation",
     "MagicLink",
+    "Note",
     "Notification",
     "NotificationPreference",
     "Portal",

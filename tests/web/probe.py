@@ -26,6 +26,9 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "version_id": lambda t: t.acme_version_id,
     "receipt_id": lambda t: t.acme_receipt.id,
     "key_id": lambda t: t.acme_api_key_id,
+    "note_id": lambda t: t.acme_note.id,
+    "notification_id": lambda t: t.acme_notification.id,
+    "announcement_id": lambda t: t.acme_announcement.id,
 }
 
 # arguments that carry no tenant data, with the reason

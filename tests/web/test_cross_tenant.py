@@ -3,16 +3,15 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal.models import DeliverableVersion, Portal, WebhookDelivery, WebhookSubscription
+from portal.models import DeliverableVersion, WebhookDelivery, WebhookSubscription
 from tests.deliverable_factories import approved_with_receipt
 from tests.web.probe import build_path, probed_rules
 
 
 @pytest.fixture
-def world(db, tenants):
-    tenants.acme_portal_id = db.exec(
-        select(Portal.id).where(Portal.company_id == tenants.acme.id)
-    ).one()
+def world(db, world):
+    """The notes/notifications world of tests/web/conftest.py, plus webhooks and deliverables."""
+    tenants = world
     tenants.acme_webhook = WebhookSubscription(
         url="https://hooks.example.test/acme",
         company_id=tenants.acme.id,
