@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlmodel import Session, select
 
-from portal.models import ActivityLog, Company, Project, Task
+from portal.models import ActivityLog, Announcement, Company, Project, Task
 from portal.tenancy import Actor, scoped
+from services import deliverable_queries
 from services.activity import hide_staff_only
+from services.announcements import latest_announcements
+from services.deliverable_queries import DeliverableRow
 from services.portals import PortalContext
 from services.task_views import ProjectProgress, project_progress, upcoming
 
@@ -24,6 +27,8 @@ class DashboardView:
     milestones: list[tuple[Task, str]]  # task and its project name
     due_soon: list[tuple[Task, str]]
     today: date
+    announcements: list[Announcement] = field(default_factory=list)
+    waiting: list[DeliverableRow] = field(default_factory=list)  # deliverables to approve
 
     @property
     def overdue_count(self) -> int:
@@ -40,9 +45,11 @@ class DashboardView:
 
 def dashboard_view(session: Session, *, actor: Actor, ctx: PortalContext) -> DashboardView:
     """The portal's dashboard: its group's overview and the portal's welcome message."""
-    return dashboard_data(
+    view = dashboard_data(
         session, actor=actor, company_ids=ctx.group_company_ids, welcome=ctx.portal.welcome_message
     )
+    waiting = deliverable_queries.waiting_for(session, actor, ctx.group_company_ids, limit=5)
+    return replace(view, waiting=waiting)
 
 
 def dashboard_data(
@@ -74,4 +81,5 @@ def dashboard_data(
         milestones=milestones,
         due_soon=due_soon,
         today=today,
+        announcements=latest_announcements(session, actor=actor, company_ids=group, limit=3),
     )

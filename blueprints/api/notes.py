@@ -268,19 +268,19 @@ def worker_announcements():
     rows: list[Announcement] = announcements.latest_announcements(
         get_session(), actor=actor, company_ids=_company_ids(actor)
     )
-    return {
-        "announcements": [
-            AnnouncementOut(
-                id=str(a.id),
-                companyId=_sid(a.company_id),
-                title=a.title,
-                content=a.body,
-                contentHtml=str(render_markdown(a.body)),
-                publishedAt=a.published_at,
-            ).model_dump(mode="json")
-            for a in rows
-        ]
-    }
+    return {"announcements": [announcement_out(a) for a in rows]}
+
+
+def announcement_out(a: Announcement) -> dict:
+    """One announcement as the worker API shows it (also on the worker dashboard)."""
+    return AnnouncementOut(
+        id=str(a.id),
+        companyId=_sid(a.company_id),
+        title=a.title,
+        content=a.body,
+        contentHtml=str(render_markdown(a.body)),
+        publishedAt=a.published_at,
+    ).model_dump(mode="json")
 
 
 # Worker: notifications ----------------------------------------------------------------------
