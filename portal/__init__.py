@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         dashboard,
         dev,
         errors,
+        files,
         health,
         settings,
         team,
@@ -109,5 +110,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(dev.bp, url_prefix="/dev")
-    for tab in (dashboard, team, settings):
+    for tab in (dashboard, team, settings, files):
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")
+    app.register_blueprint(files.public_bp)

@@ -3,6 +3,17 @@
 from portal.models.activity import ActivityLog
 from portal.models.agency import Agency
 from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
+from portal.models.file import (
+    ApprovalStatus,
+    ContactPublishingPreference,
+    FileDownload,
+    FileFolder,
+    FilePublication,
+    FileRequestLink,
+    FileVersion,
+    PortalFile,
+    UploadSession,
+)
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.project import Project
@@ -38,4 +49,13 @@ __all__ = [
     "ServiceToken",
     "User",
     "UserRole",
+    "ApprovalStatus",
+    "ContactPublishingPreference",
+    "FileDownload",
+    "FileFolder",
+    "FilePublication",
+    "FileRequestLink",
+    "FileVersion",
+    "PortalFile",
+    "UploadSession",
 ]

@@ -19,6 +19,9 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "portal_id": lambda t: t.acme_portal_id,
     "project_id": lambda t: t.acme_project.id,
     "user_id": lambda t: t.acme_admin.id,
+    "file_id": lambda t: t.acme_file_id,
+    "link_id": lambda t: t.acme_link_id,
+    "upload_id": lambda t: t.acme_upload_token,
 }
 
 # arguments that carry no tenant data, with the reason

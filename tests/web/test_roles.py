@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.probe import portal_write_rules
+from tests.web.files_world import add_acme_files
+from tests.web.probe import ARG_RESOLVERS, build_path, portal_write_rules
 
 
-def test_viewer_gets_403_on_every_portal_write(app, client, login, tenants) -> None:
+def test_viewer_gets_403_on_every_portal_write(app, client, db, login, tenants) -> None:
+    add_acme_files(db, tenants)
     login(tenants.acme_viewer)
     rules = portal_write_rules(app)
     assert rules, "no portal write routes found"
+    values = {name: fn(tenants) for name, fn in ARG_RESOLVERS.items() if name != "portal_id"}
     for path, method in rules:
-        resp = client.open(path.replace("<slug>", "acme-test"), method=method, data={})
+        url = build_path(path, values)
+        resp = client.open(url, method=method, data={})
         assert resp.status_code == 403, (method, path, resp.status_code)
 
 
