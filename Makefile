@@ -26,7 +26,9 @@ dev-install: $(VENV)/.installed-dev
 run: install
 	$(BIN)/stoa db upgrade
 	$(BIN)/stoa demo
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 --access-logfile - wsgi:app
+	mkdir -p instance
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 \
+		--control-socket instance/gunicorn.ctl --access-logfile - wsgi:app
 
 test: dev-install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

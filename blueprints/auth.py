@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, flash, redirect, request, session, url_for
+import requests
+from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.db import get_session
-from portal.errors import Conflict, Invalid, NotFound, RateLimited
+from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from portal.htmx import render_page
 from services import auth as auth_service
+from services import sso as sso_service
 from services.portals import landing_url
 
 bp = Blueprint("auth", __name__)
@@ -57,7 +59,7 @@ def login() -> Response:
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(next_url or landing_url(get_session(), user=current_user))
-        return render_page("auth/login.html", next_url=next_url, email="")
+        return render_page("auth/login.html", next_url=next_url, email="", providers=_providers())
     email = request.form.get("email", "")
     password = request.form.get("password", "")
     ip = request.remote_addr or "unknown"
@@ -157,3 +159,56 @@ def invite_accept(token: str) -> Response:
         return redirect(url_for("auth.login"), code=303)
     flash("Welcome! Your account is ready.", "success")
     return _sign_in(user, None)
+
+
+# Single sign-on (OpenID Connect through Authlib) ----------------------------------------
+
+
+def _providers() -> list:  # noqa: ANN401
+    return list(current_app.config["STOA_SETTINGS"].sso_providers)
+
+
+def _provider(name: str):  # noqa: ANN202
+    for provider in _providers():
+        if provider.name == name:
+            return provider
+    raise NotFound()
+
+
+@bp.get("/sso/<provider>/login")
+def sso_login(provider: str) -> Response:
+    config = _provider(provider)
+    session["sso_next"] = safe_next(request.args.get("next"))
+    redirect_uri = url_for("auth.sso_callback", provider=config.name, _external=True)
+    try:
+        return _oauth_client(config.name).authorize_redirect(redirect_uri)
+    except requests.RequestException as exc:
+        current_app.logger.warning("SSO provider %s unreachable: %s", config.name, exc)
+        return render_page("auth/login.html", status=503, next_url=None, email="",
+                           providers=_providers(),
+                           error=f"{config.label} is not answering right now. Try again shortly.")
+
+
+def _oauth_client(name: str):  # noqa: ANN202
+    return current_app.extensions["stoa_oauth"].create_client(name)
+
+
+@bp.get("/sso/<provider>/callback")
+def sso_callback(provider: str) -> Response:
+    config = _provider(provider)
+    client = _oauth_client(config.name)
+    try:
+        token = client.authorize_access_token()
+    except Exception as exc:  # Authlib raises several types for state/code/token problems
+        current_app.logger.warning("SSO callback for %s failed: %s", config.name, exc)
+        return render_page("auth/login.html", status=400, next_url=None, email="",
+                           providers=_providers(),
+                           error="Single sign-on did not complete. Please try again.")
+    claims = token.get("userinfo") or {}
+    try:
+        user = sso_service.user_for_claims(get_session(), provider=config, claims=claims)
+    except Forbidden as exc:
+        return render_page("auth/login.html", status=403, next_url=None,
+                           email=str(claims.get("email", "")), providers=_providers(),
+                           error=exc.message)
+    return _sign_in(user, session.pop("sso_next", None))

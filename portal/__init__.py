@@ -6,7 +6,9 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from authlib.integrations.flask_client import OAuth
 from flask import Flask
+from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import db, htmx, security
@@ -20,8 +22,18 @@ from portal.runtime import Runtime, set_runtime
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, error handlers. No I/O beyond config."""
     settings = load_settings(config)
-    app = Flask(
+    from blueprints.api import SECURITY_SCHEMES, validation_error_response
+
+    # flask-openapi3's app class: API operations declare pydantic models once, used both to
+    # validate requests and to publish /api/openapi.json (its bundled UIs are off: see /api/docs).
+    app = OpenAPI(
         "portal",
+        info=Info(title="Stoa API", version="1.0.0"),
+        security_schemes=SECURITY_SCHEMES,
+        doc_ui=False,
+        doc_prefix="/api",
+        doc_url="/openapi.json",
+        validation_error_callback=validation_error_response,
         instance_path=str(settings.instance_path),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -72,6 +84,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = "basic"
     csrf.init_app(app)
+    # one OAuth registry per app: providers (and their cached metadata) belong to its settings
+    oauth = OAuth(app)
+    app.extensions["stoa_oauth"] = oauth
+    for provider in settings.sso_providers:
+        oauth.register(
+            provider.name,
+            server_metadata_url=provider.server_metadata_url,
+            client_id=provider.client_id,
+            client_secret=provider.client_secret,
+            client_kwargs={"scope": provider.scope},
+            overwrite=True,
+        )
     htmx_ext.init_app(app)
     htmx.init_app(app)
     security.init_app(app)
@@ -92,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints import (
         account,
         admin,
+        api,
         auth,
         dashboard,
         dev,
@@ -113,3 +138,4 @@ def _register_blueprints(app: Flask) -> None:
     for tab in (dashboard, team, settings, files):
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")
     app.register_blueprint(files.public_bp)
+    api.register(app)

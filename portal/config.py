@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -34,6 +35,45 @@ def _bool(value: str | None, default: bool = False) -> bool:
 
 
 @dataclass(frozen=True)
+class SsoProvider:
+    """An OpenID Connect issuer people may sign in with (staff, or one client company)."""
+
+    name: str
+    label: str
+    server_metadata_url: str
+    client_id: str
+    client_secret: str
+    scope: str = "openid email profile"
+    company_slug: str | None = None  # None: a staff provider
+
+
+def _sso_providers(raw: object) -> tuple[SsoProvider, ...]:
+    if not raw:
+        return ()
+    items = json.loads(raw) if isinstance(raw, str) else raw
+    providers = []
+    for item in items:  # type: ignore[union-attr]
+        try:
+            metadata = item.get("server_metadata_url") or (
+                item["issuer"].rstrip("/") + "/.well-known/openid-configuration"
+            )
+            providers.append(
+                SsoProvider(
+                    name=item["name"],
+                    label=item.get("label") or item["name"].title(),
+                    server_metadata_url=metadata,
+                    client_id=item["client_id"],
+                    client_secret=item["client_secret"],
+                    scope=item.get("scope", "openid email profile"),
+                    company_slug=item.get("company_slug"),
+                )
+            )
+        except (KeyError, AttributeError, TypeError) as exc:
+            raise ConfigError(f"STOA_SSO_PROVIDERS entry is incomplete: {exc}") from exc
+    return tuple(providers)
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     instance_path: Path
@@ -48,7 +88,7 @@ class Settings:
     trusted_proxies: int
     base_url: str | None
     login_ip_limit: int = 300
-    login_account_free_failures: int = 5
+    sso_providers: tuple[SsoProvider, ...] = ()
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -113,5 +153,8 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         trusted_proxies=int(o.get("TRUSTED_PROXIES") or os.environ.get("TRUSTED_PROXIES") or 0),
         base_url=str(o.get("BASE_URL") or os.environ.get("STOA_BASE_URL") or "") or None,
         login_ip_limit=int(o.get("LOGIN_IP_LIMIT") or os.environ.get("STOA_LOGIN_IP_LIMIT") or 300),
+        sso_providers=_sso_providers(
+            o.get("SSO_PROVIDERS") or os.environ.get("STOA_SSO_PROVIDERS")
+        ),
         extra={k: v for k, v in o.items() if k.isupper()},
     )

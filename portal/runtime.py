@@ -31,7 +31,8 @@ _current: Runtime | None = None
 
 def set_runtime(runtime: Runtime, app: Any | None = None) -> None:
     global _current
-    _current = runtime
+    if _current is None:  # the process's first app is the fallback outside app contexts
+        _current = runtime
     if app is not None:
         app.extensions["stoa_runtime"] = runtime
 

@@ -42,6 +42,23 @@ def reset_database(url: str) -> None:
     upgrade(url)
 
 
+def scratch_database_url(prefix: str) -> tuple[str, Callable[[], None]]:
+    """A new empty database beside the test one (PostgreSQL) or a new SQLite file; and a dropper."""
+    if TEST_DATABASE_URL.startswith("postgresql"):
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        admin = make_engine(TEST_DATABASE_URL).execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+        def drop() -> None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+        return TEST_DATABASE_URL.rsplit("/", 1)[0] + f"/{name}", drop
+    return f"sqlite:///{TMP / f'{prefix}-{uuid.uuid4().hex[:6]}.db'}", lambda: None
+
+
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
     reset_database(TEST_DATABASE_URL)

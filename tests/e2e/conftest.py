@@ -8,16 +8,13 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import text
 
-from portal.db import make_engine
-from tests.conftest import TMP, reset_database
+from tests.conftest import TMP, reset_database, scratch_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -35,26 +32,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _e2e_database_url() -> tuple[str, object]:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if base and base.startswith("postgresql"):
-        name = f"stoa_e2e_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-        return base.rsplit("/", 1)[0] + f"/{name}", drop
-    return f"sqlite:///{TMP / 'e2e.db'}", lambda: None
-
-
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
-    url, drop = _e2e_database_url()
+    url, drop = scratch_database_url("stoa_e2e")
     reset_database(url)
     instance = TMP / "e2e-instance"
     env = {
@@ -70,38 +50,37 @@ def live_server() -> Iterator[str]:
         [sys.executable, "-m", "portal", "demo"], env=env, cwd=ROOT, check=True, capture_output=True
     )
     port = _free_port()
-    log = open(TMP / "e2e-server.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            str(bin_dir / "gunicorn"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--threads",
-            "4",
-            "wsgi:app",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    log_path = TMP / f"e2e-server-{port}.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
+             "--threads", "4", "--control-socket", str(TMP / f"gunicorn-{port}.ctl"), "wsgi:app"],
+            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise RuntimeError((TMP / "e2e-server.log").read_text())
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
-    drop()  # type: ignore[operator]
+            base = f"http://127.0.0.1:{port}"
+            _wait_until_up(base, proc, log_path)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            drop()
+
+
+def _wait_until_up(base: str, proc: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + 60  # generous: CI machines are small and busy
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"the test server did not start:\n{log_path.read_text()[-4000:]}")
 
 
 def _chromium_path() -> str | None:

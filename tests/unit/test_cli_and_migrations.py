@@ -1,17 +1,14 @@
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlmodel import select
 
 from portal.db import make_engine
 from portal.migrations import downgrade, upgrade
 from portal.models import ApiKey, Company, Portal, ServiceToken, User
 from services.tokens import digest, find_api_key
-from tests.conftest import TMP
+from tests.conftest import scratch_database_url
 
 
 def test_demo_is_idempotent_and_complete(app, db) -> None:
@@ -81,25 +78,8 @@ def test_create_admin(app, db) -> None:
     assert weak.exit_code != 0 and "at least 10" in weak.output
 
 
-def _fresh_database_url() -> tuple[str, object]:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if base and base.startswith("postgresql"):
-        name = f"stoa_mig_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-        return base.rsplit("/", 1)[0] + f"/{name}", drop
-    return f"sqlite:///{TMP / f'mig-{uuid.uuid4().hex[:6]}.db'}", lambda: None
-
-
 def test_migrations_upgrade_and_downgrade() -> None:
-    url, drop = _fresh_database_url()
+    url, drop = scratch_database_url("stoa_mig")
     try:
         upgrade(url)
         engine = make_engine(url)
@@ -113,4 +93,4 @@ def test_migrations_upgrade_and_downgrade() -> None:
         engine.dispose()
         upgrade(url)
     finally:
-        drop()  # type: ignore[operator]
+        drop()

@@ -28,6 +28,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
 NOT_TENANT_ARGS: dict[str, str] = {
     "filename": "static assets are public",
     "token": "one-time secrets: an unknown token is already a 404/410",
+    "provider": "SSO provider names are configuration, not tenant data",
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

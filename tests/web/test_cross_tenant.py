@@ -51,3 +51,32 @@ def test_own_tenant_reaches_the_same_routes(app, client, login, world, who, allo
         resp = client.get(path)
         resp.close()  # streamed downloads hold their file open until closed
         assert resp.status_code in allowed, path
+
+
+@pytest.mark.parametrize("company", ["globex", "retail"])
+def test_foreign_tokens_get_404_on_every_api_route(app, client, db, world, company) -> None:
+    """/api/v1 probed with another company's API key (all scopes), /api/portal with the worker's
+    service token speaking for another company (as its admin): 404 everywhere."""
+    from services.tokens import create_api_key, create_service_token
+
+    company_id = getattr(world, company).id
+    _, key = create_api_key(db, name="probe", company_id=company_id)
+    _, token = create_service_token(db, name="probe")
+    rules, _ = probed_rules(app)
+    api_rules = [r for r in rules if r[0].startswith("/api/")]
+    assert api_rules
+    leaks = []
+    for rule, method, resolvers in api_rules:
+        path = build_path(rule, {name: fn(world) for name, fn in resolvers.items()})
+        if rule.startswith("/api/portal/"):
+            headers = {
+                "Authorization": f"Bearer {token}",
+                "X-Portal-Company-Id": str(company_id),
+                "X-Portal-User-Role": "admin",
+            }
+        else:
+            headers = {"Authorization": f"Bearer {key}"}
+        resp = client.open(path, method=method, json={}, headers=headers)
+        if resp.status_code != 404:
+            leaks.append(f"{method} {path} -> {resp.status_code}")
+    assert not leaks, "\n".join(leaks)

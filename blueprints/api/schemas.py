@@ -1,0 +1,103 @@
+"""Shapes shared by every API operation: the base model, the error envelope, pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+T = TypeVar("T")
+
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 50
+MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist; reject before the database sees them
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class ApiModel(BaseModel):
+    """Base of every request model: unknown keys are ignored, NUL characters are refused
+    (PostgreSQL cannot store them, so they would otherwise become a 500)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise ValueError("Text may not contain NUL characters.")
+        return data
+
+
+class ErrorData(BaseModel):
+    status: int
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error on /api/: ``{"code", "message", "data": {"status"}}``; 422 adds ``errors``."""
+
+    model_config = ConfigDict(title="Error")
+
+    code: str = Field(examples=["not_found"])
+    message: str
+    data: ErrorData
+    errors: dict[str, list[str]] | None = Field(
+        default=None, description="Present on 422: messages per field."
+    )
+
+
+# Declared on every operation so clients (and schemathesis) know each error's shape.
+ERROR_RESPONSES: dict[int, type[BaseModel]] = {
+    400: ErrorEnvelope,
+    401: ErrorEnvelope,
+    403: ErrorEnvelope,
+    404: ErrorEnvelope,
+    409: ErrorEnvelope,
+    422: ErrorEnvelope,
+    429: ErrorEnvelope,
+}
+
+
+class PageQuery(ApiModel):
+    """``limit`` (default 50, clamped to 1..100) and ``offset`` (>= 0)."""
+
+    limit: int = Field(
+        default=DEFAULT_LIMIT,
+        description="Page size: default 50, values outside 1..100 are clamped.",
+    )
+    offset: int = Field(default=0, ge=0, le=MAX_ID)
+
+    @property
+    def clamped_limit(self) -> int:
+        return min(max(self.limit, 1), MAX_LIMIT)
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of a list: ``items`` with ``limit``, ``offset`` and the ``total`` count."""
+
+    items: list[T]
+    limit: int
+    offset: int
+    total: int
+
+
+def page_of(items: Sequence[Any], total: int, query: PageQuery) -> dict[str, Any]:
+    return {
+        "items": list(items),
+        "limit": query.clamped_limit,
+        "offset": query.offset,
+        "total": total,
+    }
+
+
+class IdPath(ApiModel):
+    id: int = Field(ge=1, le=MAX_ID)
