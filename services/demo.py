@@ -167,4 +167,7 @@ def load_demo(session: Session) -> bool:
                 )
                 created = True
     session.flush()
+    from services.demo_files import load_demo_files
+
+    created |= load_demo_files(session, companies)
     return created

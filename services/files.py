@@ -100,9 +100,12 @@ def visible_files(actor: Actor):  # noqa: ANN201 - a SQLModel select
     )
     if actor.is_staff:
         return stmt
+    visible = PortalFile.approval_status.in_(VISIBLE_STATUSES)  # type: ignore[attr-defined]
+    if actor.user_id is None:  # company keys, guests: never someone's pending file
+        return stmt.where(visible)
     return stmt.where(
         or_(
-            PortalFile.approval_status.in_(VISIBLE_STATUSES),  # type: ignore[attr-defined]
+            visible,
             PortalFile.uploaded_by_id == actor.user_id,
             PortalFile.approver_id == actor.user_id,
         )
@@ -288,6 +291,16 @@ def list_files(
         q=q,
         sort=sort,
     )
+
+
+def api_list_files(
+    session: Session, *, actor: Actor, company_id: int, limit: int, offset: int
+) -> tuple[list[PortalFile], int]:
+    """All visible files of a company (every folder), newest first, for the API."""
+    base = visible_files(actor).where(PortalFile.company_id == company_id)
+    total = int(session.exec(select(func.count()).select_from(base.subquery())).one())
+    rows = session.exec(base.order_by(*SORTS["newest"]).limit(limit).offset(offset)).all()
+    return list(rows), total
 
 
 def file_versions(session: Session, *, actor: Actor, file: PortalFile) -> list[FileVersion]:
