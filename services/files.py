@@ -643,8 +643,7 @@ def append_chunk(
                 errors={"chunk": ["More bytes arrived than the upload announced."]},
             ) from None
         raise
-    upload.updated_at = utcnow()
-    session.add(upload)
+    # No row write per chunk: the temp object's own age says whether the upload is alive.
     return new_size
 
 
@@ -990,14 +989,15 @@ def cleanup_uploads(
                 continue
         row.pending_temp_ref = None
         session.add(row)
-    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    stale = session.exec(select(UploadSession).where(UploadSession.updated_at < cutoff)).all()
-    for upload in stale:
-        storage.discard_ref(upload.temp_ref)
-        session.delete(upload)
-        stats["abandoned"] += 1
-    session.flush()
     stats["temp_removed"] = storage.cleanup_temp(older_than_seconds=older_than_seconds)
+    # An upload whose temp object is gone (idle past the TTL) can never complete.
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    stale = session.exec(select(UploadSession).where(UploadSession.created_at <= cutoff)).all()
+    for upload in stale:
+        if storage.temp_size(upload.temp_ref) is None:
+            session.delete(upload)
+            stats["abandoned"] += 1
+    session.flush()
     return stats
 
 

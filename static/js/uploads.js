@@ -172,7 +172,7 @@
   function startUploads(box, files) {
     var list = box.querySelector("[data-upload-list]");
     var maxBytes = parseInt(box.dataset.maxBytes, 10) || 0;
-    var jobs = [];
+    var queue = [];
     Array.prototype.forEach.call(files, function (file) {
       var row = makeRow(list, file);
       if (maxBytes && file.size > maxBytes) {
@@ -181,12 +181,15 @@
         row.cancel.remove();
         return;
       }
-      jobs.push(uploadFile(box, file, row));
+      queue.push({ file: file, row: row });
     });
-    // Two at a time would be nicer on big batches; files are few, so run them side by side.
-    Promise.all(jobs).then(function (results) {
-      if (results.some(function (r) { return r; })) refreshList(box);
-    });
+    // One file at a time: each gets the whole connection, and the bars fill in order.
+    var anyDone = false;
+    queue.reduce(function (chain, item) {
+      return chain.then(function () {
+        return uploadFile(box, item.file, item.row).then(function (r) { anyDone = anyDone || !!r; });
+      });
+    }, Promise.resolve()).then(function () { if (anyDone) refreshList(box); });
   }
 
   document.addEventListener("change", function (evt) {
