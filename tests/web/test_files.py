@@ -411,3 +411,23 @@ def test_files_list_query_count_does_not_grow(db, client, login, tenants, count_
         page = client.get("/p/acme-test/files")
     assert page.status_code == 200 and "Page 1 of 2" in page.get_data(as_text=True)
     assert few.count == many.count <= 12, (few.count, many.count)
+
+
+def test_staff_publish_from_the_file_page(db, client, login, tenants) -> None:
+    login(tenants.acme_collab)
+    file_id = chunked_upload(client, "acme-test", "share.pdf", PDF).get_json()["file_id"]
+    assert "Publish to contacts" not in client.get(f"/p/acme-test/files/{file_id}").get_data(
+        as_text=True
+    )
+    login(tenants.pm)
+    resp = client.post(
+        f"/p/acme-test/files/{file_id}/publish",
+        data={"portal_publishing": "publish", "contact_notification": "do_not_notify"},
+    )
+    assert resp.status_code == 200
+    assert "Published to 3 contact(s), notified 0." in resp.get_data(as_text=True)
+    bad = client.post(
+        f"/p/acme-test/files/{file_id}/publish",
+        data={"portal_publishing": "shout", "contact_notification": "notify"},
+    )
+    assert bad.status_code == 422
