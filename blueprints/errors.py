@@ -41,7 +41,7 @@ CODES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def error_response(

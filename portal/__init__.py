@@ -23,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, error handlers. No I/O beyond config."""
     settings = load_settings(config)
     from blueprints.api import SECURITY_SCHEMES, validation_error_response
+    from blueprints.api.schemas import ErrorEnvelope
 
     # flask-openapi3's app class: API operations declare pydantic models once, used both to
     # validate requests and to publish /api/openapi.json (its bundled UIs are off: see /api/docs).
@@ -34,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         doc_prefix="/api",
         doc_url="/openapi.json",
         validation_error_callback=validation_error_response,
+        validation_error_model=ErrorEnvelope,
         instance_path=str(settings.instance_path),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -52,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(dict(settings.extra))
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # JSON_SORT_KEYS is gone in Flask 3
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app,
@@ -117,8 +120,10 @@ def _register_blueprints(app: Flask) -> None:
         account,
         admin,
         api,
+        api_keys,
         auth,
         dashboard,
+        deliverables,
         dev,
         errors,
         files,
@@ -126,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
         settings,
         team,
         theme,
+        webhooks,
     )
 
     errors.register(app)
@@ -134,8 +140,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(api_keys.bp, url_prefix="/admin/api-keys")
     app.register_blueprint(dev.bp, url_prefix="/dev")
-    for tab in (dashboard, team, settings, files):
+    app.register_blueprint(webhooks.bp, url_prefix="/admin/webhooks")
+    for tab in (dashboard, team, settings, deliverables, files):
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")
     app.register_blueprint(files.public_bp)
     api.register(app)

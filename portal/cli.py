@@ -23,6 +23,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(service_token_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(storage_group)
+    app.cli.add_command(webhooks_group)
 
 
 @click.group("db", help="Database migrations.")
@@ -162,6 +163,29 @@ def worker_command() -> None:
     _load_job_modules()
     conn = redis.Redis.from_url(settings.redis_url)
     Worker([Queue("stoa", connection=conn)], connection=conn).work(with_scheduler=True)
+
+
+@click.group("webhooks", help="Outbound webhooks.")
+def webhooks_group() -> None:
+    pass
+
+
+@webhooks_group.command("retry-overdue")
+@click.option("--grace", default=120, show_default=True, help="Seconds past due before retrying.")
+@with_appcontext
+def webhooks_retry_overdue(grace: int) -> None:
+    """Resume deliveries whose retry was lost (in-process jobs and a restart); cron-able."""
+    from portal.jobs import dispatch
+    from services.webhooks import overdue_deliveries
+
+    session = get_db().session_factory()
+    try:
+        ids = overdue_deliveries(session, grace_seconds=grace)
+    finally:
+        session.close()
+    for delivery_id in ids:
+        dispatch("deliver_webhook", delivery_id)
+    click.echo(f"{len(ids)} overdue deliver{'y' if len(ids) == 1 else 'ies'} retried.")
 
 
 @click.group("storage", help="Blob storage maintenance.")

@@ -6,6 +6,33 @@ from sqlmodel import Session, func, select
 
 from portal.models import ActivityLog
 from portal.tenancy import Actor, scoped
+from services import webhooks
+
+# Every activity action name (reference 003, plus Stoa's own); webhooks subscribe to these.
+ACTIONS: tuple[str, ...] = (
+    "portal_created",
+    "project_created",
+    "file_uploaded",
+    "file_linked",
+    "file_deleted",
+    "file_approval_requested",
+    "file_approved",
+    "file_rejected",
+    "deliverable_uploaded",
+    "deliverable_linked",
+    "deliverable_deleted",
+    "deliverable_in_review",
+    "deliverable_approved",
+    "deliverable_revision_requested",
+    "task_created",
+    "task_completed",
+    "task_reopened",
+    "task_deleted",
+    "message_sent",
+    "board_topic_posted",
+    "board_reply_posted",
+    "client_invited",
+)
 
 
 def record(
@@ -19,7 +46,7 @@ def record(
     object_label: str = "",
     description: str = "",
 ) -> ActivityLog:
-    """Write one activity row in the caller's transaction."""
+    """Write one activity row in the caller's transaction and queue its webhook deliveries."""
     row = ActivityLog(
         company_id=company_id,
         actor_id=actor.user_id,
@@ -32,6 +59,7 @@ def record(
     )
     session.add(row)
     session.flush()
+    webhooks.emit_for_activity(session, row)
     return row
 
 

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from portal.models import ActivityLog, Agency, Company, Portal, PortalManager, Project, User
+from portal.models import (
+    ActivityLog,
+    Agency,
+    Company,
+    Portal,
+    PortalManager,
+    Project,
+    User,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from portal.models.base import utcnow
 from services import passwords
+from services.demo_deliverables import load_demo_deliverables
 from services.users import ADMIN_ROLE, PM_NODES, PM_ROLE, ensure_role, grant_role
 
 DEMO_PASSWORD = "stoa-demo"
@@ -127,11 +139,14 @@ def load_demo(session: Session) -> bool:
             session.add(PortalManager(user_id=pm.id, company_id=cid))  # type: ignore[arg-type]
             created = True
 
+    reviewers: dict[str, User] = {}
     for email, name, slug, role in CLIENTS:
-        _, new = _user(
+        client, new = _user(
             session, email, name, hashed, company_id=companies[slug].id, client_role=role
         )
         created |= new
+        if role != "viewer":
+            reviewers.setdefault(slug, client)
 
     today = date.today()
     for slug, projects in PROJECTS.items():
@@ -167,7 +182,84 @@ def load_demo(session: Session) -> bool:
                 )
                 created = True
     session.flush()
+    created |= _demo_webhook(session, admin, companies["acme"])
+    created |= load_demo_deliverables(
+        session,
+        companies=companies,
+        staff={"acme": pm, "acme-retail": pm, "globex": admin},
+        clients=reviewers,
+    )
     from services.demo_files import load_demo_files
 
     created |= load_demo_files(session, companies)
     return created
+
+
+DEMO_WEBHOOK_URL = "https://hooks.example.test/northwind-crm"
+
+
+def _demo_webhook(session: Session, admin: User, company: Company) -> bool:
+    """A paused webhook with a short delivery log, so the admin page has something to show."""
+    from portal import crypto
+    from services.webhooks import build_payload
+
+    exists = session.exec(
+        select(WebhookSubscription.id).where(WebhookSubscription.url == DEMO_WEBHOOK_URL)
+    ).first()
+    if exists is not None:
+        return False
+    sub = WebhookSubscription(
+        url=DEMO_WEBHOOK_URL,
+        description="CRM sync (demo, paused)",
+        events=["project_created", "client_invited", "deliverable_approved"],
+        company_id=company.id,
+        secret_encrypted=crypto.encrypt("whsec_demo_" + secrets.token_urlsafe(24)),
+        active=False,
+        created_by_id=admin.id,
+    )
+    session.add(sub)
+    session.flush()
+    events = session.exec(
+        select(ActivityLog)
+        .where(ActivityLog.company_id == company.id, ActivityLog.action == "project_created")
+        .order_by(ActivityLog.created_at)
+    ).all()
+    previous: WebhookDelivery | None = None
+    for i, row in enumerate(events):
+        at = row.created_at + timedelta(seconds=2)
+        failed = i == 0
+        delivery = WebhookDelivery(
+            subscription_id=sub.id,  # type: ignore[arg-type]
+            event=row.action,
+            payload=build_payload(row, company),
+            status="failed" if failed else "success",
+            attempts=8 if failed else 1,
+            last_attempt_at=at,
+            completed_at=at,
+            response_code=502 if failed else 200,
+            response_excerpt="Bad gateway" if failed else '{"ok":true}',
+            error="HTTP 502" if failed else "",
+            created_at=at,
+        )
+        session.add(delivery)
+        session.flush()
+        previous = previous or delivery
+    if previous is not None:
+        at = utcnow() - timedelta(hours=3)
+        session.add(
+            WebhookDelivery(
+                subscription_id=sub.id,  # type: ignore[arg-type]
+                event=previous.event,
+                payload=previous.payload,
+                status="success",
+                attempts=1,
+                last_attempt_at=at,
+                completed_at=at,
+                response_code=200,
+                response_excerpt='{"ok":true}',
+                redelivery_of_id=previous.id,
+                created_at=at,
+            )
+        )
+    session.flush()
+    return True

@@ -104,7 +104,12 @@ def get_portal(session: Session, *, actor: Actor, portal_id: int) -> Portal:
 
 
 def portal_record(session: Session, *, actor: Actor, portal_id: int) -> PortalRecord:
-    return _records(session, [get_portal(session, actor=actor, portal_id=portal_id)])[0]
+    return record_of(session, get_portal(session, actor=actor, portal_id=portal_id))
+
+
+def record_of(session: Session, portal: Portal) -> PortalRecord:
+    """A portal already loaded through the tenancy core, with its people."""
+    return _records(session, [portal])[0]
 
 
 def slugify(text: str) -> str:

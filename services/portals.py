@@ -11,7 +11,7 @@ from portal.models import ALL_TABS, Company, Portal, PortalStatus, User
 from portal.tenancy import Actor, scoped
 
 # Tabs whose pages exist in this build; a tab appears only when enabled *and* implemented.
-IMPLEMENTED_TABS: list[str] = ["dashboard", "files", "team", "settings"]
+IMPLEMENTED_TABS: list[str] = ["dashboard", "files", "deliverables", "team", "settings"]
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
-from portal.models import ApiKey, ServiceToken
+from portal.errors import Invalid, NotFound
+from portal.models import ApiKey, Company, ServiceToken
 from portal.models.base import utcnow
+from portal.tenancy import Actor, get_for_actor, require
+from services import activity
 
 API_KEY_PREFIX = "stoa_"
 SERVICE_TOKEN_PREFIX = "stoa_svc_"
@@ -99,3 +102,84 @@ def find_service_token(session: Session, secret: str) -> ServiceToken | None:
         return None
     token.last_used_at = utcnow()
     return token
+
+
+def list_api_keys(
+    session: Session, *, actor: Actor, limit: int = 100, offset: int = 0
+) -> tuple[list[tuple[ApiKey, str | None]], int]:
+    """Keys the staff member may manage (agency keys need ``sees_all``), newest first."""
+    require(actor, "api_key.manage")
+    stmt = select(ApiKey, Company.name).outerjoin(Company, Company.id == ApiKey.company_id)  # type: ignore[arg-type]
+    if not actor.sees_all:
+        ids = sorted(actor.company_ids or [])
+        stmt = stmt.where(ApiKey.company_id.in_(ids or [-1]))  # type: ignore[union-attr]
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(
+        stmt.order_by(ApiKey.created_at.desc(), ApiKey.id.desc())  # type: ignore[attr-defined]
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [(k, name) for k, name in rows], int(total)
+
+
+def issue_api_key(
+    session: Session,
+    *,
+    actor: Actor,
+    name: str,
+    company_id: int | None,
+    scopes: list[str],
+) -> tuple[ApiKey, str]:
+    """Staff create a key (agency-wide keys need ``sees_all``); the secret is shown once."""
+    require(actor, "api_key.manage")
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["Give the key a name, e.g. the integration using it."]
+    if not scopes:
+        errors["scopes"] = ["Choose at least one scope."]
+    if company_id is None and not actor.sees_all:
+        errors["company_id"] = ["Choose a company: agency-wide keys are for admins."]
+    if errors:
+        raise Invalid(errors=errors)
+    if company_id is not None:
+        get_for_actor(session, Company, company_id, actor)
+    key, secret = create_api_key(
+        session,
+        name=name.strip()[:120],
+        company_id=company_id,
+        scopes=scopes,
+        created_by_id=actor.user_id,
+    )
+    activity.record(
+        session,
+        actor=actor,
+        company_id=company_id,
+        action="api_key_created",
+        object_type="api_key",
+        object_id=key.id,
+        object_label=key.name,
+        description=f"{actor.label} created the API key {key.name} ({key.prefix}…)",
+    )
+    return key, secret
+
+
+def revoke_api_key(session: Session, *, actor: Actor, key_id: int) -> ApiKey:
+    """Revoke a key at once; later requests with it answer 401."""
+    require(actor, "api_key.manage")
+    key = session.get(ApiKey, key_id)
+    if key is None or not actor.can_see_company(key.company_id):
+        raise NotFound()
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.add(key)
+        activity.record(
+            session,
+            actor=actor,
+            company_id=key.company_id,
+            action="api_key_revoked",
+            object_type="api_key",
+            object_id=key.id,
+            object_label=key.name,
+            description=f"{actor.label} revoked the API key {key.name} ({key.prefix}…)",
+        )
+    return key

@@ -294,3 +294,21 @@ def assert_both_ways(client: FlaskClient, url: str) -> tuple[str, str]:
     assert b"<html" not in part.data and b"<body" not in part.data
     assert "HX-Request" in part.headers.get("Vary", "")
     return full.get_data(as_text=True), part.get_data(as_text=True)
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[Any]:
+    """A local HTTP endpoint recording webhook deliveries (tests/webhook_receiver.py)."""
+    from tests.webhook_receiver import Receiver
+
+    with Receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def settle_jobs(db: Session) -> Iterator[Any]:
+    """Wait for in-process delayed jobs (webhook deliveries) before the test's rollback."""
+    from portal.jobs import wait_for_delayed_jobs
+
+    yield wait_for_delayed_jobs
+    wait_for_delayed_jobs(30)

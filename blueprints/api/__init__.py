@@ -28,8 +28,8 @@ SECURITY_SCHEMES: dict[str, Any] = {
     "bearerAuth": {
         "type": "http",
         "scheme": "bearer",
-        "description": "An API key (`stoa_…`), or on /api/portal/ the portal worker's service "
-        "token (`stoa_svc_…`) with X-Portal-Company-Id (required), X-Portal-User-Role, "
+        "description": "An API key (stoa_…), or on /api/portal/ the portal worker's service "
+        "token (stoa_svc_…) with X-Portal-Company-Id (required), X-Portal-User-Role, "
         "X-Portal-User-Id and X-Portal-Group-Company-Ids.",
     },
     "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
@@ -52,6 +52,9 @@ WORKER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"session": [
 API_MODULES: tuple[str, ...] = (
     "blueprints.api.portals",
     "blueprints.api.worker",
+    "blueprints.api.deliverables",
+    "blueprints.api.directory",
+    "blueprints.api.webhook",
     "blueprints.api.files",
 )
 
@@ -74,6 +77,8 @@ def path_object(arg: str) -> Callable[[Callable[[Any, Actor, int], object]], Any
 
 
 def _check_path_objects() -> None:
+    if request.method == "OPTIONS":
+        return
     for name, value in (request.view_args or {}).items():
         loader = PATH_OBJECTS.get(name)
         if loader is None:
@@ -105,6 +110,7 @@ def api_blueprint(
     bp.before_request(_reject_malformed_json)
     bp.before_request(authenticate)
     bp.before_request(_check_path_objects)
+    bp.after_request(_api_headers)
     _blueprints.append(bp)
     return bp
 
@@ -126,6 +132,14 @@ def _reject_malformed_json() -> None:
                 ) from None
 
 
+def _api_headers(response: Response) -> Response:
+    """Private data is never cached; a 401 says how to authenticate."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="stoa"'
+    return response
+
+
 def validation_error_response(exc: ValidationError) -> Response:
     """pydantic errors -> the 422 envelope with ``errors: {field: [message]}``."""
     errors: dict[str, list[str]] = {}
@@ -143,9 +157,12 @@ def openapi_json() -> Response:
 
 def register(app: Flask) -> None:
     """Register every API blueprint and the document routes (called by create_app)."""
+    from blueprints.api import docs
+
     for module in API_MODULES:
         import_module(module)
     for bp in _blueprints:
         csrf.exempt(bp)
         app.register_api(bp)  # type: ignore[attr-defined]
     app.add_url_rule("/api/openapi.json", "api_openapi", openapi_json)
+    app.add_url_rule("/api/docs", "api_docs", docs.api_docs)

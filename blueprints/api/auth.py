@@ -134,6 +134,8 @@ def worker_actor(session: Session, headers: dict[str, str]) -> Actor:
 
 def authenticate() -> None:
     """``before_request`` of every API blueprint: set the Actor or raise 401/403/429."""
+    if request.method == "OPTIONS":  # Flask answers it with the Allow header; nothing to guard
+        return
     session = get_session()
     secret = _presented_secret()
     worker_route = request.path.startswith("/api/portal/")

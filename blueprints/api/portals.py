@@ -7,13 +7,16 @@ from typing import Literal
 
 from flask import request
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import api_actor, require_scope, require_staff
-from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery, page_of
+from blueprints.api.schemas import MAX_ID, ApiModel, Page, PageQuery, page_of
 from portal.db import get_session
 from portal.errors import BadRequest, Invalid
+from portal.models import Invitation, Portal
 from portal.runtime import get_runtime
+from portal.tenancy import Actor
 from services import activity, portal_admin
 from services.auth import invite
 from services.portal_admin import PortalRecord
@@ -63,13 +66,6 @@ class PortalOut(BaseModel):
     created_at: datetime
 
 
-class PortalPage(BaseModel):
-    items: list[PortalOut]
-    limit: int
-    offset: int
-    total: int
-
-
 class PortalListQuery(PageQuery):
     status: StatusValue | None = None
     search: str | None = Field(default=None, max_length=200)
@@ -105,13 +101,6 @@ class ActivityOut(BaseModel):
     created_at: datetime
 
 
-class ActivityPage(BaseModel):
-    total: int
-    limit: int
-    offset: int
-    items: list[ActivityOut]
-
-
 class InviteIn(ApiModel):
     email: str = Field(max_length=254)
     name: str = Field(default="", max_length=200)
@@ -124,7 +113,7 @@ class InviteOut(BaseModel):
 
 
 @path_object("portal_id")
-def _load_portal(session, actor, portal_id: int):  # noqa: ANN001, ANN202
+def _load_portal(session: Session, actor: Actor, portal_id: int) -> Portal:
     return portal_admin.get_portal(session, actor=actor, portal_id=portal_id)
 
 
@@ -165,7 +154,7 @@ def verify():
     ).model_dump(mode="json")
 
 
-@bp.get("/portals", summary="List portals", responses={200: PortalPage})
+@bp.get("/portals", summary="List portals", responses={200: Page[PortalOut]})
 def list_portals(query: PortalListQuery):
     """Portals the caller may see: a company key its group, an agency key all. Scope portal:read.
 
@@ -225,7 +214,7 @@ def patch_portal(path: PortalPath, body: PortalPatch):
 @bp.get(
     "/portals/<int:portal_id>/activity",
     summary="A portal's activity log",
-    responses={200: ActivityPage},
+    responses={200: Page[ActivityOut]},
 )
 def portal_activity(path: PortalPath, query: PageQuery):
     """Newest first, paged with limit/offset. Scope portal:read."""
@@ -266,7 +255,7 @@ def invite_to_portal(path: PortalPath, body: InviteIn):
     return InviteOut(message=f"Invitation sent to {inv.email}.", email=inv.email).model_dump()
 
 
-def send_invite(*, actor, portal_id: int, body: InviteIn):  # noqa: ANN001, ANN201
+def send_invite(*, actor: Actor, portal_id: int, body: InviteIn) -> Invitation:
     """Shared with the inbound webhook: SPEC §4 errors, an invalid email is a 400."""
     session = get_session()
     portal = portal_admin.get_portal(session, actor=actor, portal_id=portal_id)

@@ -45,8 +45,6 @@ class ErrorData(BaseModel):
 class ErrorEnvelope(BaseModel):
     """Every error on /api/: ``{"code", "message", "data": {"status"}}``; 422 adds ``errors``."""
 
-    model_config = ConfigDict(title="Error")
-
     code: str = Field(examples=["not_found"])
     message: str
     data: ErrorData
@@ -89,6 +87,10 @@ class Page(BaseModel, Generic[T]):
     offset: int
     total: int
 
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+        return f"{params[0].__name__}Page"  # Page[PortalOut] is documented as PortalOutPage
+
 
 def page_of(items: Sequence[Any], total: int, query: PageQuery) -> dict[str, Any]:
     return {
@@ -97,7 +99,3 @@ def page_of(items: Sequence[Any], total: int, query: PageQuery) -> dict[str, Any
         "offset": query.offset,
         "total": total,
     }
-
-
-class IdPath(ApiModel):
-    id: int = Field(ge=1, le=MAX_ID)

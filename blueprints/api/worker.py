@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from blueprints.api import WORKER_SECURITY, api_blueprint, path_object
 from blueprints.api.auth import require_client
 from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery
 from portal.db import get_session
 from portal.models import ActivityLog, Project, User
-from portal.tenancy import get_for_actor
+from portal.tenancy import Actor, get_for_actor
 from services import client_overview
 
 bp = api_blueprint(
@@ -157,7 +158,7 @@ def history_out(a: ActivityLog) -> dict:
 
 
 @path_object("project_id")
-def _load_project(session, actor, project_id: int):  # noqa: ANN001, ANN202
+def _load_project(session: Session, actor: Actor, project_id: int) -> Project:
     return get_for_actor(session, Project, project_id, actor)
 
 

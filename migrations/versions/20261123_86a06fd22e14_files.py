@@ -1,7 +1,7 @@
 """files: folders, files, versions, downloads, request links, uploads, publishing
 
 Revision ID: 86a06fd22e14
-Revises: bac749c39d1d
+Revises: 3d96c4fff806
 Create Date: 2026-11-23 18:12:14.853689
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import portal.models.base
 
 revision: str = '86a06fd22e14'
-down_revision: str | None = 'bac749c39d1d'
+down_revision: str | None = '3d96c4fff806'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,6 +3,14 @@
 from portal.models.activity import ActivityLog
 from portal.models.agency import Agency
 from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
+from portal.models.deliverable import (
+    ApprovalReceipt,
+    Deliverable,
+    DeliverableCategory,
+    DeliverableSettings,
+    DeliverableStatus,
+    DeliverableVersion,
+)
 from portal.models.file import (
     ApprovalStatus,
     ContactPublishingPreference,
@@ -27,6 +35,7 @@ from portal.models.user import (
     User,
     UserRole,
 )
+from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ALL_TABS",
@@ -49,6 +58,15 @@ __all__ = [
     "ServiceToken",
     "User",
     "UserRole",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "ApprovalReceipt",
+    "Deliverable",
+    "DeliverableCategory",
+    "DeliverableSettings",
+    "DeliverableStatus",
+    "DeliverableVersion",
     "ApprovalStatus",
     "ContactPublishingPreference",
     "FileDownload",

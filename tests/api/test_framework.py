@@ -10,7 +10,14 @@ from tests.api.conftest import assert_envelope, bearer, portal_of
 
 def test_unknown_route_is_a_json_404(client) -> None:
     assert_envelope(client.get("/api/v1/nothing-here"), 404, "not_found")
+    assert_envelope(client.get("/api"), 404, "not_found")
     assert_envelope(client.get("/api/nope"), 404, "not_found")
+
+
+def test_options_answers_allow_without_credentials(client) -> None:
+    resp = client.options("/api/v1/portals")
+    assert resp.status_code == 200 and {"GET", "POST"} <= set(resp.headers["Allow"].split(", "))
+    assert client.options("/api/v1/portals/1").status_code == 200
 
 
 def test_wrong_method_is_a_json_405(client, make_key) -> None:
@@ -26,6 +33,13 @@ def test_wrong_method_is_a_json_405(client, make_key) -> None:
 @pytest.mark.parametrize("path", ["/api/v1/verify", "/api/v1/portals", "/api/v1/portals/1"])
 def test_missing_or_wrong_key_is_401(client, headers, path) -> None:
     assert_envelope(client.get(path, headers=headers), 401)
+
+
+def test_api_responses_are_not_cached_and_401_challenges(client, make_key) -> None:
+    resp = client.get("/api/v1/verify")
+    assert resp.status_code == 401 and resp.headers["WWW-Authenticate"].startswith("Bearer")
+    resp = client.get("/api/v1/portals", headers=bearer(make_key()))
+    assert resp.headers["Cache-Control"] == "no-store"
 
 
 def test_revoked_key_is_401(client, db, make_key) -> None:

@@ -45,6 +45,9 @@ def live_server() -> Iterator[str]:
         "STOA_ENV": "development",
         "PYTHONUNBUFFERED": "1",
     }
+    # Jobs (emails, webhooks) run in-process here: a queue on a shared Redis would need a worker,
+    # and another checkout's worker could take the jobs. The RQ path has its own unit test.
+    env.pop("REDIS_URL", None)
     bin_dir = Path(sys.executable).parent
     subprocess.run(
         [sys.executable, "-m", "portal", "demo"], env=env, cwd=ROOT, check=True, capture_output=True

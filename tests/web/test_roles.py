@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.web.files_world import add_acme_files
-from tests.web.probe import ARG_RESOLVERS, build_path, portal_write_rules
+from tests.web.probe import portal_write_rules
 
 
-def test_viewer_gets_403_on_every_portal_write(app, client, db, login, tenants) -> None:
-    add_acme_files(db, tenants)
+def test_viewer_gets_403_on_every_portal_write(app, client, login, tenants) -> None:
     login(tenants.acme_viewer)
     rules = portal_write_rules(app)
     assert rules, "no portal write routes found"
-    values = {name: fn(tenants) for name, fn in ARG_RESOLVERS.items() if name != "portal_id"}
     for path, method in rules:
-        url = build_path(path, values)
+        # ids need not exist: the write gate answers before any lookup
+        url = re.sub(r"<int:\w+>", "1", path.replace("<slug>", "acme-test"))
         resp = client.open(url, method=method, data={})
         assert resp.status_code == 403, (method, path, resp.status_code)
 
