@@ -76,6 +76,7 @@ class LiveServer:
             cwd=ROOT,
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # stop() ends the master and every worker it forked
         )
         self.base = f"http://127.0.0.1:{port}"
         self.wait_healthy()
@@ -100,11 +101,20 @@ class LiveServer:
 
     def stop(self) -> None:
         if self.proc is not None:
-            self.proc.send_signal(signal.SIGTERM)
+            group = self.proc.pid  # its own session: the group id is the master's pid
+            try:
+                os.killpg(group, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait(timeout=5)
+            try:  # a respawned worker must not outlive its master
+                os.killpg(group, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.proc = None
             self.log.close()
 

@@ -19,9 +19,11 @@ from tests.live import LiveServer, signed_in
 def server(tmp_path):
     live = LiveServer(tmp_path)
     live.prepare()
-    live.start()
-    yield live
-    live.stop()
+    try:
+        live.start()
+        yield live
+    finally:
+        live.stop()
 
 
 def _visible_objects(live: LiveServer) -> list[str]:
