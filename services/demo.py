@@ -193,6 +193,9 @@ def load_demo(session: Session) -> bool:
 
     created |= load_demo_tasks(session)
     created |= _demo_conversations(session, companies)
+    from services.demo_files import load_demo_files
+
+    created |= load_demo_files(session, companies)
     return created
 
 

@@ -11,7 +11,15 @@ from portal.models import ALL_TABS, Company, Portal, PortalStatus, User
 from portal.tenancy import Actor, scoped
 
 # Tabs whose pages exist in this build; a tab appears only when enabled *and* implemented.
-IMPLEMENTED_TABS: list[str] = ["dashboard", "tasks", "deliverables", "notes", "team", "settings"]
+IMPLEMENTED_TABS: list[str] = [
+    "dashboard",
+    "tasks",
+    "files",
+    "deliverables",
+    "notes",
+    "team",
+    "settings",
+]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,17 @@ from portal.models.deliverable import (
     DeliverableStatus,
     DeliverableVersion,
 )
+from portal.models.file import (
+    ApprovalStatus,
+    ContactPublishingPreference,
+    FileDownload,
+    FileFolder,
+    FilePublication,
+    FileRequestLink,
+    FileVersion,
+    PortalFile,
+    UploadSession,
+)
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
 from portal.models.note import NOTE_RESOURCE_TYPES, Note
 from portal.models.notification import Notification, NotificationPreference
@@ -66,4 +77,13 @@ __all__ = [
     "TaskAssignee",
     "TaskComment",
     "TaskList",
+    "ApprovalStatus",
+    "ContactPublishingPreference",
+    "FileDownload",
+    "FileFolder",
+    "FilePublication",
+    "FileRequestLink",
+    "FileVersion",
+    "PortalFile",
+    "UploadSession",
 ]
