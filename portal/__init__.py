@@ -152,7 +152,17 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(announcements.admin_bp, url_prefix="/admin/announcements")
     digest_sweeper.init_app(app)
-    portal_tabs = (dashboard, team, settings, deliverables, tasks, notes, activity, announcements, files)
+    portal_tabs = (
+        dashboard,
+        team,
+        settings,
+        deliverables,
+        tasks,
+        notes,
+        activity,
+        announcements,
+        files,
+    )
     for tab in portal_tabs:
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")
     app.register_blueprint(files.public_bp)

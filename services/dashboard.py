@@ -8,12 +8,13 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from portal.models import ActivityLog, Announcement, Company, Project, Task
+from portal.models import ActivityLog, Announcement, Company, PortalFile, Project, Task
 from portal.tenancy import Actor, scoped
 from services import deliverable_queries
 from services.activity import hide_staff_only
 from services.announcements import latest_announcements
 from services.deliverable_queries import DeliverableRow
+from services.files import pending_file_approvals
 from services.portals import PortalContext
 from services.task_views import ProjectProgress, project_progress, upcoming
 
@@ -29,6 +30,7 @@ class DashboardView:
     today: date
     announcements: list[Announcement] = field(default_factory=list)
     waiting: list[DeliverableRow] = field(default_factory=list)  # deliverables to approve
+    files_to_approve: list[PortalFile] = field(default_factory=list)
 
     @property
     def overdue_count(self) -> int:
@@ -49,7 +51,8 @@ def dashboard_view(session: Session, *, actor: Actor, ctx: PortalContext) -> Das
         session, actor=actor, company_ids=ctx.group_company_ids, welcome=ctx.portal.welcome_message
     )
     waiting = deliverable_queries.waiting_for(session, actor, ctx.group_company_ids, limit=5)
-    return replace(view, waiting=waiting)
+    files = pending_file_approvals(session, actor, ctx.group_company_ids, limit=5)
+    return replace(view, waiting=waiting, files_to_approve=files)
 
 
 def dashboard_data(

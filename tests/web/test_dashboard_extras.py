@@ -50,3 +50,25 @@ def test_dashboard_with_extras_stays_within_query_budget(
         with count_queries() as q:
             assert client.get("/p/acme-test/dashboard").status_code == 200
         assert q.count <= 12, (user.email, q.count)
+
+
+def test_files_waiting_for_my_approval(client, db, login, tenants) -> None:
+    from portal.models import PortalFile
+
+    db.add(
+        PortalFile(
+            company_id=tenants.acme.id,
+            name="Signed contract.pdf",
+            uploaded_by_id=tenants.acme_admin.id,
+            approval_status="pending",
+            approver_id=tenants.acme_collab.id,
+            linked_url="https://example.test/c",
+        )
+    )
+    db.flush()
+    login(tenants.acme_collab)
+    html = client.get("/p/acme-test/dashboard").get_data(as_text=True)
+    waiting = html.split('id="waiting-h"', 1)[1].split("</section>", 1)[0]
+    assert "Signed contract.pdf" in waiting and "waiting for your approval" in waiting
+    login(tenants.acme_viewer)  # not the approver
+    assert "Signed contract.pdf" not in client.get("/p/acme-test/dashboard").get_data(as_text=True)
