@@ -9,6 +9,7 @@ from portal.db import get_session
 from portal.errors import Invalid
 from portal.htmx import render_page
 from services import auth as auth_service
+from services.notifications import preference_rows
 from services.portals import landing_url
 
 bp = Blueprint("account", __name__)
@@ -24,7 +25,10 @@ def _back() -> str:
 @login_required
 def index() -> Response:
     return render_page(
-        "account/index.html", errors={}, home=landing_url(get_session(), user=current_user)
+        "account/index.html",
+        errors={},
+        home=landing_url(get_session(), user=current_user),
+        prefs=preference_rows(get_session(), user_id=current_user.id),
     )
 
 

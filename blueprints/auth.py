@@ -184,9 +184,14 @@ def sso_login(provider: str) -> Response:
         return _oauth_client(config.name).authorize_redirect(redirect_uri)
     except requests.RequestException as exc:
         current_app.logger.warning("SSO provider %s unreachable: %s", config.name, exc)
-        return render_page("auth/login.html", status=503, next_url=None, email="",
-                           providers=_providers(),
-                           error=f"{config.label} is not answering right now. Try again shortly.")
+        return render_page(
+            "auth/login.html",
+            status=503,
+            next_url=None,
+            email="",
+            providers=_providers(),
+            error=f"{config.label} is not answering right now. Try again shortly.",
+        )
 
 
 def _oauth_client(name: str):  # noqa: ANN202
@@ -201,14 +206,24 @@ def sso_callback(provider: str) -> Response:
         token = client.authorize_access_token()
     except Exception as exc:  # Authlib raises several types for state/code/token problems
         current_app.logger.warning("SSO callback for %s failed: %s", config.name, exc)
-        return render_page("auth/login.html", status=400, next_url=None, email="",
-                           providers=_providers(),
-                           error="Single sign-on did not complete. Please try again.")
+        return render_page(
+            "auth/login.html",
+            status=400,
+            next_url=None,
+            email="",
+            providers=_providers(),
+            error="Single sign-on did not complete. Please try again.",
+        )
     claims = token.get("userinfo") or {}
     try:
         user = sso_service.user_for_claims(get_session(), provider=config, claims=claims)
     except Forbidden as exc:
-        return render_page("auth/login.html", status=403, next_url=None,
-                           email=str(claims.get("email", "")), providers=_providers(),
-                           error=exc.message)
+        return render_page(
+            "auth/login.html",
+            status=403,
+            next_url=None,
+            email=str(claims.get("email", "")),
+            providers=_providers(),
+            error=exc.message,
+        )
     return _sign_in(user, session.pop("sso_next", None))

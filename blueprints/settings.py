@@ -11,6 +11,7 @@ from portal.errors import Conflict, Forbidden, Invalid, RateLimited
 from portal.htmx import hx_redirect, render_page
 from portal.principal import current_actor
 from services import auth as auth_service
+from services.notifications import preference_rows
 from services.team import company_members
 
 bp = portal_blueprint("settings", __name__)
@@ -28,6 +29,7 @@ def _render(status: int = 200, **extra: object) -> Response:
         status=status,
         ctx=ctx,
         members=members,
+        prefs=preference_rows(get_session(), user_id=current_actor().user_id),  # type: ignore[arg-type]
         active_tab="settings",
         **context,
     )

@@ -118,8 +118,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from blueprints import (
         account,
+        activity,
         admin,
         admin_pages,
+        announcements,
         api,
         api_keys,
         auth,
@@ -127,7 +129,10 @@ def _register_blueprints(app: Flask) -> None:
         deliverables,
         dev,
         errors,
+        files,
         health,
+        notes,
+        notifications,
         pages,
         projects,
         settings,
@@ -136,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
         theme,
         webhooks,
     )
+    from portal import digest_sweeper
 
     errors.register(app)
     app.register_blueprint(health.bp)
@@ -147,6 +153,23 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_keys.bp, url_prefix="/admin/api-keys")
     app.register_blueprint(dev.bp, url_prefix="/dev")
     app.register_blueprint(webhooks.bp, url_prefix="/admin/webhooks")
-    for tab in (dashboard, team, settings, deliverables, tasks, projects, pages):
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(announcements.admin_bp, url_prefix="/admin/announcements")
+    digest_sweeper.init_app(app)
+    portal_tabs = (
+        dashboard,
+        team,
+        settings,
+        deliverables,
+        tasks,
+        notes,
+        activity,
+        announcements,
+        files,
+        projects,
+        pages,
+    )
+    for tab in portal_tabs:
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")
+    app.register_blueprint(files.public_bp)
     api.register(app)

@@ -22,7 +22,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(api_key_group)
     app.cli.add_command(service_token_group)
     app.cli.add_command(worker_command)
+    app.cli.add_command(storage_group)
     app.cli.add_command(webhooks_group)
+    app.cli.add_command(digests_command)
 
 
 @click.group("db", help="Database migrations.")
@@ -185,6 +187,42 @@ def webhooks_retry_overdue(grace: int) -> None:
     for delivery_id in ids:
         dispatch("deliver_webhook", delivery_id)
     click.echo(f"{len(ids)} overdue deliver{'y' if len(ids) == 1 else 'ies'} retried.")
+
+
+@click.command("digests", help="Mail the notification digests that are due (for cron).")
+@with_appcontext
+def digests_command() -> None:
+    from services.digests import send_due_digests
+
+    session = get_db().session_factory()
+    try:
+        sent = send_due_digests(session)
+        commit(session)
+    finally:
+        session.close()
+    click.echo(f"{sent} digest(s) mailed.")
+@click.group("storage", help="Blob storage maintenance.")
+def storage_group() -> None:
+    pass
+
+
+@storage_group.command("cleanup")
+@click.option("--older-than", default=86400, show_default=True, help="Seconds.")
+@with_appcontext
+def storage_cleanup(older_than: int) -> None:
+    """Finish missed promotions, drop abandoned uploads and stale temporary objects."""
+    from services.files import cleanup_uploads
+
+    session = get_db().session_factory()
+    try:
+        stats = cleanup_uploads(session, older_than_seconds=older_than)
+        commit(session)
+    finally:
+        session.close()
+    click.echo(
+        f"Promoted {stats['promoted']}, abandoned uploads removed {stats['abandoned']}, "
+        f"temporary objects removed {stats['temp_removed']}."
+    )
 
 
 def _create_app() -> Flask:

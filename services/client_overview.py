@@ -30,15 +30,16 @@ def list_projects(
 def history(
     session: Session, *, actor: Actor, limit: int, offset: int
 ) -> tuple[list[ActivityLog], int]:
-    """The group's activity, newest first."""
-    stmt = scoped(select(ActivityLog), actor, ActivityLog)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(
-        stmt.order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())  # type: ignore[union-attr]
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(rows), int(total)
+    """The group's activity, newest first (staff-only entries hidden from clients)."""
+    from services.activity import list_activity
+
+    return list_activity(
+        session,
+        actor=actor,
+        company_ids=sorted(actor.company_ids or []),
+        limit=limit,
+        offset=offset,
+    )
 
 
 @dataclass(frozen=True)

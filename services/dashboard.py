@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlmodel import Session, select
 
-from portal.models import ActivityLog, Company, Project, Task
+from portal.models import ActivityLog, Announcement, Company, PortalFile, Project, Task
 from portal.tenancy import Actor, scoped
+from services import deliverable_queries
+from services.activity import hide_staff_only
+from services.announcements import latest_announcements
+from services.deliverable_queries import DeliverableRow
+from services.files import pending_file_approvals
 from services.portals import PortalContext
 from services.task_views import ProjectProgress, project_progress, upcoming
 
@@ -23,6 +28,9 @@ class DashboardView:
     milestones: list[tuple[Task, str]]  # task and its project name
     due_soon: list[tuple[Task, str]]
     today: date
+    announcements: list[Announcement] = field(default_factory=list)
+    waiting: list[DeliverableRow] = field(default_factory=list)  # deliverables to approve
+    files_to_approve: list[PortalFile] = field(default_factory=list)
 
     @property
     def overdue_count(self) -> int:
@@ -39,9 +47,12 @@ class DashboardView:
 
 def dashboard_view(session: Session, *, actor: Actor, ctx: PortalContext) -> DashboardView:
     """The portal's dashboard: its group's overview and the portal's welcome message."""
-    return dashboard_data(
+    view = dashboard_data(
         session, actor=actor, company_ids=ctx.group_company_ids, welcome=ctx.portal.welcome_message
     )
+    waiting = deliverable_queries.waiting_for(session, actor, ctx.group_company_ids, limit=5)
+    files = pending_file_approvals(session, actor, ctx.group_company_ids, limit=5)
+    return replace(view, waiting=waiting, files_to_approve=files)
 
 
 def dashboard_data(
@@ -57,7 +68,7 @@ def dashboard_data(
         .limit(12)
     ).all()
     activity = session.exec(
-        scoped(select(ActivityLog), actor, ActivityLog)
+        hide_staff_only(scoped(select(ActivityLog), actor, ActivityLog), actor)
         .where(ActivityLog.company_id.in_(group))  # type: ignore[union-attr]
         .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())  # type: ignore[union-attr]
         .limit(8)
@@ -73,4 +84,5 @@ def dashboard_data(
         milestones=milestones,
         due_soon=due_soon,
         today=today,
+        announcements=latest_announcements(session, actor=actor, company_ids=group, limit=3),
     )

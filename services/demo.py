@@ -193,6 +193,10 @@ def load_demo(session: Session) -> bool:
     from services.demo_tasks import load_demo_tasks
 
     created |= load_demo_tasks(session)
+    created |= _demo_conversations(session, companies)
+    from services.demo_files import load_demo_files
+
+    created |= load_demo_files(session, companies)
     created |= load_plans(session, companies)
     return created
 
@@ -265,3 +269,178 @@ def _demo_webhook(session: Session, admin: User, company: Company) -> bool:
         )
     session.flush()
     return True
+
+
+# (company slug, project, author email, age in hours, body, internal, replies[(email, hours, body)])
+DEMO_THREADS = [
+    (
+        "acme",
+        "Website redesign",
+        "pm@northwind.test",
+        50,
+        "Homepage wireframes are ready for review. @Olivia could you look at the hero section "
+        "by **Friday**?\n\n- New navigation\n- Shorter sign-up form\n- Case studies up front",
+        False,
+        [
+            (
+                "owner@acme.test",
+                46,
+                "Looks great! Can the pricing link move into the main menu? "
+                "@Dev what do you think?",
+            ),
+            ("dev@acme.test", 44, "Agreed, and let's keep the search box visible on mobile."),
+            ("pm@northwind.test", 30, "Done in the next iteration. Thanks both!"),
+        ],
+    ),
+    (
+        "acme",
+        "Website redesign",
+        "dev@acme.test",
+        20,
+        "The staging login asks for a password I don't have. Who can reset it?",
+        False,
+        [("pm@northwind.test", 18, "Reset and sent to your inbox. @dev@acme.test shout if not.")],
+    ),
+    (
+        "acme",
+        "Website redesign",
+        "pm@northwind.test",
+        16,
+        "Internal: Acme is nervous about the launch date. Keep a one-week buffer in the plan and "
+        "don't promise the blog migration yet.",
+        True,
+        [("admin@northwind.test", 12, "Agreed. I'll raise it at the next QBR.")],
+    ),
+    (
+        "acme",
+        "Brand guidelines",
+        "owner@acme.test",
+        8,
+        "Here are our current colours: `#0f766e` and `#134e4a`. See "
+        "[the old guide](https://example.com/brand.pdf) for the rest.",
+        False,
+        [("admin@northwind.test", 5, "Thanks Olivia, we'll build the new palette from these.")],
+    ),
+    (
+        "acme-retail",
+        "Store launch campaign",
+        "buyer@acme-retail.test",
+        26,
+        "Can we see the first ad creatives before the weekend?",
+        False,
+        [("pm@northwind.test", 22, "Yes. @Bruno they'll be in Deliverables on Thursday.")],
+    ),
+    (
+        "globex",
+        "Intranet migration",
+        "owner@globex.test",
+        10,
+        "Our IT team will freeze changes from the 20th. Does that work with your plan?",
+        False,
+        [],
+    ),
+]
+
+DEMO_ANNOUNCEMENTS = [
+    (
+        None,
+        "Holiday opening hours",
+        "Our studio is closed from **24 December to 2 January**. Urgent requests still reach "
+        "the on-call team through the portal.",
+    ),
+    (
+        "acme",
+        "Your new project dashboard",
+        "Projects, notes and approvals now live in one place. Tell us what you think in Notes!",
+    ),
+]
+
+
+def _backdate_note_trail(session: Session) -> None:
+    """Activity and notifications of demo notes carry the notes' (backdated) times."""
+    from portal.models import Note, Notification
+
+    for note in session.exec(select(Note)).all():
+        for row in session.exec(
+            select(ActivityLog).where(
+                ActivityLog.object_id == note.id,
+                ActivityLog.object_type.in_(["note", "internal_note"]),  # type: ignore[attr-defined]
+            )
+        ).all():
+            row.created_at = note.created_at
+            session.add(row)
+        for n in session.exec(
+            select(Notification).where(Notification.url.endswith(f"#note-{note.id}"))  # type: ignore[union-attr]
+        ).all():
+            n.created_at = note.created_at
+            session.add(n)
+
+
+def _demo_conversations(session: Session, companies: dict[str, Company]) -> bool:
+    """Threads with replies and mentions, an internal note, announcements, notifications."""
+    from datetime import UTC, datetime
+
+    from portal.models import Announcement, Note, Notification
+    from portal.tenancy import actor_for_user
+    from services.announcements import create_announcement
+    from services.notes import create_note
+
+    created = False
+    users = {u.email: u for u in session.exec(select(User)).all()}
+    now = datetime.now(UTC)
+
+    def as_actor(email: str):  # noqa: ANN202
+        return actor_for_user(session, users[email])
+
+    if session.exec(select(Note.id).limit(1)).first() is None:
+        for slug, project_name, author, hours, body, internal, replies in DEMO_THREADS:
+            company = companies[slug]
+            project = session.exec(
+                select(Project).where(
+                    Project.company_id == company.id, Project.name == project_name
+                )
+            ).one()
+            root = create_note(
+                session,
+                actor=as_actor(author),
+                company_ids=[company.id],
+                body=body,
+                resource_id=project.id,
+                is_internal=internal,
+            )
+            root.created_at = now - timedelta(hours=hours)
+            for email, reply_hours, reply_body in replies:
+                reply_actor = as_actor(email)
+                reply = create_note(
+                    session,
+                    actor=reply_actor,
+                    company_ids=[company.id],
+                    body=reply_body,
+                    parent_id=root.id,
+                )
+                reply.created_at = now - timedelta(hours=reply_hours)
+        created = True
+
+    admin = as_actor("admin@northwind.test")
+    for slug, title, body in DEMO_ANNOUNCEMENTS:
+        if session.exec(select(Announcement.id).where(Announcement.title == title)).first():
+            continue
+        create_announcement(
+            session,
+            actor=admin,
+            title=title,
+            body=body,
+            company_id=companies[slug].id if slug else None,
+        )
+        created = True
+
+    if created:
+        _backdate_note_trail(session)
+        # demo history: nothing waits to be mailed, and some of it has been read already
+        for n in session.exec(select(Notification).where(Notification.emailed_at.is_(None))).all():  # type: ignore[union-attr]
+            n.emailed_at = now
+            if n.type == "announcement" and n.title.startswith("Holiday"):
+                n.read_at = now
+            session.add(n)
+    session.flush()
+    return created

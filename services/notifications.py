@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, func, select
 
+from portal.errors import Invalid, NotFound
 from portal.models import Notification, NotificationPreference, User
+from portal.models.base import utcnow
 from portal.tenancy import Actor
 
 
@@ -101,4 +104,159 @@ def notify(
         session.add(note)
         created.append(note)
     session.flush()
+    wanted = {n.user_id for n in created if n.email_wanted}
+    if wanted:
+        from services.digests import schedule_digests
+
+        schedule_digests(session, wanted)
     return created
+
+
+# The in-app list ----------------------------------------------------------------------------
+
+FILTERS = ("all", "unread", "archived")
+MAX_LIMIT = 100
+
+
+def _mine(user_id: int):  # noqa: ANN202 - a select
+    return select(Notification).where(Notification.user_id == user_id, Notification.in_app)
+
+
+def list_notifications(
+    session: Session,
+    *,
+    user_id: int,
+    filter: str = "all",
+    limit: int = 50,
+    offset: int = 0,  # noqa: A002
+) -> tuple[list[Notification], int]:
+    """A user's notifications, newest first: ``all`` (not archived), ``unread`` or ``archived``."""
+    if filter not in FILTERS:
+        raise Invalid(
+            "filter must be all, unread or archived.",
+            errors={"filter": ["Choose all, unread or archived."]},
+        )
+    if limit < 1 or limit > MAX_LIMIT or offset < 0:
+        raise Invalid(errors={"limit": [f"limit is 1 to {MAX_LIMIT}; offset is 0 or more."]})
+    stmt = _mine(user_id)
+    if filter == "archived":
+        stmt = stmt.where(Notification.archived_at.is_not(None))  # type: ignore[union-attr]
+    else:
+        stmt = stmt.where(Notification.archived_at.is_(None))  # type: ignore[union-attr]
+    if filter == "unread":
+        stmt = stmt.where(Notification.read_at.is_(None))  # type: ignore[union-attr]
+    total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
+    rows = session.exec(
+        stmt.order_by(Notification.created_at.desc(), Notification.id.desc())  # type: ignore[union-attr]
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), total
+
+
+def unread_count(session: Session, *, user_id: int) -> int:
+    """Unread, not archived, in-app notifications (the bell's number): one query."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Notification)
+            .where(
+                Notification.user_id == user_id,
+                Notification.in_app,
+                Notification.read_at.is_(None),  # type: ignore[union-attr]
+                Notification.archived_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).one()
+    )
+
+
+def get_notification(session: Session, *, user_id: int, notification_id: object) -> Notification:
+    try:
+        pk = int(notification_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    row = session.exec(_mine(user_id).where(Notification.id == pk)).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def mark_read(session: Session, *, user_id: int, notification_id: object) -> Notification:
+    """Mark one of the user's own notifications read (someone else's is a 404)."""
+    row = get_notification(session, user_id=user_id, notification_id=notification_id)
+    if row.read_at is None:
+        row.read_at = utcnow()
+        session.add(row)
+        session.flush()
+    return row
+
+
+def mark_all_read(session: Session, *, user_id: int) -> int:
+    result = session.exec(  # type: ignore[call-overload]
+        update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.in_app,  # email-only rows were never seen: they still get mailed
+            Notification.read_at.is_(None),  # type: ignore[union-attr]
+        )
+        .values(read_at=utcnow())
+    )
+    return int(result.rowcount or 0)
+
+
+def archive(session: Session, *, user_id: int, notification_id: object) -> Notification:
+    """Archive (and so also read) one notification."""
+    row = get_notification(session, user_id=user_id, notification_id=notification_id)
+    now = utcnow()
+    row.archived_at = row.archived_at or now
+    row.read_at = row.read_at or now
+    session.add(row)
+    session.flush()
+    return row
+
+
+# Preferences --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreferenceRow:
+    notification_type: str
+    label: str
+    channel_in_app: bool
+    channel_email: bool
+
+
+def preference_rows(session: Session, *, user_id: int) -> list[PreferenceRow]:
+    """Every type with the user's choice merged over the type's defaults."""
+    saved = preferences_for(session, [user_id])
+    rows = []
+    for key, kind in TYPES.items():
+        pref = saved.get((user_id, key))
+        rows.append(
+            PreferenceRow(
+                notification_type=key,
+                label=kind.label,
+                channel_in_app=pref.channel_in_app if pref else kind.in_app_default,
+                channel_email=pref.channel_email if pref else kind.email_default,
+            )
+        )
+    return rows
+
+
+def save_preferences(
+    session: Session, *, user_id: int, choices: Iterable[tuple[str, bool, bool]]
+) -> None:
+    """Store ``(type, in_app, email)`` choices; unknown types are a validation error."""
+    choices = list(choices)
+    unknown = sorted({t for t, _, _ in choices if t not in TYPES})
+    if unknown:
+        raise Invalid(errors={"notification_type": [f"Unknown type: {', '.join(unknown)}."]})
+    saved = preferences_for(session, [user_id])
+    for key, in_app, email in choices:
+        pref = saved.get((user_id, key)) or NotificationPreference(
+            user_id=user_id, notification_type=key
+        )
+        pref.channel_in_app = bool(in_app)
+        pref.channel_email = bool(email)
+        session.add(pref)
+    session.flush()

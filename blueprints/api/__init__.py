@@ -57,6 +57,8 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.directory",
     "blueprints.api.webhook",
     "blueprints.api.tasks",
+    "blueprints.api.notes",
+    "blueprints.api.files",
 )
 
 _blueprints: list[APIBlueprint] = []

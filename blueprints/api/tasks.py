@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, Field, StrictBool, StrictInt
 
 from blueprints.api import WORKER_SECURITY, api_blueprint, path_object
 from blueprints.api.auth import require_client, require_scope
+from blueprints.api.notes import AnnouncementOut, announcement_out
 from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery, page_of
 from portal.db import get_session
 from portal.models import Project, Task
@@ -156,13 +157,13 @@ class DashboardOut(BaseModel):
     recentActivity: list[DashboardActivityOut]
     milestones: list[MilestoneOut]
     dueTasks: list[MilestoneOut]
-    announcements: list[dict]
+    announcements: list[AnnouncementOut]
 
 
 @worker_bp.get("/dashboard", summary="Dashboard overview", responses={200: DashboardOut})
 def worker_dashboard():
     """Active projects with task progress, recent activity, milestones and tasks due soon.
-    Group-aware. (The financial summary and announcements are filled by their areas.)"""
+    Group-aware. (The financial summary is zero until invoices exist.)"""
     actor = require_client()
     view = dashboard_data(get_session(), actor=actor, company_ids=actor.company_ids or [])
     zero = "0.00"
@@ -197,7 +198,7 @@ def worker_dashboard():
         ],
         "milestones": [_dated(t, name) for t, name in view.milestones],
         "dueTasks": [_dated(t, name) for t, name in view.due_soon],
-        "announcements": [],
+        "announcements": [announcement_out(a) for a in view.announcements],
     }
 
 

@@ -1,7 +1,7 @@
 """projects plan and pages: goals, members, decisions, summaries, roadmaps, pages
 
 Revision ID: 4550f3ab6d9f
-Revises: b2417f6a7e22
+Revises: 86a06fd22e14
 Create Date: 2026-11-23 18:00:23.084173
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import portal.models.base
 
 revision: str = '4550f3ab6d9f'
-down_revision: str | None = 'b2417f6a7e22'
+down_revision: str | None = '86a06fd22e14'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

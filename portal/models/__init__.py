@@ -2,6 +2,7 @@
 
 from portal.models.activity import ActivityLog
 from portal.models.agency import Agency
+from portal.models.announcement import Announcement
 from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
 from portal.models.deliverable import (
     ApprovalReceipt,
@@ -11,7 +12,19 @@ from portal.models.deliverable import (
     DeliverableStatus,
     DeliverableVersion,
 )
+from portal.models.file import (
+    ApprovalStatus,
+    ContactPublishingPreference,
+    FileDownload,
+    FileFolder,
+    FilePublication,
+    FileRequestLink,
+    FileVersion,
+    PortalFile,
+    UploadSession,
+)
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
+from portal.models.note import NOTE_RESOURCE_TYPES, Note
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.page import Page, PageFormat
 from portal.models.planning import (
@@ -41,15 +54,18 @@ from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscr
 
 __all__ = [
     "ALL_TABS",
+    "NOTE_RESOURCE_TYPES",
     "CLIENT_ROLE_RANK",
     "ActivityLog",
     "Agency",
+    "Announcement",
     "ApiKey",
     "ClientRole",
     "Company",
     "EmailOutbox",
     "Invitation",
     "MagicLink",
+    "Note",
     "Notification",
     "NotificationPreference",
     "Portal",
@@ -73,6 +89,15 @@ __all__ = [
     "TaskAssignee",
     "TaskComment",
     "TaskList",
+    "ApprovalStatus",
+    "ContactPublishingPreference",
+    "FileDownload",
+    "FileFolder",
+    "FilePublication",
+    "FileRequestLink",
+    "FileVersion",
+    "PortalFile",
+    "UploadSession",
     "Decision",
     "GoalStatus",
     "Page",

@@ -72,3 +72,6 @@ class Portal(SQLModel, table=True):
     template_id: int | None = None
     template_applied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Files tab: upload size limit and the content categories allowed (None = the defaults)
+    max_upload_mb: int = Field(default=2048)
+    allowed_file_types: list[str] | None = Field(default=None, sa_type=JSON)

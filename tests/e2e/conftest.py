@@ -56,9 +56,23 @@ def live_server() -> Iterator[str]:
     log_path = TMP / f"e2e-server-{port}.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
-             "--threads", "4", "--control-socket", str(TMP / f"gunicorn-{port}.ctl"), "wsgi:app"],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            [
+                str(bin_dir / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+                "--control-socket",
+                str(TMP / f"gunicorn-{port}.ctl"),
+                "wsgi:app",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_until_up(base, proc, log_path)

@@ -110,6 +110,6 @@ def test_staff_write_and_publish_a_page(page_factory) -> None:
     sign_in(page, "owner@acme.test")
     page.goto("/p/acme/pages")
     page.click(".page-card-title a:has-text('Browser-made page')")
-    page.wait_for_selector(".prose h2:has-text('Hello')")
+    page.wait_for_selector(".page-prose h2:has-text('Hello')")
     assert page.evaluate("window.__pwned") is None
     assert not page.errors, page.errors

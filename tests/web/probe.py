@@ -28,6 +28,12 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "version_id": lambda t: t.acme_version_id,
     "receipt_id": lambda t: t.acme_receipt.id,
     "key_id": lambda t: t.acme_api_key_id,
+    "note_id": lambda t: t.acme_note.id,
+    "notification_id": lambda t: t.acme_notification.id,
+    "announcement_id": lambda t: t.acme_announcement.id,
+    "file_id": lambda t: t.acme_file_id,
+    "link_id": lambda t: t.acme_link_id,
+    "upload_id": lambda t: t.acme_upload_token,
 }
 
 # arguments that carry no tenant data, with the reason

@@ -6,21 +6,20 @@ from sqlmodel import select
 from portal.models import (
     DeliverableVersion,
     Page,
-    Portal,
     ProjectGoal,
     WebhookDelivery,
     WebhookSubscription,
 )
 from portal.models.base import utcnow
 from tests.deliverable_factories import approved_with_receipt
+from tests.web.files_world import add_acme_files
 from tests.web.probe import build_path, probed_rules
 
 
 @pytest.fixture
-def world(db, tenants):
-    tenants.acme_portal_id = db.exec(
-        select(Portal.id).where(Portal.company_id == tenants.acme.id)
-    ).one()
+def world(db, world):
+    """The notes/notifications world of tests/web/conftest.py, plus webhooks and deliverables."""
+    tenants = world
     tenants.acme_webhook = WebhookSubscription(
         url="https://hooks.example.test/acme",
         company_id=tenants.acme.id,
@@ -54,6 +53,7 @@ def world(db, tenants):
         project_id=tenants.acme_project.id,
         title="Acme only",
     ).id
+    add_acme_files(db, tenants)
     tenants.acme_page = Page(
         company_id=tenants.acme.id,
         title="Acme handbook",
@@ -90,16 +90,21 @@ def test_foreign_tenant_gets_404_everywhere(app, client, login, world, who) -> N
     assert not leaks, "\n".join(leaks)
 
 
+STAFF_ONLY = ("/admin/", "/p/<slug>/files/downloads", "/p/<slug>/files/requests")
+
+
 def test_own_tenant_reaches_the_same_routes(app, client, login, world) -> None:
     """The probe is meaningful: the owner of the data gets through on GET routes."""
     rules, _ = probed_rules(app)
     for rule, method, resolvers in rules:
         if method != "GET" or rule.startswith("/api/"):
             continue
-        # The staff area's "owner" is staff: clients never reach /admin/.
-        login(world.staff_admin if rule.startswith("/admin/") else world.acme_admin)
+        # The staff area's "owner" is staff: clients never reach /admin/ or staff-only tabs.
+        login(world.staff_admin if rule.startswith(STAFF_ONLY) else world.acme_admin)
         path = build_path(rule, {name: fn(world) for name, fn in resolvers.items()})
-        assert client.get(path).status_code in {200, 302}, path
+        resp = client.get(path)
+        resp.close()  # streamed downloads hold their file open until closed
+        assert resp.status_code in {200, 302}, path
 
 
 @pytest.mark.parametrize("company", ["globex", "retail"])

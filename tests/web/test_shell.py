@@ -156,3 +156,34 @@ def test_profile_and_password(client, db, login, tenants) -> None:
     )
     assert bad.status_code == 303
     assert "not your current password" in client.get("/account").get_data(as_text=True)
+
+
+def test_dashboard_activity_hides_staff_only_rows_from_clients(client, db, login, tenants) -> None:
+    from portal.models import ActivityLog
+    from services.activity import STAFF_ONLY_OBJECT_TYPES
+
+    hidden_type = sorted(STAFF_ONLY_OBJECT_TYPES)[0]
+    db.add(
+        ActivityLog(
+            company_id=tenants.acme.id,
+            action="message_sent",
+            object_type=hidden_type,
+            description="Pat posted an internal note",
+        )
+    )
+    db.add(
+        ActivityLog(
+            company_id=tenants.acme.id,
+            action="message_sent",
+            object_type="note",
+            description="Pat posted a client note",
+        )
+    )
+    db.flush()
+    login(tenants.acme_admin)
+    html = client.get("/p/acme-test/dashboard").get_data(as_text=True)
+    assert "Pat posted a client note" in html and "internal note" not in html
+    login(tenants.staff_admin)
+    assert "Pat posted an internal note" in client.get("/p/acme-test/dashboard").get_data(
+        as_text=True
+    )

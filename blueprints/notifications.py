@@ -1,0 +1,151 @@
+"""The signed-in person's notifications (outside /p/: they span portals), the bell, preferences."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import Blueprint, Response, current_app, flash, g, make_response, redirect, request
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlmodel import select
+
+from portal.db import get_session
+from portal.errors import NotFound
+from portal.htmx import is_partial, render_page
+from portal.models import Portal
+from portal.principal import current_actor
+from services import notifications as service
+from services.portals import portal_for_slug
+
+bp = Blueprint("notifications", __name__)
+PER_PAGE = 20
+
+
+def badge_html(count: int, *, oob: bool = False) -> Markup:
+    """The bell's count; rendered without the page context processors (1 query total)."""
+    template = current_app.jinja_env.get_template("notifications/_badge.html")
+    return Markup(template.render(count=count, oob=oob))  # noqa: S704 - autoescaped template
+
+
+def _layout_context() -> dict[str, Any]:
+    """Clients see their notifications inside their own branded portal; staff in the staff area."""
+    actor = current_actor()
+    if actor.is_staff or actor.company_id is None:
+        return {"layout": "layouts/staff.html", "staff_tab": "notifications"}
+    session = get_session()
+    slug = session.exec(select(Portal.slug).where(Portal.company_id == actor.company_id)).first()
+    try:
+        g.portal_ctx = portal_for_slug(session, actor=actor, slug=slug or "")
+    except NotFound:  # no portal (yet), or a pending one: a plain page
+        return {"layout": "layouts/auth.html"}
+    return {"layout": "layouts/portal.html", "ctx": g.portal_ctx, "active_tab": None}
+
+
+def _filter() -> str:
+    value = request.values.get("filter", "all")
+    return value if value in service.FILTERS else "all"
+
+
+def _list(status: int = 200) -> Response:
+    session = get_session()
+    which = _filter()
+    raw = request.values.get("page", "1")
+    page = max(1, int(raw)) if raw.isdigit() else 1
+    rows, total = service.list_notifications(
+        session,
+        user_id=current_user.id,
+        filter=which,
+        limit=PER_PAGE,
+        offset=(page - 1) * PER_PAGE,
+    )
+    unread = service.unread_count(session, user_id=current_user.id)
+    resp = render_page(
+        "notifications/index.html",
+        status=status,
+        rows=rows,
+        total=total,
+        unread=unread,
+        which=which,
+        page=page,
+        pages=max(1, math.ceil(total / PER_PAGE)),
+        page_title="Notifications",
+        **_layout_context(),
+    )
+    if is_partial() and request.method == "POST":
+        resp.set_data(resp.get_data(as_text=True) + str(badge_html(unread, oob=True)))
+    return resp
+
+
+def _after_write() -> Response:
+    if is_partial():
+        return _list()
+    return redirect(f"/notifications?filter={_filter()}", code=303)
+
+
+@bp.get("/notifications")
+@login_required
+def index() -> Response:
+    return _list()
+
+
+@bp.get("/notifications/badge")
+def badge() -> Response:
+    if not current_user.is_authenticated:  # signed out elsewhere: keep the page, swap nothing
+        return Response(status=204)
+    count = service.unread_count(get_session(), user_id=current_user.id)
+    resp = make_response(str(badge_html(count)))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/notifications/<int:notification_id>/go")
+@login_required
+def go(notification_id: int) -> Response:
+    """Open a notification: mark it read, then follow its link (same-site paths only)."""
+    from blueprints.auth import safe_next
+
+    row = service.mark_read(get_session(), user_id=current_user.id, notification_id=notification_id)
+    return redirect(safe_next(row.url) or "/notifications", code=302)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def read(notification_id: int) -> Response:
+    service.mark_read(get_session(), user_id=current_user.id, notification_id=notification_id)
+    return _after_write()
+
+
+@bp.post("/notifications/<int:notification_id>/archive")
+@login_required
+def archive(notification_id: int) -> Response:
+    service.archive(get_session(), user_id=current_user.id, notification_id=notification_id)
+    return _after_write()
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def read_all() -> Response:
+    count = service.mark_all_read(get_session(), user_id=current_user.id)
+    if not is_partial():
+        flash(f"Marked {count} notification{'s' if count != 1 else ''} read.", "success")
+    return _after_write()
+
+
+@bp.post("/account/notifications")
+@login_required
+def preferences() -> Response:
+    """Save the per-type × channel choices posted by the Settings tab or /account."""
+    from blueprints.auth import safe_next
+
+    form = request.form
+    service.save_preferences(
+        get_session(),
+        user_id=current_user.id,
+        choices=[
+            (key, form.get(f"in_app:{key}") == "1", form.get(f"email:{key}") == "1")
+            for key in service.TYPES
+        ],
+    )
+    flash("Notification preferences saved.", "success")
+    return redirect(safe_next(form.get("back")) or "/account", code=303)

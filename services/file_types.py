@@ -1,0 +1,155 @@
+"""What a file is, decided by its bytes: the allow-list, safe names, safe inline types."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import filetype
+
+from portal.errors import Invalid
+
+# Content categories a portal may allow (Portal.allowed_file_types; None = all of these).
+CATEGORIES: dict[str, tuple[str, frozenset[str]]] = {
+    "images": (
+        "Images",
+        frozenset(
+            {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/tiff"}
+        ),
+    ),
+    "pdf": ("PDF documents", frozenset({"application/pdf"})),
+    "office": (
+        "Office documents",
+        frozenset(
+            {
+                "application/msword",
+                "application/vnd.ms-excel",
+                "application/vnd.ms-powerpoint",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                "application/vnd.oasis.opendocument.text",
+                "application/vnd.oasis.opendocument.spreadsheet",
+                "application/vnd.oasis.opendocument.presentation",
+                "application/rtf",
+            }
+        ),
+    ),
+    "text": ("Text and CSV", frozenset({"text/plain", "text/csv"})),
+    "zip": (
+        "Archives (zip)",
+        frozenset({"application/zip", "application/gzip", "application/x-7z-compressed"}),
+    ),
+}
+DEFAULT_CATEGORIES: tuple[str, ...] = tuple(CATEGORIES)
+
+# Served inline for preview; everything else is an attachment. SVG is deliberately absent.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
+IMAGE_PREVIEW = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+_EXECUTABLE_MAGIC = (
+    (b"\x7fELF", "a Linux program (ELF)"),
+    (b"MZ", "a Windows program"),
+    (b"\xfe\xed\xfa\xce", "a macOS program"),
+    (b"\xfe\xed\xfa\xcf", "a macOS program"),
+    (b"\xce\xfa\xed\xfe", "a macOS program"),
+    (b"\xcf\xfa\xed\xfe", "a macOS program"),
+    (b"\xca\xfe\xba\xbe", "a program"),
+    (b"#!", "a script"),
+)
+_MARKUP = re.compile(rb"^\s*(<\?php|<\?xml|<!doctype html|<html|<script|<svg|<body|<iframe)", re.I)
+_BLOCKED_EXT = frozenset(
+    "exe dll so dylib bin com scr msi msp bat cmd ps1 psm1 vbs vbe js jse mjs wsf wsh sh bash zsh "
+    "csh ksh php phtml pl py rb jar apk app deb rpm html htm xhtml shtml svg svgz hta lnk reg "
+    "cpl gadget".split()
+)
+_OLE_BY_EXT = {
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+    "pps": "application/vnd.ms-powerpoint",
+}
+_MIME_ALIASES = {"application/x-gzip": "application/gzip", "image/jpg": "image/jpeg"}
+
+
+def _refuse(message: str, code: str = "file_type_not_allowed") -> Invalid:
+    return Invalid(message, code=code, errors={"file": [message]})
+
+
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _is_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    for cut in range(4):  # the head may end in the middle of a UTF-8 sequence
+        try:
+            (head[: len(head) - cut] if cut else head).decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def sniff(head: bytes, name: str, allowed: Iterable[str] | None = None) -> str:
+    """The content type of a file from its first bytes, or Invalid if the portal refuses it.
+
+    The declared type and the name's extension never make a file acceptable; a dangerous
+    extension can still make an otherwise harmless file unacceptable.
+    """
+    if not head:
+        raise _refuse("That file is empty.", "file_empty")
+    for magic, what in _EXECUTABLE_MAGIC:
+        if head.startswith(magic):
+            raise _refuse(
+                f"“{name}” is {what}, whatever its name says. Programs and scripts can't be "
+                "uploaded here."
+            )
+    ext = _extension(name)
+    if ext in _BLOCKED_EXT:
+        raise _refuse(f"Files ending in .{ext} can't be uploaded here.")
+    kind = filetype.guess(head)
+    if kind is not None:
+        mime = _MIME_ALIASES.get(kind.mime, kind.mime)
+    elif head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        mime = _OLE_BY_EXT.get(ext, "application/msword")
+    elif head.startswith(b"{\\rtf"):
+        mime = "application/rtf"
+    elif _is_text(head):
+        if _MARKUP.match(head):
+            raise _refuse("Web pages, SVG and markup files can't be uploaded here.")
+        mime = "text/csv" if ext == "csv" else "text/plain"
+    else:
+        raise _refuse(f"We couldn't tell what kind of file “{name}” is, so it can't be uploaded.")
+    categories = list(allowed) if allowed else list(DEFAULT_CATEGORIES)
+    permitted = frozenset().union(*(CATEGORIES[c][1] for c in categories if c in CATEGORIES))
+    if mime not in permitted:
+        labels = ", ".join(CATEGORIES[c][0].lower() for c in categories if c in CATEGORIES)
+        raise _refuse(f"“{name}” is {mime}; this portal accepts {labels}.")
+    return mime
+
+
+_UNSAFE_CHARS = re.compile(r'[<>:"|?*`$\\/]')
+
+
+def safe_display_name(raw: str, fallback: str = "file") -> str:
+    """A display name with no path parts, control characters or markup, at most 200 chars."""
+    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = _UNSAFE_CHARS.sub("", name)
+    name = re.sub(r"\s+", " ", name).strip().lstrip(".").strip()
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 199 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else name[:200]
+    return name or fallback
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"

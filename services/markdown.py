@@ -1,0 +1,98 @@
+"""Markdown for user-written text: rendered by markdown-it-py, then sanitised by nh3.
+
+Raw HTML in the source is not parsed as HTML at all, and the rendered result goes through an
+allow-list, so whatever a note contains renders inert (SPEC §8 stored-XSS corpus).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markupsafe import Markup
+
+# ``@name`` or ``@someone@example.com``, not the middle of an address or a path
+MENTION_RE = re.compile(
+    r"(?<![\w@/])@([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+    r"|[A-Za-z][\w.-]*)"
+)
+
+
+def _highlight_mentions(state: StateCore) -> None:
+    """Wrap ``@mentions`` in plain text (not in links or code) in ``<span class="mention">``.
+
+    The span is the only markup the renderer emits that the source could not produce itself.
+    """
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        out: list[Token] = []
+        in_link = 0
+        for tok in block.children:
+            in_link += {"link_open": 1, "link_close": -1}.get(tok.type, 0)
+            if tok.type != "text" or in_link or "@" not in tok.content:
+                out.append(tok)
+                continue
+            pos = 0
+            for m in MENTION_RE.finditer(tok.content):
+                name = m.group(0).rstrip(".-_")
+                if pos < m.start():
+                    out.append(_token("text", tok.content[pos : m.start()]))
+                out += [
+                    _token("html_inline", '<span class="mention">'),
+                    _token("text", name),
+                    _token("html_inline", "</span>"),
+                ]
+                pos = m.start() + len(name)
+            out.append(_token("text", tok.content[pos:]))
+        block.children = out
+
+
+def _token(kind: str, content: str) -> Token:
+    tok = Token(kind, "", 0)
+    tok.content = content
+    return tok
+
+
+_md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["table", "strikethrough"])
+_md.core.ruler.push("mentions", _highlight_mentions)
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "del", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td", "img", "span",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "span": {"class"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "th": {"align"},
+    "td": {"align"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(source: str) -> Markup:
+    """Safe HTML for ``source``: links get ``rel="noopener nofollow"``, no scripts, no styles."""
+    html = _md.render(source or "")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener nofollow noreferrer",
+        strip_comments=True,
+    )
+    return Markup(clean)  # noqa: S704 - sanitised above
+
+
+def plain_excerpt(source: str, length: int = 140) -> str:
+    """A one-line plain-text excerpt of markdown (notification bodies, email digests)."""
+    stripped = nh3.clean(_md.render(source or ""), tags=set())
+    text = " ".join(html.unescape(stripped).split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"

@@ -1,0 +1,235 @@
+// Chunked, resumable uploads for the Files tab: drag and drop or a normal file input, several files
+// at once, a <progress> bar per file, automatic resume after a dropped connection, cancel.
+// Protocol: POST start -> {id, url, chunk_size}; PATCH url with Upload-Offset; GET url -> offset;
+// POST url/complete -> the file. CSP-clean: no inline code, no inline styles.
+(function () {
+  "use strict";
+  var csrf = document.querySelector('meta[name="csrf-token"]');
+  var MAX_RETRIES = 8;
+
+  function headers(extra) {
+    var h = { "X-CSRFToken": csrf ? csrf.content : "" };
+    for (var k in extra) h[k] = extra[k];
+    return h;
+  }
+
+  function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
+
+  function errorMessage(body, fallback) {
+    if (body && body.errors) {
+      for (var k in body.errors) if (body.errors[k] && body.errors[k][0]) return body.errors[k][0];
+    }
+    return (body && body.message) || fallback;
+  }
+
+  function readJson(resp) { return resp.json().catch(function () { return {}; }); }
+
+  // Send one chunk with XMLHttpRequest so the bar moves while bytes leave.
+  function sendChunk(url, offset, blob, onProgress, job) {
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      job.xhr = xhr;
+      xhr.open("PATCH", url);
+      xhr.setRequestHeader("Upload-Offset", String(offset));
+      xhr.setRequestHeader("Content-Type", "application/offset+octet-stream");
+      if (csrf) xhr.setRequestHeader("X-CSRFToken", csrf.content);
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) onProgress(e.loaded); };
+      xhr.onload = function () {
+        var body = {};
+        try { body = JSON.parse(xhr.responseText || "{}"); } catch (e) { body = {}; }
+        if (xhr.status >= 200 && xhr.status < 300) resolve(body.offset);
+        else reject({ status: xhr.status, body: body });
+      };
+      xhr.onerror = function () { reject({ status: 0, body: {} }); };
+      xhr.onabort = function () { reject({ status: -1, body: {} }); };
+      xhr.send(blob);
+    });
+  }
+
+  function currentOffset(url) {
+    return fetch(url, { headers: headers({}), credentials: "same-origin" }).then(function (resp) {
+      return readJson(resp).then(function (body) {
+        if (!resp.ok) throw { status: resp.status, body: body };
+        return body.offset;
+      });
+    });
+  }
+
+  function makeRow(list, file) {
+    var li = document.createElement("li");
+    li.className = "upload-item";
+    var name = document.createElement("span");
+    name.className = "upload-name";
+    name.textContent = file.name;
+    var bar = document.createElement("progress");
+    bar.max = file.size || 1;
+    bar.value = 0;
+    bar.setAttribute("aria-label", "Uploading " + file.name);
+    var status = document.createElement("span");
+    status.className = "upload-status";
+    status.textContent = "Waiting…";
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "btn btn-sm btn-ghost";
+    cancel.textContent = "Cancel";
+    li.appendChild(name);
+    li.appendChild(bar);
+    li.appendChild(status);
+    li.appendChild(cancel);
+    list.appendChild(li);
+    return { li: li, bar: bar, status: status, cancel: cancel };
+  }
+
+  function uploadFile(box, file, row) {
+    var job = { cancelled: false, xhr: null, url: null };
+    row.cancel.addEventListener("click", function () {
+      job.cancelled = true;
+      if (job.xhr) job.xhr.abort();
+      if (job.url) fetch(job.url, { method: "DELETE", headers: headers({}), credentials: "same-origin" });
+      row.status.textContent = "Cancelled";
+      row.li.classList.add("upload-cancelled");
+      row.cancel.remove();
+    });
+    var approver = box.querySelector("[data-approver]");
+    var payload = {
+      name: file.name,
+      size: file.size,
+      folder_id: box.dataset.folderId || null,
+      file_id: box.dataset.fileId || null,
+      approver_id: approver && approver.value ? approver.value : null
+    };
+    var chunkSize = parseInt(box.dataset.chunkSize, 10) || 8388608;
+    row.status.textContent = "Starting…";
+    return fetch(box.dataset.startUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: headers({ "Content-Type": "application/json" }),
+      body: JSON.stringify(payload)
+    }).then(function (resp) {
+      return readJson(resp).then(function (body) {
+        if (!resp.ok) throw { status: resp.status, body: body, fatal: true };
+        job.url = body.url;
+        chunkSize = body.chunk_size || chunkSize;
+        return loop(0, 0);
+      });
+    }).then(function () {
+      if (job.cancelled) return null;
+      row.status.textContent = "Checking…";
+      return fetch(job.url + "/complete", { method: "POST", headers: headers({}), credentials: "same-origin" })
+        .then(function (resp) {
+          return readJson(resp).then(function (body) {
+            if (!resp.ok) throw { status: resp.status, body: body, fatal: true };
+            row.bar.value = row.bar.max;
+            row.status.textContent = body.approval_status === "pending" ? "Done · awaiting approval" : "Done";
+            row.li.classList.add("upload-done");
+            row.cancel.remove();
+            return body;
+          });
+        });
+    }).catch(function (err) {
+      if (job.cancelled) return null;
+      row.li.classList.add("upload-failed");
+      row.status.textContent = errorMessage(err && err.body, "Upload failed. Try again.");
+      row.cancel.remove();
+      return null;
+    });
+
+    // Send chunks from `offset`; on a network error ask the server where it got to and resume.
+    function loop(offset, retries) {
+      if (job.cancelled) return Promise.resolve();
+      if (offset >= file.size) return Promise.resolve();
+      var end = Math.min(offset + chunkSize, file.size);
+      row.status.textContent = Math.floor((offset / file.size) * 100) + "%";
+      return sendChunk(job.url, offset, file.slice(offset, end), function (loaded) {
+        row.bar.value = offset + loaded;
+      }, job).then(function (next) {
+        row.bar.value = next;
+        return loop(next, 0);
+      }, function (err) {
+        if (job.cancelled || err.status === -1) return Promise.resolve();
+        if (err.status === 409 && err.body && err.body.errors && err.body.errors.offset) {
+          return loop(parseInt(err.body.errors.offset[0], 10), retries);
+        }
+        if ((err.status === 0 || err.status >= 500) && retries < MAX_RETRIES) {
+          row.status.textContent = "Connection lost · retrying…";
+          return sleep(Math.min(1000 * Math.pow(2, retries), 15000)).then(function () {
+            return currentOffset(job.url).then(function (at) { return loop(at, retries + 1); },
+              function () { return loop(offset, retries + 1); });
+          });
+        }
+        err.fatal = true;
+        throw err;
+      });
+    }
+  }
+
+  function refreshList(box) {
+    if (box.dataset.reload) { window.location.reload(); return; }
+    var url = box.dataset.listUrl;
+    if (url && window.htmx) window.htmx.ajax("GET", url, { target: "#file-list", swap: "innerHTML" });
+  }
+
+  function startUploads(box, files) {
+    var list = box.querySelector("[data-upload-list]");
+    var maxBytes = parseInt(box.dataset.maxBytes, 10) || 0;
+    var queue = [];
+    Array.prototype.forEach.call(files, function (file) {
+      var row = makeRow(list, file);
+      if (maxBytes && file.size > maxBytes) {
+        row.li.classList.add("upload-failed");
+        row.status.textContent = "Too large for this portal.";
+        row.cancel.remove();
+        return;
+      }
+      queue.push({ file: file, row: row });
+    });
+    // One file at a time: each gets the whole connection, and the bars fill in order.
+    var anyDone = false;
+    queue.reduce(function (chain, item) {
+      return chain.then(function () {
+        return uploadFile(box, item.file, item.row).then(function (r) { anyDone = anyDone || !!r; });
+      });
+    }, Promise.resolve()).then(function () { if (anyDone) refreshList(box); });
+  }
+
+  document.addEventListener("change", function (evt) {
+    var input = evt.target;
+    if (!input.matches || !input.matches(".file-input")) return;
+    var box = input.closest("[data-uploader]");
+    if (!box || !input.files || !input.files.length) return;
+    startUploads(box, input.files);
+    input.value = "";
+  });
+
+  function zoneOf(evt) {
+    var t = evt.target;
+    return t && t.closest ? t.closest("[data-uploader] .dropzone") : null;
+  }
+  ["dragenter", "dragover"].forEach(function (name) {
+    document.addEventListener(name, function (evt) {
+      var zone = zoneOf(evt);
+      if (!zone) return;
+      evt.preventDefault();
+      zone.classList.add("dropzone-active");
+    });
+  });
+  document.addEventListener("dragleave", function (evt) {
+    var zone = zoneOf(evt);
+    if (zone && !zone.contains(evt.relatedTarget)) zone.classList.remove("dropzone-active");
+  });
+  document.addEventListener("drop", function (evt) {
+    var zone = zoneOf(evt);
+    if (!zone) return;
+    evt.preventDefault();
+    zone.classList.remove("dropzone-active");
+    var box = zone.closest("[data-uploader]");
+    if (evt.dataTransfer && evt.dataTransfer.files.length) startUploads(box, evt.dataTransfer.files);
+  });
+
+  // With JavaScript the chunked path replaces the plain form's submit button.
+  function enhance() {
+    document.querySelectorAll("[data-uploader]").forEach(function (box) { box.classList.add("js-uploader"); });
+  }
+  document.addEventListener("DOMContentLoaded", enhance);
+  document.addEventListener("htmx:afterSettle", enhance);
+})();

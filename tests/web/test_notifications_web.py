@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from portal.models import Notification, NotificationPreference
+from tests.conftest import assert_both_ways
+
+
+def _notifs(db, user, n=3, **kw) -> list[Notification]:
+    rows = [
+        Notification(
+            user_id=user.id,
+            company_id=user.company_id,
+            type="note_mention",
+            title=f"Title {i}",
+            body="Body",
+            url="/p/acme-test/notes",
+            **kw,
+        )
+        for i in range(n)
+    ]
+    db.add_all(rows)
+    db.flush()
+    return rows
+
+
+def test_page_both_ways_in_the_branded_portal(client, login, tenants, db) -> None:
+    _notifs(db, tenants.acme_collab)
+    login(tenants.acme_collab)
+    full, part = assert_both_ways(client, "/notifications")
+    assert "Title 0" in full and 'class="tabbar"' in full and "Acme Test" in full
+    assert "3 unread" in part and "<title>Notifications" in part
+    login(tenants.pm)
+    staff = client.get("/notifications").get_data(as_text=True)
+    assert "Staff area" in staff and "No notifications yet" in staff
+
+
+def test_filters_mark_read_archive_and_read_all(client, login, tenants, db) -> None:
+    a, b, c = _notifs(db, tenants.acme_collab)
+    login(tenants.acme_collab)
+    resp = client.post(f"/notifications/{a.id}/read")
+    assert resp.status_code == 303
+    db.refresh(a)
+    assert a.read_at is not None
+    unread = client.get("/notifications?filter=unread").get_data(as_text=True)
+    assert "Title 0" not in unread and "Title 1" in unread
+    hx = client.post(f"/notifications/{b.id}/archive?filter=all", headers={"HX-Request": "true"})
+    html = hx.get_data(as_text=True)
+    assert hx.status_code == 200 and "<html" not in html and "Title 1" not in html
+    assert '<nav class="segmented"' in html and "&lt;" not in html
+    assert '<span id="bell-count"' in html and 'hx-swap-oob="true"' in html  # the bell follows
+    archived = client.get("/notifications?filter=archived").get_data(as_text=True)
+    assert "Title 1" in archived and "Title 2" not in archived
+    client.post("/notifications/read-all")
+    db.refresh(c)
+    assert c.read_at is not None
+    assert "caught up" in client.get("/notifications").get_data(as_text=True)
+
+
+def test_badge_is_tiny_and_cheap(client, login, tenants, db, count_queries) -> None:
+    _notifs(db, tenants.acme_collab, 4)
+    _notifs(db, tenants.acme_admin, 2)
+    login(tenants.acme_collab)
+    client.get("/notifications/badge")
+    with count_queries() as q:
+        resp = client.get("/notifications/badge")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and ">4<" in html and "4 unread" in html
+    assert 'hx-trigger="every 30s"' in html and "<html" not in html
+    assert q.count <= 2, q.statements
+    shell = client.get("/p/acme-test/dashboard").get_data(as_text=True)
+    assert 'hx-get="/notifications/badge"' in shell and 'hx-trigger="load, every 30s"' in shell
+
+
+def test_go_marks_read_and_only_follows_local_links(client, login, tenants, db) -> None:
+    [n] = _notifs(db, tenants.acme_collab, 1)
+    [evil] = _notifs(db, tenants.acme_collab, 1)
+    evil.url = "https://evil.example/phish"
+    db.flush()
+    login(tenants.acme_collab)
+    resp = client.get(f"/notifications/{n.id}/go")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/p/acme-test/notes"
+    db.refresh(n)
+    assert n.read_at is not None
+    assert client.get(f"/notifications/{evil.id}/go").headers["Location"] == "/notifications"
+
+
+def test_other_peoples_notifications_are_404(client, login, tenants, db) -> None:
+    [n] = _notifs(db, tenants.acme_admin, 1)
+    login(tenants.acme_collab)  # same company, different person
+    assert client.post(f"/notifications/{n.id}/read").status_code == 404
+    assert client.post(f"/notifications/{n.id}/archive").status_code == 404
+    assert client.get(f"/notifications/{n.id}/go").status_code == 404
+
+
+def test_preferences_from_settings_and_account(client, login, tenants, db) -> None:
+    login(tenants.acme_viewer)  # even a viewer chooses their own notifications
+    settings = client.get("/p/acme-test/settings").get_data(as_text=True)
+    assert 'name="email:note_mention"' in settings and "Save preferences" in settings
+    resp = client.post(
+        "/account/notifications",
+        data={"in_app:note_mention": "1", "back": "/p/acme-test/settings"},
+    )
+    assert resp.status_code == 303 and resp.headers["Location"] == "/p/acme-test/settings"
+    pref = db.exec(
+        select(NotificationPreference).where(
+            NotificationPreference.user_id == tenants.acme_viewer.id,
+            NotificationPreference.notification_type == "note_mention",
+        )
+    ).one()
+    assert pref.channel_in_app and not pref.channel_email
+    login(tenants.pm)
+    assert 'name="in_app:task_assigned"' in client.get("/account").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("which", ["all", "unread", "archived"])
+def test_list_query_count_does_not_grow(client, login, tenants, db, count_queries, which) -> None:
+    login(tenants.acme_collab)
+    _notifs(db, tenants.acme_collab, 3)
+    _notifs(db, tenants.acme_collab, 3, archived_at=None)
+    client.get(f"/notifications?filter={which}")
+    with count_queries() as few:
+        client.get(f"/notifications?filter={which}")
+    _notifs(db, tenants.acme_collab, 30)
+    with count_queries() as many:
+        client.get(f"/notifications?filter={which}")
+    assert few.count == many.count <= 12, "\n".join(many.statements)
+
+
+def test_badge_for_a_signed_out_browser_swaps_nothing(client) -> None:
+    resp = client.get("/notifications/badge", headers={"HX-Request": "true"})
+    assert resp.status_code == 204 and resp.data == b""
+    assert client.get("/notifications").status_code == 302  # the page itself needs sign-in
+
+
+def test_client_of_a_pending_portal_still_reads_notifications(client, login, tenants, db) -> None:
+    from portal.models import Portal
+
+    portal = db.exec(select(Portal).where(Portal.company_id == tenants.globex.id)).one()
+    portal.status = "pending"
+    db.add(portal)
+    _notifs(db, tenants.globex_admin, 1)
+    login(tenants.globex_admin)
+    resp = client.get("/notifications")
+    assert resp.status_code == 200 and "Title 0" in resp.get_data(as_text=True)
