@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
         account,
         activity,
         admin,
+        admin_pages,
         announcements,
         api,
         api_keys,
@@ -132,6 +133,8 @@ def _register_blueprints(app: Flask) -> None:
         health,
         notes,
         notifications,
+        pages,
+        projects,
         settings,
         tasks,
         team,
@@ -146,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(admin_pages.bp, url_prefix="/admin/pages")
     app.register_blueprint(api_keys.bp, url_prefix="/admin/api-keys")
     app.register_blueprint(dev.bp, url_prefix="/dev")
     app.register_blueprint(webhooks.bp, url_prefix="/admin/webhooks")
@@ -162,6 +166,8 @@ def _register_blueprints(app: Flask) -> None:
         activity,
         announcements,
         files,
+        projects,
+        pages,
     )
     for tab in portal_tabs:
         app.register_blueprint(tab.bp, url_prefix="/p/<slug>")

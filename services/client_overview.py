@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, func, select
 
 from portal.models import ActivityLog, PortalManager, Project, User
-from portal.tenancy import Actor, get_for_actor, scoped
+from portal.tenancy import Actor, scoped
 
 
 def list_projects(
@@ -25,32 +25,6 @@ def list_projects(
         stmt.order_by(Project.name, Project.id).limit(limit).offset(offset)  # type: ignore[arg-type]
     ).all()
     return list(rows), int(total)
-
-
-@dataclass(frozen=True)
-class ProjectDetail:
-    project: Project
-    members: list[User]
-
-
-def project_detail(session: Session, *, actor: Actor, project_id: int) -> ProjectDetail:
-    """One project of the group with its people (lead, managers, the company's users)."""
-    project = get_for_actor(session, Project, project_id, actor)
-    manager_ids = select(PortalManager.user_id).where(
-        PortalManager.company_id == project.company_id
-    )
-    members = session.exec(
-        select(User)
-        .where(
-            User.is_active,
-            (User.id == project.lead_id)
-            | (User.company_id == project.company_id)
-            | User.id.in_(manager_ids),  # type: ignore[union-attr]
-        )
-        .order_by(User.name, User.id)
-        .limit(200)
-    ).all()
-    return ProjectDetail(project=project, members=list(members))
 
 
 def history(

@@ -21,6 +21,7 @@ from portal.models import (
 from portal.models.base import utcnow
 from services import passwords
 from services.demo_deliverables import load_demo_deliverables
+from services.demo_plans import load_plans
 from services.users import ADMIN_ROLE, PM_NODES, PM_ROLE, ensure_role, grant_role
 
 DEMO_PASSWORD = "stoa-demo"
@@ -196,6 +197,7 @@ def load_demo(session: Session) -> bool:
     from services.demo_files import load_demo_files
 
     created |= load_demo_files(session, companies)
+    created |= load_plans(session, companies)
     return created
 
 

@@ -13,10 +13,12 @@ from portal.tenancy import Actor, scoped
 # Tabs whose pages exist in this build; a tab appears only when enabled *and* implemented.
 IMPLEMENTED_TABS: list[str] = [
     "dashboard",
+    "projects",
     "tasks",
     "files",
     "deliverables",
     "notes",
+    "pages",
     "team",
     "settings",
 ]

@@ -25,6 +25,7 @@ PM_NODES = [
     "note.*",
     "invoice.read",
     "budget.*",
+    "page.*",
     "network.read",
     "network.wifi.read.*",
     "obj.*",

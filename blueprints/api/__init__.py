@@ -52,6 +52,7 @@ WORKER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"session": [
 API_MODULES: tuple[str, ...] = (
     "blueprints.api.portals",
     "blueprints.api.worker",
+    "blueprints.api.worker_plans",
     "blueprints.api.deliverables",
     "blueprints.api.directory",
     "blueprints.api.webhook",

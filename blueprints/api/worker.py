@@ -12,12 +12,21 @@ from sqlmodel import Session
 
 from blueprints.api import WORKER_SECURITY, api_blueprint, path_object
 from blueprints.api.auth import require_client
+from blueprints.api.plan_schemas import (
+    DecisionOut,
+    GoalOut,
+    SummaryOut,
+    decision_out,
+    goal_out,
+    summary_out,
+)
 from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery
 from portal.db import get_session
 from portal.models import ActivityLog, Project, User
 from portal.tenancy import Actor, get_for_actor
-from services import client_overview
+from services import client_overview, projects
 from services.task_views import project_progress
+from services.team import project_teams
 
 bp = api_blueprint(
     "api_worker",
@@ -29,6 +38,9 @@ bp = api_blueprint(
     "X-Portal-Group-Company-Ids (can only narrow the company's real group).",
     security=WORKER_SECURITY,
 )
+
+
+RECENT_DECISIONS = 20
 
 
 class ProjectOut(BaseModel):
@@ -77,12 +89,16 @@ class PersonOut(BaseModel):
     companyId: str | None
 
 
+class MemberOut(PersonOut):
+    projectRole: str = Field(description="What they do on the project (lead, sponsor, …).")
+
+
 class ProjectDetailOut(BaseModel):
     project: ProjectOut
-    goals: list[dict]
-    members: list[PersonOut]
-    aiSummary: str | None
-    decisions: list[dict]
+    goals: list[GoalOut]
+    members: list[MemberOut]
+    aiSummary: SummaryOut | None
+    decisions: list[DecisionOut] = Field(description="The most recent decisions, newest first.")
 
 
 class HistoryItem(BaseModel):
@@ -192,13 +208,24 @@ def worker_projects(query: ProjectsQuery):
 def worker_project(path: ProjectPath):
     """A project with its goals, members, AI summary and decisions."""
     actor = require_client()
-    detail = client_overview.project_detail(get_session(), actor=actor, project_id=path.project_id)
+    detail = projects.project_detail(
+        get_session(),
+        actor=actor,
+        project_id=path.project_id,
+        company_ids=sorted(actor.company_ids or []),
+    )
+    members = [{**person_out(detail.lead), "projectRole": "lead"}] if detail.lead else []
+    members += [
+        {**person_out(u), "projectRole": m.role_label or "member"}
+        for m, u in detail.members
+        if detail.lead is None or u.id != detail.lead.id
+    ]
     return {
         "project": project_out(detail.project),
-        "goals": [],
-        "members": [person_out(u) for u in detail.members],
-        "aiSummary": None,
-        "decisions": [],
+        "goals": [goal_out(g) for g in detail.goals],
+        "members": members,
+        "aiSummary": summary_out(detail.summary),
+        "decisions": [decision_out(d, u) for d, u in detail.decisions[:RECENT_DECISIONS]],
     }
 
 
@@ -221,8 +248,15 @@ def worker_history(query: PageQuery):
 def worker_team():
     """People on the group's work: its users and assigned managers, and active projects' leads."""
     actor = require_client()
-    view = client_overview.team(get_session(), actor=actor)
-    team = [person_out(u) for u in view.managers] + [person_out(u) for u in view.members]
+    session = get_session()
+    view = client_overview.team(session, actor=actor)
+    on_projects = [
+        user
+        for t in project_teams(session, actor=actor, company_ids=sorted(actor.company_ids or []))
+        for user, _ in t.members
+    ]
+    people = {u.id: u for u in [*view.managers, *view.members, *on_projects]}
+    team = [person_out(u) for u in people.values()]
     return {
         "team": team,
         "leads": [

@@ -26,6 +26,18 @@ from portal.models.file import (
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
 from portal.models.note import NOTE_RESOURCE_TYPES, Note
 from portal.models.notification import Notification, NotificationPreference
+from portal.models.page import Page, PageFormat
+from portal.models.planning import (
+    Decision,
+    GoalStatus,
+    ProjectGoal,
+    ProjectMember,
+    ProjectSummary,
+    Roadmap,
+    RoadmapItem,
+    RoadmapStatus,
+    SummarySource,
+)
 from portal.models.project import Project
 from portal.models.task import Task, TaskAssignee, TaskComment, TaskList
 from portal.models.user import (
@@ -86,4 +98,15 @@ __all__ = [
     "FileVersion",
     "PortalFile",
     "UploadSession",
+    "Decision",
+    "GoalStatus",
+    "Page",
+    "PageFormat",
+    "ProjectGoal",
+    "ProjectMember",
+    "ProjectSummary",
+    "Roadmap",
+    "RoadmapItem",
+    "RoadmapStatus",
+    "SummarySource",
 ]

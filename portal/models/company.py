@@ -32,6 +32,7 @@ class PortalStatus(StrEnum):
 
 ALL_TABS: tuple[str, ...] = (
     "dashboard",
+    "projects",
     "tasks",
     "files",
     "deliverables",
@@ -39,6 +40,7 @@ ALL_TABS: tuple[str, ...] = (
     "invoices",
     "results",
     "network",
+    "pages",
     "team",
     "feedback",
     "onboarding",

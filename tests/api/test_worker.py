@@ -84,7 +84,20 @@ def test_wrong_or_missing_token(client, tenants, service_token, make_key) -> Non
     assert_envelope(client.get("/api/v1/portals", headers=bearer(service_token)), 403)
 
 
-def test_foreign_project_is_404(client, tenants, service_token) -> None:
+def test_foreign_project_is_404(client, db, tenants, service_token) -> None:
+    from portal.models import ProjectMember
+
+    tenants.acme_project.lead_id = tenants.pm.id
+    db.add(tenants.acme_project)
+    db.add(
+        ProjectMember(
+            company_id=tenants.acme.id,
+            project_id=tenants.acme_project.id,
+            user_id=tenants.acme_admin.id,
+            role_label="Sponsor",
+        )
+    )
+    db.flush()
     url = f"/api/portal/projects/{tenants.acme_project.id}"
     assert_envelope(client.get(url, headers=worker(service_token, tenants.globex)), 404)
     assert_envelope(client.get(url, headers=worker(service_token, tenants.retail)), 404)

@@ -3,7 +3,14 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal.models import DeliverableVersion, WebhookDelivery, WebhookSubscription
+from portal.models import (
+    DeliverableVersion,
+    Page,
+    ProjectGoal,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from portal.models.base import utcnow
 from tests.deliverable_factories import approved_with_receipt
 from tests.web.files_world import add_acme_files
 from tests.web.probe import build_path, probed_rules
@@ -47,6 +54,18 @@ def world(db, world):
         title="Acme only",
     ).id
     add_acme_files(db, tenants)
+    tenants.acme_page = Page(
+        company_id=tenants.acme.id,
+        title="Acme handbook",
+        slug="acme-handbook",
+        body_html="<p>Acme only</p>",
+        published_at=utcnow(),
+    )
+    tenants.acme_goal = ProjectGoal(
+        company_id=tenants.acme.id, project_id=tenants.acme_project.id, title="Acme goal"
+    )
+    db.add_all([tenants.acme_page, tenants.acme_goal])
+    db.flush()
     return tenants
 
 
