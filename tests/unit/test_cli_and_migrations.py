@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import json
+
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlmodel import select
 
 from portal.db import make_engine
@@ -92,5 +94,42 @@ def test_migrations_upgrade_and_downgrade() -> None:
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         engine.dispose()
         upgrade(url)
+    finally:
+        drop()
+
+
+def test_existing_portals_get_the_projects_and_pages_tabs() -> None:
+    url, drop = scratch_database_url("stoa_tabs")
+    try:
+        upgrade(url, "4550f3ab6d9f")
+        engine = make_engine(url)
+        old_tabs = '["dashboard", "tasks", "files", "team", "settings"]'
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO company (name, slug, created_at)"
+                    " VALUES ('Old', 'old', CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO portal (company_id, title, slug, status, allow_uploads,"
+                    " enabled_tabs, landing_tab, dashboard_enabled, created_at, max_upload_mb,"
+                    " allowed_file_types) SELECT id, 'Old', 'old', 'active', true, :tabs,"
+                    " 'dashboard', false, CURRENT_TIMESTAMP, 2048, '[]' FROM company"
+                    " WHERE slug = 'old'"
+                ),
+                {"tabs": old_tabs},
+            )
+        engine.dispose()
+        upgrade(url)
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            tabs = conn.execute(
+                text("SELECT enabled_tabs FROM portal WHERE slug = 'old'")
+            ).scalar_one()
+        engine.dispose()
+        tabs = json.loads(tabs) if isinstance(tabs, str) else tabs
+        assert tabs == ["dashboard", "projects", "tasks", "files", "pages", "team", "settings"]
     finally:
         drop()
