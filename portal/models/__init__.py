@@ -28,6 +28,7 @@ from portal.models.note import NOTE_RESOURCE_TYPES, Note
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.project import Project
 from portal.models.task import Task, TaskAssignee, TaskComment, TaskList
+from portal.models.task_attachment import TaskAttachment
 from portal.models.user import (
     CLIENT_ROLE_RANK,
     ClientRole,
@@ -86,4 +87,5 @@ __all__ = [
     "FileVersion",
     "PortalFile",
     "UploadSession",
+    "TaskAttachment",
 ]

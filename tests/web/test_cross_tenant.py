@@ -47,6 +47,14 @@ def world(db, world):
         title="Acme only",
     ).id
     add_acme_files(db, tenants)
+    from services.task_attachments import attach_existing
+
+    tenants.acme_attachment_id = attach_existing(
+        db,
+        actor=actor_of(db, tenants.staff_admin),
+        task_id=tenants.acme_task_id,
+        file_id=tenants.acme_file_id,
+    ).id
     return tenants
 
 
