@@ -196,6 +196,9 @@ def load_demo(session: Session) -> bool:
     from services.demo_files import load_demo_files
 
     created |= load_demo_files(session, companies)
+    from services.demo_task_attachments import load_demo_task_attachments
+
+    created |= load_demo_task_attachments(session, companies)
     return created
 
 
