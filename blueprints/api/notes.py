@@ -16,7 +16,7 @@ from sqlmodel import select
 from blueprints.api import WORKER_SECURITY, api_blueprint, path_object
 from blueprints.api.auth import require_client, require_scope
 from blueprints.api.portals import PortalPath
-from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery
+from blueprints.api.schemas import MAX_ID, ApiModel, IdString, PageQuery
 from portal.db import get_session
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import Announcement, Note, Notification, Project, User
@@ -65,10 +65,10 @@ class NotesOut(BaseModel):
 
 class NoteCreate(ApiModel):
     resourceType: Literal["project", "deliverable", "invoice", "budget"] = "project"
-    resourceId: str | None = Field(default=None, max_length=12, pattern=r"^\d{1,10}$")
+    resourceId: IdString | None = Field(default=None, max_length=12, pattern=r"^\d{1,10}$")
     content: str = Field(min_length=1, max_length=notes.MAX_BODY)
-    parentId: str | None = Field(default=None, max_length=12, pattern=r"^\d{1,10}$")
-    portalUserId: str | None = Field(default=None, max_length=12, pattern=r"^\d{1,10}$")
+    parentId: IdString | None = Field(default=None, max_length=12, pattern=r"^\d{1,10}$")
+    portalUserId: IdString | None = Field(default=None, max_length=12, pattern=r"^\d{1,10}$")
 
 
 class CreatedOut(BaseModel):

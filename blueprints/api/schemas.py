@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 T = TypeVar("T")
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
 MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist; reject before the database sees them
+
+
+def _id_in_range(value: str | None) -> str | None:
+    if value and int(value) > MAX_ID:
+        raise ValueError(f"No such id: ids go up to {MAX_ID}.")
+    return value
+
+
+# A string id (reference 000's style) whose digits must still name a possible row.
+IdString = Annotated[str, AfterValidator(_id_in_range)]
 
 
 def _has_nul(value: Any) -> bool:

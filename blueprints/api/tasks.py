@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, Field, StrictBool, StrictInt
 from blueprints.api import WORKER_SECURITY, api_blueprint, path_object
 from blueprints.api.auth import require_client, require_scope
 from blueprints.api.notes import AnnouncementOut, announcement_out
-from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery, page_of
+from blueprints.api.schemas import MAX_ID, ApiModel, IdString, PageQuery, page_of
 from portal.db import get_session
 from portal.models import Project, Task
 from services import portal_admin
@@ -231,7 +231,7 @@ class RequestIn(ApiModel):
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=10000)
     priority: PriorityValue = "medium"
-    projectId: str | None = Field(default=None, max_length=12, pattern=r"^[0-9]*$")
+    projectId: IdString | None = Field(default=None, max_length=12, pattern=r"^[0-9]*$")
     portalUserId: str | None = Field(
         default=None, max_length=12, description="Informational: X-Portal-User-Id decides."
     )
