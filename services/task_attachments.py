@@ -22,6 +22,17 @@ from services import files as file_service
 from services.tasks import can_change_tasks, get_task
 
 MAX_LISTED = 200
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; anything larger names nothing
+
+
+def _pk(value: Any) -> int:
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk <= MAX_ID:
+        raise NotFound()
+    return pk
 
 
 @dataclass(frozen=True)
@@ -154,7 +165,9 @@ def attach_existing(
     task = _writable_task(session, actor, task_id, company_ids)
     if file_id in (None, ""):
         raise Invalid(errors={"file_id": ["Choose a file to attach."]})
-    file = file_service.get_file(session, actor=actor, file_id=file_id, company_id=task.company_id)
+    file = file_service.get_file(
+        session, actor=actor, file_id=_pk(file_id), company_id=task.company_id
+    )
     already = session.exec(
         select(TaskAttachment.id).where(
             TaskAttachment.task_id == task.id, TaskAttachment.file_id == file.id
@@ -192,10 +205,7 @@ def detach(
 ) -> None:
     """Remove a file from a task (the file itself stays in the portal's files)."""
     task = get_task(session, actor=actor, task_id=task_id, company_ids=company_ids)
-    try:
-        pk = int(attachment_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    pk = _pk(attachment_id)
     row = session.execute(
         scoped(select(TaskAttachment), actor, TaskAttachment)
         .add_columns(PortalFile.name)

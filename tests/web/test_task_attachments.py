@@ -120,7 +120,7 @@ def test_foreign_or_unknown_file_can_never_be_attached(db, client, login, tenant
     login(tenants.acme_collab)
     drawer = client.get(f"{BASE}/tasks/{task.id}", headers=HX).get_data(as_text=True)
     assert "globex.pdf" not in drawer
-    for file_id in (foreign.id, 999999, "nope"):
+    for file_id in (foreign.id, 999999, 2**40, -1, "nope"):
         resp = client.post(
             f"{BASE}/tasks/{task.id}/attachments/existing", data={"file_id": file_id}
         )
@@ -188,6 +188,8 @@ def test_attachment_of_another_task_is_404(db, client, login, tenants, task, mak
     (att,) = _attachments(db, other_task)
     resp = client.post(f"{BASE}/tasks/{task.id}/attachments/{att.id}/delete")
     assert resp.status_code == 404 and len(_attachments(db, other_task)) == 1
+    resp = client.post(f"{BASE}/tasks/{task.id}/attachments/{2**40}/delete")
+    assert resp.status_code == 404
 
 
 def test_viewer_sees_the_list_but_no_forms_and_gets_403(db, client, login, tenants, task) -> None:
