@@ -14,7 +14,9 @@ from portal.htmx import hx_redirect, is_partial, render_page
 from portal.models.task import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
 from portal.principal import current_actor
 from services import requests as requests_service
+from services import task_attachments
 from services import tasks as task_service
+from services.file_types import human_size
 from services.task_views import DUE_FILTERS, portal_projects, task_detail, tasks_view
 
 bp = portal_blueprint("tasks", __name__)
@@ -41,10 +43,12 @@ def _page(
     actor = current_actor()
     detail = None
     view = None
+    attachments = None
     if task_id is not None:
         detail = task_detail(
             session, actor=actor, task_id=task_id, company_ids=ctx.group_company_ids
         )
+        attachments = task_attachments.task_attachments(session, actor=actor, task=detail.task)
     else:
         view = tasks_view(
             session, actor=actor, company_ids=ctx.group_company_ids, args=request.args
@@ -56,6 +60,8 @@ def _page(
         ctx=ctx,
         view=view,
         detail=detail,
+        attachments=attachments,
+        human_size=human_size,
         errors=errors or {},
         form=request.form,
         active_tab="tasks",
@@ -114,6 +120,60 @@ def comment(task_id: int) -> Response:
     if is_partial():
         return _page(task_id=task_id, comment_saved=True)
     return hx_redirect(url_for("tasks.task", task_id=task_id))
+
+
+def _after_attachment_change(task_id: int) -> Response:
+    if is_partial():
+        return _page(task_id=task_id)
+    return hx_redirect(url_for("tasks.task", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/attachments")
+def upload_attachment(task_id: int) -> Response:
+    """Upload one file into the portal's files (the files service) and attach it."""
+    item = request.files.get("file")
+    try:
+        if item is None or not item.filename:
+            raise Invalid(errors={"file": ["Choose a file to upload."]})
+        task_attachments.upload_and_attach(
+            get_session(),
+            actor=current_actor(),
+            task_id=task_id,
+            stream=item.stream,
+            name=item.filename,
+            company_ids=portal_ctx().group_company_ids,
+        )
+    except Invalid as exc:
+        errors = {"file": exc.errors.get("file") or [exc.message]}
+        return _page(task_id=task_id, status=422, errors=errors)
+    return _after_attachment_change(task_id)
+
+
+@bp.post("/tasks/<int:task_id>/attachments/existing")
+def attach_file(task_id: int) -> Response:
+    try:
+        task_attachments.attach_existing(
+            get_session(),
+            actor=current_actor(),
+            task_id=task_id,
+            file_id=request.form.get("file_id"),
+            company_ids=portal_ctx().group_company_ids,
+        )
+    except Invalid as exc:
+        return _page(task_id=task_id, status=422, errors=exc.errors)
+    return _after_attachment_change(task_id)
+
+
+@bp.post("/tasks/<int:task_id>/attachments/<int:attachment_id>/delete")
+def detach_file(task_id: int, attachment_id: int) -> Response:
+    task_attachments.detach(
+        get_session(),
+        actor=current_actor(),
+        task_id=task_id,
+        attachment_id=attachment_id,
+        company_ids=portal_ctx().group_company_ids,
+    )
+    return _after_attachment_change(task_id)
 
 
 @bp.post("/tasks/<int:task_id>/edit")

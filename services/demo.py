@@ -198,6 +198,9 @@ def load_demo(session: Session) -> bool:
 
     created |= load_demo_files(session, companies)
     created |= load_plans(session, companies)
+    from services.demo_task_attachments import load_demo_task_attachments
+
+    created |= load_demo_task_attachments(session, companies)
     return created
 
 

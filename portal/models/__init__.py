@@ -40,6 +40,7 @@ from portal.models.planning import (
 )
 from portal.models.project import Project
 from portal.models.task import Task, TaskAssignee, TaskComment, TaskList
+from portal.models.task_attachment import TaskAttachment
 from portal.models.user import (
     CLIENT_ROLE_RANK,
     ClientRole,
@@ -109,4 +110,5 @@ __all__ = [
     "RoadmapItem",
     "RoadmapStatus",
     "SummarySource",
+    "TaskAttachment",
 ]

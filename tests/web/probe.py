@@ -34,6 +34,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "file_id": lambda t: t.acme_file_id,
     "link_id": lambda t: t.acme_link_id,
     "upload_id": lambda t: t.acme_upload_token,
+    "attachment_id": lambda t: t.acme_attachment_id,
 }
 
 # arguments that carry no tenant data, with the reason

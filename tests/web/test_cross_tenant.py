@@ -66,6 +66,14 @@ def world(db, world):
     )
     db.add_all([tenants.acme_page, tenants.acme_goal])
     db.flush()
+    from services.task_attachments import attach_existing
+
+    tenants.acme_attachment_id = attach_existing(
+        db,
+        actor=actor_of(db, tenants.staff_admin),
+        task_id=tenants.acme_task_id,
+        file_id=tenants.acme_file_id,
+    ).id
     return tenants
 
 
