@@ -82,7 +82,9 @@ ACTION_LABELS: dict[str, str] = {
     "announcement_published": "Announcement",
 }
 # Activity about staff-only objects (internal notes) is never shown to clients.
-STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = ("internal_note",)
+# Deliverable steps behind the internal gate (uploads before release, the release itself).
+INTERNAL_DELIVERABLE_ACTIVITY = "deliverable_internal"
+STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = ("internal_note", INTERNAL_DELIVERABLE_ACTIVITY)
 
 
 def hide_staff_only(stmt: Any, actor: Actor) -> Any:

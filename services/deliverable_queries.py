@@ -23,6 +23,7 @@ from portal.models import (
     User,
 )
 from portal.tenancy import Actor, get_for_actor, role_at_least, scoped
+from services.activity import INTERNAL_DELIVERABLE_ACTIVITY, hide_staff_only
 
 PAGE_SIZE = 20
 STATUSES = [s.value for s in DeliverableStatus]
@@ -218,14 +219,16 @@ def deliverable_detail(
             .order_by(ApprovalReceipt.approved_at.desc())  # type: ignore[attr-defined]
         ).all()
     )
-    history_stmt = (
+    history_stmt = hide_staff_only(
         select(ActivityLog)
-        .where(ActivityLog.object_type == "deliverable", ActivityLog.object_id == d.id)
+        .where(
+            ActivityLog.object_type.in_(("deliverable", INTERNAL_DELIVERABLE_ACTIVITY)),  # type: ignore[attr-defined]
+            ActivityLog.object_id == d.id,
+        )
         .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())  # type: ignore[attr-defined]
-        .limit(50)
+        .limit(50),
+        actor,
     )
-    if not actor.is_staff:
-        history_stmt = history_stmt.where(ActivityLog.action != "deliverable_internally_approved")
     history = list(session.exec(history_stmt).all())
     user_ids = {
         u

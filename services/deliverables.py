@@ -30,6 +30,7 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.tenancy import Actor, get_for_actor, require, role_at_least
 from services import activity, deliverable_files
+from services.activity import INTERNAL_DELIVERABLE_ACTIVITY as INTERNAL_ACTIVITY_TYPE
 from services.deliverable_files import Upload
 from services.deliverable_queries import (  # noqa: F401  (the dashboard's entry points)
     approvals_queue,
@@ -232,7 +233,7 @@ def create_deliverable(
         actor=actor,
         company_id=company_id,
         action="deliverable_linked" if url else "deliverable_uploaded",
-        object_type="deliverable",
+        object_type=_activity_type(d),
         object_id=d.id,
         object_label=d.name,
         description=f"{actor.label} added {d.name}"
@@ -272,7 +273,7 @@ def add_version(
         actor=actor,
         company_id=d.company_id,
         action="deliverable_linked" if url else "deliverable_uploaded",
-        object_type="deliverable",
+        object_type=_activity_type(d),
         object_id=d.id,
         object_label=d.name,
         description=f"{actor.label} uploaded version {version.number} of {d.name}",
@@ -280,6 +281,11 @@ def add_version(
     if d.status == S.in_review:
         _announce_review(session, actor=actor, deliverable=d)
     return d
+
+
+def _activity_type(d: Deliverable) -> str:
+    """Steps behind the internal gate are staff-only activity until a PM releases the version."""
+    return INTERNAL_ACTIVITY_TYPE if d.internal_gate else "deliverable"
 
 
 def internal_approve(
@@ -308,7 +314,7 @@ def internal_approve(
         actor=actor,
         company_id=d.company_id,
         action="deliverable_internally_approved",
-        object_type="deliverable",
+        object_type=INTERNAL_ACTIVITY_TYPE,
         object_id=d.id,
         object_label=d.name,
         description=f"{actor.label} released version {version.number} of {d.name}",

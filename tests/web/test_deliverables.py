@@ -311,3 +311,21 @@ def test_queue_and_detail_query_counts_do_not_grow(
         service.add_version(db, actor=pm, deliverable_id=first.id, url=f"https://x.test/{i}")
     assert measure("/admin/approvals") == queue_few <= 12
     assert measure(f"{BASE}/{first.id}") == detail_few <= 12
+
+
+def test_internal_gate_steps_stay_out_of_client_activity(client, login, db, tenants) -> None:
+    """A gated deliverable the client cannot see yet must not show up in its activity either."""
+    d = make_deliverable(db, tenants.pm, tenants.acme, name="Secret draft", internal_gate=True)
+    v = _version(db, d)
+    login(tenants.acme_admin)
+    assert "Secret draft" not in client.get("/p/acme-test/dashboard").get_data(as_text=True)
+    assert "Secret draft" not in client.get("/p/acme-test/activity").get_data(as_text=True)
+    login(tenants.pm)
+    assert "Secret draft" in client.get("/p/acme-test/activity").get_data(as_text=True)
+    client.post(f"{BASE}/{d.id}/versions/{v.id}/release")
+    client.post(f"{BASE}/{d.id}/submit")
+    login(tenants.acme_admin)
+    feed = client.get("/p/acme-test/activity").get_data(as_text=True)
+    assert "Secret draft" in feed and "released version" not in feed  # the review request shows
+    page = client.get(f"{BASE}/{d.id}").get_data(as_text=True)
+    assert "released version" not in page
