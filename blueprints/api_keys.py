@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request, url_for
 from flask_login import current_user
-from sqlmodel import select
 
 from portal.db import get_session
 from portal.errors import Invalid, NotFound
 from portal.extensions import login_manager
 from portal.htmx import hx_redirect, render_page
-from portal.models import Company
 from portal.principal import current_actor
-from portal.tenancy import scoped
+from services.people import visible_companies
 from services.tokens import ALL_SCOPES, issue_api_key, list_api_keys, revoke_api_key
 
 bp = Blueprint("api_keys", __name__)
@@ -31,7 +29,7 @@ def _page(status: int = 200, **extra: object) -> Response:
     session = get_session()
     actor = current_actor()
     keys, total = list_api_keys(session, actor=actor)
-    companies = session.exec(scoped(select(Company), actor, Company).order_by(Company.name)).all()
+    companies = visible_companies(session, actor=actor)
     context = {
         "keys": keys,
         "total": total,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 from flask_login import current_user
-from sqlmodel import select
 
 from portal.db import get_session
 from portal.errors import NotFound
 from portal.extensions import login_manager
 from portal.htmx import render_page
-from portal.models import EmailOutbox
 from portal.principal import current_actor
+from services.mail import recent_emails
 
 bp = Blueprint("dev", __name__)
 
@@ -29,7 +28,5 @@ def _dev_staff_only() -> Response | None:
 
 @bp.get("/outbox")
 def outbox() -> Response:
-    emails = (
-        get_session().exec(select(EmailOutbox).order_by(EmailOutbox.id.desc()).limit(100)).all()
-    )  # type: ignore[union-attr]
+    emails = recent_emails(get_session(), limit=100)  # type: ignore[union-attr]
     return render_page("dev/outbox.html", emails=emails)

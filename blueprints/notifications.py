@@ -8,15 +8,13 @@ from typing import Any
 from flask import Blueprint, Response, current_app, flash, g, make_response, redirect, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlmodel import select
 
 from portal.db import get_session
 from portal.errors import NotFound
 from portal.htmx import is_partial, render_page
-from portal.models import Portal
 from portal.principal import current_actor
 from services import notifications as service
-from services.portals import portal_for_slug
+from services.portals import own_portal, portal_for_slug
 
 bp = Blueprint("notifications", __name__)
 PER_PAGE = 20
@@ -34,9 +32,9 @@ def _layout_context() -> dict[str, Any]:
     if actor.is_staff or actor.company_id is None:
         return {"layout": "layouts/staff.html", "staff_tab": "notifications"}
     session = get_session()
-    slug = session.exec(select(Portal.slug).where(Portal.company_id == actor.company_id)).first()
+    portal = own_portal(session, company_id=actor.company_id)
     try:
-        g.portal_ctx = portal_for_slug(session, actor=actor, slug=slug or "")
+        g.portal_ctx = portal_for_slug(session, actor=actor, slug=portal.slug if portal else "")
     except NotFound:  # no portal (yet), or a pending one: a plain page
         return {"layout": "layouts/auth.html"}
     return {"layout": "layouts/portal.html", "ctx": g.portal_ctx, "active_tab": None}

@@ -27,8 +27,11 @@ def current_agency() -> Agency:
         key = str(get_db().engine.url)
         cached = _agency_cache.get(key)
         if cached is None or time.monotonic() - cached[0] > _AGENCY_TTL:
-            agency = get_session().exec(select(Agency).limit(1)).first() or DEFAULT_AGENCY
-            get_session().expunge(agency) if agency is not DEFAULT_AGENCY else None
+            agency = get_session().exec(select(Agency).limit(1)).first()
+            if agency is None:
+                agency = DEFAULT_AGENCY
+            else:
+                get_session().expunge(agency)  # shared across requests: detach from this session
             cached = (time.monotonic(), agency)
             _agency_cache[key] = cached
         g.agency = cached[1]

@@ -228,16 +228,13 @@ def create_deliverable(
     _add_version(session, actor=actor, deliverable=d, upload=upload, url=url)
     session.add(d)
     session.flush()
-    activity.record(
+    _log(
         session,
-        actor=actor,
-        company_id=company_id,
-        action="deliverable_linked" if url else "deliverable_uploaded",
+        actor,
+        d,
+        "deliverable_linked" if url else "deliverable_uploaded",
+        f"{actor.label} added {d.name}" + ("" if require_approval else " (no approval needed)"),
         object_type=_activity_type(d),
-        object_id=d.id,
-        object_label=d.name,
-        description=f"{actor.label} added {d.name}"
-        + ("" if require_approval else " (no approval needed)"),
     )
     return d
 
@@ -268,19 +265,38 @@ def add_version(
     d.updated_at = utcnow()
     session.add(d)
     session.flush()
-    activity.record(
+    _log(
         session,
-        actor=actor,
-        company_id=d.company_id,
-        action="deliverable_linked" if url else "deliverable_uploaded",
+        actor,
+        d,
+        "deliverable_linked" if url else "deliverable_uploaded",
+        f"{actor.label} uploaded version {version.number} of {d.name}",
         object_type=_activity_type(d),
-        object_id=d.id,
-        object_label=d.name,
-        description=f"{actor.label} uploaded version {version.number} of {d.name}",
     )
     if d.status == S.in_review:
         _announce_review(session, actor=actor, deliverable=d)
     return d
+
+
+def _log(
+    session: Session,
+    actor: Actor,
+    d: Deliverable,
+    action: str,
+    description: str,
+    object_type: str = "deliverable",
+) -> None:
+    """The activity row for a step of ``d``."""
+    activity.record(
+        session,
+        actor=actor,
+        company_id=d.company_id,
+        action=action,
+        object_type=object_type,
+        object_id=d.id,
+        object_label=d.name,
+        description=description,
+    )
 
 
 def _activity_type(d: Deliverable) -> str:
@@ -309,15 +325,13 @@ def internal_approve(
     d.updated_at = utcnow()
     session.add_all([version, d])
     session.flush()
-    activity.record(
+    _log(
         session,
-        actor=actor,
-        company_id=d.company_id,
-        action="deliverable_internally_approved",
+        actor,
+        d,
+        "deliverable_internally_approved",
+        f"{actor.label} released version {version.number} of {d.name}",
         object_type=INTERNAL_ACTIVITY_TYPE,
-        object_id=d.id,
-        object_label=d.name,
-        description=f"{actor.label} released version {version.number} of {d.name}",
     )
     return d
 
@@ -355,16 +369,12 @@ def _portal_url(session: Session, deliverable: Deliverable) -> str | None:
 
 
 def _announce_review(session: Session, *, actor: Actor, deliverable: Deliverable) -> None:
-    activity.record(
+    _log(
         session,
-        actor=actor,
-        company_id=deliverable.company_id,
-        action="deliverable_in_review",
-        object_type="deliverable",
-        object_id=deliverable.id,
-        object_label=deliverable.name,
-        description=f"{actor.label} sent {deliverable.name} "
-        f"(version {deliverable.visible_version}) for review",
+        actor,
+        deliverable,
+        "deliverable_in_review",
+        f"{actor.label} sent {deliverable.name} (version {deliverable.visible_version}) for review",
     )
     notify(
         session,
@@ -421,15 +431,12 @@ def request_revision(
     d.updated_at = utcnow()
     session.add(d)
     session.flush()
-    activity.record(
+    _log(
         session,
-        actor=actor,
-        company_id=d.company_id,
-        action="deliverable_revision_requested",
-        object_type="deliverable",
-        object_id=d.id,
-        object_label=d.name,
-        description=f"{actor.label} requested a revision of {d.name}: {note}",
+        actor,
+        d,
+        "deliverable_revision_requested",
+        f"{actor.label} requested a revision of {d.name}: {note}",
     )
     notify(
         session,
@@ -499,15 +506,12 @@ def approve(
     )
     session.add_all([d, receipt])
     session.flush()
-    activity.record(
+    _log(
         session,
-        actor=actor,
-        company_id=d.company_id,
-        action="deliverable_approved",
-        object_type="deliverable",
-        object_id=d.id,
-        object_label=d.name,
-        description=f"{actor.label} approved version {version.number} of {d.name}",
+        actor,
+        d,
+        "deliverable_approved",
+        f"{actor.label} approved version {version.number} of {d.name}",
     )
     notify(
         session,
@@ -533,16 +537,12 @@ def extend_revisions(
     d.updated_at = utcnow()
     session.add(d)
     session.flush()
-    activity.record(
+    _log(
         session,
-        actor=actor,
-        company_id=d.company_id,
-        action="deliverable_revisions_extended",
-        object_type="deliverable",
-        object_id=d.id,
-        object_label=d.name,
-        description=f"{actor.label} allowed {extra} more revision round"
-        f"{'' if extra == 1 else 's'} on {d.name}",
+        actor,
+        d,
+        "deliverable_revisions_extended",
+        f"{actor.label} allowed {extra} more revision round{'' if extra == 1 else 's'} on {d.name}",
     )
     return d
 

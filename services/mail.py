@@ -8,7 +8,7 @@ import uuid
 from email.message import EmailMessage
 from urllib.parse import unquote, urlparse
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from portal.jobs import enqueue, job
 from portal.models import EmailOutbox
@@ -25,6 +25,12 @@ def queue_email(
     session.flush()
     enqueue(session, "deliver_email", row.id)
     return row
+
+
+def recent_emails(session: Session, *, limit: int = 100) -> list[EmailOutbox]:
+    """The newest outbox rows (the development outbox page)."""
+    stmt = select(EmailOutbox).order_by(EmailOutbox.id.desc()).limit(limit)  # type: ignore[union-attr]
+    return list(session.exec(stmt).all())
 
 
 def _build_message(row: EmailOutbox, sender: str) -> EmailMessage:

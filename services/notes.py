@@ -504,3 +504,12 @@ def list_notes(
         .limit(min(max(1, limit), API_LIMIT))
     ).all()
     return [(n, u.display_name if u else "") for n, u in rows]
+
+
+def newest_active_project_id(session: Session, *, company_id: int) -> int | None:
+    """Where a message without a resource goes: the company's newest active project."""
+    return session.exec(
+        select(Project.id)
+        .where(Project.company_id == company_id, Project.status == "active")
+        .order_by(Project.created_at.desc(), Project.id.desc())  # type: ignore[union-attr]
+    ).first()

@@ -54,6 +54,11 @@ def find_user_by_email(session: Session, *, actor: Actor, email: str) -> tuple[U
     return user, company.name if company else None
 
 
+def visible_companies(session: Session, *, actor: Actor) -> list[Company]:
+    """Every company the actor may see, by name (for pickers)."""
+    return list(session.exec(scoped(select(Company), actor, Company).order_by(Company.name)).all())
+
+
 def list_companies(
     session: Session,
     *,

@@ -102,11 +102,18 @@ def switcher_portals(session: Session, *, actor: Actor, limit: int = 200) -> lis
     )
 
 
+def own_portal(session: Session, *, company_id: int | None) -> Portal | None:
+    """The portal of a client's own company, if it has one."""
+    if company_id is None:
+        return None
+    return session.exec(select(Portal).where(Portal.company_id == company_id)).first()
+
+
 def landing_url(session: Session, *, user: User) -> str:
     """Where a freshly signed-in user goes: staff to /admin/, clients to their landing tab."""
     if user.is_staff:
         return "/admin/"
-    portal = session.exec(select(Portal).where(Portal.company_id == user.company_id)).first()
+    portal = own_portal(session, company_id=user.company_id)
     if portal is None:
         return "/account"
     tab = portal.landing_tab if portal.landing_tab in visible_tabs(portal) else "dashboard"

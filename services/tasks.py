@@ -178,16 +178,7 @@ def _record_status_change(session: Session, *, actor: Actor, task: Task, previou
     label = _label(task)
     if task.status == "complete":
         task.completed_at = utcnow()
-        activity.record(
-            session,
-            actor=actor,
-            company_id=task.company_id,
-            action="task_completed",
-            object_type="task",
-            object_id=task.id,
-            object_label=label,
-            description=f"{actor.label} completed {label}",
-        )
+        _log(session, actor, task, "task_completed", f"{actor.label} completed {label}")
         notify(
             session,
             user_ids=_watchers(session, task),
@@ -200,26 +191,14 @@ def _record_status_change(session: Session, *, actor: Actor, task: Task, previou
         return
     if previous == "complete":
         task.completed_at = None
-        activity.record(
-            session,
-            actor=actor,
-            company_id=task.company_id,
-            action="task_reopened",
-            object_type="task",
-            object_id=task.id,
-            object_label=label,
-            description=f"{actor.label} reopened {label}",
-        )
+        _log(session, actor, task, "task_reopened", f"{actor.label} reopened {label}")
         return
-    activity.record(
+    _log(
         session,
-        actor=actor,
-        company_id=task.company_id,
-        action="task_moved",
-        object_type="task",
-        object_id=task.id,
-        object_label=label,
-        description=f"{actor.label} moved {label} to {STATUS_LABELS[task.status]}",
+        actor,
+        task,
+        "task_moved",
+        f"{actor.label} moved {label} to {STATUS_LABELS[task.status]}",
     )
 
 
@@ -379,16 +358,7 @@ def create_task(
     )
     session.add(task)
     session.flush()
-    activity.record(
-        session,
-        actor=actor,
-        company_id=task.company_id,
-        action="task_created",
-        object_type="task",
-        object_id=task.id,
-        object_label=_label(task),
-        description=f"{actor.label} added {_label(task)}",
-    )
+    _log(session, actor, task, "task_created", f"{actor.label} added {_label(task)}")
     _set_assignees(session, actor=actor, task=task, user_ids=assignees)
     return task
 
@@ -447,17 +417,22 @@ def update_task(
     if changes.get("status") and changes["status"] != task.status:
         move_task(session, actor=actor, task_id=task.id, status=changes["status"])
     elif set(changes) & set(UPDATABLE):
-        activity.record(
-            session,
-            actor=actor,
-            company_id=task.company_id,
-            action="task_updated",
-            object_type="task",
-            object_id=task.id,
-            object_label=_label(task),
-            description=f"{actor.label} updated {_label(task)}",
-        )
+        _log(session, actor, task, "task_updated", f"{actor.label} updated {_label(task)}")
     return task
+
+
+def _log(session: Session, actor: Actor, task: Task, action: str, description: str) -> None:
+    """The activity row for a change to ``task``."""
+    activity.record(
+        session,
+        actor=actor,
+        company_id=task.company_id,
+        action=action,
+        object_type="task",
+        object_id=task.id,
+        object_label=_label(task),
+        description=description,
+    )
 
 
 def delete_task(
@@ -466,16 +441,7 @@ def delete_task(
     task = get_task(session, actor=actor, task_id=task_id, company_ids=company_ids)
     if not can_delete_tasks(actor):
         raise Forbidden("Only your agency team or a company admin can delete tasks.")
-    activity.record(
-        session,
-        actor=actor,
-        company_id=task.company_id,
-        action="task_deleted",
-        object_type="task",
-        object_id=task.id,
-        object_label=_label(task),
-        description=f"{actor.label} deleted {_label(task)}",
-    )
+    _log(session, actor, task, "task_deleted", f"{actor.label} deleted {_label(task)}")
     session.delete(task)
     session.flush()
 
@@ -504,14 +470,5 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
-    activity.record(
-        session,
-        actor=actor,
-        company_id=task.company_id,
-        action="task_commented",
-        object_type="task",
-        object_id=task.id,
-        object_label=_label(task),
-        description=f"{actor.label} commented on {_label(task)}",
-    )
+    _log(session, actor, task, "task_commented", f"{actor.label} commented on {_label(task)}")
     return comment

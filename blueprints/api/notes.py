@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlmodel import select
 
 from blueprints.api import WORKER_SECURITY, api_blueprint, path_object
 from blueprints.api.auth import require_client, require_scope
@@ -19,7 +18,7 @@ from blueprints.api.portals import PortalPath
 from blueprints.api.schemas import MAX_ID, ApiModel, IdString, PageQuery
 from portal.db import get_session
 from portal.errors import Forbidden, Invalid, NotFound
-from portal.models import Announcement, Note, Notification, Project, User
+from portal.models import Announcement, Note, Notification, User
 from portal.tenancy import Actor
 from services import announcements, notes, notifications, portal_admin
 from services.markdown import render_markdown
@@ -390,11 +389,7 @@ def post_message(path: PortalPath, body: MessageIn):
     company_ids = [portal.company_id]
     project_id = body.project_id
     if project_id is None and body.parent_id is None:
-        project_id = session.exec(
-            select(Project.id)
-            .where(Project.company_id == portal.company_id, Project.status == "active")
-            .order_by(Project.created_at.desc(), Project.id.desc())  # type: ignore[union-attr]
-        ).first()
+        project_id = notes.newest_active_project_id(session, company_id=portal.company_id)
         if project_id is None:
             raise Invalid(errors={"project_id": ["This portal has no active project yet."]})
     note = notes.create_note(

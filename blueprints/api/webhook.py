@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, RootModel
-from sqlmodel import select
 
 from blueprints.api import api_blueprint
 from blueprints.api.auth import require_scope, require_staff
@@ -20,8 +19,7 @@ from blueprints.api.portals import (
 from blueprints.api.schemas import MAX_ID, ApiModel
 from portal.db import get_session
 from portal.errors import NotFound
-from portal.models import User
-from services import portal_admin
+from services import people, portal_admin
 
 bp = api_blueprint(
     "api_webhook",
@@ -127,9 +125,10 @@ def inbound_webhook(body: WebhookAction):
     if isinstance(payload, AssignUserAction):
         actor = require_staff("users:write")
         portal = portal_admin.get_portal(session, actor=actor, portal_id=payload.portal_id)
-        user = session.exec(select(User).where(User.email == payload.email.strip().lower())).first()
-        if user is None:
-            raise NotFound("No user with that email.", code="user_not_found")
+        try:
+            user, _ = people.find_user_by_email(session, actor=actor, email=payload.email)
+        except NotFound:
+            raise NotFound("No user with that email.", code="user_not_found") from None
         portal_admin.assign_client(session, actor=actor, portal=portal, user=user)
         return {
             "success": True,
