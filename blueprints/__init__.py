@@ -1,0 +1,40 @@
+"""The one table of what the app serves: every blueprint, its URL prefix, the portal tabs."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from flask import Flask
+
+from portal.models.company import IMPLEMENTED_TABS
+
+# Portal pages under /p/<slug> that are not tabs of their own.
+PORTAL_PAGES: tuple[str, ...] = ("activity", "announcements")
+
+# (module, blueprint attribute, URL prefix) of everything outside the portal tabs.
+BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
+    ("blueprints.health", "bp", None),
+    ("blueprints.theme", "bp", None),
+    ("blueprints.auth", "bp", None),
+    ("blueprints.account", "bp", None),
+    ("blueprints.notifications", "bp", None),
+    ("blueprints.admin.overview", "bp", "/admin"),
+    ("blueprints.admin.pages", "bp", "/admin/pages"),
+    ("blueprints.admin.api_keys", "bp", "/admin/api-keys"),
+    ("blueprints.admin.webhooks", "bp", "/admin/webhooks"),
+    ("blueprints.admin.announcements", "bp", "/admin/announcements"),
+    ("blueprints.dev", "bp", "/dev"),
+    ("blueprints.portal.files", "public_bp", None),
+)
+
+
+def register(app: Flask) -> None:
+    """Mount every blueprint: the table above, one per portal tab/page, then the API family."""
+    from blueprints import api, errors
+
+    errors.register(app)
+    for module, attr, prefix in BLUEPRINTS:
+        app.register_blueprint(getattr(import_module(module), attr), url_prefix=prefix)
+    for tab in (*IMPLEMENTED_TABS, *PORTAL_PAGES):
+        app.register_blueprint(import_module(f"blueprints.portal.{tab}").bp, url_prefix="/p/<slug>")
+    api.register(app)

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required, login_user
 
 from portal.db import get_session
 from portal.errors import Invalid
-from portal.htmx import render_page
-from services import auth as auth_service
-from services.notifications import preference_rows
+from portal.web.htmx import render_page
+from services.accounts import auth as auth_service
+from services.events.notifications import preference_rows
 from services.portals import landing_url
 
 bp = Blueprint("account", __name__)

@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, invitations and magic links (HTTP only; logic in services.auth)."""
+"""Sign-in, sign-out, invitations and magic links (HTTP only; logic in services.accounts.auth)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.db import get_session
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from portal.htmx import render_page
-from services import auth as auth_service
-from services import sso as sso_service
+from portal.web.htmx import render_page
+from services.accounts import auth as auth_service
+from services.accounts import sso as sso_service
 from services.portals import landing_url
 
 bp = Blueprint("auth", __name__)

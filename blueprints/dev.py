@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
-from flask_login import current_user
+from flask import Response, current_app
 
+from blueprints._staff import staff_blueprint
 from portal.db import get_session
-from portal.errors import NotFound
-from portal.extensions import login_manager
-from portal.htmx import render_page
-from portal.principal import current_actor
-from services.mail import recent_emails
-
-bp = Blueprint("dev", __name__)
+from portal.web.htmx import render_page
+from services.events.mail import recent_emails
 
 
-@bp.before_request
-def _dev_staff_only() -> Response | None:
-    if current_app.config["STOA_SETTINGS"].is_production:
-        raise NotFound()
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_actor().is_staff:
-        raise NotFound()
-    return None
+def _development() -> bool:
+    return not current_app.config["STOA_SETTINGS"].is_production
+
+
+bp = staff_blueprint("dev", __name__, available=_development)
 
 
 @bp.get("/outbox")

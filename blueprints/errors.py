@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portal.errors import DomainError
-from portal.htmx import render_page
+from portal.web.htmx import render_page
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from markupsafe import Markup
 
 from portal.db import get_session
 from portal.errors import NotFound
-from portal.htmx import is_partial, render_page
 from portal.principal import current_actor
-from services import notifications as service
+from portal.web.htmx import is_partial, render_page
+from services.events import notifications as service
 from services.portals import own_portal, portal_for_slug
 
 bp = Blueprint("notifications", __name__)

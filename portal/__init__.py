@@ -11,12 +11,13 @@ from flask import Flask
 from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db, htmx, security
+from portal import db, security
 from portal.config import PROJECT_ROOT, load_settings
 from portal.extensions import csrf, login_manager
 from portal.extensions import htmx as htmx_ext
 from portal.ratelimit import make_store
 from portal.runtime import Runtime, set_runtime
+from portal.web import htmx
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -116,60 +117,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from blueprints import (
-        account,
-        activity,
-        admin,
-        admin_pages,
-        announcements,
-        api,
-        api_keys,
-        auth,
-        dashboard,
-        deliverables,
-        dev,
-        errors,
-        files,
-        health,
-        notes,
-        notifications,
-        pages,
-        projects,
-        settings,
-        tasks,
-        team,
-        theme,
-        webhooks,
-    )
+    import blueprints
     from portal import digest_sweeper
 
-    errors.register(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(theme.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(account.bp)
-    app.register_blueprint(admin.bp, url_prefix="/admin")
-    app.register_blueprint(admin_pages.bp, url_prefix="/admin/pages")
-    app.register_blueprint(api_keys.bp, url_prefix="/admin/api-keys")
-    app.register_blueprint(dev.bp, url_prefix="/dev")
-    app.register_blueprint(webhooks.bp, url_prefix="/admin/webhooks")
-    app.register_blueprint(notifications.bp)
-    app.register_blueprint(announcements.admin_bp, url_prefix="/admin/announcements")
+    blueprints.register(app)
     digest_sweeper.init_app(app)
-    portal_tabs = (
-        dashboard,
-        team,
-        settings,
-        deliverables,
-        tasks,
-        notes,
-        activity,
-        announcements,
-        files,
-        projects,
-        pages,
-    )
-    for tab in portal_tabs:
-        app.register_blueprint(tab.bp, url_prefix="/p/<slug>")
-    app.register_blueprint(files.public_bp)
-    api.register(app)

@@ -72,7 +72,7 @@ def demo_command() -> None:
 @click.password_option(prompt="Password", help="Prompted when not given.")
 @with_appcontext
 def create_admin_command(email: str, name: str, password: str) -> None:
-    from services.users import create_staff_admin
+    from services.accounts.users import create_staff_admin
 
     session = get_db().session_factory()
     try:
@@ -100,7 +100,7 @@ def api_key_create(company_slug: str | None, name: str, scopes: str) -> None:
     from sqlmodel import select
 
     from portal.models import Company
-    from services.tokens import create_api_key
+    from services.accounts.tokens import create_api_key
 
     session = get_db().session_factory()
     try:
@@ -136,7 +136,7 @@ def service_token_group() -> None:
 @click.option("--name", required=True)
 @with_appcontext
 def service_token_create(name: str) -> None:
-    from services.tokens import create_service_token
+    from services.accounts.tokens import create_service_token
 
     session = get_db().session_factory()
     try:
@@ -177,7 +177,7 @@ def webhooks_group() -> None:
 def webhooks_retry_overdue(grace: int) -> None:
     """Resume deliveries whose retry was lost (in-process jobs and a restart); cron-able."""
     from portal.jobs import dispatch
-    from services.webhooks import overdue_deliveries
+    from services.events.webhooks import overdue_deliveries
 
     session = get_db().session_factory()
     try:
@@ -192,7 +192,7 @@ def webhooks_retry_overdue(grace: int) -> None:
 @click.command("digests", help="Mail the notification digests that are due (for cron).")
 @with_appcontext
 def digests_command() -> None:
-    from services.digests import send_due_digests
+    from services.events.digests import send_due_digests
 
     session = get_db().session_factory()
     try:
@@ -201,6 +201,8 @@ def digests_command() -> None:
     finally:
         session.close()
     click.echo(f"{sent} digest(s) mailed.")
+
+
 @click.group("storage", help="Blob storage maintenance.")
 def storage_group() -> None:
     pass

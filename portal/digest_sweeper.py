@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
             return
         with _started:
             if _thread is None:
-                from services.digests import digest_interval
+                from services.events.digests import digest_interval
 
                 period = min(30.0, max(2.0, digest_interval() / 4))
                 _thread = threading.Thread(

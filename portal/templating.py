@@ -10,9 +10,9 @@ from flask import Flask, g
 from sqlmodel import select
 
 from portal.db import get_db, get_session
-from portal.htmx import is_partial
 from portal.models import Agency
 from portal.principal import current_actor
+from portal.web.htmx import is_partial
 
 DEFAULT_AGENCY = Agency(name="Stoa", primary_color="#4f46e5")
 

@@ -169,6 +169,23 @@ def role_at_least(actor: Actor, minimum: ClientRole) -> bool:
     return CLIENT_ROLE_RANK[ClientRole(actor.role)] >= CLIENT_ROLE_RANK[minimum]
 
 
+def require_client_role(actor: Actor, minimum: ClientRole) -> None:
+    """Raise Forbidden unless the actor is staff or a client with at least ``minimum``."""
+    if not role_at_least(actor, minimum):
+        raise Forbidden()
+
+
+def staff_can(actor: Actor, node: str) -> bool:
+    """Staff (or an agency-wide key) holding ``node``."""
+    return actor.is_staff and actor.can(node)
+
+
+def require_staff(actor: Actor, node: str | None = None) -> None:
+    """Raise Forbidden unless the actor is staff (and holds ``node`` when given)."""
+    if not actor.is_staff or (node is not None and not actor.can(node)):
+        raise Forbidden()
+
+
 def require(actor: Actor, node: str) -> None:
     """Raise Forbidden unless the actor holds ``node`` (staff nodes or client-role nodes)."""
     if not actor.can(node):

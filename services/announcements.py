@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import Announcement, Company, Portal, User
 from portal.tenancy import Actor, get_for_actor
-from services import activity
-from services.markdown import plain_excerpt
-from services.notifications import notify
+from portal.text import plain_excerpt
+from services.events import activity
+from services.events.notifications import notify
 
 LATEST = 20
 

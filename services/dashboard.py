@@ -10,13 +10,13 @@ from sqlmodel import Session, select
 
 from portal.models import ActivityLog, Announcement, Company, PortalFile, Project, Task
 from portal.tenancy import Actor, scoped
-from services import deliverable_queries
-from services.activity import hide_staff_only
 from services.announcements import latest_announcements
-from services.deliverable_queries import DeliverableRow
+from services.deliverables import queries as deliverable_queries
+from services.deliverables.queries import DeliverableRow
+from services.events.activity import hide_staff_only
 from services.files import pending_file_approvals
 from services.portals import PortalContext
-from services.task_views import ProjectProgress, project_progress, upcoming
+from services.tasks.views import ProjectProgress, project_progress, upcoming
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Notes: threaded discussion on projects (and deliverables, invoices, budgets), SPEC §5.5.
 
 Client-visible notes are seen by everyone in the portal; internal notes by staff only. Bodies
-are markdown, rendered through ``services.markdown`` (sanitised). ``@Name`` / ``@email``
+are markdown, rendered through ``portal.text`` (sanitised). ``@Name`` / ``@email``
 mentions notify the people they name (``note_mention``); a reply notifies the thread's author
 (``note_reply``). Every page of threads is built in a fixed number of queries.
 """
@@ -33,9 +33,9 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.tenancy import Actor, has_node, scoped
-from services import activity
-from services.markdown import MENTION_RE, plain_excerpt, render_markdown
-from services.notifications import notify
+from portal.text import MENTION_RE, plain_excerpt, render_markdown
+from services.events import activity
+from services.events.notifications import notify
 
 MAX_BODY = 10_000
 PER_PAGE = 20

@@ -19,7 +19,7 @@ from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import Company, Page, PageFormat, Project, User
 from portal.models.base import utcnow
 from portal.tenancy import Actor, scoped
-from services import activity
+from services.events import activity
 
 PAGE_SIZE = 20
 ADMIN_PAGE_SIZE = 25

@@ -18,13 +18,12 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from portal import create_app
+from portal import create_app, passwords
 from portal.db import make_engine
 from portal.migrations import upgrade
 from portal.models import Company, Portal, PortalManager, Project, User
 from portal.ratelimit import make_store
-from services import passwords
-from services.users import ADMIN_ROLE, PM_NODES, PM_ROLE, ensure_role, grant_role
+from services.accounts.users import ADMIN_ROLE, PM_NODES, PM_ROLE, ensure_role, grant_role
 
 TMP = Path(tempfile.mkdtemp(prefix="stoa-tests-"))
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{TMP / 'test.db'}"

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from portal.models import ApprovalReceipt, Company, Deliverable, User
 from portal.tenancy import Actor, actor_for_user
 from services import deliverables as service
-from services.deliverable_files import Upload
+from services.deliverables.files import Upload
 
 PDF = b"%PDF-1.7\n" + b"deliverable body\n" * 20
 

@@ -50,15 +50,15 @@ WORKER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"session": [
 
 # Modules defining API operations; a new area appends its module here.
 API_MODULES: tuple[str, ...] = (
-    "blueprints.api.portals",
-    "blueprints.api.worker",
-    "blueprints.api.worker_plans",
-    "blueprints.api.deliverables",
-    "blueprints.api.directory",
-    "blueprints.api.webhook",
-    "blueprints.api.tasks",
-    "blueprints.api.notes",
-    "blueprints.api.files",
+    "blueprints.api.v1.portals",
+    "blueprints.api.portal.worker",
+    "blueprints.api.portal.plans",
+    "blueprints.api.v1.deliverables",
+    "blueprints.api.v1.directory",
+    "blueprints.api.v1.webhook",
+    "blueprints.api.v1.tasks",
+    "blueprints.api.v1.notes",
+    "blueprints.api.v1.files",
 )
 
 _blueprints: list[APIBlueprint] = []

@@ -24,7 +24,7 @@ from portal.models.base import utcnow
 from portal.principal import current_actor, set_actor
 from portal.runtime import get_runtime
 from portal.tenancy import CLIENT_ROLE_NODES, Actor, group_company_ids
-from services.tokens import SERVICE_TOKEN_PREFIX, find_api_key, find_service_token
+from services.accounts.tokens import SERVICE_TOKEN_PREFIX, find_api_key, find_service_token
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WORKER_HEADERS = (

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Response, current_app
 
-from portal.htmx import render_page
+from portal.web.htmx import render_page
 
 REF_PREFIX = "#/components/schemas/"
 

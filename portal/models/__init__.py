@@ -3,7 +3,7 @@
 from portal.models.activity import ActivityLog
 from portal.models.agency import Agency
 from portal.models.announcement import Announcement
-from portal.models.company import ALL_TABS, Company, Portal, PortalStatus
+from portal.models.company import ALL_TABS, IMPLEMENTED_TABS, Company, Portal, PortalStatus
 from portal.models.deliverable import (
     ApprovalReceipt,
     Deliverable,
@@ -55,6 +55,7 @@ from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscr
 
 __all__ = [
     "ALL_TABS",
+    "IMPLEMENTED_TABS",
     "NOTE_RESOURCE_TYPES",
     "CLIENT_ROLE_RANK",
     "ActivityLog",

@@ -47,6 +47,20 @@ ALL_TABS: tuple[str, ...] = (
     "settings",
 )
 
+# The tabs this build serves, in tab-bar order. A tab is one entry here plus
+# blueprints/portal/<tab>.py, services/<tab>, templates/<tab>/ (blueprints/__init__.py mounts it).
+IMPLEMENTED_TABS: tuple[str, ...] = (
+    "dashboard",
+    "projects",
+    "tasks",
+    "files",
+    "deliverables",
+    "notes",
+    "pages",
+    "team",
+    "settings",
+)
+
 
 class Portal(SQLModel, table=True):
     """The branded space of one company."""

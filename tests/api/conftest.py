@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from portal.models import Company, Portal
-from services.tokens import create_api_key, create_service_token
+from services.accounts.tokens import create_api_key, create_service_token
 
 
 @pytest.fixture

@@ -222,7 +222,7 @@ def test_rate_limit_per_ip_covers_unauthenticated_calls(client, monkeypatch) -> 
 def test_unexpected_error_is_a_500_envelope_without_traceback(
     client, make_key, monkeypatch
 ) -> None:
-    from services import portal_admin
+    from services.portals import admin as portal_admin
 
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.tokens import create_service_token
+from services.accounts.tokens import create_service_token
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from blueprints.api import auth
 from portal.models import Portal
-from services.tokens import create_api_key, create_service_token
+from services.accounts.tokens import create_api_key, create_service_token
 
 CHECKS = [
     checks.not_a_server_error,

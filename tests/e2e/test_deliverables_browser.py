@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from services.demo_deliverables import demo_pdf
+from services.demo.deliverables import demo_pdf
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.demo_files import demo_pdf
+from services.demo.files import demo_pdf
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e

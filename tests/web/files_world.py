@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from portal.models import Portal
 from portal.tenancy import actor_for_user
-from services import file_requests
 from services import files as file_service
+from services.files import requests as file_requests
 
 
 def add_acme_files(db: Session, tenants: Any) -> None:

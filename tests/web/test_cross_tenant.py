@@ -41,7 +41,7 @@ def world(db, world):
             DeliverableVersion.deliverable_id == tenants.acme_deliverable.id
         )
     ).one()
-    from services.tokens import create_api_key
+    from services.accounts.tokens import create_api_key
 
     tenants.acme_api_key_id = create_api_key(db, name="acme", company_id=tenants.acme.id)[0].id
     from services.tasks import create_task
@@ -66,7 +66,7 @@ def world(db, world):
     )
     db.add_all([tenants.acme_page, tenants.acme_goal])
     db.flush()
-    from services.task_attachments import attach_existing
+    from services.tasks.attachments import attach_existing
 
     tenants.acme_attachment_id = attach_existing(
         db,
@@ -119,7 +119,7 @@ def test_own_tenant_reaches_the_same_routes(app, client, login, world) -> None:
 def test_foreign_tokens_get_404_on_every_api_route(app, client, db, world, company) -> None:
     """/api/v1 probed with another company's API key (all scopes), /api/portal with the worker's
     service token speaking for another company (as its admin): 404 everywhere."""
-    from services.tokens import create_api_key, create_service_token
+    from services.accounts.tokens import create_api_key, create_service_token
 
     company_id = getattr(world, company).id
     _, key = create_api_key(db, name="probe", company_id=company_id)

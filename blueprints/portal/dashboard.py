@@ -1,0 +1,27 @@
+"""Dashboard tab."""
+
+from __future__ import annotations
+
+from flask import Response, redirect, url_for
+
+from blueprints._portal import portal_blueprint, portal_ctx
+from portal.db import get_session
+from portal.principal import current_actor
+from portal.web.htmx import render_page
+from services.dashboard import dashboard_view
+
+bp = portal_blueprint("dashboard", __name__)
+
+
+@bp.get("/")
+def portal_home() -> Response:
+    ctx = portal_ctx()
+    tab = ctx.portal.landing_tab if ctx.portal.landing_tab in ctx.tabs else "dashboard"
+    return redirect(url_for(f"{tab}.index"), code=302)
+
+
+@bp.get("/dashboard")
+def index() -> Response:
+    ctx = portal_ctx()
+    view = dashboard_view(get_session(), actor=current_actor(), ctx=ctx)
+    return render_page("dashboard/index.html", ctx=ctx, view=view, active_tab="dashboard")

@@ -1,0 +1,69 @@
+"""Settings tab: profile and password (posted to /account), users and invitations for admins."""
+
+from __future__ import annotations
+
+from flask import Response, flash, request, url_for
+
+from blueprints._portal import portal_blueprint, portal_ctx
+from blueprints.auth import base_url
+from portal.db import get_session
+from portal.errors import Conflict, Forbidden, Invalid, RateLimited
+from portal.principal import current_actor
+from portal.web.htmx import hx_redirect, render_page
+from services.accounts import auth as auth_service
+from services.events.notifications import preference_rows
+from services.team import company_members
+
+bp = portal_blueprint("settings", __name__)
+
+
+def _render(status: int = 200, **extra: object) -> Response:
+    ctx = portal_ctx()
+    members = (
+        company_members(get_session(), actor=current_actor(), ctx=ctx) if ctx.can_manage else None
+    )
+    context = {"invite_email": "", "invite_name": "", "invite_role": "collaborator", "errors": {}}
+    context.update(extra)
+    return render_page(
+        "settings/index.html",
+        status=status,
+        ctx=ctx,
+        members=members,
+        prefs=preference_rows(get_session(), user_id=current_actor().user_id),  # type: ignore[arg-type]
+        active_tab="settings",
+        **context,
+    )
+
+
+@bp.get("/settings")
+def index() -> Response:
+    return _render()
+
+
+@bp.post("/settings/invitations")
+def invite() -> Response:
+    ctx = portal_ctx()
+    if not ctx.can_manage:
+        raise Forbidden("Only company admins can invite people.")
+    form = request.form
+    try:
+        inv = auth_service.invite(
+            get_session(),
+            actor=current_actor(),
+            company_id=ctx.company.id,  # type: ignore[arg-type]
+            email=form.get("email", ""),
+            name=form.get("name", ""),
+            role=form.get("role", "collaborator"),
+            base_url=base_url(),
+        )
+    except (Invalid, Conflict, RateLimited) as exc:
+        errors = exc.errors or {"email": [exc.message]}
+        return _render(
+            status=exc.status,
+            invite_email=form.get("email", ""),
+            invite_name=form.get("name", ""),
+            invite_role=form.get("role", ""),
+            errors=errors,
+        )
+    flash(f"Invitation sent to {inv.email}.", "success")
+    return hx_redirect(url_for("settings.index"))

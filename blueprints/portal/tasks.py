@@ -1,0 +1,290 @@
+"""Tasks tab: kanban / list / calendar, the task drawer, moves, comments and client requests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, flash, request, url_for
+
+from blueprints._portal import portal_blueprint, portal_ctx
+from portal.db import get_session
+from portal.errors import Invalid
+from portal.filetypes import human_size
+from portal.models.task import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
+from portal.principal import current_actor
+from portal.web.htmx import hx_redirect, is_partial, render_page
+from services import tasks as task_service
+from services.tasks import attachments as task_attachments
+from services.tasks import requests as requests_service
+from services.tasks.views import DUE_FILTERS, portal_projects, task_detail, tasks_view
+
+bp = portal_blueprint("tasks", __name__)
+
+TEMPLATE = "tasks/index.html"
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "statuses": TASK_STATUSES,
+        "status_labels": task_service.STATUS_LABELS,
+        "priorities": TASK_PRIORITIES,
+        "task_types": TASK_TYPES,
+        "due_filters": DUE_FILTERS,
+    }
+
+
+def _page(
+    *, task_id: int | None = None, status: int = 200, errors: dict | None = None, **extra: Any
+) -> Response:
+    """The tasks page, or one task: its drawer for HTMX, a page of its own otherwise."""
+    ctx = portal_ctx()
+    session = get_session()
+    actor = current_actor()
+    detail = None
+    view = None
+    attachments = None
+    if task_id is not None:
+        detail = task_detail(
+            session, actor=actor, task_id=task_id, company_ids=ctx.group_company_ids
+        )
+        attachments = task_attachments.task_attachments(session, actor=actor, task=detail.task)
+    else:
+        view = tasks_view(
+            session, actor=actor, company_ids=ctx.group_company_ids, args=request.args
+        )
+    return render_page(
+        TEMPLATE,
+        block="drawer" if detail is not None and is_partial() else "main",
+        status=status,
+        ctx=ctx,
+        view=view,
+        detail=detail,
+        attachments=attachments,
+        human_size=human_size,
+        errors=errors or {},
+        form=request.form,
+        active_tab="tasks",
+        page_title=detail.task.title if detail else "Tasks",
+        **_choices(),
+        **extra,
+    )
+
+
+@bp.get("/tasks")
+def index() -> Response:
+    return _page()
+
+
+@bp.get("/tasks/<int:task_id>")
+def task(task_id: int) -> Response:
+    return _page(task_id=task_id)
+
+
+@bp.post("/tasks/<int:task_id>/move")
+def move(task_id: int) -> Response:
+    """Kanban drops and the status select post here: status, from_status, order (ids)."""
+    form = request.form
+    order = [int(i) for i in form.get("order", "").split(",") if i.strip().isdigit()]
+    task = task_service.move_task(
+        get_session(),
+        actor=current_actor(),
+        task_id=task_id,
+        status=form.get("status", ""),
+        order=order or None,
+        from_status=form.get("from_status") or None,
+        company_ids=portal_ctx().group_company_ids,
+    )
+    if is_partial():
+        # the drawer re-renders; the board behind it moves the card (kanban.js)
+        resp = _page(task_id=task_id)
+        resp.headers["HX-Trigger"] = json.dumps(
+            {"stoa:task-moved": {"id": task.id, "status": task.status}}
+        )
+        return resp
+    return hx_redirect(url_for("tasks.task", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/comments")
+def comment(task_id: int) -> Response:
+    try:
+        task_service.add_comment(
+            get_session(),
+            actor=current_actor(),
+            task_id=task_id,
+            body=request.form.get("body", ""),
+            company_ids=portal_ctx().group_company_ids,
+        )
+    except Invalid as exc:
+        return _page(task_id=task_id, status=422, errors=exc.errors)
+    if is_partial():
+        return _page(task_id=task_id, comment_saved=True)
+    return hx_redirect(url_for("tasks.task", task_id=task_id))
+
+
+def _after_attachment_change(task_id: int) -> Response:
+    if is_partial():
+        return _page(task_id=task_id)
+    return hx_redirect(url_for("tasks.task", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/attachments")
+def upload_attachment(task_id: int) -> Response:
+    """Upload one file into the portal's files (the files service) and attach it."""
+    item = request.files.get("file")
+    try:
+        if item is None or not item.filename:
+            raise Invalid(errors={"file": ["Choose a file to upload."]})
+        task_attachments.upload_and_attach(
+            get_session(),
+            actor=current_actor(),
+            task_id=task_id,
+            stream=item.stream,
+            name=item.filename,
+            company_ids=portal_ctx().group_company_ids,
+        )
+    except Invalid as exc:
+        errors = {"file": exc.errors.get("file") or [exc.message]}
+        return _page(task_id=task_id, status=422, errors=errors)
+    return _after_attachment_change(task_id)
+
+
+@bp.post("/tasks/<int:task_id>/attachments/existing")
+def attach_file(task_id: int) -> Response:
+    try:
+        task_attachments.attach_existing(
+            get_session(),
+            actor=current_actor(),
+            task_id=task_id,
+            file_id=request.form.get("file_id"),
+            company_ids=portal_ctx().group_company_ids,
+        )
+    except Invalid as exc:
+        return _page(task_id=task_id, status=422, errors=exc.errors)
+    return _after_attachment_change(task_id)
+
+
+@bp.post("/tasks/<int:task_id>/attachments/<int:attachment_id>/delete")
+def detach_file(task_id: int, attachment_id: int) -> Response:
+    task_attachments.detach(
+        get_session(),
+        actor=current_actor(),
+        task_id=task_id,
+        attachment_id=attachment_id,
+        company_ids=portal_ctx().group_company_ids,
+    )
+    return _after_attachment_change(task_id)
+
+
+@bp.post("/tasks/<int:task_id>/edit")
+def edit(task_id: int) -> Response:
+    form = request.form
+    changes: dict[str, Any] = {
+        key: form.get(key, "")
+        for key in ("title", "description", "priority", "type", "due_date", "list_id")
+        if key in form
+    }
+    changes["assignee_ids"] = form.getlist("assignee_ids")
+    changes["is_milestone"] = form.get("is_milestone") == "on"
+    if current_actor().is_staff:
+        changes["is_private"] = form.get("is_private") == "on"
+    try:
+        task = task_service.update_task(
+            get_session(),
+            actor=current_actor(),
+            task_id=task_id,
+            changes=changes,
+            company_ids=portal_ctx().group_company_ids,
+        )
+    except Invalid as exc:
+        return _page(task_id=task_id, status=422, errors=exc.errors)
+    flash(f"Saved “{task.title}”.", "success")
+    return hx_redirect(url_for("tasks.index", project=task.project_id))
+
+
+@bp.post("/tasks/<int:task_id>/delete")
+def delete(task_id: int) -> Response:
+    session = get_session()
+    task = task_service.get_task(
+        session,
+        actor=current_actor(),
+        task_id=task_id,
+        company_ids=portal_ctx().group_company_ids,
+    )
+    project_id = task.project_id
+    task_service.delete_task(session, actor=current_actor(), task_id=task_id)
+    flash("Task deleted.", "success")
+    return hx_redirect(url_for("tasks.index", project=project_id))
+
+
+@bp.post("/tasks/new")
+def create() -> Response:
+    form = request.form
+    try:
+        task = task_service.create_task(
+            get_session(),
+            actor=current_actor(),
+            project_id=form.get("project_id"),
+            title=form.get("title", ""),
+            status=form.get("status") or "open",
+            priority=form.get("priority") or "medium",
+            due_date=form.get("due_date"),
+            company_ids=portal_ctx().group_company_ids,
+        )
+    except Invalid as exc:
+        return _page(status=422, errors=exc.errors, new_task_open=True)
+    flash(f"Added “{task.title}”.", "success")
+    return hx_redirect(url_for("tasks.index", project=task.project_id))
+
+
+def _requests_page(*, status: int = 200, errors: dict | None = None) -> Response:
+    ctx = portal_ctx()
+    session = get_session()
+    actor = current_actor()
+    return render_page(
+        "tasks/requests.html",
+        status=status,
+        ctx=ctx,
+        rows=requests_service.list_requests(
+            session, actor=actor, company_ids=ctx.group_company_ids
+        ),
+        projects=[
+            p
+            for p in portal_projects(session, actor=actor, company_ids=ctx.group_company_ids)
+            if p.status == "active"
+        ],
+        sla=requests_service.sla_hours(session),
+        errors=errors or {},
+        form=request.form,
+        active_tab="tasks",
+        priorities=TASK_PRIORITIES,
+        status_labels=task_service.STATUS_LABELS,
+    )
+
+
+@bp.get("/tasks/requests")
+def requests() -> Response:
+    return _requests_page()
+
+
+@bp.post("/tasks/requests")
+def submit_request() -> Response:
+    ctx = portal_ctx()
+    form = request.form
+    try:
+        task = requests_service.create_request(
+            get_session(),
+            actor=current_actor(),
+            company_id=ctx.company.id,  # type: ignore[arg-type]
+            company_ids=ctx.group_company_ids,
+            title=form.get("title", ""),
+            description=form.get("description", ""),
+            priority=form.get("priority"),
+            project_id=form.get("project_id") or None,
+        )
+    except Invalid as exc:
+        return _requests_page(status=422, errors=exc.errors)
+    flash(
+        f"Request “{task.title}” sent. We'll get back to you by {task.due_date:%d %b}.", "success"
+    )
+    return hx_redirect(url_for("tasks.requests"))

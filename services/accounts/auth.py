@@ -1,0 +1,258 @@
+"""Sign-in, throttling, invitations and magic links."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session, func, select
+
+from portal import passwords
+from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from portal.models import ClientRole, Company, Invitation, MagicLink, Portal, User
+from portal.models.base import utcnow
+from portal.runtime import get_runtime
+from portal.tenancy import Actor, get_for_actor
+from services.accounts.tokens import digest, new_link_token
+from services.events import activity, mail
+
+ACCOUNT_FAILURE_LIMIT = 10
+ACCOUNT_WINDOW = 15 * 60
+IP_WINDOW = 15 * 60
+INVITE_TTL = timedelta(days=7)
+INVITES_PER_PORTAL_PER_HOUR = 20
+MAGIC_TTL = timedelta(minutes=15)
+MAGIC_REQUESTS_PER_HOUR = 5
+
+
+def normalise_email(raw: str) -> str:
+    """Validate an address (no DNS lookups) and return it lower-cased; raise Invalid."""
+    try:
+        # `.test` addresses are allowed: demo data and staging installs use them
+        info = validate_email(
+            (raw or "").strip(), check_deliverability=False, test_environment=True
+        )
+    except EmailNotValidError:
+        raise Invalid(
+            "That is not a valid email address.",
+            code="invalid_email",
+            errors={"email": ["Enter a valid email address."]},
+        ) from None
+    return info.normalized.lower()
+
+
+def _account_key(email: str) -> str:
+    return f"login-acct:{digest(email.strip().lower())}"
+
+
+def authenticate(session: Session, *, email: str, password: str, ip: str) -> User:
+    """Check credentials with throttling per account and per IP.
+
+    Failures only are counted, so an office of people behind one address can still sign in;
+    an account is locked for the rest of the window after ``ACCOUNT_FAILURE_LIMIT`` failures.
+    """
+    store = get_runtime().counters
+    ip_key = f"login-ip:{ip}"
+    acct_key = _account_key(email)
+    ip_failures, ip_reset = store.peek(ip_key)
+    if ip_failures >= get_runtime().settings.login_ip_limit:
+        raise RateLimited(
+            "Too many failed sign-ins from your network. Try again later.", retry_after=ip_reset
+        )
+    acct_failures, acct_reset = store.peek(acct_key)
+    if acct_failures >= ACCOUNT_FAILURE_LIMIT:
+        minutes = max(1, round(acct_reset / 60))
+        raise RateLimited(
+            f"Too many failed sign-ins for this account. Try again in {minutes} minute"
+            f"{'s' if minutes != 1 else ''}, or request a sign-in link.",
+            retry_after=acct_reset,
+        )
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    ok = passwords.verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        store.hit(ip_key, IP_WINDOW)
+        store.hit(acct_key, ACCOUNT_WINDOW)
+        raise Invalid(
+            "Email or password is incorrect.",
+            code="invalid_credentials",
+            errors={"password": ["Email or password is incorrect."]},
+        )
+    store.reset(acct_key)
+    if user.password_hash and passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_login_at = utcnow()
+    session.add(user)
+    return user
+
+
+def sign_out_everywhere(session: Session, *, user: User) -> None:
+    user.session_version += 1
+    session.add(user)
+
+
+def change_password(session: Session, *, user: User, current: str, new: str) -> None:
+    if not passwords.verify_password(user.password_hash, current):
+        raise Invalid(errors={"current_password": ["That is not your current password."]})
+    problems = passwords.password_problems(new)
+    if problems:
+        raise Invalid(errors={"new_password": problems})
+    user.password_hash = passwords.hash_password(new)
+    user.session_version += 1
+    session.add(user)
+
+
+# Invitations --------------------------------------------------------------------------------
+
+
+def invite(
+    session: Session,
+    *,
+    actor: Actor,
+    company_id: int,
+    email: str,
+    name: str = "",
+    role: str = ClientRole.collaborator.value,
+    base_url: str,
+) -> Invitation:
+    """Invite someone to a company's portal (client admins and staff). SPEC §4 errors."""
+    company = get_for_actor(session, Company, company_id, actor)
+    if not actor.can("portal.manage") and not actor.can("user.invite"):
+        raise Forbidden()
+    address = normalise_email(email)
+    if role not in {r.value for r in ClientRole}:
+        raise Invalid(errors={"role": ["Choose viewer, collaborator or admin."]})
+    if session.exec(select(User.id).where(User.email == address)).first() is not None:
+        raise Conflict("A user with that email already exists.", code="user_exists")
+    hour_ago = utcnow() - timedelta(hours=1)
+    recent = session.exec(
+        select(func.count())
+        .select_from(Invitation)
+        .where(Invitation.company_id == company.id, Invitation.created_at >= hour_ago)
+    ).one()
+    if recent >= INVITES_PER_PORTAL_PER_HOUR:
+        raise RateLimited("More than 20 invitations were sent in the last hour.", retry_after=3600)
+    portal = session.exec(select(Portal).where(Portal.company_id == company.id)).first()
+    token, token_hash = new_link_token()
+    inv = Invitation(
+        company_id=company.id,  # type: ignore[arg-type]
+        email=address,
+        name=name.strip()[:200],
+        role=role,
+        token_hash=token_hash,
+        invited_by_id=actor.user_id,
+        expires_at=utcnow() + INVITE_TTL,
+    )
+    session.add(inv)
+    session.flush()
+    title = portal.title if portal else company.name
+    link = f"{base_url.rstrip('/')}/invite/{token}"
+    greeting = f"Hello {inv.name}," if inv.name else "Hello,"
+    mail.queue_email(
+        session,
+        to=address,
+        subject=f"You're invited to the {title} portal",
+        text=(
+            f"{greeting}\n\n{actor.label or 'Your team'} invited you to the {title} "
+            "client portal.\n"
+            f"Set your password and join here (valid for 7 days, one use):\n\n{link}\n"
+        ),
+    )
+    activity.record(
+        session,
+        actor=actor,
+        company_id=company.id,
+        action="client_invited",
+        object_type="invitation",
+        object_id=inv.id,
+        object_label=address,
+        description=f"{actor.label or 'Someone'} invited {address}",
+    )
+    return inv
+
+
+def pending_invitation(session: Session, *, token: str) -> Invitation:
+    inv = session.exec(select(Invitation).where(Invitation.token_hash == digest(token))).first()
+    if inv is None or inv.accepted_at is not None or inv.expires_at < utcnow():
+        raise NotFound("This invitation link is invalid, used or expired.")
+    return inv
+
+
+def accept_invitation(session: Session, *, token: str, name: str, password: str) -> User:
+    inv = pending_invitation(session, token=token)
+    errors: dict[str, list[str]] = {}
+    problems = passwords.password_problems(password)
+    if problems:
+        errors["password"] = problems
+    if not name.strip():
+        errors["name"] = ["Tell us your name."]
+    if errors:
+        raise Invalid(errors=errors)
+    if session.exec(select(User.id).where(User.email == inv.email)).first() is not None:
+        raise Conflict(
+            "An account with this email already exists. Sign in instead.", code="user_exists"
+        )
+    user = User(
+        email=inv.email,
+        name=name.strip()[:200],
+        password_hash=passwords.hash_password(password),
+        company_id=inv.company_id,
+        client_role=inv.role,
+    )
+    session.add(user)
+    inv.accepted_at = utcnow()
+    session.add(inv)
+    session.flush()
+    return user
+
+
+# Magic links --------------------------------------------------------------------------------
+
+
+def request_magic_link(
+    session: Session, *, email: str, base_url: str, next_url: str | None = None
+) -> None:
+    """Email a one-time sign-in link if the account exists; say nothing either way."""
+    try:
+        address = normalise_email(email)
+    except Invalid:
+        return
+    get_runtime().limiter.check(f"magic:{digest(address)}", MAGIC_REQUESTS_PER_HOUR, 3600)
+    user = session.exec(select(User).where(User.email == address)).first()
+    if user is None or not user.is_active:
+        return
+    token = issue_magic_link(session, user=user, next_url=next_url)
+    link = f"{base_url.rstrip('/')}/magic/{token}"
+    mail.queue_email(
+        session,
+        to=address,
+        subject="Your sign-in link",
+        text=f"Sign in with this link (valid for 15 minutes, one use):\n\n{link}\n\n"
+        "If you did not ask for it, ignore this email.",
+    )
+
+
+def issue_magic_link(session: Session, *, user: User, next_url: str | None = None) -> str:
+    token, token_hash = new_link_token()
+    session.add(
+        MagicLink(
+            user_id=user.id,  # type: ignore[arg-type]
+            token_hash=token_hash,
+            next_url=next_url,
+            expires_at=utcnow() + MAGIC_TTL,
+        )
+    )
+    session.flush()
+    return token
+
+
+def consume_magic_link(session: Session, *, token: str) -> tuple[User, str | None]:
+    link = session.exec(select(MagicLink).where(MagicLink.token_hash == digest(token))).first()
+    if link is None or link.used_at is not None or link.expires_at < utcnow():
+        raise NotFound("This sign-in link is invalid, used or expired.")
+    user = session.get(User, link.user_id)
+    if user is None or not user.is_active:
+        raise NotFound("This sign-in link is invalid, used or expired.")
+    link.used_at = utcnow()
+    user.last_login_at = utcnow()
+    session.add_all([link, user])
+    return user, link.next_url

@@ -1,0 +1,75 @@
+"""People: staff admins, client users."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from portal import passwords
+from portal.errors import Invalid
+from portal.models import Role, User, UserRole
+from services.accounts.auth import normalise_email
+
+ADMIN_ROLE = "Administrator"
+PM_ROLE = "Project manager"
+
+# Permission nodes a project manager holds on their assigned portals.
+PM_NODES = [
+    "portal.read",
+    "portal.write",
+    "portal.manage",
+    "user.invite",
+    "project.*",
+    "task.*",
+    "file.*",
+    "deliverable.*",
+    "note.*",
+    "invoice.read",
+    "budget.*",
+    "page.*",
+    "network.read",
+    "network.wifi.read.*",
+    "obj.*",
+]
+
+
+def ensure_role(
+    session: Session, *, name: str, permissions: list[str], description: str = ""
+) -> Role:
+    role = session.exec(select(Role).where(Role.name == name)).first()
+    if role is None:
+        role = Role(name=name, permissions=permissions, description=description)
+        session.add(role)
+        session.flush()
+    return role
+
+
+def grant_role(session: Session, *, user: User, role: Role) -> None:
+    exists = session.exec(
+        select(UserRole.id).where(UserRole.user_id == user.id, UserRole.role_id == role.id)
+    ).first()
+    if exists is None:
+        session.add(UserRole(user_id=user.id, role_id=role.id))  # type: ignore[arg-type]
+        session.flush()
+
+
+def create_staff_admin(session: Session, *, email: str, name: str, password: str) -> User:
+    """Create a staff admin, or promote an existing account and reset its password."""
+    address = normalise_email(email)
+    problems = passwords.password_problems(password)
+    if problems:
+        raise Invalid(" ".join(problems), errors={"password": problems})
+    user = session.exec(select(User).where(User.email == address)).first()
+    if user is None:
+        user = User(email=address, name=name)
+    user.is_staff = True
+    user.company_id = None
+    user.client_role = None
+    user.name = name or user.name
+    user.password_hash = passwords.hash_password(password)
+    session.add(user)
+    session.flush()
+    admin = ensure_role(
+        session, name=ADMIN_ROLE, permissions=["*"], description="Everything, everywhere"
+    )
+    grant_role(session, user=user, role=admin)
+    return user

@@ -1,0 +1,262 @@
+"""Notifications: in-app rows and email, honouring each user's preferences per type and channel.
+
+``notify`` is what every other service calls. Email is never sent per event: a notification that
+wants email is marked ``email_wanted`` and the digest job (``send_digests``) mails each user at most
+once per interval, leaving out what they already read in the portal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import Session, func, select
+
+from portal.errors import Invalid, NotFound
+from portal.models import Notification, NotificationPreference, User
+from portal.models.base import utcnow
+from portal.tenancy import Actor
+
+
+@dataclass(frozen=True)
+class NotificationType:
+    key: str
+    label: str
+    email_default: bool = True
+    in_app_default: bool = True
+
+
+TYPES: dict[str, NotificationType] = {
+    t.key: t
+    for t in [
+        NotificationType("task_assigned", "A task is assigned to me"),
+        NotificationType("task_completed", "A task I follow is completed", email_default=False),
+        NotificationType("request_created", "A client submits a request"),
+        NotificationType("deliverable_in_review", "A deliverable is ready for my review"),
+        NotificationType("deliverable_approved", "A deliverable is approved"),
+        NotificationType("deliverable_revision_requested", "A revision is requested"),
+        NotificationType("file_published", "A file is published to me"),
+        NotificationType("file_approval_requested", "A file needs my approval"),
+        NotificationType("file_approved", "A file I uploaded is approved or rejected"),
+        NotificationType("invoice_sent", "A new invoice is sent"),
+        NotificationType("invoice_overdue", "An invoice is overdue"),
+        NotificationType("note_mention", "Someone mentions me in a note"),
+        NotificationType("note_reply", "Someone replies to my note", email_default=False),
+        NotificationType("budget_pending_approval", "A budget awaits approval"),
+        NotificationType("announcement", "A new announcement", email_default=False),
+    ]
+}
+
+
+def preferences_for(
+    session: Session, user_ids: Iterable[int]
+) -> dict[tuple[int, str], NotificationPreference]:
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(NotificationPreference).where(NotificationPreference.user_id.in_(ids))
+    ).all()  # type: ignore[attr-defined]
+    return {(p.user_id, p.notification_type): p for p in rows}
+
+
+def notify(
+    session: Session,
+    *,
+    user_ids: Iterable[int | None],
+    type: str,  # noqa: A002 - the SPEC's field name
+    title: str,
+    company_id: int | None,
+    actor: Actor | None = None,
+    body: str = "",
+    url: str | None = None,
+) -> list[Notification]:
+    """Notify users (never the actor themself) according to their preferences."""
+    kind = TYPES.get(type)
+    if kind is None:
+        raise ValueError(f"unknown notification type {type!r}")
+    recipients = {u for u in user_ids if u is not None and (actor is None or u != actor.user_id)}
+    if not recipients:
+        return []
+    active = set(
+        session.exec(select(User.id).where(User.id.in_(sorted(recipients)), User.is_active)).all()
+    )  # type: ignore[union-attr]
+    prefs = preferences_for(session, active)
+    created: list[Notification] = []
+    for user_id in sorted(active):  # type: ignore[type-var]
+        pref = prefs.get((user_id, type))  # type: ignore[arg-type]
+        in_app = pref.channel_in_app if pref else kind.in_app_default
+        email = pref.channel_email if pref else kind.email_default
+        if not in_app and not email:
+            continue
+        note = Notification(
+            user_id=user_id,  # type: ignore[arg-type]
+            company_id=company_id,
+            type=type,
+            title=title[:300],
+            body=body[:2000],
+            url=url,
+            actor_label=actor.label if actor else "",
+            in_app=in_app,
+            email_wanted=email,
+        )
+        session.add(note)
+        created.append(note)
+    session.flush()
+    wanted = {n.user_id for n in created if n.email_wanted}
+    if wanted:
+        from services.events.digests import schedule_digests
+
+        schedule_digests(session, wanted)
+    return created
+
+
+# The in-app list ----------------------------------------------------------------------------
+
+FILTERS = ("all", "unread", "archived")
+MAX_LIMIT = 100
+
+
+def _mine(user_id: int):  # noqa: ANN202 - a select
+    return select(Notification).where(Notification.user_id == user_id, Notification.in_app)
+
+
+def list_notifications(
+    session: Session,
+    *,
+    user_id: int,
+    filter: str = "all",
+    limit: int = 50,
+    offset: int = 0,  # noqa: A002
+) -> tuple[list[Notification], int]:
+    """A user's notifications, newest first: ``all`` (not archived), ``unread`` or ``archived``."""
+    if filter not in FILTERS:
+        raise Invalid(
+            "filter must be all, unread or archived.",
+            errors={"filter": ["Choose all, unread or archived."]},
+        )
+    if limit < 1 or limit > MAX_LIMIT or offset < 0:
+        raise Invalid(errors={"limit": [f"limit is 1 to {MAX_LIMIT}; offset is 0 or more."]})
+    stmt = _mine(user_id)
+    if filter == "archived":
+        stmt = stmt.where(Notification.archived_at.is_not(None))  # type: ignore[union-attr]
+    else:
+        stmt = stmt.where(Notification.archived_at.is_(None))  # type: ignore[union-attr]
+    if filter == "unread":
+        stmt = stmt.where(Notification.read_at.is_(None))  # type: ignore[union-attr]
+    total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
+    rows = session.exec(
+        stmt.order_by(Notification.created_at.desc(), Notification.id.desc())  # type: ignore[union-attr]
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), total
+
+
+def unread_count(session: Session, *, user_id: int) -> int:
+    """Unread, not archived, in-app notifications (the bell's number): one query."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Notification)
+            .where(
+                Notification.user_id == user_id,
+                Notification.in_app,
+                Notification.read_at.is_(None),  # type: ignore[union-attr]
+                Notification.archived_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).one()
+    )
+
+
+def get_notification(session: Session, *, user_id: int, notification_id: object) -> Notification:
+    try:
+        pk = int(notification_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    row = session.exec(_mine(user_id).where(Notification.id == pk)).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def mark_read(session: Session, *, user_id: int, notification_id: object) -> Notification:
+    """Mark one of the user's own notifications read (someone else's is a 404)."""
+    row = get_notification(session, user_id=user_id, notification_id=notification_id)
+    if row.read_at is None:
+        row.read_at = utcnow()
+        session.add(row)
+        session.flush()
+    return row
+
+
+def mark_all_read(session: Session, *, user_id: int) -> int:
+    result = session.exec(  # type: ignore[call-overload]
+        update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.in_app,  # email-only rows were never seen: they still get mailed
+            Notification.read_at.is_(None),  # type: ignore[union-attr]
+        )
+        .values(read_at=utcnow())
+    )
+    return int(result.rowcount or 0)
+
+
+def archive(session: Session, *, user_id: int, notification_id: object) -> Notification:
+    """Archive (and so also read) one notification."""
+    row = get_notification(session, user_id=user_id, notification_id=notification_id)
+    now = utcnow()
+    row.archived_at = row.archived_at or now
+    row.read_at = row.read_at or now
+    session.add(row)
+    session.flush()
+    return row
+
+
+# Preferences --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreferenceRow:
+    notification_type: str
+    label: str
+    channel_in_app: bool
+    channel_email: bool
+
+
+def preference_rows(session: Session, *, user_id: int) -> list[PreferenceRow]:
+    """Every type with the user's choice merged over the type's defaults."""
+    saved = preferences_for(session, [user_id])
+    rows = []
+    for key, kind in TYPES.items():
+        pref = saved.get((user_id, key))
+        rows.append(
+            PreferenceRow(
+                notification_type=key,
+                label=kind.label,
+                channel_in_app=pref.channel_in_app if pref else kind.in_app_default,
+                channel_email=pref.channel_email if pref else kind.email_default,
+            )
+        )
+    return rows
+
+
+def save_preferences(
+    session: Session, *, user_id: int, choices: Iterable[tuple[str, bool, bool]]
+) -> None:
+    """Store ``(type, in_app, email)`` choices; unknown types are a validation error."""
+    choices = list(choices)
+    unknown = sorted({t for t, _, _ in choices if t not in TYPES})
+    if unknown:
+        raise Invalid(errors={"notification_type": [f"Unknown type: {', '.join(unknown)}."]})
+    saved = preferences_for(session, [user_id])
+    for key, in_app, email in choices:
+        pref = saved.get((user_id, key)) or NotificationPreference(
+            user_id=user_id, notification_type=key
+        )
+        pref.channel_in_app = bool(in_app)
+        pref.channel_email = bool(email)
+        session.add(pref)
+    session.flush()

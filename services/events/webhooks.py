@@ -1,0 +1,467 @@
+"""Outbound webhooks: subscriptions per activity action, signed JSON deliveries with retries.
+
+Every activity row (``services.events.activity.record``) becomes one delivery per matching active
+subscription, written in the same transaction and sent by the job worker after commit. A
+failed attempt is retried with exponential back-off (``WEBHOOK_RETRY_BASE_SECONDS``, doubling)
+until ``WEBHOOK_MAX_ATTEMPTS``; then the delivery is ``failed``. Staff can redeliver any
+delivery, which sends the same body again as a new delivery.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlparse
+
+import requests
+from sqlalchemy import case, or_
+from sqlmodel import Session, col, func, select
+
+from portal import crypto
+from portal.errors import Conflict, Invalid, NotFound
+from portal.jobs import enqueue_in, job
+from portal.models import ActivityLog, Company, DeliveryStatus, WebhookDelivery, WebhookSubscription
+from portal.models.base import utcnow
+from portal.models.webhook import ALL_EVENTS
+from portal.runtime import get_runtime
+from portal.tenancy import Actor, get_for_actor, require, scoped
+from services.events import activity
+
+log = logging.getLogger(__name__)
+
+MANAGE_NODE = "webhook.manage"
+SIGNATURE_HEADER = "X-Stoa-Signature"
+TIMESTAMP_HEADER = "X-Stoa-Timestamp"
+EVENT_HEADER = "X-Stoa-Event"
+DELIVERY_HEADER = "X-Stoa-Delivery"
+USER_AGENT = "Stoa-Webhooks/1"
+LOG_PAGE_SIZE = 25
+
+DEFAULTS: dict[str, float] = {
+    "WEBHOOK_RETRY_BASE_SECONDS": 30.0,
+    "WEBHOOK_MAX_ATTEMPTS": 8,
+    "WEBHOOK_TIMEOUT_SECONDS": 10.0,
+}
+
+
+def _setting(name: str) -> float:
+    """App config (``create_app`` overrides) first, then the environment, then the default."""
+    raw = get_runtime().settings.extra.get(name, os.environ.get(name))
+    try:
+        return float(raw) if raw not in (None, "") else DEFAULTS[name]  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return DEFAULTS[name]
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds to wait after the ``attempts``-th failed attempt: base, 2×base, 4×base, …"""
+    return _setting("WEBHOOK_RETRY_BASE_SECONDS") * 2 ** max(0, attempts - 1)
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The ``X-Stoa-Signature`` value: ``sha256=`` + hex HMAC-SHA256 of the raw body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def build_payload(row: ActivityLog, company: Company | None) -> str:
+    """The JSON body of one event (the same bytes on every attempt and redelivery)."""
+    body = {
+        "id": row.id,
+        "event": row.action,
+        "created_at": _iso(row.created_at),
+        "company": (
+            {"id": company.id, "name": company.name, "slug": company.slug} if company else None
+        ),
+        "data": {
+            "id": row.id,
+            "action": row.action,
+            "user_id": row.actor_id,
+            "actor_label": row.actor_label,
+            "object_type": row.object_type or None,
+            "object_id": row.object_id,
+            "object_label": row.object_label,
+            "description": row.description,
+            "created_at": _iso(row.created_at),
+        },
+    }
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+# Emitting and delivering ------------------------------------------------------------------------
+
+
+def emit_for_activity(session: Session, row: ActivityLog) -> list[WebhookDelivery]:
+    """Queue a delivery of ``row`` to every active subscription that wants it (after commit)."""
+    subs = session.exec(
+        select(WebhookSubscription).where(
+            WebhookSubscription.active == True,  # noqa: E712
+            or_(
+                col(WebhookSubscription.company_id).is_(None),
+                WebhookSubscription.company_id == row.company_id,
+            ),
+        )
+    ).all()
+    wanted = [s for s in subs if s.wants(row.action, row.company_id)]
+    if not wanted:
+        return []
+    company = session.get(Company, row.company_id) if row.company_id else None
+    body = build_payload(row, company)
+    now = utcnow()
+    deliveries = [
+        WebhookDelivery(subscription_id=s.id, event=row.action, payload=body, next_attempt_at=now)  # type: ignore[arg-type]
+        for s in wanted
+    ]
+    session.add_all(deliveries)
+    session.flush()
+    for delivery in deliveries:
+        enqueue_in(session, 0, "deliver_webhook", delivery.id)
+    return deliveries
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    ok: bool
+    status_code: int | None = None
+    excerpt: str = ""
+    error: str = ""
+
+
+def _post(sub: WebhookSubscription, delivery: WebhookDelivery) -> AttemptResult:
+    try:
+        secret = crypto.decrypt(sub.secret_encrypted)
+    except crypto.DecryptionError:
+        return AttemptResult(False, error="The signing secret cannot be decrypted.")
+    body = delivery.payload.encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        SIGNATURE_HEADER: sign(secret, body),
+        TIMESTAMP_HEADER: str(int(time.time())),
+        EVENT_HEADER: delivery.event,
+        DELIVERY_HEADER: str(delivery.id),
+    }
+    try:
+        resp = requests.post(
+            sub.url,
+            data=body,
+            headers=headers,
+            timeout=_setting("WEBHOOK_TIMEOUT_SECONDS"),
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        return AttemptResult(False, error=_describe(exc))
+    excerpt = resp.text[:200] if resp.content else ""
+    ok = 200 <= resp.status_code < 300
+    return AttemptResult(ok, resp.status_code, excerpt, "" if ok else f"HTTP {resp.status_code}")
+
+
+def _describe(exc: requests.RequestException) -> str:
+    """A short, readable reason for the delivery log (requests' messages are long)."""
+    if isinstance(exc, requests.Timeout):
+        return f"No answer within {_setting('WEBHOOK_TIMEOUT_SECONDS'):g} s (Timeout)."
+    reason = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
+    if isinstance(exc, requests.ConnectionError):
+        detail = reason.group(1).strip() if reason else "connection failed"
+        return f"Could not connect: {detail} (ConnectionError)."[:500]
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+@job("deliver_webhook")
+def deliver_webhook(session: Session, delivery_id: int) -> None:
+    """One attempt; schedules the next one with back-off, or gives up after the last."""
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.status != DeliveryStatus.pending:
+        return
+    sub = session.get(WebhookSubscription, delivery.subscription_id)
+    now = utcnow()
+    if sub is None or not sub.active:
+        delivery.status = DeliveryStatus.failed.value
+        delivery.error = "The webhook is inactive."
+        delivery.next_attempt_at = None
+        delivery.completed_at = now
+        session.add(delivery)
+        return
+    result = _post(sub, delivery)
+    delivery.attempts += 1
+    delivery.last_attempt_at = utcnow()
+    delivery.response_code = result.status_code
+    delivery.response_excerpt = result.excerpt
+    delivery.error = result.error
+    if result.ok:
+        delivery.status = DeliveryStatus.success.value
+        delivery.next_attempt_at = None
+        delivery.completed_at = delivery.last_attempt_at
+    elif delivery.attempts >= int(_setting("WEBHOOK_MAX_ATTEMPTS")):
+        delivery.status = DeliveryStatus.failed.value
+        delivery.next_attempt_at = None
+        delivery.completed_at = delivery.last_attempt_at
+    else:
+        delay = retry_delay(delivery.attempts)
+        delivery.next_attempt_at = delivery.last_attempt_at + timedelta(seconds=delay)
+        enqueue_in(session, delay, "deliver_webhook", delivery.id)
+    session.add(delivery)
+    log.info(
+        "webhook delivery %s (%s) attempt %s: %s",
+        delivery.id,
+        delivery.event,
+        delivery.attempts,
+        delivery.status if result.ok or delivery.status == "failed" else result.error,
+    )
+
+
+def overdue_deliveries(session: Session, *, grace_seconds: float = 120) -> list[int]:
+    """Pending deliveries whose next attempt is well past due (a restart lost their timer)."""
+    cutoff = utcnow() - timedelta(seconds=grace_seconds)
+    return [
+        int(i)
+        for i in session.exec(
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.pending.value,
+                col(WebhookDelivery.next_attempt_at) < cutoff,
+            )
+            .order_by(col(WebhookDelivery.id))
+        ).all()
+    ]
+
+
+# Administration ---------------------------------------------------------------------------------
+
+
+def _validate(
+    session: Session, actor: Actor, url: str, events: list[str], company_id: int | None
+) -> tuple[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    url = url.strip()
+    parsed = urlparse(url)
+    if not url:
+        errors["url"] = ["Enter the URL that should receive the events."]
+    elif parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        errors["url"] = ["Use a full http:// or https:// URL."]
+    elif len(url) > 2000:
+        errors["url"] = ["That URL is too long."]
+    chosen = list(dict.fromkeys(e.strip() for e in events if e.strip()))
+    if ALL_EVENTS in chosen:
+        chosen = [ALL_EVENTS]
+    unknown = [e for e in chosen if e != ALL_EVENTS and e not in activity.ACTIONS]
+    if not chosen:
+        errors["events"] = ["Choose at least one event."]
+    elif unknown:
+        errors["events"] = [f"Unknown event: {', '.join(unknown)}."]
+    if company_id is None:
+        if not actor.sees_all:
+            errors["company_id"] = ["Choose one of your companies."]
+    elif not actor.can_see_company(company_id) or session.get(Company, company_id) is None:
+        errors["company_id"] = ["Choose one of your companies."]
+    if errors:
+        raise Invalid(errors=errors)
+    return url, chosen
+
+
+def create_subscription(
+    session: Session,
+    *,
+    actor: Actor,
+    url: str,
+    events: list[str],
+    company_id: int | None = None,
+    description: str = "",
+) -> tuple[WebhookSubscription, str]:
+    """Register a URL; returns it with its signing secret (shown once, stored encrypted)."""
+    require(actor, MANAGE_NODE)
+    url, chosen = _validate(session, actor, url, events, company_id)
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    sub = WebhookSubscription(
+        url=url,
+        description=description.strip()[:200],
+        events=chosen,
+        company_id=company_id,
+        secret_encrypted=crypto.encrypt(secret),
+        created_by_id=actor.user_id,
+    )
+    session.add(sub)
+    session.flush()
+    return sub, secret
+
+
+def get_subscription(
+    session: Session, *, actor: Actor, subscription_id: Any
+) -> WebhookSubscription:
+    require(actor, MANAGE_NODE)
+    return get_for_actor(session, WebhookSubscription, subscription_id, actor)
+
+
+def set_active(
+    session: Session, *, actor: Actor, subscription_id: Any, active: bool
+) -> WebhookSubscription:
+    """Pause or resume a subscription (pending retries of a paused one fail)."""
+    sub = get_subscription(session, actor=actor, subscription_id=subscription_id)
+    sub.active = active
+    session.add(sub)
+    session.flush()
+    return sub
+
+
+def delete_subscription(session: Session, *, actor: Actor, subscription_id: Any) -> None:
+    """Delete a subscription and its delivery log."""
+    sub = get_subscription(session, actor=actor, subscription_id=subscription_id)
+    session.exec(  # type: ignore[call-overload]
+        WebhookDelivery.__table__.delete().where(  # type: ignore[attr-defined]
+            WebhookDelivery.subscription_id == sub.id
+        )
+    )
+    session.delete(sub)
+    session.flush()
+
+
+def redeliver(
+    session: Session, *, actor: Actor, subscription_id: Any, delivery_id: Any
+) -> WebhookDelivery:
+    """Send a delivery's body again, as a new delivery pointing at the original."""
+    sub = get_subscription(session, actor=actor, subscription_id=subscription_id)
+    try:
+        original = session.get(WebhookDelivery, int(delivery_id))
+    except (TypeError, ValueError):
+        original = None
+    if original is None or original.subscription_id != sub.id:
+        raise NotFound()
+    if not sub.active:
+        raise Conflict("Activate this webhook before redelivering.", code="webhook_inactive")
+    copy = WebhookDelivery(
+        subscription_id=sub.id,  # type: ignore[arg-type]
+        event=original.event,
+        payload=original.payload,
+        redelivery_of_id=original.id,
+        next_attempt_at=utcnow(),
+    )
+    session.add(copy)
+    session.flush()
+    enqueue_in(session, 0, "deliver_webhook", copy.id)
+    return copy
+
+
+PING_EVENT = "ping"
+
+
+def send_ping(session: Session, *, actor: Actor, subscription_id: Any) -> WebhookDelivery:
+    """Queue a ``ping`` event to check a receiver (sent whatever events it subscribes to)."""
+    sub = get_subscription(session, actor=actor, subscription_id=subscription_id)
+    if not sub.active:
+        raise Conflict(
+            "Activate this webhook before sending a test event.", code="webhook_inactive"
+        )
+    company = session.get(Company, sub.company_id) if sub.company_id else None
+    body = {
+        "id": None,
+        "event": PING_EVENT,
+        "created_at": _iso(utcnow()),
+        "company": (
+            {"id": company.id, "name": company.name, "slug": company.slug} if company else None
+        ),
+        "data": {"subscription_id": sub.id, "events": sub.events, "sent_by": actor.label},
+    }
+    ping = WebhookDelivery(
+        subscription_id=sub.id,  # type: ignore[arg-type]
+        event=PING_EVENT,
+        payload=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        next_attempt_at=utcnow(),
+    )
+    session.add(ping)
+    session.flush()
+    enqueue_in(session, 0, "deliver_webhook", ping.id)
+    return ping
+
+
+@dataclass(frozen=True)
+class SubscriptionRow:
+    subscription: WebhookSubscription
+    company: Company | None
+    delivered: int
+    failed: int
+    pending: int
+    last_delivery_at: datetime | None
+
+
+def list_subscriptions(session: Session, *, actor: Actor) -> list[SubscriptionRow]:
+    """Every subscription the actor may manage, with delivery counts, newest first."""
+    require(actor, MANAGE_NODE)
+    d = WebhookDelivery
+    stats = (
+        select(
+            d.subscription_id,
+            func.sum(case((d.status == "success", 1), else_=0)).label("ok"),
+            func.sum(case((d.status == "failed", 1), else_=0)).label("bad"),
+            func.sum(case((d.status == "pending", 1), else_=0)).label("wait"),
+            func.max(d.created_at).label("last"),
+        ).group_by(d.subscription_id)
+    ).subquery()
+    rows = session.exec(
+        scoped(
+            select(
+                WebhookSubscription, Company, stats.c.ok, stats.c.bad, stats.c.wait, stats.c.last
+            ),
+            actor,
+            WebhookSubscription,
+        )
+        .outerjoin(Company, Company.id == WebhookSubscription.company_id)
+        .outerjoin(stats, stats.c.subscription_id == WebhookSubscription.id)
+        .order_by(col(WebhookSubscription.created_at).desc(), col(WebhookSubscription.id).desc())
+    ).all()
+    return [
+        SubscriptionRow(sub, company, int(ok or 0), int(bad or 0), int(wait or 0), _aware(last))
+        for sub, company, ok, bad, wait, last in rows
+    ]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # Aggregates bypass the column type, so SQLite hands back naive UTC.
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class DeliveryLog:
+    subscription: WebhookSubscription
+    company: Company | None
+    deliveries: list[WebhookDelivery]
+    total: int
+    page: int
+    pages: int
+
+
+def delivery_log(
+    session: Session, *, actor: Actor, subscription_id: Any, page: int = 1
+) -> DeliveryLog:
+    """A subscription and one page of its deliveries, newest first."""
+    sub = get_subscription(session, actor=actor, subscription_id=subscription_id)
+    base = select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub.id)
+    total = int(session.exec(select(func.count()).select_from(base.subquery())).one())
+    pages = max(1, -(-total // LOG_PAGE_SIZE))
+    page = min(max(1, page), pages)
+    deliveries = session.exec(
+        base.order_by(col(WebhookDelivery.created_at).desc(), col(WebhookDelivery.id).desc())
+        .limit(LOG_PAGE_SIZE)
+        .offset((page - 1) * LOG_PAGE_SIZE)
+    ).all()
+    company = session.get(Company, sub.company_id) if sub.company_id else None
+    return DeliveryLog(sub, company, list(deliveries), total, page, pages)
+
+
+def company_choices(session: Session, *, actor: Actor) -> list[Company]:
+    """Companies a subscription may be narrowed to."""
+    require(actor, MANAGE_NODE)
+    return list(session.exec(scoped(select(Company), actor, Company).order_by(Company.name)).all())

@@ -1,0 +1,107 @@
+"""Portals: the branded space of each company, as a given actor may see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from portal.errors import Forbidden, NotFound
+from portal.models import ALL_TABS, IMPLEMENTED_TABS, Company, Portal, PortalStatus, User
+from portal.tenancy import Actor, scoped
+
+
+@dataclass(frozen=True)
+class PortalContext:
+    """What a portal page needs to know about where it is and who is looking."""
+
+    portal: Portal
+    company: Company
+    group_company_ids: list[int]
+    tabs: list[str]
+    read_only: bool
+    can_write: bool
+    can_manage: bool
+
+
+def visible_tabs(portal: Portal) -> list[str]:
+    enabled = set(portal.enabled_tabs or ALL_TABS)
+    if not portal.dashboard_enabled:
+        enabled.discard("results")
+    return [t for t in IMPLEMENTED_TABS if t in enabled or t == "settings"]
+
+
+def portal_for_slug(session: Session, *, actor: Actor, slug: str) -> PortalContext:
+    """The portal at ``slug`` if the actor may see it; NotFound otherwise (never a 403)."""
+    row = session.exec(
+        scoped(select(Portal, Company), actor, Portal)
+        .join(Company, Company.id == Portal.company_id)
+        .where(Portal.slug == slug)
+    ).first()
+    if row is None:
+        raise NotFound()
+    portal, company = row
+    if portal.status == PortalStatus.pending and not actor.is_staff:
+        raise NotFound()
+    group = _group_ids(session, actor, company)
+    read_only = portal.status == PortalStatus.archived
+    return PortalContext(
+        portal=portal,
+        company=company,
+        group_company_ids=group,  # type: ignore[arg-type]
+        tabs=visible_tabs(portal),
+        read_only=read_only,
+        can_write=not read_only and (actor.can("portal.write") or actor.is_staff),
+        can_manage=not read_only and (actor.can("portal.manage") or actor.can("user.invite")),
+    )
+
+
+def _group_ids(session: Session, actor: Actor, company: Company) -> list[int]:
+    """The portal's company and the children of it the actor may see (group-aware views)."""
+    if actor.kind == "client" and actor.company_ids is not None:
+        # a client's visible set is its own company plus that company's direct children
+        if company.id == actor.company_id:
+            return sorted(actor.company_ids, key=lambda c: (c != company.id, c))
+        return [company.id]  # type: ignore[list-item]
+    children = _children(session, company.id)  # type: ignore[arg-type]
+    return [company.id, *[c for c in children if actor.can_see_company(c)]]  # type: ignore[list-item]
+
+
+def _children(session: Session, company_id: int) -> list[int]:
+    return [
+        c
+        for c in session.exec(select(Company.id).where(Company.parent_id == company_id)).all()
+        if c
+    ]
+
+
+def require_write(ctx: PortalContext) -> None:
+    if not ctx.can_write:
+        raise Forbidden("This portal is read-only for you.")
+
+
+def switcher_portals(session: Session, *, actor: Actor, limit: int = 200) -> list[Portal]:
+    """Portals for the staff switcher, alphabetical."""
+    return list(
+        session.exec(
+            scoped(select(Portal), actor, Portal).order_by(Portal.title).limit(limit)
+        ).all()
+    )
+
+
+def own_portal(session: Session, *, company_id: int | None) -> Portal | None:
+    """The portal of a client's own company, if it has one."""
+    if company_id is None:
+        return None
+    return session.exec(select(Portal).where(Portal.company_id == company_id)).first()
+
+
+def landing_url(session: Session, *, user: User) -> str:
+    """Where a freshly signed-in user goes: staff to /admin/, clients to their landing tab."""
+    if user.is_staff:
+        return "/admin/"
+    portal = own_portal(session, company_id=user.company_id)
+    if portal is None:
+        return "/account"
+    tab = portal.landing_tab if portal.landing_tab in visible_tabs(portal) else "dashboard"
+    return f"/p/{portal.slug}/{tab}"

@@ -1,0 +1,118 @@
+"""A project's summary (reference 000 ``aiSummary``): composed from the project's own data
+(no LLM), or written by the team."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from portal.errors import Invalid
+from portal.models import GoalStatus, ProjectSummary, RoadmapStatus, SummarySource
+from portal.tenancy import Actor
+from services.events import activity
+from services.projects import ProjectDetail, load_project, project_detail, require_editor
+
+
+def compose_summary(detail: ProjectDetail, *, today: date | None = None) -> str:
+    """A plain-language summary of where the project stands, from its own data (no LLM)."""
+    today = today or date.today()
+    p = detail.project
+    parts: list[str] = []
+    if detail.progress.total:
+        parts.append(
+            f"{p.name} is {detail.progress.percent}% of the way through its plan "
+            f"({detail.progress.done} of {detail.progress.total} goals and roadmap steps done)."
+        )
+    else:
+        parts.append(f"{p.name} has no goals or roadmap yet.")
+    open_goals = [g for g in detail.goals if g.status != GoalStatus.done]
+    at_risk = [g for g in open_goals if g.status == GoalStatus.at_risk]
+    if open_goals:
+        sentence = f"{len(open_goals)} goal{'s' if len(open_goals) != 1 else ''} open"
+        if at_risk:
+            names = ", ".join(f"“{g.title}”" for g in at_risk[:3])
+            sentence += f", {len(at_risk)} at risk ({names})"
+        else:
+            sentence += ", all on track"
+        parts.append(sentence + ".")
+    doing = detail.items_by_status.get(RoadmapStatus.in_progress.value, [])
+    planned = detail.items_by_status.get(RoadmapStatus.planned.value, [])
+    if doing:
+        parts.append("In progress: " + ", ".join(i.title for i in doing[:3]) + ".")
+    if planned:
+        parts.append(f"Next up: {planned[0].title}.")
+    if detail.decisions:
+        decision, decider = detail.decisions[0]
+        who = f" by {decider.display_name}" if decider else ""
+        parts.append(f"Latest decision ({decision.decided_at:%d %b}){who}: {decision.title}.")
+    if p.due_date and p.status == "active":
+        days = (p.due_date - today).days
+        if days > 0:
+            parts.append(f"Due {p.due_date:%d %b %Y}, {days} day{'s' if days != 1 else ''} away.")
+        elif days == 0:
+            parts.append("Due today.")
+        else:
+            parts.append(f"Was due {p.due_date:%d %b %Y}, {-days} days ago.")
+    return " ".join(parts)
+
+
+def refresh_summary(
+    session: Session, *, actor: Actor, project_id: object, company_ids: list[int]
+) -> ProjectSummary:
+    """Regenerate the project's summary from its current goals, roadmap and decisions."""
+    require_editor(actor)
+    detail = project_detail(session, actor=actor, project_id=project_id, company_ids=company_ids)
+    summary = ProjectSummary(
+        company_id=detail.project.company_id,
+        project_id=detail.project.id,  # type: ignore[arg-type]
+        body=compose_summary(detail),
+        source=SummarySource.generated.value,
+    )
+    session.add(summary)
+    session.flush()
+    activity.record(
+        session,
+        actor=actor,
+        company_id=detail.project.company_id,
+        action="summary_generated",
+        object_type="project",
+        object_id=detail.project.id,
+        object_label=detail.project.name,
+        description=f"{actor.label} refreshed the summary of {detail.project.name}",
+    )
+    return summary
+
+
+def write_summary(
+    session: Session, *, actor: Actor, project_id: object, company_ids: list[int], body: str
+) -> ProjectSummary:
+    """Replace the summary with one written by the team (``source="manual"``)."""
+    require_editor(actor)
+    project, _, _ = load_project(
+        session, actor=actor, project_id=project_id, company_ids=company_ids
+    )
+    body = (body or "").strip()
+    if not body:
+        raise Invalid(errors={"body": ["Write the summary, or use Regenerate."]})
+    if len(body) > 4000:
+        raise Invalid(errors={"body": ["Keep the summary under 4,000 characters."]})
+    summary = ProjectSummary(
+        company_id=project.company_id,
+        project_id=project.id,  # type: ignore[arg-type]
+        body=body,
+        source=SummarySource.manual.value,
+    )
+    session.add(summary)
+    session.flush()
+    activity.record(
+        session,
+        actor=actor,
+        company_id=project.company_id,
+        action="summary_updated",
+        object_type="project",
+        object_id=project.id,
+        object_label=project.name,
+        description=f"{actor.label} updated the summary of {project.name}",
+    )
+    return summary
