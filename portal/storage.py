@@ -35,6 +35,22 @@ class TempObject:
     head: bytes  # the first bytes, for content-type sniffing
 
 
+@dataclass
+class Blob:
+    """A stored object on its way out: what a service hands ``portal.web.downloads.send_blob``.
+
+    ``stream`` is open and owned by the response (closed when sent); a linked object has only
+    ``redirect_url``. ``inline_ok`` says the type is safe to show in the browser.
+    """
+
+    name: str
+    content_type: str
+    size: int
+    stream: BinaryIO | None = None
+    redirect_url: str | None = None
+    inline_ok: bool = False
+
+
 class Storage(Protocol):
     def write_temp(self, stream: BinaryIO, *, max_bytes: int | None = None) -> TempObject: ...
     def promote(self, temp: TempObject, key: str) -> None: ...

@@ -9,10 +9,10 @@ Every principal becomes an :class:`Actor`. Every query for tenant data goes thro
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from sqlalchemy import false, or_
+from sqlalchemy import false, not_, or_
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -79,6 +79,16 @@ class Actor:
     def has_scope(self, scope: str) -> bool:
         return self.scopes is None or has_node(self.scopes, scope)
 
+    def narrowed(self, company_ids: Iterable[int]) -> Actor:
+        """The same actor seeing only ``company_ids`` (what it could see of them).
+
+        A portal page narrows once to the portal's group, so every ``scoped()`` query and
+        ``get_for_actor()`` inside it answers "may see" and "is in this portal" together.
+        """
+        wanted = frozenset(company_ids)
+        visible = wanted if self.company_ids is None else wanted & self.company_ids
+        return replace(self, company_ids=visible)
+
 
 ANONYMOUS = Actor(kind="anonymous", label="anonymous")
 
@@ -140,7 +150,15 @@ def tenant_column(model: type[Any]) -> Any:
 
 
 def scoped(stmt: SelectOfScalar[T], actor: Actor, model: type[Any]) -> SelectOfScalar[T]:
-    """Restrict a select over ``model`` to the companies the actor may see."""
+    """Restrict a select over ``model`` to the rows the actor may see.
+
+    That is the companies the actor sees (narrowed to a portal inside one) and, for anyone
+    but staff, not the rows the model declares staff-only (``__staff_only__``: a classmethod
+    returning the SQL condition of such rows — private tasks, internal notes, …).
+    """
+    hidden = getattr(model, "__staff_only__", None)
+    if hidden is not None and not actor.is_staff:
+        stmt = stmt.where(not_(hidden()))
     if actor.sees_all:
         return stmt
     ids = actor.company_ids or frozenset()
@@ -176,14 +194,14 @@ def require_client_role(actor: Actor, minimum: ClientRole) -> None:
 
 
 def staff_can(actor: Actor, node: str) -> bool:
-    """Staff (or an agency-wide key) holding ``node``."""
-    return actor.is_staff and actor.can(node)
+    """Staff holding ``node``, or an agency-wide API key (which acts for the agency)."""
+    return actor.is_staff and (actor.kind == "api_key" or actor.can(node))
 
 
-def require_staff(actor: Actor, node: str | None = None) -> None:
-    """Raise Forbidden unless the actor is staff (and holds ``node`` when given)."""
-    if not actor.is_staff or (node is not None and not actor.can(node)):
-        raise Forbidden()
+def require_staff(actor: Actor, node: str | None = None, message: str | None = None) -> None:
+    """Raise Forbidden unless :func:`staff_can` (or, without ``node``, the actor is staff)."""
+    if not actor.is_staff or (node is not None and not staff_can(actor, node)):
+        raise Forbidden(message or "")
 
 
 def require(actor: Actor, node: str) -> None:

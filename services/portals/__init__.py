@@ -17,6 +17,7 @@ class PortalContext:
 
     portal: Portal
     company: Company
+    actor: Actor  # the visitor, narrowed to this portal's group: pass it to every service
     group_company_ids: list[int]
     tabs: list[str]
     read_only: bool
@@ -48,6 +49,7 @@ def portal_for_slug(session: Session, *, actor: Actor, slug: str) -> PortalConte
     return PortalContext(
         portal=portal,
         company=company,
+        actor=actor.narrowed(group),
         group_company_ids=group,  # type: ignore[arg-type]
         tabs=visible_tabs(portal),
         read_only=read_only,

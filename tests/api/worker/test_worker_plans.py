@@ -15,7 +15,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from tests.api.conftest import assert_envelope
-from tests.api.test_worker import worker
+from tests.api.worker.test_worker import worker
 
 
 @pytest.fixture

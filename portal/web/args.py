@@ -1,0 +1,46 @@
+"""One parser for integers from the outside world (query strings, form fields, JSON ids).
+
+Only ASCII digits count (``"²"`` and ``"١"`` are not numbers here), and only values a database
+id column can hold: anything else is ``None`` (or the default), never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER; also the bound the API schemas publish
+
+
+def parse_int(
+    raw: Any, *, default: int | None = None, minimum: int = 0, maximum: int = MAX_ID
+) -> int | None:
+    """``raw`` as an int within ``minimum…maximum``, else ``default``."""
+    if isinstance(raw, bool):
+        return default
+    if isinstance(raw, int):
+        value = raw
+    else:
+        text = str(raw if raw is not None else "").strip()
+        if not text or not text.isascii() or not text.isdigit() or len(text) > 12:
+            return default
+        value = int(text)
+    return value if minimum <= value <= maximum else default
+
+
+def arg_int(
+    args: Mapping[str, Any], name: str, *, default: int | None = None, minimum: int = 0
+) -> int | None:
+    """An integer query/form argument, or ``default`` when absent or malformed."""
+    return parse_int(args.get(name), default=default, minimum=minimum)
+
+
+def page_arg(args: Mapping[str, Any], name: str = "page") -> int:
+    """The 1-based page number of a listing (1 when absent or malformed)."""
+    return parse_int(args.get(name), default=1, minimum=1) or 1
+
+
+def id_list(raw: str | Iterable[Any]) -> list[int]:
+    """Comma-separated (or iterable) ids, malformed entries dropped, order kept."""
+    parts = raw.split(",") if isinstance(raw, str) else raw
+    return [v for v in (parse_int(p, minimum=1) for p in parts) if v is not None]
