@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import Announcement, Company, Portal, User
+from portal.models.activity import Action
 from portal.tenancy import Actor, get_for_actor
 from portal.text import plain_excerpt
 from services.events import activity
@@ -92,7 +93,7 @@ def create_announcement(
         session,
         actor=actor,
         company_id=company_id,
-        action="announcement_published",
+        action=Action.announcement_published,
         object_type="announcement",
         object_id=row.id,
         object_label=title,

@@ -13,7 +13,6 @@ from portal.tenancy import Actor, scoped
 from services.announcements import latest_announcements
 from services.deliverables import queries as deliverable_queries
 from services.deliverables.queries import DeliverableRow
-from services.events.activity import hide_staff_only
 from services.files import pending_file_approvals
 from services.portals import PortalContext
 from services.tasks.views import ProjectProgress, project_progress, upcoming
@@ -68,7 +67,7 @@ def dashboard_data(
         .limit(12)
     ).all()
     activity = session.exec(
-        hide_staff_only(scoped(select(ActivityLog), actor, ActivityLog), actor)
+        scoped(select(ActivityLog), actor, ActivityLog)
         .where(ActivityLog.company_id.in_(group))  # type: ignore[union-attr]
         .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())  # type: ignore[union-attr]
         .limit(8)

@@ -31,6 +31,7 @@ from portal.models import (
     User,
     UserRole,
 )
+from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.tenancy import Actor, has_node, scoped
 from portal.text import MENTION_RE, plain_excerpt, render_markdown
@@ -426,7 +427,7 @@ def create_note(
         session,
         actor=actor,
         company_id=company_id,
-        action="message_sent",
+        action=Action.message_sent,
         object_type="internal_note" if internal else "note",
         object_id=note.id,
         object_label=label,
@@ -484,7 +485,7 @@ def delete_note(session: Session, *, actor: Actor, company_ids: list[int], note_
         session,
         actor=actor,
         company_id=note.company_id,
-        action="note_deleted",
+        action=Action.note_deleted,
         object_type="internal_note" if note.is_internal else "note",
         object_id=note.id,
         description=f"{actor.label or 'Someone'} deleted a note",

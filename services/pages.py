@@ -17,6 +17,7 @@ from sqlmodel import Session, func, select
 
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import Company, Page, PageFormat, Project, User
+from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.tenancy import Actor, scoped
 from services.events import activity
@@ -293,7 +294,7 @@ def save_page(
             session,
             actor=actor,
             company_id=page.company_id,
-            action="page_published" if newly_published else "page_created",
+            action=Action.page_published if newly_published else Action.page_created,
             object_type="page",
             object_id=page.id,
             object_label=title,
@@ -320,7 +321,7 @@ def set_published(session: Session, *, actor: Actor, page_id: object, published:
         session,
         actor=actor,
         company_id=page.company_id,
-        action="page_published" if published else "page_unpublished",
+        action=Action.page_published if published else Action.page_unpublished,
         object_type="page",
         object_id=page.id,
         object_label=page.title,

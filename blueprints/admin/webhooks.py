@@ -9,7 +9,6 @@ from portal.db import get_session
 from portal.errors import Invalid
 from portal.principal import current_actor
 from portal.web.htmx import hx_redirect, render_page
-from services.events import activity
 from services.events import webhooks as service
 
 bp = staff_blueprint("webhooks", __name__)
@@ -27,7 +26,7 @@ def _list(status: int = 200, **extra: object) -> Response:
         status=status,
         rows=service.list_subscriptions(session, actor=actor),
         companies=service.company_choices(session, actor=actor),
-        actions=activity.ACTIONS,
+        actions=service.SUBSCRIBABLE,
         **context,
     )
 

@@ -8,9 +8,13 @@ from flask import Response, request
 
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
+from portal.models.activity import Action
 from portal.principal import current_actor
 from portal.web.htmx import render_page
-from services.events.activity import ACTION_LABELS, activity_people, list_activity
+from services.events.activity import activity_people, list_activity
+
+FILTER_ACTIONS = {a.value: a.label for a in Action if a.filterable}
+LABELS = {a.value: a.label for a in Action}
 
 bp = portal_blueprint("activity", __name__)
 PER_PAGE = 25
@@ -22,7 +26,7 @@ def index() -> Response:
     session = get_session()
     actor = current_actor()
     action = request.args.get("action", "")
-    action = action if action in ACTION_LABELS else ""
+    action = action if action in FILTER_ACTIONS else ""
     person_raw = request.args.get("person", "")
     person = int(person_raw) if person_raw.isdigit() else None
     page_raw = request.args.get("page", "1")
@@ -45,7 +49,8 @@ def index() -> Response:
         pages=max(1, math.ceil(total / PER_PAGE)),
         action=action,
         person=person,
-        actions=ACTION_LABELS,
+        actions=FILTER_ACTIONS,
+        labels=LABELS,
         people=activity_people(session, actor=actor, company_ids=ctx.group_company_ids),
         active_tab="activity",
         page_title="Activity",

@@ -1,11 +1,83 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import UTCDateTime, utcnow
+
+
+class Action(StrEnum):
+    """Every activity action Stoa records (reference 003 names and Stoa's own).
+
+    Each has the label a person reads and says whether the activity filter offers it. Every
+    action can be subscribed to by an outbound webhook.
+    """
+
+    label: str
+    filterable: bool
+
+    def __new__(cls, value: str, label: str, filterable: bool = False) -> Action:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.filterable = filterable
+        return member
+
+    portal_created = "portal_created", "Portal created"
+    portal_updated = "portal_updated", "Portal updated"
+    user_assigned = "user_assigned", "Manager assigned"
+    client_invited = "client_invited", "Person invited", True
+    api_key_created = "api_key_created", "API key created"
+    api_key_revoked = "api_key_revoked", "API key revoked"
+    project_created = "project_created", "Project started", True
+    decision_logged = "decision_logged", "Decision logged"
+    goal_created = "goal_created", "Goal added"
+    goal_updated = "goal_updated", "Goal updated"
+    goal_completed = "goal_completed", "Goal completed"
+    summary_generated = "summary_generated", "Summary generated"
+    summary_updated = "summary_updated", "Summary updated"
+    page_created = "page_created", "Page created"
+    page_published = "page_published", "Page published"
+    page_unpublished = "page_unpublished", "Page unpublished"
+    announcement_published = "announcement_published", "Announcement", True
+    task_created = "task_created", "Task added", True
+    task_updated = "task_updated", "Task updated"
+    task_completed = "task_completed", "Task completed", True
+    task_reopened = "task_reopened", "Task reopened", True
+    task_deleted = "task_deleted", "Task deleted"
+    task_commented = "task_commented", "Task comment"
+    file_uploaded = "file_uploaded", "File uploaded", True
+    file_linked = "file_linked", "File linked"
+    file_deleted = "file_deleted", "File deleted"
+    file_approval_requested = "file_approval_requested", "File approval requested"
+    file_approved = "file_approved", "File approved", True
+    file_rejected = "file_rejected", "File rejected", True
+    file_published = "file_published", "File published"
+    deliverable_uploaded = "deliverable_uploaded", "Deliverable uploaded"
+    deliverable_linked = "deliverable_linked", "Deliverable linked"
+    deliverable_deleted = "deliverable_deleted", "Deliverable deleted"
+    deliverable_internally_approved = (
+        "deliverable_internally_approved",
+        "Deliverable approved internally",
+    )
+    deliverable_in_review = "deliverable_in_review", "Deliverable ready for review", True
+    deliverable_approved = "deliverable_approved", "Deliverable approved", True
+    deliverable_revision_requested = "deliverable_revision_requested", "Revision requested", True
+    deliverable_revisions_extended = "deliverable_revisions_extended", "Revisions extended"
+    message_sent = "message_sent", "Note posted", True
+    note_deleted = "note_deleted", "Note deleted"
+    board_topic_posted = "board_topic_posted", "Board topic posted"
+    board_reply_posted = "board_reply_posted", "Board reply posted"
+
+
+# Activity about staff-only objects (internal notes, deliverable steps behind the internal
+# gate) never reaches clients: ``scoped()`` drops it through ``ActivityLog.__staff_only__``.
+INTERNAL_DELIVERABLE_ACTIVITY = "deliverable_internal"
+STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = ("internal_note", INTERNAL_DELIVERABLE_ACTIVITY)
 
 
 class ActivityLog(SQLModel, table=True):
@@ -29,3 +101,7 @@ class ActivityLog(SQLModel, table=True):
     object_label: str = Field(default="", max_length=300)
     description: str = Field(default="", max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @classmethod
+    def __staff_only__(cls) -> Any:
+        return cls.object_type.in_(STAFF_ONLY_OBJECT_TYPES)  # type: ignore[attr-defined]

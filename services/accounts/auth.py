@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 from portal import passwords
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from portal.models import ClientRole, Company, Invitation, MagicLink, Portal, User
+from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.runtime import get_runtime
 from portal.tenancy import Actor, get_for_actor
@@ -161,7 +162,7 @@ def invite(
         session,
         actor=actor,
         company_id=company.id,
-        action="client_invited",
+        action=Action.client_invited,
         object_type="invitation",
         object_id=inv.id,
         object_label=address,

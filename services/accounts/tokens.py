@@ -9,6 +9,7 @@ from sqlmodel import Session, func, select
 
 from portal.errors import Invalid, NotFound
 from portal.models import ApiKey, Company, ServiceToken
+from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.tenancy import Actor, get_for_actor, require
 from services.events import activity
@@ -154,7 +155,7 @@ def issue_api_key(
         session,
         actor=actor,
         company_id=company_id,
-        action="api_key_created",
+        action=Action.api_key_created,
         object_type="api_key",
         object_id=key.id,
         object_label=key.name,
@@ -176,7 +177,7 @@ def revoke_api_key(session: Session, *, actor: Actor, key_id: int) -> ApiKey:
             session,
             actor=actor,
             company_id=key.company_id,
-            action="api_key_revoked",
+            action=Action.api_key_revoked,
             object_type="api_key",
             object_id=key.id,
             object_label=key.name,

@@ -27,6 +27,8 @@ from portal.models import (
     Project,
     User,
 )
+from portal.models.activity import INTERNAL_DELIVERABLE_ACTIVITY as INTERNAL_ACTIVITY_TYPE
+from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.tenancy import Actor, get_for_actor, require, role_at_least
 from services.deliverables import files as deliverable_files
@@ -37,7 +39,6 @@ from services.deliverables.queries import (  # noqa: F401  (the dashboard's entr
 )
 from services.deliverables.settings import MAX_REVISIONS, default_revisions_allowed
 from services.events import activity
-from services.events.activity import INTERNAL_DELIVERABLE_ACTIVITY as INTERNAL_ACTIVITY_TYPE
 from services.events.notifications import notify
 
 S = DeliverableStatus
@@ -233,7 +234,7 @@ def create_deliverable(
         session,
         actor,
         d,
-        "deliverable_linked" if url else "deliverable_uploaded",
+        Action.deliverable_linked if url else Action.deliverable_uploaded,
         f"{actor.label} added {d.name}" + ("" if require_approval else " (no approval needed)"),
         object_type=_activity_type(d),
     )
@@ -270,7 +271,7 @@ def add_version(
         session,
         actor,
         d,
-        "deliverable_linked" if url else "deliverable_uploaded",
+        Action.deliverable_linked if url else Action.deliverable_uploaded,
         f"{actor.label} uploaded version {version.number} of {d.name}",
         object_type=_activity_type(d),
     )
@@ -283,7 +284,7 @@ def _log(
     session: Session,
     actor: Actor,
     d: Deliverable,
-    action: str,
+    action: Action,
     description: str,
     object_type: str = "deliverable",
 ) -> None:
@@ -330,7 +331,7 @@ def internal_approve(
         session,
         actor,
         d,
-        "deliverable_internally_approved",
+        Action.deliverable_internally_approved,
         f"{actor.label} released version {version.number} of {d.name}",
         object_type=INTERNAL_ACTIVITY_TYPE,
     )
@@ -374,7 +375,7 @@ def _announce_review(session: Session, *, actor: Actor, deliverable: Deliverable
         session,
         actor,
         deliverable,
-        "deliverable_in_review",
+        Action.deliverable_in_review,
         f"{actor.label} sent {deliverable.name} (version {deliverable.visible_version}) for review",
     )
     notify(
@@ -436,7 +437,7 @@ def request_revision(
         session,
         actor,
         d,
-        "deliverable_revision_requested",
+        Action.deliverable_revision_requested,
         f"{actor.label} requested a revision of {d.name}: {note}",
     )
     notify(
@@ -511,7 +512,7 @@ def approve(
         session,
         actor,
         d,
-        "deliverable_approved",
+        Action.deliverable_approved,
         f"{actor.label} approved version {version.number} of {d.name}",
     )
     notify(
@@ -542,7 +543,7 @@ def extend_revisions(
         session,
         actor,
         d,
-        "deliverable_revisions_extended",
+        Action.deliverable_revisions_extended,
         f"{actor.label} allowed {extra} more revision round{'' if extra == 1 else 's'} on {d.name}",
     )
     return d

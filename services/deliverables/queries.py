@@ -22,8 +22,8 @@ from portal.models import (
     Project,
     User,
 )
+from portal.models.activity import INTERNAL_DELIVERABLE_ACTIVITY
 from portal.tenancy import Actor, get_for_actor, role_at_least, scoped
-from services.events.activity import INTERNAL_DELIVERABLE_ACTIVITY, hide_staff_only
 
 PAGE_SIZE = 20
 STATUSES = [s.value for s in DeliverableStatus]
@@ -219,15 +219,14 @@ def deliverable_detail(
             .order_by(ApprovalReceipt.approved_at.desc())  # type: ignore[attr-defined]
         ).all()
     )
-    history_stmt = hide_staff_only(
-        select(ActivityLog)
+    history_stmt = (
+        scoped(select(ActivityLog), actor, ActivityLog)
         .where(
             ActivityLog.object_type.in_(("deliverable", INTERNAL_DELIVERABLE_ACTIVITY)),  # type: ignore[attr-defined]
             ActivityLog.object_id == d.id,
         )
         .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())  # type: ignore[attr-defined]
-        .limit(50),
-        actor,
+        .limit(50)
     )
     history = list(session.exec(history_stmt).all())
     user_ids = {

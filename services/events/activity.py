@@ -2,39 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session, func, select
 
 from portal.models import ActivityLog
+from portal.models.activity import Action
 from portal.tenancy import Actor, scoped
 from services.events import webhooks
-
-# Every activity action name (reference 003, plus Stoa's own); webhooks subscribe to these.
-ACTIONS: tuple[str, ...] = (
-    "portal_created",
-    "project_created",
-    "file_uploaded",
-    "file_linked",
-    "file_deleted",
-    "file_approval_requested",
-    "file_approved",
-    "file_rejected",
-    "deliverable_uploaded",
-    "deliverable_linked",
-    "deliverable_deleted",
-    "deliverable_in_review",
-    "deliverable_approved",
-    "deliverable_revision_requested",
-    "task_created",
-    "task_completed",
-    "task_reopened",
-    "task_deleted",
-    "message_sent",
-    "board_topic_posted",
-    "board_reply_posted",
-    "client_invited",
-)
 
 
 def record(
@@ -42,7 +15,7 @@ def record(
     *,
     actor: Actor,
     company_id: int | None,
-    action: str,
+    action: Action,
     object_type: str = "",
     object_id: int | None = None,
     object_label: str = "",
@@ -53,7 +26,7 @@ def record(
         company_id=company_id,
         actor_id=actor.user_id,
         actor_label=actor.label,
-        action=action,
+        action=action.value,
         object_type=object_type,
         object_id=object_id,
         object_label=object_label[:300],
@@ -63,38 +36,6 @@ def record(
     session.flush()
     webhooks.emit_for_activity(session, row)
     return row
-
-
-# Reference 003 action names (and Stoa's own), with what a person reads in the filter.
-ACTION_LABELS: dict[str, str] = {
-    "project_created": "Project started",
-    "task_created": "Task added",
-    "task_completed": "Task completed",
-    "task_reopened": "Task reopened",
-    "file_uploaded": "File uploaded",
-    "file_approved": "File approved",
-    "file_rejected": "File rejected",
-    "deliverable_in_review": "Deliverable ready for review",
-    "deliverable_revision_requested": "Revision requested",
-    "deliverable_approved": "Deliverable approved",
-    "message_sent": "Note posted",
-    "client_invited": "Person invited",
-    "announcement_published": "Announcement",
-}
-# Activity about staff-only objects (internal notes) is never shown to clients.
-# Deliverable steps behind the internal gate (uploads before release, the release itself).
-INTERNAL_DELIVERABLE_ACTIVITY = "deliverable_internal"
-STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = ("internal_note", INTERNAL_DELIVERABLE_ACTIVITY)
-
-
-def hide_staff_only(stmt: Any, actor: Actor) -> Any:
-    """Drop staff-only rows (internal notes) from an activity select unless the actor is staff.
-
-    Any page listing activity to clients (the dashboard too) wraps its select with this.
-    """
-    if actor.is_staff:
-        return stmt
-    return stmt.where(ActivityLog.object_type.not_in(STAFF_ONLY_OBJECT_TYPES))  # type: ignore[attr-defined]
 
 
 def list_activity(
@@ -111,7 +52,6 @@ def list_activity(
     base = scoped(select(ActivityLog), actor, ActivityLog).where(
         ActivityLog.company_id.in_(company_ids)  # type: ignore[union-attr]
     )
-    base = hide_staff_only(base, actor)
     if action:
         base = base.where(ActivityLog.action == action)
     if actor_id is not None:

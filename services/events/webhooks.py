@@ -30,11 +30,11 @@ from portal import crypto
 from portal.errors import Conflict, Invalid, NotFound
 from portal.jobs import enqueue_in, job
 from portal.models import ActivityLog, Company, DeliveryStatus, WebhookDelivery, WebhookSubscription
+from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.models.webhook import ALL_EVENTS
 from portal.runtime import get_runtime
 from portal.tenancy import Actor, get_for_actor, require, scoped
-from services.events import activity
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ EVENT_HEADER = "X-Stoa-Event"
 DELIVERY_HEADER = "X-Stoa-Delivery"
 USER_AGENT = "Stoa-Webhooks/1"
 LOG_PAGE_SIZE = 25
+# What a subscription may name: every activity action.
+SUBSCRIBABLE: tuple[str, ...] = tuple(a.value for a in Action)
 
 DEFAULTS: dict[str, float] = {
     "WEBHOOK_RETRY_BASE_SECONDS": 30.0,
@@ -256,7 +258,7 @@ def _validate(
     chosen = list(dict.fromkeys(e.strip() for e in events if e.strip()))
     if ALL_EVENTS in chosen:
         chosen = [ALL_EVENTS]
-    unknown = [e for e in chosen if e != ALL_EVENTS and e not in activity.ACTIONS]
+    unknown = [e for e in chosen if e != ALL_EVENTS and e not in SUBSCRIBABLE]
     if not chosen:
         errors["events"] = ["Choose at least one event."]
     elif unknown:

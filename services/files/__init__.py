@@ -36,6 +36,7 @@ from portal.models import (
     UploadSession,
     User,
 )
+from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.storage import Storage, TempObject, get_storage
 from portal.tenancy import Actor, scoped
@@ -461,7 +462,7 @@ def _store(
         session,
         actor=actor,
         company_id=portal.company_id,
-        action="file_uploaded",
+        action=Action.file_uploaded,
         object_type="file",
         object_id=file.id,
         object_label=display,
@@ -477,7 +478,7 @@ def _request_approval(session: Session, *, actor: Actor, portal: Portal, file: P
         session,
         actor=actor,
         company_id=portal.company_id,
-        action="file_approval_requested",
+        action=Action.file_approval_requested,
         object_type="file",
         object_id=file.id,
         object_label=file.name,
@@ -733,7 +734,7 @@ def add_link(
         session,
         actor=actor,
         company_id=portal.company_id,
-        action="file_linked",
+        action=Action.file_linked,
         object_type="file",
         object_id=file.id,
         object_label=display,
@@ -792,7 +793,7 @@ def _decide(
     file.updated_at = file.approved_at
     session.add(file)
     session.flush()
-    action = "file_approved" if approve else "file_rejected"
+    action = Action.file_approved if approve else Action.file_rejected
     verb = "approved" if approve else "rejected"
     activity.record(
         session,
@@ -844,7 +845,7 @@ def delete_file(
         session,
         actor=actor,
         company_id=file.company_id,
-        action="file_deleted",
+        action=Action.file_deleted,
         object_type="file",
         object_id=file.id,
         object_label=file.name,

@@ -18,6 +18,7 @@ from portal.models import (
     PortalFile,
     User,
 )
+from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.tenancy import Actor
 from services.events import activity
@@ -245,7 +246,7 @@ def publish_files(
                 session,
                 actor=actor,
                 company_id=file.company_id,
-                action="file_published",
+                action=Action.file_published,
                 object_type="file",
                 object_id=file.id,
                 object_label=file.name,

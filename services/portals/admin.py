@@ -12,6 +12,7 @@ from sqlmodel import Session, func, select
 
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import ClientRole, Company, Portal, PortalManager, PortalStatus, User
+from portal.models.activity import Action
 from portal.tenancy import Actor, get_for_actor, scoped
 from services.events import activity
 
@@ -184,7 +185,7 @@ def assign_client(session: Session, *, actor: Actor, portal: Portal, user: User)
         session,
         actor=actor,
         company_id=portal.company_id,
-        action="user_assigned",
+        action=Action.user_assigned,
         object_type="user",
         object_id=user.id,
         object_label=user.email,
@@ -242,7 +243,7 @@ def create_portal(
         session,
         actor=actor,
         company_id=company.id,
-        action="portal_created",
+        action=Action.portal_created,
         object_type="portal",
         object_id=portal.id,
         object_label=title,
@@ -287,7 +288,7 @@ def update_portal(
             session,
             actor=actor,
             company_id=portal.company_id,
-            action="portal_updated",
+            action=Action.portal_updated,
             object_type="portal",
             object_id=portal.id,
             object_label=portal.title,

@@ -25,6 +25,7 @@ from portal.models import (
     RoadmapStatus,
     User,
 )
+from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.tenancy import Actor, scoped
 from services.events import activity
@@ -382,7 +383,7 @@ def add_decision(
         session,
         actor=actor,
         company_id=project.company_id,
-        action="decision_logged",
+        action=Action.decision_logged,
         object_type="decision",
         object_id=decision.id,
         object_label=title,
@@ -457,7 +458,7 @@ def add_goal(
         session,
         actor=actor,
         company_id=project.company_id,
-        action="goal_created",
+        action=Action.goal_created,
         object_type="goal",
         object_id=goal.id,
         object_label=title,
@@ -500,7 +501,7 @@ def set_goal_status(
             session,
             actor=actor,
             company_id=goal.company_id,
-            action="goal_completed" if status == GoalStatus.done else "goal_updated",
+            action=Action.goal_completed if status == GoalStatus.done else Action.goal_updated,
             object_type="goal",
             object_id=goal.id,
             object_label=goal.title,

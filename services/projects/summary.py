@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from portal.errors import Invalid
 from portal.models import GoalStatus, ProjectSummary, RoadmapStatus, SummarySource
+from portal.models.activity import Action
 from portal.tenancy import Actor
 from services.events import activity
 from services.projects import ProjectDetail, load_project, project_detail, require_editor
@@ -75,7 +76,7 @@ def refresh_summary(
         session,
         actor=actor,
         company_id=detail.project.company_id,
-        action="summary_generated",
+        action=Action.summary_generated,
         object_type="project",
         object_id=detail.project.id,
         object_label=detail.project.name,
@@ -109,7 +110,7 @@ def write_summary(
         session,
         actor=actor,
         company_id=project.company_id,
-        action="summary_updated",
+        action=Action.summary_updated,
         object_type="project",
         object_id=project.id,
         object_label=project.name,

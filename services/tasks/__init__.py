@@ -16,6 +16,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.models import Portal, Project, Task, TaskAssignee, TaskComment, TaskList, User
+from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.models.task import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
 from portal.tenancy import Actor, get_for_actor, group_company_ids, scoped
@@ -178,7 +179,7 @@ def _record_status_change(session: Session, *, actor: Actor, task: Task, previou
     label = _label(task)
     if task.status == "complete":
         task.completed_at = utcnow()
-        _log(session, actor, task, "task_completed", f"{actor.label} completed {label}")
+        _log(session, actor, task, Action.task_completed, f"{actor.label} completed {label}")
         notify(
             session,
             user_ids=_watchers(session, task),
@@ -191,7 +192,7 @@ def _record_status_change(session: Session, *, actor: Actor, task: Task, previou
         return
     if previous == "complete":
         task.completed_at = None
-        _log(session, actor, task, "task_reopened", f"{actor.label} reopened {label}")
+        _log(session, actor, task, Action.task_reopened, f"{actor.label} reopened {label}")
         return
     _log(
         session,
@@ -358,7 +359,7 @@ def create_task(
     )
     session.add(task)
     session.flush()
-    _log(session, actor, task, "task_created", f"{actor.label} added {_label(task)}")
+    _log(session, actor, task, Action.task_created, f"{actor.label} added {_label(task)}")
     _set_assignees(session, actor=actor, task=task, user_ids=assignees)
     return task
 
@@ -417,11 +418,11 @@ def update_task(
     if changes.get("status") and changes["status"] != task.status:
         move_task(session, actor=actor, task_id=task.id, status=changes["status"])
     elif set(changes) & set(UPDATABLE):
-        _log(session, actor, task, "task_updated", f"{actor.label} updated {_label(task)}")
+        _log(session, actor, task, Action.task_updated, f"{actor.label} updated {_label(task)}")
     return task
 
 
-def _log(session: Session, actor: Actor, task: Task, action: str, description: str) -> None:
+def _log(session: Session, actor: Actor, task: Task, action: Action, description: str) -> None:
     """The activity row for a change to ``task``."""
     activity.record(
         session,
@@ -441,7 +442,7 @@ def delete_task(
     task = get_task(session, actor=actor, task_id=task_id, company_ids=company_ids)
     if not can_delete_tasks(actor):
         raise Forbidden("Only your agency team or a company admin can delete tasks.")
-    _log(session, actor, task, "task_deleted", f"{actor.label} deleted {_label(task)}")
+    _log(session, actor, task, Action.task_deleted, f"{actor.label} deleted {_label(task)}")
     session.delete(task)
     session.flush()
 
@@ -470,5 +471,5 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
-    _log(session, actor, task, "task_commented", f"{actor.label} commented on {_label(task)}")
+    _log(session, actor, task, Action.task_commented, f"{actor.label} commented on {_label(task)}")
     return comment

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import Portal, PortalFile, Task, TaskAttachment, User
+from portal.models.activity import Action
 from portal.tenancy import Actor, scoped
 from services import files as file_service
 from services.events import activity
@@ -135,7 +136,7 @@ def _link(session: Session, *, actor: Actor, task: Task, file: PortalFile) -> Ta
         session,
         actor=actor,
         company_id=task.company_id,
-        action="task_updated",
+        action=Action.task_updated,
         object_type="task",
         object_id=task.id,
         object_label=task.title[:300],
@@ -223,7 +224,7 @@ def detach(
         session,
         actor=actor,
         company_id=task.company_id,
-        action="task_updated",
+        action=Action.task_updated,
         object_type="task",
         object_id=task.id,
         object_label=task.title[:300],

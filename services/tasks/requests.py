@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from portal.errors import Forbidden, Invalid
 from portal.models import Agency, Company, PortalManager, Project, Task
+from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.models.task import DEFAULT_SLA_HOURS, TASK_PRIORITIES
 from portal.tenancy import Actor
@@ -95,7 +96,7 @@ def create_request(
         session,
         actor=actor,
         company_id=task.company_id,
-        action="task_created",
+        action=Action.task_created,
         object_type="task",
         object_id=task.id,
         object_label=task.title,

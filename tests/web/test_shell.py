@@ -160,7 +160,7 @@ def test_profile_and_password(client, db, login, tenants) -> None:
 
 def test_dashboard_activity_hides_staff_only_rows_from_clients(client, db, login, tenants) -> None:
     from portal.models import ActivityLog
-    from services.events.activity import STAFF_ONLY_OBJECT_TYPES
+    from portal.models.activity import STAFF_ONLY_OBJECT_TYPES
 
     hidden_type = sorted(STAFF_ONLY_OBJECT_TYPES)[0]
     db.add(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from portal.models.activity import Action
 from services.events import activity
 from tests.api.conftest import assert_envelope, bearer
 
@@ -113,8 +114,8 @@ def test_history_and_team(client, db, tenants, service_token) -> None:
     from portal.tenancy import Actor
 
     staff = Actor(kind="staff", label="Staff")
-    activity.record(db, actor=staff, company_id=tenants.acme.id, action="task_created")
-    activity.record(db, actor=staff, company_id=tenants.globex.id, action="task_deleted")
+    activity.record(db, actor=staff, company_id=tenants.acme.id, action=Action.task_created)
+    activity.record(db, actor=staff, company_id=tenants.globex.id, action=Action.task_deleted)
     body = client.get("/api/portal/history", headers=worker(service_token, tenants.acme)).get_json()
     assert [h["action"] for h in body["history"]] == ["task_created"]
     assert body["total"] == 1 and body["limit"] == 50

@@ -15,6 +15,7 @@ from portal import crypto
 from portal.db import commit
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.models import Role, UserRole, WebhookDelivery, WebhookSubscription
+from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.tenancy import actor_for_user
 from services.accounts import auth
@@ -161,7 +162,7 @@ def test_only_matching_active_subscriptions_get_deliveries(db, tenants, staff) -
     paused, _ = subscribe(db, staff, "https://hooks.example.test/p")
     service.set_active(db, actor=staff, subscription_id=paused.id, active=False)
 
-    activity.record(db, actor=staff, company_id=tenants.acme.id, action="client_invited")
+    activity.record(db, actor=staff, company_id=tenants.acme.id, action=Action.client_invited)
 
     got = db.exec(select(WebhookDelivery.subscription_id)).all()
     assert sorted(got) == sorted([every.id, invites.id])
@@ -191,7 +192,7 @@ def test_overdue_deliveries_are_retried_by_the_cli(
     app, db, tenants, staff, webhook_receiver, settle_jobs
 ) -> None:
     sub, _ = subscribe(db, staff, webhook_receiver.url)
-    activity.record(db, actor=staff, company_id=tenants.acme.id, action="client_invited")
+    activity.record(db, actor=staff, company_id=tenants.acme.id, action=Action.client_invited)
     db.info.pop("after_commit", None)  # as if the process died before the timer fired
     delivery = db.exec(select(WebhookDelivery)).one()
     delivery.next_attempt_at = utcnow() - timedelta(minutes=10)
@@ -248,7 +249,7 @@ def test_redelivery_sends_the_same_body_as_a_new_delivery(
 
 def test_redelivery_of_a_paused_webhook_is_a_conflict(db, tenants, staff) -> None:
     sub, _ = subscribe(db, staff, "https://hooks.example.test/x")
-    activity.record(db, actor=staff, company_id=tenants.acme.id, action="client_invited")
+    activity.record(db, actor=staff, company_id=tenants.acme.id, action=Action.client_invited)
     delivery = db.exec(select(WebhookDelivery)).one()
     service.set_active(db, actor=staff, subscription_id=sub.id, active=False)
     with pytest.raises(Conflict):
@@ -313,3 +314,21 @@ def test_jobs_are_importable_by_the_worker() -> None:
 
     jobs._load_job_modules()
     assert {"deliver_email", "deliver_webhook"} <= set(jobs._registry)
+
+
+def test_every_recorded_action_can_be_subscribed_to(db, staff) -> None:
+    """Actions that used to be missing from the webhook list (comments, goals, pages, …)."""
+    sub, _ = subscribe(
+        db, staff, "https://hooks.example.test/all", events=[a.value for a in Action]
+    )
+    assert set(sub.events) == {a.value for a in Action}
+    with pytest.raises(Invalid) as exc:
+        subscribe(db, staff, "https://hooks.example.test/x", events=["task_exploded"])
+    assert "Unknown event: task_exploded" in exc.value.errors["events"][0]
+
+
+def test_a_task_comment_reaches_its_subscriber(db, staff, tenants) -> None:
+    sub, _ = subscribe(db, staff, "https://hooks.example.test/c", events=["task_commented"])
+    activity.record(db, actor=staff, company_id=tenants.acme.id, action=Action.task_commented)
+    activity.record(db, actor=staff, company_id=tenants.acme.id, action=Action.task_created)
+    assert [d.event for d in deliveries(db, sub)] == ["task_commented"]

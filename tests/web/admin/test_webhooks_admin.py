@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from portal import crypto
 from portal.models import WebhookDelivery, WebhookSubscription
+from portal.models.activity import Action
 from portal.tenancy import actor_for_user
 from services.events import activity
 from services.events import webhooks as service
@@ -186,7 +187,7 @@ def test_redeliver_button_queues_a_new_delivery(
         db,
         actor=actor_for_user(db, tenants.staff_admin),
         company_id=tenants.acme.id,
-        action="client_invited",
+        action=Action.client_invited,
     )
     original = db.exec(select(WebhookDelivery)).one()
     login(tenants.staff_admin)
