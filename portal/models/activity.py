@@ -46,6 +46,7 @@ class Action(StrEnum):
     announcement_published = "announcement_published", "Announcement", True
     task_created = "task_created", "Task added", True
     task_updated = "task_updated", "Task updated"
+    task_moved = "task_moved", "Task moved"
     task_completed = "task_completed", "Task completed", True
     task_reopened = "task_reopened", "Task reopened", True
     task_deleted = "task_deleted", "Task deleted"

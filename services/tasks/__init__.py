@@ -198,7 +198,7 @@ def _record_status_change(session: Session, *, actor: Actor, task: Task, previou
         session,
         actor,
         task,
-        "task_moved",
+        Action.task_moved,
         f"{actor.label} moved {label} to {STATUS_LABELS[task.status]}",
     )
 
