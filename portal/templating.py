@@ -6,10 +6,10 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, g
-from sqlmodel import select
+from flask import Flask, current_app, g
+from sqlmodel import Session, select
 
-from portal.db import get_db, get_session
+from portal.db import get_session
 from portal.models import Agency
 from portal.principal import current_actor
 from portal.web.htmx import is_partial
@@ -17,24 +17,38 @@ from portal.web.htmx import is_partial
 DEFAULT_AGENCY = Agency(name="Stoa", primary_color="#4f46e5")
 
 
-_AGENCY_TTL = 30.0
-_agency_cache: dict[str, tuple[float, Agency]] = {}
+class AgencyCache:
+    """The agency's branding, read at most once per ``ttl`` seconds by each app.
+
+    It changes rarely and every page shows it, so a page does not pay a query for it. The
+    cache belongs to one app (``app.extensions["stoa_agency"]``), never to the process.
+    """
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._value: tuple[float, Agency] | None = None
+
+    def get(self, session: Session) -> Agency:
+        cached = self._value
+        if cached is None or time.monotonic() - cached[0] > self.ttl:
+            return self.refresh(session)
+        return cached[1]
+
+    def refresh(self, session: Session) -> Agency:
+        """Read the branding now (and restart the clock)."""
+        agency = session.exec(select(Agency).limit(1)).first()
+        if agency is None:
+            agency = DEFAULT_AGENCY
+        else:
+            session.expunge(agency)  # shared across requests: detach from this session
+        self._value = (time.monotonic(), agency)
+        return agency
 
 
 def current_agency() -> Agency:
-    """The agency's branding; it changes rarely, so each process keeps it for a few seconds."""
+    """The agency's branding for this request (from the app's cache)."""
     if "agency" not in g:
-        key = str(get_db().engine.url)
-        cached = _agency_cache.get(key)
-        if cached is None or time.monotonic() - cached[0] > _AGENCY_TTL:
-            agency = get_session().exec(select(Agency).limit(1)).first()
-            if agency is None:
-                agency = DEFAULT_AGENCY
-            else:
-                get_session().expunge(agency)  # shared across requests: detach from this session
-            cached = (time.monotonic(), agency)
-            _agency_cache[key] = cached
-        g.agency = cached[1]
+        g.agency = current_app.extensions["stoa_agency"].get(get_session())
     return g.agency
 
 
@@ -68,6 +82,7 @@ def _date(value: Any, fmt: str = "%d %b %Y") -> str:
 
 
 def init_templating(app: Flask) -> None:
+    app.extensions["stoa_agency"] = AgencyCache(ttl=float(app.config.get("AGENCY_CACHE_SECONDS", 30)))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["timeago"] = _timeago

@@ -263,15 +263,23 @@ class QueryCounter:
 
 
 @pytest.fixture
-def count_queries(engine: Engine) -> Callable[[], Any]:
-    """``with count_queries() as q: ...; assert q.count <= N`` (savepoints are not counted)."""
+def count_queries(app: Flask, engine: Engine, db: Session) -> Callable[[], Any]:
+    """``with count_queries() as q: ...; assert q.count <= N`` (savepoints are not counted).
+
+    Only the statements of the test's own connection count (what the requests run), never a
+    background thread's; the app's branding cache is read fresh on entry, so it cannot expire
+    (and cost a query) in the middle of a counted block.
+    """
+    test_connection = db.connection()
 
     @contextmanager
     def counting() -> Iterator[QueryCounter]:
         counter = QueryCounter()
+        app.extensions["stoa_agency"].refresh(db)
 
         def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            counter.statements.append(statement)
+            if conn is test_connection:
+                counter.statements.append(statement)
 
         event.listen(engine, "before_cursor_execute", before)
         try:

@@ -43,3 +43,37 @@ def test_admin_portal_list_does_not_grow(
         make_company()
     many = _queries(client, count_queries, "/admin/")
     assert few == many <= MAX_QUERIES, (few, many)
+
+
+def test_an_expiring_branding_cache_does_not_change_a_count(
+    app, client, login, count_queries, tenants
+) -> None:
+    """The flake of issue 10: the branding cache expired between two counted requests."""
+    login(tenants.acme_admin)
+    url = "/p/acme-test/dashboard"
+    client.get(url)
+    cache = app.extensions["stoa_agency"]
+    with count_queries() as second:
+        assert client.get(url).status_code == 200
+    cache._value = (0.0, cache._value[1])  # long expired, as if 30 s had passed
+    with count_queries() as third:
+        assert client.get(url).status_code == 200
+    assert third.count == second.count, (third.statements, second.statements)
+
+
+def test_other_connections_do_not_count(engine, count_queries, db) -> None:
+    """A background thread's statements (the digest sweeper) never enter a request's count."""
+    import threading
+
+    from sqlalchemy import text
+
+    def elsewhere() -> None:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    with count_queries() as q:
+        worker = threading.Thread(target=elsewhere)
+        worker.start()
+        worker.join()
+        db.exec(text("SELECT 2"))  # type: ignore[call-overload]
+    assert [s for s in q.statements if "SELECT" in s] == ["SELECT 2"]
