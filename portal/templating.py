@@ -82,7 +82,8 @@ def _date(value: Any, fmt: str = "%d %b %Y") -> str:
 
 
 def init_templating(app: Flask) -> None:
-    app.extensions["stoa_agency"] = AgencyCache(ttl=float(app.config.get("AGENCY_CACHE_SECONDS", 30)))
+    ttl = float(app.config.get("AGENCY_CACHE_SECONDS", 30))
+    app.extensions["stoa_agency"] = AgencyCache(ttl=ttl)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["timeago"] = _timeago
