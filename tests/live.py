@@ -9,10 +9,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import requests
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,15 +83,17 @@ class LiveServer:
         self.wait_healthy()
         return self.base
 
-    def wait_healthy(self, tries: int = 150) -> None:
-        for _ in range(tries):
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        def healthy() -> bool:
             try:
-                if requests.get(f"{self.base}/healthz", timeout=10).status_code == 200:
-                    return
+                return requests.get(f"{self.base}/healthz", timeout=10).status_code == 200
             except requests.RequestException:  # not listening yet, or the worker still boots
-                pass
-            time.sleep(0.1)
-        raise RuntimeError((self.dir / "server.log").read_text())
+                return False
+
+        try:
+            wait_until(healthy, timeout=timeout, what="/healthz")
+        except AssertionError:
+            raise RuntimeError((self.dir / "server.log").read_text()) from None
 
     def worker_pids(self) -> list[int]:
         assert self.proc is not None

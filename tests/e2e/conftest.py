@@ -7,7 +7,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 import requests
 
 from tests.conftest import TMP, reset_database, scratch_database_url
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -88,15 +88,19 @@ def live_server() -> Iterator[str]:
 
 
 def _wait_until_up(base: str, proc: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 60  # generous: CI machines are small and busy
-    while time.monotonic() < deadline:
+    def up_or_dead() -> str:
         if proc.poll() is not None:
-            break
+            return "dead"
         try:
-            if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                return
+            return "up" if requests.get(f"{base}/healthz", timeout=5).status_code == 200 else ""
         except requests.RequestException:
-            time.sleep(0.2)
+            return ""
+
+    try:
+        if wait_until(up_or_dead, timeout=60, what="the test server") == "up":
+            return
+    except AssertionError:
+        pass
     raise RuntimeError(f"the test server did not start:\n{log_path.read_text()[-4000:]}")
 
 

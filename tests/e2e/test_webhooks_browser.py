@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 
 from tests.e2e.conftest import sign_in
+from tests.waiting import wait_until
 from tests.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.e2e
 
 
 def _wait_for(predicate, timeout: float = 15.0) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
+    wait_until(predicate, timeout=timeout)
 
 
 def test_webhook_created_receives_a_signed_invitation_and_can_be_redelivered(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -68,9 +69,13 @@ def test_webhook_delivery_runs_on_the_rq_worker_and_retries_via_the_scheduler(
 
         _work(rq_queue)  # first attempt fails -> a retry lands in the scheduled registry
         assert len(webhook_receiver.requests) == 1
-        assert len(rq_queue.scheduled_job_registry.get_job_ids()) == 1
-
-        time.sleep(1.1)  # RQ schedules with one-second resolution
+        registry = rq_queue.scheduled_job_registry
+        [retry] = registry.get_job_ids()
+        due = registry.get_scheduled_time(retry)
+        # the back-off (RQ keeps whole seconds), not later
+        assert -1 <= (due - datetime.now(UTC)).total_seconds() <= 2
+        # Rather than wait out RQ's one-second resolution, make the retry due now.
+        registry.connection.zadd(registry.key, {retry: int(time.time()) - 1})
         _run_scheduler(rq_queue)
         _work(rq_queue)
 

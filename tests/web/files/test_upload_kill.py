@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import os
 import signal
-import time
 from urllib.parse import urlparse
 
 import pytest
@@ -13,6 +12,7 @@ from sqlalchemy import text
 
 from portal.db import make_engine
 from tests.live import LiveServer, signed_in
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -36,6 +36,11 @@ def _visible_objects(live: LiveServer) -> list[str]:
     ]
 
 
+def _temp_bytes(live: LiveServer) -> int:
+    tmp = live.storage / ".tmp"
+    return sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file()) if tmp.exists() else 0
+
+
 def test_sigkill_mid_upload_leaves_nothing_visible(server) -> None:
     s = signed_in(server.base, "dev@acme.test")
     size = 32 * 1024 * 1024
@@ -52,15 +57,12 @@ def test_sigkill_mid_upload_leaves_nothing_visible(server) -> None:
     conn.putheader("Cookie", "; ".join(f"{c.name}={c.value}" for c in s.cookies))
     conn.endheaders()
     conn.send(b"%PDF-1.7\n" + os.urandom(8 * 1024 * 1024))  # a quarter, then the worker dies
-    time.sleep(0.5)
+    wait_until(lambda: _temp_bytes(server) > 0, what="the upload's first bytes on disk")
     [worker] = server.worker_pids()
     os.kill(worker, signal.SIGKILL)
     conn.close()
     server.wait_healthy()  # gunicorn's master starts a fresh worker
-    for _ in range(50):
-        if server.worker_pids() and server.worker_pids() != [worker]:
-            break
-        time.sleep(0.1)
+    wait_until(lambda: server.worker_pids() not in ([], [worker]), what="a fresh worker")
 
     engine = make_engine(server.db_url)
     with engine.connect() as db:
