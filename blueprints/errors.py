@@ -6,8 +6,10 @@ import logging
 
 from flask import Flask, Response, jsonify, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from portal.db import is_database_busy, reset_request_session
 from portal.errors import DomainError
 from portal.web.htmx import render_page
 
@@ -24,7 +26,9 @@ TITLES = {
     422: "Please check the form",
     429: "Slow down a little",
     500: "Something went wrong on our side",
+    503: "We're busy for a moment",
 }
+BUSY_RETRY_SECONDS = 2
 CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -37,6 +41,7 @@ CODES = {
     422: "validation_error",
     429: "rate_limited",
     500: "internal_error",
+    503: "unavailable",
 }
 
 
@@ -74,6 +79,7 @@ def error_response(
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Response:
+        reset_request_session()
         return error_response(
             exc.status,
             exc.code,
@@ -91,6 +97,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
+        original = getattr(exc, "original_exception", None)
+        if isinstance(original, OperationalError):  # e.g. the commit after the view
+            return _database(original)
         message = {
             404: "The page you asked for doesn't exist or isn't yours to see.",
             405: "That method isn't allowed on this address.",
@@ -100,9 +109,23 @@ def register(app: Flask) -> None:
             resp.headers["Allow"] = ", ".join(exc.valid_methods)
         return resp
 
+    @app.errorhandler(OperationalError)
+    def _database(exc: OperationalError) -> Response:
+        reset_request_session()
+        if is_database_busy(exc):
+            log.warning("database busy on %s %s", request.method, request.path)
+            return error_response(
+                503,
+                "busy",
+                "Many people are saving at once. Nothing was changed; please try again.",
+                retry_after=BUSY_RETRY_SECONDS,
+            )
+        return _unhandled(exc)
+
     @app.errorhandler(Exception)
     def _unhandled(exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
+        reset_request_session()
         return error_response(
             500,
             "internal_error",

@@ -65,7 +65,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )
 
     engine = config.get("ENGINE") if config else None
-    db.init_app(app, engine or db.make_engine(settings.database_url))
+    busy = float(str(settings.extra.get("SQLITE_BUSY_SECONDS", db.SQLITE_BUSY_SECONDS)))
+    db.init_app(app, engine or db.make_engine(settings.database_url, sqlite_busy_seconds=busy))
     namespace = str(settings.extra.get("RATELIMIT_NAMESPACE", ""))
     queue = None
     if settings.redis_url and not settings.extra.get("JOBS_IN_PROCESS"):

@@ -25,10 +25,12 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """gunicorn (one sync worker) serving a migrated, demo-loaded SQLite database."""
+    """gunicorn (one sync worker unless told) serving a migrated, demo-loaded SQLite database."""
 
-    def __init__(self, workdir: Path | None = None) -> None:
+    def __init__(self, workdir: Path | None = None, *, workers: int = 1, threads: int = 1) -> None:
         self.dir = workdir or Path(tempfile.mkdtemp(prefix="stoa-live-"))
+        self.workers = workers
+        self.threads = threads
         self.db_url = f"sqlite:///{self.dir / 'live.db'}"
         self.instance = self.dir / "instance"
         self.storage = self.instance / "storage"
@@ -68,7 +70,9 @@ class LiveServer:
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "1",
+                str(self.workers),
+                "--threads",
+                str(self.threads),
                 "--timeout",
                 "300",
                 "wsgi:app",
