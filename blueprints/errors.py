@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from portal.db import is_database_busy, reset_request_session
+from portal.db import database_down, is_database_busy, reset_request_session
 from portal.errors import DomainError
 from portal.web.htmx import render_page
 
@@ -29,6 +31,7 @@ TITLES = {
     503: "We're busy for a moment",
 }
 BUSY_RETRY_SECONDS = 2
+UNAVAILABLE_RETRY_SECONDS = 10
 CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -70,6 +73,7 @@ def error_response(
             status_code=status,
             title=TITLES.get(status, "Error"),
             message=message,
+            signed_in=not database_down() and current_user.is_authenticated,
         )
     if retry_after is not None:
         resp.headers["Retry-After"] = str(retry_after)
@@ -98,7 +102,7 @@ def register(app: Flask) -> None:
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
         original = getattr(exc, "original_exception", None)
-        if isinstance(original, OperationalError):  # e.g. the commit after the view
+        if isinstance(original, OperationalError | PoolTimeout):  # e.g. the commit after the view
             return _database(original)
         message = {
             404: "The page you asked for doesn't exist or isn't yours to see.",
@@ -110,7 +114,8 @@ def register(app: Flask) -> None:
         return resp
 
     @app.errorhandler(OperationalError)
-    def _database(exc: OperationalError) -> Response:
+    @app.errorhandler(PoolTimeout)
+    def _database(exc: Exception) -> Response:
         reset_request_session()
         if is_database_busy(exc):
             log.warning("database busy on %s %s", request.method, request.path)
@@ -120,7 +125,14 @@ def register(app: Flask) -> None:
                 "Many people are saving at once. Nothing was changed; please try again.",
                 retry_after=BUSY_RETRY_SECONDS,
             )
-        return _unhandled(exc)
+        log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        g.database_down = True
+        return error_response(
+            503,
+            "unavailable",
+            "We can't reach our database for a moment. Nothing was changed; please try again.",
+            retry_after=UNAVAILABLE_RETRY_SECONDS,
+        )
 
     @app.errorhandler(Exception)
     def _unhandled(exc: Exception) -> Response:

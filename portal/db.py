@@ -16,6 +16,7 @@ from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -27,6 +28,10 @@ SQLITE_BUSY_SECONDS = 10
 # Statements that need SQLite's write lock (a SAVEPOINT too: writes usually follow it, and the
 # lock cannot be taken inside one without ending the savepoint).
 _SQLITE_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|SAVEPOINT)\b", re.IGNORECASE)
+# PostgreSQL: how long to wait for a connection, a pooled connection, and a statement.
+PG_CONNECT_SECONDS = 5
+PG_POOL_WAIT_SECONDS = 10
+PG_STATEMENT_MS = 30_000
 # Set on a DBAPI connection whose transaction must never be ended behind its back (the test
 # suite runs every test inside one outer transaction on one connection).
 SHARED_CONNECTION = "stoa_shared_connection"
@@ -43,7 +48,19 @@ def make_engine(url: str, *, sqlite_busy_seconds: float = SQLITE_BUSY_SECONDS) -
         engine = create_engine(url, **kwargs)
         _sqlite_policy(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # A database that is down or frozen must not hold a request: short connect and pool
+    # waits, and no statement runs longer than a request may.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=PG_POOL_WAIT_SECONDS,
+        connect_args={
+            "connect_timeout": PG_CONNECT_SECONDS,
+            "options": f"-c statement_timeout={PG_STATEMENT_MS}",
+        },
+    )
 
 
 def _sqlite_policy(engine: Engine) -> None:
@@ -83,8 +100,13 @@ def _sqlite_policy(engine: Engine) -> None:
 
 
 def is_database_busy(exc: BaseException) -> bool:
-    """SQLite's lock wait ran out (or the database is otherwise momentarily unavailable)."""
+    """SQLite's write lock could not be had in time."""
     return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """The database is down, unreachable, overloaded or timed out: worth retrying later."""
+    return isinstance(exc, OperationalError | PoolTimeout)
 
 
 class Database:
@@ -134,6 +156,11 @@ def rollback(session: Session) -> None:
     """Undo the transaction and drop its after-commit work."""
     session.rollback()
     session.info.pop("after_commit", None)
+
+
+def database_down() -> bool:
+    """This request found the database unavailable: render without touching it again."""
+    return bool(g.get("database_down"))
 
 
 def reset_request_session() -> None:
