@@ -17,7 +17,7 @@ from portal.extensions import csrf, login_manager
 from portal.extensions import htmx as htmx_ext
 from portal.ratelimit import make_store
 from portal.runtime import Runtime, set_runtime
-from portal.web import htmx
+from portal.web import htmx, limits
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -51,11 +51,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 14,
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_HEADERS=["X-CSRFToken"],
-        MAX_CONTENT_LENGTH=None,
         JSON_SORT_KEYS=False,
     )
     app.config.update(dict(settings.extra))
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # JSON_SORT_KEYS is gone in Flask 3
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app,
@@ -84,6 +82,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app,
     )
 
+    # Before CSRF protection, which reads forms: the body cap must already be in place.
+    limits.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."

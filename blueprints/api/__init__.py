@@ -110,8 +110,9 @@ def api_blueprint(
         abp_responses=dict(ERROR_RESPONSES),
         operation_id_callback=_operation_id,
     )
-    bp.before_request(_reject_malformed_json)
+    # Authenticate before the body is parsed: an anonymous caller never makes us read it.
     bp.before_request(authenticate)
+    bp.before_request(_reject_malformed_json)
     bp.before_request(_check_path_objects)
     bp.after_request(_api_headers)
     _blueprints.append(bp)
