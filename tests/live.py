@@ -27,11 +27,18 @@ def free_port() -> int:
 class LiveServer:
     """gunicorn (one sync worker unless told) serving a migrated, demo-loaded SQLite database."""
 
-    def __init__(self, workdir: Path | None = None, *, workers: int = 1, threads: int = 1) -> None:
+    def __init__(
+        self,
+        workdir: Path | None = None,
+        *,
+        workers: int = 1,
+        threads: int = 1,
+        db_url: str | None = None,
+    ) -> None:
         self.dir = workdir or Path(tempfile.mkdtemp(prefix="stoa-live-"))
         self.workers = workers
         self.threads = threads
-        self.db_url = f"sqlite:///{self.dir / 'live.db'}"
+        self.db_url = db_url or f"sqlite:///{self.dir / 'live.db'}"
         self.instance = self.dir / "instance"
         self.storage = self.instance / "storage"
         self.env = {
