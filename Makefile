@@ -28,7 +28,8 @@ run: install
 	$(BIN)/stoa demo
 	mkdir -p instance
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 \
-		--control-socket instance/gunicorn.ctl --access-logfile - wsgi:app
+		--control-socket instance/gunicorn.ctl --access-logfile - \
+		--logger-class portal.accesslog.RedactingLogger wsgi:app
 
 test: dev-install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

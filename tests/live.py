@@ -16,6 +16,7 @@ import requests
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
+ACCESS_LOGGER = "portal.accesslog.RedactingLogger"  # as `make run`, the Dockerfile and deploy/
 
 
 def free_port() -> int:
@@ -34,10 +35,12 @@ class LiveServer:
         workers: int = 1,
         threads: int = 1,
         db_url: str | None = None,
+        access_log: bool = False,
     ) -> None:
         self.dir = workdir or Path(tempfile.mkdtemp(prefix="stoa-live-"))
         self.workers = workers
         self.threads = threads
+        self.access_log = access_log
         self.db_url = db_url or f"sqlite:///{self.dir / 'live.db'}"
         self.instance = self.dir / "instance"
         self.storage = self.instance / "storage"
@@ -80,6 +83,11 @@ class LiveServer:
                 str(self.workers),
                 "--threads",
                 str(self.threads),
+                *(
+                    ["--access-logfile", "-", "--logger-class", ACCESS_LOGGER]
+                    if self.access_log
+                    else []
+                ),
                 "--timeout",
                 "300",
                 "wsgi:app",
