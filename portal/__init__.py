@@ -18,6 +18,7 @@ from portal.extensions import htmx as htmx_ext
 from portal.ratelimit import make_store
 from portal.runtime import Runtime, set_runtime
 from portal.web import htmx, limits
+from portal.web.args import IdConverter
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -110,6 +111,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portal.templating import init_templating
 
     init_templating(app)
+    app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
     register_cli(app)
     if not app.debug:
