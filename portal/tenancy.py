@@ -19,8 +19,9 @@ from portal.errors import Forbidden, NotFound
 from portal.models import CLIENT_ROLE_RANK, ClientRole, Company, PortalManager, Role, User, UserRole
 
 T = TypeVar("T")
-# any select (one entity or several columns); scoped() hands back the same kind it was given
-S = TypeVar("S", bound=Select[Any])
+# any select (one entity or several columns); scoped() hands back the same kind it was given.
+# Select is variadic in SQLAlchemy 2.1: Select[Any] would admit one-column selects only.
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 # Client roles map onto the same permission vocabulary as staff nodes.
 CLIENT_ROLE_NODES: Mapping[str, tuple[str, ...]] = {
