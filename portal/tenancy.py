@@ -12,14 +12,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from sqlalchemy import false, not_, or_
+from sqlalchemy import Select, false, not_, or_
 from sqlmodel import Session, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from portal.errors import Forbidden, NotFound
 from portal.models import CLIENT_ROLE_RANK, ClientRole, Company, PortalManager, Role, User, UserRole
 
 T = TypeVar("T")
+# any select (one entity or several columns); scoped() hands back the same kind it was given.
+# Select is variadic in SQLAlchemy 2.1: Select[Any] would admit one-column selects only.
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 # Client roles map onto the same permission vocabulary as staff nodes.
 CLIENT_ROLE_NODES: Mapping[str, tuple[str, ...]] = {
@@ -149,7 +151,7 @@ def tenant_column(model: type[Any]) -> Any:
     return getattr(model, name)
 
 
-def scoped(stmt: SelectOfScalar[T], actor: Actor, model: type[Any]) -> SelectOfScalar[T]:
+def scoped(stmt: S, actor: Actor, model: type[Any]) -> S:
     """Restrict a select over ``model`` to the rows the actor may see.
 
     That is the companies the actor sees (narrowed to a portal inside one) and, for anyone

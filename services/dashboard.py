@@ -74,7 +74,7 @@ def dashboard_data(
     ).all()
     today = date.today()
     progress = project_progress(session, actor=actor, project_ids=[p.id for p, _ in projects])  # type: ignore[misc]
-    milestones, due_soon = upcoming(session, actor=actor, company_ids=group)
+    milestones, due_soon = upcoming(session, actor=actor.narrowed(group))
     return DashboardView(
         projects=[(p, name) for p, name in projects],
         activity=list(activity),

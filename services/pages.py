@@ -2,7 +2,8 @@
 
 Bodies are markdown or HTML; both are rendered once, on save, through nh3 (an allow-list
 sanitiser), and only the sanitised HTML is ever shown. Reading is group-aware: a parent's
-people see their children's pages; a child never sees its parent's.
+people see their children's pages; a child never sees its parent's. Drafts are staff-only
+(``Page.__staff_only__``), and the portal shows only published pages, to staff too.
 """
 
 from __future__ import annotations
@@ -13,18 +14,20 @@ from dataclasses import dataclass
 import nh3
 from markdown_it import MarkdownIt
 from sqlalchemy import or_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select
 
-from portal.errors import Forbidden, Invalid, NotFound
+from portal.errors import Invalid, NotFound
 from portal.models import Company, Page, PageFormat, Project, User
 from portal.models.activity import Action
 from portal.models.base import utcnow
-from portal.tenancy import Actor, scoped
+from portal.models.page import PageCreate, PageUpdate
+from portal.tenancy import Actor, get_for_actor, require_staff, scoped
+from portal.web import pagination
 from services.events import activity
 
 PAGE_SIZE = 20
 ADMIN_PAGE_SIZE = 25
-MAX_BODY = 100_000
 
 # Raw HTML inside markdown is not passed through: markdown pages are markdown only.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
@@ -75,83 +78,48 @@ class PageRow:
     author: User | None
 
 
-@dataclass(frozen=True)
-class PageList:
-    rows: list[PageRow]
-    total: int
-    page: int
-    pages: int
+PageSelect = Select[Page, str, str, User]
 
 
-def _published(actor: Actor, company_ids: list[int]):  # noqa: ANN202
-    return scoped(select(Page), actor, Page).where(
-        Page.company_id.in_(company_ids),  # type: ignore[attr-defined]
-        Page.published_at.is_not(None),  # type: ignore[union-attr]
+def _rows(actor: Actor) -> PageSelect:
+    """Pages the actor sees with their company, project and author, newest first."""
+    return (
+        scoped(select(Page, col(Company.name), col(Project.name), User), actor, Page)
+        .join(Company, col(Company.id) == Page.company_id)
+        .outerjoin(Project, col(Project.id) == Page.project_id)
+        .outerjoin(User, col(User.id) == Page.author_id)
     )
+
+
+def _published(actor: Actor) -> PageSelect:
+    return (
+        _rows(actor)
+        .where(col(Page.published_at).is_not(None))
+        .order_by(col(Page.published_at).desc(), col(Page.id).desc())
+    )
+
+
+def list_published(session: Session, *, actor: Actor, page: int = 1) -> pagination.Page[PageRow]:
+    """Published pages the actor sees (a portal's group), newest first, a page at a time."""
+    listing = pagination.paginate(
+        session, _published(actor), page=page, per_page=PAGE_SIZE, scalars=False
+    )
+    return listing.map(lambda row: PageRow(*row))
 
 
 def published_rows(
-    session: Session, *, actor: Actor, company_ids: list[int], limit: int, offset: int
+    session: Session, *, actor: Actor, limit: int, offset: int
 ) -> tuple[list[PageRow], int]:
-    """A slice of the group's published pages, newest first, and how many there are."""
-    total = int(
-        session.exec(
-            select(func.count()).select_from(_published(actor, company_ids).subquery())
-        ).one()
-    )
-    rows = session.exec(
-        scoped(select(Page, Company.name, Project.name, User), actor, Page)
-        .join(Company, Company.id == Page.company_id)
-        .outerjoin(Project, Project.id == Page.project_id)
-        .outerjoin(User, User.id == Page.author_id)
-        .where(
-            Page.company_id.in_(company_ids),  # type: ignore[attr-defined]
-            Page.published_at.is_not(None),  # type: ignore[union-attr]
-        )
-        .order_by(Page.published_at.desc(), Page.id.desc())  # type: ignore[union-attr]
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return [PageRow(p, c, pn, a) for p, c, pn, a in rows], total
+    """A slice of the published pages the actor sees, newest first, and how many there are."""
+    stmt = _published(actor)
+    total = pagination.count(session, stmt)
+    rows = session.exec(stmt.limit(limit).offset(offset)).all()
+    return [PageRow(*row) for row in rows], total
 
 
-def list_published(
-    session: Session, *, actor: Actor, company_ids: list[int], page: int = 1
-) -> PageList:
-    """Published pages of the portal's group, newest first, a page of the list at a time."""
-    page = max(1, page)
-    rows, total = published_rows(
-        session,
-        actor=actor,
-        company_ids=company_ids,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
-    )
-    pages = max(1, -(-total // PAGE_SIZE))
-    if page > pages:  # past the end: show the last page
-        return list_published(session, actor=actor, company_ids=company_ids, page=pages)
-    return PageList(rows=rows, total=total, page=page, pages=pages)
-
-
-def get_published(
-    session: Session, *, actor: Actor, page_id: object, company_ids: list[int]
-) -> PageRow:
-    """One published page of the portal's group, or NotFound (drafts look absent)."""
-    try:
-        pk = int(page_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    row = session.exec(
-        scoped(select(Page, Company.name, Project.name, User), actor, Page)
-        .join(Company, Company.id == Page.company_id)
-        .outerjoin(Project, Project.id == Page.project_id)
-        .outerjoin(User, User.id == Page.author_id)
-        .where(
-            Page.id == pk,
-            Page.company_id.in_(company_ids),  # type: ignore[attr-defined]
-            Page.published_at.is_not(None),  # type: ignore[union-attr]
-        )
-    ).first()
+def get_published(session: Session, *, actor: Actor, page_id: int) -> PageRow:
+    """One published page the actor sees, or NotFound (drafts look absent, to staff too)."""
+    row = session.exec(_published(actor).where(col(Page.id) == page_id)).first()
     if row is None:
         raise NotFound()
     return PageRow(*row)
@@ -161,128 +129,128 @@ def get_published(
 
 
 def _require_author(actor: Actor) -> None:
-    if not (actor.is_staff and actor.can("page.write")):
-        raise Forbidden("You can't author pages.")
+    require_staff(actor, "page.write", "You can't author pages.")
 
 
-@dataclass(frozen=True)
-class AdminPageList:
-    rows: list[PageRow]
-    total: int
-    page: int
-    pages: int
-
-
-def admin_list(session: Session, *, actor: Actor, query: str = "", page: int = 1) -> AdminPageList:
+def admin_list(
+    session: Session, *, actor: Actor, query: str = "", page: int = 1
+) -> pagination.Page[PageRow]:
     """Every page the staff member may see (drafts included), newest change first."""
-    stmt = (
-        scoped(select(Page, Company.name, Project.name, User), actor, Page)
-        .join(Company, Company.id == Page.company_id)
-        .outerjoin(Project, Project.id == Page.project_id)
-        .outerjoin(User, User.id == Page.author_id)
-    )
+    stmt = _rows(actor)
     if query:
         like = f"%{query.lower()}%"
         stmt = stmt.where(
-            or_(func.lower(Page.title).like(like), func.lower(Company.name).like(like))
+            or_(func.lower(col(Page.title)).like(like), func.lower(col(Company.name)).like(like))
         )
-    total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
-    pages = max(1, -(-total // ADMIN_PAGE_SIZE))
-    page = min(max(1, page), pages)
-    rows = session.exec(
-        stmt.order_by(Page.updated_at.desc(), Page.id.desc())  # type: ignore[attr-defined]
-        .limit(ADMIN_PAGE_SIZE)
-        .offset((page - 1) * ADMIN_PAGE_SIZE)
-    ).all()
-    return AdminPageList(
-        rows=[PageRow(p, c, pn, a) for p, c, pn, a in rows], total=total, page=page, pages=pages
-    )
-
-
-def get_for_staff(session: Session, *, actor: Actor, page_id: object) -> Page:
-    try:
-        pk = int(page_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    page = session.exec(scoped(select(Page), actor, Page).where(Page.id == pk)).first()
-    if page is None:
-        raise NotFound()
-    return page
+    stmt = stmt.order_by(col(Page.updated_at).desc(), col(Page.id).desc())
+    listing = pagination.paginate(session, stmt, page=page, per_page=ADMIN_PAGE_SIZE, scalars=False)
+    return listing.map(lambda row: PageRow(*row))
 
 
 @dataclass(frozen=True)
-class AuthoringChoices:
+class AuthoringForm:
+    """The authoring form: the page being edited (None for a new one) and where it may go."""
+
+    page: Page | None
     companies: list[Company]
     projects: list[tuple[Project, str]]  # project and its company name
 
 
-def authoring_choices(session: Session, *, actor: Actor) -> AuthoringChoices:
-    """Companies and projects the staff member may publish to."""
-    companies = session.exec(scoped(select(Company), actor, Company).order_by(Company.name)).all()
+def authoring_form(session: Session, *, actor: Actor, page_id: int | None = None) -> AuthoringForm:
+    """The page to edit (NotFound if the staff member can't see it) and the companies and
+    projects they may publish to."""
+    page = get_for_actor(session, Page, page_id, actor) if page_id is not None else None
+    companies = session.exec(
+        scoped(select(Company), actor, Company).order_by(col(Company.name))
+    ).all()
     projects = session.exec(
-        scoped(select(Project, Company.name), actor, Project)
-        .join(Company, Company.id == Project.company_id)
-        .order_by(Company.name, Project.name)
+        scoped(select(Project, col(Company.name)), actor, Project)
+        .join(Company, col(Company.id) == Project.company_id)
+        .order_by(col(Company.name), col(Project.name))
         .limit(500)
     ).all()
-    return AuthoringChoices(companies=list(companies), projects=[(p, n) for p, n in projects])
+    return AuthoringForm(
+        page=page, companies=list(companies), projects=[(p, n) for p, n in projects]
+    )
 
 
-def save_page(
+def page_errors(
     session: Session,
     *,
     actor: Actor,
-    page_id: object = None,
-    title: str,
-    body: str,
-    body_format: str = PageFormat.markdown.value,
-    company_id: object,
-    project_id: object = None,
-    summary: str = "",
-    publish: bool = False,
-) -> Page:
-    """Create or update a page; ``publish`` also publishes it (otherwise its state is kept)."""
+    page_id: int | None,
+    company_id: int | None,
+    project_id: int | None,
+) -> dict[str, list[str]]:
+    """What is wrong with publishing to this company and project (empty when nothing is).
+
+    The edge calls it when a page form failed its own checks too, so one 422 names every
+    problem (and a refused author or a foreign page still answers 403 / 404 first).
+    """
     _require_author(actor)
-    page = get_for_staff(session, actor=actor, page_id=page_id) if page_id else None
-    errors: dict[str, list[str]] = {}
-    title = (title or "").strip()
-    summary = (summary or "").strip()
-    body = body or ""
-    if not title:
-        errors["title"] = ["Give the page a title."]
-    elif len(title) > 200:
-        errors["title"] = ["Keep the title under 200 characters."]
-    if len(summary) > 300:
-        errors["summary"] = ["Keep the summary under 300 characters."]
-    if len(body) > MAX_BODY:
-        errors["body"] = ["The page is too long (100,000 characters at most)."]
-    if body_format not in {f.value for f in PageFormat}:
-        errors["body_format"] = ["Choose markdown or HTML."]
-    company = _visible_company(session, actor=actor, raw=company_id)
-    if company is None:
-        errors["company_id"] = ["Choose a company."]
-    project_pk: int | None = None
-    if project_id not in (None, "") and company is not None:
-        project = _visible_project(session, actor=actor, raw=project_id)
-        if project is None or project.company_id != company.id:
-            errors["project_id"] = ["Choose one of this company's projects."]
-        else:
-            project_pk = project.id
+    if page_id is not None:
+        get_for_actor(session, Page, page_id, actor)
+    return _placement_errors(session, actor=actor, company_id=company_id, project_id=project_id)
+
+
+def _placement_errors(
+    session: Session, *, actor: Actor, company_id: int | None, project_id: int | None
+) -> dict[str, list[str]]:
+    try:
+        company = get_for_actor(session, Company, company_id, actor)
+    except NotFound:
+        return {"company_id": ["Choose a company."]}
+    if project_id is None:
+        return {}
+    try:
+        project = get_for_actor(session, Project, project_id, actor)
+    except NotFound:
+        project = None
+    if project is None or project.company_id != company.id:
+        return {"project_id": ["Choose one of this company's projects."]}
+    return {}
+
+
+def create_page(session: Session, *, actor: Actor, data: PageCreate, publish: bool = False) -> Page:
+    """Draft a page for a company (optionally about one of its projects); ``publish`` also
+    publishes it."""
+    _require_author(actor)
+    return _save(session, actor=actor, page=None, data=data, publish=publish)
+
+
+def update_page(
+    session: Session, *, actor: Actor, page_id: int, data: PageUpdate, publish: bool = False
+) -> Page:
+    """Save an edited page; ``publish`` also publishes it (otherwise its state is kept)."""
+    _require_author(actor)
+    page = get_for_actor(session, Page, page_id, actor)
+    return _save(session, actor=actor, page=page, data=data, publish=publish)
+
+
+def _save(
+    session: Session, *, actor: Actor, page: Page | None, data: PageCreate, publish: bool
+) -> Page:
+    errors = _placement_errors(
+        session, actor=actor, company_id=data.company_id, project_id=data.project_id
+    )
     if errors:
         raise Invalid(errors=errors)
     created = page is None
     if page is None:
         page = Page(
-            company_id=company.id, title=title, slug=slugify(title), author_id=actor.user_id
-        )  # type: ignore[union-attr,arg-type]
-    page.title = title
-    page.slug = slugify(title)
-    page.summary = summary
-    page.body = body
-    page.body_format = body_format
-    page.body_html = render_body(body, body_format)
-    page.company_id = company.id  # type: ignore[union-attr,assignment]
-    page.project_id = project_pk
+            company_id=data.company_id,
+            title=data.title,
+            slug=slugify(data.title),
+            author_id=actor.user_id,
+        )
+    page.title = data.title
+    page.slug = slugify(data.title)
+    page.summary = data.summary
+    page.body = data.body
+    page.body_format = data.body_format.value
+    page.body_html = render_body(data.body, data.body_format)
+    page.company_id = data.company_id
+    page.project_id = data.project_id
     page.updated_at = utcnow()
     newly_published = publish and page.published_at is None
     if newly_published:
@@ -297,20 +265,20 @@ def save_page(
             action=Action.page_published if newly_published else Action.page_created,
             object_type="page",
             object_id=page.id,
-            object_label=title,
+            object_label=data.title,
             description=(
-                f"{actor.label} published the page “{title}”"
+                f"{actor.label} published the page “{data.title}”"
                 if newly_published
-                else f"{actor.label} drafted the page “{title}”"
+                else f"{actor.label} drafted the page “{data.title}”"
             ),
         )
     return page
 
 
-def set_published(session: Session, *, actor: Actor, page_id: object, published: bool) -> Page:
+def set_published(session: Session, *, actor: Actor, page_id: int, published: bool) -> Page:
     """Publish a draft or take a published page back to draft."""
     _require_author(actor)
-    page = get_for_staff(session, actor=actor, page_id=page_id)
+    page = get_for_actor(session, Page, page_id, actor)
     if published == (page.published_at is not None):
         return page
     page.published_at = utcnow() if published else None
@@ -328,19 +296,3 @@ def set_published(session: Session, *, actor: Actor, page_id: object, published:
         description=f"{actor.label} {'published' if published else 'unpublished'} “{page.title}”",
     )
     return page
-
-
-def _visible_company(session: Session, *, actor: Actor, raw: object) -> Company | None:
-    try:
-        pk = int(raw)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-    return session.exec(scoped(select(Company), actor, Company).where(Company.id == pk)).first()
-
-
-def _visible_project(session: Session, *, actor: Actor, raw: object) -> Project | None:
-    try:
-        pk = int(raw)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-    return session.exec(scoped(select(Project), actor, Project).where(Project.id == pk)).first()

@@ -1,16 +1,22 @@
-"""Team: people on a client's work (members of the group, assigned managers, project leads)."""
+"""Team: people on a client's work (members of the group, assigned managers, project leads),
+and the Settings tab's people and preferences.
+
+Callers pass the actor (inside a portal: the visitor narrowed to the portal's group); the
+portal's own company is named only where a collection belongs to that one company.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from portal.errors import NotFound
 from portal.models import Invitation, PortalManager, Project, ProjectMember, User
 from portal.models.base import utcnow
 from portal.tenancy import Actor, scoped
-from services.portals import PortalContext
+from services.events.notifications import PreferenceRow, preference_rows
 
 
 @dataclass(frozen=True)
@@ -32,11 +38,11 @@ class TeamView:
     @property
     def agency_people(self) -> list[tuple[User, str]]:
         """Managers and leads once each, with what they do ("Project manager · Lead on X, Y")."""
-        roles: dict[int, tuple[User, list[str], list[str]]] = {}
+        roles: dict[int | None, tuple[User, list[str], list[str]]] = {}
         for user in self.managers:
-            roles.setdefault(user.id, (user, [], []))[1].append("Project manager")  # type: ignore[arg-type]
+            roles.setdefault(user.id, (user, [], []))[1].append("Project manager")
         for user, project_name in self.leads:
-            roles.setdefault(user.id, (user, [], []))[2].append(project_name)  # type: ignore[arg-type]
+            roles.setdefault(user.id, (user, [], []))[2].append(project_name)
         people = []
         for user, titles, led in roles.values():
             parts = [*titles, *([f"Lead on {', '.join(led)}"] if led else [])]
@@ -44,46 +50,54 @@ class TeamView:
         return people
 
 
-def team_view(session: Session, *, actor: Actor, ctx: PortalContext) -> TeamView:
+def _require_company(actor: Actor, company_id: int) -> None:
+    if not actor.can_see_company(company_id):
+        raise NotFound()
+
+
+def team_view(session: Session, *, actor: Actor, company_id: int) -> TeamView:
+    """The Team tab: ``company_id``'s assigned managers, and the leads, people and project
+    teams of the companies the actor sees (the portal's group)."""
+    _require_company(actor, company_id)
     managers = session.exec(
         select(User)
-        .join(PortalManager, PortalManager.user_id == User.id)
-        .where(PortalManager.company_id == ctx.company.id)
-        .order_by(User.name)
+        .join(PortalManager, col(PortalManager.user_id) == User.id)
+        .where(col(PortalManager.company_id) == company_id)
+        .order_by(col(User.name))
     ).all()
     leads = session.exec(
-        scoped(select(User, Project.name), actor, Project)
-        .join(Project, Project.lead_id == User.id)
-        .where(Project.company_id.in_(ctx.group_company_ids), Project.status == "active")  # type: ignore[attr-defined]
-        .order_by(Project.name)
+        scoped(select(User, col(Project.name)), actor, Project)
+        .join(Project, col(Project.lead_id) == User.id)
+        .where(col(Project.status) == "active")
+        .order_by(col(Project.name))
     ).all()
     members = session.exec(
         scoped(select(User), actor, User)
-        .where(User.company_id.in_(ctx.group_company_ids), User.is_active)  # type: ignore[union-attr]
-        .order_by(User.name)
+        .where(col(User.company_id).is_not(None), col(User.is_active))
+        .order_by(col(User.name))
     ).all()
     return TeamView(
         managers=list(managers),
         leads=[(u, n) for u, n in leads],
         members=list(members),
-        projects=project_teams(session, actor=actor, company_ids=ctx.group_company_ids),
+        projects=project_teams(session, actor=actor),
     )
 
 
-def project_teams(session: Session, *, actor: Actor, company_ids: list[int]) -> list[ProjectTeam]:
-    """Active projects of the group with their lead and members, in one query."""
+def project_teams(session: Session, *, actor: Actor) -> list[ProjectTeam]:
+    """Active projects the actor sees with their lead and members, in one query."""
     lead = aliased(User)
     person = aliased(User)
     rows = session.exec(
-        scoped(select(Project, lead, ProjectMember.role_label, person), actor, Project)
-        .outerjoin(lead, lead.id == Project.lead_id)
-        .outerjoin(ProjectMember, ProjectMember.project_id == Project.id)
-        .outerjoin(person, person.id == ProjectMember.user_id)
-        .where(Project.company_id.in_(company_ids), Project.status == "active")  # type: ignore[attr-defined]
-        .order_by(Project.name, Project.id, person.is_staff.desc(), person.name)  # type: ignore[attr-defined]
+        scoped(select(Project, lead, col(ProjectMember.role_label), person), actor, Project)
+        .outerjoin(lead, col(lead.id) == Project.lead_id)
+        .outerjoin(ProjectMember, col(ProjectMember.project_id) == Project.id)
+        .outerjoin(person, col(person.id) == ProjectMember.user_id)
+        .where(col(Project.status) == "active")
+        .order_by(col(Project.name), col(Project.id), col(person.is_staff).desc(), col(person.name))
         .limit(500)
     ).all()
-    teams: dict[int, ProjectTeam] = {}
+    teams: dict[int | None, ProjectTeam] = {}
     for project, lead_user, role_label, user in rows:
         team = teams.get(project.id)
         if team is None:
@@ -99,21 +113,35 @@ class CompanyMembers:
     invitations: list[Invitation]
 
 
-def company_members(session: Session, *, actor: Actor, ctx: PortalContext) -> CompanyMembers:
-    """Users and open invitations of the portal's own company (for its admins)."""
+@dataclass(frozen=True)
+class SettingsView:
+    members: CompanyMembers | None  # only for those who manage the company's people
+    prefs: list[PreferenceRow]
+
+
+def settings_view(session: Session, *, actor: Actor, company_id: int, manage: bool) -> SettingsView:
+    """The Settings tab: the actor's notification preferences and, when ``manage``, the
+    users and open invitations of ``company_id`` (the portal's own company)."""
+    _require_company(actor, company_id)
+    members = _company_members(session, actor=actor, company_id=company_id) if manage else None
+    prefs = preference_rows(session, user_id=actor.user_id) if actor.user_id is not None else []
+    return SettingsView(members=members, prefs=prefs)
+
+
+def _company_members(session: Session, *, actor: Actor, company_id: int) -> CompanyMembers:
     users = session.exec(
         scoped(select(User), actor, User)
-        .where(User.company_id == ctx.company.id)
-        .order_by(User.name)
+        .where(col(User.company_id) == company_id)
+        .order_by(col(User.name))
     ).all()
     invitations = session.exec(
         scoped(select(Invitation), actor, Invitation)
         .where(
-            Invitation.company_id == ctx.company.id,
-            Invitation.accepted_at.is_(None),  # type: ignore[union-attr]
-            Invitation.expires_at > utcnow(),
+            col(Invitation.company_id) == company_id,
+            col(Invitation.accepted_at).is_(None),
+            col(Invitation.expires_at) > utcnow(),
         )
-        .order_by(Invitation.created_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(Invitation.created_at).desc())
         .limit(50)
     ).all()
     return CompanyMembers(users=list(users), invitations=list(invitations))

@@ -9,7 +9,10 @@ from flask import Response, flash, redirect, request, url_for
 from blueprints._staff import staff_blueprint
 from portal.db import get_session
 from portal.errors import Invalid
+from portal.models.page import PageCreate, PageUpdate
 from portal.principal import current_actor
+from portal.validation import form_data, validated
+from portal.web.args import arg_int, page_arg
 from portal.web.htmx import render_page
 from services import pages as svc
 
@@ -19,24 +22,29 @@ bp = staff_blueprint("admin_pages", __name__)
 @bp.get("/")
 def index() -> Response:
     q = request.args.get("q", "").strip()[:100]
-    raw = request.args.get("page", "1")
     listing = svc.admin_list(
-        get_session(), actor=current_actor(), query=q, page=int(raw) if raw.isdigit() else 1
+        get_session(), actor=current_actor(), query=q, page=page_arg(request.args)
     )
     return render_page("admin/pages.html", listing=listing, q=q)
 
 
 def _form(
-    page: Any = None, *, status: int = 200, form: dict | None = None, errors: dict | None = None
+    page_id: int | None = None,
+    *,
+    status: int = 200,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
 ) -> Response:
-    choices = svc.authoring_choices(get_session(), actor=current_actor())
+    view = svc.authoring_form(get_session(), actor=current_actor(), page_id=page_id)
+    page = view.page
     if form is None:
+        company_id = page.company_id if page else arg_int(request.args, "company_id", minimum=1)
         form = {
             "title": page.title if page else "",
             "summary": page.summary if page else "",
             "body": page.body if page else "",
             "body_format": page.body_format if page else "markdown",
-            "company_id": str(page.company_id) if page else request.args.get("company_id", ""),
+            "company_id": str(company_id or ""),
             "project_id": str(page.project_id or "") if page else "",
         }
     return render_page(
@@ -45,7 +53,7 @@ def _form(
         page=page,
         form=form,
         errors=errors or {},
-        choices=choices,
+        choices=view,
     )
 
 
@@ -56,37 +64,40 @@ def new() -> Response:
 
 @bp.get("/<int:page_id>")
 def edit(page_id: int) -> Response:
-    return _form(svc.get_for_staff(get_session(), actor=current_actor(), page_id=page_id))
+    return _form(page_id)
 
 
-def _save(page_id: int | None) -> Response:
-    form = request.form
+def _page_input(page_id: int | None, form: dict[str, Any]) -> PageCreate:
+    """The form as a page; if it fails its own checks, where it goes is checked too, so one
+    422 names every problem."""
     try:
-        page = svc.save_page(
+        return validated(PageUpdate if page_id else PageCreate, form)
+    except Invalid as exc:
+        more = svc.page_errors(
             get_session(),
             actor=current_actor(),
             page_id=page_id,
-            title=form.get("title", ""),
-            summary=form.get("summary", ""),
-            body=form.get("body", ""),
-            body_format=form.get("body_format", "markdown"),
-            company_id=form.get("company_id"),
-            project_id=form.get("project_id") or None,
-            publish=form.get("action") == "publish",
+            company_id=arg_int(form, "company_id", minimum=1),
+            project_id=arg_int(form, "project_id", minimum=1),
         )
+        raise Invalid(exc.message, errors={**more, **exc.errors}) from None
+
+
+def _save(page_id: int | None) -> Response:
+    form = form_data(request.form)
+    publish = form.get("action") == "publish"
+    actor = current_actor()
+    try:
+        data = _page_input(page_id, form)
+        if page_id is None:
+            page = svc.create_page(get_session(), actor=actor, data=data, publish=publish)
+        else:
+            page = svc.update_page(
+                get_session(), actor=actor, page_id=page_id, data=data, publish=publish
+            )
     except Invalid as exc:
-        existing = (
-            svc.get_for_staff(get_session(), actor=current_actor(), page_id=page_id)
-            if page_id
-            else None
-        )
-        return _form(existing, status=422, form=form.to_dict(), errors=exc.errors)
-    flash(
-        "Page published."
-        if page.published_at and form.get("action") == "publish"
-        else "Page saved.",
-        "success",
-    )
+        return _form(page_id, status=422, form=request.form.to_dict(), errors=exc.errors)
+    flash("Page published." if page.published_at and publish else "Page saved.", "success")
     return redirect(url_for("admin_pages.edit", page_id=page.id), code=303)
 
 

@@ -6,7 +6,7 @@ from flask import Response, request
 
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
-from portal.principal import current_actor
+from portal.web.args import page_arg
 from portal.web.htmx import render_page
 from services import pages as svc
 
@@ -16,22 +16,14 @@ bp = portal_blueprint("pages", __name__)
 @bp.get("/pages")
 def index() -> Response:
     ctx = portal_ctx()
-    raw = request.args.get("page", "1")
-    listing = svc.list_published(
-        get_session(),
-        actor=current_actor(),
-        company_ids=ctx.group_company_ids,
-        page=int(raw) if raw.isdigit() else 1,
-    )
+    listing = svc.list_published(get_session(), actor=ctx.actor, page=page_arg(request.args))
     return render_page("pages/index.html", ctx=ctx, listing=listing, active_tab="pages")
 
 
 @bp.get("/pages/<int:page_id>")
 def detail(page_id: int) -> Response:
     ctx = portal_ctx()
-    row = svc.get_published(
-        get_session(), actor=current_actor(), page_id=page_id, company_ids=ctx.group_company_ids
-    )
+    row = svc.get_published(get_session(), actor=ctx.actor, page_id=page_id)
     return render_page(
         "pages/detail.html", ctx=ctx, row=row, active_tab="pages", page_title=row.page.title
     )

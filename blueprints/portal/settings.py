@@ -8,19 +8,17 @@ from blueprints._portal import portal_blueprint, portal_ctx
 from blueprints.auth import base_url
 from portal.db import get_session
 from portal.errors import Conflict, Forbidden, Invalid, RateLimited
-from portal.principal import current_actor
 from portal.web.htmx import hx_redirect, render_page
 from services.accounts import auth as auth_service
-from services.events.notifications import preference_rows
-from services.team import company_members
+from services.team import settings_view
 
 bp = portal_blueprint("settings", __name__)
 
 
 def _render(status: int = 200, **extra: object) -> Response:
     ctx = portal_ctx()
-    members = (
-        company_members(get_session(), actor=current_actor(), ctx=ctx) if ctx.can_manage else None
+    view = settings_view(
+        get_session(), actor=ctx.actor, company_id=ctx.company.id, manage=ctx.can_manage
     )
     context = {"invite_email": "", "invite_name": "", "invite_role": "collaborator", "errors": {}}
     context.update(extra)
@@ -28,8 +26,8 @@ def _render(status: int = 200, **extra: object) -> Response:
         "settings/index.html",
         status=status,
         ctx=ctx,
-        members=members,
-        prefs=preference_rows(get_session(), user_id=current_actor().user_id),  # type: ignore[arg-type]
+        members=view.members,
+        prefs=view.prefs,
         active_tab="settings",
         **context,
     )
@@ -49,7 +47,7 @@ def invite() -> Response:
     try:
         inv = auth_service.invite(
             get_session(),
-            actor=current_actor(),
+            actor=ctx.actor,
             company_id=ctx.company.id,  # type: ignore[arg-type]
             email=form.get("email", ""),
             name=form.get("name", ""),

@@ -11,13 +11,23 @@ from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
 from portal.errors import Invalid
 from portal.filetypes import human_size
-from portal.models.task import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
-from portal.principal import current_actor
+from portal.models.task import (
+    TASK_PRIORITIES,
+    TASK_STATUSES,
+    TASK_TYPES,
+    RequestCreate,
+    TaskCommentCreate,
+    TaskCreate,
+    TaskFilters,
+    TaskUpdate,
+)
+from portal.validation import form_data, validated
+from portal.web.args import id_list, parse_int
 from portal.web.htmx import hx_redirect, is_partial, render_page
 from services import tasks as task_service
 from services.tasks import attachments as task_attachments
 from services.tasks import requests as requests_service
-from services.tasks.views import DUE_FILTERS, portal_projects, task_detail, tasks_view
+from services.tasks.views import DUE_FILTERS, task_detail, tasks_view
 
 bp = portal_blueprint("tasks", __name__)
 
@@ -39,20 +49,13 @@ def _page(
 ) -> Response:
     """The tasks page, or one task: its drawer for HTMX, a page of its own otherwise."""
     ctx = portal_ctx()
-    session = get_session()
-    actor = current_actor()
     detail = None
     view = None
-    attachments = None
     if task_id is not None:
-        detail = task_detail(
-            session, actor=actor, task_id=task_id, company_ids=ctx.group_company_ids
-        )
-        attachments = task_attachments.task_attachments(session, actor=actor, task=detail.task)
+        detail = task_detail(get_session(), actor=ctx.actor, task_id=task_id)
     else:
-        view = tasks_view(
-            session, actor=actor, company_ids=ctx.group_company_ids, args=request.args
-        )
+        filters = validated(TaskFilters, request.args.to_dict())
+        view = tasks_view(get_session(), actor=ctx.actor, filters=filters)
     return render_page(
         TEMPLATE,
         block="drawer" if detail is not None and is_partial() else "main",
@@ -60,7 +63,6 @@ def _page(
         ctx=ctx,
         view=view,
         detail=detail,
-        attachments=attachments,
         human_size=human_size,
         errors=errors or {},
         form=request.form,
@@ -85,15 +87,13 @@ def task(task_id: int) -> Response:
 def move(task_id: int) -> Response:
     """Kanban drops and the status select post here: status, from_status, order (ids)."""
     form = request.form
-    order = [int(i) for i in form.get("order", "").split(",") if i.strip().isdigit()]
     task = task_service.move_task(
         get_session(),
-        actor=current_actor(),
+        actor=portal_ctx().actor,
         task_id=task_id,
         status=form.get("status", ""),
-        order=order or None,
+        order=id_list(form.get("order", "")),
         from_status=form.get("from_status") or None,
-        company_ids=portal_ctx().group_company_ids,
     )
     if is_partial():
         # the drawer re-renders; the board behind it moves the card (kanban.js)
@@ -110,10 +110,9 @@ def comment(task_id: int) -> Response:
     try:
         task_service.add_comment(
             get_session(),
-            actor=current_actor(),
+            actor=portal_ctx().actor,
             task_id=task_id,
-            body=request.form.get("body", ""),
-            company_ids=portal_ctx().group_company_ids,
+            data=validated(TaskCommentCreate, form_data(request.form)),
         )
     except Invalid as exc:
         return _page(task_id=task_id, status=422, errors=exc.errors)
@@ -137,11 +136,10 @@ def upload_attachment(task_id: int) -> Response:
             raise Invalid(errors={"file": ["Choose a file to upload."]})
         task_attachments.upload_and_attach(
             get_session(),
-            actor=current_actor(),
+            actor=portal_ctx().actor,
             task_id=task_id,
             stream=item.stream,
             name=item.filename,
-            company_ids=portal_ctx().group_company_ids,
         )
     except Invalid as exc:
         errors = {"file": exc.errors.get("file") or [exc.message]}
@@ -151,13 +149,14 @@ def upload_attachment(task_id: int) -> Response:
 
 @bp.post("/tasks/<int:task_id>/attachments/existing")
 def attach_file(task_id: int) -> Response:
+    raw = (request.form.get("file_id") or "").strip()
     try:
         task_attachments.attach_existing(
             get_session(),
-            actor=current_actor(),
+            actor=portal_ctx().actor,
             task_id=task_id,
-            file_id=request.form.get("file_id"),
-            company_ids=portal_ctx().group_company_ids,
+            # nothing chosen is None; an id that cannot exist names no file (404)
+            file_id=parse_int(raw, default=0) if raw else None,
         )
     except Invalid as exc:
         return _page(task_id=task_id, status=422, errors=exc.errors)
@@ -167,34 +166,25 @@ def attach_file(task_id: int) -> Response:
 @bp.post("/tasks/<int:task_id>/attachments/<int:attachment_id>/delete")
 def detach_file(task_id: int, attachment_id: int) -> Response:
     task_attachments.detach(
-        get_session(),
-        actor=current_actor(),
-        task_id=task_id,
-        attachment_id=attachment_id,
-        company_ids=portal_ctx().group_company_ids,
+        get_session(), actor=portal_ctx().actor, task_id=task_id, attachment_id=attachment_id
     )
     return _after_attachment_change(task_id)
 
 
 @bp.post("/tasks/<int:task_id>/edit")
 def edit(task_id: int) -> Response:
-    form = request.form
-    changes: dict[str, Any] = {
-        key: form.get(key, "")
-        for key in ("title", "description", "priority", "type", "due_date", "list_id")
-        if key in form
-    }
-    changes["assignee_ids"] = form.getlist("assignee_ids")
-    changes["is_milestone"] = form.get("is_milestone") == "on"
-    if current_actor().is_staff:
-        changes["is_private"] = form.get("is_private") == "on"
+    ctx = portal_ctx()
+    data = form_data(request.form, lists=("assignee_ids",))
+    # an unticked box is absent from the form; the privacy box is on staff's form only
+    data["is_milestone"] = "is_milestone" in request.form
+    if ctx.actor.is_staff:
+        data["is_private"] = "is_private" in request.form
     try:
         task = task_service.update_task(
             get_session(),
-            actor=current_actor(),
+            actor=ctx.actor,
             task_id=task_id,
-            changes=changes,
-            company_ids=portal_ctx().group_company_ids,
+            data=validated(TaskUpdate, data),
         )
     except Invalid as exc:
         return _page(task_id=task_id, status=422, errors=exc.errors)
@@ -204,32 +194,20 @@ def edit(task_id: int) -> Response:
 
 @bp.post("/tasks/<int:task_id>/delete")
 def delete(task_id: int) -> Response:
-    session = get_session()
-    task = task_service.get_task(
-        session,
-        actor=current_actor(),
-        task_id=task_id,
-        company_ids=portal_ctx().group_company_ids,
-    )
-    project_id = task.project_id
-    task_service.delete_task(session, actor=current_actor(), task_id=task_id)
+    project_id = task_service.delete_task(get_session(), actor=portal_ctx().actor, task_id=task_id)
     flash("Task deleted.", "success")
     return hx_redirect(url_for("tasks.index", project=project_id))
 
 
 @bp.post("/tasks/new")
 def create() -> Response:
-    form = request.form
+    ctx = portal_ctx()
     try:
         task = task_service.create_task(
             get_session(),
-            actor=current_actor(),
-            project_id=form.get("project_id"),
-            title=form.get("title", ""),
-            status=form.get("status") or "open",
-            priority=form.get("priority") or "medium",
-            due_date=form.get("due_date"),
-            company_ids=portal_ctx().group_company_ids,
+            actor=ctx.actor,
+            data=validated(TaskCreate, form_data(request.form)),
+            company_id=ctx.company.id,
         )
     except Invalid as exc:
         return _page(status=422, errors=exc.errors, new_task_open=True)
@@ -239,25 +217,15 @@ def create() -> Response:
 
 def _requests_page(*, status: int = 200, errors: dict | None = None) -> Response:
     ctx = portal_ctx()
-    session = get_session()
-    actor = current_actor()
+    requests_view = requests_service.requests_page(get_session(), actor=ctx.actor)
     return render_page(
         "tasks/requests.html",
         status=status,
         ctx=ctx,
-        rows=requests_service.list_requests(
-            session, actor=actor, company_ids=ctx.group_company_ids
-        ),
-        projects=[
-            p
-            for p in portal_projects(session, actor=actor, company_ids=ctx.group_company_ids)
-            if p.status == "active"
-        ],
-        sla=requests_service.sla_hours(session),
+        requests_view=requests_view,
         errors=errors or {},
         form=request.form,
         active_tab="tasks",
-        priorities=TASK_PRIORITIES,
         status_labels=task_service.STATUS_LABELS,
     )
 
@@ -270,17 +238,12 @@ def requests() -> Response:
 @bp.post("/tasks/requests")
 def submit_request() -> Response:
     ctx = portal_ctx()
-    form = request.form
     try:
         task = requests_service.create_request(
             get_session(),
-            actor=current_actor(),
-            company_id=ctx.company.id,  # type: ignore[arg-type]
-            company_ids=ctx.group_company_ids,
-            title=form.get("title", ""),
-            description=form.get("description", ""),
-            priority=form.get("priority"),
-            project_id=form.get("project_id") or None,
+            actor=ctx.actor,
+            company_id=ctx.company.id,
+            data=validated(RequestCreate, form_data(request.form)),
         )
     except Invalid as exc:
         return _requests_page(status=422, errors=exc.errors)

@@ -6,7 +6,6 @@ from flask import Response
 
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
-from portal.principal import current_actor
 from portal.web.htmx import render_page
 from services.team import team_view
 
@@ -16,5 +15,5 @@ bp = portal_blueprint("team", __name__)
 @bp.get("/team")
 def index() -> Response:
     ctx = portal_ctx()
-    view = team_view(get_session(), actor=current_actor(), ctx=ctx)
+    view = team_view(get_session(), actor=ctx.actor, company_id=ctx.company.id)
     return render_page("team/index.html", ctx=ctx, view=view, active_tab="team")

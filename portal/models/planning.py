@@ -1,17 +1,23 @@
 """A project's plan: goals, members, decisions, the summary and the linked roadmap.
 
-Every row carries its project's ``company_id`` so the tenancy core scopes it directly.
+Every row carries its project's ``company_id`` so the tenancy core scopes it directly. The
+input models (``GoalCreate``, ``DecisionCreate``, …) hold the rules of what may be written,
+once, for every edge that writes a plan.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
+from pydantic import ConfigDict, field_validator
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import UTCDateTime, utcnow
+from portal.validation import InputModel
+from portal.web.args import parse_int
 
 
 class GoalStatus(StrEnum):
@@ -145,3 +151,149 @@ class RoadmapItem(SQLModel, table=True):
     target_date: date | None = None
     sort_order: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# Input ---------------------------------------------------------------------------------------
+
+
+def _text(value: str, *, limit: int, too_long: str, missing: str | None = None) -> str:
+    if missing is not None and not value:
+        raise ValueError(missing)
+    if len(value) > limit:
+        raise ValueError(too_long)
+    return value
+
+
+def _day(raw: Any) -> Any:
+    """A form's ISO date (``""`` is no date); anything else goes on to pydantic unchanged."""
+    if raw is None or isinstance(raw, date):
+        return raw
+    text = str(raw).strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("Use a date like 2026-03-31.") from None
+
+
+def _goal_status(raw: Any) -> GoalStatus:
+    if raw not in {s.value for s in GoalStatus}:
+        raise ValueError("Choose on track, at risk or done.")
+    return GoalStatus(raw)
+
+
+class GoalCreate(InputModel):
+    """A new goal: the outcome, its target or metric, its status and (optionally) when."""
+
+    model_config = ConfigDict(validate_default=True)
+
+    title: str = ""
+    target: str = ""
+    status: GoalStatus = GoalStatus.on_track
+    due_on: date | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return _text(
+            value,
+            missing="Name the goal.",
+            limit=200,
+            too_long="Keep the goal under 200 characters.",
+        )
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, value: str) -> str:
+        return _text(value, limit=300, too_long="Keep the target under 300 characters.")
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, raw: Any) -> GoalStatus:
+        return _goal_status(raw)
+
+    @field_validator("due_on", mode="before")
+    @classmethod
+    def _due_on(cls, raw: Any) -> Any:
+        return _day(raw)
+
+
+class GoalStatusUpdate(InputModel):
+    """A goal moved to on track, at risk or done."""
+
+    status: GoalStatus
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, raw: Any) -> GoalStatus:
+        return _goal_status(raw)
+
+
+class DecisionCreate(InputModel):
+    """A decision to log. ``decided_by_id`` None means the author decided; ``decided_on`` None
+    means today. Whether the decider is on the project is the service's check."""
+
+    model_config = ConfigDict(validate_default=True)
+
+    title: str = ""
+    detail: str = ""
+    decided_by_id: int | None = None
+    decided_on: date | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return _text(
+            value,
+            missing="Say what was decided.",
+            limit=200,
+            too_long="Keep the decision under 200 characters; add the rest as detail.",
+        )
+
+    @field_validator("detail")
+    @classmethod
+    def _detail(cls, value: str) -> str:
+        return _text(
+            value, limit=5000, too_long="The detail is too long (5,000 characters at most)."
+        )
+
+    @field_validator("decided_by_id", mode="before")
+    @classmethod
+    def _decided_by(cls, raw: Any) -> int | None:
+        if raw is None or raw == "":
+            return None
+        value = parse_int(raw, minimum=1)
+        if value is None:
+            raise ValueError("Choose who decided.")
+        return value
+
+    @field_validator("decided_on", mode="before")
+    @classmethod
+    def _decided_on_format(cls, raw: Any) -> Any:
+        return _day(raw)
+
+    @field_validator("decided_on")
+    @classmethod
+    def _decided_on_past(cls, value: date | None) -> date | None:
+        if value is not None and value > date.today():
+            raise ValueError("A decision can't be dated in the future.")
+        return value
+
+
+class SummaryCreate(InputModel):
+    """A summary written by the team (the generated one needs no input)."""
+
+    model_config = ConfigDict(validate_default=True)
+
+    body: str = ""
+
+    @field_validator("body")
+    @classmethod
+    def _body(cls, value: str) -> str:
+        return _text(
+            value,
+            missing="Write the summary, or use Regenerate.",
+            limit=4000,
+            too_long="Keep the summary under 4,000 characters.",
+        )

@@ -63,7 +63,7 @@ def clamp_page(page: int | None, *, total: int, per_page: int) -> int:
     return min(max(1, page or 1), pages)
 
 
-def count(session: Session, stmt: Select[Any]) -> int:
+def count(session: Session, stmt: Select[*tuple[Any, ...]]) -> int:
     """Rows a select would return (ordering dropped)."""
     return int(
         session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.models import (
     Company,
@@ -274,6 +274,13 @@ PAGES: list[tuple[str, str, str, str, str | None, bool]] = [
 ]
 
 
+def _pk(row_id: int | None) -> int:
+    """The id of a row already flushed (the demo only links rows it has saved)."""
+    if row_id is None:
+        raise ValueError("the row is not saved yet")
+    return row_id
+
+
 def _at(days: int) -> datetime:
     return datetime.combine(date.today() - timedelta(days=days), time(10, 0), tzinfo=UTC)
 
@@ -283,7 +290,7 @@ def load_plans(session: Session, companies: dict[str, Company]) -> bool:
     created = False
     users = {u.email: u for u in session.exec(select(User)).all()}
     ids = [c.id for c in companies.values()]
-    projects = session.exec(select(Project).where(Project.company_id.in_(ids))).all()  # type: ignore[attr-defined]
+    projects = session.exec(select(Project).where(col(Project.company_id).in_(ids))).all()
     today = date.today()
     for project in projects:
         created |= _plan_for(session, project, users, today)
@@ -294,19 +301,17 @@ def load_plans(session: Session, companies: dict[str, Company]) -> bool:
             select(ProjectSummary.id).where(ProjectSummary.project_id == project.id)
         ).first()
         if has_summary is None and project.name in GOALS:
-            detail = project_detail(
-                session, actor=staff, project_id=project.id, company_ids=[project.company_id]
-            )
+            detail = project_detail(session, actor=staff, project_id=_pk(project.id))
             session.add(
                 ProjectSummary(
                     company_id=project.company_id,
-                    project_id=project.id,  # type: ignore[arg-type]
+                    project_id=_pk(project.id),
                     body=compose_summary(detail),
                     generated_at=utcnow() - timedelta(hours=3),
                 )
             )
             created = True
-    by_name = {(p.company_id, p.name): p for p in projects}
+    by_name: dict[tuple[int | None, str], Project] = {(p.company_id, p.name): p for p in projects}
     author = users.get("pm@northwind.test")
     for slug, title, summary, body, project_name, published in PAGES:
         company = companies[slug]
@@ -315,11 +320,11 @@ def load_plans(session: Session, companies: dict[str, Company]) -> bool:
         ).first()
         if exists is not None:
             continue
-        project = by_name.get((company.id, project_name)) if project_name else None  # type: ignore[arg-type]
+        linked = by_name.get((company.id, project_name)) if project_name else None
         session.add(
             Page(
-                company_id=company.id,  # type: ignore[arg-type]
-                project_id=project.id if project else None,
+                company_id=_pk(company.id),
+                project_id=linked.id if linked else None,
                 title=title,
                 slug=slugify(title),
                 summary=summary,
@@ -348,7 +353,7 @@ def _plan_for(session: Session, project: Project, users: dict[str, User], today:
             session.add(
                 ProjectGoal(
                     company_id=project.company_id,
-                    project_id=project.id,  # type: ignore[arg-type]
+                    project_id=_pk(project.id),
                     title=title,
                     target=target,
                     status=status,
@@ -367,8 +372,8 @@ def _plan_for(session: Session, project: Project, users: dict[str, User], today:
             session.add(
                 ProjectMember(
                     company_id=project.company_id,
-                    project_id=project.id,  # type: ignore[arg-type]
-                    user_id=user.id,  # type: ignore[arg-type]
+                    project_id=_pk(project.id),
+                    user_id=_pk(user.id),
                     role_label=label,
                 )
             )
@@ -382,7 +387,7 @@ def _plan_for(session: Session, project: Project, users: dict[str, User], today:
             session.add(
                 Decision(
                     company_id=project.company_id,
-                    project_id=project.id,  # type: ignore[arg-type]
+                    project_id=_pk(project.id),
                     title=title,
                     detail=detail,
                     decided_by_id=decider.id if decider else None,
@@ -398,7 +403,7 @@ def _plan_for(session: Session, project: Project, users: dict[str, User], today:
         title, items = ROADMAPS[name]
         roadmap = Roadmap(
             company_id=project.company_id,
-            project_id=project.id,  # type: ignore[arg-type]
+            project_id=_pk(project.id),
             title=title,
             description=f"The steps of {name}, from first workshop to launch.",
         )
@@ -408,7 +413,7 @@ def _plan_for(session: Session, project: Project, users: dict[str, User], today:
             session.add(
                 RoadmapItem(
                     company_id=project.company_id,
-                    roadmap_id=roadmap.id,  # type: ignore[arg-type]
+                    roadmap_id=_pk(roadmap.id),
                     title=item_title,
                     status=status,
                     quarter=quarter,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.models import (
     ActivityLog,
@@ -17,6 +17,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.models.task import DEFAULT_SLA_HOURS
 
 # per kind of project: its task lists, then
 # (list index, title, status, priority, type, due in days (None: no date), flag)
@@ -117,8 +118,9 @@ def load_demo_tasks(session: Session) -> bool:
     """Fill each demo project's board unless it already has task lists."""
     created = False
     today = date.today()
-    projects = session.exec(select(Project).order_by(Project.id)).all()
+    projects = session.exec(select(Project).order_by(col(Project.id))).all()
     for project in projects:
+        assert project.id is not None
         if session.exec(select(TaskList.id).where(TaskList.project_id == project.id)).first():
             continue
         created = True
@@ -132,7 +134,7 @@ def load_demo_tasks(session: Session) -> bool:
             session.exec(
                 select(User)
                 .where(User.company_id == project.company_id, User.client_role != "viewer")
-                .order_by(User.id)
+                .order_by(col(User.id))
             ).all()
         )
         list_names, plan = PLANS.get(project.name, WEB)
@@ -140,7 +142,7 @@ def load_demo_tasks(session: Session) -> bool:
         for n, name in enumerate(list_names):
             tl = TaskList(
                 company_id=project.company_id, project_id=project.id, name=name, sort_order=n
-            )  # type: ignore[arg-type]
+            )
             session.add(tl)
             lists.append(tl)
         session.flush()
@@ -150,7 +152,7 @@ def load_demo_tasks(session: Session) -> bool:
                 status = "complete"
             task = Task(
                 company_id=project.company_id,
-                project_id=project.id,  # type: ignore[arg-type]
+                project_id=project.id,
                 list_id=lists[li].id,
                 title=title,
                 description=f"{title} for {project.name}.",
@@ -208,10 +210,10 @@ def load_demo_tasks(session: Session) -> bool:
             requester = clients[-1]
             for k, (title, priority, days_ago) in enumerate(REQUESTS.get(project.name, [])):
                 sent = utcnow() - timedelta(days=days_ago, hours=2)
-                hours = {"urgent": 4, "high": 24, "medium": 72, "low": 120}[priority]
+                hours = DEFAULT_SLA_HOURS[priority]
                 request = Task(
                     company_id=project.company_id,
-                    project_id=project.id,  # type: ignore[arg-type]
+                    project_id=project.id,
                     title=title,
                     description="Filed through the portal.",
                     status="open" if k else "up_next",

@@ -1,18 +1,24 @@
 """Projects: the list, the project page (goals, members, decisions, summary, roadmap), and
-the writes staff and client admins make there. Every read is a fixed number of queries."""
+the writes staff and client admins make there. Every read is a fixed number of queries.
+
+Callers pass the actor (inside a portal: the visitor narrowed to the portal's group), so
+``scoped()`` / ``get_for_actor()`` answer both "may see" and "is in this portal".
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 
-from sqlalchemy import and_, case, union_all
+from sqlalchemy import case, union_all
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import (
+    ClientRole,
     Company,
     Decision,
     GoalStatus,
@@ -27,7 +33,9 @@ from portal.models import (
 )
 from portal.models.activity import Action
 from portal.models.base import utcnow
-from portal.tenancy import Actor, scoped
+from portal.models.planning import DecisionCreate, GoalCreate
+from portal.tenancy import Actor, get_for_actor, role_at_least, scoped, staff_can
+from portal.web.pagination import Page, paginate
 from services.events import activity
 
 PROJECT_STATUSES: tuple[str, ...] = ("active", "on_hold", "completed")
@@ -50,29 +58,31 @@ class Progress:
 # Progress ------------------------------------------------------------------------------------
 
 
-def project_progress(session: Session, *, project_ids: Iterable[int]) -> dict[int, Progress]:
+def project_progress(
+    session: Session, *, project_ids: Iterable[int | None]
+) -> dict[int | None, Progress]:
     """Progress per project, counted over its goals and roadmap items (done / all), in one query.
 
     This is the single definition of "progress": switch it to task counts here once tasks exist.
     """
-    ids = sorted(set(project_ids))
+    ids = sorted({pid for pid in project_ids if pid is not None})
     if not ids:
         return {}
-    goals = select(
-        ProjectGoal.project_id.label("project_id"),  # type: ignore[attr-defined]
-        case((ProjectGoal.status == GoalStatus.done.value, 1), else_=0).label("done"),
-    ).where(ProjectGoal.project_id.in_(ids))  # type: ignore[attr-defined]
+    goals = sa_select(
+        col(ProjectGoal.project_id).label("project_id"),
+        case((col(ProjectGoal.status) == GoalStatus.done.value, 1), else_=0).label("done"),
+    ).where(col(ProjectGoal.project_id).in_(ids))
     items = (
-        select(
-            Roadmap.project_id.label("project_id"),  # type: ignore[attr-defined]
-            case((RoadmapItem.status == RoadmapStatus.done.value, 1), else_=0).label("done"),
+        sa_select(
+            col(Roadmap.project_id).label("project_id"),
+            case((col(RoadmapItem.status) == RoadmapStatus.done.value, 1), else_=0).label("done"),
         )
-        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
-        .where(Roadmap.project_id.in_(ids))  # type: ignore[attr-defined]
+        .join(Roadmap, col(Roadmap.id) == RoadmapItem.roadmap_id)
+        .where(col(Roadmap.project_id).in_(ids))
     )
     steps = union_all(goals, items).subquery()
-    rows = session.exec(
-        select(steps.c.project_id, func.sum(steps.c.done), func.count()).group_by(
+    rows = session.execute(
+        sa_select(steps.c.project_id, func.sum(steps.c.done), func.count()).group_by(
             steps.c.project_id
         )
     ).all()
@@ -100,64 +110,47 @@ class ProjectRow:
 
 @dataclass(frozen=True)
 class ProjectList:
-    rows: list[ProjectRow]
+    rows: Page[ProjectRow]
     status: str
     query: str
     counts: dict[str, int]
-    total: int
-    page: int
-    pages: int
 
 
 def list_projects(
-    session: Session,
-    *,
-    actor: Actor,
-    company_ids: list[int],
-    status: str = "",
-    query: str = "",
-    page: int = 1,
+    session: Session, *, actor: Actor, status: str = "", query: str = "", page: int = 1
 ) -> ProjectList:
-    """Projects of the portal's group (the actor's tenancy applies), by status and name."""
+    """The projects the actor sees (a portal's group), by status and name, a page at a time."""
     status = status if status in PROJECT_STATUSES else ""
     query = query.strip()[:100]
     lead = aliased(User)
-    matches = Project.company_id.in_(company_ids)  # type: ignore[attr-defined]
-    if query:
-        matches = and_(matches, func.lower(Project.name).contains(query.lower(), autoescape=True))
-    base = scoped(select(Project.status, func.count()), actor, Project).where(matches)
-    counts = {s: int(n) for s, n in session.exec(base.group_by(Project.status)).all()}
-    total = counts.get(status, 0) if status else sum(counts.values())
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
+    matches = (
+        [func.lower(col(Project.name)).contains(query.lower(), autoescape=True)] if query else []
+    )
+    counted = scoped(select(col(Project.status), func.count()), actor, Project).where(*matches)
+    counts = {s: int(n) for s, n in session.exec(counted.group_by(col(Project.status))).all()}
     stmt = (
-        scoped(select(Project, Company.name, lead), actor, Project)
-        .join(Company, Company.id == Project.company_id)
-        .outerjoin(lead, lead.id == Project.lead_id)
-        .where(matches)
+        scoped(select(Project, col(Company.name), lead), actor, Project)
+        .join(Company, col(Company.id) == Project.company_id)
+        .outerjoin(lead, col(lead.id) == Project.lead_id)
+        .where(*matches)
     )
     if status:
-        stmt = stmt.where(Project.status == status)
+        stmt = stmt.where(col(Project.status) == status)
     # active work first, then by due date (undated last), then name
     stmt = stmt.order_by(
-        case((Project.status == "active", 0), (Project.status == "on_hold", 1), else_=2),
-        Project.due_date.is_(None),  # type: ignore[union-attr]
-        Project.due_date,
-        Project.name,
+        case((col(Project.status) == "active", 0), (col(Project.status) == "on_hold", 1), else_=2),
+        col(Project.due_date).is_(None),
+        col(Project.due_date),
+        col(Project.name),
     )
-    rows = session.exec(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    progress = project_progress(session, project_ids=[p.id for p, _, _ in rows])  # type: ignore[misc]
+    total = counts.get(status, 0) if status else sum(counts.values())
+    rows = paginate(session, stmt, page=page, per_page=PAGE_SIZE, scalars=False, total=total)
+    progress = project_progress(session, project_ids=[p.id for p, _, _ in rows])
     return ProjectList(
-        rows=[
-            ProjectRow(p, name, user, progress.get(p.id, Progress()))  # type: ignore[arg-type]
-            for p, name, user in rows
-        ],
+        rows=rows.map(lambda r: ProjectRow(r[0], r[1], r[2], progress.get(r[0].id, Progress()))),
         status=status,
         query=query,
         counts=counts,
-        total=total,
-        page=page,
-        pages=pages,
     )
 
 
@@ -177,79 +170,69 @@ class ProjectDetail:
     items: list[RoadmapItem]
     progress: Progress
     items_by_status: dict[str, list[RoadmapItem]] = field(default_factory=dict)
+    can_edit: bool = False  # the actor may change the plan here (and the portal is writable)
 
     @property
     def people(self) -> list[User]:
         """Lead and members, once each: who can be named as having decided something."""
-        seen: dict[int, User] = {}
+        seen: dict[int | None, User] = {}
         for user in [self.lead, *[u for _, u in self.members]]:
             if user is not None and user.id not in seen:
-                seen[user.id] = user  # type: ignore[index]
+                seen[user.id] = user
         return list(seen.values())
 
 
-def load_project(
-    session: Session, *, actor: Actor, project_id: object, company_ids: list[int]
-) -> tuple[Project, str, User | None]:
-    """One project of the portal's group with its company name and lead, or NotFound."""
-    try:
-        pk = int(project_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    lead = aliased(User)
-    row = session.exec(
-        scoped(select(Project, Company.name, lead), actor, Project)
-        .join(Company, Company.id == Project.company_id)
-        .outerjoin(lead, lead.id == Project.lead_id)
-        .where(Project.id == pk, Project.company_id.in_(company_ids))  # type: ignore[attr-defined]
-    ).first()
-    if row is None:
-        raise NotFound()
-    return row[0], row[1], row[2]
-
-
 def project_detail(
-    session: Session, *, actor: Actor, project_id: object, company_ids: list[int]
+    session: Session,
+    *,
+    actor: Actor,
+    project_id: int,
+    read_only: bool = False,
+    for_editor: bool = False,
 ) -> ProjectDetail:
-    """Everything the project page shows, in four queries whatever the project's size."""
-    try:
-        pk = int(project_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    """Everything the project page shows, in four queries whatever the project's size.
+
+    ``read_only`` (an archived portal) hides the forms; ``for_editor`` refuses anyone who may
+    not change the plan (a refused form answers 403 before any 422).
+    """
+    if for_editor:
+        require_editor(actor)
     lead = aliased(User)
     newest_summary = (
         select(func.max(ProjectSummary.id))
-        .where(ProjectSummary.project_id == Project.id)
+        .where(col(ProjectSummary.project_id) == Project.id)
         .correlate(Project)
         .scalar_subquery()
     )
     # the project, its lead, its current summary and its goals (one row per goal)
-    rows = session.exec(
-        scoped(select(Project, Company.name, lead, ProjectSummary, ProjectGoal), actor, Project)
-        .join(Company, Company.id == Project.company_id)
-        .outerjoin(lead, lead.id == Project.lead_id)
-        .outerjoin(ProjectSummary, ProjectSummary.id == newest_summary)
-        .outerjoin(ProjectGoal, ProjectGoal.project_id == Project.id)
-        .where(Project.id == pk, Project.company_id.in_(company_ids))  # type: ignore[attr-defined]
+    rows = session.execute(
+        scoped(
+            sa_select(Project, col(Company.name), lead, ProjectSummary, ProjectGoal), actor, Project
+        )
+        .join(Company, col(Company.id) == Project.company_id)
+        .outerjoin(lead, col(lead.id) == Project.lead_id)
+        .outerjoin(ProjectSummary, col(ProjectSummary.id) == newest_summary)
+        .outerjoin(ProjectGoal, col(ProjectGoal.project_id) == Project.id)
+        .where(col(Project.id) == project_id)
         .order_by(
-            case((ProjectGoal.status == GoalStatus.done.value, 1), else_=0),
-            ProjectGoal.due_date.is_(None),  # type: ignore[union-attr]
-            ProjectGoal.due_date,
-            ProjectGoal.id,
+            case((col(ProjectGoal.status) == GoalStatus.done.value, 1), else_=0),
+            col(ProjectGoal.due_date).is_(None),
+            col(ProjectGoal.due_date),
+            col(ProjectGoal.id),
         )
     ).all()
     if not rows:
         raise NotFound()
     project, company_name, lead_user, summary, _ = rows[0]
-    goals = [goal for *_, goal in rows if goal is not None]
+    goals = [row[4] for row in rows if row[4] is not None]
     members = session.exec(
         scoped(select(ProjectMember, User), actor, ProjectMember)
-        .join(User, User.id == ProjectMember.user_id)
-        .where(ProjectMember.project_id == project.id)
-        .order_by(User.is_staff.desc(), User.name)  # type: ignore[attr-defined]
+        .join(User, col(User.id) == ProjectMember.user_id)
+        .where(col(ProjectMember.project_id) == project_id)
+        .order_by(col(User.is_staff).desc(), col(User.name))
     ).all()
-    decisions = decisions_for(session, actor=actor, project_id=project.id, limit=DECISIONS_SHOWN)  # type: ignore[arg-type]
-    roadmap, items = roadmap_for(session, actor=actor, project_id=project.id)  # type: ignore[arg-type]
+    decisions = _decisions(session, actor=actor, project_id=project_id, limit=DECISIONS_SHOWN)
+    roadmap, items = _roadmap(session, actor=actor, project_id=project_id)
     by_status: dict[str, list[RoadmapItem]] = {s.value: [] for s in RoadmapStatus}
     for item in items:
         by_status.setdefault(item.status, []).append(item)
@@ -265,43 +248,49 @@ def project_detail(
         items=items,
         progress=progress_from(goals, items),
         items_by_status=by_status,
+        can_edit=not read_only and can_edit_plan(actor),
     )
 
 
-def decisions_for(
+def project_decisions(
     session: Session, *, actor: Actor, project_id: int, limit: int | None = None
 ) -> list[tuple[Decision, User | None]]:
     """A project's decisions, newest first, each with the person who decided."""
+    get_for_actor(session, Project, project_id, actor)
+    return _decisions(session, actor=actor, project_id=project_id, limit=limit)
+
+
+def project_roadmap(
+    session: Session, *, actor: Actor, project_id: int
+) -> tuple[Roadmap | None, list[RoadmapItem]]:
+    """The roadmap linked to a project, if any, and its items in order."""
+    get_for_actor(session, Project, project_id, actor)
+    return _roadmap(session, actor=actor, project_id=project_id)
+
+
+def _decisions(
+    session: Session, *, actor: Actor, project_id: int, limit: int | None
+) -> list[tuple[Decision, User | None]]:
     decider = aliased(User)
     stmt = (
         scoped(select(Decision, decider), actor, Decision)
-        .outerjoin(decider, decider.id == Decision.decided_by_id)
-        .where(Decision.project_id == project_id)
-        .order_by(Decision.decided_at.desc(), Decision.id.desc())  # type: ignore[attr-defined]
+        .outerjoin(decider, col(decider.id) == Decision.decided_by_id)
+        .where(col(Decision.project_id) == project_id)
+        .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
     )
     if limit:
         stmt = stmt.limit(limit)
     return [(d, u) for d, u in session.exec(stmt).all()]
 
 
-def latest_summary(session: Session, *, actor: Actor, project_id: int) -> ProjectSummary | None:
-    return session.exec(
-        scoped(select(ProjectSummary), actor, ProjectSummary)
-        .where(ProjectSummary.project_id == project_id)
-        .order_by(ProjectSummary.id.desc())  # type: ignore[union-attr]
-        .limit(1)
-    ).first()
-
-
-def roadmap_for(
+def _roadmap(
     session: Session, *, actor: Actor, project_id: int
 ) -> tuple[Roadmap | None, list[RoadmapItem]]:
-    """The project's roadmap and its items in order (one query)."""
     rows = session.exec(
         scoped(select(Roadmap, RoadmapItem), actor, Roadmap)
-        .outerjoin(RoadmapItem, RoadmapItem.roadmap_id == Roadmap.id)
-        .where(Roadmap.project_id == project_id)
-        .order_by(RoadmapItem.sort_order, RoadmapItem.id)
+        .outerjoin(RoadmapItem, col(RoadmapItem.roadmap_id) == Roadmap.id)
+        .where(col(Roadmap.project_id) == project_id)
+        .order_by(col(RoadmapItem.sort_order), col(RoadmapItem.id))
     ).all()
     if not rows:
         return None, []
@@ -312,10 +301,10 @@ def roadmap_for(
 
 
 def can_edit_plan(actor: Actor) -> bool:
-    """Staff holding ``project.update`` and client admins record goals and decisions."""
+    """Staff holding ``project.update`` (or an agency key) and client admins change the plan."""
     if actor.is_staff:
-        return actor.can("project.update")
-    return actor.can("portal.manage")
+        return staff_can(actor, "project.update")
+    return role_at_least(actor, ClientRole.admin)
 
 
 def require_editor(actor: Actor) -> None:
@@ -323,57 +312,57 @@ def require_editor(actor: Actor) -> None:
         raise Forbidden("Only your project team and company admins can change the plan.")
 
 
-def _parse_date(raw: str, field_name: str, errors: dict[str, list[str]]) -> date | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors.setdefault(field_name, []).append("Use a date like 2026-03-31.")
-        return None
+def editable_project(session: Session, *, actor: Actor, project_id: int) -> Project:
+    """The project, if the actor may change its plan: 403 for others, 404 if it isn't theirs."""
+    require_editor(actor)
+    return get_for_actor(session, Project, project_id, actor)
+
+
+def decision_errors(
+    session: Session, *, actor: Actor, project_id: int, decided_by_id: int | None
+) -> dict[str, list[str]]:
+    """What is wrong with naming ``decided_by_id`` as the decider (empty when nothing is).
+
+    The edge calls it when a decision form failed its own checks too, so one 422 names
+    every problem (and a refused editor or a foreign project still answers 403 / 404 first).
+    """
+    project = editable_project(session, actor=actor, project_id=project_id)
+    return _decider_errors(session, actor=actor, project=project, decided_by_id=decided_by_id)
+
+
+def _decider_errors(
+    session: Session, *, actor: Actor, project: Project, decided_by_id: int | None
+) -> dict[str, list[str]]:
+    if decided_by_id is None or decided_by_id in {project.lead_id, actor.user_id}:
+        return {}
+    member = session.exec(
+        select(ProjectMember.id).where(
+            col(ProjectMember.project_id) == project.id,
+            col(ProjectMember.user_id) == decided_by_id,
+        )
+    ).first()
+    return {} if member is not None else {"decided_by_id": ["Choose someone on the project."]}
 
 
 def add_decision(
-    session: Session,
-    *,
-    actor: Actor,
-    project_id: object,
-    company_ids: list[int],
-    title: str,
-    detail: str = "",
-    decided_by_id: object = None,
-    decided_on: str = "",
+    session: Session, *, actor: Actor, project_id: int, data: DecisionCreate
 ) -> Decision:
     """Log a decision: what was decided, by whom (lead, a member, or the author) and when."""
-    require_editor(actor)
-    project, _, _ = load_project(
-        session, actor=actor, project_id=project_id, company_ids=company_ids
+    project = editable_project(session, actor=actor, project_id=project_id)
+    errors = _decider_errors(
+        session, actor=actor, project=project, decided_by_id=data.decided_by_id
     )
-    errors: dict[str, list[str]] = {}
-    title = (title or "").strip()
-    detail = (detail or "").strip()
-    if not title:
-        errors["title"] = ["Say what was decided."]
-    elif len(title) > 200:
-        errors["title"] = ["Keep the decision under 200 characters; add the rest as detail."]
-    if len(detail) > 5000:
-        errors["detail"] = ["The detail is too long (5,000 characters at most)."]
-    decider_id = _decider(session, actor=actor, project=project, raw=decided_by_id, errors=errors)
-    day = _parse_date(decided_on, "decided_on", errors)
-    if day is not None and day > date.today():
-        errors.setdefault("decided_on", []).append("A decision can't be dated in the future.")
     if errors:
         raise Invalid(errors=errors)
     decided_at = utcnow()
-    if day is not None and day != decided_at.date():
-        decided_at = datetime.combine(day, time(12, 0), tzinfo=UTC)
+    if data.decided_on is not None and data.decided_on != decided_at.date():
+        decided_at = datetime.combine(data.decided_on, time(12, 0), tzinfo=UTC)
     decision = Decision(
         company_id=project.company_id,
-        project_id=project.id,  # type: ignore[arg-type]
-        title=title,
-        detail=detail,
-        decided_by_id=decider_id,
+        project_id=project_id,
+        title=data.title,
+        detail=data.detail,
+        decided_by_id=data.decided_by_id or actor.user_id,
         decided_at=decided_at,
         created_by_id=actor.user_id,
     )
@@ -386,71 +375,22 @@ def add_decision(
         action=Action.decision_logged,
         object_type="decision",
         object_id=decision.id,
-        object_label=title,
-        description=f"{actor.label} logged a decision on {project.name}: {title}",
+        object_label=data.title,
+        description=f"{actor.label} logged a decision on {project.name}: {data.title}",
     )
     return decision
 
 
-def _decider(
-    session: Session, *, actor: Actor, project: Project, raw: object, errors: dict[str, list[str]]
-) -> int | None:
-    if raw in (None, ""):
-        return actor.user_id
-    try:
-        uid = int(raw)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        errors["decided_by_id"] = ["Choose who decided."]
-        return None
-    allowed = {project.lead_id, actor.user_id}
-    allowed |= set(
-        session.exec(
-            select(ProjectMember.user_id).where(ProjectMember.project_id == project.id)
-        ).all()
-    )
-    if uid not in allowed:
-        errors["decided_by_id"] = ["Choose someone on the project."]
-        return None
-    return uid
-
-
-def add_goal(
-    session: Session,
-    *,
-    actor: Actor,
-    project_id: object,
-    company_ids: list[int],
-    title: str,
-    target: str = "",
-    status: str = GoalStatus.on_track.value,
-    due_on: str = "",
-) -> ProjectGoal:
+def add_goal(session: Session, *, actor: Actor, project_id: int, data: GoalCreate) -> ProjectGoal:
     """Add a goal to a project."""
-    require_editor(actor)
-    project, _, _ = load_project(
-        session, actor=actor, project_id=project_id, company_ids=company_ids
-    )
-    errors: dict[str, list[str]] = {}
-    title = (title or "").strip()
-    target = (target or "").strip()
-    if not title:
-        errors["title"] = ["Name the goal."]
-    elif len(title) > 200:
-        errors["title"] = ["Keep the goal under 200 characters."]
-    if len(target) > 300:
-        errors["target"] = ["Keep the target under 300 characters."]
-    if status not in {s.value for s in GoalStatus}:
-        errors["status"] = ["Choose on track, at risk or done."]
-    due = _parse_date(due_on, "due_on", errors)
-    if errors:
-        raise Invalid(errors=errors)
+    project = editable_project(session, actor=actor, project_id=project_id)
     goal = ProjectGoal(
         company_id=project.company_id,
-        project_id=project.id,  # type: ignore[arg-type]
-        title=title,
-        target=target,
-        status=status,
-        due_date=due,
+        project_id=project_id,
+        title=data.title,
+        target=data.target,
+        status=data.status.value,
+        due_date=data.due_on,
     )
     session.add(goal)
     session.flush()
@@ -461,40 +401,22 @@ def add_goal(
         action=Action.goal_created,
         object_type="goal",
         object_id=goal.id,
-        object_label=title,
-        description=f"{actor.label} added the goal “{title}” to {project.name}",
+        object_label=data.title,
+        description=f"{actor.label} added the goal “{data.title}” to {project.name}",
     )
     return goal
 
 
 def set_goal_status(
-    session: Session,
-    *,
-    actor: Actor,
-    project_id: object,
-    goal_id: object,
-    company_ids: list[int],
-    status: str,
+    session: Session, *, actor: Actor, project_id: int, goal_id: int, status: GoalStatus
 ) -> ProjectGoal:
     """Move a goal of a project to on track, at risk or done."""
     require_editor(actor)
-    try:
-        pk, project_pk = int(goal_id), int(project_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    goal = session.exec(
-        scoped(select(ProjectGoal), actor, ProjectGoal).where(
-            ProjectGoal.id == pk,
-            ProjectGoal.project_id == project_pk,
-            ProjectGoal.company_id.in_(company_ids),  # type: ignore[attr-defined]
-        )
-    ).first()
-    if goal is None:
+    goal = get_for_actor(session, ProjectGoal, goal_id, actor)
+    if goal.project_id != project_id:  # reached through another project: not there
         raise NotFound()
-    if status not in {s.value for s in GoalStatus}:
-        raise Invalid(errors={"status": ["Choose on track, at risk or done."]})
     if goal.status != status:
-        goal.status = status
+        goal.status = status.value
         session.add(goal)
         session.flush()
         activity.record(
@@ -505,6 +427,6 @@ def set_goal_status(
             object_type="goal",
             object_id=goal.id,
             object_label=goal.title,
-            description=f"{actor.label} marked “{goal.title}” {status.replace('_', ' ')}",
+            description=f"{actor.label} marked “{goal.title}” {status.value.replace('_', ' ')}",
         )
     return goal

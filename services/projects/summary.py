@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlmodel import Session
 
-from portal.errors import Invalid
 from portal.models import GoalStatus, ProjectSummary, RoadmapStatus, SummarySource
 from portal.models.activity import Action
+from portal.models.planning import SummaryCreate
 from portal.tenancy import Actor
 from services.events import activity
-from services.projects import ProjectDetail, load_project, project_detail, require_editor
+from services.projects import ProjectDetail, editable_project, project_detail
 
 
 def compose_summary(detail: ProjectDetail, *, today: date | None = None) -> str:
@@ -58,15 +58,12 @@ def compose_summary(detail: ProjectDetail, *, today: date | None = None) -> str:
     return " ".join(parts)
 
 
-def refresh_summary(
-    session: Session, *, actor: Actor, project_id: object, company_ids: list[int]
-) -> ProjectSummary:
+def refresh_summary(session: Session, *, actor: Actor, project_id: int) -> ProjectSummary:
     """Regenerate the project's summary from its current goals, roadmap and decisions."""
-    require_editor(actor)
-    detail = project_detail(session, actor=actor, project_id=project_id, company_ids=company_ids)
+    detail = project_detail(session, actor=actor, project_id=project_id, for_editor=True)
     summary = ProjectSummary(
         company_id=detail.project.company_id,
-        project_id=detail.project.id,  # type: ignore[arg-type]
+        project_id=project_id,
         body=compose_summary(detail),
         source=SummarySource.generated.value,
     )
@@ -78,7 +75,7 @@ def refresh_summary(
         company_id=detail.project.company_id,
         action=Action.summary_generated,
         object_type="project",
-        object_id=detail.project.id,
+        object_id=project_id,
         object_label=detail.project.name,
         description=f"{actor.label} refreshed the summary of {detail.project.name}",
     )
@@ -86,22 +83,14 @@ def refresh_summary(
 
 
 def write_summary(
-    session: Session, *, actor: Actor, project_id: object, company_ids: list[int], body: str
+    session: Session, *, actor: Actor, project_id: int, data: SummaryCreate
 ) -> ProjectSummary:
     """Replace the summary with one written by the team (``source="manual"``)."""
-    require_editor(actor)
-    project, _, _ = load_project(
-        session, actor=actor, project_id=project_id, company_ids=company_ids
-    )
-    body = (body or "").strip()
-    if not body:
-        raise Invalid(errors={"body": ["Write the summary, or use Regenerate."]})
-    if len(body) > 4000:
-        raise Invalid(errors={"body": ["Keep the summary under 4,000 characters."]})
+    project = editable_project(session, actor=actor, project_id=project_id)
     summary = ProjectSummary(
         company_id=project.company_id,
-        project_id=project.id,  # type: ignore[arg-type]
-        body=body,
+        project_id=project_id,
+        body=data.body,
         source=SummarySource.manual.value,
     )
     session.add(summary)
@@ -112,7 +101,7 @@ def write_summary(
         company_id=project.company_id,
         action=Action.summary_updated,
         object_type="project",
-        object_id=project.id,
+        object_id=project_id,
         object_label=project.name,
         description=f"{actor.label} updated the summary of {project.name}",
     )

@@ -1,27 +1,35 @@
-"""Tasks: who may see and change them, and every write (moves, edits, comments, deletes).
+"""Tasks: who may change them, and every write (moves, edits, comments, deletes).
 
 Reads for the kanban, list and calendar live in ``services.tasks.views``; client requests in
-``services.tasks.requests``. Private tasks are staff-only: every read goes through :func:`visible`.
+``services.tasks.requests``; attachments in ``services.tasks.attachments``. Private tasks are
+staff-only by declaration (``Task.__staff_only__``): every ``scoped()`` read leaves them out
+for anyone but staff. Input arrives validated, as the families in ``portal.models.task``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import false
-from sqlmodel import Session, func, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel import Session, col, func, select
 
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
-from portal.models import Portal, Project, Task, TaskAssignee, TaskComment, TaskList, User
+from portal.models import (
+    ClientRole,
+    Portal,
+    Project,
+    Task,
+    TaskAssignee,
+    TaskComment,
+    TaskList,
+    User,
+)
 from portal.models.activity import Action
 from portal.models.base import utcnow
-from portal.models.task import TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES
-from portal.tenancy import Actor, get_for_actor, group_company_ids, scoped
+from portal.models.task import TASK_STATUSES, TaskCommentCreate, TaskCreate, TaskUpdate
+from portal.tenancy import Actor, get_for_actor, group_company_ids, role_at_least, scoped, staff_can
 from services.events import activity
 from services.events.notifications import notify
+from services.portals.admin import get_portal
 
 STATUS_LABELS: dict[str, str] = {
     "open": "Open",
@@ -37,25 +45,19 @@ PRIORITY_LABELS: dict[str, str] = {
 }
 
 
-def visible(stmt: SelectOfScalar[Any], actor: Actor) -> SelectOfScalar[Any]:
-    """Scope a select over Task to the actor's tenants; private tasks only reach staff."""
-    stmt = scoped(stmt, actor, Task)
-    if not actor.is_staff:
-        stmt = stmt.where(Task.is_private == false())
-    return stmt
-
-
 def can_change_tasks(actor: Actor) -> bool:
-    """Moving, creating, editing and commenting: staff with task nodes, clients collaborator+."""
+    """Moving, creating, editing and commenting: staff with ``task.update``, clients
+    collaborator+."""
     if actor.is_staff:
-        return actor.can("task.update")
-    return actor.can("portal.write")
+        return staff_can(actor, "task.update")
+    return role_at_least(actor, ClientRole.collaborator)
 
 
 def can_delete_tasks(actor: Actor) -> bool:
+    """Deleting: staff with ``task.delete``, client admins."""
     if actor.is_staff:
-        return actor.can("task.delete")
-    return actor.can("portal.manage")
+        return staff_can(actor, "task.delete")
+    return role_at_least(actor, ClientRole.admin)
 
 
 def _require_change(actor: Actor) -> None:
@@ -63,25 +65,13 @@ def _require_change(actor: Actor) -> None:
         raise Forbidden("You can look at tasks, but not change them.")
 
 
-def get_task(
-    session: Session, *, actor: Actor, task_id: Any, company_ids: Iterable[int] | None = None
-) -> Task:
-    """One task the actor may see (in ``company_ids`` when given), or NotFound."""
-    task = get_for_actor(session, Task, task_id, actor)
-    if task.is_private and not actor.is_staff:
-        raise NotFound()
-    if company_ids is not None and task.company_id not in set(company_ids):
-        raise NotFound()
-    return task
+def get_task(session: Session, *, actor: Actor, task_id: int) -> Task:
+    """One task the actor may see (private ones: staff only), or NotFound."""
+    return get_for_actor(session, Task, task_id, actor)
 
 
-def get_project(
-    session: Session, *, actor: Actor, project_id: Any, company_ids: Iterable[int] | None = None
-) -> Project:
-    project = get_for_actor(session, Project, project_id, actor)
-    if company_ids is not None and project.company_id not in set(company_ids):
-        raise NotFound()
-    return project
+def get_project(session: Session, *, actor: Actor, project_id: int) -> Project:
+    return get_for_actor(session, Project, project_id, actor)
 
 
 def default_project(session: Session, *, actor: Actor, company_id: int) -> Project:
@@ -89,11 +79,24 @@ def default_project(session: Session, *, actor: Actor, company_id: int) -> Proje
     project = session.exec(
         scoped(select(Project), actor, Project)
         .where(Project.company_id == company_id, Project.status == "active")
-        .order_by(Project.created_at.desc(), Project.id.desc())  # type: ignore[attr-defined]
+        .order_by(col(Project.created_at).desc(), col(Project.id).desc())
     ).first()
     if project is None:
         raise Invalid(errors={"project_id": ["There is no active project to file this under."]})
     return project
+
+
+def target_project(
+    session: Session, *, actor: Actor, project_id: int | None, company_id: int | None
+) -> Project:
+    """The project named, else the newest active one of ``company_id`` (where new work lands)."""
+    if project_id is not None:
+        return get_project(session, actor=actor, project_id=project_id)
+    if company_id is None:
+        raise Invalid(errors={"project_id": ["Choose a project."]})
+    if not actor.can_see_company(company_id):
+        raise NotFound()
+    return default_project(session, actor=actor, company_id=company_id)
 
 
 def assignee_ids(session: Session, task: Task) -> list[int]:
@@ -124,18 +127,17 @@ def move_task(
     session: Session,
     *,
     actor: Actor,
-    task_id: Any,
+    task_id: int,
     status: str,
-    order: Sequence[int] | None = None,
+    order: Sequence[int] = (),
     from_status: str | None = None,
-    company_ids: Iterable[int] | None = None,
 ) -> Task:
     """Move a task to ``status``; ``order`` is the column's task ids in their new order.
 
     ``from_status`` is the column the mover saw the card in: if the task has moved meanwhile
     the move is refused with a Conflict instead of silently overwriting the other change.
     """
-    task = get_task(session, actor=actor, task_id=task_id, company_ids=company_ids)
+    task = get_task(session, actor=actor, task_id=task_id)
     _require_change(actor)
     if status not in TASK_STATUSES:
         raise Invalid(errors={"status": [f"Choose one of: {', '.join(TASK_STATUSES)}."]})
@@ -146,26 +148,20 @@ def move_task(
         )
     previous = task.status
     if order:
-        ids = [int(i) for i in order]
+        ids = list(order)
         if task.id not in ids:
             raise Invalid(errors={"order": ["The order must include the moved task."]})
         siblings = session.exec(
-            visible(select(Task), actor).where(
-                Task.project_id == task.project_id,
-                Task.id.in_(ids),  # type: ignore[union-attr]
+            scoped(select(Task), actor, Task).where(
+                Task.project_id == task.project_id, col(Task.id).in_(ids)
             )
         ).all()
         position = {tid: n for n, tid in enumerate(ids)}
         for sibling in siblings:
-            sibling.sort_order = position[sibling.id]  # type: ignore[index]
+            sibling.sort_order = position[sibling.id or 0]
             session.add(sibling)
     elif previous != status:
-        last = session.exec(
-            select(func.max(Task.sort_order)).where(
-                Task.project_id == task.project_id, Task.status == status
-            )
-        ).one()
-        task.sort_order = (last or 0) + 1
+        task.sort_order = _next_sort_order(session, project_id=task.project_id, status=status)
     task.status = status
     task.updated_at = utcnow()
     if status != previous:
@@ -173,6 +169,16 @@ def move_task(
     session.add(task)
     session.flush()
     return task
+
+
+def _next_sort_order(session: Session, *, project_id: int, status: str) -> int:
+    """The end of a column."""
+    last = session.exec(
+        select(func.max(Task.sort_order)).where(
+            Task.project_id == project_id, Task.status == status
+        )
+    ).one()
+    return (last or 0) + 1
 
 
 def _record_status_change(session: Session, *, actor: Actor, task: Task, previous: str) -> None:
@@ -203,55 +209,22 @@ def _record_status_change(session: Session, *, actor: Actor, task: Task, previou
     )
 
 
-def _clean_title(title: str | None) -> str:
-    value = (title or "").strip()
-    if not value:
-        raise Invalid(errors={"title": ["Give the task a title."]})
-    if len(value) > 300:
-        raise Invalid(errors={"title": ["Keep the title under 300 characters."]})
-    return value
-
-
-def _check_choice(field: str, value: str | None, choices: Sequence[str]) -> str | None:
-    if value is None or value == "":
-        return None
-    if value not in choices:
-        raise Invalid(errors={field: [f"Choose one of: {', '.join(choices)}."]})
-    return value
-
-
-def parse_due_date(value: Any) -> date | None:
-    """``YYYY-MM-DD`` (or a date) to a date; blank is None; anything else is Invalid."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise Invalid(errors={"due_date": ["Use a date like 2026-12-31."]}) from None
-
-
-def _assignable_ids(
-    session: Session, *, actor: Actor, project: Project, user_ids: Iterable[Any]
-) -> list[int]:
+def _assignable_ids(session: Session, *, project: Project, user_ids: Iterable[int]) -> list[int]:
     """Assignees must be people of the project's company group or staff on it."""
-    try:
-        wanted = sorted({int(u) for u in user_ids if str(u).strip()})
-    except (TypeError, ValueError):
-        raise Invalid(errors={"assignee_ids": ["Assignees are user ids."]}) from None
+    wanted = sorted(set(user_ids))
     if not wanted:
         return []
     companies = group_company_ids(session, project.company_id)
-    users = session.exec(select(User).where(User.id.in_(wanted), User.is_active)).all()  # type: ignore[union-attr]
-    ok = [u.id for u in users if u.is_staff or u.company_id in companies]
+    users = session.exec(select(User).where(col(User.id).in_(wanted), col(User.is_active))).all()
+    ok = [u.id for u in users if u.id is not None and (u.is_staff or u.company_id in companies)]
     if len(ok) != len(wanted):
         raise Invalid(errors={"assignee_ids": ["Some of those people can't be assigned here."]})
-    return [int(i) for i in ok if i is not None]
+    return ok
 
 
 def _set_assignees(session: Session, *, actor: Actor, task: Task, user_ids: list[int]) -> list[int]:
     """Replace the assignees; return the newly added ones (they get notified)."""
+    assert task.id is not None
     current = {
         a.user_id: a
         for a in session.exec(select(TaskAssignee).where(TaskAssignee.task_id == task.id)).all()
@@ -261,7 +234,7 @@ def _set_assignees(session: Session, *, actor: Actor, task: Task, user_ids: list
         if user_id not in user_ids:
             session.delete(row)
     for user_id in added:
-        session.add(TaskAssignee(company_id=task.company_id, task_id=task.id, user_id=user_id))  # type: ignore[arg-type]
+        session.add(TaskAssignee(company_id=task.company_id, task_id=task.id, user_id=user_id))
     session.flush()
     if added:
         notify(
@@ -276,23 +249,20 @@ def _set_assignees(session: Session, *, actor: Actor, task: Task, user_ids: list
     return added
 
 
-def _list_in_project(session: Session, project: Project, list_id: Any) -> int | None:
-    if list_id in (None, ""):
+def _list_in_project(session: Session, project: Project, list_id: int | None) -> int | None:
+    if list_id is None:
         return None
-    try:
-        lid = int(list_id)
-    except (TypeError, ValueError):
-        raise Invalid(errors={"list": ["Unknown task list."]}) from None
     found = session.exec(
-        select(TaskList.id).where(TaskList.id == lid, TaskList.project_id == project.id)
+        select(TaskList.id).where(TaskList.id == list_id, TaskList.project_id == project.id)
     ).first()
     if found is None:
         raise Invalid(errors={"list": ["Unknown task list."]})
-    return lid
+    return list_id
 
 
 def list_id_by_name(session: Session, *, project: Project, name: str) -> int:
     """The project's task list called ``name``, created when missing (the API's ``list``)."""
+    assert project.id is not None
     clean = name.strip()[:200]
     found = session.exec(
         select(TaskList).where(TaskList.project_id == project.id, TaskList.name == clean)
@@ -303,59 +273,51 @@ def list_id_by_name(session: Session, *, project: Project, name: str) -> int:
         ).one()
         found = TaskList(
             company_id=project.company_id, project_id=project.id, name=clean, sort_order=count
-        )  # type: ignore[arg-type]
+        )
         session.add(found)
         session.flush()
-    return found.id  # type: ignore[return-value]
+    assert found.id is not None
+    return found.id
+
+
+def _chosen_list(
+    session: Session, project: Project, *, list_id: int | None, list_name: str | None
+) -> int | None:
+    """A list named (created when missing) wins over a list id; neither is no list."""
+    if list_name and list_name.strip():
+        return list_id_by_name(session, project=project, name=list_name)
+    return _list_in_project(session, project, list_id)
 
 
 def create_task(
-    session: Session,
-    *,
-    actor: Actor,
-    project_id: Any,
-    title: str,
-    company_ids: Iterable[int] | None = None,
-    description: str = "",
-    status: str = "open",
-    priority: str = "medium",
-    type: str = "task",  # noqa: A002 - the field's name
-    due_date: Any = None,
-    list_id: Any = None,
-    assignee_ids: Iterable[Any] = (),
-    is_private: bool = False,
-    is_milestone: bool = False,
+    session: Session, *, actor: Actor, data: TaskCreate, company_id: int | None = None
 ) -> Task:
-    """Add a task to a project's board (at the end of its column)."""
-    project = get_project(session, actor=actor, project_id=project_id, company_ids=company_ids)
+    """Add a task to a project's board (at the end of its column).
+
+    Without ``data.project_id`` it lands in ``company_id``'s newest active project.
+    """
+    project = target_project(
+        session, actor=actor, project_id=data.project_id, company_id=company_id
+    )
+    assert project.id is not None
     _require_change(actor)
-    clean_title = _clean_title(title)
-    status = _check_choice("status", status, TASK_STATUSES) or "open"
-    priority = _check_choice("priority", priority, TASK_PRIORITIES) or "medium"
-    kind = _check_choice("type", type, TASK_TYPES) or "task"
-    due = parse_due_date(due_date)
-    lid = _list_in_project(session, project, list_id)
-    assignees = _assignable_ids(session, actor=actor, project=project, user_ids=assignee_ids)
-    last = session.exec(
-        select(func.max(Task.sort_order)).where(
-            Task.project_id == project.id, Task.status == status
-        )
-    ).one()
+    lid = _chosen_list(session, project, list_id=data.list_id, list_name=data.list_name)
+    assignees = _assignable_ids(session, project=project, user_ids=data.assignee_ids)
     task = Task(
         company_id=project.company_id,
-        project_id=project.id,  # type: ignore[arg-type]
+        project_id=project.id,
         list_id=lid,
-        title=clean_title,
-        description=(description or "").strip(),
-        status=status,
-        priority=priority,
-        type="milestone" if is_milestone and kind == "task" else kind,
-        due_date=due,
-        sort_order=(last or 0) + 1,
-        is_private=bool(is_private) and actor.is_staff,
-        is_milestone=bool(is_milestone) or kind == "milestone",
+        title=data.title,
+        description=data.description,
+        status=data.status,
+        priority=data.priority,
+        type="milestone" if data.is_milestone and data.type == "task" else data.type,
+        due_date=data.due_date,
+        sort_order=_next_sort_order(session, project_id=project.id, status=data.status),
+        is_private=data.is_private and actor.is_staff,
+        is_milestone=data.is_milestone or data.type == "milestone",
         created_by_id=actor.user_id,
-        completed_at=utcnow() if status == "complete" else None,
+        completed_at=utcnow() if data.status == "complete" else None,
     )
     session.add(task)
     session.flush()
@@ -364,60 +326,61 @@ def create_task(
     return task
 
 
-UPDATABLE = (
-    "title",
-    "description",
-    "priority",
-    "type",
-    "due_date",
-    "list_id",
-    "is_private",
-    "is_milestone",
+def create_portal_task(session: Session, *, actor: Actor, portal_id: int, data: TaskCreate) -> Task:
+    """A task in one of the portal's own projects (reference 003): the project named, else the
+    portal's newest active one."""
+    portal = get_portal(session, actor=actor, portal_id=portal_id)
+    return create_task(
+        session,
+        actor=actor.narrowed([portal.company_id]),
+        data=data,
+        company_id=portal.company_id,
+    )
+
+
+# A change to any of these (not only a move or new assignees) is recorded as "updated".
+UPDATABLE = frozenset(
+    {
+        "title",
+        "description",
+        "priority",
+        "type",
+        "due_date",
+        "list_id",
+        "list_name",
+        "is_private",
+        "is_milestone",
+    }
 )
 
 
-def update_task(
-    session: Session,
-    *,
-    actor: Actor,
-    task_id: Any,
-    changes: dict[str, Any],
-    company_ids: Iterable[int] | None = None,
-) -> Task:
+def update_task(session: Session, *, actor: Actor, task_id: int, data: TaskUpdate) -> Task:
     """Change a task's fields; ``status`` moves it, ``assignee_ids`` replaces its assignees."""
-    task = get_task(session, actor=actor, task_id=task_id, company_ids=company_ids)
+    task = get_task(session, actor=actor, task_id=task_id)
     _require_change(actor)
+    changes = data.changes()
+    if "is_private" in changes and not actor.is_staff:
+        raise Forbidden("Only your agency team can make a task private.")
     project = session.get(Project, task.project_id)
     assert project is not None
-    if "title" in changes:
-        task.title = _clean_title(changes["title"])
+    for name in ("title", "priority", "type", "due_date", "is_private", "is_milestone"):
+        if name in changes:
+            setattr(task, name, changes[name])
     if "description" in changes:
-        task.description = (changes["description"] or "").strip()
-    if "priority" in changes:
-        task.priority = _check_choice("priority", changes["priority"], TASK_PRIORITIES) or "medium"
-    if "type" in changes:
-        task.type = _check_choice("type", changes["type"], TASK_TYPES) or "task"
-    if "due_date" in changes:
-        task.due_date = parse_due_date(changes["due_date"])
-    if "list_id" in changes:
-        task.list_id = _list_in_project(session, project, changes["list_id"])
-    if "is_private" in changes:
-        if not actor.is_staff:
-            raise Forbidden("Only your agency team can make a task private.")
-        task.is_private = bool(changes["is_private"])
-    if "is_milestone" in changes:
-        task.is_milestone = bool(changes["is_milestone"])
+        task.description = changes["description"] or ""
+    if "list_name" in changes or "list_id" in changes:
+        task.list_id = _chosen_list(
+            session, project, list_id=data.list_id, list_name=data.list_name
+        )
     task.updated_at = utcnow()
     session.add(task)
     session.flush()
     if "assignee_ids" in changes:
-        ids = _assignable_ids(
-            session, actor=actor, project=project, user_ids=changes["assignee_ids"] or []
-        )
+        ids = _assignable_ids(session, project=project, user_ids=changes["assignee_ids"])
         _set_assignees(session, actor=actor, task=task, user_ids=ids)
     if changes.get("status") and changes["status"] != task.status:
-        move_task(session, actor=actor, task_id=task.id, status=changes["status"])
-    elif set(changes) & set(UPDATABLE):
+        move_task(session, actor=actor, task_id=task_id, status=changes["status"])
+    elif set(changes) & UPDATABLE:
         _log(session, actor, task, Action.task_updated, f"{actor.label} updated {_label(task)}")
     return task
 
@@ -436,38 +399,31 @@ def _log(session: Session, actor: Actor, task: Task, action: Action, description
     )
 
 
-def delete_task(
-    session: Session, *, actor: Actor, task_id: Any, company_ids: Iterable[int] | None = None
-) -> None:
-    task = get_task(session, actor=actor, task_id=task_id, company_ids=company_ids)
+def delete_task(session: Session, *, actor: Actor, task_id: int) -> int:
+    """Delete a task (staff with ``task.delete``, client admins); returns its project's id."""
+    task = get_task(session, actor=actor, task_id=task_id)
     if not can_delete_tasks(actor):
         raise Forbidden("Only your agency team or a company admin can delete tasks.")
+    project_id = task.project_id
     _log(session, actor, task, Action.task_deleted, f"{actor.label} deleted {_label(task)}")
     session.delete(task)
     session.flush()
+    return project_id
 
 
 def add_comment(
-    session: Session,
-    *,
-    actor: Actor,
-    task_id: Any,
-    body: str,
-    company_ids: Iterable[int] | None = None,
+    session: Session, *, actor: Actor, task_id: int, data: TaskCommentCreate
 ) -> TaskComment:
-    task = get_task(session, actor=actor, task_id=task_id, company_ids=company_ids)
+    """Comment on a task (whoever may change tasks)."""
+    task = get_task(session, actor=actor, task_id=task_id)
+    assert task.id is not None
     _require_change(actor)
-    text = (body or "").strip()
-    if not text:
-        raise Invalid(errors={"body": ["Write something first."]})
-    if len(text) > 5000:
-        raise Invalid(errors={"body": ["Keep comments under 5,000 characters."]})
     comment = TaskComment(
         company_id=task.company_id,
-        task_id=task.id,  # type: ignore[arg-type]
+        task_id=task.id,
         author_id=actor.user_id,
         author_label=actor.label,
-        body=text,
+        body=data.body,
     )
     session.add(comment)
     session.flush()

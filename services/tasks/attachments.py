@@ -6,34 +6,24 @@ only links a task to a file of the same company and records the change on the ta
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import Portal, PortalFile, Task, TaskAttachment, User
 from portal.models.activity import Action
 from portal.tenancy import Actor, scoped
+from portal.web.args import parse_int
 from services import files as file_service
 from services.events import activity
 from services.tasks import can_change_tasks, get_task
 
 MAX_LISTED = 200
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; anything larger names nothing
-
-
-def _pk(value: Any) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < pk <= MAX_ID:
-        raise NotFound()
-    return pk
 
 
 @dataclass(frozen=True)
@@ -81,10 +71,10 @@ def task_attachments(session: Session, *, actor: Actor, task: Task) -> TaskAttac
         file_service.visible_files(actor)
         .add_columns(TaskAttachment, who.name, who.email, Portal.slug)
         .join(TaskAttachment, TaskAttachment.file_id == PortalFile.id)
-        .outerjoin(who, who.id == TaskAttachment.attached_by_id)  # type: ignore[arg-type]
-        .outerjoin(Portal, Portal.company_id == PortalFile.company_id)  # type: ignore[arg-type]
+        .outerjoin(who, col(who.id) == TaskAttachment.attached_by_id)
+        .outerjoin(Portal, col(Portal.company_id) == PortalFile.company_id)
         .where(TaskAttachment.task_id == task.id)
-        .order_by(TaskAttachment.created_at, TaskAttachment.id)  # type: ignore[arg-type]
+        .order_by(col(TaskAttachment.created_at), col(TaskAttachment.id))
         .limit(MAX_LISTED)
     ).all()
     listed = [
@@ -102,17 +92,16 @@ def task_attachments(session: Session, *, actor: Actor, task: Task) -> TaskAttac
     can_upload = False
     if can_attach:
         attached = select(TaskAttachment.file_id).where(TaskAttachment.task_id == task.id)
-        choices = list(
-            session.exec(
-                file_service.visible_files(actor)
-                .where(
-                    PortalFile.company_id == task.company_id,
-                    PortalFile.id.not_in(attached),  # type: ignore[union-attr]
-                )
-                .order_by(*file_service.SORTS["newest"])
-                .limit(MAX_LISTED)
-            ).all()
+        unattached: SelectOfScalar[PortalFile] = (
+            file_service.visible_files(actor)
+            .where(
+                col(PortalFile.company_id) == task.company_id,
+                col(PortalFile.id).not_in(attached),
+            )
+            .order_by(*file_service.SORTS["newest"])
+            .limit(MAX_LISTED)
         )
+        choices = list(session.exec(unattached).all())
         can_upload = actor.is_staff or bool(
             session.exec(
                 select(Portal.allow_uploads).where(Portal.company_id == task.company_id)
@@ -122,9 +111,10 @@ def task_attachments(session: Session, *, actor: Actor, task: Task) -> TaskAttac
 
 
 def _link(session: Session, *, actor: Actor, task: Task, file: PortalFile) -> TaskAttachment:
+    assert task.id is not None and file.id is not None
     attachment = TaskAttachment(
-        task_id=task.id,  # type: ignore[arg-type]
-        file_id=file.id,  # type: ignore[arg-type]
+        task_id=task.id,
+        file_id=file.id,
         company_id=task.company_id,
         attached_by_id=actor.user_id,
     )
@@ -145,30 +135,24 @@ def _link(session: Session, *, actor: Actor, task: Task, file: PortalFile) -> Ta
     return attachment
 
 
-def _writable_task(
-    session: Session, actor: Actor, task_id: Any, company_ids: Iterable[int] | None
-) -> Task:
-    task = get_task(session, actor=actor, task_id=task_id, company_ids=company_ids)
+def _writable_task(session: Session, actor: Actor, task_id: int) -> Task:
+    task = get_task(session, actor=actor, task_id=task_id)
     if not can_change_tasks(actor):
         raise Forbidden("You can look at this task, but not change its attachments.")
     return task
 
 
 def attach_existing(
-    session: Session,
-    *,
-    actor: Actor,
-    task_id: Any,
-    file_id: Any,
-    company_ids: Iterable[int] | None = None,
+    session: Session, *, actor: Actor, task_id: int, file_id: int | None
 ) -> TaskAttachment:
-    """Attach a file the actor can see, of the task's own company (anything else: NotFound)."""
-    task = _writable_task(session, actor, task_id, company_ids)
-    if file_id in (None, ""):
+    """Attach a file the actor can see, of the task's own company (anything else: NotFound).
+
+    ``file_id`` None is "no file chosen"; an id that names nothing is NotFound.
+    """
+    task = _writable_task(session, actor, task_id)
+    if file_id is None:
         raise Invalid(errors={"file_id": ["Choose a file to attach."]})
-    file = file_service.get_file(
-        session, actor=actor, file_id=_pk(file_id), company_id=task.company_id
-    )
+    file = file_service.get_file(session, actor=actor.narrowed([task.company_id]), file_id=file_id)
     already = session.exec(
         select(TaskAttachment.id).where(
             TaskAttachment.task_id == task.id, TaskAttachment.file_id == file.id
@@ -183,35 +167,27 @@ def upload_and_attach(
     session: Session,
     *,
     actor: Actor,
-    task_id: Any,
+    task_id: int,
     stream: BinaryIO,
     name: str,
-    company_ids: Iterable[int] | None = None,
 ) -> TaskAttachment:
     """Upload a file into the task's portal (through the files service), then attach it."""
-    task = _writable_task(session, actor, task_id, company_ids)
+    task = _writable_task(session, actor, task_id)
     file = file_service.upload_stream(
         session, actor=actor, portal=_portal(session, task), stream=stream, name=name
     )
     return _link(session, actor=actor, task=task, file=file)
 
 
-def detach(
-    session: Session,
-    *,
-    actor: Actor,
-    task_id: Any,
-    attachment_id: Any,
-    company_ids: Iterable[int] | None = None,
-) -> None:
+def detach(session: Session, *, actor: Actor, task_id: int, attachment_id: int) -> None:
     """Remove a file from a task (the file itself stays in the portal's files)."""
-    task = get_task(session, actor=actor, task_id=task_id, company_ids=company_ids)
-    pk = _pk(attachment_id)
-    row = session.execute(
-        scoped(select(TaskAttachment), actor, TaskAttachment)
-        .add_columns(PortalFile.name)
-        .join(PortalFile, PortalFile.id == TaskAttachment.file_id)
-        .where(TaskAttachment.id == pk, TaskAttachment.task_id == task.id)
+    task = get_task(session, actor=actor, task_id=task_id)
+    if parse_int(attachment_id, minimum=1) is None:  # beyond an id column: names nothing
+        raise NotFound()
+    row = session.exec(
+        scoped(select(TaskAttachment, PortalFile.name), actor, TaskAttachment)
+        .join(PortalFile, col(PortalFile.id) == TaskAttachment.file_id)
+        .where(TaskAttachment.id == attachment_id, TaskAttachment.task_id == task.id)
     ).first()
     if row is None:
         raise NotFound()

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from portal.errors import Forbidden, Invalid
-from portal.models import Agency, Company, PortalManager, Project, Task
+from portal.errors import Forbidden
+from portal.models import Agency, ClientRole, Company, PortalManager, Project, Task
 from portal.models.activity import Action
 from portal.models.base import utcnow
-from portal.models.task import DEFAULT_SLA_HOURS, TASK_PRIORITIES
-from portal.tenancy import Actor
+from portal.models.task import DEFAULT_SLA_HOURS, TASK_PRIORITIES, RequestCreate
+from portal.tenancy import Actor, role_at_least, scoped
 from services.events import activity
 from services.events.notifications import notify
-from services.tasks import default_project, get_project, task_url, visible
+from services.tasks import target_project, task_url
+from services.tasks.views import portal_projects
 
 
 def sla_hours(session: Session) -> dict[str, int]:
@@ -37,7 +36,7 @@ def _manager_ids(session: Session, project: Project) -> set[int]:
     companies = [project.company_id, *([parent] if parent else [])]
     ids = set(
         session.exec(
-            select(PortalManager.user_id).where(PortalManager.company_id.in_(companies))  # type: ignore[attr-defined]
+            select(PortalManager.user_id).where(col(PortalManager.company_id).in_(companies))
         ).all()
     )
     if project.lead_id:
@@ -46,40 +45,25 @@ def _manager_ids(session: Session, project: Project) -> set[int]:
 
 
 def create_request(
-    session: Session,
-    *,
-    actor: Actor,
-    company_id: int,
-    company_ids: Iterable[int],
-    title: str,
-    description: str = "",
-    priority: str | None = None,
-    project_id: Any = None,
+    session: Session, *, actor: Actor, company_id: int | None, data: RequestCreate
 ) -> Task:
-    """A collaborator+ files a request: it becomes a task due by the SLA of its priority."""
-    if not (actor.is_staff or actor.can("portal.write")):
+    """A collaborator+ files a request: it becomes a task due by the SLA of its priority.
+
+    Without ``data.project_id`` it lands in ``company_id``'s newest active project.
+    """
+    if not role_at_least(actor, ClientRole.collaborator):
         raise Forbidden("Viewers can't submit requests.")
-    errors: dict[str, list[str]] = {}
-    clean = (title or "").strip()
-    if not clean:
-        errors["title"] = ["Tell us what you need in a few words."]
-    elif len(clean) > 300:
-        errors["title"] = ["Keep the title under 300 characters."]
-    level = (priority or "medium").strip().lower()
-    if level not in TASK_PRIORITIES:
-        errors["priority"] = [f"Choose one of: {', '.join(TASK_PRIORITIES)}."]
-    if errors:
-        raise Invalid(errors=errors)
-    if project_id not in (None, ""):
-        project = get_project(session, actor=actor, project_id=project_id, company_ids=company_ids)
-    else:
-        project = default_project(session, actor=actor, company_id=company_id)
+    project = target_project(
+        session, actor=actor, project_id=data.project_id, company_id=company_id
+    )
+    assert project.id is not None
+    level = data.priority
     due_at = sla_due(session, level)
     task = Task(
         company_id=project.company_id,
-        project_id=project.id,  # type: ignore[arg-type]
-        title=clean,
-        description=(description or "").strip()[:10000],
+        project_id=project.id,
+        title=data.title,
+        description=data.description,
         status="open",
         priority=level,
         type="request",
@@ -121,18 +105,34 @@ class RequestRow:
     project_name: str
 
 
-def list_requests(
-    session: Session, *, actor: Actor, company_ids: Iterable[int], limit: int = 50
-) -> list[RequestRow]:
-    """Clients see the requests they filed; staff see every request in the portal."""
+def list_requests(session: Session, *, actor: Actor, limit: int = 50) -> list[RequestRow]:
+    """Clients see the requests they filed; staff see every request in the portal (the actor
+    is narrowed to it)."""
     stmt = (
-        visible(select(Task, Project.name), actor)
-        .join(Project, Project.id == Task.project_id)
-        .where(Task.is_request, Task.company_id.in_(sorted(company_ids)))  # type: ignore[attr-defined]
+        scoped(select(Task, Project.name), actor, Task)
+        .join(Project, col(Project.id) == Task.project_id)
+        .where(col(Task.is_request))
     )
     if not actor.is_staff:
-        stmt = stmt.where(Task.requested_by_id == actor.user_id)
+        stmt = stmt.where(col(Task.requested_by_id) == actor.user_id)
     rows = session.exec(
-        stmt.order_by(Task.created_at.desc(), Task.id.desc()).limit(limit)  # type: ignore[attr-defined]
+        stmt.order_by(col(Task.created_at).desc(), col(Task.id).desc()).limit(limit)
     ).all()
     return [RequestRow(task=t, project_name=name) for t, name in rows]
+
+
+@dataclass(frozen=True)
+class RequestsPage:
+    rows: list[RequestRow]
+    projects: list[Project]  # where a new request may be filed (active projects)
+    sla: dict[str, int]
+    priorities: tuple[str, ...] = TASK_PRIORITIES
+
+
+def requests_page(session: Session, *, actor: Actor) -> RequestsPage:
+    """The requests page: my requests (all of them for staff), the form's projects and SLAs."""
+    return RequestsPage(
+        rows=list_requests(session, actor=actor),
+        projects=[p for p in portal_projects(session, actor=actor) if p.status == "active"],
+        sla=sla_hours(session),
+    )

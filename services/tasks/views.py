@@ -4,78 +4,48 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, exists, false, or_, union_all
+from sqlalchemy import ColumnElement, and_, case, exists, false, or_, union_all
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select
 
 from portal.errors import NotFound
 from portal.models import PortalManager, Project, Task, TaskAssignee, TaskComment, TaskList, User
-from portal.models.task import TASK_PRIORITIES, TASK_STATUSES
+from portal.models.task import TASK_STATUSES, TaskFilters
 from portal.tenancy import Actor, scoped
-from services.tasks import (
-    STATUS_LABELS,
-    can_change_tasks,
-    can_delete_tasks,
-    get_project,
-    visible,
-)
+from services.portals.admin import get_portal
+from services.tasks import STATUS_LABELS, can_change_tasks, can_delete_tasks, get_project
+from services.tasks.attachments import TaskAttachments, task_attachments
 
-VIEWS = ("board", "list", "calendar")
 DUE_FILTERS = {"overdue": "Overdue", "week": "Due this week", "none": "No due date"}
 
 
-@dataclass(frozen=True)
-class TaskFilters:
-    """Server-side filters from the query string (unknown values are ignored)."""
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
-    assignee: int | None = None
-    due: str | None = None
-    priority: str | None = None
 
-    @classmethod
-    def parse(cls, args: Mapping[str, str]) -> TaskFilters:
-        raw = (args.get("assignee") or "").strip()
-        assignee = int(raw) if raw.isdigit() else None
-        due = args.get("due") if args.get("due") in DUE_FILTERS else None
-        priority = args.get("priority") if args.get("priority") in TASK_PRIORITIES else None
-        return cls(assignee=assignee, due=due, priority=priority)
-
-    @property
-    def active(self) -> bool:
-        return any((self.assignee, self.due, self.priority))
-
-    def query(self) -> dict[str, Any]:
-        return {
-            k: v
-            for k, v in (
-                ("assignee", self.assignee),
-                ("due", self.due),
-                ("priority", self.priority),
+def _filtered(stmt: S, filters: TaskFilters, today: date) -> S:
+    """``stmt`` over Task narrowed by the board's filters."""
+    if filters.priority:
+        stmt = stmt.where(col(Task.priority) == filters.priority)
+    due = col(Task.due_date)
+    if filters.due == "overdue":
+        stmt = stmt.where(due < today, col(Task.status) != "complete")
+    elif filters.due == "week":
+        stmt = stmt.where(due >= today, due <= today + timedelta(days=7))
+    elif filters.due == "none":
+        stmt = stmt.where(due.is_(None))
+    if filters.assignee:
+        stmt = stmt.where(
+            col(Task.id).in_(
+                select(TaskAssignee.task_id).where(TaskAssignee.user_id == filters.assignee)
             )
-            if v
-        }
-
-    def apply(self, stmt: Any, today: date) -> Any:
-        if self.priority:
-            stmt = stmt.where(Task.priority == self.priority)
-        if self.due == "overdue":
-            stmt = stmt.where(Task.due_date < today, Task.status != "complete")  # type: ignore[operator]
-        elif self.due == "week":
-            stmt = stmt.where(Task.due_date >= today, Task.due_date <= today + timedelta(days=7))  # type: ignore[operator]
-        elif self.due == "none":
-            stmt = stmt.where(Task.due_date.is_(None))  # type: ignore[union-attr]
-        if self.assignee:
-            stmt = stmt.where(
-                Task.id.in_(  # type: ignore[union-attr]
-                    select(TaskAssignee.task_id).where(TaskAssignee.user_id == self.assignee)
-                )
-            )
-        return stmt
+        )
+    return stmt
 
 
 @dataclass
@@ -135,114 +105,99 @@ class TasksView:
         return (self.month + timedelta(days=32)).replace(day=1).strftime("%Y-%m")
 
 
-def portal_projects(session: Session, *, actor: Actor, company_ids: Iterable[int]) -> list[Project]:
-    """The projects shown in the portal's project picker: active first, then by name."""
+def portal_projects(session: Session, *, actor: Actor) -> list[Project]:
+    """The projects in the portal's project picker (the actor is narrowed to the portal):
+    active first, then by name."""
     rows = session.exec(
         scoped(select(Project), actor, Project)
-        .where(Project.company_id.in_(sorted(company_ids)))  # type: ignore[attr-defined]
-        .order_by(Project.status != "active", Project.name)
+        .order_by(col(Project.status) != "active", col(Project.name))
         .limit(100)
     ).all()
     return list(rows)
 
 
-def _parse_month(raw: str | None, today: date) -> date:
-    try:
-        year, month = (int(x) for x in (raw or "").split("-", 1))
-        return date(year, month, 1)
-    except ValueError:
-        return today.replace(day=1)
-
-
-def _tasks_with_comment_count(actor: Actor) -> Any:
+def _tasks_with_comment_count(actor: Actor) -> Select[Task, int]:
     """``select(Task, comment count)`` over the tasks the actor may see."""
     count = (
-        select(func.count(TaskComment.id))  # type: ignore[arg-type]
+        select(func.count(col(TaskComment.id)))
         .where(TaskComment.task_id == Task.id)
         .correlate(Task)
         .scalar_subquery()
     )
-    return visible(select(Task, count), actor)
+    return scoped(select(Task, count), actor, Task)
 
 
-def _assignees(session: Session, stmt: Any) -> dict[int, list[User]]:
+def _assignees(session: Session, stmt: Select[int, User]) -> dict[int, list[User]]:
     assigned: dict[int, list[User]] = defaultdict(list)
-    for task_id, user in session.exec(stmt.order_by(User.name, User.id)).all():
+    for task_id, user in session.exec(stmt.order_by(col(User.name), col(User.id))).all():
         assigned[task_id].append(user)
     return assigned
 
 
 def _cards(
-    session: Session, rows: list[Any], assigned: dict[int, list[User]] | None = None
+    session: Session,
+    rows: Sequence[tuple[Task, int]],
+    assigned: dict[int, list[User]] | None = None,
 ) -> list[TaskCard]:
     """Cards from (task, comment count) rows; assignees in one query unless given."""
-    ids = [t.id for t, _ in rows]
+    ids = [t.id for t, _ in rows if t.id is not None]
     if not ids:
         return []
     if assigned is None:
         assigned = _assignees(
             session,
             select(TaskAssignee.task_id, User)
-            .join(User, User.id == TaskAssignee.user_id)
-            .where(TaskAssignee.task_id.in_(ids)),  # type: ignore[attr-defined]
+            .join(User, col(User.id) == TaskAssignee.user_id)
+            .where(col(TaskAssignee.task_id).in_(ids)),
         )
     return [
-        TaskCard(task=t, assignees=assigned.get(t.id, []), comment_count=int(n or 0))  # type: ignore[arg-type]
+        TaskCard(task=t, assignees=assigned.get(t.id or 0, []), comment_count=int(n or 0))
         for t, n in rows
     ]
 
 
-def tasks_view(
-    session: Session,
-    *,
-    actor: Actor,
-    company_ids: Iterable[int],
-    args: Mapping[str, str],
-    project_id: int | None = None,
-) -> TasksView:
-    """The tasks tab: a project's board, list or calendar, filtered server-side."""
-    company_ids = list(company_ids)
+def tasks_view(session: Session, *, actor: Actor, filters: TaskFilters) -> TasksView:
+    """The tasks tab: a project's board, list or calendar, filtered server-side.
+
+    ``actor`` is narrowed to the portal; ``filters`` come parsed from the query string.
+    """
     today = date.today()
-    view = args.get("view") if args.get("view") in VIEWS else "board"
-    filters = TaskFilters.parse(args)
-    projects = portal_projects(session, actor=actor, company_ids=company_ids)
-    wanted = project_id
-    if wanted is None and (args.get("project") or "").isdigit():
-        wanted = int(args["project"])
-    if wanted is not None:
-        project = next((p for p in projects if p.id == wanted), None)
+    view = filters.view
+    projects = portal_projects(session, actor=actor)
+    if filters.project is not None:
+        project = next((p for p in projects if p.id == filters.project), None)
         if project is None:
             raise NotFound()
     else:
         project = projects[0] if projects else None
-    month = _parse_month(args.get("month"), today)
-    rows: list[Any] = []
+    month = filters.month or today.replace(day=1)
+    rows: list[tuple[Task, int]] = []
     lists: list[TaskList] = []
     people: list[User] = []
     assigned: dict[int, list[User]] = {}
     if project is not None:
-        stmt = _tasks_with_comment_count(actor).where(Task.project_id == project.id)
+        stmt = _tasks_with_comment_count(actor).where(col(Task.project_id) == project.id)
         if view == "calendar":
             first = month - timedelta(days=month.weekday())
             last = first + timedelta(days=41)
-            stmt = stmt.where(Task.due_date >= first, Task.due_date <= last)  # type: ignore[operator]
-        stmt = filters.apply(stmt, today).order_by(Task.sort_order, Task.id).limit(500)
-        rows = list(session.exec(stmt).all())
+            stmt = stmt.where(col(Task.due_date) >= first, col(Task.due_date) <= last)
+        stmt = _filtered(stmt, filters, today).order_by(col(Task.sort_order), col(Task.id))
+        rows = [(t, n) for t, n in session.exec(stmt.limit(500)).all()]
         if view == "list":
             lists = list(
                 session.exec(
                     select(TaskList)
                     .where(TaskList.project_id == project.id)
-                    .order_by(TaskList.sort_order, TaskList.id)
+                    .order_by(col(TaskList.sort_order), col(TaskList.id))
                 ).all()
             )
         # every assignee on the project's visible tasks: the filter's people and the cards'
         assigned = _assignees(
             session,
-            visible(select(TaskAssignee.task_id, User), actor)
-            .join(Task, Task.id == TaskAssignee.task_id)
-            .join(User, User.id == TaskAssignee.user_id)
-            .where(Task.project_id == project.id),
+            scoped(select(TaskAssignee.task_id, User), actor, Task)
+            .join(Task, col(Task.id) == TaskAssignee.task_id)
+            .join(User, col(User.id) == TaskAssignee.user_id)
+            .where(col(Task.project_id) == project.id),
         )
         by_id = {u.id: u for users in assigned.values() for u in users}
         people = sorted(by_id.values(), key=lambda u: (u.display_name.lower(), u.id or 0))
@@ -251,27 +206,6 @@ def tasks_view(
         Column(status=s, label=STATUS_LABELS[s], cards=[c for c in cards if c.task.status == s])
         for s in TASK_STATUSES
     ]
-    groups: list[ListGroup] = []
-    if view == "list":
-        by_list: dict[int | None, list[TaskCard]] = defaultdict(list)
-        for c in cards:
-            by_list[c.task.list_id].append(c)
-        status_rank = {s: n for n, s in enumerate(TASK_STATUSES)}
-        for bucket in by_list.values():
-            bucket.sort(key=lambda c: (status_rank[c.task.status], c.task.sort_order, c.task.id))
-        groups = [ListGroup(tl, by_list[tl.id]) for tl in lists if by_list.get(tl.id)]
-        known = {tl.id for tl in lists}
-        orphans = [c for lid, bucket in by_list.items() if lid not in known for c in bucket]
-        if orphans:
-            groups.append(ListGroup(None, orphans))
-    weeks: list[list[CalendarDay]] = []
-    if view == "calendar":
-        by_day: dict[date, list[TaskCard]] = defaultdict(list)
-        for c in cards:
-            if c.task.due_date:
-                by_day[c.task.due_date].append(c)
-        for week in calendar.Calendar().monthdatescalendar(month.year, month.month):
-            weeks.append([CalendarDay(d, d.month == month.month, by_day.get(d, [])) for d in week])
     return TasksView(
         view=view,
         projects=projects,
@@ -279,14 +213,42 @@ def tasks_view(
         filters=filters,
         people=people,
         columns=columns,
-        groups=groups,
-        weeks=weeks,
+        groups=_list_groups(cards, lists) if view == "list" else [],
+        weeks=_calendar(cards, month) if view == "calendar" else [],
         month=month,
         total=len(cards),
         can_change=can_change_tasks(actor),
         can_delete=can_delete_tasks(actor),
         today=today,
     )
+
+
+def _list_groups(cards: list[TaskCard], lists: list[TaskList]) -> list[ListGroup]:
+    """Cards by task list (in the lists' order), each by column; cards on no list last."""
+    by_list: dict[int | None, list[TaskCard]] = defaultdict(list)
+    for c in cards:
+        by_list[c.task.list_id].append(c)
+    status_rank = {s: n for n, s in enumerate(TASK_STATUSES)}
+    for bucket in by_list.values():
+        bucket.sort(key=lambda c: (status_rank[c.task.status], c.task.sort_order, c.task.id or 0))
+    groups = [ListGroup(tl, by_list[tl.id]) for tl in lists if by_list.get(tl.id)]
+    known = {tl.id for tl in lists}
+    orphans = [c for lid, bucket in by_list.items() if lid not in known for c in bucket]
+    if orphans:
+        groups.append(ListGroup(None, orphans))
+    return groups
+
+
+def _calendar(cards: list[TaskCard], month: date) -> list[list[CalendarDay]]:
+    """The month's weeks (Monday first), each day with the cards due on it."""
+    by_day: dict[date, list[TaskCard]] = defaultdict(list)
+    for c in cards:
+        if c.task.due_date:
+            by_day[c.task.due_date].append(c)
+    return [
+        [CalendarDay(d, d.month == month.month, by_day.get(d, [])) for d in week]
+        for week in calendar.Calendar().monthdatescalendar(month.year, month.month)
+    ]
 
 
 @dataclass
@@ -299,6 +261,7 @@ class TaskDetail:
     requested_by: User | None
     lists: list[TaskList]
     people: list[User]  # who may be assigned (for the edit form)
+    attachments: TaskAttachments
     can_change: bool
     can_delete: bool
     today: date
@@ -309,26 +272,20 @@ class TaskDetail:
         return bool(t.due_date and t.status != "complete" and t.due_date < date.today())
 
 
-def task_detail(
-    session: Session, *, actor: Actor, task_id: Any, company_ids: Iterable[int]
-) -> TaskDetail:
-    """One task with its project, list, requester, assignees and comments.
+def task_detail(session: Session, *, actor: Actor, task_id: int) -> TaskDetail:
+    """One task with its project, list, requester, assignees, comments and attachments.
 
     Task, project, list and requester come in one query; the edit form's choices (lists,
-    people) are only loaded for those who may edit.
+    people) are only loaded for those who may edit. ``actor`` is narrowed to the portal, whose
+    project managers are offered as assignees.
     """
-    company_ids = sorted(company_ids)
-    try:
-        pk = int(task_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
     requester = aliased(User)
     row = session.exec(
-        visible(select(Task, Project, TaskList, requester), actor)
-        .join(Project, Project.id == Task.project_id)
-        .outerjoin(TaskList, TaskList.id == Task.list_id)  # type: ignore[arg-type]
-        .outerjoin(requester, requester.id == Task.requested_by_id)  # type: ignore[arg-type]
-        .where(Task.id == pk, Task.company_id.in_(company_ids))  # type: ignore[attr-defined]
+        scoped(select(Task, Project, TaskList, requester), actor, Task)
+        .join(Project, col(Project.id) == Task.project_id)
+        .outerjoin(TaskList, col(TaskList.id) == Task.list_id)
+        .outerjoin(requester, col(requester.id) == Task.requested_by_id)
+        .where(Task.id == task_id)
     ).first()
     if row is None:
         raise NotFound()
@@ -337,14 +294,14 @@ def task_detail(
         session.exec(
             select(TaskComment)
             .where(TaskComment.task_id == task.id)
-            .order_by(TaskComment.created_at, TaskComment.id)
+            .order_by(col(TaskComment.created_at), col(TaskComment.id))
             .limit(200)
         ).all()
     )
     can_change = can_change_tasks(actor)
     is_assigned = (
         exists()
-        .where(TaskAssignee.task_id == task.id, TaskAssignee.user_id == User.id)
+        .where(col(TaskAssignee.task_id) == task.id, col(TaskAssignee.user_id) == User.id)
         .correlate(User)
     )
     lists: list[TaskList] = []
@@ -354,26 +311,26 @@ def task_detail(
             session.exec(
                 select(TaskList)
                 .where(TaskList.project_id == task.project_id)
-                .order_by(TaskList.sort_order, TaskList.id)
+                .order_by(col(TaskList.sort_order), col(TaskList.id))
             ).all()
         )
+        # the portal's managers: the companies the (narrowed) actor sees, else the task's own
+        managed = sorted(actor.company_ids) if actor.company_ids is not None else [task.company_id]
         # the people who may be assigned and those who are, in one query
         candidate = and_(
-            User.is_active,
+            col(User.is_active),
             or_(
-                User.company_id == task.company_id,
-                User.id.in_(  # type: ignore[union-attr]
-                    select(PortalManager.user_id).where(
-                        PortalManager.company_id.in_(company_ids)  # type: ignore[attr-defined]
-                    )
+                col(User.company_id) == task.company_id,
+                col(User.id).in_(
+                    select(PortalManager.user_id).where(col(PortalManager.company_id).in_(managed))
                 ),
-                User.id == project.lead_id,
+                col(User.id) == project.lead_id,
             ),
         )
         rows = session.exec(
             select(User, is_assigned, candidate)
             .where(or_(candidate, is_assigned))
-            .order_by(User.name, User.id)
+            .order_by(col(User.name), col(User.id))
             .limit(300)
         ).all()
         people = [u for u, _, ok in rows if ok]
@@ -381,7 +338,7 @@ def task_detail(
     else:
         assignees = list(
             session.exec(
-                select(User).where(is_assigned).order_by(User.name, User.id).limit(300)
+                select(User).where(is_assigned).order_by(col(User.name), col(User.id)).limit(300)
             ).all()
         )
     return TaskDetail(
@@ -393,6 +350,7 @@ def task_detail(
         requested_by=requested_by,
         lists=lists,
         people=people,
+        attachments=task_attachments(session, actor=actor, task=task),
         can_change=can_change,
         can_delete=can_delete_tasks(actor),
         today=date.today(),
@@ -419,15 +377,15 @@ def project_progress(
     if not ids:
         return {}
     late = case(
-        (and_(Task.due_date < date.today(), Task.status != "complete"), 1),  # type: ignore[operator]
+        (and_(col(Task.due_date) < date.today(), col(Task.status) != "complete"), 1),
         else_=0,
     )
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TASK_STATUSES, 0))
     overdue: dict[int, int] = defaultdict(int)
     for project_id, status, n, n_late in session.exec(
-        visible(select(Task.project_id, Task.status, func.count(), func.sum(late)), actor)
-        .where(Task.project_id.in_(ids))  # type: ignore[attr-defined]
-        .group_by(Task.project_id, Task.status)
+        scoped(select(Task.project_id, Task.status, func.count(), func.sum(late)), actor, Task)
+        .where(col(Task.project_id).in_(ids))
+        .group_by(col(Task.project_id), col(Task.status))
     ).all():
         counts[project_id][status] = int(n)
         overdue[project_id] += int(n_late or 0)
@@ -446,37 +404,36 @@ def upcoming(
     session: Session,
     *,
     actor: Actor,
-    company_ids: Iterable[int],
     days: int = 14,
     milestone_limit: int = 5,
     due_limit: int = 8,
 ) -> tuple[list[tuple[Task, str]], list[tuple[Task, str]]]:
-    """(milestones, due tasks): open milestones from ``days`` ago on, and open tasks overdue or
-    due within ``days``; soonest first. One query (a union of the two limited id lists)."""
+    """(milestones, due tasks) of the companies the actor sees (narrow it to a portal): open
+    milestones from ``days`` ago on, and open tasks overdue or due within ``days``; soonest
+    first. One query (a union of the two limited id lists)."""
     today = date.today()
-    base = visible(select(Task.id), actor).where(
-        Task.company_id.in_(sorted(company_ids)),  # type: ignore[attr-defined]
-        Task.status != "complete",
-        Task.due_date.is_not(None),  # type: ignore[union-attr]
+    due_date = col(Task.due_date)
+    base = scoped(select(Task.id), actor, Task).where(
+        Task.status != "complete", due_date.is_not(None)
     )
     milestones = (
-        base.where(Task.is_milestone, Task.due_date >= today - timedelta(days=days))  # type: ignore[operator]
-        .order_by(Task.due_date, Task.id)
+        base.where(col(Task.is_milestone), due_date >= today - timedelta(days=days))
+        .order_by(due_date, col(Task.id))
         .limit(milestone_limit)
         .subquery()
     )
     due = (
-        base.where(Task.is_milestone == false(), Task.due_date <= today + timedelta(days=days))  # type: ignore[operator]
-        .order_by(Task.due_date, Task.id)
+        base.where(Task.is_milestone == false(), due_date <= today + timedelta(days=days))
+        .order_by(due_date, col(Task.id))
         .limit(due_limit)
         .subquery()
     )
     wanted = union_all(select(milestones.c.id), select(due.c.id))
     rows = session.exec(
         select(Task, Project.name)
-        .join(Project, Project.id == Task.project_id)
-        .where(Task.id.in_(wanted))  # type: ignore[union-attr]
-        .order_by(Task.due_date, Task.id)
+        .join(Project, col(Project.id) == Task.project_id)
+        .where(col(Task.id).in_(wanted))
+        .order_by(due_date, col(Task.id))
     ).all()
     return (
         [(t, name) for t, name in rows if t.is_milestone],
@@ -484,16 +441,16 @@ def upcoming(
     )
 
 
-def project_tasks(session: Session, *, actor: Actor, project_id: Any) -> list[TaskCard]:
+def project_tasks(session: Session, *, actor: Actor, project_id: int) -> list[TaskCard]:
     """A project's tasks (private ones only for staff) with assignees, board order."""
     project = get_project(session, actor=actor, project_id=project_id)
     rows = session.exec(
         _tasks_with_comment_count(actor)
-        .where(Task.project_id == project.id)
-        .order_by(Task.status, Task.sort_order, Task.id)
+        .where(col(Task.project_id) == project.id)
+        .order_by(col(Task.status), col(Task.sort_order), col(Task.id))
         .limit(1000)
     ).all()
-    return _cards(session, list(rows))
+    return _cards(session, [(t, n) for t, n in rows])
 
 
 @dataclass
@@ -502,41 +459,45 @@ class ListWithTasks:
     cards: list[TaskCard]
 
 
-def company_task_lists(
-    session: Session, *, actor: Actor, company_id: int, limit: int, offset: int
+def portal_task_lists(
+    session: Session, *, actor: Actor, portal_id: int, limit: int, offset: int
 ) -> tuple[list[ListWithTasks], int]:
-    """A company's task lists with their tasks (reference 003), paged by list.
+    """The portal's task lists with their tasks (reference 003), paged by list.
 
-    Tasks on no list come last, as one list without an id.
+    Only the portal's own company (not its group); tasks on no list come last, as one list
+    without an id.
     """
+    company_id = get_portal(session, actor=actor, portal_id=portal_id).company_id
     lists_stmt = scoped(select(TaskList), actor, TaskList).where(TaskList.company_id == company_id)
     n_lists = int(session.exec(select(func.count()).select_from(lists_stmt.subquery())).one())
     unlisted = session.exec(
-        visible(select(Task.id), actor)
-        .where(Task.company_id == company_id, Task.list_id.is_(None))  # type: ignore[union-attr]
+        scoped(select(Task.id), actor, Task)
+        .where(Task.company_id == company_id, col(Task.list_id).is_(None))
         .limit(1)
     ).first()
     total = n_lists + (1 if unlisted else 0)
     lists = list(
         session.exec(
-            lists_stmt.order_by(TaskList.project_id, TaskList.sort_order, TaskList.id)
+            lists_stmt.order_by(
+                col(TaskList.project_id), col(TaskList.sort_order), col(TaskList.id)
+            )
             .limit(limit)
             .offset(offset)
         ).all()
     )
     with_unlisted = bool(unlisted) and offset + limit > n_lists
-    ids = [tl.id for tl in lists]
-    cond = Task.list_id.in_(ids)  # type: ignore[union-attr]
+    list_id = col(Task.list_id)
+    cond: ColumnElement[bool] = list_id.in_([tl.id for tl in lists])
     if with_unlisted:
-        cond = cond | Task.list_id.is_(None)  # type: ignore[union-attr]
+        cond = or_(cond, list_id.is_(None))
     rows = session.exec(
         _tasks_with_comment_count(actor)
-        .where(Task.company_id == company_id, cond)
-        .order_by(Task.sort_order, Task.id)
+        .where(col(Task.company_id) == company_id, cond)
+        .order_by(col(Task.sort_order), col(Task.id))
         .limit(5000)
     ).all()
     by_list: dict[int | None, list[TaskCard]] = defaultdict(list)
-    for c in _cards(session, list(rows)):
+    for c in _cards(session, [(t, n) for t, n in rows]):
         by_list[c.task.list_id].append(c)
     out = [ListWithTasks(tl, by_list.get(tl.id, [])) for tl in lists]
     if with_unlisted:

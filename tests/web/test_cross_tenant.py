@@ -44,14 +44,14 @@ def world(db, world):
     from services.accounts.tokens import create_api_key
 
     tenants.acme_api_key_id = create_api_key(db, name="acme", company_id=tenants.acme.id)[0].id
+    from portal.models.task import TaskCreate
     from services.tasks import create_task
     from tests.factories import actor_of
 
     tenants.acme_task_id = create_task(
         db,
         actor=actor_of(db, tenants.staff_admin),
-        project_id=tenants.acme_project.id,
-        title="Acme only",
+        data=TaskCreate(project_id=tenants.acme_project.id, title="Acme only"),
     ).id
     add_acme_files(db, tenants)
     tenants.acme_page = Page(

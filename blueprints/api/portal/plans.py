@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from blueprints.api import WORKER_SECURITY, api_blueprint, path_object
 from blueprints.api.auth import require_client
@@ -23,6 +24,7 @@ from portal.db import get_session
 from portal.tenancy import Actor
 from services import pages as page_service
 from services import projects as project_service
+from services.pages import PageRow
 
 bp = api_blueprint(
     "api_worker_plans",
@@ -59,15 +61,9 @@ class PagePath(ApiModel):
     page_id: int = Field(ge=1, le=MAX_ID)
 
 
-def _group(actor: Actor) -> list[int]:
-    return sorted(actor.company_ids or [])
-
-
 @path_object("page_id")
-def _load_page(session, actor, page_id: int):  # noqa: ANN001, ANN202
-    return page_service.get_published(
-        session, actor=actor, page_id=page_id, company_ids=_group(actor)
-    )
+def _load_page(session: Session, actor: Actor, page_id: int) -> PageRow:
+    return page_service.get_published(session, actor=actor, page_id=page_id)
 
 
 @bp.get(
@@ -78,11 +74,9 @@ def _load_page(session, actor, page_id: int):  # noqa: ANN001, ANN202
 def worker_project_roadmap(path: ProjectPath):
     """The roadmap linked to the project, if any, with its items in order."""
     actor = require_client()
-    session = get_session()
-    project, _, _ = project_service.load_project(
-        session, actor=actor, project_id=path.project_id, company_ids=_group(actor)
+    roadmap, items = project_service.project_roadmap(
+        get_session(), actor=actor, project_id=path.project_id
     )
-    roadmap, items = project_service.roadmap_for(session, actor=actor, project_id=project.id)  # type: ignore[arg-type]
     return {"roadmap": roadmap_out(roadmap), "items": [item_out(i) for i in items]}
 
 
@@ -94,15 +88,8 @@ def worker_project_roadmap(path: ProjectPath):
 def worker_project_decisions(path: ProjectPath):
     """Every decision of the project, newest first, with the decider's name."""
     actor = require_client()
-    session = get_session()
-    project, _, _ = project_service.load_project(
-        session, actor=actor, project_id=path.project_id, company_ids=_group(actor)
-    )
-    rows = project_service.decisions_for(
-        session,
-        actor=actor,
-        project_id=project.id,  # type: ignore[arg-type]
-        limit=DECISIONS_LIMIT,
+    rows = project_service.project_decisions(
+        get_session(), actor=actor, project_id=path.project_id, limit=DECISIONS_LIMIT
     )
     return {"decisions": [decision_out(d, u) for d, u in rows]}
 
@@ -112,11 +99,7 @@ def worker_pages(query: PageQuery):
     """Published pages of the client's companies and their projects. Group-aware."""
     actor = require_client()
     rows, total = page_service.published_rows(
-        get_session(),
-        actor=actor,
-        company_ids=_group(actor),
-        limit=query.clamped_limit,
-        offset=query.offset,
+        get_session(), actor=actor, limit=query.clamped_limit, offset=query.offset
     )
     return {
         "pages": [page_out(r.page, r.company_name, r.project_name, r.author) for r in rows],
@@ -130,9 +113,7 @@ def worker_pages(query: PageQuery):
 def worker_page(path: PagePath):
     """One published page with its (sanitised) rich content."""
     actor = require_client()
-    row = page_service.get_published(
-        get_session(), actor=actor, page_id=path.page_id, company_ids=_group(actor)
-    )
+    row = page_service.get_published(get_session(), actor=actor, page_id=path.page_id)
     return {
         "page": page_out(row.page, row.company_name, row.project_name, row.author, content=True)
     }

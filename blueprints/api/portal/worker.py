@@ -209,12 +209,7 @@ def worker_projects(query: ProjectsQuery):
 def worker_project(path: ProjectPath):
     """A project with its goals, members, AI summary and decisions."""
     actor = require_client()
-    detail = projects.project_detail(
-        get_session(),
-        actor=actor,
-        project_id=path.project_id,
-        company_ids=sorted(actor.company_ids or []),
-    )
+    detail = projects.project_detail(get_session(), actor=actor, project_id=path.project_id)
     members = [{**person_out(detail.lead), "projectRole": "lead"}] if detail.lead else []
     members += [
         {**person_out(u), "projectRole": m.role_label or "member"}
@@ -251,11 +246,7 @@ def worker_team():
     actor = require_client()
     session = get_session()
     view = client_overview.team(session, actor=actor)
-    on_projects = [
-        user
-        for t in project_teams(session, actor=actor, company_ids=sorted(actor.company_ids or []))
-        for user, _ in t.members
-    ]
+    on_projects = [user for t in project_teams(session, actor=actor) for user, _ in t.members]
     people = {u.id: u for u in [*view.managers, *view.members, *on_projects]}
     team = [person_out(u) for u in people.values()]
     return {

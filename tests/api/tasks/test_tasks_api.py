@@ -105,6 +105,8 @@ def test_worker_creates_a_request(client, db, tenants, service_token) -> None:
         headers=headers,
     )
     assert_envelope(foreign, 404)
+    # the refused requests wrote nothing
+    assert [t.id for t in db.exec(select(Task).where(Task.is_request)).all()] == [task.id]
 
 
 def test_portal_tasks_in_reference_003_shape(client, db, tenants, make_key, make_task) -> None:
@@ -171,6 +173,7 @@ def test_create_update_delete_a_task(client, db, tenants, make_key) -> None:
         ),
         422,
     )
+    assert [t.id for t in db.exec(select(Task)).all()] == [task["id"]]  # nothing else written
     patched = client.patch(
         f"/api/v1/tasks/{task['id']}",
         json={"status": "complete", "due_date": None, "assignee_ids": []},
@@ -188,8 +191,10 @@ def test_create_update_delete_a_task(client, db, tenants, make_key) -> None:
     assert actions[0] == "task_created" and "task_completed" in actions
     # another tenant's key: the task does not exist for it
     other = bearer(make_key(tenants.globex))
-    assert_envelope(client.patch(f"/api/v1/tasks/{task['id']}", json={}, headers=other), 404)
+    refused = client.patch(f"/api/v1/tasks/{task['id']}", json={"title": "Mine"}, headers=other)
+    assert_envelope(refused, 404)
     assert_envelope(client.delete(f"/api/v1/tasks/{task['id']}", headers=other), 404)
+    assert db.get(Task, task["id"]).title == "Send the logo files"  # nothing was written
     assert client.delete(f"/api/v1/tasks/{task['id']}", headers=key).status_code == 204
     assert db.get(Task, task["id"]) is None
 
@@ -198,5 +203,8 @@ def test_session_viewer_gets_403_on_task_writes(client, db, login, tenants, make
     task = make_task(tenants.acme_project)
     login(tenants.acme_viewer)
     assert_envelope(client.patch(f"/api/v1/tasks/{task.id}", json={"status": "complete"}), 403)
+    db.refresh(task)
+    assert task.status == "open"  # nothing was written
+    assert db.exec(select(ActivityLog).where(ActivityLog.object_id == task.id)).all() == []
     portal = portal_of(db, tenants.acme)
     assert client.get(f"/api/v1/portals/{portal.id}/tasks").status_code == 200

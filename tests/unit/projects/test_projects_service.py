@@ -69,7 +69,7 @@ def test_summary_is_composed_from_the_plan(db, tenants) -> None:
         ]
     )
     db.flush()
-    detail = project_detail(db, actor=STAFF, project_id=p.id, company_ids=[p.company_id])
+    detail = project_detail(db, actor=STAFF.narrowed([p.company_id]), project_id=p.id)
     text = compose_summary(detail, today=date(2030, 1, 21))
     assert text.startswith("Acme Website is 50% of the way through its plan (1 of 2")
     assert "1 goal open, 1 at risk (“Speed”)" in text

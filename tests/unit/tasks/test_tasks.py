@@ -6,8 +6,10 @@ import pytest
 from sqlmodel import select
 
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
-from portal.models import ActivityLog, Agency, Notification, Task
+from portal.models import ActivityLog, Agency, Notification, Task, TaskComment
+from portal.models.task import RequestCreate, TaskCommentCreate, TaskCreate, TaskFilters, TaskUpdate
 from portal.tenancy import actor_for_user
+from portal.validation import validated
 from services import tasks as task_service
 from services.tasks import requests as requests_service
 from services.tasks.views import project_progress, tasks_view, upcoming
@@ -36,10 +38,15 @@ def test_create_task_records_activity_and_notifies_assignees(db, tenants) -> Non
     task = task_service.create_task(
         db,
         actor=pm,
-        project_id=tenants.acme_project.id,
-        title="  Write the copy  ",
-        assignee_ids=[tenants.acme_collab.id],
-        due_date="2030-01-31",
+        data=validated(
+            TaskCreate,
+            {
+                "project_id": tenants.acme_project.id,
+                "title": "  Write the copy  ",
+                "assignee_ids": [tenants.acme_collab.id],
+                "due_date": "2030-01-31",
+            },
+        ),
     )
     assert task.title == "Write the copy"
     assert task.due_date == date(2030, 1, 31)
@@ -51,23 +58,29 @@ def test_create_task_records_activity_and_notifies_assignees(db, tenants) -> Non
 
 def test_create_task_validates(db, tenants) -> None:
     pm = actor_for_user(db, tenants.pm)
+    acme = tenants.acme_project.id
     with pytest.raises(Invalid) as exc:
-        task_service.create_task(db, actor=pm, project_id=tenants.acme_project.id, title=" ")
+        task_service.create_task(
+            db, actor=pm, data=validated(TaskCreate, {"project_id": acme, "title": " "})
+        )
     assert "title" in exc.value.errors
     with pytest.raises(Invalid):
         task_service.create_task(
-            db, actor=pm, project_id=tenants.acme_project.id, title="x", due_date="soon"
+            db,
+            actor=pm,
+            data=validated(TaskCreate, {"project_id": acme, "title": "x", "due_date": "soon"}),
         )
     with pytest.raises(Invalid):  # a Globex person can't be assigned to Acme's task
         task_service.create_task(
             db,
             actor=pm,
-            project_id=tenants.acme_project.id,
-            title="x",
-            assignee_ids=[tenants.globex_admin.id],
+            data=TaskCreate(project_id=acme, title="x", assignee_ids=[tenants.globex_admin.id]),
         )
     with pytest.raises(NotFound):  # the PM isn't assigned to Globex
-        task_service.create_task(db, actor=pm, project_id=tenants.globex_project.id, title="x")
+        task_service.create_task(
+            db, actor=pm, data=TaskCreate(project_id=tenants.globex_project.id, title="x")
+        )
+    assert db.exec(select(Task)).all() == []  # nothing was written
 
 
 def test_move_through_the_columns_records_each_step(db, tenants, make_task) -> None:
@@ -115,7 +128,8 @@ def test_stale_move_is_a_conflict_and_bad_status_invalid(db, tenants, make_task)
         )
     with pytest.raises(Invalid):
         task_service.move_task(db, actor=collab, task_id=task.id, status="done")
-    assert task.status == "in_progress"
+    db.refresh(task)
+    assert task.status == "in_progress" and _actions(db, task.id) == []
 
 
 def test_who_may_move(db, tenants, make_task) -> None:
@@ -132,6 +146,8 @@ def test_who_may_move(db, tenants, make_task) -> None:
         task_service.move_task(
             db, actor=actor_for_user(db, tenants.retail_admin), task_id=task.id, status="complete"
         )
+    db.refresh(task)
+    assert task.status == "open" and _actions(db, task.id) == []  # nothing was written
     task_service.move_task(
         db, actor=actor_for_user(db, tenants.acme_collab), task_id=task.id, status="complete"
     )
@@ -144,10 +160,10 @@ def test_private_tasks_never_reach_clients(db, tenants, make_task) -> None:
     client = actor_for_user(db, tenants.acme_admin)
     staff = actor_for_user(db, tenants.pm)
     ids = [tenants.acme.id, tenants.retail.id]
-    view = tasks_view(db, actor=client, company_ids=ids, args={})
+    view = tasks_view(db, actor=client.narrowed(ids), filters=TaskFilters())
     titles = [c.task.title for col in view.columns for c in col.cards]
     assert titles == ["Public"]
-    staff_view = tasks_view(db, actor=staff, company_ids=ids, args={})
+    staff_view = tasks_view(db, actor=staff.narrowed(ids), filters=TaskFilters())
     assert {c.task.title for col in staff_view.columns for c in col.cards} == {
         "Public",
         "Internal margin",
@@ -155,7 +171,9 @@ def test_private_tasks_never_reach_clients(db, tenants, make_task) -> None:
     with pytest.raises(NotFound):
         task_service.get_task(db, actor=client, task_id=secret.id)
     with pytest.raises(NotFound):
-        task_service.add_comment(db, actor=client, task_id=secret.id, body="hi")
+        task_service.add_comment(
+            db, actor=client, task_id=secret.id, data=TaskCommentCreate(body="hi")
+        )
     assert (
         project_progress(db, actor=client, project_ids=[tenants.acme_project.id])[
             tenants.acme_project.id
@@ -177,14 +195,14 @@ def test_clients_cannot_make_tasks_private(db, tenants, make_task) -> None:
             db,
             actor=actor_for_user(db, tenants.acme_collab),
             task_id=task.id,
-            changes={"is_private": True},
+            data=TaskUpdate(title="Renamed", is_private=True),
         )
+    db.refresh(task)
+    assert task.title != "Renamed" and not task.is_private  # nothing was written
     created = task_service.create_task(
         db,
         actor=actor_for_user(db, tenants.acme_collab),
-        project_id=tenants.acme_project.id,
-        title="Mine",
-        is_private=True,
+        data=TaskCreate(project_id=tenants.acme_project.id, title="Mine", is_private=True),
     )
     assert created.is_private is False
 
@@ -200,7 +218,8 @@ def test_filters(db, tenants, make_task) -> None:
     actor = actor_for_user(db, tenants.acme_admin)
 
     def titles(**args: str) -> set[str]:
-        view = tasks_view(db, actor=actor, company_ids=[tenants.acme.id], args=args)
+        filters = validated(TaskFilters, args)
+        view = tasks_view(db, actor=actor.narrowed([tenants.acme.id]), filters=filters)
         return {c.task.title for col in view.columns for c in col.cards}
 
     assert titles(due="overdue") == {"late"}
@@ -215,10 +234,11 @@ def test_calendar_and_list_views(db, tenants, make_task) -> None:
     today = date.today()
     make_task(tenants.acme_project, "in month", due_date=today.replace(day=15))
     actor = actor_for_user(db, tenants.acme_admin)
-    view = tasks_view(db, actor=actor, company_ids=[tenants.acme.id], args={"view": "calendar"})
+    actor = actor.narrowed([tenants.acme.id])
+    view = tasks_view(db, actor=actor, filters=TaskFilters(view="calendar"))
     days = {d.day: d for week in view.weeks for d in week}
     assert [c.task.title for c in days[today.replace(day=15)].cards] == ["in month"]
-    listed = tasks_view(db, actor=actor, company_ids=[tenants.acme.id], args={"view": "list"})
+    listed = tasks_view(db, actor=actor, filters=TaskFilters(view="list"))
     assert [c.task.title for g in listed.groups for c in g.cards] == ["in month"]
 
 
@@ -231,7 +251,7 @@ def test_upcoming_lists_overdue_and_due_soon_but_not_later(db, tenants, make_tas
         tenants.acme_project, "milestone", due_date=today + timedelta(days=40), is_milestone=True
     )
     actor = actor_for_user(db, tenants.acme_admin)
-    ms, due = upcoming(db, actor=actor, company_ids=[tenants.acme.id])
+    ms, due = upcoming(db, actor=actor.narrowed([tenants.acme.id]))
     assert [t.title for t, _ in due] == ["overdue", "next week"]
     assert [t.title for t, _ in ms] == ["milestone"]
     progress = project_progress(db, actor=actor, project_ids=[tenants.acme_project.id])
@@ -242,19 +262,29 @@ def test_comment_validation(db, tenants, make_task) -> None:
     task = make_task(tenants.acme_project)
     collab = actor_for_user(db, tenants.acme_collab)
     with pytest.raises(Invalid):
-        task_service.add_comment(db, actor=collab, task_id=task.id, body="   ")
-    comment = task_service.add_comment(db, actor=collab, task_id=task.id, body="Looks good")
+        task_service.add_comment(
+            db, actor=collab, task_id=task.id, data=validated(TaskCommentCreate, {"body": "   "})
+        )
+    comment = task_service.add_comment(
+        db, actor=collab, task_id=task.id, data=TaskCommentCreate(body="Looks good")
+    )
     assert comment.author_id == tenants.acme_collab.id
     with pytest.raises(Forbidden):
         task_service.add_comment(
-            db, actor=actor_for_user(db, tenants.acme_viewer), task_id=task.id, body="hi"
+            db,
+            actor=actor_for_user(db, tenants.acme_viewer),
+            task_id=task.id,
+            data=TaskCommentCreate(body="hi"),
         )
+    assert [c.id for c in db.exec(select(TaskComment)).all()] == [comment.id]
+    assert _actions(db, task.id) == ["task_commented"]
 
 
 def test_delete_is_for_staff_and_client_admins(db, tenants, make_task) -> None:
     task = make_task(tenants.acme_project)
     with pytest.raises(Forbidden):
         task_service.delete_task(db, actor=actor_for_user(db, tenants.acme_collab), task_id=task.id)
+    assert db.get(Task, task.id) is not None and _actions(db, task.id) == []
     task_service.delete_task(db, actor=actor_for_user(db, tenants.acme_admin), task_id=task.id)
     assert db.get(Task, task.id) is None
     assert _actions(db, task.id) == ["task_deleted"]
@@ -264,12 +294,12 @@ def test_delete_is_for_staff_and_client_admins(db, tenants, make_task) -> None:
 
 
 def _request(db, tenants, who="acme_collab", **kw):
+    actor = actor_for_user(db, getattr(tenants, who))
     return requests_service.create_request(
         db,
-        actor=actor_for_user(db, getattr(tenants, who)),
+        actor=actor.narrowed([tenants.acme.id, tenants.retail.id]),
         company_id=tenants.acme.id,
-        company_ids=[tenants.acme.id, tenants.retail.id],
-        **{"title": "New landing page", **kw},
+        data=validated(RequestCreate, {"title": "New landing page", **kw}),
     )
 
 
@@ -285,15 +315,15 @@ def test_request_becomes_a_task_with_an_sla_and_notifies_the_pm(db, tenants) -> 
         "New request: New landing page"
     ]
     rows = requests_service.list_requests(
-        db, actor=actor_for_user(db, tenants.acme_collab), company_ids=[tenants.acme.id]
+        db, actor=actor_for_user(db, tenants.acme_collab).narrowed([tenants.acme.id])
     )
     assert [r.task.id for r in rows] == [task.id]
     # another client of the company doesn't see it under "my requests"; staff see all
     assert not requests_service.list_requests(
-        db, actor=actor_for_user(db, tenants.acme_admin), company_ids=[tenants.acme.id]
+        db, actor=actor_for_user(db, tenants.acme_admin).narrowed([tenants.acme.id])
     )
     assert requests_service.list_requests(
-        db, actor=actor_for_user(db, tenants.pm), company_ids=[tenants.acme.id]
+        db, actor=actor_for_user(db, tenants.pm).narrowed([tenants.acme.id])
     )
 
 
@@ -319,5 +349,6 @@ def test_request_rules(db, tenants) -> None:
         _request(db, tenants, who="acme_viewer")
     with pytest.raises(NotFound):
         _request(db, tenants, project_id=tenants.globex_project.id)
+    assert db.exec(select(Task).where(Task.is_request)).all() == []  # nothing was written
     task = _request(db, tenants, project_id=tenants.retail_project.id)
     assert task.company_id == tenants.retail.id

@@ -153,6 +153,14 @@ def test_empty_pages_tab_says_what_happens(client, login, tenants) -> None:
 # Staff authoring -------------------------------------------------------------------------------
 
 
+def _pages(db) -> int:
+    return len(db.exec(select(Page)).all())
+
+
+def _page_activity(db) -> int:
+    return len(db.exec(select(ActivityLog).where(ActivityLog.object_type == "page")).all())
+
+
 def test_clients_cannot_reach_page_authoring(client, db, login, tenants) -> None:
     page = make_page(db, tenants.acme)
     login(tenants.acme_admin)
@@ -160,6 +168,28 @@ def test_clients_cannot_reach_page_authoring(client, db, login, tenants) -> None
     assert client.get(f"/admin/pages/{page.id}").status_code == 404
     assert client.post("/admin/pages/", data={"title": "x"}).status_code == 404
     assert client.post(f"/admin/pages/{page.id}/unpublish").status_code == 404
+    assert client.post(f"/admin/pages/{page.id}", data={"title": "y"}).status_code == 404
+    db.refresh(page)
+    assert page.published_at is not None and page.title == "A page"
+    assert _pages(db) == 1 and _page_activity(db) == 0
+
+
+def test_staff_without_page_write_cannot_author(client, db, login, tenants, make_user) -> None:
+    """Staff may read the list, but writing needs page.write — an invalid form included."""
+    from services.accounts.users import ensure_role, grant_role
+
+    page = make_page(db, tenants.acme)
+    reader = make_user(staff="reader")
+    grant_role(db, user=reader, role=ensure_role(db, name="Reader", permissions=["portal.all"]))
+    login(reader)
+    assert client.get("/admin/pages/").status_code == 200
+    for data in ({"title": "Mine", "company_id": str(tenants.acme.id)}, {"title": ""}):
+        assert client.post("/admin/pages/", data=data).status_code == 403
+        assert client.post(f"/admin/pages/{page.id}", data=data).status_code == 403
+    assert client.post(f"/admin/pages/{page.id}/unpublish").status_code == 403
+    db.refresh(page)
+    assert page.published_at is not None and page.title == "A page"
+    assert _pages(db) == 1 and _page_activity(db) == 0
 
 
 def test_staff_create_edit_publish_and_unpublish(client, db, login, tenants) -> None:
@@ -242,6 +272,33 @@ def test_invalid_page_is_a_422(client, db, login, tenants) -> None:
     assert resp.status_code == 422
     assert "Give the page a title." in html and "Choose one of this company" in html
     assert "Choose markdown or HTML." in html
+    assert _pages(db) == 0 and _page_activity(db) == 0
+
+
+def test_invalid_edit_keeps_the_page(client, db, login, tenants) -> None:
+    page = make_page(db, tenants.acme, "Kept", body="Original")
+    login(tenants.staff_admin)
+    resp = client.post(
+        f"/admin/pages/{page.id}",
+        data={"title": "", "body": "Changed", "company_id": str(tenants.acme.id)},
+    )
+    assert resp.status_code == 422 and "Give the page a title." in resp.get_data(as_text=True)
+    db.refresh(page)
+    assert (page.title, page.body) == ("Kept", "Original") and _page_activity(db) == 0
+    missing = client.post(f"/admin/pages/{2**31 - 1}", data={"title": ""})
+    assert missing.status_code == 404  # a page that isn't there is absent, not a form error
+
+
+def test_page_body_is_kept_as_written(client, db, login, tenants) -> None:
+    login(tenants.staff_admin)
+    body = "    indented code\n\nText"
+    resp = client.post(
+        "/admin/pages/",
+        data={"title": " Spaced ", "body": body, "company_id": str(tenants.acme.id)},
+    )
+    assert resp.status_code == 303
+    page = db.exec(select(Page).where(Page.title == "Spaced")).one()
+    assert page.body == body and "<pre><code>indented code" in page.body_html
 
 
 def test_pm_authors_only_for_assigned_companies(client, db, login, tenants) -> None:
@@ -256,8 +313,30 @@ def test_pm_authors_only_for_assigned_companies(client, db, login, tenants) -> N
         data={"title": "Sneaky", "body": "x", "company_id": str(tenants.globex.id)},
     )
     assert resp.status_code == 422 and "Choose a company." in resp.get_data(as_text=True)
+    db.refresh(globex_page)
+    assert globex_page.published_at is not None
+    assert _pages(db) == 1 and _page_activity(db) == 0
     form = client.get("/admin/pages/new").get_data(as_text=True)
     assert "Globex Test" not in form and "Acme Test" in form
+
+
+def test_page_lists_paginate(client, db, login, tenants) -> None:
+    for i in range(26):
+        make_page(db, tenants.acme, f"Numbered {i:02d}")
+    login(tenants.acme_viewer)
+    first = client.get("/p/acme-test/pages").get_data(as_text=True)
+    assert "Page 1 of 2" in first and "Numbered 25" in first and "Numbered 00" not in first
+    last = client.get("/p/acme-test/pages?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in last and "Numbered 00" in last
+    for odd in ("x", "0", "-2", "²"):
+        resp = client.get(f"/p/acme-test/pages?page={odd}")
+        assert resp.status_code == 200 and "Page 1 of 2" in resp.get_data(as_text=True), odd
+    assert "Page 2 of 2" in client.get("/p/acme-test/pages?page=7").get_data(as_text=True)
+    login(tenants.staff_admin)
+    admin = client.get("/admin/pages/?q=numbered&page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in admin and "q=numbered" in admin
+    assert client.get("/admin/pages/?page=abc").status_code == 200
+    assert client.get("/admin/pages/new?company_id=abc").status_code == 200
 
 
 def test_admin_pages_list_queries_do_not_grow(client, db, login, tenants, count_queries) -> None:

@@ -162,6 +162,7 @@ def test_decision_role_matrix(client, db, login, tenants, plan, who, status) -> 
     assert resp.status_code == status
     logged = db.exec(select(Decision).where(Decision.title == "Ship on Monday")).first()
     assert (logged is not None) == (status == 200)
+    assert _activity(db, "decision_logged") == (1 if status == 200 else 0)
 
 
 def test_logging_a_decision_with_htmx_returns_the_log(client, db, login, tenants, plan) -> None:
@@ -210,13 +211,50 @@ def test_invalid_decision_is_a_422_with_the_form(client, db, login, tenants, pla
     assert "Say what was decided." in html and "Choose someone on the project." in html
     assert ("<html" in html) is not htmx
     assert db.exec(select(Decision).where(Decision.project_id == plan.id)).all().__len__() == 1
+    assert _activity(db, "decision_logged") == 0
 
 
-def test_future_decision_dates_are_refused(client, login, tenants, plan) -> None:
+def test_future_decision_dates_are_refused(client, db, login, tenants, plan) -> None:
     login(tenants.pm)
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     resp = client.post(url(plan, "/decisions"), data={"title": "X", "decided_on": tomorrow})
     assert resp.status_code == 422 and "future" in resp.get_data(as_text=True)
+    assert db.exec(select(Decision).where(Decision.title == "X")).first() is None
+    assert _activity(db, "decision_logged") == 0
+
+
+def _activity(db, action: str) -> int:
+    return len(db.exec(select(ActivityLog).where(ActivityLog.action == action)).all())
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/decisions", {"title": ""}),
+        ("/goals", {"title": "", "status": "nope"}),
+        ("/summary", {"body": ""}),
+    ],
+)
+def test_a_refused_editor_hears_403_before_422(client, db, login, tenants, plan, path, data):
+    """An invalid form from someone who may not change the plan is a 403, as a valid one is."""
+    login(tenants.acme_collab)
+    before = [len(db.exec(select(t)).all()) for t in (Decision, ProjectGoal, ProjectSummary)]
+    assert client.post(url(plan, path), data=data).status_code == 403
+    assert (
+        client.post(url(plan, path), data=data, headers={"HX-Request": "true"}).status_code == 403
+    )
+    after = [len(db.exec(select(t)).all()) for t in (Decision, ProjectGoal, ProjectSummary)]
+    assert before == after and not db.exec(select(ActivityLog)).all()
+
+
+def test_an_invalid_form_for_a_missing_project_is_404(client, db, login, tenants) -> None:
+    login(tenants.pm)
+    for path in ("/decisions", "/goals", "/summary"):
+        resp = client.post(
+            f"/p/acme-test/projects/{2**31 - 1}{path}", data={"title": "", "body": ""}
+        )
+        assert resp.status_code == 404, path
+    assert not db.exec(select(ActivityLog)).all()
 
 
 def test_adding_a_goal_updates_goals_and_progress(client, db, login, tenants, plan) -> None:
@@ -233,6 +271,8 @@ def test_adding_a_goal_updates_goals_and_progress(client, db, login, tenants, pl
     assert "3 of 6 goals and roadmap steps done" in html
     bad = client.post(url(plan, "/goals"), data={"title": "", "status": "nope"})
     assert bad.status_code == 422 and "Name the goal." in bad.get_data(as_text=True)
+    assert len(db.exec(select(ProjectGoal).where(ProjectGoal.project_id == plan.id)).all()) == 3
+    assert _activity(db, "goal_created") == 1
 
 
 def test_goal_status_change(client, db, login, tenants, plan) -> None:
@@ -259,9 +299,14 @@ def test_goal_status_change(client, db, login, tenants, plan) -> None:
         client.post(url(plan, f"/goals/{other.id}/status"), data={"status": "done"}).status_code
         == 404
     )
+    db.refresh(other)
+    assert other.status == "on_track"
     assert (
         client.post(url(plan, f"/goals/{goal.id}/status"), data={"status": "x"}).status_code == 422
     )
+    db.refresh(goal)
+    assert goal.status == "done"
+    assert _activity(db, "goal_completed") == 1 and _activity(db, "goal_updated") == 0
 
 
 def test_refreshing_the_summary_writes_a_generated_one(client, db, login, tenants, plan) -> None:
@@ -278,6 +323,8 @@ def test_refreshing_the_summary_writes_a_generated_one(client, db, login, tenant
     assert latest.source == "generated" and "Faster pages" in latest.body
     login(tenants.acme_collab)
     assert client.post(url(plan, "/summary")).status_code == 403
+    assert len(db.exec(select(ProjectSummary)).all()) == 2  # the fixture's and the refreshed one
+    assert _activity(db, "summary_generated") == 1
 
 
 def test_archived_portal_refuses_plan_writes(client, db, login, tenants, plan) -> None:
@@ -290,6 +337,8 @@ def test_archived_portal_refuses_plan_writes(client, db, login, tenants, plan) -
     login(tenants.staff_admin)
     assert client.post(url(plan, "/decisions"), data={"title": "No"}).status_code == 403
     assert "Log a decision" not in client.get(url(plan)).get_data(as_text=True)
+    assert db.exec(select(Decision).where(Decision.title == "No")).first() is None
+    assert _activity(db, "decision_logged") == 0
 
 
 def _grow(db, project, n: int) -> None:
@@ -354,6 +403,12 @@ def test_projects_list_paginates(client, db, login, tenants, make_project) -> No
     assert "Page 1 of 2" in first
     second = client.get("/p/acme-test/projects?page=2").get_data(as_text=True)
     assert "Page 2 of 2" in second
+    for odd in ("abc", "-1", "0", "²", "99999999999999999999"):  # never a 500
+        resp = client.get(f"/p/acme-test/projects?page={odd}")
+        assert resp.status_code == 200 and "Page 1 of 2" in resp.get_data(as_text=True), odd
+    assert "Page 2 of 2" in client.get("/p/acme-test/projects?page=9").get_data(as_text=True)
+    filtered = client.get("/p/acme-test/projects?q=many&status=active").get_data(as_text=True)
+    assert "q=many" in filtered and "status=active" in filtered and "page=2" in filtered
 
 
 def test_the_team_can_write_the_summary(client, db, login, tenants, plan) -> None:
@@ -374,6 +429,8 @@ def test_the_team_can_write_the_summary(client, db, login, tenants, plan) -> Non
     assert empty.status_code == 422 and "Write the summary" in empty.get_data(as_text=True)
     login(tenants.acme_viewer)
     assert client.post(url(plan, "/summary"), data={"body": "x"}).status_code == 403
+    assert len(db.exec(select(ProjectSummary)).all()) == 2  # the fixture's and the written one
+    assert _activity(db, "summary_updated") == 1
 
 
 def test_projects_search_by_name_keeps_the_status_filter(

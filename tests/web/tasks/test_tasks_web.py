@@ -73,7 +73,7 @@ def test_task_drawer_is_a_fragment_or_a_whole_page(client, login, board) -> None
     assert "Add a comment" in part
 
 
-def test_viewer_sees_no_write_controls_and_gets_403(client, login, board) -> None:
+def test_viewer_sees_no_write_controls_and_gets_403(client, db, login, board) -> None:
     login(board.acme_viewer)
     html = client.get(f"{BASE}/tasks").get_data(as_text=True)
     assert 'data-can-move="false"' in html
@@ -91,7 +91,12 @@ def test_viewer_sees_no_write_controls_and_gets_403(client, login, board) -> Non
         ("/tasks/requests", {"title": "x"}),
     ]:
         assert client.post(BASE + path, data=data).status_code == 403, path
-    assert board.open_task.status == "open"
+    # nothing was written
+    db.refresh(board.open_task)
+    assert board.open_task.status == "open" and board.open_task.title == "Draft the sitemap"
+    assert db.exec(select(Task).where(Task.title == "x")).all() == []
+    assert db.exec(select(TaskComment)).all() == []
+    assert db.exec(select(ActivityLog)).all() == []
 
 
 def test_collaborator_moves_a_card(client, db, login, board) -> None:
@@ -138,11 +143,15 @@ def test_drawer_status_select_moves_and_rerenders(client, db, login, board) -> N
     ).first()
 
 
-def test_private_task_is_404_for_clients_and_visible_to_staff(client, login, board) -> None:
+def test_private_task_is_404_for_clients_and_visible_to_staff(client, db, login, board) -> None:
     url = f"{BASE}/tasks/{board.private_task.id}"
     login(board.acme_admin)
     assert client.get(url).status_code == 404
     assert client.post(url + "/move", data={"status": "complete"}).status_code == 404
+    assert client.post(url + "/comments", data={"body": "hi"}).status_code == 404
+    db.refresh(board.private_task)
+    assert board.private_task.status == "open"  # nothing was written
+    assert db.exec(select(TaskComment)).all() == []
     login(board.pm)
     assert client.get(url).status_code == 200
     assert "Internal margin check" in client.get(f"{BASE}/tasks").get_data(as_text=True)
@@ -170,6 +179,7 @@ def test_staff_adds_and_edits_a_task(client, db, login, board) -> None:
         headers={"HX-Request": "true"},
     )
     assert bad.status_code == 422 and "Give the task a title." in bad.get_data(as_text=True)
+    assert len(db.exec(select(Task)).all()) == 4  # nothing was written
     resp = client.post(
         f"{BASE}/tasks/new",
         data={
@@ -212,6 +222,7 @@ def test_client_request_form(client, db, login, board) -> None:
     bad = client.post(f"{BASE}/tasks/requests", data={"title": ""}, headers={"HX-Request": "true"})
     assert bad.status_code == 422
     assert "Tell us what you need" in bad.get_data(as_text=True)
+    assert db.exec(select(Task).where(Task.is_request)).all() == []  # nothing was written
     resp = client.post(
         f"{BASE}/tasks/requests",
         data={"title": "New hero image", "priority": "high", "project_id": board.acme_project.id},
