@@ -20,7 +20,7 @@ from portal.models import CLIENT_ROLE_RANK, ClientRole, Company, PortalManager, 
 
 T = TypeVar("T")
 # any select (one entity or several columns); scoped() hands back the same kind it was given
-S = TypeVar("S", bound=Select[Any])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 # Client roles map onto the same permission vocabulary as staff nodes.
 CLIENT_ROLE_NODES: Mapping[str, tuple[str, ...]] = {
