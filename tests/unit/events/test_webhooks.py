@@ -17,7 +17,9 @@ from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.models import Role, UserRole, WebhookDelivery, WebhookSubscription
 from portal.models.activity import Action
 from portal.models.base import utcnow
+from portal.models.webhook import WebhookSubscriptionCreate
 from portal.tenancy import actor_for_user
+from portal.validation import validated
 from services.accounts import auth
 from services.events import activity
 from services.events import webhooks as service
@@ -35,7 +37,8 @@ def staff(db, tenants):
 
 
 def subscribe(db, actor, url, events=("client_invited",), **kw):
-    return service.create_subscription(db, actor=actor, url=url, events=list(events), **kw)
+    data = validated(WebhookSubscriptionCreate, {"url": url, "events": list(events), **kw})
+    return service.create_subscription(db, actor=actor, data=data)
 
 
 def invite_and_commit(app, db, actor, company, email="new.person@example.test"):

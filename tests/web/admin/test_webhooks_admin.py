@@ -11,6 +11,7 @@ from sqlmodel import select
 from portal import crypto
 from portal.models import WebhookDelivery, WebhookSubscription
 from portal.models.activity import Action
+from portal.models.webhook import WebhookSubscriptionCreate
 from portal.tenancy import actor_for_user
 from services.events import activity
 from services.events import webhooks as service
@@ -20,7 +21,9 @@ from tests.conftest import assert_both_ways
 def make_sub(db, tenants, url="https://hooks.example.test/in", **kw):
     actor = actor_for_user(db, tenants.staff_admin)
     kw.setdefault("events", ["client_invited"])
-    sub, _ = service.create_subscription(db, actor=actor, url=url, **kw)
+    sub, _ = service.create_subscription(
+        db, actor=actor, data=WebhookSubscriptionCreate(url=url, **kw)
+    )
     return sub
 
 
@@ -262,7 +265,9 @@ def test_send_test_event_pings_the_receiver(
 ) -> None:
     actor = actor_for_user(db, tenants.staff_admin)
     sub, secret = service.create_subscription(
-        db, actor=actor, url=webhook_receiver.url, events=["task_created"]
+        db,
+        actor=actor,
+        data=WebhookSubscriptionCreate(url=webhook_receiver.url, events=["task_created"]),
     )
     login(tenants.staff_admin)
     assert "Send test event" in client.get(f"/admin/webhooks/{sub.id}").get_data(as_text=True)
