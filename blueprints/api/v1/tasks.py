@@ -12,8 +12,8 @@ from pydantic import BaseModel, BeforeValidator, Field, StrictBool, StrictInt
 
 from blueprints.api import WORKER_SECURITY, api_blueprint, path_object
 from blueprints.api.auth import require_client, require_scope
+from blueprints.api.portal.notes_schemas import AnnouncementOut, announcement_out
 from blueprints.api.schemas import MAX_ID, ApiModel, IdString, PageQuery, page_of
-from blueprints.api.v1.notes import AnnouncementOut, announcement_out
 from portal.db import get_session
 from portal.models import Project, Task
 from services import tasks as task_service
@@ -165,7 +165,7 @@ def worker_dashboard():
     """Active projects with task progress, recent activity, milestones and tasks due soon.
     Group-aware. (The financial summary is zero until invoices exist.)"""
     actor = require_client()
-    view = dashboard_data(get_session(), actor=actor, company_ids=actor.company_ids or [])
+    view = dashboard_data(get_session(), actor=actor)
     zero = "0.00"
     return {
         "projects": [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from portal.models import ActivityLog, Announcement, Note, Notification
+from portal.models.note import NoteCreate
 from portal.tenancy import actor_for_user
 from services import notes
 from services.events.notifications import notify
@@ -21,11 +22,8 @@ def worker(token: str, company, role: str = "admin", user=None, **extra) -> dict
 def _post(db, user, company, project, body, **kw) -> Note:
     return notes.create_note(
         db,
-        actor=actor_for_user(db, user),
-        company_ids=[company.id],
-        body=body,
-        resource_id=project.id,
-        **kw,
+        actor=actor_for_user(db, user).narrowed([company.id]),
+        data=NoteCreate(body=body, resource_id=project.id, **kw),
     )
 
 
