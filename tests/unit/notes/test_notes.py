@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import select
 
 from portal.errors import Forbidden, Invalid, NotFound
-from portal.models import ActivityLog, Notification
+from portal.models import ActivityLog, Note, Notification
 from portal.models.note import NoteCreate, NoteUpdate
 from portal.tenancy import actor_for_user
 from portal.validation import validated
@@ -22,6 +22,15 @@ def _create(db, actor, **fields):
 
 def _post(db, user, company_ids, project, body, **kw):
     return _create(db, _as(db, user, company_ids), body=body, resource_id=project.id, **kw)
+
+
+def _written(db) -> tuple[list, list, list]:
+    """Notes (body, edit, deletion), activity and notifications: what a refusal must not touch."""
+    return (
+        [(n.id, n.body, n.edited_at, n.deleted_at) for n in db.exec(select(Note)).all()],
+        db.exec(select(ActivityLog.id)).all(),
+        db.exec(select(Notification.id)).all(),
+    )
 
 
 def _notes_for(db, user):
@@ -80,8 +89,10 @@ def test_internal_notes_are_staff_only(db, tenants) -> None:
         notes.get_note(db, actor=client, note_id=internal.id)
     staff = notes.notes_view(db, actor=_as(db, t.staff_admin, [t.acme.id]))
     assert [th.root.id for th in staff.threads] == [internal.id]
+    before = _written(db)
     with pytest.raises(Forbidden):
         _post(db, t.acme_admin, [t.acme.id], t.acme_project, "sneaky", is_internal=True)
+    assert _written(db) == before
     # a reply to an internal thread is internal too, whatever the form says
     reply = _create(db, _as(db, t.staff_admin, [t.acme.id]), body="ok", parent_id=internal.id)
     assert reply.is_internal
@@ -97,13 +108,15 @@ def test_edit_and_delete_only_your_own(db, tenants) -> None:
     t = tenants
     note = _post(db, t.acme_collab, [t.acme.id], t.acme_project, "first")
     other = _as(db, t.acme_admin, [t.acme.id])
+    before = _written(db)
     with pytest.raises(Forbidden):
-        notes.update_note(db, actor=other, note_id=note.id, data=NoteUpdate(body="x"))
+        notes.update_note(db, actor=other, note_id=note.id, data=NoteUpdate(body="x @dana"))
     with pytest.raises(Forbidden):
         notes.delete_note(db, actor=other, note_id=note.id)
     me = _as(db, t.acme_collab, [t.acme.id])
     with pytest.raises(Invalid):
         notes.update_note(db, actor=me, note_id=note.id, data=validated(NoteUpdate, {"body": " "}))
+    assert _written(db) == before
     edited = notes.update_note(db, actor=me, note_id=note.id, data=NoteUpdate(body="2nd"))
     assert edited.body == "2nd" and edited.edited_at is not None
     notes.delete_note(db, actor=me, note_id=note.id)
@@ -123,6 +136,7 @@ def test_deleted_thread_start_keeps_its_replies(db, tenants) -> None:
 
 def test_viewers_cannot_post_and_foreign_projects_are_not_found(db, tenants) -> None:
     t = tenants
+    before = _written(db)
     with pytest.raises(Forbidden):
         _post(db, t.acme_viewer, [t.acme.id], t.acme_project, "hi")
     with pytest.raises(NotFound):
@@ -132,6 +146,7 @@ def test_viewers_cannot_post_and_foreign_projects_are_not_found(db, tenants) -> 
             db, _as(db, t.acme_admin, [t.acme.id]), body="x",
             resource_type="spaceship", resource_id=1,
         )  # fmt: skip
+    assert _written(db) == before
 
 
 def test_group_parent_sees_child_notes_but_not_the_reverse(db, tenants) -> None:

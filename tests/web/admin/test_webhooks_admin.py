@@ -27,6 +27,15 @@ def make_sub(db, tenants, url="https://hooks.example.test/in", **kw):
     return sub
 
 
+def stored(db) -> tuple[list, list]:
+    """Every subscription (with its state) and delivery: a refused request leaves them as is."""
+    db.expire_all()
+    return (
+        [(s.id, s.active, s.url) for s in db.exec(select(WebhookSubscription)).all()],
+        db.exec(select(WebhookDelivery.id)).all(),
+    )
+
+
 def add_deliveries(db, sub, n):
     db.add_all(
         WebhookDelivery(subscription_id=sub.id, event="client_invited", payload=f'{{"n": {i}}}')
@@ -215,9 +224,11 @@ def test_redeliver_of_another_webhooks_delivery_is_404(client, login, db, tenant
     add_deliveries(db, b, 1)
     delivery = db.exec(select(WebhookDelivery)).one()
     login(tenants.staff_admin)
+    before = stored(db)
     assert (
         client.post(f"/admin/webhooks/{a.id}/deliveries/{delivery.id}/redeliver").status_code == 404
     )
+    assert stored(db) == before
 
 
 def _paths(sub_id: int, delivery_id: int) -> list[tuple[str, str]]:
@@ -238,8 +249,11 @@ def test_clients_find_no_webhook_pages(client, login, db, tenants, who) -> None:
     add_deliveries(db, sub, 1)
     delivery = db.exec(select(WebhookDelivery)).one()
     login(getattr(tenants, who))
+    before = stored(db)
     for method, path in _paths(sub.id, delivery.id):
-        assert client.open(path, method=method, data={"active": "0"}).status_code == 404, path
+        data = {"active": "0", "url": "https://evil.example.test/h", "events": ["*"]}
+        assert client.open(path, method=method, data=data).status_code == 404, path
+    assert stored(db) == before
 
 
 def test_staff_without_the_permission_node_get_403(client, login, db, tenants) -> None:
@@ -247,11 +261,14 @@ def test_staff_without_the_permission_node_get_403(client, login, db, tenants) -
     add_deliveries(db, sub, 1)
     delivery = db.exec(select(WebhookDelivery)).one()
     login(tenants.pm)
+    before = stored(db)
     for method, path in _paths(sub.id, delivery.id):
-        assert client.open(path, method=method, data={"active": "0"}).status_code == 403, path
+        data = {"active": "0", "url": "https://evil.example.test/h", "events": ["*"]}
+        assert client.open(path, method=method, data=data).status_code == 403, path
     assert "/admin/webhooks" not in client.get("/admin/").get_data(as_text=True)
     db.refresh(sub)
     assert sub.active is True
+    assert stored(db) == before
 
 
 def test_anonymous_is_sent_to_sign_in(client, db, tenants) -> None:
