@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import or_
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from portal.models import ActivityLog, PortalManager, User
 from portal.models.activity import Action
 from portal.tenancy import Actor, scoped
-from portal.web.pagination import Page, paginate
+from portal.web.pagination import Page, count, paginate
 from services.events import webhooks
 
 PER_PAGE = 25
@@ -71,9 +71,8 @@ def list_activity(
     """Newest first, within what the actor may see (``limit``/``offset``: the API's paging);
     optionally one action type or one person."""
     stmt = _newest_first(actor, action, actor_id)
-    total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
     rows = session.exec(stmt.limit(limit).offset(offset)).all()
-    return list(rows), total
+    return list(rows), count(session, stmt)
 
 
 def activity_people(session: Session, *, actor: Actor) -> list[tuple[int, str]]:

@@ -19,7 +19,7 @@ from portal.models import Notification, NotificationPreference, User
 from portal.models.base import utcnow
 from portal.models.notification import NotificationPreferencesUpdate
 from portal.tenancy import Actor
-from portal.web.pagination import Page, paginate
+from portal.web.pagination import Page, count, paginate
 
 
 @dataclass(frozen=True)
@@ -160,9 +160,8 @@ def list_notifications(
     stmt = _listed(user_id, filter)
     if limit < 1 or limit > MAX_LIMIT or offset < 0:
         raise Invalid(errors={"limit": [f"limit is 1 to {MAX_LIMIT}; offset is 0 or more."]})
-    total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
     rows = session.exec(stmt.limit(limit).offset(offset)).all()
-    return list(rows), total
+    return list(rows), count(session, stmt)
 
 
 @dataclass(frozen=True)
