@@ -27,11 +27,22 @@ def _worker_alias(name: str) -> str:
     return {"body": "content"}.get(name, to_camel(name))
 
 
+def _string_ids(schema: dict[str, Any]) -> None:
+    """Reference 000 sends ids as strings; publish them so (plain numbers are accepted too)."""
+    for name in ("resourceId", "parentId", "portalUserId"):
+        schema["properties"][name] = {
+            "anyOf": [{"type": "string", "pattern": r"^\d{1,10}$"}, {"type": "null"}],
+            "default": None,
+        }
+
+
 class WorkerNoteCreate(NoteCreate):
     """A note as the worker posts it: ``content``, ``resourceType``/``resourceId`` or
     ``parentId``, and ``portalUserId`` when it sent no X-Portal-User-Id."""
 
-    model_config = ConfigDict(alias_generator=_worker_alias, populate_by_name=True)
+    model_config = ConfigDict(
+        alias_generator=_worker_alias, populate_by_name=True, json_schema_extra=_string_ids
+    )
 
     portal_user_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
