@@ -210,3 +210,25 @@ def test_notes_page_query_count_does_not_grow(
     with count_queries() as many:
         assert client.get("/p/acme-test/notes").status_code == 200
     assert few.count == many.count <= 12, "\n".join(many.statements)
+
+
+def test_threads_are_paged_newest_first(client, login, tenants, db) -> None:
+    from datetime import timedelta
+
+    from portal.models.base import utcnow
+
+    start = utcnow()
+    for i in range(23):
+        _note(db, tenants, f"Thread number {i}.", created_at=start + timedelta(minutes=i))
+    login(tenants.acme_collab)
+    project = tenants.acme_project.id
+    first = client.get(f"/p/acme-test/notes?project={project}").get_data(as_text=True)
+    assert "Page 1 of 2" in first and "Thread number 22." in first
+    assert "Thread number 2." not in first
+    older = f"/p/acme-test/notes?project={project}&amp;page=2"
+    assert f'href="{older}"' in first and "Older →" in first and "← Newer" not in first
+    second = client.get(f"/p/acme-test/notes?project={project}&page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in second and "Thread number 0." in second and "← Newer" in second
+    assert "Thread number 3." not in second
+    beyond = client.get("/p/acme-test/notes?page=99&project=x").get_data(as_text=True)
+    assert "Page 2 of 2" in beyond  # past the end shows the last page; a bad filter is ignored
