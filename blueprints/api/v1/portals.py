@@ -224,8 +224,7 @@ def portal_activity(path: PortalPath, query: PageQuery):
     portal = portal_admin.get_portal(session, actor=actor, portal_id=path.portal_id)
     rows, total = activity.list_activity(
         session,
-        actor=actor,
-        company_ids=[portal.company_id],
+        actor=actor.narrowed([portal.company_id]),
         limit=query.clamped_limit,
         offset=query.offset,
     )

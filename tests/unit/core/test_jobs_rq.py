@@ -13,6 +13,7 @@ from sqlmodel import select
 from portal.db import commit
 from portal.models import WebhookDelivery
 from portal.models.activity import Action
+from portal.models.webhook import WebhookSubscriptionCreate
 from portal.tenancy import actor_for_user
 from services.events import activity
 from services.events import webhooks as service
@@ -59,7 +60,9 @@ def test_webhook_delivery_runs_on_the_rq_worker_and_retries_via_the_scheduler(
     webhook_receiver.statuses = [500]
     staff = actor_for_user(db, tenants.staff_admin)
     sub, secret = service.create_subscription(
-        db, actor=staff, url=webhook_receiver.url, events=["client_invited"]
+        db,
+        actor=staff,
+        data=WebhookSubscriptionCreate(url=webhook_receiver.url, events=["client_invited"]),
     )
     activity.record(db, actor=staff, company_id=tenants.acme.id, action=Action.client_invited)
     with app.app_context():
