@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user
 from portal.db import get_session
 from portal.errors import Invalid
 from portal.web.htmx import render_page
+from portal.web.urls import safe_next
 from services.accounts import auth as auth_service
 from services.events.notifications import preference_rows
 from services.portals import landing_url
@@ -16,8 +17,6 @@ bp = Blueprint("account", __name__)
 
 
 def _back() -> str:
-    from blueprints.auth import safe_next
-
     return safe_next(request.form.get("back")) or url_for("account.index")
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import requests
 from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,33 +9,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from portal.db import get_session
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from portal.web.htmx import render_page
+from portal.web.urls import base_url, safe_next
 from services.accounts import auth as auth_service
 from services.accounts import sso as sso_service
 from services.portals import landing_url
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths; anything else (``//evil``, ``https://…``) is dropped."""
-    if not target:
-        return None
-    target = target.strip()
-    parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith(("//", "/\\"))
-    ):
-        return None
-    if "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    return target
-
-
-def base_url() -> str:
-    return request.host_url.rstrip("/")
 
 
 def _sign_in(user, next_url: str | None) -> Response:  # noqa: ANN001
@@ -105,7 +82,7 @@ def magic_request() -> Response:
         auth_service.request_magic_link(
             get_session(),
             email=email,
-            base_url=base_url(),
+            base_url=base_url(from_request=True),
             next_url=safe_next(request.form.get("next")),
         )
     except RateLimited as exc:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Response, flash, request, url_for
 
 from blueprints._portal import portal_blueprint, portal_ctx
-from blueprints.auth import base_url
 from portal.db import get_session
 from portal.errors import Conflict, Forbidden, Invalid, RateLimited
 from portal.web.htmx import hx_redirect, render_page
+from portal.web.urls import base_url
 from services.accounts import auth as auth_service
 from services.team import settings_view
 
@@ -52,7 +52,7 @@ def invite() -> Response:
             email=form.get("email", ""),
             name=form.get("name", ""),
             role=form.get("role", "collaborator"),
-            base_url=base_url(),
+            base_url=base_url(from_request=True),
         )
     except (Invalid, Conflict, RateLimited) as exc:
         errors = exc.errors or {"email": [exc.message]}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from flask import request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -15,8 +14,8 @@ from blueprints.api.schemas import MAX_ID, ApiModel, Page, PageQuery, page_of
 from portal.db import get_session
 from portal.errors import BadRequest, Invalid
 from portal.models import Invitation, Portal
-from portal.runtime import get_runtime
 from portal.tenancy import Actor
+from portal.web.urls import base_url
 from services.accounts.auth import invite
 from services.events import activity
 from services.portals import admin as portal_admin
@@ -33,11 +32,6 @@ bp = api_blueprint(
 StatusValue = Literal["active", "pending", "archived"]
 HEX_PATTERN = r"^(#[0-9a-fA-F]{6})?$"
 API_VERSION = "1.0.0"
-
-
-def base_url() -> str:
-    configured = get_runtime().settings.base_url
-    return (configured or request.url_root).rstrip("/")
 
 
 class VerifyOut(BaseModel):
