@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from sqlmodel import Session, func, select
@@ -11,11 +10,10 @@ from portal.errors import Invalid, NotFound
 from portal.models import ApiKey, Company, ServiceToken
 from portal.models.activity import Action
 from portal.models.base import utcnow
+from portal.principal import API_KEY_PREFIX, SERVICE_TOKEN_PREFIX, digest
 from portal.tenancy import Actor, get_for_actor, require
 from services.events import activity
 
-API_KEY_PREFIX = "stoa_"
-SERVICE_TOKEN_PREFIX = "stoa_svc_"
 ALL_SCOPES = (
     "portal:read",
     "portal:write",
@@ -32,11 +30,6 @@ ALL_SCOPES = (
     "users:write",
     "webhooks:write",
 )
-
-
-def digest(secret: str) -> str:
-    """High-entropy secrets need no slow hash; SHA-256 makes the stored value useless alone."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def new_link_token() -> tuple[str, str]:
@@ -72,15 +65,6 @@ def create_api_key(
     return key, secret
 
 
-def find_api_key(session: Session, secret: str) -> ApiKey | None:
-    if not secret.startswith(API_KEY_PREFIX) or secret.startswith(SERVICE_TOKEN_PREFIX):
-        return None
-    key = session.exec(select(ApiKey).where(ApiKey.key_hash == digest(secret))).first()
-    if key is None or key.revoked_at is not None:
-        return None
-    return key
-
-
 def create_service_token(session: Session, *, name: str) -> tuple[ServiceToken, str]:
     secret = SERVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ServiceToken(
@@ -91,18 +75,6 @@ def create_service_token(session: Session, *, name: str) -> tuple[ServiceToken, 
     session.add(token)
     session.flush()
     return token, secret
-
-
-def find_service_token(session: Session, secret: str) -> ServiceToken | None:
-    if not secret.startswith(SERVICE_TOKEN_PREFIX):
-        return None
-    token = session.exec(
-        select(ServiceToken).where(ServiceToken.token_hash == digest(secret))
-    ).first()
-    if token is None or token.revoked_at is not None:
-        return None
-    token.last_used_at = utcnow()
-    return token
 
 
 def list_api_keys(
