@@ -8,6 +8,7 @@ from blueprints._staff import staff_blueprint
 from portal.db import get_session
 from portal.errors import Invalid
 from portal.principal import current_actor
+from portal.web.args import page_arg
 from portal.web.htmx import hx_redirect, render_page
 from services.deliverables import approvals_queue
 from services.deliverables import settings as deliverable_service
@@ -18,12 +19,13 @@ bp = staff_blueprint("admin", __name__)
 
 @bp.get("/")
 def index() -> Response:
-    q = request.args.get("q", "").strip()[:100]
-    page = request.args.get("page", "1")
     overview = portal_overview(
-        get_session(), actor=current_actor(), query=q, page=int(page) if page.isdigit() else 1
+        get_session(),
+        actor=current_actor(),
+        query=request.args.get("q", ""),
+        page=page_arg(request.args),
     )
-    return render_page("admin/index.html", overview=overview, q=q)
+    return render_page("admin/index.html", overview=overview)
 
 
 @bp.get("/approvals")

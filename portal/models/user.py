@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
+import pydantic
 from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import UTCDateTime, utcnow
+from portal.validation import InputModel
 
 
 class ClientRole(StrEnum):
@@ -86,6 +89,7 @@ class PortalManager(SQLModel, table=True):
     """A project manager assigned to a company's portal."""
 
     __table_args__ = (UniqueConstraint("user_id", "company_id"),)
+    __tenant_column__ = "company_id"
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(
@@ -133,3 +137,18 @@ class MagicLink(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+ClientRoleValue = Literal["viewer", "collaborator", "admin"]
+
+
+class InviteCreate(InputModel):
+    """An invitation to a company's portal (the Settings tab form and the API alike).
+
+    The address is checked and normalised by the service: an invalid one is the API's
+    ``400 invalid_email`` (SPEC §4), not a validation error.
+    """
+
+    email: str = pydantic.Field(max_length=254)
+    name: str = pydantic.Field(default="", max_length=200)
+    role: ClientRoleValue = "collaborator"

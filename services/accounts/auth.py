@@ -9,13 +9,16 @@ from sqlmodel import Session, func, select
 
 from portal import passwords
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from portal.models import ClientRole, Company, Invitation, MagicLink, Portal, User
+from portal.models import Company, Invitation, MagicLink, Portal, User
 from portal.models.activity import Action
 from portal.models.base import utcnow
+from portal.models.user import InviteCreate
 from portal.runtime import get_runtime
 from portal.tenancy import Actor, get_for_actor
 from services.accounts.tokens import digest, new_link_token
 from services.events import activity, mail
+from services.portals import can_manage_people
+from services.portals.admin import get_portal
 
 ACCOUNT_FAILURE_LIMIT = 10
 ACCOUNT_WINDOW = 15 * 60
@@ -106,22 +109,13 @@ def change_password(session: Session, *, user: User, current: str, new: str) -> 
 
 
 def invite(
-    session: Session,
-    *,
-    actor: Actor,
-    company_id: int,
-    email: str,
-    name: str = "",
-    role: str = ClientRole.collaborator.value,
-    base_url: str,
+    session: Session, *, actor: Actor, company_id: int, data: InviteCreate, base_url: str
 ) -> Invitation:
     """Invite someone to a company's portal (client admins and staff). SPEC §4 errors."""
     company = get_for_actor(session, Company, company_id, actor)
-    if not actor.can("portal.manage") and not actor.can("user.invite"):
+    if not can_manage_people(actor):
         raise Forbidden()
-    address = normalise_email(email)
-    if role not in {r.value for r in ClientRole}:
-        raise Invalid(errors={"role": ["Choose viewer, collaborator or admin."]})
+    address = normalise_email(data.email)
     if session.exec(select(User.id).where(User.email == address)).first() is not None:
         raise Conflict("A user with that email already exists.", code="user_exists")
     hour_ago = utcnow() - timedelta(hours=1)
@@ -137,8 +131,8 @@ def invite(
     inv = Invitation(
         company_id=company.id,  # type: ignore[arg-type]
         email=address,
-        name=name.strip()[:200],
-        role=role,
+        name=data.name,
+        role=data.role,
         token_hash=token_hash,
         invited_by_id=actor.user_id,
         expires_at=utcnow() + INVITE_TTL,
@@ -169,6 +163,14 @@ def invite(
         description=f"{actor.label or 'Someone'} invited {address}",
     )
     return inv
+
+
+def invite_to_portal(
+    session: Session, *, actor: Actor, portal_id: int, data: InviteCreate, base_url: str
+) -> Invitation:
+    """:func:`invite` to the company of a portal the actor may see (the API's way in)."""
+    portal = get_portal(session, actor=actor, portal_id=portal_id)
+    return invite(session, actor=actor, company_id=portal.company_id, data=data, base_url=base_url)
 
 
 def pending_invitation(session: Session, *, token: str) -> Invitation:
