@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 import pydantic
+from pydantic import AfterValidator, StringConstraints, field_validator
 from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import UTCDateTime, utcnow
+from portal.passwords import password_problems
 from portal.validation import InputModel
 
 
@@ -152,3 +154,49 @@ class InviteCreate(InputModel):
     email: str = pydantic.Field(max_length=254)
     name: str = pydantic.Field(default="", max_length=200)
     role: ClientRoleValue = "collaborator"
+
+
+def _password_rules(value: str) -> str:
+    problems = password_problems(value)
+    if problems:
+        raise ValueError(" ".join(problems))
+    return value
+
+
+# Passwords are taken exactly as typed (never stripped); a new one must pass the password rules.
+Secret = Annotated[str, StringConstraints(strip_whitespace=False)]
+NewPassword = Annotated[Secret, AfterValidator(_password_rules)]
+
+
+class InvitationAccept(InputModel):
+    """The invitee's name and first password (the invitation link's form)."""
+
+    name: str = pydantic.Field(default="", max_length=200, validate_default=True)
+    password: NewPassword = pydantic.Field(default="", validate_default=True)
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value:
+            raise ValueError("Tell us your name.")
+        return value
+
+
+class ProfileUpdate(InputModel):
+    """What anyone may change about themselves on /account."""
+
+    name: str = pydantic.Field(default="", max_length=200, validate_default=True)
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value:
+            raise ValueError("Your name can't be empty.")
+        return value
+
+
+class PasswordChange(InputModel):
+    """Changing one's own password (the current one is checked by the service)."""
+
+    current_password: Secret = ""
+    new_password: NewPassword = pydantic.Field(default="", validate_default=True)

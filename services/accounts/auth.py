@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -12,12 +13,12 @@ from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from portal.models import Company, Invitation, MagicLink, Portal, User
 from portal.models.activity import Action
 from portal.models.base import utcnow
-from portal.models.user import InviteCreate
+from portal.models.user import InvitationAccept, InviteCreate, PasswordChange, ProfileUpdate
 from portal.runtime import get_runtime
 from portal.tenancy import Actor, get_for_actor
 from services.accounts.tokens import digest, new_link_token
 from services.events import activity, mail
-from services.portals import can_manage_people
+from services.portals import can_manage_people, landing_url
 from services.portals.admin import get_portal
 
 ACCOUNT_FAILURE_LIMIT = 10
@@ -27,6 +28,19 @@ INVITE_TTL = timedelta(days=7)
 INVITES_PER_PORTAL_PER_HOUR = 20
 MAGIC_TTL = timedelta(minutes=15)
 MAGIC_REQUESTS_PER_HOUR = 5
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """Someone who just proved who they are, and where they go next."""
+
+    user: User
+    landing: str  # their home: /admin/ for staff, their portal's landing tab for clients
+    next_url: str | None = None  # where a sign-in link asked to go (a same-site check remains)
+
+
+def _signed_in(session: Session, user: User, next_url: str | None = None) -> SignIn:
+    return SignIn(user=user, landing=landing_url(session, user=user), next_url=next_url)
 
 
 def normalise_email(raw: str) -> str:
@@ -49,7 +63,7 @@ def _account_key(email: str) -> str:
     return f"login-acct:{digest(email.strip().lower())}"
 
 
-def authenticate(session: Session, *, email: str, password: str, ip: str) -> User:
+def authenticate(session: Session, *, email: str, password: str, ip: str) -> SignIn:
     """Check credentials with throttling per account and per IP.
 
     Failures only are counted, so an office of people behind one address can still sign in;
@@ -86,7 +100,7 @@ def authenticate(session: Session, *, email: str, password: str, ip: str) -> Use
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
     session.add(user)
-    return user
+    return _signed_in(session, user)
 
 
 def sign_out_everywhere(session: Session, *, user: User) -> None:
@@ -94,15 +108,19 @@ def sign_out_everywhere(session: Session, *, user: User) -> None:
     session.add(user)
 
 
-def change_password(session: Session, *, user: User, current: str, new: str) -> None:
-    if not passwords.verify_password(user.password_hash, current):
+def change_password(session: Session, *, user: User, data: PasswordChange) -> None:
+    """A new password (the current one must be right); every other session is signed out."""
+    if not passwords.verify_password(user.password_hash, data.current_password):
         raise Invalid(errors={"current_password": ["That is not your current password."]})
-    problems = passwords.password_problems(new)
-    if problems:
-        raise Invalid(errors={"new_password": problems})
-    user.password_hash = passwords.hash_password(new)
+    user.password_hash = passwords.hash_password(data.new_password)
     user.session_version += 1
     session.add(user)
+
+
+def update_profile(session: Session, *, user: User, data: ProfileUpdate) -> User:
+    user.name = data.name
+    session.add(user)
+    return user
 
 
 # Invitations --------------------------------------------------------------------------------
@@ -180,24 +198,17 @@ def pending_invitation(session: Session, *, token: str) -> Invitation:
     return inv
 
 
-def accept_invitation(session: Session, *, token: str, name: str, password: str) -> User:
+def accept_invitation(session: Session, *, token: str, data: InvitationAccept) -> SignIn:
+    """The invitee's account, created from a live invitation (which is used up)."""
     inv = pending_invitation(session, token=token)
-    errors: dict[str, list[str]] = {}
-    problems = passwords.password_problems(password)
-    if problems:
-        errors["password"] = problems
-    if not name.strip():
-        errors["name"] = ["Tell us your name."]
-    if errors:
-        raise Invalid(errors=errors)
     if session.exec(select(User.id).where(User.email == inv.email)).first() is not None:
         raise Conflict(
             "An account with this email already exists. Sign in instead.", code="user_exists"
         )
     user = User(
         email=inv.email,
-        name=name.strip()[:200],
-        password_hash=passwords.hash_password(password),
+        name=data.name,
+        password_hash=passwords.hash_password(data.password),
         company_id=inv.company_id,
         client_role=inv.role,
     )
@@ -205,7 +216,7 @@ def accept_invitation(session: Session, *, token: str, name: str, password: str)
     inv.accepted_at = utcnow()
     session.add(inv)
     session.flush()
-    return user
+    return _signed_in(session, user)
 
 
 # Magic links --------------------------------------------------------------------------------
@@ -248,7 +259,7 @@ def issue_magic_link(session: Session, *, user: User, next_url: str | None = Non
     return token
 
 
-def consume_magic_link(session: Session, *, token: str) -> tuple[User, str | None]:
+def consume_magic_link(session: Session, *, token: str) -> SignIn:
     link = session.exec(select(MagicLink).where(MagicLink.token_hash == digest(token))).first()
     if link is None or link.used_at is not None or link.expires_at < utcnow():
         raise NotFound("This sign-in link is invalid, used or expired.")
@@ -258,4 +269,4 @@ def consume_magic_link(session: Session, *, token: str) -> tuple[User, str | Non
     link.used_at = utcnow()
     user.last_login_at = utcnow()
     session.add_all([link, user])
-    return user, link.next_url
+    return _signed_in(session, user, link.next_url)
