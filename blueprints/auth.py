@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import requests
-from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from typing import Any
 
+import requests
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from portal.config import SsoProvider
 from portal.db import get_session
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from portal.models.user import InvitationAccept
@@ -144,11 +148,11 @@ def invite_accept(token: str) -> Response:
 # Single sign-on (OpenID Connect through Authlib) ----------------------------------------
 
 
-def _providers() -> list:  # noqa: ANN401
+def _providers() -> list[SsoProvider]:
     return list(current_app.config["STOA_SETTINGS"].sso_providers)
 
 
-def _provider(name: str):  # noqa: ANN202
+def _provider(name: str) -> SsoProvider:
     for provider in _providers():
         if provider.name == name:
             return provider
@@ -174,7 +178,7 @@ def sso_login(provider: str) -> Response:
         )
 
 
-def _oauth_client(name: str):  # noqa: ANN202
+def _oauth_client(name: str) -> Any:  # an Authlib Flask client
     return current_app.extensions["stoa_oauth"].create_client(name)
 
 

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 import pydantic
 from pydantic import field_validator
 from sqlalchemy import JSON, Column, ForeignKey, Integer
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from portal.models.base import UTCDateTime, utcnow
 from portal.validation import InputModel
@@ -94,6 +94,11 @@ class Portal(SQLModel, table=True):
     # Files tab: upload size limit and the content categories allowed (None = the defaults)
     max_upload_mb: int = Field(default=2048)
     allowed_file_types: list[str] | None = Field(default=None, sa_type=JSON)
+
+    @classmethod
+    def __staff_only__(cls) -> Any:
+        """A pending portal (being set up) exists for staff only: ``scoped()`` hides it."""
+        return col(cls.status) == PortalStatus.pending.value
 
 
 # Input families: validated at the edge (API bodies, the inbound webhook), taken by services.

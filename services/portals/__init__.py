@@ -56,8 +56,6 @@ def portal_for_slug(session: Session, *, actor: Actor, slug: str) -> PortalConte
     if row is None:
         raise NotFound()
     portal, company = row
-    if portal.status == PortalStatus.pending and not actor.is_staff:
-        raise NotFound()
     group = _group_ids(session, actor, portal.company_id)
     read_only = portal.status == PortalStatus.archived
     return PortalContext(

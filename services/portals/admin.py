@@ -16,7 +16,6 @@ from portal.models import (
     Company,
     Portal,
     PortalManager,
-    PortalStatus,
     User,
 )
 from portal.models.activity import Action
@@ -90,8 +89,6 @@ def list_portals(
 ) -> tuple[list[PortalRecord], int]:
     """Portals the actor may see (pending ones for staff only), filtered, sorted and paged."""
     stmt = scoped(select(Portal), actor, Portal)
-    if not actor.is_staff:
-        stmt = stmt.where(Portal.status != PortalStatus.pending.value)
     if status:
         stmt = stmt.where(Portal.status == status)
     if search:
@@ -107,11 +104,8 @@ def list_portals(
 
 
 def get_portal(session: Session, *, actor: Actor, portal_id: int) -> Portal:
-    """A portal the actor may see; pending portals are invisible to clients."""
-    portal = get_for_actor(session, Portal, portal_id, actor)
-    if portal.status == PortalStatus.pending.value and not actor.is_staff:
-        raise NotFound()
-    return portal
+    """A portal the actor may see (pending portals are staff-only, see ``Portal``)."""
+    return get_for_actor(session, Portal, portal_id, actor)
 
 
 def portal_record(session: Session, *, actor: Actor, portal_id: int) -> PortalRecord:

@@ -92,11 +92,11 @@ def _load_portal(session: Session, actor: Actor, portal_id: int) -> Portal:
 def portal_out(record: PortalRecord) -> dict:
     p = record.portal
     return PortalOut(
-        id=p.id,  # type: ignore[arg-type]
+        id=p.id,
         title=p.title,
         slug=p.slug,
         url=f"{base_url()}/p/{p.slug}/",
-        status=p.status,  # type: ignore[arg-type]
+        status=p.status,
         accent_color=p.accent_color,
         allow_uploads=p.allow_uploads,
         client_user_id=record.client_user_id,
@@ -187,7 +187,7 @@ def portal_activity(path: PortalPath, query: PageQuery):
     )
     items = [
         ActivityOut(
-            id=r.id,  # type: ignore[arg-type]
+            id=r.id,
             user_id=r.actor_id,
             action=r.action,
             object_label=r.object_label,
