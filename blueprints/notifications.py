@@ -15,6 +15,7 @@ from portal.principal import current_actor
 from portal.validation import validated
 from portal.web.args import page_arg
 from portal.web.htmx import is_partial, render_page
+from portal.web.urls import safe_next
 from services.events import notifications as service
 from services.portals import own_portal, portal_for_slug
 
@@ -88,8 +89,6 @@ def badge() -> Response:
 @login_required
 def go(notification_id: int) -> Response:
     """Open a notification: mark it read, then follow its link (same-site paths only)."""
-    from blueprints.auth import safe_next
-
     row = service.mark_read(get_session(), user_id=current_user.id, notification_id=notification_id)
     return redirect(safe_next(row.url) or "/notifications", code=302)
 
@@ -121,8 +120,6 @@ def read_all() -> Response:
 @login_required
 def preferences() -> Response:
     """Save the per-type × channel choices posted by the Settings tab or /account."""
-    from blueprints.auth import safe_next
-
     form = request.form
     choices = [
         {

@@ -17,6 +17,7 @@ from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.models import Role, UserRole, WebhookDelivery, WebhookSubscription
 from portal.models.activity import Action
 from portal.models.base import utcnow
+from portal.models.user import InviteCreate
 from portal.models.webhook import WebhookSubscriptionCreate
 from portal.tenancy import actor_for_user
 from portal.validation import validated
@@ -43,7 +44,11 @@ def subscribe(db, actor, url, events=("client_invited",), **kw):
 
 def invite_and_commit(app, db, actor, company, email="new.person@example.test"):
     inv = auth.invite(
-        db, actor=actor, company_id=company.id, email=email, base_url="http://testserver"
+        db,
+        actor=actor,
+        company_id=company.id,
+        data=InviteCreate(email=email),
+        base_url="http://testserver",
     )
     with app.app_context():
         commit(db)
@@ -180,7 +185,11 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
         commit(db)
     nested = db.begin_nested()
     auth.invite(
-        db, actor=staff, company_id=tenants.acme.id, email="x@example.test", base_url="http://t"
+        db,
+        actor=staff,
+        company_id=tenants.acme.id,
+        data=InviteCreate(email="x@example.test"),
+        base_url="http://t",
     )
     nested.rollback()
     # Even if queued work outlived the rollback, its delivery row is gone: nothing is sent.
