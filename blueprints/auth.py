@@ -2,48 +2,32 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from typing import Any
 
 import requests
-from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
 
+from portal.config import SsoProvider
 from portal.db import get_session
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from portal.models.user import InvitationAccept
+from portal.validation import form_data, validated
 from portal.web.htmx import render_page
+from portal.web.urls import base_url, safe_next
 from services.accounts import auth as auth_service
 from services.accounts import sso as sso_service
+from services.accounts.auth import SignIn
 from services.portals import landing_url
 
 bp = Blueprint("auth", __name__)
 
 
-def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths; anything else (``//evil``, ``https://…``) is dropped."""
-    if not target:
-        return None
-    target = target.strip()
-    parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith(("//", "/\\"))
-    ):
-        return None
-    if "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    return target
-
-
-def base_url() -> str:
-    return request.host_url.rstrip("/")
-
-
-def _sign_in(user, next_url: str | None) -> Response:  # noqa: ANN001
+def _sign_in(signed: SignIn, next_url: str | None = None) -> Response:
     session.clear()  # new session id on privilege change (fixation)
-    login_user(user)
-    return redirect(safe_next(next_url) or landing_url(get_session(), user=user), code=303)
+    login_user(signed.user)
+    return redirect(safe_next(next_url or signed.next_url) or signed.landing, code=303)
 
 
 @bp.get("/")
@@ -64,7 +48,7 @@ def login() -> Response:
     password = request.form.get("password", "")
     ip = request.remote_addr or "unknown"
     try:
-        user = auth_service.authenticate(get_session(), email=email, password=password, ip=ip)
+        signed = auth_service.authenticate(get_session(), email=email, password=password, ip=ip)
     except RateLimited as exc:
         resp = render_page(
             "auth/login.html", status=429, next_url=next_url, email=email, error=exc.message
@@ -75,7 +59,7 @@ def login() -> Response:
         return render_page(
             "auth/login.html", status=422, next_url=next_url, email=email, error=exc.message
         )
-    return _sign_in(user, next_url)
+    return _sign_in(signed, next_url)
 
 
 @bp.post("/logout")
@@ -105,7 +89,7 @@ def magic_request() -> Response:
         auth_service.request_magic_link(
             get_session(),
             email=email,
-            base_url=base_url(),
+            base_url=base_url(from_request=True),
             next_url=safe_next(request.form.get("next")),
         )
     except RateLimited as exc:
@@ -121,54 +105,54 @@ def magic_consume(token: str) -> Response:
     if request.method == "GET":
         return render_page("auth/magic_confirm.html", token=token)
     try:
-        user, next_url = auth_service.consume_magic_link(get_session(), token=token)
+        signed = auth_service.consume_magic_link(get_session(), token=token)
     except NotFound as exc:
         return render_page(
             "auth/magic_request.html", status=410, sent=False, email="", error=exc.message
         )
-    return _sign_in(user, next_url)
+    return _sign_in(signed)
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def invite_accept(token: str) -> Response:
     db = get_session()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            data = validated(InvitationAccept, form_data(request.form))
+            signed = auth_service.accept_invitation(db, token=token, data=data)
+        except Invalid as exc:
+            errors = exc.errors
+        except NotFound:
+            pass  # the page below says the link is invalid, used or expired
+        except Conflict as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("auth.login"), code=303)
+        else:
+            flash("Welcome! Your account is ready.", "success")
+            return _sign_in(signed)
     try:
         invitation = auth_service.pending_invitation(db, token=token)
     except NotFound as exc:
         return render_page("auth/invite_invalid.html", status=404, message=exc.message)
-    if request.method == "GET":
-        return render_page(
-            "auth/invite.html", invitation=invitation, token=token, name=invitation.name, errors={}
-        )
-    name = request.form.get("name", "")
-    try:
-        user = auth_service.accept_invitation(
-            db, token=token, name=name, password=request.form.get("password", "")
-        )
-    except Invalid as exc:
-        return render_page(
-            "auth/invite.html",
-            status=422,
-            invitation=invitation,
-            token=token,
-            name=name,
-            errors=exc.errors,
-        )
-    except Conflict as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("auth.login"), code=303)
-    flash("Welcome! Your account is ready.", "success")
-    return _sign_in(user, None)
+    return render_page(
+        "auth/invite.html",
+        status=422 if errors else 200,
+        invitation=invitation,
+        token=token,
+        name=request.form.get("name", "") if request.method == "POST" else invitation.name,
+        errors=errors,
+    )
 
 
 # Single sign-on (OpenID Connect through Authlib) ----------------------------------------
 
 
-def _providers() -> list:  # noqa: ANN401
+def _providers() -> list[SsoProvider]:
     return list(current_app.config["STOA_SETTINGS"].sso_providers)
 
 
-def _provider(name: str):  # noqa: ANN202
+def _provider(name: str) -> SsoProvider:
     for provider in _providers():
         if provider.name == name:
             return provider
@@ -194,7 +178,7 @@ def sso_login(provider: str) -> Response:
         )
 
 
-def _oauth_client(name: str):  # noqa: ANN202
+def _oauth_client(name: str) -> Any:  # an Authlib Flask client
     return current_app.extensions["stoa_oauth"].create_client(name)
 
 
@@ -216,7 +200,7 @@ def sso_callback(provider: str) -> Response:
         )
     claims = token.get("userinfo") or {}
     try:
-        user = sso_service.user_for_claims(get_session(), provider=config, claims=claims)
+        signed = sso_service.sign_in_with_claims(get_session(), provider=config, claims=claims)
     except Forbidden as exc:
         return render_page(
             "auth/login.html",
@@ -226,4 +210,4 @@ def sso_callback(provider: str) -> Response:
             providers=_providers(),
             error=exc.message,
         )
-    return _sign_in(user, session.pop("sso_next", None))
+    return _sign_in(signed, session.pop("sso_next", None))

@@ -19,5 +19,5 @@ bp = staff_blueprint("dev", __name__, available=_development)
 
 @bp.get("/outbox")
 def outbox() -> Response:
-    emails = recent_emails(get_session(), limit=100)  # type: ignore[union-attr]
+    emails = recent_emails(get_session(), limit=100)
     return render_page("dev/outbox.html", emails=emails)

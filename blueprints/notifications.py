@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, g, make_response, redirect, request
@@ -11,13 +10,16 @@ from markupsafe import Markup
 
 from portal.db import get_session
 from portal.errors import NotFound
+from portal.models.notification import NotificationPreferencesUpdate
 from portal.principal import current_actor
+from portal.validation import validated
+from portal.web.args import page_arg
 from portal.web.htmx import is_partial, render_page
+from portal.web.urls import safe_next
 from services.events import notifications as service
 from services.portals import own_portal, portal_for_slug
 
 bp = Blueprint("notifications", __name__)
-PER_PAGE = 20
 
 
 def badge_html(count: int, *, oob: bool = False) -> Markup:
@@ -46,32 +48,18 @@ def _filter() -> str:
 
 
 def _list(status: int = 200) -> Response:
-    session = get_session()
-    which = _filter()
-    raw = request.values.get("page", "1")
-    page = max(1, int(raw)) if raw.isdigit() else 1
-    rows, total = service.list_notifications(
-        session,
-        user_id=current_user.id,
-        filter=which,
-        limit=PER_PAGE,
-        offset=(page - 1) * PER_PAGE,
+    view = service.notifications_view(
+        get_session(), user_id=current_user.id, filter=_filter(), page=page_arg(request.values)
     )
-    unread = service.unread_count(session, user_id=current_user.id)
     resp = render_page(
         "notifications/index.html",
         status=status,
-        rows=rows,
-        total=total,
-        unread=unread,
-        which=which,
-        page=page,
-        pages=max(1, math.ceil(total / PER_PAGE)),
+        view=view,
         page_title="Notifications",
         **_layout_context(),
     )
     if is_partial() and request.method == "POST":
-        resp.set_data(resp.get_data(as_text=True) + str(badge_html(unread, oob=True)))
+        resp.set_data(resp.get_data(as_text=True) + str(badge_html(view.unread, oob=True)))
     return resp
 
 
@@ -101,8 +89,6 @@ def badge() -> Response:
 @login_required
 def go(notification_id: int) -> Response:
     """Open a notification: mark it read, then follow its link (same-site paths only)."""
-    from blueprints.auth import safe_next
-
     row = service.mark_read(get_session(), user_id=current_user.id, notification_id=notification_id)
     return redirect(safe_next(row.url) or "/notifications", code=302)
 
@@ -134,16 +120,16 @@ def read_all() -> Response:
 @login_required
 def preferences() -> Response:
     """Save the per-type × channel choices posted by the Settings tab or /account."""
-    from blueprints.auth import safe_next
-
     form = request.form
-    service.save_preferences(
-        get_session(),
-        user_id=current_user.id,
-        choices=[
-            (key, form.get(f"in_app:{key}") == "1", form.get(f"email:{key}") == "1")
-            for key in service.TYPES
-        ],
-    )
+    choices = [
+        {
+            "notification_type": key,
+            "channel_in_app": form.get(f"in_app:{key}") == "1",
+            "channel_email": form.get(f"email:{key}") == "1",
+        }
+        for key in service.TYPES
+    ]
+    data = validated(NotificationPreferencesUpdate, {"preferences": choices})
+    service.save_preferences(get_session(), user_id=current_user.id, data=data)
     flash("Notification preferences saved.", "success")
     return redirect(safe_next(form.get("back")) or "/account", code=303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +18,7 @@ class ConfigError(RuntimeError):
     """Raised when settings are missing or invalid (production refuses to start)."""
 
 
-def _read_or_create(path: Path, make: callable) -> str:  # type: ignore[valid-type]
+def _read_or_create(path: Path, make: Callable[[], str]) -> str:
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,9 +150,13 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
             o.get("MAIL_FROM") or os.environ.get("MAIL_FROM") or "Stoa <portal@stoa.local>"
         ),
         outbox_dir=Path(str(o.get("OUTBOX_DIR") or instance / "outbox")),
-        trusted_proxies=int(o.get("TRUSTED_PROXIES") or os.environ.get("TRUSTED_PROXIES") or 0),
+        trusted_proxies=int(
+            str(o.get("TRUSTED_PROXIES") or os.environ.get("TRUSTED_PROXIES") or 0)
+        ),
         base_url=str(o.get("BASE_URL") or os.environ.get("STOA_BASE_URL") or "") or None,
-        login_ip_limit=int(o.get("LOGIN_IP_LIMIT") or os.environ.get("STOA_LOGIN_IP_LIMIT") or 300),
+        login_ip_limit=int(
+            str(o.get("LOGIN_IP_LIMIT") or os.environ.get("STOA_LOGIN_IP_LIMIT") or 300)
+        ),
         sso_providers=_sso_providers(
             o.get("SSO_PROVIDERS") or os.environ.get("STOA_SSO_PROVIDERS")
         ),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, false, not_, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.errors import Forbidden, NotFound
 from portal.models import CLIENT_ROLE_RANK, ClientRole, Company, PortalManager, Role, User, UserRole
@@ -105,7 +105,7 @@ def group_company_ids(session: Session, company_id: int) -> frozenset[int]:
 def staff_nodes(session: Session, user_id: int) -> frozenset[str]:
     rows = session.exec(
         select(Role.permissions)
-        .join(UserRole, UserRole.role_id == Role.id)
+        .join(UserRole, col(UserRole.role_id) == col(Role.id))
         .where(UserRole.user_id == user_id)
     ).all()
     return frozenset(node for perms in rows for node in (perms or []))

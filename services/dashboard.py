@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.models import ActivityLog, Announcement, Company, PortalFile, Project, Task
 from portal.tenancy import Actor, scoped
@@ -14,7 +13,6 @@ from services.announcements import latest_announcements
 from services.deliverables import queries as deliverable_queries
 from services.deliverables.queries import DeliverableRow
 from services.files import pending_file_approvals
-from services.portals import PortalContext
 from services.tasks.views import ProjectProgress, project_progress, upcoming
 
 
@@ -44,37 +42,39 @@ class DashboardView:
         return sum(p.counts.get("in_progress", 0) for p in self.progress.values())
 
 
-def dashboard_view(session: Session, *, actor: Actor, ctx: PortalContext) -> DashboardView:
-    """The portal's dashboard: its group's overview and the portal's welcome message."""
-    view = dashboard_data(
-        session, actor=actor, company_ids=ctx.group_company_ids, welcome=ctx.portal.welcome_message
-    )
-    waiting = deliverable_queries.waiting_for(session, actor, ctx.group_company_ids, limit=5)
-    files = pending_file_approvals(session, actor, ctx.group_company_ids, limit=5)
+def dashboard_view(session: Session, *, actor: Actor, welcome: str | None = None) -> DashboardView:
+    """The portal's dashboard: its group's overview, what waits for the visitor, and the
+    portal's welcome message. ``actor`` is narrowed to the portal's group."""
+    view = dashboard_data(session, actor=actor, welcome=welcome)
+    group = _group(actor)
+    waiting = deliverable_queries.waiting_for(session, actor, group, limit=5)
+    files = pending_file_approvals(session, actor, group, limit=5)
     return replace(view, waiting=waiting, files_to_approve=files)
 
 
-def dashboard_data(
-    session: Session, *, actor: Actor, company_ids: Iterable[int], welcome: str | None = None
-) -> DashboardView:
+def _group(actor: Actor) -> list[int]:
+    return sorted(actor.company_ids or [])
+
+
+def dashboard_data(session: Session, *, actor: Actor, welcome: str | None = None) -> DashboardView:
     """Active projects with task progress, what's due, milestones and the latest activity."""
-    group = sorted(company_ids)
     projects = session.exec(
         scoped(select(Project, Company.name), actor, Project)
-        .join(Company, Company.id == Project.company_id)
-        .where(Project.company_id.in_(group), Project.status == "active")  # type: ignore[attr-defined]
-        .order_by(Project.due_date, Project.name)
+        .join(Company, col(Company.id) == Project.company_id)
+        .where(Project.status == "active")
+        .order_by(col(Project.due_date), col(Project.name))
         .limit(12)
     ).all()
     activity = session.exec(
         scoped(select(ActivityLog), actor, ActivityLog)
-        .where(ActivityLog.company_id.in_(group))  # type: ignore[union-attr]
-        .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())  # type: ignore[union-attr]
+        .order_by(col(ActivityLog.created_at).desc(), col(ActivityLog.id).desc())
         .limit(8)
     ).all()
     today = date.today()
-    progress = project_progress(session, actor=actor, project_ids=[p.id for p, _ in projects])  # type: ignore[misc]
-    milestones, due_soon = upcoming(session, actor=actor.narrowed(group))
+    progress = project_progress(
+        session, actor=actor, project_ids=[p.id for p, _ in projects if p.id is not None]
+    )
+    milestones, due_soon = upcoming(session, actor=actor)
     return DashboardView(
         projects=[(p, name) for p, name in projects],
         activity=list(activity),
@@ -83,5 +83,5 @@ def dashboard_data(
         milestones=milestones,
         due_soon=due_soon,
         today=today,
-        announcements=latest_announcements(session, actor=actor, company_ids=group, limit=3),
+        announcements=latest_announcements(session, actor=actor, limit=3),
     )

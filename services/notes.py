@@ -1,26 +1,28 @@
 """Notes: threaded discussion on projects (and deliverables, invoices, budgets), SPEC §5.5.
 
-Client-visible notes are seen by everyone in the portal; internal notes by staff only. Bodies
-are markdown, rendered through ``portal.text`` (sanitised). ``@Name`` / ``@email``
-mentions notify the people they name (``note_mention``); a reply notifies the thread's author
-(``note_reply``). Every page of threads is built in a fixed number of queries.
+Client-visible notes are seen by everyone in the portal; internal notes by staff only
+(``Note.__staff_only__``, applied by ``scoped()``). Every function takes the actor already
+narrowed to the portal it works in. Bodies are markdown, rendered through ``portal.text``
+(sanitised). ``@Name`` / ``@email`` mentions notify the people they name (``note_mention``); a
+reply notifies the thread's author (``note_reply``). Every page of threads is built in a fixed
+number of queries.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import exists, false, or_
+from sqlalchemy import exists, or_
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, select
 
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import (
     NOTE_RESOURCE_TYPES,
+    ClientRole,
     Company,
     Deliverable,
     Note,
@@ -33,12 +35,15 @@ from portal.models import (
 )
 from portal.models.activity import Action
 from portal.models.base import utcnow
-from portal.tenancy import Actor, has_node, scoped
+from portal.models.note import NOTE_MAX_BODY, NoteCreate, NoteUpdate
+from portal.tenancy import Actor, get_for_actor, has_node, require_client_role, scoped
 from portal.text import MENTION_RE, plain_excerpt, render_markdown
+from portal.web.pagination import Page, paginate
 from services.events import activity
 from services.events.notifications import notify
+from services.portals.admin import get_portal
 
-MAX_BODY = 10_000
+MAX_BODY = NOTE_MAX_BODY
 PER_PAGE = 20
 API_LIMIT = 100
 
@@ -63,8 +68,8 @@ class NoteItem:
     html: Markup
 
     @property
-    def id(self) -> int:
-        return self.note.id  # type: ignore[return-value]
+    def id(self) -> int | None:
+        return self.note.id
 
 
 @dataclass
@@ -84,20 +89,17 @@ class Thread:
 
 @dataclass(frozen=True)
 class NotesView:
-    threads: list[Thread]
-    total: int
-    page: int
-    pages: int
+    """One page of threads (newest first), the group's projects and the project filter."""
+
+    listing: Page[Thread]
     projects: list[tuple[int, str]]
     project_id: int | None
     project_name: str | None
+    editing: int | None = None  # the note whose inline editor is open
 
-
-def _visible(stmt: Any, actor: Actor, company_ids: Iterable[int], model: Any = Note) -> Any:
-    stmt = scoped(stmt, actor, Note).where(model.company_id.in_(sorted(company_ids)))
-    if not actor.is_staff:
-        stmt = stmt.where(model.is_internal == false())
-    return stmt
+    @property
+    def threads(self) -> list[Thread]:
+        return list(self.listing.items)
 
 
 def _item(note: Note, author: User | None) -> NoteItem:
@@ -118,155 +120,133 @@ def _labels(session: Session, keys: Iterable[tuple[str, int]]) -> dict[tuple[str
             continue
         model, attr = entry
         rows = session.exec(
-            select(model.id, getattr(model, attr)).where(model.id.in_(sorted(ids)))
+            select(model.id, getattr(model, attr)).where(col(model.id).in_(sorted(ids)))
         ).all()
         labels.update({(rtype, rid): str(label) for rid, label in rows})
     return labels
 
 
-def _group_projects(
-    session: Session, actor: Actor, company_ids: list[int]
-) -> list[tuple[int, str]]:
+def _label(session: Session, resource_type: str, resource_id: int) -> str:
+    return _labels(session, [(resource_type, resource_id)]).get(
+        (resource_type, resource_id), resource_type
+    )
+
+
+def _group_projects(session: Session, actor: Actor) -> list[tuple[int, str]]:
     rows = session.exec(
         scoped(select(Project.id, Project.name), actor, Project)
-        .where(Project.company_id.in_(company_ids))  # type: ignore[attr-defined]
-        .order_by(Project.name)
+        .order_by(col(Project.name))
         .limit(200)
     ).all()
-    return [(pid, name) for pid, name in rows]  # type: ignore[misc]
+    return [(pid, name) for pid, name in rows if pid is not None]
 
 
 def notes_view(
     session: Session,
     *,
     actor: Actor,
-    company_ids: list[int],
     project_id: int | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> NotesView:
     """A page of threads (newest first) with their replies, authors and resource names."""
     reply = aliased(Note)
-    live_reply = _visible(select(reply.id), actor, company_ids, reply).where(
-        reply.parent_id == Note.id, reply.deleted_at.is_(None)
+    live_reply = scoped(select(reply.id), actor, reply).where(
+        reply.parent_id == Note.id, col(reply.deleted_at).is_(None)
     )
     conds = [
-        Note.parent_id.is_(None),  # type: ignore[union-attr]
-        or_(Note.deleted_at.is_(None), exists(live_reply)),  # type: ignore[union-attr]
+        col(Note.parent_id).is_(None),
+        or_(col(Note.deleted_at).is_(None), exists(live_reply)),
     ]
     if project_id is not None:
-        conds += [Note.resource_type == "project", Note.resource_id == project_id]
-    counted = _visible(select(Note.id), actor, company_ids).where(*conds)
-    total = int(session.exec(select(func.count()).select_from(counted.subquery())).one())
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    rows = session.exec(
-        _visible(select(Note, User), actor, company_ids)
+        conds += [col(Note.resource_type) == "project", col(Note.resource_id) == project_id]
+    rows: Page[tuple[Note, User | None]] = paginate(
+        session,
+        scoped(select(Note, User), actor, Note)
         .where(*conds)
-        .outerjoin(User, User.id == Note.author_id)
-        .order_by(Note.created_at.desc(), Note.id.desc())  # type: ignore[union-attr]
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    threads = [Thread(root=_item(n, u)) for n, u in rows]
-    _attach_replies(session, actor, company_ids, threads)
-    projects = _group_projects(session, actor, company_ids)
+        .outerjoin(User, col(User.id) == Note.author_id)
+        .order_by(col(Note.created_at).desc(), col(Note.id).desc()),
+        page=page,
+        per_page=per_page,
+        scalars=False,
+    )
+    listing = rows.map(lambda row: Thread(root=_item(*row)))
+    _attach_replies(session, actor, listing.items)
+    projects = _group_projects(session, actor)
     # the project list doubles as the label source: only unknown resources cost a query
     labels = {("project", pid): name for pid, name in projects}
     labels.update(
-        _labels(
-            session,
-            {(t.resource_type, t.resource_id) for t in threads} - set(labels),
-        )
+        _labels(session, {(t.resource_type, t.resource_id) for t in listing} - set(labels))
     )
-    for t in threads:
+    for t in listing:
         t.resource_label = labels.get((t.resource_type, t.resource_id), t.resource_type.title())
     project_name = next((name for pid, name in projects if pid == project_id), None)
     if project_id is not None and project_name is None:
         raise NotFound()
     return NotesView(
-        threads=threads,
-        total=total,
-        page=page,
-        pages=pages,
-        projects=projects,
-        project_id=project_id,
-        project_name=project_name,
+        listing=listing, projects=projects, project_id=project_id, project_name=project_name
     )
 
 
-def _attach_replies(
-    session: Session, actor: Actor, company_ids: list[int], threads: list[Thread]
-) -> None:
-    if not threads:
-        return
+def note_page(session: Session, *, actor: Actor, note_id: int, editing: bool = False) -> NotesView:
+    """The notes page around one note (its project's discussion), optionally editing it."""
+    reader = own_note if editing else get_note
+    note = reader(session, actor=actor, note_id=note_id)
+    project_id = note.resource_id if note.resource_type == "project" else None
+    view = notes_view(session, actor=actor, project_id=project_id)
+    return replace(view, editing=note_id if editing else None)
+
+
+def _attach_replies(session: Session, actor: Actor, threads: Iterable[Thread]) -> None:
     by_id = {t.root.id: t for t in threads}
+    if not by_id:
+        return
     rows = session.exec(
-        _visible(select(Note, User), actor, company_ids)
-        .outerjoin(User, User.id == Note.author_id)
-        .where(Note.parent_id.in_(sorted(by_id)), Note.deleted_at.is_(None))  # type: ignore[union-attr]
-        .order_by(Note.created_at, Note.id)
+        scoped(select(Note, User), actor, Note)
+        .outerjoin(User, col(User.id) == Note.author_id)
+        .where(col(Note.parent_id).in_(sorted(i for i in by_id if i is not None)))
+        .where(col(Note.deleted_at).is_(None))
+        .order_by(col(Note.created_at), col(Note.id))
     ).all()
     for note, author in rows:
-        by_id[note.parent_id].replies.append(_item(note, author))  # type: ignore[index]
+        by_id[note.parent_id].replies.append(_item(note, author))
 
 
-def get_note(session: Session, *, actor: Actor, company_ids: list[int], note_id: Any) -> Note:
+def get_note(session: Session, *, actor: Actor, note_id: Any) -> Note:
     """A note the actor may read (internal notes do not exist for clients)."""
-    try:
-        pk = int(note_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    note = session.exec(_visible(select(Note), actor, company_ids).where(Note.id == pk)).first()
-    if note is None:
-        raise NotFound()
-    return note
+    return get_for_actor(session, Note, note_id, actor)
 
 
-def thread_for(session: Session, *, actor: Actor, company_ids: list[int], note_id: Any) -> Thread:
-    """The whole thread a note belongs to (for HTMX fragments)."""
-    note = get_note(session, actor=actor, company_ids=company_ids, note_id=note_id)
+def thread_for(session: Session, *, actor: Actor, note_id: Any, editing: bool = False) -> Thread:
+    """The whole thread a note belongs to (for HTMX fragments); ``editing``: your own note."""
+    note = (own_note if editing else get_note)(session, actor=actor, note_id=note_id)
     root = note if note.parent_id is None else session.get(Note, note.parent_id)
-    author = session.get(User, root.author_id) if root and root.author_id else None
-    thread = Thread(root=_item(root, author))  # type: ignore[arg-type]
-    _attach_replies(session, actor, company_ids, [thread])
-    labels = _labels(session, [(thread.resource_type, thread.resource_id)])
-    thread.resource_label = labels.get((thread.resource_type, thread.resource_id), "")
+    if root is None:
+        raise NotFound()
+    author = session.get(User, root.author_id) if root.author_id else None
+    thread = Thread(root=_item(root, author))
+    _attach_replies(session, actor, [thread])
+    thread.resource_label = _labels(session, [(thread.resource_type, thread.resource_id)]).get(
+        (thread.resource_type, thread.resource_id), ""
+    )
     return thread
 
 
 # Writes -------------------------------------------------------------------------------------
 
 
-def _clean_body(body: str) -> str:
-    text = (body or "").strip()
-    if not text:
-        raise Invalid(errors={"body": ["Write something first."]})
-    if len(text) > MAX_BODY:
-        raise Invalid(errors={"body": [f"Keep it under {MAX_BODY:,} characters."]})
-    return text
-
-
 def _resource(
-    session: Session, actor: Actor, company_ids: list[int], resource_type: str, resource_id: Any
-) -> tuple[int, str]:
-    """(company_id, label) of the resource a new thread attaches to."""
-    entry = RESOURCE_MODELS.get(resource_type or "")
+    session: Session, actor: Actor, resource_type: str, resource_id: int | None
+) -> tuple[int, int, str]:
+    """(company_id, id, label) of the resource a new thread attaches to."""
+    entry = RESOURCE_MODELS.get(resource_type)
     if entry is None:
         raise Invalid(errors={"resource_type": ["Notes can be added to projects."]})
+    if resource_id is None:
+        raise Invalid(errors={"resource_id": ["Choose what this note is about."]})
     model, attr = entry
-    try:
-        pk = int(resource_id)
-    except (TypeError, ValueError):
-        raise Invalid(errors={"resource_id": ["Choose what this note is about."]}) from None
-    obj = session.exec(
-        scoped(select(model), actor, model).where(
-            model.id == pk, model.company_id.in_(sorted(company_ids))
-        )
-    ).first()
-    if obj is None:
-        raise NotFound()
-    return obj.company_id, str(getattr(obj, attr))
+    obj = get_for_actor(session, model, resource_id, actor)
+    return obj.company_id, obj.id, str(getattr(obj, attr))
 
 
 def mention_tokens(body: str) -> set[str]:
@@ -277,30 +257,36 @@ def portal_audience(session: Session, company_id: int, *, staff_only: bool = Fal
     """Active people who can see a company's portal: its users, its parent's, assigned staff."""
     company = session.get(Company, company_id)
     ids = [company_id] + ([company.parent_id] if company and company.parent_id else [])
-    who = User.is_staff if staff_only else or_(User.is_staff, User.company_id.in_(ids))  # type: ignore[union-attr]
-    people = session.exec(select(User).where(User.is_active, who)).all()  # type: ignore[arg-type]
+    who = (
+        col(User.is_staff).is_(True)
+        if staff_only
+        else or_(col(User.is_staff).is_(True), col(User.company_id).in_(ids))
+    )
+    people = session.exec(select(User).where(col(User.is_active).is_(True), who)).all()
     staff_ids = [u.id for u in people if u.is_staff]
     if not staff_ids:
         return [u for u in people if not u.is_staff]
     managers = set(
         session.exec(
             select(PortalManager.user_id).where(
-                PortalManager.company_id.in_(ids),  # type: ignore[attr-defined]
-                PortalManager.user_id.in_(staff_ids),  # type: ignore[attr-defined]
+                col(PortalManager.company_id).in_(ids),
+                col(PortalManager.user_id).in_(staff_ids),
             )
         ).all()
     )
     grants: dict[int, list[str]] = {}
     for uid, perms in session.exec(
         select(UserRole.user_id, Role.permissions)
-        .join(Role, Role.id == UserRole.role_id)
-        .where(UserRole.user_id.in_(staff_ids))  # type: ignore[attr-defined]
+        .join(Role, col(Role.id) == UserRole.role_id)
+        .where(col(UserRole.user_id).in_(staff_ids))
     ).all():
         grants.setdefault(uid, []).extend(perms or [])
     return [
         u
         for u in people
-        if not u.is_staff or u.id in managers or has_node(grants.get(u.id, []), "portal.all")  # type: ignore[arg-type]
+        if not u.is_staff
+        or u.id in managers
+        or (u.id is not None and has_node(grants.get(u.id, []), "portal.all"))
     ]
 
 
@@ -375,24 +361,12 @@ def _notify_people(
             )
 
 
-def create_note(
-    session: Session,
-    *,
-    actor: Actor,
-    company_ids: list[int],
-    body: str,
-    resource_type: str = "project",
-    resource_id: Any = None,
-    parent_id: Any = None,
-    is_internal: bool = False,
-) -> Note:
+def create_note(session: Session, *, actor: Actor, data: NoteCreate) -> Note:
     """Start a thread on a resource, or reply to one (``parent_id``). Collaborators and staff."""
-    if not (actor.can("portal.write") or actor.is_staff):
-        raise Forbidden()
-    text = _clean_body(body)
+    require_client_role(actor, ClientRole.collaborator)
     parent: Note | None = None
-    if parent_id not in (None, ""):
-        parent = get_note(session, actor=actor, company_ids=company_ids, note_id=parent_id)
+    if data.parent_id is not None:
+        parent = get_note(session, actor=actor, note_id=data.parent_id)
         if parent.parent_id is not None:  # one level of threading: replies join the thread
             parent = session.get(Note, parent.parent_id)
         if parent is None:
@@ -402,22 +376,20 @@ def create_note(
             parent.resource_type,
             parent.resource_id,
         )
-        label = _labels(session, [(resource_type, resource_id)]).get(
-            (resource_type, resource_id), resource_type
-        )
-        internal = parent.is_internal or (is_internal and actor.is_staff)
+        label = _label(session, resource_type, resource_id)
     else:
-        company_id, label = _resource(session, actor, company_ids, resource_type, resource_id)
-        internal = bool(is_internal) and actor.is_staff
-    if is_internal and not actor.is_staff:
+        resource_type = data.resource_type
+        company_id, resource_id, label = _resource(session, actor, resource_type, data.resource_id)
+    if data.is_internal and not actor.is_staff:
         raise Forbidden("Only staff can write internal notes.")
+    internal = data.is_internal or (parent is not None and parent.is_internal)
     note = Note(
         company_id=company_id,
         resource_type=resource_type,
-        resource_id=int(resource_id),
+        resource_id=resource_id,
         parent_id=parent.id if parent else None,
         author_id=actor.user_id,
-        body=text,
+        body=data.body,
         is_internal=internal,
     )
     session.add(note)
@@ -438,15 +410,15 @@ def create_note(
         actor=actor,
         note=note,
         label=label,
-        mentioned_tokens=mention_tokens(text),
+        mentioned_tokens=mention_tokens(data.body),
         reply_to=parent,
     )
     return note
 
 
-def own_note(session: Session, actor: Actor, company_ids: list[int], note_id: Any) -> Note:
+def own_note(session: Session, *, actor: Actor, note_id: Any) -> Note:
     """A live note the actor wrote (someone else's is a 403, an invisible one a 404)."""
-    note = get_note(session, actor=actor, company_ids=company_ids, note_id=note_id)
+    note = get_note(session, actor=actor, note_id=note_id)
     if note.deleted_at is not None:
         raise NotFound()
     if actor.user_id is None or note.author_id != actor.user_id:
@@ -454,30 +426,25 @@ def own_note(session: Session, actor: Actor, company_ids: list[int], note_id: An
     return note
 
 
-def update_note(
-    session: Session, *, actor: Actor, company_ids: list[int], note_id: Any, body: str
-) -> Note:
+def update_note(session: Session, *, actor: Actor, note_id: Any, data: NoteUpdate) -> Note:
     """Edit your own note; people newly mentioned by the edit are notified."""
-    note = own_note(session, actor, company_ids, note_id)
-    text = _clean_body(body)
-    new_tokens = mention_tokens(text) - mention_tokens(note.body)
-    note.body = text
+    note = own_note(session, actor=actor, note_id=note_id)
+    new_tokens = mention_tokens(data.body) - mention_tokens(note.body)
+    note.body = data.body
     note.edited_at = utcnow()
     session.add(note)
     session.flush()
     if new_tokens:
-        label = _labels(session, [(note.resource_type, note.resource_id)]).get(
-            (note.resource_type, note.resource_id), note.resource_type
-        )
+        label = _label(session, note.resource_type, note.resource_id)
         _notify_people(
             session, actor=actor, note=note, label=label, mentioned_tokens=new_tokens, reply_to=None
         )
     return note
 
 
-def delete_note(session: Session, *, actor: Actor, company_ids: list[int], note_id: Any) -> Note:
+def delete_note(session: Session, *, actor: Actor, note_id: Any) -> Note:
     """Delete your own note (soft: a thread keeps its replies)."""
-    note = own_note(session, actor, company_ids, note_id)
+    note = own_note(session, actor=actor, note_id=note_id)
     note.deleted_at = utcnow()
     session.add(note)
     session.flush()
@@ -493,24 +460,31 @@ def delete_note(session: Session, *, actor: Actor, company_ids: list[int], note_
     return note
 
 
-def list_notes(
-    session: Session, *, actor: Actor, company_ids: list[int], limit: int = API_LIMIT
-) -> list[tuple[Note, str]]:
+def list_notes(session: Session, *, actor: Actor, limit: int = API_LIMIT) -> list[tuple[Note, str]]:
     """Newest visible notes across the group (worker API: at most 100), with author names."""
     rows = session.exec(
-        _visible(select(Note, User), actor, company_ids)
-        .outerjoin(User, User.id == Note.author_id)
-        .where(Note.deleted_at.is_(None))  # type: ignore[union-attr]
-        .order_by(Note.created_at.desc(), Note.id.desc())  # type: ignore[union-attr]
+        scoped(select(Note, User), actor, Note)
+        .outerjoin(User, col(User.id) == Note.author_id)
+        .where(col(Note.deleted_at).is_(None))
+        .order_by(col(Note.created_at).desc(), col(Note.id).desc())
         .limit(min(max(1, limit), API_LIMIT))
     ).all()
     return [(n, u.display_name if u else "") for n, u in rows]
 
 
-def newest_active_project_id(session: Session, *, company_id: int) -> int | None:
-    """Where a message without a resource goes: the company's newest active project."""
-    return session.exec(
-        select(Project.id)
-        .where(Project.company_id == company_id, Project.status == "active")
-        .order_by(Project.created_at.desc(), Project.id.desc())  # type: ignore[union-attr]
-    ).first()
+def post_portal_message(
+    session: Session, *, actor: Actor, portal_id: int, data: NoteCreate
+) -> Note:
+    """A note on one of a portal's projects (default: its newest active project), or a reply."""
+    portal = get_portal(session, actor=actor, portal_id=portal_id)
+    here = actor.narrowed([portal.company_id])
+    if data.resource_id is None and data.parent_id is None:
+        newest = session.exec(
+            scoped(select(Project.id), here, Project)
+            .where(Project.status == "active")
+            .order_by(col(Project.created_at).desc(), col(Project.id).desc())
+        ).first()
+        if newest is None:
+            raise Invalid(errors={"project_id": ["This portal has no active project yet."]})
+        data = data.model_copy(update={"resource_type": "project", "resource_id": newest})
+    return create_note(session, actor=here, data=data)

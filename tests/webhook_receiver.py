@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
-import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,14 +27,16 @@ class Receiver:
         self.requests: list[Received] = []
         self.statuses: list[int] = []
         self.default = 200
-        self.delay = 0.0  # seconds to wait before answering
+        self.delay = 0.0  # seconds each answer is held back (a slow receiver), released on exit
         self._lock = threading.Lock()
+        self._closing = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                time.sleep(receiver.delay)
+                if receiver.delay:
+                    receiver._closing.wait(receiver.delay)
                 with receiver._lock:
                     receiver.requests.append(Received(dict(self.headers.items()), body))
                     status = receiver.statuses.pop(0) if receiver.statuses else receiver.default
@@ -57,5 +58,6 @@ class Receiver:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._closing.set()  # a held answer must not keep the server from stopping
         self.server.shutdown()
         self.server.server_close()

@@ -2,34 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, flash, request, url_for
 
 from blueprints._staff import staff_blueprint
 from portal.db import get_session
 from portal.errors import Forbidden, Invalid
+from portal.models.announcement import AnnouncementCreate
 from portal.principal import current_actor
-from portal.text import render_markdown
+from portal.validation import form_data, validated
+from portal.web.args import arg_int
 from portal.web.htmx import hx_redirect, render_page
 from services import announcements as service
-from services.portals import switcher_portals
 
 bp = staff_blueprint("announcements_admin", __name__)
 
 
-def _admin_page(status: int = 200, **extra: object) -> Response:
-    session = get_session()
-    actor = current_actor()
-    context: dict[str, object] = {"errors": {}, "form": {}}
+def _admin_page(status: int = 200, **extra: Any) -> Response:
+    context: dict[str, Any] = {"errors": {}, "form": {}}
     context.update(extra)
     return render_page(
         "announcements/admin.html",
         status=status,
-        rows=[
-            (a, company, render_markdown(a.body))
-            for a, company in service.staff_announcements(session, actor=actor)
-        ],
-        portals=switcher_portals(session, actor=actor),
-        can_announce_all=actor.can("announcement.create"),
+        view=service.admin_view(get_session(), actor=current_actor()),
         **context,
     )
 
@@ -42,15 +38,11 @@ def admin_index() -> Response:
 @bp.post("/")
 def admin_create() -> Response:
     form = request.form
-    raw_company = form.get("company_id", "")
     try:
-        row = service.create_announcement(
-            get_session(),
-            actor=current_actor(),
-            title=form.get("title", ""),
-            body=form.get("body", ""),
-            company_id=int(raw_company) if raw_company.isdigit() else None,
+        data = validated(
+            AnnouncementCreate, form_data(form) | {"company_id": arg_int(form, "company_id")}
         )
+        row = service.create_announcement(get_session(), actor=current_actor(), data=data)
     except (Invalid, Forbidden) as exc:
         errors = exc.errors or {"company_id": [exc.message]}
         return _admin_page(status=exc.status, errors=errors, form=form)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, flash, request, url_for
 
 from blueprints._staff import staff_blueprint
 from portal.db import get_session
 from portal.errors import Invalid
 from portal.principal import current_actor
+from portal.tenancy import staff_can
+from portal.web.args import page_arg, parse_int
 from portal.web.htmx import hx_redirect, render_page
 from services.deliverables import approvals_queue
 from services.deliverables import settings as deliverable_service
@@ -18,12 +22,13 @@ bp = staff_blueprint("admin", __name__)
 
 @bp.get("/")
 def index() -> Response:
-    q = request.args.get("q", "").strip()[:100]
-    page = request.args.get("page", "1")
     overview = portal_overview(
-        get_session(), actor=current_actor(), query=q, page=int(page) if page.isdigit() else 1
+        get_session(),
+        actor=current_actor(),
+        query=request.args.get("q", ""),
+        page=page_arg(request.args),
     )
-    return render_page("admin/index.html", overview=overview, q=q)
+    return render_page("admin/index.html", overview=overview)
 
 
 @bp.get("/approvals")
@@ -33,16 +38,16 @@ def approvals() -> Response:
     return render_page("admin/approvals.html", queue=queue)
 
 
-def _render_deliverable_settings(status: int = 200, **extra: object) -> Response:
+def _render_deliverable_settings(status: int = 200, **extra: Any) -> Response:
     session = get_session()
-    context: dict[str, object] = {"errors": {}, "form": {}}
+    context: dict[str, Any] = {"errors": {}, "form": {}}
     context.update(extra)
     return render_page(
         "admin/deliverable_settings.html",
         status=status,
         categories=deliverable_service.list_categories(session),
         default_revisions=deliverable_service.default_revisions_allowed(session),
-        can_edit=current_actor().can("settings.deliverables"),
+        can_edit=staff_can(current_actor(), "settings.deliverables"),
         **context,
     )
 
@@ -53,12 +58,13 @@ def deliverable_settings() -> Response:
 
 
 def _optional_int(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    if not raw:
+    """Blank means "no limit"; anything else must be a whole number."""
+    if not (raw or "").strip():
         return None
-    if not raw.isdigit():
+    value = parse_int(raw)
+    if value is None:
         raise Invalid(errors={"revisions_allowed": ["Enter a whole number."]})
-    return int(raw)
+    return value
 
 
 @bp.post("/deliverables/settings")

@@ -2,38 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, flash, request, url_for
 
 from blueprints._staff import staff_blueprint
 from portal.db import get_session
 from portal.errors import Invalid
+from portal.models.webhook import WebhookSubscriptionCreate
 from portal.principal import current_actor
+from portal.validation import form_data, validated
+from portal.web.args import arg_int, page_arg
 from portal.web.htmx import hx_redirect, render_page
 from services.events import webhooks as service
 
 bp = staff_blueprint("webhooks", __name__)
 
 
-def _list(status: int = 200, **extra: object) -> Response:
-    session, actor = get_session(), current_actor()
-    context: dict[str, object] = {
+def _list(status: int = 200, **extra: Any) -> Response:
+    context: dict[str, Any] = {
         "form": {"url": "", "description": "", "events": [], "company_id": ""},
         "errors": {},
     }
     context.update(extra)
-    return render_page(
-        "admin/webhooks.html",
-        status=status,
-        rows=service.list_subscriptions(session, actor=actor),
-        companies=service.company_choices(session, actor=actor),
-        actions=service.SUBSCRIBABLE,
-        **context,
-    )
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() else 1
+    view = service.admin_view(get_session(), actor=current_actor())
+    return render_page("admin/webhooks.html", status=status, view=view, **context)
 
 
 @bp.get("")
@@ -43,35 +36,27 @@ def index() -> Response:
 
 @bp.post("")
 def create() -> Response:
-    form = request.form
-    company_raw = form.get("company_id", "").strip()
-    values = {
-        "url": form.get("url", ""),
-        "description": form.get("description", ""),
-        "events": form.getlist("events"),
-        "company_id": company_raw,
-    }
+    form = form_data(request.form, lists=("events",))
     try:
-        sub, secret = service.create_subscription(
-            get_session(),
-            actor=current_actor(),
-            url=values["url"],
-            events=values["events"],
-            company_id=int(company_raw) if company_raw.isdigit() else None,
-            description=values["description"],
+        data = validated(
+            WebhookSubscriptionCreate, form | {"company_id": arg_int(request.form, "company_id")}
         )
+        log, secret = service.subscribe(get_session(), actor=current_actor(), data=data)
     except Invalid as exc:
-        return _list(status=422, form=values, errors=exc.errors)
-    log = service.delivery_log(get_session(), actor=current_actor(), subscription_id=sub.id)
+        values = {k: form.get(k, "") for k in ("url", "description", "company_id")}
+        return _list(status=422, form=values | {"events": form["events"]}, errors=exc.errors)
     resp = render_page("admin/webhook.html", status=201, log=log, new_secret=secret)
-    resp.headers["HX-Push-Url"] = url_for("webhooks.detail", webhook_id=sub.id)
+    resp.headers["HX-Push-Url"] = url_for("webhooks.detail", webhook_id=log.subscription.id)
     return resp
 
 
 @bp.get("/<int:webhook_id>")
 def detail(webhook_id: int) -> Response:
     log = service.delivery_log(
-        get_session(), actor=current_actor(), subscription_id=webhook_id, page=_page_number()
+        get_session(),
+        actor=current_actor(),
+        subscription_id=webhook_id,
+        page=page_arg(request.args),
     )
     return render_page("admin/webhook.html", log=log, new_secret=None)
 

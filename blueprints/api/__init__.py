@@ -54,6 +54,7 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.portal.worker",
     "blueprints.api.portal.plans",
     "blueprints.api.portal.tasks",
+    "blueprints.api.portal.notes",
     "blueprints.api.v1.deliverables",
     "blueprints.api.v1.directory",
     "blueprints.api.v1.webhook",

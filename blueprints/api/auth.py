@@ -1,13 +1,12 @@
-"""API authentication in one place: every /api/ request becomes an Actor here.
+"""API authentication, the HTTP side: read the credentials, let ``portal.principal`` build the
+Actor, apply rate limits and CSRF, and refuse what a route does not accept.
 
-Three ways in:
+Three ways in (see ``portal/principal.py`` for what each becomes):
 
-* API keys: ``Authorization: Bearer stoa_…`` or ``X-API-Key: stoa_…``. A company key acts as that
-  company's client admin; an agency key (no company) acts as staff on every portal. Both are
-  limited by the key's scopes (``require_scope``).
-* The portal worker's service token (``Bearer stoa_svc_…``) with ``X-Portal-Company-Id`` (required),
-  ``X-Portal-User-Role``, ``X-Portal-User-Id`` and ``X-Portal-Group-Company-Ids`` (reference 000),
-  accepted on ``/api/portal/`` only. The group list can only narrow the company's real group.
+* API keys: ``Authorization: Bearer stoa_…`` or ``X-API-Key: stoa_…``, limited by the key's
+  scopes (``require_scope``). Not on ``/api/portal/``.
+* The portal worker's service token (``Bearer stoa_svc_…``) with the ``X-Portal-*`` headers
+  (reference 000), accepted on ``/api/portal/`` only.
 * The browser session (same origin); unsafe methods need the ``X-CSRFToken`` header.
 """
 
@@ -16,23 +15,15 @@ from __future__ import annotations
 from flask import current_app, g, request
 from sqlmodel import Session
 
+from portal import principal, tenancy
 from portal.db import get_session
-from portal.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from portal.errors import Forbidden, Unauthorized
 from portal.extensions import csrf
-from portal.models import ApiKey, ClientRole, Company, User
-from portal.models.base import utcnow
-from portal.principal import current_actor, set_actor
+from portal.models import ClientRole
 from portal.runtime import get_runtime
-from portal.tenancy import CLIENT_ROLE_NODES, Actor, group_company_ids
-from services.accounts.tokens import SERVICE_TOKEN_PREFIX, find_api_key, find_service_token
+from portal.tenancy import Actor
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-WORKER_HEADERS = (
-    "X-Portal-Company-Id",
-    "X-Portal-User-Role",
-    "X-Portal-User-Id",
-    "X-Portal-Group-Company-Ids",
-)
 
 # Requests per window (seconds), per API key and per client IP. Tests lower them.
 KEY_LIMIT = 600
@@ -60,76 +51,47 @@ def rate_limit(*, key_id: int | None) -> None:
     limiter.check(f"api-ip:{_client_ip()}", IP_LIMIT, WINDOW)
 
 
-def _actor_for_key(session: Session, key: ApiKey) -> Actor:
-    scopes = frozenset(key.scopes or [])
-    label = f"API key {key.name}"
-    if key.company_id is None:
-        return Actor(
-            kind="api_key", nodes=frozenset({"*"}), company_ids=None, label=label, scopes=scopes
+def _worker_actor(session: Session, secret: str, *, worker_route: bool) -> Actor:
+    token = principal.find_service_token(session, secret)
+    if token is None:
+        rate_limit(key_id=None)
+        raise Unauthorized("Unknown or revoked token.", code="invalid_token")
+    if not worker_route:
+        raise Forbidden(
+            "The service token is only valid on /api/portal/.", code="wrong_credentials"
         )
-    return Actor(
-        kind="api_key",
-        company_id=key.company_id,
-        role=ClientRole.admin.value,
-        nodes=frozenset(CLIENT_ROLE_NODES[ClientRole.admin]),
-        company_ids=group_company_ids(session, key.company_id),
-        label=label,
-        scopes=scopes,
-    )
+    rate_limit(key_id=None)
+    headers = {h: request.headers[h] for h in principal.WORKER_HEADERS if h in request.headers}
+    return principal.actor_for_worker(session, headers)
 
 
-def _parse_int(name: str, raw: str) -> int:
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise BadRequest(f"{name} must be an integer.", code="invalid_header") from None
-    if not 1 <= value <= 2**31 - 1:
-        raise BadRequest(f"{name} is out of range.", code="invalid_header")
-    return value
-
-
-def worker_actor(session: Session, headers: dict[str, str]) -> Actor:
-    """The client the portal worker speaks for (reference 000), never wider than its real group."""
-    raw_company = (headers.get("X-Portal-Company-Id") or "").strip()
-    if not raw_company:
-        raise BadRequest("X-Portal-Company-Id is required.", code="missing_company")
-    company_id = _parse_int("X-Portal-Company-Id", raw_company)
-    if session.get(Company, company_id) is None:
-        raise NotFound("No such company.")
-    role = (headers.get("X-Portal-User-Role") or ClientRole.viewer.value).strip().lower()
-    if role not in {r.value for r in ClientRole}:
-        raise BadRequest(
-            "X-Portal-User-Role must be viewer, collaborator or admin.", code="invalid_header"
+def _key_actor(session: Session, secret: str, *, as_worker: bool) -> Actor:
+    key = principal.find_api_key(session, secret)
+    if key is None:
+        rate_limit(key_id=None)
+        raise Unauthorized("Unknown or revoked API key.", code="invalid_api_key")
+    rate_limit(key_id=key.id)
+    if as_worker:
+        raise Forbidden(
+            "API keys cannot act as the portal worker; use the service token.",
+            code="wrong_credentials",
         )
-    user_id = None
-    label = "Portal user"
-    raw_user = (headers.get("X-Portal-User-Id") or "").strip()
-    if raw_user:
-        user_id = _parse_int("X-Portal-User-Id", raw_user)
-        user = session.get(User, user_id)
-        if user is None or not user.is_active or user.company_id != company_id:
-            raise Forbidden("That user does not belong to the company.", code="invalid_user")
-        label = user.display_name
-    real_group = group_company_ids(session, company_id)
-    raw_group = headers.get("X-Portal-Group-Company-Ids")
-    if raw_group is None or not raw_group.strip():
-        visible = real_group
-    else:
-        asked = {
-            _parse_int("X-Portal-Group-Company-Ids", part)
-            for part in raw_group.split(",")
-            if part.strip()
-        }
-        visible = frozenset({company_id} | (asked & real_group))
-    return Actor(
-        kind="worker",
-        user_id=user_id,
-        company_id=company_id,
-        role=role,
-        nodes=frozenset(CLIENT_ROLE_NODES[ClientRole(role)]),
-        company_ids=visible,
-        label=label,
-    )
+    return principal.actor_for_api_key(session, key)
+
+
+def _session_actor(*, has_worker_headers: bool) -> Actor:
+    actor = principal.current_actor()
+    if actor.is_anonymous:
+        rate_limit(key_id=None)
+        raise Unauthorized(
+            "Authentication required: send an API key or sign in.", code="unauthorized"
+        )
+    rate_limit(key_id=None)
+    if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+    if has_worker_headers:
+        raise Forbidden("Portal worker headers need the service token.", code="wrong_credentials")
+    return actor
 
 
 def authenticate() -> None:
@@ -139,55 +101,22 @@ def authenticate() -> None:
     session = get_session()
     secret = _presented_secret()
     worker_route = request.path.startswith("/api/portal/")
-    has_worker_headers = any(h in request.headers for h in WORKER_HEADERS)
-    if secret:
-        if secret.startswith(SERVICE_TOKEN_PREFIX):
-            token = find_service_token(session, secret)
-            if token is None:
-                rate_limit(key_id=None)
-                raise Unauthorized("Unknown or revoked token.", code="invalid_token")
-            if not worker_route:
-                raise Forbidden(
-                    "The service token is only valid on /api/portal/.", code="wrong_credentials"
-                )
-            rate_limit(key_id=None)
-            actor = worker_actor(session, dict(request.headers))
-        else:
-            key = find_api_key(session, secret)
-            if key is None:
-                rate_limit(key_id=None)
-                raise Unauthorized("Unknown or revoked API key.", code="invalid_api_key")
-            rate_limit(key_id=key.id)
-            if has_worker_headers or worker_route:
-                raise Forbidden(
-                    "API keys cannot act as the portal worker; use the service token.",
-                    code="wrong_credentials",
-                )
-            key.last_used_at = utcnow()
-            session.add(key)
-            actor = _actor_for_key(session, key)
+    has_worker_headers = any(h in request.headers for h in principal.WORKER_HEADERS)
+    if not secret:
+        actor = _session_actor(has_worker_headers=has_worker_headers)
+    elif principal.is_service_token(secret):
+        actor = _worker_actor(session, secret, worker_route=worker_route)
     else:
-        actor = current_actor()
-        if actor.is_anonymous:
-            rate_limit(key_id=None)
-            raise Unauthorized(
-                "Authentication required: send an API key or sign in.", code="unauthorized"
-            )
-        rate_limit(key_id=None)
-        if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
-            csrf.protect()
-        if has_worker_headers:
-            raise Forbidden(
-                "Portal worker headers need the service token.", code="wrong_credentials"
-            )
+        actor = _key_actor(session, secret, as_worker=has_worker_headers or worker_route)
     if actor.role == ClientRole.viewer.value and request.method not in SAFE_METHODS:
         raise Forbidden("Viewers can look, but not change things.")
-    set_actor(actor)
+    principal.set_actor(actor)
     g.api_actor = actor
 
 
 def api_actor() -> Actor:
-    return g.api_actor
+    actor: Actor = g.api_actor
+    return actor
 
 
 def require_scope(scope: str) -> Actor:
@@ -201,8 +130,7 @@ def require_scope(scope: str) -> Actor:
 def require_staff(scope: str) -> Actor:
     """Staff sessions and agency keys only (with ``scope``); client principals get 403."""
     actor = require_scope(scope)
-    if not actor.is_staff:
-        raise Forbidden("Only the agency can do that.")
+    tenancy.require_staff(actor, message="Only the agency can do that.")
     return actor
 
 

@@ -6,7 +6,6 @@ from flask import Response, redirect, url_for
 
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
-from portal.principal import current_actor
 from portal.web.htmx import render_page
 from services.dashboard import dashboard_view
 
@@ -23,5 +22,5 @@ def portal_home() -> Response:
 @bp.get("/dashboard")
 def index() -> Response:
     ctx = portal_ctx()
-    view = dashboard_view(get_session(), actor=current_actor(), ctx=ctx)
+    view = dashboard_view(get_session(), actor=ctx.actor, welcome=ctx.portal.welcome_message)
     return render_page("dashboard/index.html", ctx=ctx, view=view, active_tab="dashboard")

@@ -9,47 +9,58 @@ from flask import Response, request, url_for
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
 from portal.errors import Forbidden, Invalid
-from portal.principal import current_actor
+from portal.models.note import NoteCreate, NoteUpdate
+from portal.validation import form_data, validated
+from portal.web.args import arg_int, page_arg
 from portal.web.htmx import is_partial, render_fragment, render_page
 from services import notes as notes_service
+from services.notes import NotesView, Thread
 
 bp = portal_blueprint("notes", __name__)
 TEMPLATE = "notes/index.html"
 
 
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() else None
+def _render_page(view: NotesView, status: int = 200, **extra: Any) -> Response:
+    context: dict[str, Any] = {"errors": {}, "draft": "", "reply_errors": {}}
+    context.update(extra)
+    return render_page(
+        TEMPLATE,
+        status=status,
+        ctx=portal_ctx(),
+        view=view,
+        editing=view.editing,
+        active_tab="notes",
+        **context,
+    )
 
 
 def _page(status: int = 200, **extra: Any) -> Response:
-    ctx = portal_ctx()
     view = notes_service.notes_view(
         get_session(),
-        actor=current_actor(),
-        company_ids=ctx.group_company_ids,
-        project_id=extra.pop("project_id", _int_arg("project")),
-        page=_int_arg("page") or 1,
+        actor=portal_ctx().actor,
+        project_id=arg_int(request.args, "project", minimum=1),
+        page=page_arg(request.args),
     )
-    context: dict[str, Any] = {"errors": {}, "draft": "", "editing": None, "reply_errors": {}}
-    context.update(extra)
-    return render_page(TEMPLATE, status=status, ctx=ctx, view=view, active_tab="notes", **context)
+    return _render_page(view, status=status, **extra)
 
 
-def _thread(note_id: Any, status: int = 200, **extra: Any) -> Response:
-    ctx = portal_ctx()
-    thread = notes_service.thread_for(
-        get_session(), actor=current_actor(), company_ids=ctx.group_company_ids, note_id=note_id
-    )
+def _render_thread(thread: Thread, status: int = 200, **extra: Any) -> Response:
     context: dict[str, Any] = {"editing": None, "reply_errors": {}, "edit_errors": {}}
     context.update(extra)
-    return render_fragment(TEMPLATE, "thread_fragment", status=status, ctx=ctx, t=thread, **context)
+    return render_fragment(
+        TEMPLATE, "thread_fragment", status=status, ctx=portal_ctx(), t=thread, **context
+    )
 
 
-def _back_to_thread(note_id: int) -> Response:
+def _thread(note_id: int, status: int = 200, **extra: Any) -> Response:
+    thread = notes_service.thread_for(get_session(), actor=portal_ctx().actor, note_id=note_id)
+    return _render_thread(thread, status=status, **extra)
+
+
+def _back_to_thread(note_id: int | None) -> Response:
     resp = Response("", 303)
-    project = request.form.get("project") or request.args.get("project")
-    resp.headers["Location"] = url_for("notes.index", project=project or None) + f"#note-{note_id}"
+    project = arg_int(request.form, "project") or arg_int(request.args, "project")
+    resp.headers["Location"] = url_for("notes.index", project=project) + f"#note-{note_id}"
     return resp
 
 
@@ -60,72 +71,51 @@ def index() -> Response:
 
 @bp.post("/notes")
 def create() -> Response:
-    ctx = portal_ctx()
-    form = request.form
     try:
-        note = notes_service.create_note(
-            get_session(),
-            actor=current_actor(),
-            company_ids=ctx.group_company_ids,
-            body=form.get("body", ""),
-            resource_type=form.get("resource_type", "project"),
-            resource_id=form.get("resource_id"),
-            is_internal=form.get("is_internal") == "1",
-        )
+        data = validated(NoteCreate, form_data(request.form) | {"parent_id": None})
+        note = notes_service.create_note(get_session(), actor=portal_ctx().actor, data=data)
     except Invalid as exc:
-        return _page(status=422, errors=exc.errors, draft=form.get("body", ""))
+        return _page(status=422, errors=exc.errors, draft=request.form.get("body", ""))
     if is_partial():
-        return _page(project_id=_int_arg("project"))
-    return _back_to_thread(note.id)  # type: ignore[arg-type]
+        return _page()
+    return _back_to_thread(note.id)
 
 
 @bp.post("/notes/<int:note_id>/replies")
 def reply(note_id: int) -> Response:
-    ctx = portal_ctx()
+    form = form_data(request.form)
     try:
-        note = notes_service.create_note(
-            get_session(),
-            actor=current_actor(),
-            company_ids=ctx.group_company_ids,
-            body=request.form.get("body", ""),
-            parent_id=note_id,
-            is_internal=request.form.get("is_internal") == "1",
-        )
+        data = validated(NoteCreate, form | {"parent_id": note_id, "resource_id": None})
+        note = notes_service.create_note(get_session(), actor=portal_ctx().actor, data=data)
     except Invalid as exc:
         return _thread(note_id, status=422, reply_errors=exc.errors)
     if is_partial():
-        return _thread(note.id)
-    return _back_to_thread(note.id)  # type: ignore[arg-type]
+        return _thread(note.id or note_id)
+    return _back_to_thread(note.id)
 
 
 @bp.get("/notes/<int:note_id>/edit")
 def edit(note_id: int) -> Response:
     """The inline editor of your own note (``?cancel=1``: the thread as it was)."""
     ctx = portal_ctx()
-    session, actor, ids = get_session(), current_actor(), ctx.group_company_ids
-    if request.args.get("cancel"):
-        note = notes_service.get_note(session, actor=actor, company_ids=ids, note_id=note_id)
-        editing = None
-    else:
-        if not ctx.can_write:
-            raise Forbidden("You can look, but not change things here.")
-        note = notes_service.own_note(session, actor, ids, note_id)
-        editing = note_id
+    editing = not request.args.get("cancel")
+    if editing and not ctx.can_write:
+        raise Forbidden("You can look, but not change things here.")
     if is_partial():
-        return _thread(note_id, editing=editing)
-    project = note.resource_id if note.resource_type == "project" else None
-    return _page(project_id=project, editing=editing)
+        thread = notes_service.thread_for(
+            get_session(), actor=ctx.actor, note_id=note_id, editing=editing
+        )
+        return _render_thread(thread, editing=note_id if editing else None)
+    view = notes_service.note_page(get_session(), actor=ctx.actor, note_id=note_id, editing=editing)
+    return _render_page(view)
 
 
 @bp.post("/notes/<int:note_id>")
 def update(note_id: int) -> Response:
     try:
+        data = validated(NoteUpdate, form_data(request.form))
         notes_service.update_note(
-            get_session(),
-            actor=current_actor(),
-            company_ids=portal_ctx().group_company_ids,
-            note_id=note_id,
-            body=request.form.get("body", ""),
+            get_session(), actor=portal_ctx().actor, note_id=note_id, data=data
         )
     except Invalid as exc:
         return _thread(note_id, status=422, editing=note_id, edit_errors=exc.errors)
@@ -136,12 +126,8 @@ def update(note_id: int) -> Response:
 
 @bp.post("/notes/<int:note_id>/delete")
 def delete(note_id: int) -> Response:
-    note = notes_service.delete_note(
-        get_session(),
-        actor=current_actor(),
-        company_ids=portal_ctx().group_company_ids,
-        note_id=note_id,
-    )
+    note = notes_service.delete_note(get_session(), actor=portal_ctx().actor, note_id=note_id)
+    target = note.parent_id or note_id
     if is_partial():
-        return _thread(note.parent_id or note_id)
-    return _back_to_thread(note.parent_id or note_id)
+        return _thread(target)
+    return _back_to_thread(target)

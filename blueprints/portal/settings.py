@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Response, flash, request, url_for
 
 from blueprints._portal import portal_blueprint, portal_ctx
-from blueprints.auth import base_url
 from portal.db import get_session
 from portal.errors import Conflict, Forbidden, Invalid, RateLimited
+from portal.models.user import InviteCreate
+from portal.validation import form_data, validated
 from portal.web.htmx import hx_redirect, render_page
+from portal.web.urls import base_url
 from services.accounts import auth as auth_service
 from services.team import settings_view
 
@@ -49,10 +51,8 @@ def invite() -> Response:
             get_session(),
             actor=ctx.actor,
             company_id=ctx.company.id,  # type: ignore[arg-type]
-            email=form.get("email", ""),
-            name=form.get("name", ""),
-            role=form.get("role", "collaborator"),
-            base_url=base_url(),
+            data=validated(InviteCreate, form_data(form)),
+            base_url=base_url(from_request=True),
         )
     except (Invalid, Conflict, RateLimited) as exc:
         errors = exc.errors or {"email": [exc.message]}

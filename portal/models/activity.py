@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Index, Integer
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from portal.models.base import UTCDateTime, utcnow
 
@@ -105,4 +105,4 @@ class ActivityLog(SQLModel, table=True):
 
     @classmethod
     def __staff_only__(cls) -> Any:
-        return cls.object_type.in_(STAFF_ONLY_OBJECT_TYPES)  # type: ignore[attr-defined]
+        return col(cls.object_type).in_(STAFF_ONLY_OBJECT_TYPES)

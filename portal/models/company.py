@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, Literal
 
+import pydantic
+from pydantic import field_validator
 from sqlalchemy import JSON, Column, ForeignKey, Integer
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from portal.models.base import UTCDateTime, utcnow
+from portal.validation import InputModel
+from portal.web.args import MAX_ID
 
 
 class Company(SQLModel, table=True):
@@ -89,3 +94,47 @@ class Portal(SQLModel, table=True):
     # Files tab: upload size limit and the content categories allowed (None = the defaults)
     max_upload_mb: int = Field(default=2048)
     allowed_file_types: list[str] | None = Field(default=None, sa_type=JSON)
+
+    @classmethod
+    def __staff_only__(cls) -> Any:
+        """A pending portal (being set up) exists for staff only: ``scoped()`` hides it."""
+        return col(cls.status) == PortalStatus.pending.value
+
+
+# Input families: validated at the edge (API bodies, the inbound webhook), taken by services.
+
+PortalStatusValue = Literal["active", "pending", "archived"]
+HEX_COLOUR_PATTERN = r"^(#[0-9a-fA-F]{6})?$"
+
+
+class PortalCreate(InputModel):
+    """A new client company and its portal (reference 003 ``POST /portals``)."""
+
+    title: str = pydantic.Field(min_length=1, max_length=200)
+    status: PortalStatusValue = "active"
+    accent_color: str = pydantic.Field(
+        default="", pattern=HEX_COLOUR_PATTERN, description="#rrggbb or empty"
+    )
+    allow_uploads: bool = True
+    client_user_id: int = pydantic.Field(default=0, ge=0, le=MAX_ID, description="0 = unassigned")
+    client_email: str | None = pydantic.Field(
+        default=None, max_length=254, description="Assign this existing user as the client."
+    )
+    template_id: int = pydantic.Field(default=0, ge=0, le=MAX_ID, description="0 = no template")
+
+
+class PortalUpdate(InputModel):
+    """Changes to a portal; only the fields sent change (``null`` is refused where required)."""
+
+    title: str | None = pydantic.Field(default=None, min_length=1, max_length=200)
+    status: PortalStatusValue | None = None
+    accent_color: str | None = pydantic.Field(default=None, pattern=HEX_COLOUR_PATTERN)
+    allow_uploads: bool | None = None
+
+    @field_validator("title", "status", "allow_uploads")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # runs only for fields sent: an explicit null cannot clear a required column
+        if value is None:
+            raise ValueError("A value is required.")
+        return value

@@ -1,11 +1,34 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+import pydantic
+from pydantic import field_validator
 from sqlalchemy import JSON, Column, ForeignKey, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import UTCDateTime, utcnow
+from portal.validation import InputModel
+from portal.web.args import parse_int
+
+# What an API key may be limited to ("*" = everything, for keys made on the command line).
+ALL_SCOPES: tuple[str, ...] = (
+    "portal:read",
+    "portal:write",
+    "tasks:read",
+    "tasks:write",
+    "files:read",
+    "files:write",
+    "files:publish",
+    "deliverables:read",
+    "deliverables:write",
+    "feedback:read",
+    "feedback:write",
+    "users:read",
+    "users:write",
+    "webhooks:write",
+)
 
 
 class ApiKey(SQLModel, table=True):
@@ -28,6 +51,39 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ApiKeyCreate(InputModel):
+    """A key staff create on the API keys page: a name, whom it acts for, its scopes."""
+
+    name: str = pydantic.Field(max_length=120)
+    company_id: int | None = pydantic.Field(default=None, description="None = agency-wide")
+    scopes: list[str] = pydantic.Field(default_factory=list, validate_default=True)
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value:
+            raise ValueError("Give the key a name, e.g. the integration using it.")
+        return value
+
+    @field_validator("company_id", mode="before")
+    @classmethod
+    def _company(cls, value: Any) -> int | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        company_id = parse_int(value, minimum=1)
+        if company_id is None:
+            raise ValueError("Choose a company from the list.")
+        return company_id
+
+    @field_validator("scopes")
+    @classmethod
+    def _known_scopes(cls, value: list[str]) -> list[str]:
+        known = [s for s in value if s in ALL_SCOPES]  # unknown ones are dropped, as the form does
+        if not known:
+            raise ValueError("Choose at least one scope.")
+        return known
 
 
 class ServiceToken(SQLModel, table=True):

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field as InputField
 from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import UTCDateTime, utcnow
+from portal.validation import InputModel
 
 
 class Notification(SQLModel, table=True):
@@ -50,3 +52,17 @@ class NotificationPreference(SQLModel, table=True):
     notification_type: str = Field(max_length=48)
     channel_in_app: bool = True
     channel_email: bool = True
+
+
+class NotificationPreferenceChoice(InputModel):
+    """One type's channels as a person chose them (types are checked by the service)."""
+
+    notification_type: str = InputField(max_length=48)
+    channel_in_app: bool
+    channel_email: bool
+
+
+class NotificationPreferencesUpdate(InputModel):
+    """The choices saved at once: from the preferences form, or the worker API."""
+
+    preferences: list[NotificationPreferenceChoice] = InputField(max_length=100)

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated, Literal
 
+import pydantic
+from pydantic import AfterValidator, StringConstraints, field_validator
 from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import UTCDateTime, utcnow
+from portal.passwords import password_problems
+from portal.validation import InputModel
 
 
 class ClientRole(StrEnum):
@@ -86,6 +91,7 @@ class PortalManager(SQLModel, table=True):
     """A project manager assigned to a company's portal."""
 
     __table_args__ = (UniqueConstraint("user_id", "company_id"),)
+    __tenant_column__ = "company_id"
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(
@@ -133,3 +139,64 @@ class MagicLink(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+ClientRoleValue = Literal["viewer", "collaborator", "admin"]
+
+
+class InviteCreate(InputModel):
+    """An invitation to a company's portal (the Settings tab form and the API alike).
+
+    The address is checked and normalised by the service: an invalid one is the API's
+    ``400 invalid_email`` (SPEC §4), not a validation error.
+    """
+
+    email: str = pydantic.Field(max_length=254)
+    name: str = pydantic.Field(default="", max_length=200)
+    role: ClientRoleValue = "collaborator"
+
+
+def _password_rules(value: str) -> str:
+    problems = password_problems(value)
+    if problems:
+        raise ValueError(" ".join(problems))
+    return value
+
+
+# Passwords are taken exactly as typed (never stripped); a new one must pass the password rules.
+Secret = Annotated[str, StringConstraints(strip_whitespace=False)]
+NewPassword = Annotated[Secret, AfterValidator(_password_rules)]
+
+
+class InvitationAccept(InputModel):
+    """The invitee's name and first password (the invitation link's form)."""
+
+    name: str = pydantic.Field(default="", max_length=200, validate_default=True)
+    password: NewPassword = pydantic.Field(default="", validate_default=True)
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value:
+            raise ValueError("Tell us your name.")
+        return value
+
+
+class ProfileUpdate(InputModel):
+    """What anyone may change about themselves on /account."""
+
+    name: str = pydantic.Field(default="", max_length=200, validate_default=True)
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value:
+            raise ValueError("Your name can't be empty.")
+        return value
+
+
+class PasswordChange(InputModel):
+    """Changing one's own password (the current one is checked by the service)."""
+
+    current_password: Secret = ""
+    new_password: NewPassword = pydantic.Field(default="", validate_default=True)

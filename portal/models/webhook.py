@@ -5,13 +5,23 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlparse
 
+from pydantic import Field as InputField
+from pydantic import field_validator
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
+from portal.models.activity import Action
 from portal.models.base import UTCDateTime, utcnow
+from portal.validation import InputModel
+from portal.web.args import MAX_ID
 
 ALL_EVENTS = "*"
+# What a subscription may name: every activity action.
+SUBSCRIBABLE: tuple[str, ...] = tuple(a.value for a in Action)
+WEBHOOK_MAX_URL = 2000
+WEBHOOK_MAX_DESCRIPTION = 200
 
 
 class DeliveryStatus(StrEnum):
@@ -88,3 +98,43 @@ class WebhookDelivery(SQLModel, table=True):
             return json.dumps(json.loads(self.payload), indent=2, ensure_ascii=False)
         except ValueError:
             return self.payload
+
+
+class WebhookSubscriptionCreate(InputModel):
+    """A receiver URL, the actions it wants (``["*"]``: every one, including future ones),
+    an optional note, and the company it is narrowed to (``None``: agency-wide)."""
+
+    url: str = InputField(default="", validate_default=True)
+    description: str = ""
+    events: list[str] = InputField(default_factory=list, validate_default=True)
+    company_id: int | None = InputField(default=None, ge=1, le=MAX_ID)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parsed = urlparse(value)
+        if not value:
+            raise ValueError("Enter the URL that should receive the events.")
+        if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+            raise ValueError("Use a full http:// or https:// URL.")
+        if len(value) > WEBHOOK_MAX_URL:
+            raise ValueError("That URL is too long.")
+        return value
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str) -> str:
+        return value[:WEBHOOK_MAX_DESCRIPTION]
+
+    @field_validator("events")
+    @classmethod
+    def _events(cls, value: list[str]) -> list[str]:
+        chosen = list(dict.fromkeys(e.strip() for e in value if e.strip()))
+        if ALL_EVENTS in chosen:
+            return [ALL_EVENTS]
+        if not chosen:
+            raise ValueError("Choose at least one event.")
+        unknown = [e for e in chosen if e not in SUBSCRIBABLE]
+        if unknown:
+            raise ValueError(f"Unknown event: {', '.join(unknown)}.")
+        return chosen

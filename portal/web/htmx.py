@@ -13,7 +13,9 @@ MAIN_BLOCK = "main"
 def is_partial() -> bool:
     """An HTMX swap gets a fragment; history restores and boosted navigations get full pages."""
     hx = getattr(request, "htmx", None)
-    return bool(hx) and not hx.history_restore_request and not hx.boosted
+    if not hx:
+        return False
+    return not hx.history_restore_request and not hx.boosted
 
 
 def render_page(

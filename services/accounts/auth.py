@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -9,13 +10,16 @@ from sqlmodel import Session, func, select
 
 from portal import passwords
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from portal.models import ClientRole, Company, Invitation, MagicLink, Portal, User
+from portal.models import Company, Invitation, MagicLink, Portal, User
 from portal.models.activity import Action
 from portal.models.base import utcnow
+from portal.models.user import InvitationAccept, InviteCreate, PasswordChange, ProfileUpdate
 from portal.runtime import get_runtime
 from portal.tenancy import Actor, get_for_actor
 from services.accounts.tokens import digest, new_link_token
 from services.events import activity, mail
+from services.portals import can_manage_people, landing_url
+from services.portals.admin import get_portal
 
 ACCOUNT_FAILURE_LIMIT = 10
 ACCOUNT_WINDOW = 15 * 60
@@ -24,6 +28,19 @@ INVITE_TTL = timedelta(days=7)
 INVITES_PER_PORTAL_PER_HOUR = 20
 MAGIC_TTL = timedelta(minutes=15)
 MAGIC_REQUESTS_PER_HOUR = 5
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """Someone who just proved who they are, and where they go next."""
+
+    user: User
+    landing: str  # their home: /admin/ for staff, their portal's landing tab for clients
+    next_url: str | None = None  # where a sign-in link asked to go (a same-site check remains)
+
+
+def _signed_in(session: Session, user: User, next_url: str | None = None) -> SignIn:
+    return SignIn(user=user, landing=landing_url(session, user=user), next_url=next_url)
 
 
 def normalise_email(raw: str) -> str:
@@ -46,7 +63,7 @@ def _account_key(email: str) -> str:
     return f"login-acct:{digest(email.strip().lower())}"
 
 
-def authenticate(session: Session, *, email: str, password: str, ip: str) -> User:
+def authenticate(session: Session, *, email: str, password: str, ip: str) -> SignIn:
     """Check credentials with throttling per account and per IP.
 
     Failures only are counted, so an office of people behind one address can still sign in;
@@ -83,7 +100,7 @@ def authenticate(session: Session, *, email: str, password: str, ip: str) -> Use
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
     session.add(user)
-    return user
+    return _signed_in(session, user)
 
 
 def sign_out_everywhere(session: Session, *, user: User) -> None:
@@ -91,37 +108,32 @@ def sign_out_everywhere(session: Session, *, user: User) -> None:
     session.add(user)
 
 
-def change_password(session: Session, *, user: User, current: str, new: str) -> None:
-    if not passwords.verify_password(user.password_hash, current):
+def change_password(session: Session, *, user: User, data: PasswordChange) -> None:
+    """A new password (the current one must be right); every other session is signed out."""
+    if not passwords.verify_password(user.password_hash, data.current_password):
         raise Invalid(errors={"current_password": ["That is not your current password."]})
-    problems = passwords.password_problems(new)
-    if problems:
-        raise Invalid(errors={"new_password": problems})
-    user.password_hash = passwords.hash_password(new)
+    user.password_hash = passwords.hash_password(data.new_password)
     user.session_version += 1
     session.add(user)
+
+
+def update_profile(session: Session, *, user: User, data: ProfileUpdate) -> User:
+    user.name = data.name
+    session.add(user)
+    return user
 
 
 # Invitations --------------------------------------------------------------------------------
 
 
 def invite(
-    session: Session,
-    *,
-    actor: Actor,
-    company_id: int,
-    email: str,
-    name: str = "",
-    role: str = ClientRole.collaborator.value,
-    base_url: str,
+    session: Session, *, actor: Actor, company_id: int, data: InviteCreate, base_url: str
 ) -> Invitation:
     """Invite someone to a company's portal (client admins and staff). SPEC §4 errors."""
     company = get_for_actor(session, Company, company_id, actor)
-    if not actor.can("portal.manage") and not actor.can("user.invite"):
+    if not can_manage_people(actor):
         raise Forbidden()
-    address = normalise_email(email)
-    if role not in {r.value for r in ClientRole}:
-        raise Invalid(errors={"role": ["Choose viewer, collaborator or admin."]})
+    address = normalise_email(data.email)
     if session.exec(select(User.id).where(User.email == address)).first() is not None:
         raise Conflict("A user with that email already exists.", code="user_exists")
     hour_ago = utcnow() - timedelta(hours=1)
@@ -137,8 +149,8 @@ def invite(
     inv = Invitation(
         company_id=company.id,  # type: ignore[arg-type]
         email=address,
-        name=name.strip()[:200],
-        role=role,
+        name=data.name,
+        role=data.role,
         token_hash=token_hash,
         invited_by_id=actor.user_id,
         expires_at=utcnow() + INVITE_TTL,
@@ -171,6 +183,14 @@ def invite(
     return inv
 
 
+def invite_to_portal(
+    session: Session, *, actor: Actor, portal_id: int, data: InviteCreate, base_url: str
+) -> Invitation:
+    """:func:`invite` to the company of a portal the actor may see (the API's way in)."""
+    portal = get_portal(session, actor=actor, portal_id=portal_id)
+    return invite(session, actor=actor, company_id=portal.company_id, data=data, base_url=base_url)
+
+
 def pending_invitation(session: Session, *, token: str) -> Invitation:
     inv = session.exec(select(Invitation).where(Invitation.token_hash == digest(token))).first()
     if inv is None or inv.accepted_at is not None or inv.expires_at < utcnow():
@@ -178,24 +198,17 @@ def pending_invitation(session: Session, *, token: str) -> Invitation:
     return inv
 
 
-def accept_invitation(session: Session, *, token: str, name: str, password: str) -> User:
+def accept_invitation(session: Session, *, token: str, data: InvitationAccept) -> SignIn:
+    """The invitee's account, created from a live invitation (which is used up)."""
     inv = pending_invitation(session, token=token)
-    errors: dict[str, list[str]] = {}
-    problems = passwords.password_problems(password)
-    if problems:
-        errors["password"] = problems
-    if not name.strip():
-        errors["name"] = ["Tell us your name."]
-    if errors:
-        raise Invalid(errors=errors)
     if session.exec(select(User.id).where(User.email == inv.email)).first() is not None:
         raise Conflict(
             "An account with this email already exists. Sign in instead.", code="user_exists"
         )
     user = User(
         email=inv.email,
-        name=name.strip()[:200],
-        password_hash=passwords.hash_password(password),
+        name=data.name,
+        password_hash=passwords.hash_password(data.password),
         company_id=inv.company_id,
         client_role=inv.role,
     )
@@ -203,7 +216,7 @@ def accept_invitation(session: Session, *, token: str, name: str, password: str)
     inv.accepted_at = utcnow()
     session.add(inv)
     session.flush()
-    return user
+    return _signed_in(session, user)
 
 
 # Magic links --------------------------------------------------------------------------------
@@ -246,7 +259,7 @@ def issue_magic_link(session: Session, *, user: User, next_url: str | None = Non
     return token
 
 
-def consume_magic_link(session: Session, *, token: str) -> tuple[User, str | None]:
+def consume_magic_link(session: Session, *, token: str) -> SignIn:
     link = session.exec(select(MagicLink).where(MagicLink.token_hash == digest(token))).first()
     if link is None or link.used_at is not None or link.expires_at < utcnow():
         raise NotFound("This sign-in link is invalid, used or expired.")
@@ -256,4 +269,4 @@ def consume_magic_link(session: Session, *, token: str) -> tuple[User, str | Non
     link.used_at = utcnow()
     user.last_login_at = utcnow()
     session.add_all([link, user])
-    return user, link.next_url
+    return _signed_in(session, user, link.next_url)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import or_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal.errors import NotFound
 from portal.models import Company, Portal, User
 from portal.tenancy import Actor, get_for_actor, scoped
+from portal.web.pagination import count
 
 
 def list_users(
@@ -22,8 +23,7 @@ def list_users(
 ) -> tuple[list[tuple[User, str | None]], int]:
     """Users the actor may see (a company principal: its group; agency: everyone)."""
     stmt = scoped(select(User, Company.name), actor, User).outerjoin(
-        Company,
-        Company.id == User.company_id,  # type: ignore[arg-type]
+        Company, col(Company.id) == col(User.company_id)
     )
     if company_id is not None:
         stmt = stmt.where(User.company_id == company_id)
@@ -32,9 +32,8 @@ def list_users(
     if search:
         like = f"%{search.lower()}%"
         stmt = stmt.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(User.id).limit(limit).offset(offset)).all()
-    return [(u, name) for u, name in rows], int(total)
+    rows = session.exec(stmt.order_by(col(User.id)).limit(limit).offset(offset)).all()
+    return [(u, name) for u, name in rows], count(session, stmt)
 
 
 def get_user(session: Session, *, actor: Actor, user_id: int) -> tuple[User, str | None]:
@@ -56,7 +55,9 @@ def find_user_by_email(session: Session, *, actor: Actor, email: str) -> tuple[U
 
 def visible_companies(session: Session, *, actor: Actor) -> list[Company]:
     """Every company the actor may see, by name (for pickers)."""
-    return list(session.exec(scoped(select(Company), actor, Company).order_by(Company.name)).all())
+    return list(
+        session.exec(scoped(select(Company), actor, Company).order_by(col(Company.name))).all()
+    )
 
 
 def list_companies(
@@ -70,8 +71,7 @@ def list_companies(
 ) -> tuple[list[tuple[Company, int | None]], int]:
     """Companies the actor may see, with their portal id, by name."""
     stmt = scoped(select(Company, Portal.id), actor, Company).outerjoin(
-        Portal,
-        Portal.company_id == Company.id,  # type: ignore[arg-type]
+        Portal, col(Portal.company_id) == col(Company.id)
     )
     if parent_id is not None:
         stmt = stmt.where(Company.parent_id == parent_id)
@@ -80,9 +80,10 @@ def list_companies(
         stmt = stmt.where(
             or_(func.lower(Company.name).like(like), func.lower(Company.slug).like(like))
         )
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(Company.name, Company.id).limit(limit).offset(offset)).all()
-    return [(c, pid) for c, pid in rows], int(total)
+    rows = session.exec(
+        stmt.order_by(col(Company.name), col(Company.id)).limit(limit).offset(offset)
+    ).all()
+    return [(c, pid) for c, pid in rows], count(session, stmt)
 
 
 def get_company(session: Session, *, actor: Actor, company_id: int) -> tuple[Company, int | None]:

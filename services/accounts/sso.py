@@ -11,10 +11,14 @@ from portal.config import SsoProvider
 from portal.errors import Forbidden
 from portal.models import Company, User
 from portal.models.base import utcnow
+from services.accounts.auth import SignIn
+from services.portals import landing_url
 
 
-def user_for_claims(session: Session, *, provider: SsoProvider, claims: Mapping[str, Any]) -> User:
-    """The active account the identity provider vouched for, or Forbidden.
+def sign_in_with_claims(
+    session: Session, *, provider: SsoProvider, claims: Mapping[str, Any]
+) -> SignIn:
+    """The active account the identity provider vouched for, signed in; or Forbidden.
 
     Only verified emails count; a staff provider signs in staff only, a company provider only
     that company's people. Nobody is created here: accounts come from invitations.
@@ -34,4 +38,4 @@ def user_for_claims(session: Session, *, provider: SsoProvider, claims: Mapping[
             raise Forbidden("This sign-in option is for another organisation.")
     user.last_login_at = utcnow()
     session.add(user)
-    return user
+    return SignIn(user=user, landing=landing_url(session, user=user))

@@ -1,42 +1,28 @@
-"""Secrets shown once and stored hashed: API keys, service tokens, one-time link tokens."""
+"""Secrets shown once and stored hashed: API keys, service tokens, one-time link tokens.
+
+Finding a key or token by its secret (and the Actor it becomes) is ``portal/principal.py``.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
+from dataclasses import dataclass
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, select
 
-from portal.errors import Invalid, NotFound
+from portal.errors import Invalid
 from portal.models import ApiKey, Company, ServiceToken
 from portal.models.activity import Action
 from portal.models.base import utcnow
-from portal.tenancy import Actor, get_for_actor, require
+from portal.models.integration import ALL_SCOPES, ApiKeyCreate
+from portal.principal import API_KEY_PREFIX, SERVICE_TOKEN_PREFIX, digest
+from portal.tenancy import Actor, get_for_actor, require_staff, scoped
+from portal.web.pagination import Page, paginate
+from services.accounts.people import visible_companies
 from services.events import activity
 
-API_KEY_PREFIX = "stoa_"
-SERVICE_TOKEN_PREFIX = "stoa_svc_"
-ALL_SCOPES = (
-    "portal:read",
-    "portal:write",
-    "tasks:read",
-    "tasks:write",
-    "files:read",
-    "files:write",
-    "files:publish",
-    "deliverables:read",
-    "deliverables:write",
-    "feedback:read",
-    "feedback:write",
-    "users:read",
-    "users:write",
-    "webhooks:write",
-)
-
-
-def digest(secret: str) -> str:
-    """High-entropy secrets need no slow hash; SHA-256 makes the stored value useless alone."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+KEYS_PER_PAGE = 100
+MANAGE_KEYS = "api_key.manage"
 
 
 def new_link_token() -> tuple[str, str]:
@@ -55,8 +41,6 @@ def create_api_key(
     """Create a key; the secret is returned once and only its hash is kept."""
     unknown = sorted(set(scopes or []) - set(ALL_SCOPES) - {"*"})
     if unknown:
-        from portal.errors import Invalid
-
         raise Invalid(errors={"scopes": [f"Unknown scope: {s}" for s in unknown]})
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
@@ -72,15 +56,6 @@ def create_api_key(
     return key, secret
 
 
-def find_api_key(session: Session, secret: str) -> ApiKey | None:
-    if not secret.startswith(API_KEY_PREFIX) or secret.startswith(SERVICE_TOKEN_PREFIX):
-        return None
-    key = session.exec(select(ApiKey).where(ApiKey.key_hash == digest(secret))).first()
-    if key is None or key.revoked_at is not None:
-        return None
-    return key
-
-
 def create_service_token(session: Session, *, name: str) -> tuple[ServiceToken, str]:
     secret = SERVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ServiceToken(
@@ -93,83 +68,68 @@ def create_service_token(session: Session, *, name: str) -> tuple[ServiceToken, 
     return token, secret
 
 
-def find_service_token(session: Session, secret: str) -> ServiceToken | None:
-    if not secret.startswith(SERVICE_TOKEN_PREFIX):
-        return None
-    token = session.exec(
-        select(ServiceToken).where(ServiceToken.token_hash == digest(secret))
-    ).first()
-    if token is None or token.revoked_at is not None:
-        return None
-    token.last_used_at = utcnow()
-    return token
+@dataclass(frozen=True)
+class ApiKeysPage:
+    """The staff page: keys (with the company each acts for) and the form's choices."""
+
+    keys: Page[tuple[ApiKey, str | None]]
+    companies: list[Company]
+    can_agency: bool  # may create agency-wide keys
+    all_scopes: tuple[str, ...] = ALL_SCOPES
 
 
-def list_api_keys(
-    session: Session, *, actor: Actor, limit: int = 100, offset: int = 0
-) -> tuple[list[tuple[ApiKey, str | None]], int]:
+def api_keys_page(session: Session, *, actor: Actor, page: int = 1) -> ApiKeysPage:
     """Keys the staff member may manage (agency keys need ``sees_all``), newest first."""
-    require(actor, "api_key.manage")
-    stmt = select(ApiKey, Company.name).outerjoin(Company, Company.id == ApiKey.company_id)  # type: ignore[arg-type]
-    if not actor.sees_all:
-        ids = sorted(actor.company_ids or [])
-        stmt = stmt.where(ApiKey.company_id.in_(ids or [-1]))  # type: ignore[union-attr]
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(
-        stmt.order_by(ApiKey.created_at.desc(), ApiKey.id.desc())  # type: ignore[attr-defined]
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return [(k, name) for k, name in rows], int(total)
+    require_staff(actor, MANAGE_KEYS)
+    stmt = (
+        scoped(select(ApiKey, Company.name), actor, ApiKey)
+        .outerjoin(Company, col(Company.id) == col(ApiKey.company_id))
+        .order_by(col(ApiKey.created_at).desc(), col(ApiKey.id).desc())
+    )
+    return ApiKeysPage(
+        keys=paginate(session, stmt, page=page, per_page=KEYS_PER_PAGE, scalars=False),
+        companies=visible_companies(session, actor=actor),
+        can_agency=actor.sees_all,
+    )
 
 
-def issue_api_key(
-    session: Session,
-    *,
-    actor: Actor,
-    name: str,
-    company_id: int | None,
-    scopes: list[str],
-) -> tuple[ApiKey, str]:
+@dataclass(frozen=True)
+class IssuedKey:
+    key: ApiKey
+    secret: str  # shown once, never stored
+
+
+def issue_api_key(session: Session, *, actor: Actor, data: ApiKeyCreate) -> IssuedKey:
     """Staff create a key (agency-wide keys need ``sees_all``); the secret is shown once."""
-    require(actor, "api_key.manage")
-    errors: dict[str, list[str]] = {}
-    if not name.strip():
-        errors["name"] = ["Give the key a name, e.g. the integration using it."]
-    if not scopes:
-        errors["scopes"] = ["Choose at least one scope."]
-    if company_id is None and not actor.sees_all:
-        errors["company_id"] = ["Choose a company: agency-wide keys are for admins."]
-    if errors:
-        raise Invalid(errors=errors)
-    if company_id is not None:
-        get_for_actor(session, Company, company_id, actor)
+    require_staff(actor, MANAGE_KEYS)
+    if data.company_id is None and not actor.sees_all:
+        raise Invalid(errors={"company_id": ["Choose a company: agency-wide keys are for admins."]})
+    if data.company_id is not None:
+        get_for_actor(session, Company, data.company_id, actor)
     key, secret = create_api_key(
         session,
-        name=name.strip()[:120],
-        company_id=company_id,
-        scopes=scopes,
+        name=data.name,
+        company_id=data.company_id,
+        scopes=data.scopes,
         created_by_id=actor.user_id,
     )
     activity.record(
         session,
         actor=actor,
-        company_id=company_id,
+        company_id=data.company_id,
         action=Action.api_key_created,
         object_type="api_key",
         object_id=key.id,
         object_label=key.name,
         description=f"{actor.label} created the API key {key.name} ({key.prefix}…)",
     )
-    return key, secret
+    return IssuedKey(key=key, secret=secret)
 
 
 def revoke_api_key(session: Session, *, actor: Actor, key_id: int) -> ApiKey:
     """Revoke a key at once; later requests with it answer 401."""
-    require(actor, "api_key.manage")
-    key = session.get(ApiKey, key_id)
-    if key is None or not actor.can_see_company(key.company_id):
-        raise NotFound()
+    require_staff(actor, MANAGE_KEYS)
+    key = get_for_actor(session, ApiKey, key_id, actor)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         session.add(key)

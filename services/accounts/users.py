@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, select
 
 from portal import passwords
 from portal.errors import Invalid
 from portal.models import Role, User, UserRole
 from services.accounts.auth import normalise_email
+from services.events.notifications import PreferenceRow, preference_rows
+from services.portals import landing_url
 
 ADMIN_ROLE = "Administrator"
 PM_ROLE = "Project manager"
@@ -73,3 +77,16 @@ def create_staff_admin(session: Session, *, email: str, name: str, password: str
     )
     grant_role(session, user=user, role=admin)
     return user
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    """/account: the way back home and the notification preferences."""
+
+    home: str
+    prefs: list[PreferenceRow]
+
+
+def account_page(session: Session, *, user: User) -> AccountPage:
+    prefs = preference_rows(session, user_id=user.id) if user.id is not None else []
+    return AccountPage(home=landing_url(session, user=user), prefs=prefs)

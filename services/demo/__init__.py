@@ -384,6 +384,8 @@ def _demo_conversations(session: Session, companies: dict[str, Company]) -> bool
     from datetime import UTC, datetime
 
     from portal.models import Announcement, Note, Notification
+    from portal.models.announcement import AnnouncementCreate
+    from portal.models.note import NoteCreate
     from portal.tenancy import actor_for_user
     from services.announcements import create_announcement
     from services.notes import create_note
@@ -405,21 +407,16 @@ def _demo_conversations(session: Session, companies: dict[str, Company]) -> bool
             ).one()
             root = create_note(
                 session,
-                actor=as_actor(author),
-                company_ids=[company.id],
-                body=body,
-                resource_id=project.id,
-                is_internal=internal,
+                actor=as_actor(author).narrowed([company.id]),
+                data=NoteCreate(body=body, resource_id=project.id, is_internal=internal),
             )
             root.created_at = now - timedelta(hours=hours)
             for email, reply_hours, reply_body in replies:
                 reply_actor = as_actor(email)
                 reply = create_note(
                     session,
-                    actor=reply_actor,
-                    company_ids=[company.id],
-                    body=reply_body,
-                    parent_id=root.id,
+                    actor=reply_actor.narrowed([company.id]),
+                    data=NoteCreate(body=reply_body, parent_id=root.id),
                 )
                 reply.created_at = now - timedelta(hours=reply_hours)
         created = True
@@ -431,9 +428,9 @@ def _demo_conversations(session: Session, companies: dict[str, Company]) -> bool
         create_announcement(
             session,
             actor=admin,
-            title=title,
-            body=body,
-            company_id=companies[slug].id if slug else None,
+            data=AnnouncementCreate(
+                title=title, body=body, company_id=companies[slug].id if slug else None
+            ),
         )
         created = True
 

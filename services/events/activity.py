@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from dataclasses import dataclass
 
-from portal.models import ActivityLog
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from portal.models import ActivityLog, PortalManager, User
 from portal.models.activity import Action
 from portal.tenancy import Actor, scoped
+from portal.web.pagination import Page, count, paginate
 from services.events import webhooks
+
+PER_PAGE = 25
+# The activity page's "What" filter, and the label of every action
+FILTER_ACTIONS: dict[str, str] = {a.value: a.label for a in Action if a.filterable}
+LABELS: dict[str, str] = {a.value: a.label for a in Action}
 
 
 def record(
@@ -38,46 +48,72 @@ def record(
     return row
 
 
+def _newest_first(
+    actor: Actor, action: str | None = None, actor_id: int | None = None
+) -> SelectOfScalar[ActivityLog]:
+    stmt = scoped(select(ActivityLog), actor, ActivityLog)
+    if action:
+        stmt = stmt.where(ActivityLog.action == action)
+    if actor_id is not None:
+        stmt = stmt.where(ActivityLog.actor_id == actor_id)
+    return stmt.order_by(col(ActivityLog.created_at).desc(), col(ActivityLog.id).desc())
+
+
 def list_activity(
     session: Session,
     *,
     actor: Actor,
-    company_ids: list[int],
-    limit: int = 25,
+    limit: int = PER_PAGE,
     offset: int = 0,
     action: str | None = None,
     actor_id: int | None = None,
 ) -> tuple[list[ActivityLog], int]:
-    """Newest first, within what the actor may see; optionally one action type or one person."""
-    base = scoped(select(ActivityLog), actor, ActivityLog).where(
-        ActivityLog.company_id.in_(company_ids)  # type: ignore[union-attr]
-    )
-    if action:
-        base = base.where(ActivityLog.action == action)
-    if actor_id is not None:
-        base = base.where(ActivityLog.actor_id == actor_id)
-    total = session.exec(select(func.count()).select_from(base.subquery())).one()
-    rows = session.exec(
-        base.order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())  # type: ignore[union-attr]
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(rows), int(total)
+    """Newest first, within what the actor may see (``limit``/``offset``: the API's paging);
+    optionally one action type or one person."""
+    stmt = _newest_first(actor, action, actor_id)
+    rows = session.exec(stmt.limit(limit).offset(offset)).all()
+    return list(rows), count(session, stmt)
 
 
-def activity_people(
-    session: Session, *, actor: Actor, company_ids: list[int]
-) -> list[tuple[int, str]]:
+def activity_people(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
     """People the activity filter offers: the group's users and its assigned managers."""
-    from sqlalchemy import or_
-
-    from portal.models import PortalManager, User
-
-    managers = select(PortalManager.user_id).where(PortalManager.company_id.in_(company_ids))  # type: ignore[attr-defined]
+    company_ids = sorted(actor.company_ids or [])
+    managers = select(PortalManager.user_id).where(col(PortalManager.company_id).in_(company_ids))
     rows = session.exec(
         select(User.id, User.name, User.email)
-        .where(or_(User.company_id.in_(company_ids), User.id.in_(managers)))  # type: ignore[union-attr]
-        .order_by(User.name)
+        .where(or_(col(User.company_id).in_(company_ids), col(User.id).in_(managers)))
+        .order_by(col(User.name))
         .limit(200)
     ).all()
-    return [(uid, name or email.split("@", 1)[0]) for uid, name, email in rows]  # type: ignore[misc]
+    return [(uid, name or email.split("@", 1)[0]) for uid, name, email in rows if uid is not None]
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    """The activity page: one page of entries, the filters offered and the ones chosen."""
+
+    rows: Page[ActivityLog]
+    people: list[tuple[int, str]]
+    action: str  # "" when not filtered
+    person: int | None
+
+
+def activity_view(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str | None = None,
+    person: int | None = None,
+    page: int = 1,
+) -> ActivityView:
+    """The portal's activity feed, newest first; an unknown ``action`` filter is ignored."""
+    action = action if action in FILTER_ACTIONS else ""
+    rows: Page[ActivityLog] = paginate(
+        session, _newest_first(actor, action or None, person), page=page, per_page=PER_PAGE
+    )
+    return ActivityView(
+        rows=rows,
+        people=activity_people(session, actor=actor),
+        action=action,
+        person=person,
+    )

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from portal.db import after_commit
 from portal.jobs import job
@@ -37,9 +38,11 @@ def digest_interval() -> int:
     raw = get_runtime().settings.extra.get(
         "NOTIFICATION_DIGEST_SECONDS", os.environ.get("NOTIFICATION_DIGEST_SECONDS")
     )
+    if not isinstance(raw, int | float | str) or raw == "":
+        return DEFAULT_INTERVAL
     try:
-        return max(0, int(raw)) if raw not in (None, "") else DEFAULT_INTERVAL  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return max(0, int(raw))
+    except ValueError:
         return DEFAULT_INTERVAL
 
 
@@ -63,13 +66,13 @@ def schedule_digests(session: Session, user_ids: Iterable[int]) -> None:
     after_commit(session, enqueue_delayed)
 
 
-def _pending(user_id: int):  # noqa: ANN202 - a select
+def _pending(user_id: int) -> SelectOfScalar[Notification]:
     return select(Notification).where(
         Notification.user_id == user_id,
-        Notification.email_wanted,
-        Notification.emailed_at.is_(None),  # type: ignore[union-attr]
-        Notification.read_at.is_(None),  # type: ignore[union-attr]
-        Notification.archived_at.is_(None),  # type: ignore[union-attr]
+        col(Notification.email_wanted),
+        col(Notification.emailed_at).is_(None),
+        col(Notification.read_at).is_(None),
+        col(Notification.archived_at).is_(None),
     )
 
 
@@ -85,16 +88,16 @@ def send_digest(session: Session, *, user_id: int, now: datetime | None = None) 
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         return False
-    pending = list(session.exec(_pending(user_id).order_by(Notification.created_at)).all())
+    pending = list(session.exec(_pending(user_id).order_by(col(Notification.created_at))).all())
     if not pending:
         return False
     last = last_digest_at(session, user_id)
     if last is not None and now - last < timedelta(seconds=digest_interval()):
         return False
     ids = [n.id for n in pending]
-    claimed = session.exec(  # type: ignore[call-overload]
+    claimed = session.exec(
         update(Notification)
-        .where(Notification.id.in_(ids), Notification.emailed_at.is_(None))  # type: ignore[union-attr]
+        .where(col(Notification.id).in_(ids), col(Notification.emailed_at).is_(None))
         .values(emailed_at=now)
     ).rowcount
     if claimed != len(ids):  # another process is mailing this batch
@@ -130,12 +133,12 @@ def send_due_digests(session: Session, *, now: datetime | None = None) -> int:
     due = session.exec(
         select(Notification.user_id)
         .where(
-            Notification.email_wanted,
-            Notification.emailed_at.is_(None),  # type: ignore[union-attr]
-            Notification.read_at.is_(None),  # type: ignore[union-attr]
-            Notification.archived_at.is_(None),  # type: ignore[union-attr]
+            col(Notification.email_wanted),
+            col(Notification.emailed_at).is_(None),
+            col(Notification.read_at).is_(None),
+            col(Notification.archived_at).is_(None),
         )
-        .group_by(Notification.user_id)
+        .group_by(col(Notification.user_id))
         .having(func.min(Notification.created_at) <= cutoff)
     ).all()
     return sum(1 for uid in due if send_digest(session, user_id=uid, now=now))

@@ -8,7 +8,7 @@ import uuid
 from email.message import EmailMessage
 from urllib.parse import unquote, urlparse
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.jobs import enqueue, job
 from portal.models import EmailOutbox
@@ -29,7 +29,7 @@ def queue_email(
 
 def recent_emails(session: Session, *, limit: int = 100) -> list[EmailOutbox]:
     """The newest outbox rows (the development outbox page)."""
-    stmt = select(EmailOutbox).order_by(EmailOutbox.id.desc()).limit(limit)  # type: ignore[union-attr]
+    stmt = select(EmailOutbox).order_by(col(EmailOutbox.id).desc()).limit(limit)
     return list(session.exec(stmt).all())
 
 

@@ -11,12 +11,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import update
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from portal.errors import Invalid, NotFound
 from portal.models import Notification, NotificationPreference, User
 from portal.models.base import utcnow
+from portal.models.notification import NotificationPreferencesUpdate
 from portal.tenancy import Actor
+from portal.web.pagination import Page, count, paginate
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,8 @@ def preferences_for(
     if not ids:
         return {}
     rows = session.exec(
-        select(NotificationPreference).where(NotificationPreference.user_id.in_(ids))
-    ).all()  # type: ignore[attr-defined]
+        select(NotificationPreference).where(col(NotificationPreference.user_id).in_(ids))
+    ).all()
     return {(p.user_id, p.notification_type): p for p in rows}
 
 
@@ -79,19 +82,23 @@ def notify(
     recipients = {u for u in user_ids if u is not None and (actor is None or u != actor.user_id)}
     if not recipients:
         return []
-    active = set(
-        session.exec(select(User.id).where(User.id.in_(sorted(recipients)), User.is_active)).all()
-    )  # type: ignore[union-attr]
+    active = {
+        uid
+        for uid in session.exec(
+            select(User.id).where(col(User.id).in_(sorted(recipients)), col(User.is_active))
+        ).all()
+        if uid is not None
+    }
     prefs = preferences_for(session, active)
     created: list[Notification] = []
-    for user_id in sorted(active):  # type: ignore[type-var]
-        pref = prefs.get((user_id, type))  # type: ignore[arg-type]
+    for user_id in sorted(active):
+        pref = prefs.get((user_id, type))
         in_app = pref.channel_in_app if pref else kind.in_app_default
         email = pref.channel_email if pref else kind.email_default
         if not in_app and not email:
             continue
         note = Notification(
-            user_id=user_id,  # type: ignore[arg-type]
+            user_id=user_id,
             company_id=company_id,
             type=type,
             title=title[:300],
@@ -116,42 +123,69 @@ def notify(
 
 FILTERS = ("all", "unread", "archived")
 MAX_LIMIT = 100
+PER_PAGE = 20
 
 
-def _mine(user_id: int):  # noqa: ANN202 - a select
-    return select(Notification).where(Notification.user_id == user_id, Notification.in_app)
+def _mine(user_id: int) -> SelectOfScalar[Notification]:
+    return select(Notification).where(Notification.user_id == user_id, col(Notification.in_app))
+
+
+def _listed(user_id: int, filter: str) -> SelectOfScalar[Notification]:  # noqa: A002
+    """``all`` (not archived), ``unread`` or ``archived``, newest first."""
+    if filter not in FILTERS:
+        raise Invalid(
+            "filter must be all, unread or archived.",
+            errors={"filter": ["Choose all, unread or archived."]},
+        )
+    stmt = _mine(user_id)
+    if filter == "archived":
+        stmt = stmt.where(col(Notification.archived_at).is_not(None))
+    else:
+        stmt = stmt.where(col(Notification.archived_at).is_(None))
+    if filter == "unread":
+        stmt = stmt.where(col(Notification.read_at).is_(None))
+    return stmt.order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
 
 
 def list_notifications(
     session: Session,
     *,
     user_id: int,
-    filter: str = "all",
+    filter: str = "all",  # noqa: A002
     limit: int = 50,
-    offset: int = 0,  # noqa: A002
+    offset: int = 0,
 ) -> tuple[list[Notification], int]:
-    """A user's notifications, newest first: ``all`` (not archived), ``unread`` or ``archived``."""
-    if filter not in FILTERS:
-        raise Invalid(
-            "filter must be all, unread or archived.",
-            errors={"filter": ["Choose all, unread or archived."]},
-        )
+    """A user's notifications, newest first: ``all`` (not archived), ``unread`` or ``archived``
+    (``limit``/``offset``: the API's paging)."""
+    stmt = _listed(user_id, filter)
     if limit < 1 or limit > MAX_LIMIT or offset < 0:
         raise Invalid(errors={"limit": [f"limit is 1 to {MAX_LIMIT}; offset is 0 or more."]})
-    stmt = _mine(user_id)
-    if filter == "archived":
-        stmt = stmt.where(Notification.archived_at.is_not(None))  # type: ignore[union-attr]
-    else:
-        stmt = stmt.where(Notification.archived_at.is_(None))  # type: ignore[union-attr]
-    if filter == "unread":
-        stmt = stmt.where(Notification.read_at.is_(None))  # type: ignore[union-attr]
-    total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
-    rows = session.exec(
-        stmt.order_by(Notification.created_at.desc(), Notification.id.desc())  # type: ignore[union-attr]
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(rows), total
+    rows = session.exec(stmt.limit(limit).offset(offset)).all()
+    return list(rows), count(session, stmt)
+
+
+@dataclass(frozen=True)
+class NotificationsView:
+    """The notifications page: one page of the chosen list and the bell's count."""
+
+    rows: Page[Notification]
+    unread: int
+    which: str
+
+
+def notifications_view(
+    session: Session,
+    *,
+    user_id: int,
+    filter: str = "all",
+    page: int = 1,  # noqa: A002
+) -> NotificationsView:
+    """One page of a person's notifications (an unknown ``filter`` shows ``all``)."""
+    which = filter if filter in FILTERS else "all"
+    rows: Page[Notification] = paginate(
+        session, _listed(user_id, which), page=page, per_page=PER_PAGE
+    )
+    return NotificationsView(rows=rows, unread=unread_count(session, user_id=user_id), which=which)
 
 
 def unread_count(session: Session, *, user_id: int) -> int:
@@ -162,26 +196,23 @@ def unread_count(session: Session, *, user_id: int) -> int:
             .select_from(Notification)
             .where(
                 Notification.user_id == user_id,
-                Notification.in_app,
-                Notification.read_at.is_(None),  # type: ignore[union-attr]
-                Notification.archived_at.is_(None),  # type: ignore[union-attr]
+                col(Notification.in_app),
+                col(Notification.read_at).is_(None),
+                col(Notification.archived_at).is_(None),
             )
         ).one()
     )
 
 
-def get_notification(session: Session, *, user_id: int, notification_id: object) -> Notification:
-    try:
-        pk = int(notification_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    row = session.exec(_mine(user_id).where(Notification.id == pk)).first()
+def get_notification(session: Session, *, user_id: int, notification_id: int) -> Notification:
+    """One of the user's own notifications (anyone else's is a 404)."""
+    row = session.exec(_mine(user_id).where(Notification.id == notification_id)).first()
     if row is None:
         raise NotFound()
     return row
 
 
-def mark_read(session: Session, *, user_id: int, notification_id: object) -> Notification:
+def mark_read(session: Session, *, user_id: int, notification_id: int) -> Notification:
     """Mark one of the user's own notifications read (someone else's is a 404)."""
     row = get_notification(session, user_id=user_id, notification_id=notification_id)
     if row.read_at is None:
@@ -192,19 +223,20 @@ def mark_read(session: Session, *, user_id: int, notification_id: object) -> Not
 
 
 def mark_all_read(session: Session, *, user_id: int) -> int:
-    result = session.exec(  # type: ignore[call-overload]
+    """Mark every unread in-app notification read; returns how many."""
+    result = session.exec(
         update(Notification)
         .where(
-            Notification.user_id == user_id,
-            Notification.in_app,  # email-only rows were never seen: they still get mailed
-            Notification.read_at.is_(None),  # type: ignore[union-attr]
+            col(Notification.user_id) == user_id,
+            col(Notification.in_app),  # email-only rows were never seen: they still get mailed
+            col(Notification.read_at).is_(None),
         )
         .values(read_at=utcnow())
     )
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
-def archive(session: Session, *, user_id: int, notification_id: object) -> Notification:
+def archive(session: Session, *, user_id: int, notification_id: int) -> Notification:
     """Archive (and so also read) one notification."""
     row = get_notification(session, user_id=user_id, notification_id=notification_id)
     now = utcnow()
@@ -244,19 +276,19 @@ def preference_rows(session: Session, *, user_id: int) -> list[PreferenceRow]:
 
 
 def save_preferences(
-    session: Session, *, user_id: int, choices: Iterable[tuple[str, bool, bool]]
+    session: Session, *, user_id: int, data: NotificationPreferencesUpdate
 ) -> None:
-    """Store ``(type, in_app, email)`` choices; unknown types are a validation error."""
-    choices = list(choices)
-    unknown = sorted({t for t, _, _ in choices if t not in TYPES})
+    """Store the chosen channels per type; unknown types are a validation error."""
+    unknown = sorted({p.notification_type for p in data.preferences} - set(TYPES))
     if unknown:
         raise Invalid(errors={"notification_type": [f"Unknown type: {', '.join(unknown)}."]})
     saved = preferences_for(session, [user_id])
-    for key, in_app, email in choices:
+    for choice in data.preferences:
+        key = choice.notification_type
         pref = saved.get((user_id, key)) or NotificationPreference(
             user_id=user_id, notification_type=key
         )
-        pref.channel_in_app = bool(in_app)
-        pref.channel_email = bool(email)
+        pref.channel_in_app = choice.channel_in_app
+        pref.channel_email = choice.channel_email
         session.add(pref)
     session.flush()

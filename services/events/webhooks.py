@@ -19,22 +19,21 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
-from urllib.parse import urlparse
 
 import requests
-from sqlalchemy import case, or_
+import sqlalchemy as sa
+from sqlalchemy import case, delete, or_
 from sqlmodel import Session, col, func, select
 
 from portal import crypto
 from portal.errors import Conflict, Invalid, NotFound
 from portal.jobs import enqueue_in, job
 from portal.models import ActivityLog, Company, DeliveryStatus, WebhookDelivery, WebhookSubscription
-from portal.models.activity import Action
 from portal.models.base import utcnow
-from portal.models.webhook import ALL_EVENTS
+from portal.models.webhook import SUBSCRIBABLE, WebhookSubscriptionCreate
 from portal.runtime import get_runtime
-from portal.tenancy import Actor, get_for_actor, require, scoped
+from portal.tenancy import Actor, get_for_actor, require_staff, scoped
+from portal.web.pagination import Page, paginate
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +44,6 @@ EVENT_HEADER = "X-Stoa-Event"
 DELIVERY_HEADER = "X-Stoa-Delivery"
 USER_AGENT = "Stoa-Webhooks/1"
 LOG_PAGE_SIZE = 25
-# What a subscription may name: every activity action.
-SUBSCRIBABLE: tuple[str, ...] = tuple(a.value for a in Action)
 
 DEFAULTS: dict[str, float] = {
     "WEBHOOK_RETRY_BASE_SECONDS": 30.0,
@@ -58,9 +55,11 @@ DEFAULTS: dict[str, float] = {
 def _setting(name: str) -> float:
     """App config (``create_app`` overrides) first, then the environment, then the default."""
     raw = get_runtime().settings.extra.get(name, os.environ.get(name))
+    if not isinstance(raw, int | float | str) or raw == "":
+        return DEFAULTS[name]
     try:
-        return float(raw) if raw not in (None, "") else DEFAULTS[name]  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return float(raw)
+    except ValueError:
         return DEFAULTS[name]
 
 
@@ -109,10 +108,10 @@ def emit_for_activity(session: Session, row: ActivityLog) -> list[WebhookDeliver
     """Queue a delivery of ``row`` to every active subscription that wants it (after commit)."""
     subs = session.exec(
         select(WebhookSubscription).where(
-            WebhookSubscription.active == True,  # noqa: E712
+            col(WebhookSubscription.active).is_(True),
             or_(
                 col(WebhookSubscription.company_id).is_(None),
-                WebhookSubscription.company_id == row.company_id,
+                col(WebhookSubscription.company_id) == row.company_id,
             ),
         )
     ).all()
@@ -123,8 +122,9 @@ def emit_for_activity(session: Session, row: ActivityLog) -> list[WebhookDeliver
     body = build_payload(row, company)
     now = utcnow()
     deliveries = [
-        WebhookDelivery(subscription_id=s.id, event=row.action, payload=body, next_attempt_at=now)  # type: ignore[arg-type]
+        WebhookDelivery(subscription_id=s.id, event=row.action, payload=body, next_attempt_at=now)
         for s in wanted
+        if s.id is not None
     ]
     session.add_all(deliveries)
     session.flush()
@@ -228,7 +228,7 @@ def overdue_deliveries(session: Session, *, grace_seconds: float = 120) -> list[
     """Pending deliveries whose next attempt is well past due (a restart lost their timer)."""
     cutoff = utcnow() - timedelta(seconds=grace_seconds)
     return [
-        int(i)
+        i
         for i in session.exec(
             select(WebhookDelivery.id)
             .where(
@@ -237,59 +237,32 @@ def overdue_deliveries(session: Session, *, grace_seconds: float = 120) -> list[
             )
             .order_by(col(WebhookDelivery.id))
         ).all()
+        if i is not None
     ]
 
 
 # Administration ---------------------------------------------------------------------------------
 
 
-def _validate(
-    session: Session, actor: Actor, url: str, events: list[str], company_id: int | None
-) -> tuple[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    url = url.strip()
-    parsed = urlparse(url)
-    if not url:
-        errors["url"] = ["Enter the URL that should receive the events."]
-    elif parsed.scheme not in {"http", "https"} or not parsed.hostname:
-        errors["url"] = ["Use a full http:// or https:// URL."]
-    elif len(url) > 2000:
-        errors["url"] = ["That URL is too long."]
-    chosen = list(dict.fromkeys(e.strip() for e in events if e.strip()))
-    if ALL_EVENTS in chosen:
-        chosen = [ALL_EVENTS]
-    unknown = [e for e in chosen if e != ALL_EVENTS and e not in SUBSCRIBABLE]
-    if not chosen:
-        errors["events"] = ["Choose at least one event."]
-    elif unknown:
-        errors["events"] = [f"Unknown event: {', '.join(unknown)}."]
+def create_subscription(
+    session: Session, *, actor: Actor, data: WebhookSubscriptionCreate
+) -> tuple[WebhookSubscription, str]:
+    """Register a URL; returns it with its signing secret (shown once, stored encrypted).
+
+    Agency-wide subscriptions need an actor who sees every portal; others one of its companies.
+    """
+    require_staff(actor, MANAGE_NODE)
+    company_id = data.company_id
     if company_id is None:
         if not actor.sees_all:
-            errors["company_id"] = ["Choose one of your companies."]
+            raise Invalid(errors={"company_id": ["Choose one of your companies."]})
     elif not actor.can_see_company(company_id) or session.get(Company, company_id) is None:
-        errors["company_id"] = ["Choose one of your companies."]
-    if errors:
-        raise Invalid(errors=errors)
-    return url, chosen
-
-
-def create_subscription(
-    session: Session,
-    *,
-    actor: Actor,
-    url: str,
-    events: list[str],
-    company_id: int | None = None,
-    description: str = "",
-) -> tuple[WebhookSubscription, str]:
-    """Register a URL; returns it with its signing secret (shown once, stored encrypted)."""
-    require(actor, MANAGE_NODE)
-    url, chosen = _validate(session, actor, url, events, company_id)
+        raise Invalid(errors={"company_id": ["Choose one of your companies."]})
     secret = "whsec_" + secrets.token_urlsafe(32)
     sub = WebhookSubscription(
-        url=url,
-        description=description.strip()[:200],
-        events=chosen,
+        url=data.url,
+        description=data.description,
+        events=data.events,
         company_id=company_id,
         secret_encrypted=crypto.encrypt(secret),
         created_by_id=actor.user_id,
@@ -300,14 +273,15 @@ def create_subscription(
 
 
 def get_subscription(
-    session: Session, *, actor: Actor, subscription_id: Any
+    session: Session, *, actor: Actor, subscription_id: int
 ) -> WebhookSubscription:
-    require(actor, MANAGE_NODE)
+    """A subscription the actor may manage (one of another company's is a 404)."""
+    require_staff(actor, MANAGE_NODE)
     return get_for_actor(session, WebhookSubscription, subscription_id, actor)
 
 
 def set_active(
-    session: Session, *, actor: Actor, subscription_id: Any, active: bool
+    session: Session, *, actor: Actor, subscription_id: int, active: bool
 ) -> WebhookSubscription:
     """Pause or resume a subscription (pending retries of a paused one fail)."""
     sub = get_subscription(session, actor=actor, subscription_id=subscription_id)
@@ -317,33 +291,26 @@ def set_active(
     return sub
 
 
-def delete_subscription(session: Session, *, actor: Actor, subscription_id: Any) -> None:
+def delete_subscription(session: Session, *, actor: Actor, subscription_id: int) -> None:
     """Delete a subscription and its delivery log."""
     sub = get_subscription(session, actor=actor, subscription_id=subscription_id)
-    session.exec(  # type: ignore[call-overload]
-        WebhookDelivery.__table__.delete().where(  # type: ignore[attr-defined]
-            WebhookDelivery.subscription_id == sub.id
-        )
-    )
+    session.exec(delete(WebhookDelivery).where(col(WebhookDelivery.subscription_id) == sub.id))
     session.delete(sub)
     session.flush()
 
 
 def redeliver(
-    session: Session, *, actor: Actor, subscription_id: Any, delivery_id: Any
+    session: Session, *, actor: Actor, subscription_id: int, delivery_id: int
 ) -> WebhookDelivery:
     """Send a delivery's body again, as a new delivery pointing at the original."""
     sub = get_subscription(session, actor=actor, subscription_id=subscription_id)
-    try:
-        original = session.get(WebhookDelivery, int(delivery_id))
-    except (TypeError, ValueError):
-        original = None
+    original = session.get(WebhookDelivery, delivery_id)
     if original is None or original.subscription_id != sub.id:
         raise NotFound()
     if not sub.active:
         raise Conflict("Activate this webhook before redelivering.", code="webhook_inactive")
     copy = WebhookDelivery(
-        subscription_id=sub.id,  # type: ignore[arg-type]
+        subscription_id=original.subscription_id,
         event=original.event,
         payload=original.payload,
         redelivery_of_id=original.id,
@@ -358,7 +325,7 @@ def redeliver(
 PING_EVENT = "ping"
 
 
-def send_ping(session: Session, *, actor: Actor, subscription_id: Any) -> WebhookDelivery:
+def send_ping(session: Session, *, actor: Actor, subscription_id: int) -> WebhookDelivery:
     """Queue a ``ping`` event to check a receiver (sent whatever events it subscribes to)."""
     sub = get_subscription(session, actor=actor, subscription_id=subscription_id)
     if not sub.active:
@@ -375,8 +342,10 @@ def send_ping(session: Session, *, actor: Actor, subscription_id: Any) -> Webhoo
         ),
         "data": {"subscription_id": sub.id, "events": sub.events, "sent_by": actor.label},
     }
+    if sub.id is None:
+        raise NotFound()
     ping = WebhookDelivery(
-        subscription_id=sub.id,  # type: ignore[arg-type]
+        subscription_id=sub.id,
         event=PING_EVENT,
         payload=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
         next_attempt_at=utcnow(),
@@ -399,26 +368,27 @@ class SubscriptionRow:
 
 def list_subscriptions(session: Session, *, actor: Actor) -> list[SubscriptionRow]:
     """Every subscription the actor may manage, with delivery counts, newest first."""
-    require(actor, MANAGE_NODE)
+    require_staff(actor, MANAGE_NODE)
     d = WebhookDelivery
     stats = (
-        select(
-            d.subscription_id,
-            func.sum(case((d.status == "success", 1), else_=0)).label("ok"),
-            func.sum(case((d.status == "failed", 1), else_=0)).label("bad"),
-            func.sum(case((d.status == "pending", 1), else_=0)).label("wait"),
+        sa.select(
+            col(d.subscription_id),
+            func.sum(case((col(d.status) == "success", 1), else_=0)).label("ok"),
+            func.sum(case((col(d.status) == "failed", 1), else_=0)).label("bad"),
+            func.sum(case((col(d.status) == "pending", 1), else_=0)).label("wait"),
             func.max(d.created_at).label("last"),
-        ).group_by(d.subscription_id)
+        ).group_by(col(d.subscription_id))
     ).subquery()
-    rows = session.exec(
+    # six columns: beyond sqlmodel's typed select(), so SQLAlchemy's select and execute
+    rows = session.execute(
         scoped(
-            select(
+            sa.select(
                 WebhookSubscription, Company, stats.c.ok, stats.c.bad, stats.c.wait, stats.c.last
             ),
             actor,
             WebhookSubscription,
         )
-        .outerjoin(Company, Company.id == WebhookSubscription.company_id)
+        .outerjoin(Company, col(Company.id) == WebhookSubscription.company_id)
         .outerjoin(stats, stats.c.subscription_id == WebhookSubscription.id)
         .order_by(col(WebhookSubscription.created_at).desc(), col(WebhookSubscription.id).desc())
     ).all()
@@ -435,35 +405,61 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+def company_choices(session: Session, *, actor: Actor) -> list[Company]:
+    """Companies a subscription may be narrowed to."""
+    require_staff(actor, MANAGE_NODE)
+    return list(
+        session.exec(scoped(select(Company), actor, Company).order_by(col(Company.name))).all()
+    )
+
+
+@dataclass(frozen=True)
+class WebhooksAdmin:
+    """``/admin/webhooks``: the subscriptions, and what the form offers."""
+
+    rows: list[SubscriptionRow]
+    companies: list[Company]
+    actions: tuple[str, ...] = SUBSCRIBABLE
+
+
+def admin_view(session: Session, *, actor: Actor) -> WebhooksAdmin:
+    return WebhooksAdmin(
+        rows=list_subscriptions(session, actor=actor),
+        companies=company_choices(session, actor=actor),
+    )
+
+
 @dataclass(frozen=True)
 class DeliveryLog:
     subscription: WebhookSubscription
     company: Company | None
-    deliveries: list[WebhookDelivery]
-    total: int
-    page: int
-    pages: int
+    deliveries: Page[WebhookDelivery]
 
 
 def delivery_log(
-    session: Session, *, actor: Actor, subscription_id: Any, page: int = 1
+    session: Session, *, actor: Actor, subscription_id: int, page: int = 1
 ) -> DeliveryLog:
     """A subscription and one page of its deliveries, newest first."""
     sub = get_subscription(session, actor=actor, subscription_id=subscription_id)
-    base = select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub.id)
-    total = int(session.exec(select(func.count()).select_from(base.subquery())).one())
-    pages = max(1, -(-total // LOG_PAGE_SIZE))
-    page = min(max(1, page), pages)
-    deliveries = session.exec(
-        base.order_by(col(WebhookDelivery.created_at).desc(), col(WebhookDelivery.id).desc())
-        .limit(LOG_PAGE_SIZE)
-        .offset((page - 1) * LOG_PAGE_SIZE)
-    ).all()
+    deliveries: Page[WebhookDelivery] = paginate(
+        session,
+        select(WebhookDelivery)
+        .where(WebhookDelivery.subscription_id == sub.id)
+        .order_by(col(WebhookDelivery.created_at).desc(), col(WebhookDelivery.id).desc()),
+        page=page,
+        per_page=LOG_PAGE_SIZE,
+    )
     company = session.get(Company, sub.company_id) if sub.company_id else None
-    return DeliveryLog(sub, company, list(deliveries), total, page, pages)
+    return DeliveryLog(sub, company, deliveries)
 
 
-def company_choices(session: Session, *, actor: Actor) -> list[Company]:
-    """Companies a subscription may be narrowed to."""
-    require(actor, MANAGE_NODE)
-    return list(session.exec(scoped(select(Company), actor, Company).order_by(Company.name)).all())
+def subscribe(
+    session: Session, *, actor: Actor, data: WebhookSubscriptionCreate
+) -> tuple[DeliveryLog, str]:
+    """Create a subscription; its (empty) delivery page and the secret to show once."""
+    sub, secret = create_subscription(session, actor=actor, data=data)
+    return DeliveryLog(
+        sub,
+        session.get(Company, sub.company_id) if sub.company_id else None,
+        Page([], 0, 1, LOG_PAGE_SIZE),
+    ), secret

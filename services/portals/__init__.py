@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from portal.errors import Forbidden, NotFound
-from portal.models import ALL_TABS, IMPLEMENTED_TABS, Company, Portal, PortalStatus, User
-from portal.tenancy import Actor, scoped
+from portal.errors import NotFound
+from portal.models import (
+    ALL_TABS,
+    IMPLEMENTED_TABS,
+    ClientRole,
+    Company,
+    Portal,
+    PortalStatus,
+    User,
+)
+from portal.tenancy import Actor, role_at_least, scoped
 
 
 @dataclass(frozen=True)
@@ -32,61 +40,52 @@ def visible_tabs(portal: Portal) -> list[str]:
     return [t for t in IMPLEMENTED_TABS if t in enabled or t == "settings"]
 
 
+def can_manage_people(actor: Actor) -> bool:
+    """Who invites and manages a portal's people: client admins (company keys and the worker
+    speaking for an admin too) and staff holding ``portal.manage`` or ``user.invite``."""
+    return actor.can("portal.manage") or actor.can("user.invite")
+
+
 def portal_for_slug(session: Session, *, actor: Actor, slug: str) -> PortalContext:
     """The portal at ``slug`` if the actor may see it; NotFound otherwise (never a 403)."""
     row = session.exec(
         scoped(select(Portal, Company), actor, Portal)
-        .join(Company, Company.id == Portal.company_id)
+        .join(Company, col(Company.id) == col(Portal.company_id))
         .where(Portal.slug == slug)
     ).first()
     if row is None:
         raise NotFound()
     portal, company = row
-    if portal.status == PortalStatus.pending and not actor.is_staff:
-        raise NotFound()
-    group = _group_ids(session, actor, company)
+    group = _group_ids(session, actor, portal.company_id)
     read_only = portal.status == PortalStatus.archived
     return PortalContext(
         portal=portal,
         company=company,
         actor=actor.narrowed(group),
-        group_company_ids=group,  # type: ignore[arg-type]
+        group_company_ids=group,
         tabs=visible_tabs(portal),
         read_only=read_only,
-        can_write=not read_only and (actor.can("portal.write") or actor.is_staff),
-        can_manage=not read_only and (actor.can("portal.manage") or actor.can("user.invite")),
+        can_write=not read_only and role_at_least(actor, ClientRole.collaborator),
+        can_manage=not read_only and can_manage_people(actor),
     )
 
 
-def _group_ids(session: Session, actor: Actor, company: Company) -> list[int]:
+def _group_ids(session: Session, actor: Actor, company_id: int) -> list[int]:
     """The portal's company and the children of it the actor may see (group-aware views)."""
     if actor.kind == "client" and actor.company_ids is not None:
         # a client's visible set is its own company plus that company's direct children
-        if company.id == actor.company_id:
-            return sorted(actor.company_ids, key=lambda c: (c != company.id, c))
-        return [company.id]  # type: ignore[list-item]
-    children = _children(session, company.id)  # type: ignore[arg-type]
-    return [company.id, *[c for c in children if actor.can_see_company(c)]]  # type: ignore[list-item]
-
-
-def _children(session: Session, company_id: int) -> list[int]:
-    return [
-        c
-        for c in session.exec(select(Company.id).where(Company.parent_id == company_id)).all()
-        if c
-    ]
-
-
-def require_write(ctx: PortalContext) -> None:
-    if not ctx.can_write:
-        raise Forbidden("This portal is read-only for you.")
+        if company_id == actor.company_id:
+            return sorted(actor.company_ids, key=lambda c: (c != company_id, c))
+        return [company_id]
+    children = session.exec(select(Company.id).where(Company.parent_id == company_id)).all()
+    return [company_id, *[c for c in children if c and actor.can_see_company(c)]]
 
 
 def switcher_portals(session: Session, *, actor: Actor, limit: int = 200) -> list[Portal]:
     """Portals for the staff switcher, alphabetical."""
     return list(
         session.exec(
-            scoped(select(Portal), actor, Portal).order_by(Portal.title).limit(limit)
+            scoped(select(Portal), actor, Portal).order_by(col(Portal.title)).limit(limit)
         ).all()
     )
 

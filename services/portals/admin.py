@@ -5,22 +5,30 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import or_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from portal.errors import Forbidden, Invalid, NotFound
-from portal.models import ClientRole, Company, Portal, PortalManager, PortalStatus, User
+from portal.errors import Invalid, NotFound
+from portal.models import (
+    ActivityLog,
+    ClientRole,
+    Company,
+    Portal,
+    PortalManager,
+    User,
+)
 from portal.models.activity import Action
-from portal.tenancy import Actor, get_for_actor, scoped
+from portal.models.company import PortalCreate, PortalUpdate
+from portal.tenancy import Actor, get_for_actor, require_staff, scoped
+from portal.web.pagination import count
+from services.accounts.people import find_user_by_email
 from services.events import activity
 
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 PORTAL_SORTS = {
-    "title": Portal.title,
-    "created_at": Portal.created_at,
-    "id": Portal.id,
+    "title": col(Portal.title),
+    "created_at": col(Portal.created_at),
+    "id": col(Portal.id),
 }
 
 
@@ -42,14 +50,15 @@ def _records(session: Session, portals: list[Portal]) -> list[PortalRecord]:
     if company_ids:
         for uid, cid, role in session.exec(
             select(User.id, User.company_id, User.client_role)
-            .where(User.company_id.in_(company_ids), User.is_active)  # type: ignore[union-attr]
-            .order_by(User.id)
+            .where(col(User.company_id).in_(company_ids), User.is_active)
+            .order_by(col(User.id))
         ).all():
-            users[cid].append((uid, role))  # type: ignore[index, arg-type]
+            if uid is not None and cid is not None:
+                users[cid].append((uid, role))
         for uid, cid in session.exec(
             select(PortalManager.user_id, PortalManager.company_id)
-            .where(PortalManager.company_id.in_(company_ids))  # type: ignore[attr-defined]
-            .order_by(PortalManager.user_id)
+            .where(col(PortalManager.company_id).in_(company_ids))
+            .order_by(col(PortalManager.user_id))
         ).all():
             managers[cid].append(uid)
     out = []
@@ -80,8 +89,6 @@ def list_portals(
 ) -> tuple[list[PortalRecord], int]:
     """Portals the actor may see (pending ones for staff only), filtered, sorted and paged."""
     stmt = scoped(select(Portal), actor, Portal)
-    if not actor.is_staff:
-        stmt = stmt.where(Portal.status != PortalStatus.pending.value)
     if status:
         stmt = stmt.where(Portal.status == status)
     if search:
@@ -89,19 +96,16 @@ def list_portals(
         stmt = stmt.where(
             or_(func.lower(Portal.title).like(like), func.lower(Portal.slug).like(like))
         )
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    total = count(session, stmt)
     column = PORTAL_SORTS[sort.lstrip("-")]
-    order = column.desc() if sort.startswith("-") else column.asc()  # type: ignore[union-attr]
-    rows = session.exec(stmt.order_by(order, Portal.id).limit(limit).offset(offset)).all()  # type: ignore[arg-type]
-    return _records(session, list(rows)), int(total)
+    order = column.desc() if sort.startswith("-") else column.asc()
+    rows = session.exec(stmt.order_by(order, col(Portal.id)).limit(limit).offset(offset)).all()
+    return _records(session, list(rows)), total
 
 
 def get_portal(session: Session, *, actor: Actor, portal_id: int) -> Portal:
-    """A portal the actor may see; pending portals are invisible to clients."""
-    portal = get_for_actor(session, Portal, portal_id, actor)
-    if portal.status == PortalStatus.pending.value and not actor.is_staff:
-        raise NotFound()
-    return portal
+    """A portal the actor may see (pending portals are staff-only, see ``Portal``)."""
+    return get_for_actor(session, Portal, portal_id, actor)
 
 
 def portal_record(session: Session, *, actor: Actor, portal_id: int) -> PortalRecord:
@@ -111,6 +115,19 @@ def portal_record(session: Session, *, actor: Actor, portal_id: int) -> PortalRe
 def record_of(session: Session, portal: Portal) -> PortalRecord:
     """A portal already loaded through the tenancy core, with its people."""
     return _records(session, [portal])[0]
+
+
+def portal_activity(
+    session: Session, *, actor: Actor, portal_id: int, limit: int, offset: int
+) -> tuple[list[ActivityLog], int]:
+    """One portal's activity log (its company only, not the group), newest first."""
+    portal = get_portal(session, actor=actor, portal_id=portal_id)
+    return activity.list_activity(
+        session,
+        actor=actor.narrowed([portal.company_id]),
+        limit=limit,
+        offset=offset,
+    )
 
 
 def slugify(text: str) -> str:
@@ -124,13 +141,13 @@ def _unique_slug(session: Session, title: str) -> str:
     taken = set(
         session.exec(
             select(Company.slug).where(
-                or_(Company.slug == base, Company.slug.like(f"{base}-%"))  # type: ignore[attr-defined]
+                or_(col(Company.slug) == base, col(Company.slug).like(f"{base}-%"))
             )
         ).all()
     ) | set(
         session.exec(
             select(Portal.slug).where(
-                or_(Portal.slug == base, Portal.slug.like(f"{base}-%"))  # type: ignore[attr-defined]
+                or_(col(Portal.slug) == base, col(Portal.slug).like(f"{base}-%"))
             )
         ).all()
     )
@@ -142,22 +159,8 @@ def _unique_slug(session: Session, title: str) -> str:
     return f"{base}-{n}"
 
 
-def _check_fields(
-    *, title: str | None = None, status: str | None = None, accent_color: str | None = None
-) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    if title is not None and not title.strip():
-        errors["title"] = ["A title is required."]
-    if status is not None and status not in {s.value for s in PortalStatus}:
-        errors["status"] = ["Choose active, pending or archived."]
-    if accent_color and not HEX_COLOUR.match(accent_color):
-        errors["accent_color"] = ["Use a hex colour like #2d6a4f."]
-    return errors
-
-
-def _require_staff_manager(actor: Actor) -> None:
-    if not actor.is_staff or not actor.can("portal.manage"):
-        raise Forbidden("Only the agency can change portals.")
+def _require_portal_manager(actor: Actor) -> None:
+    require_staff(actor, "portal.manage", "Only the agency can change portals.")
 
 
 def assign_client(session: Session, *, actor: Actor, portal: Portal, user: User) -> User:
@@ -194,48 +197,56 @@ def assign_client(session: Session, *, actor: Actor, portal: Portal, user: User)
     return user
 
 
-def create_portal(
-    session: Session,
-    *,
-    actor: Actor,
-    title: str,
-    status: str = PortalStatus.active.value,
-    accent_color: str | None = None,
-    allow_uploads: bool = True,
-    client_user_id: int | None = None,
-    client_email: str | None = None,
-    template_id: int | None = None,
-) -> PortalRecord:
-    """Create a client company and its portal (staff only). Reference 003 ``POST /portals``."""
-    _require_staff_manager(actor)
-    if not actor.can("portal.create"):
-        raise Forbidden("You cannot create portals.")
-    errors = _check_fields(title=title, status=status, accent_color=accent_color)
+def assign_user_by_email(
+    session: Session, *, actor: Actor, portal_id: int, email: str
+) -> tuple[User, PortalRecord]:
+    """:func:`assign_client` for the visible user with ``email`` (the inbound webhook's action)."""
+    portal = get_portal(session, actor=actor, portal_id=portal_id)
+    try:
+        user, _ = find_user_by_email(session, actor=actor, email=email)
+    except NotFound:
+        raise NotFound("No user with that email.", code="user_not_found") from None
+    assign_client(session, actor=actor, portal=portal, user=user)
+    return user, record_of(session, portal)
+
+
+def _check_new_portal(session: Session, data: PortalCreate) -> User | None:
+    """What the database must confirm about ``data``: the client it names (by id, else by
+    email) exists and no template is asked for (none exist yet). Returns that client."""
+    errors: dict[str, list[str]] = {}
     client: User | None = None
-    if client_user_id:
-        client = session.get(User, client_user_id)
+    if data.client_user_id:
+        client = session.get(User, data.client_user_id)
         if client is None:
             errors["client_user_id"] = ["No user with that id."]
-    elif client_email:
-        client = session.exec(select(User).where(User.email == client_email.lower())).first()
+    elif data.client_email:
+        address = data.client_email.lower()
+        client = session.exec(select(User).where(User.email == address)).first()
         if client is None:
             errors["client_email"] = ["No user with that email; invite them instead."]
-    if template_id:
+    if data.template_id:
         errors["template_id"] = ["No portal template with that id."]
     if errors:
         raise Invalid(errors=errors)
-    title = title.strip()[:200]
-    slug = _unique_slug(session, title)
-    company = Company(name=title, slug=slug)
+    return client
+
+
+def create_portal(session: Session, *, actor: Actor, data: PortalCreate) -> PortalRecord:
+    """Create a client company and its portal (staff only). Reference 003 ``POST /portals``."""
+    _require_portal_manager(actor)
+    require_staff(actor, "portal.create", "You cannot create portals.")
+    client = _check_new_portal(session, data)
+    slug = _unique_slug(session, data.title)
+    company = Company(name=data.title, slug=slug)
     session.add(company)
     session.flush()
     portal = Portal(
         company_id=company.id,  # type: ignore[arg-type]
-        title=title,
+        title=data.title,
         slug=slug,
-        status=status,
-        accent_color=accent_color or None,
-        allow_uploads=allow_uploads,
+        status=data.status,
+        accent_color=data.accent_color or None,
+        allow_uploads=data.allow_uploads,
     )
     session.add(portal)
     session.flush()
@@ -246,40 +257,24 @@ def create_portal(
         action=Action.portal_created,
         object_type="portal",
         object_id=portal.id,
-        object_label=title,
-        description=f"{actor.label} created the portal {title}",
+        object_label=data.title,
+        description=f"{actor.label} created the portal {data.title}",
     )
     if client is not None:
         assign_client(session, actor=actor, portal=portal, user=client)
-    return _records(session, [portal])[0]
+    return record_of(session, portal)
 
 
 def update_portal(
-    session: Session, *, actor: Actor, portal_id: int, changes: dict[str, Any]
+    session: Session, *, actor: Actor, portal_id: int, data: PortalUpdate
 ) -> PortalRecord:
     """Change title, status, accent colour or uploads (staff managing the portal)."""
     portal = get_portal(session, actor=actor, portal_id=portal_id)
-    _require_staff_manager(actor)
-    allowed = {"title", "status", "accent_color", "allow_uploads"}
-    changes = {k: v for k, v in changes.items() if k in allowed}
-    errors = _check_fields(
-        title=changes.get("title"),
-        status=changes.get("status"),
-        accent_color=changes.get("accent_color"),
-    )
-    if "title" in changes and changes["title"] is None:
-        errors["title"] = ["A title is required."]
-    if "status" in changes and changes["status"] is None:
-        errors["status"] = ["Choose active, pending or archived."]
-    if "allow_uploads" in changes and changes["allow_uploads"] is None:
-        errors["allow_uploads"] = ["Give true or false."]
-    if errors:
-        raise Invalid(errors=errors)
+    _require_portal_manager(actor)
+    changes = data.model_dump(include=set(PortalUpdate.model_fields), exclude_unset=True)
+    if "accent_color" in changes:
+        changes["accent_color"] = changes["accent_color"] or None
     for name, value in changes.items():
-        if name == "title":
-            value = value.strip()[:200]
-        if name == "accent_color":
-            value = value or None
         setattr(portal, name, value)
     session.add(portal)
     session.flush()
@@ -294,4 +289,4 @@ def update_portal(
             object_label=portal.title,
             description=f"{actor.label} updated {', '.join(sorted(changes))}",
         )
-    return _records(session, [portal])[0]
+    return record_of(session, portal)

@@ -33,13 +33,7 @@ def history(
     """The group's activity, newest first (staff-only entries hidden from clients)."""
     from services.events.activity import list_activity
 
-    return list_activity(
-        session,
-        actor=actor,
-        company_ids=sorted(actor.company_ids or []),
-        limit=limit,
-        offset=offset,
-    )
+    return list_activity(session, actor=actor, limit=limit, offset=offset)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy import or_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal.models import Company, Portal, Project, User
 from portal.tenancy import Actor, scoped
+from portal.web.pagination import Page, paginate
 
 PAGE_SIZE = 25
+MAX_QUERY = 100
 
 
 @dataclass(frozen=True)
@@ -24,24 +27,26 @@ class PortalRow:
 
 @dataclass(frozen=True)
 class PortalOverview:
-    rows: list[PortalRow]
-    total: int
-    page: int
-    pages: int
+    rows: Page[PortalRow]
+    query: str
 
 
 def portal_overview(
     session: Session, *, actor: Actor, query: str = "", page: int = 1
 ) -> PortalOverview:
     """Portals the staff member may see, with user and project counts, searchable and paged."""
-    parent = select(Company.id, Company.name).subquery()
-    users = (select(User.company_id, func.count().label("n")).group_by(User.company_id)).subquery()
+    query = query.strip()[:MAX_QUERY]
+    parent = select(col(Company.id), col(Company.name)).subquery()
+    users = (
+        select(col(User.company_id), func.count().label("n")).group_by(col(User.company_id))
+    ).subquery()
     projects = (
-        select(Project.company_id, func.count().label("n")).group_by(Project.company_id)
+        select(col(Project.company_id), func.count().label("n")).group_by(col(Project.company_id))
     ).subquery()
     stmt = (
-        scoped(select(Portal, Company, parent.c.name, users.c.n, projects.c.n), actor, Portal)
-        .join(Company, Company.id == Portal.company_id)
+        # five columns: SQLAlchemy's select (SQLModel's stops at four)
+        scoped(sa.select(Portal, Company, parent.c.name, users.c.n, projects.c.n), actor, Portal)
+        .join(Company, col(Company.id) == col(Portal.company_id))
         .outerjoin(parent, parent.c.id == Company.parent_id)
         .outerjoin(users, users.c.company_id == Company.id)
         .outerjoin(projects, projects.c.company_id == Company.id)
@@ -55,15 +60,10 @@ def portal_overview(
                 func.lower(Portal.slug).like(like),
             )
         )
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    pages = max(1, -(-int(total) // PAGE_SIZE))
-    page = min(max(1, page), pages)
-    rows = session.exec(
-        stmt.order_by(Portal.title).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    listing = paginate(
+        session, stmt.order_by(col(Portal.title)), page=page, per_page=PAGE_SIZE, scalars=False
+    )
     return PortalOverview(
-        rows=[PortalRow(p, c, pn, u or 0, pr or 0) for p, c, pn, u, pr in rows],
-        total=int(total),
-        page=page,
-        pages=pages,
+        rows=listing.map(lambda r: PortalRow(r[0], r[1], r[2], r[3] or 0, r[4] or 0)),
+        query=query,
     )

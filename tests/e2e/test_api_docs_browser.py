@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -69,8 +70,8 @@ def test_staff_create_use_and_revoke_an_api_key(page_factory) -> None:
     page.on("dialog", lambda dialog: dialog.accept())
     row = page.locator("tr", has_text="Browser test key")
     row.get_by_role("button", name="Revoke").click()
-    page.wait_for_load_state("networkidle")
-    assert page.locator("tr", has_text="Browser test key").get_by_text("Revoked").is_visible()
+    # wait for the swapped row itself (networkidle can come before HTMX has swapped)
+    expect(page.locator("tr", has_text="Browser test key").get_by_text("Revoked")).to_be_visible()
     assert page.locator("#new-secret").count() == 0  # shown once, never again
     assert page.errors == []
     assert page.evaluate(check, secret) == 401  # (the browser logs this deliberate 401)

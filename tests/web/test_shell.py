@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import assert_both_ways
+from tests.conftest import PASSWORD, assert_both_ways
 
 TABS = ["dashboard", "team", "settings"]
 
@@ -156,6 +156,16 @@ def test_profile_and_password(client, db, login, tenants) -> None:
     )
     assert bad.status_code == 303
     assert "not your current password" in client.get("/account").get_data(as_text=True)
+    weak = client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": "x"}
+    )
+    assert weak.status_code == 303
+    assert "at least 10 characters" in client.get("/account").get_data(as_text=True)
+    blank = client.post("/account/profile", data={"name": "  "})
+    assert blank.status_code == 303
+    assert "Your name can&#39;t be empty." in client.get("/account").get_data(as_text=True)
+    db.refresh(tenants.acme_viewer)  # the refused changes wrote nothing
+    assert tenants.acme_viewer.name == "Renamed Viewer" and tenants.acme_viewer.session_version == 1
 
 
 def test_dashboard_activity_hides_staff_only_rows_from_clients(client, db, login, tenants) -> None:

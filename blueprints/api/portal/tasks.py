@@ -8,6 +8,7 @@ from pydantic import Field
 
 from blueprints.api import WORKER_SECURITY, api_blueprint
 from blueprints.api.auth import require_client
+from blueprints.api.portal.notes_schemas import announcement_out
 from blueprints.api.portal.tasks_schemas import (
     DashboardActivityOut,
     DashboardOut,
@@ -20,7 +21,6 @@ from blueprints.api.portal.tasks_schemas import (
     worker_task,
 )
 from blueprints.api.schemas import MAX_ID, ApiModel
-from blueprints.api.v1.notes import announcement_out
 from portal.db import get_session
 from services.dashboard import dashboard_data
 from services.tasks import requests as requests_service
@@ -40,7 +40,7 @@ def worker_dashboard() -> dict[str, Any]:
     """Active projects with task progress, recent activity, milestones and tasks due soon.
     Group-aware. (The financial summary is zero until invoices exist.)"""
     actor = require_client()
-    view = dashboard_data(get_session(), actor=actor, company_ids=actor.company_ids or [])
+    view = dashboard_data(get_session(), actor=actor)
     zero = "0.00"
     return {
         "projects": [

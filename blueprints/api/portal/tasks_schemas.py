@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
-from blueprints.api.v1.notes import AnnouncementOut
+from blueprints.api.portal.notes_schemas import AnnouncementOut
 from portal.models import Task
 from portal.models.task import RequestCreate, TaskPriorityValue, TaskStatusValue
 from portal.web.args import MAX_ID, parse_int

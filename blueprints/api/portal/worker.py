@@ -26,8 +26,6 @@ from portal.models import ActivityLog, Project, User
 from portal.tenancy import Actor, get_for_actor
 from services import projects
 from services.portals import client_overview
-from services.tasks.views import project_progress
-from services.team import project_teams
 
 bp = api_blueprint(
     "api_worker",
@@ -183,25 +181,21 @@ def _load_project(session: Session, actor: Actor, project_id: int) -> Project:
 @bp.get("/projects", summary="List projects", responses={200: ProjectsOut})
 def worker_projects(query: ProjectsQuery):
     """The group's projects, optionally by status. Group-aware."""
-    actor = require_client()
-    projects, total = client_overview.list_projects(
+    listing = client_overview.list_projects(
         get_session(),
-        actor=actor,
+        actor=require_client(),
         status=query.status,
         limit=query.clamped_limit,
         offset=query.offset,
     )
     return {
-        "projects": [project_out(p) for p in projects],
+        "projects": [project_out(p) for p in listing.projects],
         "taskCounts": {
-            str(pid): {**pr.counts, "total": pr.total}
-            for pid, pr in project_progress(
-                get_session(), actor=actor, project_ids=[p.id for p in projects]
-            ).items()
+            str(pid): {**pr.counts, "total": pr.total} for pid, pr in listing.progress.items()
         },
         "limit": query.clamped_limit,
         "offset": query.offset,
-        "total": total,
+        "total": listing.total,
     }
 
 
@@ -243,14 +237,9 @@ def worker_history(query: PageQuery):
 @bp.get("/team", summary="Team and leads", responses={200: TeamOut})
 def worker_team():
     """People on the group's work: its users and assigned managers, and active projects' leads."""
-    actor = require_client()
-    session = get_session()
-    view = client_overview.team(session, actor=actor)
-    on_projects = [user for t in project_teams(session, actor=actor) for user, _ in t.members]
-    people = {u.id: u for u in [*view.managers, *view.members, *on_projects]}
-    team = [person_out(u) for u in people.values()]
+    view = client_overview.team(get_session(), actor=require_client())
     return {
-        "team": team,
+        "team": [person_out(u) for u in view.people],
         "leads": [
             {**person_out(u, "lead"), "projectId": str(p.id), "projectName": p.name}
             for u, p in view.leads

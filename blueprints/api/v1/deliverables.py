@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field, ValidationError
 from blueprints.api import api_blueprint, path_object, validation_error_response
 from blueprints.api.auth import require_scope, require_staff
 from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery, page_of
-from blueprints.api.v1.portals import PortalPath, base_url
+from blueprints.api.v1.portals import PortalPath
 from portal.db import get_session
 from portal.errors import Invalid, NotFound
+from portal.web.urls import base_url
 from services import deliverables as service
 from services.deliverables.files import Upload
 from services.deliverables.queries import ApiRow, api_deliverables

@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope, require_staff
 from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery, page_of
-from blueprints.api.v1.portals import base_url
 from portal.db import get_session
 from portal.errors import BadRequest, Invalid
 from portal.models import PortalFile
+from portal.web.urls import base_url
 from services import files as svc
 from services.files import publishing as file_publishing
 from services.portals import admin as portal_admin

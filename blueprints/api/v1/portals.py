@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from flask import request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -15,10 +14,11 @@ from blueprints.api.schemas import MAX_ID, ApiModel, Page, PageQuery, page_of
 from portal.db import get_session
 from portal.errors import BadRequest, Invalid
 from portal.models import Invitation, Portal
-from portal.runtime import get_runtime
+from portal.models.company import PortalCreate, PortalStatusValue, PortalUpdate
+from portal.models.user import InviteCreate
 from portal.tenancy import Actor
-from services.accounts.auth import invite
-from services.events import activity
+from portal.web.urls import base_url
+from services.accounts import auth as accounts
 from services.portals import admin as portal_admin
 from services.portals.admin import PortalRecord
 
@@ -30,14 +30,7 @@ bp = api_blueprint(
     description="Client portals, their activity and invitations (reference 003).",
 )
 
-StatusValue = Literal["active", "pending", "archived"]
-HEX_PATTERN = r"^(#[0-9a-fA-F]{6})?$"
 API_VERSION = "1.0.0"
-
-
-def base_url() -> str:
-    configured = get_runtime().settings.base_url
-    return (configured or request.url_root).rstrip("/")
 
 
 class VerifyOut(BaseModel):
@@ -56,7 +49,7 @@ class PortalOut(BaseModel):
     title: str
     slug: str
     url: str
-    status: StatusValue
+    status: PortalStatusValue
     accent_color: str | None
     allow_uploads: bool
     client_user_id: int | None
@@ -68,29 +61,13 @@ class PortalOut(BaseModel):
 
 
 class PortalListQuery(PageQuery):
-    status: StatusValue | None = None
+    status: PortalStatusValue | None = None
     search: str | None = Field(default=None, max_length=200)
     sort: Literal["title", "-title", "created_at", "-created_at", "id", "-id"] = "title"
 
 
 class PortalPath(ApiModel):
     portal_id: int = Field(ge=1, le=MAX_ID)
-
-
-class PortalCreate(ApiModel):
-    title: str = Field(min_length=1, max_length=200)
-    status: StatusValue = "active"
-    accent_color: str = Field(default="", pattern=HEX_PATTERN, description="#rrggbb or empty")
-    allow_uploads: bool = True
-    client_user_id: int = Field(default=0, ge=0, le=MAX_ID, description="0 = unassigned")
-    template_id: int = Field(default=0, ge=0, le=MAX_ID, description="0 = no template")
-
-
-class PortalPatch(ApiModel):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    status: StatusValue | None = None
-    accent_color: str | None = Field(default=None, pattern=HEX_PATTERN)
-    allow_uploads: bool | None = None
 
 
 class ActivityOut(BaseModel):
@@ -100,12 +77,6 @@ class ActivityOut(BaseModel):
     object_label: str
     description: str
     created_at: datetime
-
-
-class InviteIn(ApiModel):
-    email: str = Field(max_length=254)
-    name: str = Field(default="", max_length=200)
-    role: Literal["viewer", "collaborator", "admin"] = "collaborator"
 
 
 class InviteOut(BaseModel):
@@ -121,11 +92,11 @@ def _load_portal(session: Session, actor: Actor, portal_id: int) -> Portal:
 def portal_out(record: PortalRecord) -> dict:
     p = record.portal
     return PortalOut(
-        id=p.id,  # type: ignore[arg-type]
+        id=p.id,
         title=p.title,
         slug=p.slug,
         url=f"{base_url()}/p/{p.slug}/",
-        status=p.status,  # type: ignore[arg-type]
+        status=p.status,
         accent_color=p.accent_color,
         allow_uploads=p.allow_uploads,
         client_user_id=record.client_user_id,
@@ -177,17 +148,7 @@ def list_portals(query: PortalListQuery):
 def create_portal(body: PortalCreate):
     """Creates the client company and its portal. Agency keys and staff; scope portal:write."""
     actor = require_staff("portal:write")
-    record = portal_admin.create_portal(
-        get_session(),
-        actor=actor,
-        title=body.title,
-        status=body.status,
-        accent_color=body.accent_color,
-        allow_uploads=body.allow_uploads,
-        client_user_id=body.client_user_id or None,
-        template_id=body.template_id or None,
-    )
-    return portal_out(record), 201
+    return portal_out(portal_admin.create_portal(get_session(), actor=actor, data=body)), 201
 
 
 @bp.get("/portals/<int:portal_id>", summary="Get a portal", responses={200: PortalOut})
@@ -200,14 +161,11 @@ def get_portal(path: PortalPath):
 
 
 @bp.patch("/portals/<int:portal_id>", summary="Update a portal", responses={200: PortalOut})
-def patch_portal(path: PortalPath, body: PortalPatch):
+def patch_portal(path: PortalPath, body: PortalUpdate):
     """Change title, status, accent colour or uploads. Staff managing it; scope portal:write."""
     actor = require_scope("portal:write")
     record = portal_admin.update_portal(
-        get_session(),
-        actor=actor,
-        portal_id=path.portal_id,
-        changes=body.model_dump(exclude_unset=True),
+        get_session(), actor=actor, portal_id=path.portal_id, data=body
     )
     return portal_out(record)
 
@@ -220,18 +178,16 @@ def patch_portal(path: PortalPath, body: PortalPatch):
 def portal_activity(path: PortalPath, query: PageQuery):
     """Newest first, paged with limit/offset. Scope portal:read."""
     actor = require_scope("portal:read")
-    session = get_session()
-    portal = portal_admin.get_portal(session, actor=actor, portal_id=path.portal_id)
-    rows, total = activity.list_activity(
-        session,
+    rows, total = portal_admin.portal_activity(
+        get_session(),
         actor=actor,
-        company_ids=[portal.company_id],
+        portal_id=path.portal_id,
         limit=query.clamped_limit,
         offset=query.offset,
     )
     items = [
         ActivityOut(
-            id=r.id,  # type: ignore[arg-type]
+            id=r.id,
             user_id=r.actor_id,
             action=r.action,
             object_label=r.object_label,
@@ -248,27 +204,19 @@ def portal_activity(path: PortalPath, query: PageQuery):
     summary="Invite a client to a portal",
     responses={200: InviteOut},
 )
-def invite_to_portal(path: PortalPath, body: InviteIn):
+def invite_to_portal(path: PortalPath, body: InviteCreate):
     """Emails a one-time invitation link. 400 invalid_email, 409 user_exists, 429 rate_limited
     (more than 20 an hour per portal). Client admins, company keys, staff; scope users:write."""
     actor = require_scope("users:write")
-    inv = send_invite(actor=actor, portal_id=path.portal_id, body=body)
+    inv = send_invite(actor=actor, portal_id=path.portal_id, data=body)
     return InviteOut(message=f"Invitation sent to {inv.email}.", email=inv.email).model_dump()
 
 
-def send_invite(*, actor: Actor, portal_id: int, body: InviteIn) -> Invitation:
+def send_invite(*, actor: Actor, portal_id: int, data: InviteCreate) -> Invitation:
     """Shared with the inbound webhook: SPEC §4 errors, an invalid email is a 400."""
-    session = get_session()
-    portal = portal_admin.get_portal(session, actor=actor, portal_id=portal_id)
     try:
-        return invite(
-            session,
-            actor=actor,
-            company_id=portal.company_id,
-            email=body.email,
-            name=body.name,
-            role=body.role,
-            base_url=base_url(),
+        return accounts.invite_to_portal(
+            get_session(), actor=actor, portal_id=portal_id, data=data, base_url=base_url()
         )
     except Invalid as exc:
         if exc.code == "invalid_email":

@@ -9,17 +9,10 @@ from pydantic import BaseModel, Field, RootModel
 from blueprints.api import api_blueprint
 from blueprints.api.auth import require_scope, require_staff
 from blueprints.api.schemas import MAX_ID, ApiModel
-from blueprints.api.v1.portals import (
-    HEX_PATTERN,
-    InviteIn,
-    PortalOut,
-    StatusValue,
-    portal_out,
-    send_invite,
-)
+from blueprints.api.v1.portals import PortalOut, portal_out, send_invite
 from portal.db import get_session
-from portal.errors import NotFound
-from services.accounts import people
+from portal.models.company import PortalCreate, PortalUpdate
+from portal.models.user import InviteCreate
 from services.portals import admin as portal_admin
 
 bp = api_blueprint(
@@ -32,24 +25,13 @@ bp = api_blueprint(
 )
 
 
-class CreatePortalAction(ApiModel):
+class CreatePortalAction(PortalCreate):
     action: Literal["create_portal"]
-    title: str = Field(min_length=1, max_length=200)
-    status: StatusValue = "active"
-    accent_color: str = Field(default="", pattern=HEX_PATTERN)
-    allow_uploads: bool = True
-    client_email: str | None = Field(
-        default=None, max_length=254, description="Assign this existing user as the client."
-    )
-    template_id: int = Field(default=0, ge=0, le=MAX_ID)
 
 
-class SendInviteAction(ApiModel):
+class SendInviteAction(InviteCreate):
     action: Literal["send_invite"]
     portal_id: int = Field(ge=1, le=MAX_ID)
-    email: str = Field(max_length=254)
-    name: str = Field(default="", max_length=200)
-    role: Literal["viewer", "collaborator", "admin"] = "collaborator"
 
 
 class AssignUserAction(ApiModel):
@@ -58,13 +40,9 @@ class AssignUserAction(ApiModel):
     email: str = Field(min_length=1, max_length=254)
 
 
-class UpdatePortalAction(ApiModel):
+class UpdatePortalAction(PortalUpdate):
     action: Literal["update_portal"]
     portal_id: int = Field(ge=1, le=MAX_ID)
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    status: StatusValue | None = None
-    accent_color: str | None = Field(default=None, pattern=HEX_PATTERN)
-    allow_uploads: bool | None = None
 
 
 class WebhookAction(
@@ -99,24 +77,11 @@ def inbound_webhook(body: WebhookAction):
     session = get_session()
     if isinstance(payload, CreatePortalAction):
         actor = require_staff("portal:write")
-        record = portal_admin.create_portal(
-            session,
-            actor=actor,
-            title=payload.title,
-            status=payload.status,
-            accent_color=payload.accent_color,
-            allow_uploads=payload.allow_uploads,
-            client_email=payload.client_email,
-            template_id=payload.template_id or None,
-        )
+        record = portal_admin.create_portal(session, actor=actor, data=payload)
         return {"success": True, "action": payload.action, "portal": portal_out(record)}, 201
     if isinstance(payload, SendInviteAction):
         actor = require_scope("users:write")
-        inv = send_invite(
-            actor=actor,
-            portal_id=payload.portal_id,
-            body=InviteIn(email=payload.email, name=payload.name, role=payload.role),
-        )
+        inv = send_invite(actor=actor, portal_id=payload.portal_id, data=payload)
         return {
             "success": True,
             "action": payload.action,
@@ -125,23 +90,17 @@ def inbound_webhook(body: WebhookAction):
         }
     if isinstance(payload, AssignUserAction):
         actor = require_staff("users:write")
-        portal = portal_admin.get_portal(session, actor=actor, portal_id=payload.portal_id)
-        try:
-            user, _ = people.find_user_by_email(session, actor=actor, email=payload.email)
-        except NotFound:
-            raise NotFound("No user with that email.", code="user_not_found") from None
-        portal_admin.assign_client(session, actor=actor, portal=portal, user=user)
+        user, record = portal_admin.assign_user_by_email(
+            session, actor=actor, portal_id=payload.portal_id, email=payload.email
+        )
         return {
             "success": True,
             "action": payload.action,
             "user_id": user.id,
-            "portal": portal_out(portal_admin.record_of(session, portal)),
+            "portal": portal_out(record),
         }
     actor = require_staff("portal:write")
     record = portal_admin.update_portal(
-        session,
-        actor=actor,
-        portal_id=payload.portal_id,
-        changes=payload.model_dump(exclude_unset=True, exclude={"action", "portal_id"}),
+        session, actor=actor, portal_id=payload.portal_id, data=payload
     )
     return {"success": True, "action": payload.action, "portal": portal_out(record)}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from portal.models import ActivityLog, Announcement, Note, Notification
+from portal.models import ActivityLog, Announcement, Note, Notification, NotificationPreference
+from portal.models.note import NoteCreate
 from portal.tenancy import actor_for_user
 from services import notes
 from services.events.notifications import notify
@@ -18,14 +19,21 @@ def worker(token: str, company, role: str = "admin", user=None, **extra) -> dict
     return bearer(token, **headers, **extra)
 
 
+def _written(db) -> tuple[list, list, list]:
+    """Notes, activity and notifications: what a refused write must leave as it was."""
+    db.expire_all()
+    return (
+        db.exec(select(Note.id)).all(),
+        db.exec(select(ActivityLog.id)).all(),
+        db.exec(select(Notification.id)).all(),
+    )
+
+
 def _post(db, user, company, project, body, **kw) -> Note:
     return notes.create_note(
         db,
-        actor=actor_for_user(db, user),
-        company_ids=[company.id],
-        body=body,
-        resource_id=project.id,
-        **kw,
+        actor=actor_for_user(db, user).narrowed([company.id]),
+        data=NoteCreate(body=body, resource_id=project.id, **kw),
     )
 
 
@@ -77,6 +85,7 @@ def test_worker_note_errors(client, db, tenants, service_token):
     headers = worker(service_token, t.acme, "collaborator", t.acme_collab)
     viewer = worker(service_token, t.acme, "viewer", t.acme_viewer)
     data = {"resourceId": str(t.acme_project.id), "content": "x"}
+    before = _written(db)
     assert_envelope(client.post("/api/portal/notes", json=data, headers=viewer), 403)
     assert_envelope(client.post("/api/portal/notes", json={"content": "x"}, headers=headers), 422)
     foreign = {**data, "resourceId": str(t.globex_project.id)}
@@ -86,6 +95,7 @@ def test_worker_note_errors(client, db, tenants, service_token):
     stranger = {**data, "portalUserId": str(t.globex_admin.id)}
     no_user = worker(service_token, t.acme, "collaborator")
     assert_envelope(client.post("/api/portal/notes", json=stranger, headers=no_user), 403)
+    assert _written(db) == before
     ok = client.post(
         "/api/portal/notes", json={**data, "portalUserId": str(t.acme_collab.id)}, headers=no_user
     )
@@ -158,6 +168,8 @@ def test_notifications_are_personal(client, db, tenants, service_token):
     assert_envelope(client.post(f"/api/portal/notifications/{mine.id}/read", headers=globex), 404)
     anonymous_user = worker(service_token, t.acme, "admin")
     assert_envelope(client.get("/api/portal/notifications", headers=anonymous_user), 403)
+    db.refresh(mine)
+    assert mine.read_at is None
 
 
 def test_worker_preferences(client, db, tenants, service_token):
@@ -176,8 +188,19 @@ def test_worker_preferences(client, db, tenants, service_token):
     mention = next(p for p in prefs["preferences"] if p["notification_type"] == "note_mention")
     assert mention["channel_email"] is False
     body["preferences"][0]["notification_type"] = "nope"
+    body["preferences"].insert(
+        0, {"notification_type": "note_mention", "channel_in_app": False, "channel_email": True}
+    )
     resp = client.put("/api/portal/notifications/preferences", json=body, headers=headers)
     assert_envelope(resp, 422)
+    saved = db.exec(
+        select(NotificationPreference).where(
+            NotificationPreference.user_id == tenants.acme_collab.id
+        )
+    ).all()
+    assert [(p.notification_type, p.channel_in_app, p.channel_email) for p in saved] == [
+        ("note_mention", True, False)
+    ]
 
 
 def test_v1_messages(client, db, tenants, make_key):
@@ -199,6 +222,7 @@ def test_v1_messages(client, db, tenants, make_key):
     )
     assert reply.status_code == 201 and reply.get_json()["parent_id"] == body["id"]
     globex_portal = portal_of(db, t.globex)
+    before = _written(db)
     assert_envelope(
         client.post(
             f"/api/v1/portals/{globex_portal.id}/messages",
@@ -217,6 +241,7 @@ def test_v1_messages(client, db, tenants, make_key):
         403,
         "insufficient_scope",
     )
+    assert _written(db) == before
     agency = make_key()
     resp = client.post(
         f"/api/v1/portals/{portal.id}/messages",

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import func, select
 
-from portal.models import Company, EmailOutbox, Invitation
+from portal.models import ActivityLog, Company, EmailOutbox, Invitation, Portal
 from portal.models.activity import Action
 from tests.api.conftest import assert_envelope, bearer, portal_of
+
+
+def written(db) -> tuple[int, ...]:
+    """Companies, portals, invitations, emails and activity rows: refusals change none."""
+    return tuple(
+        db.exec(select(func.count()).select_from(model)).one()
+        for model in (Company, Portal, Invitation, EmailOutbox, ActivityLog)
+    )
 
 
 def test_agency_key_creates_a_portal_and_its_company(client, db, make_key) -> None:
@@ -46,10 +54,12 @@ def test_agency_key_creates_a_portal_and_its_company(client, db, make_key) -> No
         ({"title": "X", "template_id": 3}, "template_id"),
     ],
 )
-def test_create_validation_is_422_per_field(client, make_key, payload, field) -> None:
+def test_create_validation_is_422_per_field(client, db, make_key, payload, field) -> None:
+    before = written(db)
     resp = client.post("/api/v1/portals", json=payload, headers=bearer(make_key()))
     body = assert_envelope(resp, 422, "validation_error")
     assert list(body["errors"]) == [field], body
+    assert written(db) == before
 
 
 def test_create_assigns_an_existing_client(client, make_user, make_key) -> None:
@@ -63,7 +73,8 @@ def test_create_assigns_an_existing_client(client, make_user, make_key) -> None:
     assert resp.get_json()["client_user_id"] == user.id
 
 
-def test_only_the_agency_creates_portals(client, login, tenants, make_key) -> None:
+def test_only_the_agency_creates_portals(client, db, login, tenants, make_key) -> None:
+    before = written(db)
     resp = client.post(
         "/api/v1/portals", json={"title": "Mine"}, headers=bearer(make_key(tenants.acme))
     )
@@ -72,6 +83,7 @@ def test_only_the_agency_creates_portals(client, login, tenants, make_key) -> No
     assert_envelope(client.post("/api/v1/portals", json={"title": "Mine"}), 403)
     login(tenants.pm)  # a project manager runs portals but does not create them
     assert_envelope(client.post("/api/v1/portals", json={"title": "Mine"}), 403)
+    assert written(db) == before
     login(tenants.staff_admin)
     assert client.post("/api/v1/portals", json={"title": "Mine"}).status_code == 201
 
@@ -84,12 +96,16 @@ def test_patch_portal(client, db, login, tenants, make_key) -> None:
     )
     assert resp.status_code == 200, resp.get_json()
     assert resp.get_json()["status"] == "archived" and resp.get_json()["accent_color"] == "#ff6600"
+    before = written(db)
     assert_envelope(client.patch(url, json={"status": "gone"}, headers=bearer(make_key())), 422)
     assert_envelope(client.patch(url, json={"title": None}, headers=bearer(make_key())), 422)
     # the company's own key sees its portal but may not rebrand it
     assert_envelope(
         client.patch(url, json={"title": "Ours"}, headers=bearer(make_key(tenants.acme))), 403
     )
+    db.refresh(portal)
+    assert portal.title == "Acme Test" and portal.status == "archived"
+    assert written(db) == before
     login(tenants.pm)
     assert client.patch(url, json={"title": "Acme Corp."}).get_json()["title"] == "Acme Corp."
 
@@ -125,22 +141,26 @@ def test_invite_errors(client, db, tenants, make_key, login) -> None:
     portal = portal_of(db, tenants.acme)
     url = f"/api/v1/portals/{portal.id}/invite"
     key = bearer(make_key())
+    before = written(db)
     assert_envelope(
         client.post(url, json={"email": "not-an-email"}, headers=key), 400, "invalid_email"
     )
     resp = client.post(url, json={"email": tenants.acme_viewer.email}, headers=key)
     assert_envelope(resp, 409, "user_exists")
     assert_envelope(client.post(url, json={}, headers=key), 422, "validation_error")
+    assert written(db) == before
     for i in range(20):
         assert client.post(url, json={"email": f"p{i}@acme.test"}, headers=key).status_code == 200
     resp = client.post(url, json={"email": "one-more@acme.test"}, headers=key)
     assert_envelope(resp, 429, "rate_limited")
     assert resp.headers["Retry-After"]
     # a collaborator may not invite; a foreign admin cannot even see the portal
+    before = written(db)
     login(tenants.acme_collab)
     assert_envelope(client.post(url, json={"email": "x@acme.test"}), 403)
     login(tenants.globex_admin)
     assert_envelope(client.post(url, json={"email": "x@acme.test"}), 404)
+    assert written(db) == before
 
 
 @pytest.mark.parametrize("n", [3, 30])

@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from portal.models import Invitation, PortalManager
 from tests.api.conftest import assert_envelope, portal_of
+from tests.api.portals.test_portals import written
 
 
 def hook(client, key: str, **payload):
@@ -64,16 +65,20 @@ def test_update_portal_and_assign_user(client, db, tenants, make_key, make_user)
             PortalManager.user_id == tenants.pm.id, PortalManager.company_id == tenants.globex.id
         )
     ).one()
+    before = written(db)
     resp = hook(
         client, key, action="assign_user", portal_id=portal.id, email=tenants.acme_admin.email
     )
     assert_envelope(resp, 422, "user_in_other_company")
     resp = hook(client, key, action="assign_user", portal_id=portal.id, email="ghost@nowhere.test")
     assert_envelope(resp, 404, "user_not_found")
+    db.refresh(tenants.acme_admin)
+    assert tenants.acme_admin.company_id == tenants.acme.id and written(db) == before
 
 
 def test_webhook_validation_and_auth(client, db, tenants, make_key) -> None:
     key = make_key()
+    before = written(db)
     assert_envelope(hook(client, key, action="explode"), 422, "validation_error")
     assert_envelope(hook(client, key), 422, "validation_error")
     body = assert_envelope(hook(client, key, action="create_portal", accent_color="blue"), 422)
@@ -97,11 +102,17 @@ def test_webhook_validation_and_auth(client, db, tenants, make_key) -> None:
     )
     resp = hook(client, acme_key, action="send_invite", portal_id=globex.id, email="x@globex.test")
     assert_envelope(resp, 404)
+    assert written(db) == before
+    db.refresh(acme)
+    assert acme.title == "Acme Test"
     resp = hook(client, acme_key, action="send_invite", portal_id=acme.id, email="new@acme.test")
     assert resp.status_code == 200
     resp = hook(client, key, action="send_invite", portal_id=acme.id, email="bad")
     assert_envelope(resp, 400, "invalid_email")
     limited = make_key(scopes=["portal:read"])
+    before = written(db)
     assert_envelope(
         hook(client, limited, action="create_portal", title="No"), 403, "insufficient_scope"
     )
+    assert_envelope(hook(client, key, action="send_invite", portal_id=acme.id, email="bad"), 400)
+    assert written(db) == before

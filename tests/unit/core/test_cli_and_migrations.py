@@ -9,7 +9,7 @@ from sqlmodel import select
 from portal.db import make_engine
 from portal.migrations import downgrade, upgrade
 from portal.models import ApiKey, Company, Portal, ServiceToken, User
-from services.accounts.tokens import digest, find_api_key
+from portal.principal import digest, find_api_key
 from tests.conftest import scratch_database_url
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -13,6 +13,7 @@ from sqlmodel import select
 from portal.db import commit
 from portal.models import WebhookDelivery
 from portal.models.activity import Action
+from portal.models.webhook import WebhookSubscriptionCreate
 from portal.tenancy import actor_for_user
 from services.events import activity
 from services.events import webhooks as service
@@ -59,7 +60,9 @@ def test_webhook_delivery_runs_on_the_rq_worker_and_retries_via_the_scheduler(
     webhook_receiver.statuses = [500]
     staff = actor_for_user(db, tenants.staff_admin)
     sub, secret = service.create_subscription(
-        db, actor=staff, url=webhook_receiver.url, events=["client_invited"]
+        db,
+        actor=staff,
+        data=WebhookSubscriptionCreate(url=webhook_receiver.url, events=["client_invited"]),
     )
     activity.record(db, actor=staff, company_id=tenants.acme.id, action=Action.client_invited)
     with app.app_context():
@@ -67,13 +70,14 @@ def test_webhook_delivery_runs_on_the_rq_worker_and_retries_via_the_scheduler(
         assert webhook_receiver.requests == []  # queued, not run in-process
         assert rq_queue.count == 1
 
+        failed_at = datetime.now(UTC)
         _work(rq_queue)  # first attempt fails -> a retry lands in the scheduled registry
         assert len(webhook_receiver.requests) == 1
         registry = rq_queue.scheduled_job_registry
         [retry] = registry.get_job_ids()
         due = registry.get_scheduled_time(retry)
-        # the back-off (RQ keeps whole seconds), not later
-        assert -1 <= (due - datetime.now(UTC)).total_seconds() <= 2
+        # the back-off after the failed attempt (RQ keeps whole seconds), however slow the machine
+        assert failed_at - timedelta(seconds=1) <= due <= datetime.now(UTC) + timedelta(seconds=2)
         # Rather than wait out RQ's one-second resolution, make the retry due now.
         registry.connection.zadd(registry.key, {retry: int(time.time()) - 1})
         _run_scheduler(rq_queue)

@@ -82,3 +82,19 @@ def test_field_gating_keeps_only_granted_fields(db, tenants, make_user) -> None:
     assert gate_fields(data, staff, "obj.user") == {"name": "A", "email": "a@x.test"}
     everything = Actor(kind="staff", user_id=1, nodes=frozenset({"obj.user.*"}), company_ids=None)
     assert gate_fields(data, everything, "obj.user") == data
+
+
+def test_pending_portals_are_declared_staff_only_once(db, tenants) -> None:
+    from portal.models import Portal
+
+    portal = db.exec(select(Portal).where(Portal.company_id == tenants.acme.id)).one()
+    portal.status = "pending"
+    db.add(portal)
+    db.flush()
+    client = actor_for_user(db, tenants.acme_admin)
+    assert db.exec(scoped(select(Portal), client, Portal)).all() == [
+        db.exec(select(Portal).where(Portal.company_id == tenants.retail.id)).one()
+    ]
+    with pytest.raises(NotFound):
+        get_for_actor(db, Portal, portal.id, client)
+    assert get_for_actor(db, Portal, portal.id, actor_for_user(db, tenants.pm)) == portal

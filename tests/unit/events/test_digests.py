@@ -10,6 +10,7 @@ from sqlmodel import select
 from portal.db import run_after_commit
 from portal.models import EmailOutbox, Notification
 from portal.models.base import utcnow
+from portal.models.notification import NotificationPreferencesUpdate
 from portal.tenancy import actor_for_user
 from services.events import notifications
 from services.events.digests import DIGEST_JOB, send_due_digests
@@ -86,8 +87,11 @@ def test_at_most_one_mail_per_interval(db, tenants, interval) -> None:
 
 
 def test_email_preference_off_means_no_mail(db, tenants, interval) -> None:
+    choice = {"notification_type": "note_mention", "channel_in_app": True, "channel_email": False}
     notifications.save_preferences(
-        db, user_id=tenants.acme_collab.id, choices=[("note_mention", True, False)]
+        db,
+        user_id=tenants.acme_collab.id,
+        data=NotificationPreferencesUpdate(preferences=[choice]),
     )
     _burst(db, tenants, 2)
     assert send_due_digests(db) == 0

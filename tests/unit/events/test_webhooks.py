@@ -17,7 +17,10 @@ from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.models import Role, UserRole, WebhookDelivery, WebhookSubscription
 from portal.models.activity import Action
 from portal.models.base import utcnow
+from portal.models.user import InviteCreate
+from portal.models.webhook import WebhookSubscriptionCreate
 from portal.tenancy import actor_for_user
+from portal.validation import validated
 from services.accounts import auth
 from services.events import activity
 from services.events import webhooks as service
@@ -35,12 +38,17 @@ def staff(db, tenants):
 
 
 def subscribe(db, actor, url, events=("client_invited",), **kw):
-    return service.create_subscription(db, actor=actor, url=url, events=list(events), **kw)
+    data = validated(WebhookSubscriptionCreate, {"url": url, "events": list(events), **kw})
+    return service.create_subscription(db, actor=actor, data=data)
 
 
 def invite_and_commit(app, db, actor, company, email="new.person@example.test"):
     inv = auth.invite(
-        db, actor=actor, company_id=company.id, email=email, base_url="http://testserver"
+        db,
+        actor=actor,
+        company_id=company.id,
+        data=InviteCreate(email=email),
+        base_url="http://testserver",
     )
     with app.app_context():
         commit(db)
@@ -177,7 +185,11 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
         commit(db)
     nested = db.begin_nested()
     auth.invite(
-        db, actor=staff, company_id=tenants.acme.id, email="x@example.test", base_url="http://t"
+        db,
+        actor=staff,
+        company_id=tenants.acme.id,
+        data=InviteCreate(email="x@example.test"),
+        base_url="http://t",
     )
     nested.rollback()
     # Even if queued work outlived the rollback, its delivery row is gone: nothing is sent.
@@ -254,6 +266,9 @@ def test_redelivery_of_a_paused_webhook_is_a_conflict(db, tenants, staff) -> Non
     service.set_active(db, actor=staff, subscription_id=sub.id, active=False)
     with pytest.raises(Conflict):
         service.redeliver(db, actor=staff, subscription_id=sub.id, delivery_id=delivery.id)
+    with pytest.raises(Conflict):
+        service.send_ping(db, actor=staff, subscription_id=sub.id)
+    assert db.exec(select(WebhookDelivery.id)).all() == [delivery.id]
 
 
 @pytest.mark.parametrize(
@@ -284,6 +299,7 @@ def test_staff_without_the_node_cannot_manage_webhooks(db, tenants) -> None:
         subscribe(db, pm, "https://h.example.test")
     with pytest.raises(Forbidden):
         service.list_subscriptions(db, actor=pm)
+    assert db.exec(select(WebhookSubscription)).all() == []
 
 
 def test_webhook_managers_limited_to_some_portals_see_only_those(
@@ -301,10 +317,12 @@ def test_webhook_managers_limited_to_some_portals_see_only_those(
     mine, _ = subscribe(db, limited, "https://h.example.test/g", company_id=tenants.globex.id)
 
     assert [r.subscription.id for r in service.list_subscriptions(db, actor=limited)] == [mine.id]
+    before = db.exec(select(WebhookSubscription.id)).all()
     with pytest.raises(Invalid):  # agency-wide needs every portal
         subscribe(db, limited, "https://h.example.test/x")
     with pytest.raises(Invalid):
         subscribe(db, limited, "https://h.example.test/x", company_id=tenants.acme.id)
+    assert db.exec(select(WebhookSubscription.id)).all() == before
     with pytest.raises(NotFound):
         service.delivery_log(db, actor=limited, subscription_id=acme_sub.id)
 

@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import func, select
 
 from portal.models import EmailOutbox, Invitation, MagicLink, User
 from portal.models.base import utcnow
@@ -35,10 +35,12 @@ def test_staff_lands_on_admin(client, tenants) -> None:
     assert resp.headers["Location"] == "/admin/"
 
 
-def test_wrong_password_is_rejected_without_saying_which_part(client, tenants) -> None:
+def test_wrong_password_is_rejected_without_saying_which_part(client, db, tenants) -> None:
     resp = _sign_in(client, tenants.acme_admin.email, "nope-nope-nope")
     assert resp.status_code == 422
     assert "Email or password is incorrect." in resp.get_data(as_text=True)
+    db.refresh(tenants.acme_admin)
+    assert tenants.acme_admin.last_login_at is None
     unknown = _sign_in(client, "nobody@example.test", "whatever-pass")
     assert unknown.status_code == 422
     assert "Email or password is incorrect." in unknown.get_data(as_text=True)
@@ -161,6 +163,9 @@ def test_client_admin_invites_and_invitee_joins(app, client, db, login, tenants)
     assert client.get(f"/invite/{token}").status_code == 200
     short = client.post(f"/invite/{token}", data={"name": "New Person", "password": "short"})
     assert short.status_code == 422 and "at least 10" in short.get_data(as_text=True)
+    nameless = client.post(f"/invite/{token}", data={"name": " ", "password": "a-long-password"})
+    assert nameless.status_code == 422 and "Tell us your name." in nameless.get_data(as_text=True)
+    assert db.exec(select(User).where(User.email == "new.person@example.test")).first() is None
     joined = client.post(
         f"/invite/{token}", data={"name": "New Person", "password": "a-long-password"}
     )
@@ -171,12 +176,19 @@ def test_client_admin_invites_and_invitee_joins(app, client, db, login, tenants)
     assert client.get(f"/invite/{token}").status_code == 404  # one time only
 
 
+def _invitations(db) -> int:
+    return db.exec(select(func.count()).select_from(Invitation)).one()
+
+
 def test_invitation_errors(client, db, login, tenants) -> None:
     login(tenants.acme_admin)
     assert _invite(client, email="not-an-email").status_code == 422
+    assert _invite(client, email="ok@example.test", role="owner").status_code == 422
+    assert _invite(client, email="ok@example.test", name="n" * 201).status_code == 422
     exists = _invite(client, email=tenants.acme_viewer.email)
     assert exists.status_code == 409
     assert "already exists" in exists.get_data(as_text=True)
+    assert _invitations(db) == 0
 
 
 def test_twenty_invitations_per_portal_per_hour(client, login, tenants) -> None:
@@ -184,6 +196,25 @@ def test_twenty_invitations_per_portal_per_hour(client, login, tenants) -> None:
     for i in range(20):
         assert _invite(client, email=f"bulk{i}@example.test").status_code == 303
     assert _invite(client, email="one-too-many@example.test").status_code == 429
+
+
+def test_invitation_link_with_a_bad_token_is_404_even_with_bad_fields(client, db) -> None:
+    resp = client.post("/invite/no-such-token", data={"name": "", "password": "x"})
+    assert resp.status_code == 404 and "invalid, used or expired" in resp.get_data(as_text=True)
+    assert client.get("/invite/no-such-token").status_code == 404
+
+
+def test_a_password_is_taken_exactly_as_typed(client, db, login, tenants) -> None:
+    login(tenants.acme_admin)
+    _invite(client, email="spaces@example.test", name="Spaces")
+    mail = db.exec(select(EmailOutbox).where(EmailOutbox.to_email == "spaces@example.test")).one()
+    token = re.search(r"/invite/([\w-]+)", mail.body_text).group(1)
+    client.post("/logout")
+    joined = client.post(f"/invite/{token}", data={"name": "S", "password": "  spaced out  "})
+    assert joined.status_code == 303
+    client.post("/logout")
+    assert _sign_in(client, "spaces@example.test", "spaced out").status_code == 422
+    assert _sign_in(client, "spaces@example.test", "  spaced out  ").status_code == 303
 
 
 def test_expired_invitation_is_refused(client, db, login, tenants) -> None:
@@ -200,9 +231,10 @@ def test_expired_invitation_is_refused(client, db, login, tenants) -> None:
 
 
 @pytest.mark.parametrize("who", ["acme_collab", "acme_viewer"])
-def test_only_admins_invite(client, login, tenants, who) -> None:
+def test_only_admins_invite(client, db, login, tenants, who) -> None:
     login(getattr(tenants, who))
     assert _invite(client, email="x@example.test").status_code == 403
+    assert _invitations(db) == 0
 
 
 # Magic links -------------------------------------------------------------------------------

@@ -5,19 +5,30 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
 
 from tests.web.probe import portal_write_rules
 
 
-def test_viewer_gets_403_on_every_portal_write(app, client, login, tenants) -> None:
+def _row_counts(db) -> dict[str, int]:
+    return {
+        table.name: db.execute(select(func.count()).select_from(table)).scalar_one()
+        for table in SQLModel.metadata.sorted_tables
+    }
+
+
+def test_viewer_gets_403_on_every_portal_write(app, client, db, login, tenants) -> None:
     login(tenants.acme_viewer)
     rules = portal_write_rules(app)
     assert rules, "no portal write routes found"
+    before = _row_counts(db)
     for path, method in rules:
         # ids need not exist: the write gate answers before any lookup
         url = re.sub(r"<int:\w+>", "1", path.replace("<slug>", "acme-test"))
         resp = client.open(url, method=method, data={})
         assert resp.status_code == 403, (method, path, resp.status_code)
+    assert _row_counts(db) == before  # no refused write left a row behind
 
 
 @pytest.mark.parametrize("who", ["acme_collab", "acme_viewer"])

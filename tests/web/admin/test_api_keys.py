@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlmodel import select
+from sqlmodel import func, select
 
-from portal.models import ApiKey
-from services.accounts.tokens import ALL_SCOPES, create_api_key, digest
+from portal.models import ActivityLog, ApiKey
+from services.accounts.tokens import ALL_SCOPES, KEYS_PER_PAGE, create_api_key, digest
 from tests.conftest import assert_both_ways
 
 
@@ -35,8 +35,16 @@ def test_create_shows_the_secret_once_and_stores_a_hash(client, db, login, tenan
     assert verify["key_type"] == "company" and verify["scopes"] == ["portal:read"]
 
 
-def test_create_validation_rerenders_the_form_with_422(client, login, tenants) -> None:
+def _written(db) -> tuple[int, int]:
+    """API keys and activity rows: a refused write changes neither."""
+    keys = db.exec(select(func.count()).select_from(ApiKey)).one()
+    logged = db.exec(select(func.count()).select_from(ActivityLog)).one()
+    return keys, logged
+
+
+def test_create_validation_rerenders_the_form_with_422(client, db, login, tenants) -> None:
     login(tenants.staff_admin)
+    before = _written(db)
     resp = client.post(
         "/admin/api-keys/", data={"name": " ", "scopes": []}, headers={"HX-Request": "true"}
     )
@@ -44,6 +52,48 @@ def test_create_validation_rerenders_the_form_with_422(client, login, tenants) -
     html = resp.get_data(as_text=True)
     assert "Give the key a name" in html and "Choose at least one scope" in html
     assert "<html" not in html
+    assert _written(db) == before
+
+
+@pytest.mark.parametrize("company_id", ["abc", "0", "-1", "999999"])
+def test_a_malformed_or_foreign_company_is_refused(client, db, login, tenants, company_id) -> None:
+    login(tenants.staff_admin)
+    before = _written(db)
+    resp = client.post(
+        "/admin/api-keys/",
+        data={"name": "Bad", "company_id": company_id, "scopes": ["portal:read"]},
+    )
+    assert resp.status_code in (404, 422)
+    assert _written(db) == before
+
+
+def test_a_project_manager_with_the_node_makes_company_keys_only(
+    client, db, login, tenants
+) -> None:
+    from portal.models import Role, UserRole
+
+    role = Role(name="Key keeper", permissions=["api_key.manage"])
+    db.add(role)
+    db.flush()
+    db.add(UserRole(user_id=tenants.pm.id, role_id=role.id))
+    db.flush()
+    login(tenants.pm)
+    before = _written(db)
+    agency = client.post("/admin/api-keys/", data={"name": "Wide", "scopes": ["portal:read"]})
+    assert agency.status_code == 422 and "agency-wide keys are for admins" in agency.get_data(
+        as_text=True
+    )
+    foreign = client.post(
+        "/admin/api-keys/",
+        data={"name": "Globex", "company_id": tenants.globex.id, "scopes": ["portal:read"]},
+    )
+    assert foreign.status_code == 404
+    assert _written(db) == before
+    ok = client.post(
+        "/admin/api-keys/",
+        data={"name": "Acme", "company_id": tenants.acme.id, "scopes": ["portal:read"]},
+    )
+    assert ok.status_code == 201
 
 
 def test_revoke_stops_the_key(client, db, login, tenants) -> None:
@@ -57,6 +107,7 @@ def test_revoke_stops_the_key(client, db, login, tenants) -> None:
 
 def test_project_managers_and_clients_cannot_manage_keys(client, db, login, tenants) -> None:
     key, _ = create_api_key(db, name="Acme", company_id=tenants.acme.id)
+    before = _written(db)
     login(tenants.pm)
     assert "/admin/api-keys/" not in client.get("/admin/").get_data(as_text=True)
     assert client.get("/admin/api-keys/").status_code == 403
@@ -64,6 +115,8 @@ def test_project_managers_and_clients_cannot_manage_keys(client, db, login, tena
     login(tenants.acme_admin)
     assert client.get("/admin/api-keys/").status_code == 404
     assert client.post(f"/admin/api-keys/{key.id}/revoke").status_code == 404
+    db.refresh(key)
+    assert key.revoked_at is None and _written(db) == before
 
 
 @pytest.mark.parametrize("n", [3, 30])
@@ -75,6 +128,17 @@ def test_key_list_query_count(client, db, login, tenants, count_queries, n) -> N
         html = client.get("/admin/api-keys/").get_data(as_text=True)
     assert html.count('id="key-') == n
     assert q.count <= 12, q.statements
+
+
+def test_long_key_lists_page(client, db, login, tenants) -> None:
+    for i in range(KEYS_PER_PAGE + 1):
+        create_api_key(db, name=f"bulk-{i:03}", company_id=tenants.acme.id)
+    login(tenants.staff_admin)
+    first = client.get("/admin/api-keys/").get_data(as_text=True)
+    assert first.count('id="key-') == KEYS_PER_PAGE and "Page 1 of 2" in first
+    second = client.get("/admin/api-keys/?page=2").get_data(as_text=True)
+    assert second.count('id="key-') == 1 and "Page 2 of 2" in second
+    assert client.get("/admin/api-keys/?page=x").status_code == 200
 
 
 def test_all_scopes_checked_by_default(client, login, tenants) -> None:

@@ -11,6 +11,7 @@ from sqlmodel import select
 from portal import crypto
 from portal.models import WebhookDelivery, WebhookSubscription
 from portal.models.activity import Action
+from portal.models.webhook import WebhookSubscriptionCreate
 from portal.tenancy import actor_for_user
 from services.events import activity
 from services.events import webhooks as service
@@ -20,8 +21,19 @@ from tests.conftest import assert_both_ways
 def make_sub(db, tenants, url="https://hooks.example.test/in", **kw):
     actor = actor_for_user(db, tenants.staff_admin)
     kw.setdefault("events", ["client_invited"])
-    sub, _ = service.create_subscription(db, actor=actor, url=url, **kw)
+    sub, _ = service.create_subscription(
+        db, actor=actor, data=WebhookSubscriptionCreate(url=url, **kw)
+    )
     return sub
+
+
+def stored(db) -> tuple[list, list]:
+    """Every subscription (with its state) and delivery: a refused request leaves them as is."""
+    db.expire_all()
+    return (
+        [(s.id, s.active, s.url) for s in db.exec(select(WebhookSubscription)).all()],
+        db.exec(select(WebhookDelivery.id)).all(),
+    )
 
 
 def add_deliveries(db, sub, n):
@@ -212,9 +224,11 @@ def test_redeliver_of_another_webhooks_delivery_is_404(client, login, db, tenant
     add_deliveries(db, b, 1)
     delivery = db.exec(select(WebhookDelivery)).one()
     login(tenants.staff_admin)
+    before = stored(db)
     assert (
         client.post(f"/admin/webhooks/{a.id}/deliveries/{delivery.id}/redeliver").status_code == 404
     )
+    assert stored(db) == before
 
 
 def _paths(sub_id: int, delivery_id: int) -> list[tuple[str, str]]:
@@ -235,8 +249,11 @@ def test_clients_find_no_webhook_pages(client, login, db, tenants, who) -> None:
     add_deliveries(db, sub, 1)
     delivery = db.exec(select(WebhookDelivery)).one()
     login(getattr(tenants, who))
+    before = stored(db)
     for method, path in _paths(sub.id, delivery.id):
-        assert client.open(path, method=method, data={"active": "0"}).status_code == 404, path
+        data = {"active": "0", "url": "https://evil.example.test/h", "events": ["*"]}
+        assert client.open(path, method=method, data=data).status_code == 404, path
+    assert stored(db) == before
 
 
 def test_staff_without_the_permission_node_get_403(client, login, db, tenants) -> None:
@@ -244,11 +261,14 @@ def test_staff_without_the_permission_node_get_403(client, login, db, tenants) -
     add_deliveries(db, sub, 1)
     delivery = db.exec(select(WebhookDelivery)).one()
     login(tenants.pm)
+    before = stored(db)
     for method, path in _paths(sub.id, delivery.id):
-        assert client.open(path, method=method, data={"active": "0"}).status_code == 403, path
+        data = {"active": "0", "url": "https://evil.example.test/h", "events": ["*"]}
+        assert client.open(path, method=method, data=data).status_code == 403, path
     assert "/admin/webhooks" not in client.get("/admin/").get_data(as_text=True)
     db.refresh(sub)
     assert sub.active is True
+    assert stored(db) == before
 
 
 def test_anonymous_is_sent_to_sign_in(client, db, tenants) -> None:
@@ -262,7 +282,9 @@ def test_send_test_event_pings_the_receiver(
 ) -> None:
     actor = actor_for_user(db, tenants.staff_admin)
     sub, secret = service.create_subscription(
-        db, actor=actor, url=webhook_receiver.url, events=["task_created"]
+        db,
+        actor=actor,
+        data=WebhookSubscriptionCreate(url=webhook_receiver.url, events=["task_created"]),
     )
     login(tenants.staff_admin)
     assert "Send test event" in client.get(f"/admin/webhooks/{sub.id}").get_data(as_text=True)

@@ -6,6 +6,16 @@ from portal.models import ActivityLog, Announcement, Notification
 from tests.conftest import assert_both_ways
 
 
+def _written(db) -> tuple[list, list, list]:
+    """Announcements, activity and notifications: what a refused publish must not touch."""
+    db.expire_all()
+    return (
+        db.exec(select(Announcement.id)).all(),
+        db.exec(select(ActivityLog.id)).all(),
+        db.exec(select(Notification.id)).all(),
+    )
+
+
 def _activity(db, tenants, n: int, **kw) -> None:
     db.add_all(
         [
@@ -88,8 +98,10 @@ def test_staff_publish_and_clients_are_notified(client, login, tenants, db) -> N
         for n in db.exec(select(Notification).where(Notification.type == "announcement")).all()
     }
     assert notified == {tenants.acme_admin.id, tenants.acme_collab.id, tenants.acme_viewer.id}
+    before = _written(db)
     bad = client.post("/admin/announcements/", data={"title": " "})
     assert bad.status_code == 422 and "Give the announcement a title." in bad.get_data(as_text=True)
+    assert _written(db) == before
     row_id = row.id
     assert client.post(f"/admin/announcements/{row_id}/delete").status_code == 303
     db.expire_all()
@@ -100,12 +112,15 @@ def test_pm_cannot_announce_to_everyone_and_clients_never_reach_admin(
     client, login, tenants, db
 ) -> None:
     login(tenants.pm)
+    before = _written(db)
     resp = client.post("/admin/announcements/", data={"title": "All hands", "company_id": ""})
     assert resp.status_code == 403
+    assert _written(db) == before
     ok = client.post(
         "/admin/announcements/", data={"title": "Acme news", "company_id": str(tenants.acme.id)}
     )
     assert ok.status_code == 303
+    before = _written(db)
     globex = client.post(
         "/admin/announcements/", data={"title": "x", "company_id": str(tenants.globex.id)}
     )
@@ -113,3 +128,6 @@ def test_pm_cannot_announce_to_everyone_and_clients_never_reach_admin(
     login(tenants.acme_admin)
     assert client.get("/admin/announcements/").status_code == 404
     assert client.post("/admin/announcements/", data={"title": "x"}).status_code == 404
+    [acme_news] = before[0]
+    assert client.post(f"/admin/announcements/{acme_news}/delete").status_code == 404
+    assert _written(db) == before

@@ -92,6 +92,8 @@ def test_other_peoples_notifications_are_404(client, login, tenants, db) -> None
     assert client.post(f"/notifications/{n.id}/read").status_code == 404
     assert client.post(f"/notifications/{n.id}/archive").status_code == 404
     assert client.get(f"/notifications/{n.id}/go").status_code == 404
+    db.refresh(n)
+    assert n.read_at is None and n.archived_at is None
 
 
 def test_preferences_from_settings_and_account(client, login, tenants, db) -> None:

@@ -3,8 +3,19 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal.models import Note, Notification
+from portal.models import ActivityLog, Note, Notification
 from tests.conftest import assert_both_ways
+
+
+def _written(db) -> tuple[list, list, list]:
+    """Every note (with its body and deletion), activity row and notification: a refused
+    write must leave all three as they were."""
+    db.expire_all()
+    return (
+        [(n.id, n.body, n.deleted_at) for n in db.exec(select(Note)).all()],
+        db.exec(select(ActivityLog.id)).all(),
+        db.exec(select(Notification.id)).all(),
+    )
 
 
 def _note(db, tenants, body="Hello", author=None, **kw) -> Note:
@@ -40,6 +51,7 @@ def test_viewer_sees_no_write_controls_and_gets_403(client, login, tenants, db) 
     assert "Hello" in html
     assert "Start a conversation" not in html and "Post reply" not in html and ">Edit<" not in html
     project = tenants.acme_project.id
+    before = _written(db)
     for url in [
         "/p/acme-test/notes",
         f"/p/acme-test/notes/{note.id}/replies",
@@ -48,6 +60,7 @@ def test_viewer_sees_no_write_controls_and_gets_403(client, login, tenants, db) 
     ]:
         resp = client.post(url, data={"body": "x", "resource_id": project})
         assert resp.status_code == 403, url
+    assert _written(db) == before
 
 
 def test_collaborator_posts_a_thread_with_a_mention(client, login, tenants, db) -> None:
@@ -72,8 +85,10 @@ def test_htmx_post_renders_the_page_block_and_422_on_empty(client, login, tenant
     resp = client.post("/p/acme-test/notes", data=data, headers=hx)
     assert resp.status_code == 200 and "Via htmx" in resp.get_data(as_text=True)
     assert "<html" not in resp.get_data(as_text=True)
+    before = _written(db)
     bad = client.post("/p/acme-test/notes", data={**data, "body": " "}, headers=hx)
     assert bad.status_code == 422 and "Write something first." in bad.get_data(as_text=True)
+    assert _written(db) == before
 
 
 def test_reply_edit_delete_fragments(client, login, tenants, db) -> None:
@@ -106,6 +121,7 @@ def test_reply_edit_delete_fragments(client, login, tenants, db) -> None:
 def test_cannot_edit_or_delete_someone_elses_note(client, login, tenants, db) -> None:
     note = _note(db, tenants, author=tenants.acme_admin)
     login(tenants.acme_collab)
+    before = _written(db)
     assert client.get(f"/p/acme-test/notes/{note.id}/edit").status_code == 403
     hx = {"HX-Request": "true"}
     assert client.get(f"/p/acme-test/notes/{note.id}/edit", headers=hx).status_code == 403
@@ -116,6 +132,7 @@ def test_cannot_edit_or_delete_someone_elses_note(client, login, tenants, db) ->
     assert client.post(f"/p/acme-test/notes/{note.id}/delete").status_code == 403
     db.refresh(note)
     assert note.body == "Hello" and note.deleted_at is None
+    assert _written(db) == before
 
 
 def test_internal_notes_never_reach_clients(client, login, tenants, db) -> None:
@@ -123,9 +140,11 @@ def test_internal_notes_never_reach_clients(client, login, tenants, db) -> None:
     login(tenants.acme_admin)
     assert "Secret margin talk" not in client.get("/p/acme-test/notes").get_data(as_text=True)
     assert client.get(f"/p/acme-test/notes/{note.id}/edit").status_code == 404
+    before = _written(db)
     assert (
         client.post(f"/p/acme-test/notes/{note.id}/replies", data={"body": "x"}).status_code == 404
     )
+    assert _written(db) == before
     activity = client.get("/p/acme-test/activity").get_data(as_text=True)
     login(tenants.pm)
     html = client.get("/p/acme-test/notes").get_data(as_text=True)
@@ -140,15 +159,17 @@ def test_internal_notes_never_reach_clients(client, login, tenants, db) -> None:
     assert "internal" not in activity.lower()
 
 
-def test_client_toggle_for_internal_is_refused(client, login, tenants) -> None:
+def test_client_toggle_for_internal_is_refused(client, login, tenants, db) -> None:
     login(tenants.acme_collab)
     html = client.get("/p/acme-test/notes").get_data(as_text=True)
     assert "Internal note" not in html
+    before = _written(db)
     resp = client.post(
         "/p/acme-test/notes",
         data={"body": "x", "resource_id": tenants.acme_project.id, "is_internal": "1"},
     )
     assert resp.status_code == 403
+    assert _written(db) == before
 
 
 def test_stored_xss_renders_inert_on_the_page(client, login, tenants, db) -> None:
@@ -189,3 +210,25 @@ def test_notes_page_query_count_does_not_grow(
     with count_queries() as many:
         assert client.get("/p/acme-test/notes").status_code == 200
     assert few.count == many.count <= 12, "\n".join(many.statements)
+
+
+def test_threads_are_paged_newest_first(client, login, tenants, db) -> None:
+    from datetime import timedelta
+
+    from portal.models.base import utcnow
+
+    start = utcnow()
+    for i in range(23):
+        _note(db, tenants, f"Thread number {i}.", created_at=start + timedelta(minutes=i))
+    login(tenants.acme_collab)
+    project = tenants.acme_project.id
+    first = client.get(f"/p/acme-test/notes?project={project}").get_data(as_text=True)
+    assert "Page 1 of 2" in first and "Thread number 22." in first
+    assert "Thread number 2." not in first
+    older = f"/p/acme-test/notes?project={project}&amp;page=2"
+    assert f'href="{older}"' in first and "Older →" in first and "← Newer" not in first
+    second = client.get(f"/p/acme-test/notes?project={project}&page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in second and "Thread number 0." in second and "← Newer" in second
+    assert "Thread number 3." not in second
+    beyond = client.get("/p/acme-test/notes?page=99&project=x").get_data(as_text=True)
+    assert "Page 2 of 2" in beyond  # past the end shows the last page; a bad filter is ignored
