@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+from pathlib import Path
+from urllib.parse import urlparse
 
-from sqlmodel import select
+from sqlmodel import func, select
 
-from portal.models import ActivityLog
+from portal.models import ActivityLog, Deliverable, DeliverableVersion
 from services import deliverables as service
 from tests.api.conftest import assert_envelope, bearer, portal_of
 from tests.deliverable_factories import PDF, actor, make_deliverable
@@ -201,3 +203,47 @@ def test_multipart_without_file_is_422(client, db, tenants, make_key) -> None:
     )
     body = assert_envelope(resp, 422)
     assert "file" in body["errors"]
+
+
+def _stored_objects(app) -> set[str]:
+    root = Path(urlparse(app.extensions["stoa_runtime"].settings.storage_url).path)
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_renamed_executable_is_refused_like_in_files(app, client, db, tenants, make_key) -> None:
+    """One upload pipeline: the API refuses what the Files API refuses, with the same message."""
+    agency = bearer(make_key())
+    portal = portal_of(db, tenants.acme)
+    elf = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 2000
+    d = make_deliverable(db, tenants.pm, tenants.acme)
+    in_files = client.post(
+        f"/api/v1/portals/{portal.id}/files",
+        data={"file": (io.BytesIO(elf), "brief.pdf")},
+        content_type="multipart/form-data",
+        headers=agency,
+    )
+    message = assert_envelope(in_files, 422)["errors"]["file"][0]
+    assert "Linux program" in message
+    before = _stored_objects(app)
+    activity = db.exec(select(func.count()).select_from(ActivityLog)).one()
+
+    version = client.post(
+        f"/api/v1/deliverables/{d.id}/versions",
+        data={"file": (io.BytesIO(elf), "brief.pdf"), "note": "v2"},
+        content_type="multipart/form-data",
+        headers=agency,
+    )
+    assert assert_envelope(version, 422)["errors"]["file"] == [message]
+    created = client.post(
+        f"/api/v1/portals/{portal.id}/deliverables",
+        data={"file": (io.BytesIO(elf), "brief.pdf"), "name": "Brief"},
+        content_type="multipart/form-data",
+        headers=agency,
+    )
+    assert assert_envelope(created, 422)["errors"]["file"] == [message]
+    db.refresh(d)
+    assert d.current_version == 1
+    assert db.exec(select(func.count()).where(DeliverableVersion.deliverable_id == d.id)).one() == 1
+    assert db.exec(select(Deliverable).where(Deliverable.name == "Brief")).first() is None
+    assert db.exec(select(func.count()).select_from(ActivityLog)).one() == activity
+    assert _stored_objects(app) == before  # no blob, not even a temporary one

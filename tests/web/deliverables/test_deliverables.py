@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
-from sqlmodel import select
+from markupsafe import escape
+from sqlmodel import func, select
 
 from portal.models import ActivityLog, Deliverable, DeliverableVersion
 from services import deliverables as service
@@ -12,6 +15,23 @@ from tests.conftest import assert_both_ways
 from tests.deliverable_factories import PDF, actor, approved_with_receipt, make_deliverable
 
 BASE = "/p/acme-test/deliverables"
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 2000
+
+
+def _stored_objects(app) -> set[str]:
+    """Every object in storage, temporary ones included."""
+    root = Path(urlparse(app.extensions["stoa_runtime"].settings.storage_url).path)
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def _files_refusal(client, name: str, data: bytes) -> str:
+    """What the Files tab answers for this upload (the chunked protocol's 422 message)."""
+    start = client.post("/p/acme-test/files/uploads", json={"name": name, "size": len(data)})
+    url = start.get_json()["url"]
+    client.patch(url, data=data, headers={"Upload-Offset": "0"})
+    done = client.post(f"{url}/complete")
+    assert done.status_code == 422
+    return done.get_json()["errors"]["file"][0]
 
 
 def _version(db, d, number=None) -> DeliverableVersion:
@@ -196,6 +216,41 @@ def test_downloads_are_authenticated_and_typed_by_content(client, login, db, ten
     assert resp.headers["Content-Type"] == "application/octet-stream"
     assert resp.headers["Content-Disposition"].startswith("attachment")
     assert "sandbox" in resp.headers["Content-Security-Policy"]
+
+
+def test_a_renamed_executable_is_refused_like_in_files(app, client, login, db, tenants) -> None:
+    """One upload pipeline: a version goes through the Files checks, refusal message included."""
+    d = make_deliverable(db, tenants.pm, tenants.acme)
+    login(tenants.pm)
+    message = _files_refusal(client, "brief.pdf", ELF)
+    assert "Linux program" in message
+    before = _stored_objects(app)
+    activity = db.exec(select(func.count()).select_from(ActivityLog)).one()
+
+    resp = client.post(
+        f"{BASE}/{d.id}/versions",
+        data={"file": (io.BytesIO(ELF), "brief.pdf"), "note": "v2"},
+        content_type="multipart/form-data",
+        headers={"HX-Request": "true"},
+    )
+    assert resp.status_code == 422
+    assert str(escape(message)) in resp.get_data(as_text=True)
+    db.refresh(d)
+    assert (d.current_version, d.status) == (1, "pending")
+    versions = db.exec(select(func.count()).where(DeliverableVersion.deliverable_id == d.id)).one()
+    assert versions == 1
+
+    created = client.post(
+        BASE,
+        data={"name": "Brief", "file": (io.BytesIO(ELF), "brief.pdf")},
+        content_type="multipart/form-data",
+        headers={"HX-Request": "true"},
+    )
+    assert created.status_code == 422
+    assert str(escape(message)) in created.get_data(as_text=True)
+    assert db.exec(select(Deliverable).where(Deliverable.name == "Brief")).first() is None
+    assert db.exec(select(func.count()).select_from(ActivityLog)).one() == activity
+    assert _stored_objects(app) == before  # no blob, not even a temporary one
 
 
 def test_internal_gate_over_http(client, login, db, tenants) -> None:
