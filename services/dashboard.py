@@ -48,7 +48,7 @@ def dashboard_view(session: Session, *, actor: Actor, welcome: str | None = None
     view = dashboard_data(session, actor=actor, welcome=welcome)
     group = _group(actor)
     waiting = deliverable_queries.waiting_for(session, actor, group, limit=5)
-    files = pending_file_approvals(session, actor, group, limit=5)
+    files = pending_file_approvals(session, actor=actor, limit=5)
     return replace(view, waiting=waiting, files_to_approve=files)
 
 
