@@ -9,7 +9,9 @@ import pytest
 from markupsafe import escape
 from sqlmodel import func, select
 
+from portal.errors import Invalid
 from portal.models import ActivityLog, Deliverable, DeliverableVersion
+from portal.models.deliverable import VersionCreate
 from services import deliverables as service
 from tests.conftest import assert_both_ways
 from tests.deliverable_factories import PDF, actor, approved_with_receipt, make_deliverable
@@ -206,16 +208,26 @@ def test_downloads_are_authenticated_and_typed_by_content(client, login, db, ten
     assert resp.headers["Content-Disposition"].startswith("attachment")
     assert client.get(url + "?inline=1").headers["Content-Disposition"].startswith("inline")
 
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Cache-Control"] == "private, no-store"
+
     from tests.deliverable_factories import pdf
 
-    html = make_deliverable(
-        db, tenants.pm, tenants.acme, upload=pdf(b"<html><script>x</script>", "a.pdf")
+    # a type that is not safe to show is never inline, whatever the link asks
+    archive = make_deliverable(
+        db, tenants.pm, tenants.acme, upload=pdf(b"PK\x03\x04" + b"\x00" * 40, "a.pdf")
     )
-    hv = _version(db, html)
-    resp = client.get(f"{BASE}/{html.id}/versions/{hv.id}/download?inline=1")
-    assert resp.headers["Content-Type"] == "application/octet-stream"
+    av = _version(db, archive)
+    resp = client.get(f"{BASE}/{archive.id}/versions/{av.id}/download?inline=1")
+    assert resp.headers["Content-Type"] == "application/zip"
     assert resp.headers["Content-Disposition"].startswith("attachment")
     assert "sandbox" in resp.headers["Content-Security-Policy"]
+    # markup is not stored at all (the Files pipeline refuses it)
+    with pytest.raises(Invalid) as refused:
+        make_deliverable(
+            db, tenants.pm, tenants.acme, upload=pdf(b"<html><script>x</script>", "b.pdf")
+        )
+    assert "markup" in refused.value.errors["file"][0]
 
 
 def test_a_renamed_executable_is_refused_like_in_files(app, client, login, db, tenants) -> None:
@@ -363,7 +375,9 @@ def test_queue_and_detail_query_counts_do_not_grow(
     pm = actor(db, tenants.pm)
     for i in range(27):
         make_deliverable(db, tenants.pm, tenants.acme, name=f"R{i}")
-        service.add_version(db, actor=pm, deliverable_id=first.id, url=f"https://x.test/{i}")
+        service.add_version(
+            db, actor=pm, deliverable_id=first.id, data=VersionCreate(url=f"https://x.test/{i}")
+        )
     assert measure("/admin/approvals") == queue_few <= 12
     assert measure(f"{BASE}/{first.id}") == detail_few <= 12
 
