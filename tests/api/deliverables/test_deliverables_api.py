@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 from sqlmodel import func, select
 
-from portal.models import ActivityLog, Deliverable, DeliverableVersion
+from portal.models import ActivityLog, ApprovalReceipt, Deliverable, DeliverableVersion
 from services import deliverables as service
 from tests.api.conftest import assert_envelope, bearer, portal_of
 from tests.deliverable_factories import PDF, actor, make_deliverable
@@ -50,6 +50,8 @@ def test_full_cycle_through_the_api(client, db, login, tenants, make_key) -> Non
         422,
         "validation_error",
     )
+    d = db.get(Deliverable, did)
+    assert (d.status, d.revisions_used) == ("in_review", 0)
     resp = client.post(
         f"/api/v1/deliverables/{did}/request-revision", json={"note": "Bigger"}, headers=company
     )
@@ -70,6 +72,8 @@ def test_full_cycle_through_the_api(client, db, login, tenants, make_key) -> Non
         f"/api/v1/deliverables/{did}/request-revision", json={"note": "Again"}, headers=company
     )
     assert_envelope(body, 409, "revision_limit_reached")
+    db.refresh(d)
+    assert (d.status, d.revisions_used) == ("in_review", 1)
     extended = client.post(
         f"/api/v1/deliverables/{did}/extend-revisions", json={"extra": 1}, headers=agency
     ).get_json()
@@ -80,6 +84,7 @@ def test_full_cycle_through_the_api(client, db, login, tenants, make_key) -> Non
         403,
         "approver_required",
     )
+    assert db.exec(select(ApprovalReceipt)).first() is None
     login(tenants.acme_collab)  # a signed-in person approves (the receipt names them)
     resp = client.post(f"/api/v1/deliverables/{did}/approve", json={"version_number": 2})
     assert resp.status_code == 200, resp.get_json()
@@ -149,6 +154,10 @@ def test_who_may_do_what(client, db, tenants, make_key) -> None:
         client.post(f"/api/v1/deliverables/{d.id}/approve", json={}, headers=globex), 404
     )
     assert_envelope(client.get(f"/api/v1/portals/{portal.id}/deliverables", headers=globex), 404)
+    db.refresh(d)
+    assert d.status == "in_review" and d.approved_by_id is None
+    assert db.exec(select(func.count()).select_from(Deliverable)).one() == 1
+    assert db.exec(select(ApprovalReceipt)).first() is None
 
 
 def test_gated_versions_stay_hidden_from_clients(client, db, tenants, make_key) -> None:
@@ -203,6 +212,7 @@ def test_multipart_without_file_is_422(client, db, tenants, make_key) -> None:
     )
     body = assert_envelope(resp, 422)
     assert "file" in body["errors"]
+    assert db.exec(select(Deliverable).where(Deliverable.name == "No file")).first() is None
 
 
 def _stored_objects(app) -> set[str]:

@@ -11,6 +11,7 @@ from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.models import (
     ActivityLog,
     ApprovalReceipt,
+    Deliverable,
     DeliverableCategory,
     DeliverableVersion,
     Notification,
@@ -117,6 +118,7 @@ def test_revision_limit_is_409_until_the_pm_extends_it(db, tenants) -> None:
         service.extend_revisions(
             db, actor=client, deliverable_id=d.id, data=RevisionExtension(extra=1)
         )
+    assert d.revisions_allowed == 1
     service.extend_revisions(db, actor=pm, deliverable_id=d.id, data=RevisionExtension(extra=1))
     service.request_revision(
         db, actor=client, deliverable_id=d.id, data=RevisionRequest(note="Round two")
@@ -225,12 +227,16 @@ def test_only_the_right_people_act(db, tenants) -> None:
         with pytest.raises(Forbidden):
             service.approve(db, actor=actor(db, who), deliverable_id=d.id)
     with pytest.raises(Forbidden):
-        make_deliverable(db, tenants.acme_admin, tenants.acme)
+        make_deliverable(db, tenants.acme_admin, tenants.acme, name="By a client")
     for who in (tenants.globex_admin, tenants.retail_admin):
         with pytest.raises(NotFound):
             service.approve(db, actor=actor(db, who), deliverable_id=d.id)
     with pytest.raises(NotFound):  # a PM not assigned to Globex cannot create there
-        make_deliverable(db, tenants.pm, tenants.globex)
+        make_deliverable(db, tenants.pm, tenants.globex, name="Not for Globex")
+    assert d.status == "in_review" and d.approved_by_id is None
+    assert db.exec(select(ApprovalReceipt)).first() is None
+    names = set(db.exec(select(Deliverable.name)).all())
+    assert "By a client" not in names and "Not for Globex" not in names
 
 
 def test_revisions_allowed_come_from_category_then_global_setting(db, tenants) -> None:
@@ -245,9 +251,11 @@ def test_revisions_allowed_come_from_category_then_global_setting(db, tenants) -
     assert make_deliverable(db, tenants.pm, tenants.acme, category="copy").revisions_allowed == 4
     assert make_deliverable(db, tenants.pm, tenants.acme).revisions_allowed == 4
     with pytest.raises(Invalid):
-        make_deliverable(db, tenants.pm, tenants.acme, category="nope")
+        make_deliverable(db, tenants.pm, tenants.acme, name="Uncategorisable", category="nope")
     with pytest.raises(Forbidden):
         deliverable_settings.set_default_revisions_allowed(db, actor=actor(db, tenants.pm), value=1)
+    assert deliverable_settings.default_revisions_allowed(db) == 4
+    assert db.exec(select(Deliverable).where(Deliverable.name == "Uncategorisable")).first() is None
 
 
 def test_links_and_validation(db, tenants) -> None:
@@ -260,6 +268,7 @@ def test_links_and_validation(db, tenants) -> None:
     assert "url" in exc.value.errors
     with pytest.raises(Invalid):
         make_deliverable(db, tenants.pm, tenants.acme, upload=None)
+    assert len(db.exec(select(Deliverable)).all()) == 1
 
 
 def test_waiting_for_and_approvals_queue(db, tenants) -> None:

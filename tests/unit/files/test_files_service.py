@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from portal.errors import Invalid
 from portal.filetypes import safe_display_name, sniff
-from portal.models import FileVersion, Portal
+from portal.models import FileVersion, Portal, PortalFile
 from portal.models.file import UploadStart
 from portal.storage import LocalStorage
 from portal.tenancy import actor_for_user
@@ -83,6 +83,8 @@ def test_approver_must_belong_to_the_portal(db, tenants, tmp_path) -> None:
             approver_id=tenants.globex_admin.id,
             storage=LocalStorage(tmp_path),
         )
+    assert db.exec(select(PortalFile).where(PortalFile.name == "a.pdf")).first() is None
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # nothing stored either
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,13 @@ from markupsafe import escape
 from sqlmodel import func, select
 
 from portal.errors import Invalid
-from portal.models import ActivityLog, Deliverable, DeliverableVersion
+from portal.models import (
+    ActivityLog,
+    ApprovalReceipt,
+    Deliverable,
+    DeliverableCategory,
+    DeliverableVersion,
+)
 from portal.models.deliverable import VersionCreate
 from services import deliverables as service
 from tests.conftest import assert_both_ways
@@ -122,6 +128,8 @@ def test_full_cycle_over_http(client, login, db, tenants) -> None:
     login(tenants.acme_collab)
     resp = client.post(f"{BASE}/{d.id}/request-revision", data={"note": ""})
     assert resp.status_code == 422 and "Say what should change." in resp.get_data(as_text=True)
+    db.refresh(d)
+    assert (d.status, d.revisions_used) == ("in_review", 0)
     resp = client.post(
         f"{BASE}/{d.id}/request-revision",
         data={"note": "Darker blue please"},
@@ -188,8 +196,12 @@ def test_revision_limit_over_http_and_the_pm_extension(client, login, db, tenant
     resp = client.post(f"{BASE}/{d.id}/request-revision", data={"note": "One more"})
     assert resp.status_code == 409 and "ask your project manager" in resp.get_data(as_text=True)
     assert client.post(f"{BASE}/{d.id}/extend", data={"extra": "1"}).status_code == 403
+    db.refresh(d)
+    assert (d.status, d.revisions_used, d.revisions_allowed) == ("in_review", 0, 0)
     login(tenants.pm)
     assert client.post(f"{BASE}/{d.id}/extend", data={"extra": "0"}).status_code == 422
+    db.refresh(d)
+    assert d.revisions_allowed == 0
     assert client.post(f"{BASE}/{d.id}/extend", data={"extra": "2"}).status_code == 303
     login(tenants.acme_collab)
     resp = client.post(f"{BASE}/{d.id}/request-revision", data={"note": "One more"})
@@ -276,6 +288,8 @@ def test_internal_gate_over_http(client, login, db, tenants) -> None:
     page = client.get(f"{BASE}/{d.id}").get_data(as_text=True)
     assert "Approve version 1 internally" in page
     assert client.post(f"{BASE}/{d.id}/submit").status_code == 409
+    db.refresh(d)
+    assert d.status == "pending"
     assert client.post(f"{BASE}/{d.id}/versions/{v.id}/release").status_code == 303
     assert client.post(f"{BASE}/{d.id}/submit").status_code == 303
     login(tenants.acme_admin)
@@ -296,6 +310,9 @@ def test_clients_cannot_create_or_manage(client, login, db, tenants, who) -> Non
     assert client.post(BASE, data={"name": "x", "url": "https://x.test"}).status_code == 403
     assert client.post(f"{BASE}/{d.id}/submit").status_code == 403
     assert "New deliverable" not in client.get(BASE).get_data(as_text=True)
+    assert db.exec(select(Deliverable).where(Deliverable.name == "x")).first() is None
+    db.refresh(d)
+    assert d.status == "pending"
 
 
 def test_viewer_sees_but_cannot_review(client, login, db, tenants) -> None:
@@ -306,6 +323,12 @@ def test_viewer_sees_but_cannot_review(client, login, db, tenants) -> None:
     assert d.name in page and "Approve version" not in page
     assert "Waiting for you" not in client.get(BASE).get_data(as_text=True)
     assert client.post(f"{BASE}/{d.id}/approve").status_code == 403
+    db.refresh(d)
+    assert d.status == "in_review" and d.approved_by_id is None
+    assert (
+        db.exec(select(ApprovalReceipt).where(ApprovalReceipt.deliverable_id == d.id)).first()
+        is None
+    )
 
 
 def test_deliverable_of_another_portal_is_404_here(client, login, db, tenants) -> None:
@@ -321,6 +344,7 @@ def test_create_form_errors_are_422(client, login, db, tenants) -> None:
     assert resp.status_code == 422
     body = resp.get_data(as_text=True)
     assert "Enter a full http(s) link." in body and "<html" not in body
+    assert db.exec(select(func.count()).select_from(Deliverable)).one() == 0
 
 
 def test_approvals_queue_page(client, login, db, tenants) -> None:
@@ -343,6 +367,9 @@ def test_deliverable_settings_page(client, login, db, tenants) -> None:
     resp = client.post(url, data={"form": "category", "slug": "Bad Slug!", "name": "x"})
     assert resp.status_code == 422 and "lowercase" in resp.get_data(as_text=True)
     assert (
+        db.exec(select(DeliverableCategory).where(DeliverableCategory.name == "x")).first() is None
+    )
+    assert (
         client.post(url, data={"form": "default", "default_revisions_allowed": "5"}).status_code
         == 303
     )
@@ -354,6 +381,7 @@ def test_deliverable_settings_page(client, login, db, tenants) -> None:
         client.post(url, data={"form": "default", "default_revisions_allowed": "1"}).status_code
         == 403
     )
+    assert make_deliverable(db, tenants.pm, tenants.acme).revisions_allowed == 5
     login(tenants.acme_admin)
     assert client.get(url).status_code == 404
 
