@@ -111,22 +111,14 @@ def list_deliverables(
     return DeliverableListing(rows.map(lambda r: DeliverableRow(*r)), counts)
 
 
-def _visible_ids(actor: Actor) -> Any:
-    """The ids of the deliverables the actor may see (to filter selects of several entities)."""
-    return scoped(select(col(Deliverable.id)), actor, Deliverable)
-
-
 def waiting_for(session: Session, *, actor: Actor, limit: int = 10) -> list[DeliverableRow]:
     """Deliverables in review that this client user can approve, across the companies the
     actor sees (a portal's group); empty for viewers and staff."""
     if actor.is_staff or not role_at_least(actor, ClientRole.collaborator):
         return []
     rows = session.exec(
-        _with_version(actor)
-        .where(
-            col(Deliverable.id).in_(_visible_ids(actor)),
-            Deliverable.status == DeliverableStatus.in_review,
-        )
+        scoped(_with_version(actor), actor, Deliverable)
+        .where(Deliverable.status == DeliverableStatus.in_review)
         .order_by(col(Deliverable.updated_at))
         .limit(limit)
     ).all()
@@ -207,12 +199,9 @@ def approvals_queue(session: Session, *, actor: Actor, limit: int = 200) -> list
     if not actor.is_staff:
         return []
     rows = session.exec(
-        select(Deliverable, Portal)
+        scoped(select(Deliverable, Portal), actor, Deliverable)
         .join(Portal, col(Portal.company_id) == Deliverable.company_id)
-        .where(
-            col(Deliverable.id).in_(_visible_ids(actor)),
-            Deliverable.status != DeliverableStatus.approved,
-        )
+        .where(Deliverable.status != DeliverableStatus.approved)
         .order_by(col(Deliverable.updated_at).desc())
         .limit(limit)
     ).all()
@@ -248,13 +237,13 @@ def deliverable_detail(
     """Everything the detail page shows; only released versions for clients
     (``can_write``: the portal lets this visitor act)."""
     row = session.exec(
-        select(Deliverable, DeliverableCategory, Project)
-        .outerjoin(DeliverableCategory, col(DeliverableCategory.id) == Deliverable.category_id)
-        .outerjoin(Project, col(Project.id) == Deliverable.project_id)
-        .where(
-            Deliverable.id == deliverable_id,
-            col(Deliverable.id).in_(_visible_ids(actor)),
-        )
+        scoped(
+            select(Deliverable, DeliverableCategory, Project)
+            .outerjoin(DeliverableCategory, col(DeliverableCategory.id) == Deliverable.category_id)
+            .outerjoin(Project, col(Project.id) == Deliverable.project_id),
+            actor,
+            Deliverable,
+        ).where(Deliverable.id == deliverable_id)
     ).first()
     if row is None:
         raise NotFound()
@@ -353,7 +342,7 @@ def api_deliverables(
 ) -> tuple[list[ApiRow], int]:
     """Rows for the JSON API (reference 003's list): one company's, or one deliverable, newest
     first, with a total count."""
-    base = _visible_ids(actor)
+    base = scoped(select(col(Deliverable.id)), actor, Deliverable)
     if company_id is not None:
         base = base.where(Deliverable.company_id == company_id)
     if deliverable_id is not None:
