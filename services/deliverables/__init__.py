@@ -12,7 +12,7 @@ import hashlib
 import io
 import json
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.filetypes import safe_display_name
@@ -371,8 +371,8 @@ def _client_reviewer_ids(session: Session, company_id: int) -> list[int]:
     rows = session.exec(
         select(User.id).where(
             User.company_id == company_id,
-            User.is_active,
-            User.client_role.in_([ClientRole.collaborator.value, ClientRole.admin.value]),  # type: ignore[union-attr]
+            col(User.is_active),
+            col(User.client_role).in_([ClientRole.collaborator.value, ClientRole.admin.value]),
         )
     ).all()
     return [r for r in rows if r is not None]
@@ -384,7 +384,7 @@ def _manager_ids(session: Session, deliverable: Deliverable) -> list[int]:
     ).first()
     companies = [deliverable.company_id, *([parent] if parent else [])]
     rows = session.exec(
-        select(PortalManager.user_id).where(PortalManager.company_id.in_(companies))  # type: ignore[attr-defined]
+        select(PortalManager.user_id).where(col(PortalManager.company_id).in_(companies))
     ).all()
     return sorted({*rows, *([deliverable.created_by_id] if deliverable.created_by_id else [])})
 
@@ -511,6 +511,7 @@ def approve(
             DeliverableVersion.number == d.visible_version,
         )
     ).one()
+    assert d.id is not None and version.id is not None
     approver = session.get(User, actor.user_id) if actor.user_id else None
     now = utcnow()
     d.status = target
@@ -519,8 +520,8 @@ def approve(
     d.updated_at = now
     receipt = ApprovalReceipt(
         company_id=d.company_id,
-        deliverable_id=d.id,  # type: ignore[arg-type]
-        version_id=version.id,  # type: ignore[arg-type]
+        deliverable_id=d.id,
+        version_id=version.id,
         version_number=version.number,
         deliverable_name=d.name,
         sha256=version.sha256,
