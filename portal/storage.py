@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +35,14 @@ class TempObject:
     head: bytes  # the first bytes, for content-type sniffing
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file as it arrives: its stream (read once, never whole) and the name it was given."""
+
+    stream: BinaryIO
+    filename: str
+
+
 @dataclass
 class Blob:
     """A stored object on its way out: what a service hands ``portal.web.downloads.send_blob``.
@@ -49,6 +57,35 @@ class Blob:
     stream: BinaryIO | None = None
     redirect_url: str | None = None
     inline_ok: bool = False
+
+
+class _OpenOnRead(io.RawIOBase):
+    """A stored object opened by its first read, so a response that is never sent never
+    holds it open."""
+
+    def __init__(self, opener: Callable[[], BinaryIO]) -> None:
+        self._opener = opener
+        self._stream: BinaryIO | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._stream is None:
+            self._stream = self._opener()
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+        super().close()
+
+
+def open_on_read(storage: Storage, key: str) -> BinaryIO:
+    """``storage.open(key)`` deferred to the first read (and closed with the reader)."""
+    return io.BufferedReader(_OpenOnRead(lambda: storage.open(key)), buffer_size=CHUNK)
 
 
 class Storage(Protocol):
@@ -389,7 +426,7 @@ class S3Storage:
             body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
         except self.client.exceptions.NoSuchKey:
             raise FileNotFoundError(key) from None
-        return io.BufferedReader(_BodyReader(body), buffer_size=CHUNK)  # type: ignore[return-value]
+        return io.BufferedReader(_BodyReader(body), buffer_size=CHUNK)
 
     def size(self, key: str) -> int:
         return int(self.client.head_object(Bucket=self.bucket, Key=self._key(key))["ContentLength"])

@@ -46,14 +46,9 @@ def dashboard_view(session: Session, *, actor: Actor, welcome: str | None = None
     """The portal's dashboard: its group's overview, what waits for the visitor, and the
     portal's welcome message. ``actor`` is narrowed to the portal's group."""
     view = dashboard_data(session, actor=actor, welcome=welcome)
-    group = _group(actor)
-    waiting = deliverable_queries.waiting_for(session, actor, group, limit=5)
-    files = pending_file_approvals(session, actor, group, limit=5)
+    waiting = deliverable_queries.waiting_for(session, actor=actor, limit=5)
+    files = pending_file_approvals(session, actor=actor, limit=5)
     return replace(view, waiting=waiting, files_to_approve=files)
-
-
-def _group(actor: Actor) -> list[int]:
-    return sorted(actor.company_ids or [])
 
 
 def dashboard_data(session: Session, *, actor: Actor, welcome: str | None = None) -> DashboardView:

@@ -34,7 +34,7 @@ def index() -> Response:
 @bp.get("/approvals")
 def approvals() -> Response:
     """Deliverables needing staff action (or a client decision) across every visible portal."""
-    queue = approvals_queue(get_session(), current_actor())
+    queue = approvals_queue(get_session(), actor=current_actor())
     return render_page("admin/approvals.html", queue=queue)
 
 

@@ -2,94 +2,82 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from typing import Any
-from urllib.parse import quote
+from collections.abc import Callable
+from typing import Any, BinaryIO, cast
 
-from flask import Response, flash, make_response, redirect, request, url_for
+from flask import Response, flash, request, url_for
 
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
 from portal.errors import DomainError, Invalid
-from portal.principal import current_actor
-from portal.storage import CHUNK
+from portal.filetypes import INLINE_TYPES
+from portal.models.deliverable import (
+    ApprovalDecision,
+    DeliverableCreate,
+    RevisionExtension,
+    RevisionRequest,
+    VersionCreate,
+)
+from portal.storage import Upload
+from portal.tenancy import Actor
+from portal.validation import form_data, validated
+from portal.web.args import page_arg
+from portal.web.downloads import send_blob
 from portal.web.htmx import hx_redirect, render_page
 from services import deliverables as service
-from services.deliverables import settings as deliverable_settings
-from services.deliverables.files import INLINE_TYPES, Upload, open_blob
-from services.deliverables.queries import (
-    STATUSES,
-    company_projects,
-    deliverable_detail,
-    deliverable_for_company,
-    list_deliverables,
-    waiting_for,
-)
+from services.deliverables.queries import STATUSES, deliverable_detail, deliverables_page
+from services.portals import PortalContext
 
 bp = portal_blueprint("deliverables", __name__)
 
 
-def _int_arg(raw: str | None, *, default: int | None = None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() else default
+def _here() -> tuple[PortalContext, Actor]:
+    """The portal, and its visitor narrowed to the portal's own company: deliverables belong to
+    one company, not to its group (a parent's portal never shows a child's)."""
+    ctx = portal_ctx()
+    return ctx, ctx.actor.narrowed([ctx.portal.company_id])
 
 
 def _upload() -> Upload | None:
     file = request.files.get("file")
     if file is None or not file.filename:
         return None
-    return Upload(stream=file.stream, filename=file.filename)  # type: ignore[arg-type]
+    return Upload(stream=cast(BinaryIO, file.stream), filename=file.filename)
 
 
-def _check(deliverable_id: int) -> None:
-    """The deliverable must belong to this portal's company (else 404)."""
-    deliverable_for_company(
-        get_session(),
-        actor=current_actor(),
-        deliverable_id=deliverable_id,
-        company_id=portal_ctx().company.id,  # type: ignore[arg-type]
-    )
+def _checkboxes(*names: str) -> dict[str, bool]:
+    """An unticked checkbox is absent from the form: absent means off here."""
+    return {name: request.form.get(name) == "on" for name in names}
 
 
 # List ----------------------------------------------------------------------------------------
 
 
 def _render_index(status_code: int = 200, **extra: Any) -> Response:
-    ctx = portal_ctx()
-    actor = current_actor()
-    session = get_session()
-    status = request.args.get("status", "")
-    q = request.args.get("q", "").strip()[:100]
-    listing = list_deliverables(
-        session,
+    ctx, actor = _here()
+    page = deliverables_page(
+        get_session(),
         actor=actor,
-        company_id=ctx.company.id,  # type: ignore[arg-type]
-        status=status if status in STATUSES else None,
-        query=q,
-        page=_int_arg(request.args.get("page"), default=1) or 1,
+        company_id=ctx.portal.company_id,
+        can_write=ctx.can_write,
+        status=request.args.get("status", ""),
+        q=request.args.get("q", ""),
+        page=page_arg(request.args),
     )
-    staff = actor.is_staff and ctx.can_write
-    context: dict[str, Any] = {
-        "form": {},
-        "errors": {},
-        "open_form": False,
-        "categories": deliverable_settings.list_categories(session) if staff else [],
-        "projects": company_projects(session, actor=actor, company_id=ctx.company.id)  # type: ignore[arg-type]
-        if staff
-        else [],
-    }
+    context: dict[str, Any] = {"form": {}, "errors": {}, "open_form": False}
     context.update(extra)
     return render_page(
         "deliverables/index.html",
         status=status_code,
         ctx=ctx,
-        listing=listing,
-        waiting=waiting_for(session, actor, [ctx.company.id]),  # type: ignore[list-item]
-        status_filter=status if status in STATUSES else "",
+        listing=page.listing,
+        waiting=page.waiting,
+        status_filter=page.status,
         statuses=STATUSES,
-        q=q,
-        staff=staff,
+        q=page.q,
+        staff=page.staff,
+        categories=page.categories,
+        projects=page.projects,
         active_tab="deliverables",
         page_title="Deliverables",
         **context,
@@ -103,22 +91,15 @@ def index() -> Response:
 
 @bp.post("/deliverables")
 def create() -> Response:
-    ctx = portal_ctx()
+    ctx, actor = _here()
     form = request.form
     try:
+        data = validated(
+            DeliverableCreate,
+            {**form_data(form), **_checkboxes("require_approval", "internal_gate")},
+        )
         d = service.create_deliverable(
-            get_session(),
-            actor=current_actor(),
-            company_id=ctx.company.id,  # type: ignore[arg-type]
-            name=form.get("name", ""),
-            upload=_upload(),
-            url=form.get("url"),
-            category=form.get("category") or None,
-            project_id=_int_arg(form.get("project_id")),
-            revisions_allowed=_int_arg(form.get("revisions_allowed")),
-            require_approval=form.get("require_approval") == "on",
-            internal_gate=form.get("internal_gate") == "on",
-            description=form.get("description", ""),
+            get_session(), actor=actor, portal=ctx.portal, data=data, upload=_upload()
         )
     except Invalid as exc:
         return _render_index(422, form=form, errors=exc.errors, open_form=True)
@@ -130,13 +111,9 @@ def create() -> Response:
 
 
 def _render_detail(deliverable_id: int, status_code: int = 200, **extra: Any) -> Response:
-    ctx = portal_ctx()
-    actor = current_actor()
+    ctx, actor = _here()
     detail = deliverable_detail(
-        get_session(),
-        actor=actor,
-        deliverable_id=deliverable_id,
-        company_id=ctx.company.id,  # type: ignore[arg-type]
+        get_session(), actor=actor, deliverable_id=deliverable_id, can_write=ctx.can_write
     )
     context: dict[str, Any] = {"errors": {}, "note": "", "version_note": ""}
     context.update(extra)
@@ -146,8 +123,8 @@ def _render_detail(deliverable_id: int, status_code: int = 200, **extra: Any) ->
         ctx=ctx,
         detail=detail,
         d=detail.deliverable,
-        staff=actor.is_staff and ctx.can_write,
-        reviewer=service.can_review(actor) and ctx.can_write,
+        staff=detail.can_manage,
+        reviewer=detail.can_review,
         inline_types=INLINE_TYPES,
         active_tab="deliverables",
         page_title=detail.deliverable.name,
@@ -160,16 +137,14 @@ def detail(deliverable_id: int) -> Response:
     return _render_detail(deliverable_id)
 
 
-def _done(deliverable_id: int, message: str) -> Response:
-    flash(message, "success")
-    return hx_redirect(url_for("deliverables.detail", deliverable_id=deliverable_id))
-
-
-def _act(deliverable_id: int, fn: Any, message: str, **render_extra: Any) -> Response:
-    """Run one service action; a refused one re-renders the page with the reason."""
-    _check(deliverable_id)
+def _act(
+    deliverable_id: int, action: Callable[[Actor], object], message: str, **render_extra: Any
+) -> Response:
+    """Run one service action (validation included); a refused one re-renders the page with
+    the reason."""
+    _, actor = _here()
     try:
-        fn()
+        action(actor)
     except Invalid as exc:
         return _render_detail(deliverable_id, 422, errors=exc.errors, **render_extra)
     except DomainError as exc:
@@ -178,33 +153,32 @@ def _act(deliverable_id: int, fn: Any, message: str, **render_extra: Any) -> Res
         return _render_detail(
             deliverable_id, 409, errors={"_": [exc.message]}, conflict=exc.code, **render_extra
         )
-    return _done(deliverable_id, message)
+    flash(message, "success")
+    return hx_redirect(url_for("deliverables.detail", deliverable_id=deliverable_id))
 
 
 @bp.post("/deliverables/<int:deliverable_id>/submit")
 def submit(deliverable_id: int) -> Response:
     return _act(
         deliverable_id,
-        lambda: service.submit(get_session(), actor=current_actor(), deliverable_id=deliverable_id),
+        lambda actor: service.submit(get_session(), actor=actor, deliverable_id=deliverable_id),
         "Sent to the client for review.",
     )
 
 
 @bp.post("/deliverables/<int:deliverable_id>/versions")
 def add_version(deliverable_id: int) -> Response:
-    note = request.form.get("note", "")
     return _act(
         deliverable_id,
-        lambda: service.add_version(
+        lambda actor: service.add_version(
             get_session(),
-            actor=current_actor(),
+            actor=actor,
             deliverable_id=deliverable_id,
+            data=validated(VersionCreate, form_data(request.form)),
             upload=_upload(),
-            url=request.form.get("url"),
-            note=note,
         ),
         "New version uploaded.",
-        version_note=note,
+        version_note=request.form.get("note", ""),
     )
 
 
@@ -212,11 +186,8 @@ def add_version(deliverable_id: int) -> Response:
 def release(deliverable_id: int, version_id: int) -> Response:
     return _act(
         deliverable_id,
-        lambda: service.internal_approve(
-            get_session(),
-            actor=current_actor(),
-            deliverable_id=deliverable_id,
-            version_id=version_id,
+        lambda actor: service.internal_approve(
+            get_session(), actor=actor, deliverable_id=deliverable_id, version_id=version_id
         ),
         "Version approved internally; the client can see it now.",
     )
@@ -226,11 +197,11 @@ def release(deliverable_id: int, version_id: int) -> Response:
 def approve(deliverable_id: int) -> Response:
     return _act(
         deliverable_id,
-        lambda: service.approve(
+        lambda actor: service.approve(
             get_session(),
-            actor=current_actor(),
+            actor=actor,
             deliverable_id=deliverable_id,
-            version_number=_int_arg(request.form.get("version_number")),
+            version_number=validated(ApprovalDecision, form_data(request.form)).version_number,
             ip_address=request.remote_addr or "",
             user_agent=request.headers.get("User-Agent", ""),
         ),
@@ -240,24 +211,28 @@ def approve(deliverable_id: int) -> Response:
 
 @bp.post("/deliverables/<int:deliverable_id>/request-revision")
 def request_revision(deliverable_id: int) -> Response:
-    note = request.form.get("note", "")
     return _act(
         deliverable_id,
-        lambda: service.request_revision(
-            get_session(), actor=current_actor(), deliverable_id=deliverable_id, note=note
+        lambda actor: service.request_revision(
+            get_session(),
+            actor=actor,
+            deliverable_id=deliverable_id,
+            data=validated(RevisionRequest, form_data(request.form)),
         ),
         "Revision requested. The team has been notified.",
-        note=note,
+        note=request.form.get("note", ""),
     )
 
 
 @bp.post("/deliverables/<int:deliverable_id>/extend")
 def extend(deliverable_id: int) -> Response:
-    extra = _int_arg(request.form.get("extra"), default=0) or 0
     return _act(
         deliverable_id,
-        lambda: service.extend_revisions(
-            get_session(), actor=current_actor(), deliverable_id=deliverable_id, extra=extra
+        lambda actor: service.extend_revisions(
+            get_session(),
+            actor=actor,
+            deliverable_id=deliverable_id,
+            data=validated(RevisionExtension, form_data(request.form)),
         ),
         "Revision allowance extended.",
     )
@@ -266,54 +241,23 @@ def extend(deliverable_id: int) -> Response:
 # Files and receipts ----------------------------------------------------------------------------
 
 
-def _chunks(key: str) -> Iterator[bytes]:
-    # The file opens only once the body is read, and closes however the response ends.
-    with open_blob(key) as fh:
-        while chunk := fh.read(CHUNK):
-            yield chunk
-
-
 @bp.get("/deliverables/<int:deliverable_id>/versions/<int:version_id>/download")
 def download(deliverable_id: int, version_id: int) -> Response:
-    _check(deliverable_id)
-    _, version = service.get_version(
-        get_session(), actor=current_actor(), deliverable_id=deliverable_id, version_id=version_id
+    _, actor = _here()
+    blob = service.open_version(
+        get_session(), actor=actor, deliverable_id=deliverable_id, version_id=version_id
     )
-    if version.url:
-        return redirect(version.url, code=302)  # type: ignore[return-value]
-    inline = request.args.get("inline") == "1" and version.content_type in INLINE_TYPES
-    name = version.original_name or f"version-{version.number}"
-    resp = Response(
-        _chunks(version.storage_key),  # type: ignore[arg-type]
-        mimetype=version.content_type or "application/octet-stream",
-    )
-    resp.headers["Content-Length"] = str(version.size)
-    fallback = name.encode("ascii", "replace").decode().replace('"', "").replace("?", "_")
-    resp.headers["Content-Disposition"] = (
-        f'{"inline" if inline else "attachment"}; filename="{fallback}"; '
-        f"filename*=UTF-8''{quote(name)}"
-    )
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return resp
+    return send_blob(blob, inline=request.args.get("inline") == "1")
 
 
 @bp.get("/deliverables/<int:deliverable_id>/receipts/<int:receipt_id>")
 def receipt(deliverable_id: int, receipt_id: int) -> Response:
-    _check(deliverable_id)
-    r = service.get_receipt(
-        get_session(), actor=current_actor(), deliverable_id=deliverable_id, receipt_id=receipt_id
+    _, actor = _here()
+    blob = service.receipt_file(
+        get_session(),
+        actor=actor,
+        deliverable_id=deliverable_id,
+        receipt_id=receipt_id,
+        as_text=request.args.get("format") == "txt",
     )
-    data = service.receipt_document(r)
-    if request.args.get("format") == "txt":
-        body = "\n".join(f"{k}: {'' if v is None else v}" for k, v in data.items()) + "\n"
-        resp = make_response(body)
-        resp.mimetype = "text/plain"
-        ext = "txt"
-    else:
-        resp = make_response(json.dumps(data, indent=2) + "\n")
-        resp.mimetype = "application/json"
-        ext = "json"
-    resp.headers["Content-Disposition"] = f'attachment; filename="approval-receipt-{r.id}.{ext}"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return send_blob(blob)

@@ -1,15 +1,26 @@
-"""Deliverables: work sent for client approval, its versions and the approval receipts."""
+"""Deliverables: work sent for client approval, its versions and the approval receipts.
+
+The tables, then the input families the Deliverables tab's forms and the API both validate with.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlparse
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, event
-from sqlmodel import Field, SQLModel
+import pydantic
+from pydantic import BeforeValidator
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, event, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Field, SQLModel, col
 
 from portal.models.base import UTCDateTime, utcnow
+from portal.validation import InputModel
+from portal.web.args import parse_int
 
 
 class DeliverableStatus(StrEnum):
@@ -20,6 +31,7 @@ class DeliverableStatus(StrEnum):
 
 
 DEFAULT_REVISIONS_ALLOWED = 2
+MAX_REVISIONS = 50
 
 
 class DeliverableSettings(SQLModel, table=True):
@@ -85,6 +97,11 @@ class Deliverable(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
+    @classmethod
+    def __staff_only__(cls) -> Any:
+        """Nothing released to the client yet (the internal gate): only the agency sees it."""
+        return col(cls.visible_version).is_(None)
+
 
 class DeliverableVersion(SQLModel, table=True):
     """One uploaded file or link; history is never rewritten."""
@@ -120,6 +137,17 @@ class DeliverableVersion(SQLModel, table=True):
     )
     internal_approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @classmethod
+    def __staff_only__(cls) -> Any:
+        """Versions after the last one released to the client (the internal gate)."""
+        owner = aliased(Deliverable)
+        released = (
+            sa_select(func.coalesce(owner.visible_version, 0))
+            .where(col(owner.id) == cls.deliverable_id)
+            .scalar_subquery()
+        )
+        return col(cls.number) > released
 
 
 class ApprovalReceipt(SQLModel, table=True):
@@ -159,3 +187,102 @@ class ApprovalReceipt(SQLModel, table=True):
 @event.listens_for(ApprovalReceipt, "before_update")
 def _receipts_are_immutable(_mapper: Any, _conn: Any, target: ApprovalReceipt) -> None:
     raise ValueError(f"approval receipt {target.id} is immutable")
+
+
+# Input families ------------------------------------------------------------------------------
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _optional_int(message: str, *, low: int, high: int) -> Callable[[Any], int | None]:
+    def parse(value: Any) -> int | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        number = parse_int(value, minimum=low, maximum=high)
+        if number is None:
+            raise ValueError(message)
+        return number
+
+    return parse
+
+
+def _link(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc or len(value) > 2000:
+        raise ValueError("Enter a full http(s) link.")
+    return value
+
+
+OptionalText = Annotated[str | None, BeforeValidator(_blank_is_none)]
+Link = Annotated[str | None, BeforeValidator(_blank_is_none), pydantic.AfterValidator(_link)]
+
+
+class VersionCreate(InputModel):
+    """A new version: a link (``url``), or a file sent beside these fields."""
+
+    url: Link = None
+    note: str = pydantic.Field(default="", max_length=2000)
+
+
+class DeliverableCreate(VersionCreate):
+    """A new deliverable: without ``name`` it is named after its file."""
+
+    name: str = ""
+    category: OptionalText = pydantic.Field(default=None, max_length=60)
+    project_id: Annotated[
+        int | None,
+        BeforeValidator(_optional_int("Pick a project of this company.", low=1, high=2**31 - 1)),
+    ] = None
+    revisions_allowed: Annotated[
+        int | None,
+        BeforeValidator(_optional_int(f"Use 0 to {MAX_REVISIONS}.", low=0, high=MAX_REVISIONS)),
+    ] = None
+    require_approval: bool = True
+    internal_gate: bool = False
+    description: str = pydantic.Field(default="", max_length=4000)
+
+    @pydantic.field_validator("name")
+    @classmethod
+    def _short_name(cls, value: str) -> str:
+        if len(value) > 200:
+            raise ValueError("Keep the name under 200 characters.")
+        return value
+
+
+class RevisionRequest(InputModel):
+    note: str = pydantic.Field(default="", validate_default=True)
+
+    @pydantic.field_validator("note")
+    @classmethod
+    def _says_what(cls, value: str) -> str:
+        if not value:
+            raise ValueError("Say what should change.")
+        if len(value) > 4000:
+            raise ValueError("Keep the note under 4,000 characters.")
+        return value
+
+
+def _rounds(value: Any) -> int:
+    number = parse_int(value, minimum=1, maximum=20)
+    if number is None:
+        raise ValueError("Add between 1 and 20 rounds.")
+    return number
+
+
+class RevisionExtension(InputModel):
+    extra: Annotated[int, BeforeValidator(_rounds)] = pydantic.Field(
+        default=0, validate_default=True
+    )
+
+
+class ApprovalDecision(InputModel):
+    """What the approver was shown: approving fails if a newer version arrived meanwhile."""
+
+    version_number: Annotated[
+        int | None,
+        BeforeValidator(_optional_int("No such version.", low=1, high=2**31 - 1)),
+    ] = None

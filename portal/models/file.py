@@ -1,14 +1,25 @@
-"""Files: folders, files with versions and approval, downloads, request links, publishing."""
+"""Files: folders, files with versions and approval, downloads, request links, publishing.
+
+The tables, then the input families the Files tab's forms and the files API both validate with.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated, Any
+from urllib.parse import urlparse
 
+import pydantic
+from pydantic import BeforeValidator
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from portal.filetypes import safe_display_name
 from portal.models.base import UTCDateTime, utcnow
+from portal.validation import InputModel
+from portal.web.args import parse_int
 
 
 class ApprovalStatus(StrEnum):
@@ -225,3 +236,132 @@ class ContactPublishingPreference(SQLModel, table=True):
         )
     )
     receive_published_files: bool = True
+
+
+# Input families ------------------------------------------------------------------------------
+
+MAX_FILE_BYTES = 2**63 - 1
+
+
+def _optional_id(message: str) -> Callable[[Any], int | None]:
+    """Blank (or 0, the "none" of a select) is None; anything else must be a possible id."""
+
+    def parse(value: Any) -> int | None:
+        if value is None or value == 0 or (isinstance(value, str) and value.strip() in {"", "0"}):
+            return None
+        pk = parse_int(value, minimum=1)
+        if pk is None:
+            raise ValueError(message)
+        return pk
+
+    return parse
+
+
+FolderId = Annotated[int | None, BeforeValidator(_optional_id("Choose a folder from the list."))]
+FileId = Annotated[int | None, BeforeValidator(_optional_id("No such file."))]
+ApproverId = Annotated[
+    int | None, BeforeValidator(_optional_id("Choose an approver from the list."))
+]
+
+
+def _int_between(low: int, high: int, message: str) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        number = parse_int(value, minimum=low, maximum=high)
+        if number is None:
+            raise ValueError(message)
+        return number
+
+    return parse
+
+
+class FolderCreate(InputModel):
+    name: str = ""
+    parent_id: FolderId = None
+
+    @pydantic.field_validator("name")
+    @classmethod
+    def _clean_name(cls, value: str) -> str:
+        clean = safe_display_name(value, fallback="")[:120]
+        if not clean:
+            raise ValueError("Give the folder a name.")
+        return clean
+
+
+class FileTargets(InputModel):
+    """Where an upload lands: a folder (or the top), a file it is a new version of, and who
+    must approve it (nobody when empty)."""
+
+    folder_id: FolderId = None
+    approver_id: ApproverId = None
+    file_id: FileId = None
+
+
+class UploadStart(FileTargets):
+    """The start of a chunked upload: the name and announced size, checked before any byte."""
+
+    name: str = ""
+    size: Annotated[
+        int,
+        BeforeValidator(_int_between(0, MAX_FILE_BYTES, "Give the file's size in bytes.")),
+    ]
+
+    @pydantic.field_validator("size")
+    @classmethod
+    def _not_empty(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("That file is empty.")
+        return value
+
+
+def _http_url(value: str, message: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc or len(value) > 2000:
+        raise ValueError(message)
+    return value
+
+
+class FileLinkCreate(InputModel):
+    """A linked file: an external http(s) address listed with the files."""
+
+    url: str = ""
+    name: str = pydantic.Field(default="", max_length=200)
+    folder_id: FolderId = None
+    approver_id: ApproverId = None
+
+    @pydantic.field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        return _http_url(value, "Enter a full http:// or https:// address.")
+
+
+class FileRejection(InputModel):
+    note: str = pydantic.Field(default="", validate_default=True)
+
+    @pydantic.field_validator("note")
+    @classmethod
+    def _says_why(cls, value: str) -> str:
+        if not value:
+            raise ValueError("Say what needs to change.")
+        if len(value) > 2000:
+            raise ValueError("Keep the note under 2,000 characters.")
+        return value
+
+
+class RequestLinkCreate(InputModel):
+    """A file request link: what it is for, how long it lives, how many files it takes."""
+
+    label: str = pydantic.Field(default="", validate_default=True)
+    expires_in_days: Annotated[
+        int, BeforeValidator(_int_between(1, 90, "Between 1 and 90 days."))
+    ] = 7
+    max_files: Annotated[int, BeforeValidator(_int_between(1, 100, "Between 1 and 100 files."))] = (
+        10
+    )
+    folder_id: FolderId = None
+
+    @pydantic.field_validator("label")
+    @classmethod
+    def _says_what_for(cls, value: str) -> str:
+        if not value:
+            raise ValueError("Say what the files are for, e.g. “Signed contracts”.")
+        return value[:200]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import BinaryIO
 from urllib.parse import quote
 
 from flask import Response, redirect
@@ -16,15 +17,25 @@ INLINE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; fra
 ATTACHMENT_CSP = "default-src 'none'; sandbox"
 
 
-def _chunks(blob: Blob) -> Iterator[bytes]:
-    stream = blob.stream
-    if stream is None:
-        return
-    try:
-        while chunk := stream.read(CHUNK):
-            yield chunk
-    finally:
-        stream.close()
+class _Body:
+    """The response body: the blob's stream in chunks. The stream is closed once read to the
+    end, or when the response is closed (a WSGI server always closes it, even unsent)."""
+
+    def __init__(self, stream: BinaryIO | None) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._stream is None:
+            return
+        try:
+            while chunk := self._stream.read(CHUNK):
+                yield chunk
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
 
 
 def content_disposition(name: str, *, inline: bool) -> str:
@@ -43,7 +54,7 @@ def send_blob(blob: Blob, *, inline: bool = False) -> Response:
         return redirect(blob.redirect_url, code=302)  # type: ignore[return-value]
     inline = inline and blob.inline_ok
     resp = Response(
-        _chunks(blob),
+        _Body(blob.stream),
         mimetype=blob.content_type or "application/octet-stream",
         direct_passthrough=True,
     )

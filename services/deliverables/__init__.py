@@ -9,11 +9,13 @@ a version only once staff approved it internally.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlparse
+import io
+import json
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
+from portal.filetypes import safe_display_name
 from portal.models import (
     ApprovalReceipt,
     ClientRole,
@@ -30,16 +32,23 @@ from portal.models import (
 from portal.models.activity import INTERNAL_DELIVERABLE_ACTIVITY as INTERNAL_ACTIVITY_TYPE
 from portal.models.activity import Action
 from portal.models.base import utcnow
-from portal.tenancy import Actor, get_for_actor, require, role_at_least
+from portal.models.deliverable import (
+    DeliverableCreate,
+    RevisionExtension,
+    RevisionRequest,
+    VersionCreate,
+)
+from portal.storage import Blob, Storage, Upload, get_storage
+from portal.tenancy import Actor, get_for_actor, require_staff, role_at_least
 from services.deliverables import files as deliverable_files
-from services.deliverables.files import Upload
-from services.deliverables.queries import (  # noqa: F401  (the dashboard's entry points)
+from services.deliverables.queries import (  # noqa: F401  (the dashboard's and staff area's)
     approvals_queue,
     waiting_for,
 )
 from services.deliverables.settings import MAX_REVISIONS, default_revisions_allowed
 from services.events import activity
 from services.events.notifications import notify
+from services.files.uploads import Received
 
 S = DeliverableStatus
 
@@ -68,14 +77,11 @@ def transition(deliverable: Deliverable, action: str) -> str:
     return target
 
 
-# Permissions ---------------------------------------------------------------------------------
+# Permissions and lookups --------------------------------------------------------------------
 
 
-def _require_staff(actor: Actor, node: str) -> None:
-    if not actor.is_staff:
-        raise Forbidden("Only the agency team can do that.")
-    if actor.kind == "staff":
-        require(actor, node)
+def _require_agency(actor: Actor, node: str) -> None:
+    require_staff(actor, node, "Only the agency team can do that.")
 
 
 def _require_client_approver(actor: Actor) -> None:
@@ -90,33 +96,24 @@ def can_review(actor: Actor) -> bool:
 
 
 def get_deliverable(session: Session, *, actor: Actor, deliverable_id: int) -> Deliverable:
-    """A deliverable the actor may see; clients never see one with nothing released."""
-    d = get_for_actor(session, Deliverable, deliverable_id, actor)
-    if not actor.is_staff and d.visible_version is None:
-        raise NotFound()
-    return d
+    """A deliverable the actor may see (clients never see one with nothing released:
+    ``Deliverable.__staff_only__``)."""
+    return get_for_actor(session, Deliverable, deliverable_id, actor)
 
 
-def _for_update(session: Session, *, actor: Actor, deliverable_id: int) -> Deliverable:
-    """Like ``get_deliverable``, then re-read under a row lock: concurrent reviews of one
-    deliverable (two approvals, a revision racing a new version) apply one after the other."""
-    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
-    session.refresh(d, with_for_update=True)
-    return d
+def _lock(session: Session, deliverable: Deliverable) -> Deliverable:
+    """Re-read under a row lock: concurrent reviews of one deliverable (two approvals, a
+    revision racing a new version) apply one after the other."""
+    session.refresh(deliverable, with_for_update=True)
+    return deliverable
 
 
 # Creation and versions -----------------------------------------------------------------------
 
 
-def _validate_source(upload: Upload | None, url: str | None) -> str | None:
-    url = (url or "").strip() or None
+def _require_one_source(upload: Upload | None, url: str | None) -> None:
     if (upload is None) == (url is None):
         raise Invalid(errors={"file": ["Upload a file or give a link (one of the two)."]})
-    if url is not None:
-        parsed = urlparse(url)
-        if parsed.scheme not in {"http", "https"} or not parsed.netloc or len(url) > 2000:
-            raise Invalid(errors={"url": ["Enter a full http(s) link."]})
-    return url
 
 
 def _add_version(
@@ -124,27 +121,27 @@ def _add_version(
     *,
     actor: Actor,
     deliverable: Deliverable,
-    upload: Upload | None,
+    received: Received | None,
     url: str | None,
-    note: str = "",
+    note: str,
+    storage: Storage,
 ) -> DeliverableVersion:
+    assert deliverable.id is not None
     number = deliverable.current_version + 1
     version = DeliverableVersion(
-        deliverable_id=deliverable.id,  # type: ignore[arg-type]
+        deliverable_id=deliverable.id,
         company_id=deliverable.company_id,
         number=number,
-        note=note.strip()[:2000],
+        note=note,
         uploaded_by_id=actor.user_id,
         sha256="",
     )
-    temp = None
-    if upload is not None:
-        temp = deliverable_files.store_temp(upload)
-        version.original_name = (upload.filename or "file").rsplit("/", 1)[-1][:255]
-        version.size = temp.size
-        version.sha256 = temp.sha256
-        version.content_type = deliverable_files.sniff_content_type(temp.head, upload.filename)
-        version.storage_key = deliverable_files.new_key(deliverable.company_id, deliverable.id)  # type: ignore[arg-type]
+    if received is not None:
+        version.original_name = received.name
+        version.size = received.temp.size
+        version.sha256 = received.temp.sha256
+        version.content_type = received.content_type
+        version.storage_key = deliverable_files.new_key(deliverable.company_id, deliverable.id)
     else:
         version.url = url
         version.original_name = url or ""
@@ -152,14 +149,14 @@ def _add_version(
     try:
         session.add(version)
         session.flush()
-        if temp is not None:
-            deliverable_files.promote(temp, version.storage_key)  # type: ignore[arg-type]
+        if received is not None and version.storage_key:
+            storage.promote(received.temp, version.storage_key)
     except BaseException:
-        if temp is not None:
-            deliverable_files.discard(temp)
+        if received is not None:
+            storage.discard(received.temp)
         raise
     deliverable.current_version = number
-    deliverable.linked = upload is None
+    deliverable.linked = received is None
     if not deliverable.internal_gate:
         deliverable.visible_version = number
     return version
@@ -169,73 +166,84 @@ def create_deliverable(
     session: Session,
     *,
     actor: Actor,
-    company_id: int,
-    name: str,
+    portal: Portal,
+    data: DeliverableCreate,
     upload: Upload | None = None,
-    url: str | None = None,
-    category: str | None = None,
-    project_id: int | None = None,
-    revisions_allowed: int | None = None,
-    require_approval: bool = True,
-    internal_gate: bool = False,
-    description: str = "",
+    storage: Storage | None = None,
 ) -> Deliverable:
-    """Create a file or link deliverable (staff). Without approval it is approved at once,
-    with a null approver (reference 003)."""
-    _require_staff(actor, "deliverable.create")
-    if not actor.can_see_company(company_id):
+    """Create a file or link deliverable in ``portal`` (staff). Without approval it is approved
+    at once, with a null approver (reference 003)."""
+    _require_agency(actor, "deliverable.create")
+    if not actor.can_see_company(portal.company_id):
         raise NotFound()
-    url = _validate_source(upload, url)
-    name = (name or "").strip() or (upload.filename if upload else "") or ""
+    _require_one_source(upload, data.url)
+    name = data.name or (safe_display_name(upload.filename) if upload else "")
     errors: dict[str, list[str]] = {}
     if not name:
         errors["name"] = ["Give the deliverable a name."]
     elif len(name) > 200:
         errors["name"] = ["Keep the name under 200 characters."]
     cat = None
-    if category:
+    if data.category:
         cat = session.exec(
-            select(DeliverableCategory).where(DeliverableCategory.slug == category)
+            select(DeliverableCategory).where(DeliverableCategory.slug == data.category)
         ).first()
         if cat is None:
             errors["category"] = ["Unknown category."]
-    if project_id is not None:
-        project = session.get(Project, project_id)
-        if project is None or project.company_id != company_id:
+    if data.project_id is not None:
+        project = session.get(Project, data.project_id)
+        if project is None or project.company_id != portal.company_id:
             errors["project_id"] = ["Pick a project of this company."]
-    if revisions_allowed is not None and not 0 <= revisions_allowed <= MAX_REVISIONS:
-        errors["revisions_allowed"] = [f"Use 0 to {MAX_REVISIONS}."]
     if errors:
         raise Invalid(errors=errors)
+    revisions_allowed = data.revisions_allowed
     if revisions_allowed is None:
         revisions_allowed = (
             cat.revisions_allowed
             if cat is not None and cat.revisions_allowed is not None
             else default_revisions_allowed(session)
         )
+    storage = storage or get_storage()
     d = Deliverable(
-        company_id=company_id,
-        project_id=project_id,
+        company_id=portal.company_id,
+        project_id=data.project_id,
         category_id=cat.id if cat else None,
         name=name,
-        description=description.strip()[:4000],
-        require_approval=require_approval,
-        internal_gate=internal_gate,
+        description=data.description,
+        require_approval=data.require_approval,
+        internal_gate=data.internal_gate,
         revisions_allowed=revisions_allowed,
-        status=S.pending if require_approval else S.approved,
+        status=S.pending if data.require_approval else S.approved,
         created_by_id=actor.user_id,
+    )
+    # the file is checked before any row exists: a refused one leaves nothing behind
+    received = (
+        deliverable_files.receive_version_file(
+            session, deliverable=d, upload=upload, storage=storage
+        )
+        if upload is not None
+        else None
     )
     session.add(d)
     session.flush()
-    _add_version(session, actor=actor, deliverable=d, upload=upload, url=url)
+    _add_version(
+        session,
+        actor=actor,
+        deliverable=d,
+        received=received,
+        url=data.url,
+        note=data.note,
+        storage=storage,
+    )
     session.add(d)
     session.flush()
     _log(
         session,
         actor,
         d,
-        Action.deliverable_linked if url else Action.deliverable_uploaded,
-        f"{actor.label} added {d.name}" + ("" if require_approval else " (no approval needed)"),
+        Action.deliverable_linked if data.url else Action.deliverable_uploaded,
+        f"{actor.label} added {d.name}"
+        + ("" if data.require_approval else " (no approval needed)"),
         object_type=_activity_type(d),
     )
     return d
@@ -246,16 +254,33 @@ def add_version(
     *,
     actor: Actor,
     deliverable_id: int,
+    data: VersionCreate,
     upload: Upload | None = None,
-    url: str | None = None,
-    note: str = "",
+    storage: Storage | None = None,
 ) -> Deliverable:
     """Upload a new version (staff): history is kept and review re-opens, since an approval
     only ever covers the version it was given for."""
-    _require_staff(actor, "deliverable.update")
-    d = _for_update(session, actor=actor, deliverable_id=deliverable_id)
-    url = _validate_source(upload, url)
-    version = _add_version(session, actor=actor, deliverable=d, upload=upload, url=url, note=note)
+    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
+    _require_agency(actor, "deliverable.update")
+    _require_one_source(upload, data.url)
+    storage = storage or get_storage()
+    received = (
+        deliverable_files.receive_version_file(
+            session, deliverable=d, upload=upload, storage=storage
+        )
+        if upload is not None
+        else None
+    )
+    _lock(session, d)
+    version = _add_version(
+        session,
+        actor=actor,
+        deliverable=d,
+        received=received,
+        url=data.url,
+        note=data.note,
+        storage=storage,
+    )
     d.approved_by_id = None
     d.approved_at = None
     if not d.require_approval:
@@ -271,7 +296,7 @@ def add_version(
         session,
         actor,
         d,
-        Action.deliverable_linked if url else Action.deliverable_uploaded,
+        Action.deliverable_linked if data.url else Action.deliverable_uploaded,
         f"{actor.label} uploaded version {version.number} of {d.name}",
         object_type=_activity_type(d),
     )
@@ -310,11 +335,12 @@ def internal_approve(
     session: Session, *, actor: Actor, deliverable_id: int, version_id: int
 ) -> Deliverable:
     """Release the current version to the client (the internal gate)."""
-    _require_staff(actor, "deliverable.update")
-    d = _for_update(session, actor=actor, deliverable_id=deliverable_id)
-    version = session.get(DeliverableVersion, version_id)
-    if version is None or version.deliverable_id != d.id:
+    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
+    _require_agency(actor, "deliverable.update")
+    version = get_for_actor(session, DeliverableVersion, version_id, actor)
+    if version.deliverable_id != d.id:
         raise NotFound()
+    _lock(session, d)
     if not d.internal_gate:
         raise Conflict("This deliverable has no internal review step.", code="no_internal_gate")
     if version.number != d.current_version:
@@ -345,8 +371,8 @@ def _client_reviewer_ids(session: Session, company_id: int) -> list[int]:
     rows = session.exec(
         select(User.id).where(
             User.company_id == company_id,
-            User.is_active,
-            User.client_role.in_([ClientRole.collaborator.value, ClientRole.admin.value]),  # type: ignore[union-attr]
+            col(User.is_active),
+            col(User.client_role).in_([ClientRole.collaborator.value, ClientRole.admin.value]),
         )
     ).all()
     return [r for r in rows if r is not None]
@@ -358,7 +384,7 @@ def _manager_ids(session: Session, deliverable: Deliverable) -> list[int]:
     ).first()
     companies = [deliverable.company_id, *([parent] if parent else [])]
     rows = session.exec(
-        select(PortalManager.user_id).where(PortalManager.company_id.in_(companies))  # type: ignore[attr-defined]
+        select(PortalManager.user_id).where(col(PortalManager.company_id).in_(companies))
     ).all()
     return sorted({*rows, *([deliverable.created_by_id] if deliverable.created_by_id else [])})
 
@@ -391,8 +417,9 @@ def _announce_review(session: Session, *, actor: Actor, deliverable: Deliverable
 
 def submit(session: Session, *, actor: Actor, deliverable_id: int) -> Deliverable:
     """Send the current version to the client for review (staff)."""
-    _require_staff(actor, "deliverable.update")
-    d = _for_update(session, actor=actor, deliverable_id=deliverable_id)
+    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
+    _require_agency(actor, "deliverable.update")
+    _lock(session, d)
     if not d.require_approval:
         raise Conflict("This deliverable needs no approval.", code="approval_not_required")
     target = transition(d, "submit")
@@ -410,17 +437,14 @@ def submit(session: Session, *, actor: Actor, deliverable_id: int) -> Deliverabl
 
 
 def request_revision(
-    session: Session, *, actor: Actor, deliverable_id: int, note: str
+    session: Session, *, actor: Actor, deliverable_id: int, data: RevisionRequest
 ) -> Deliverable:
-    """The client asks for changes; the note is required and the allowance is enforced."""
+    """The client asks for changes (saying what); the revision allowance is enforced."""
+    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
     _require_client_approver(actor)
-    d = _for_update(session, actor=actor, deliverable_id=deliverable_id)
+    _lock(session, d)
     target = transition(d, "request_revision")
-    note = (note or "").strip()
-    if not note:
-        raise Invalid(errors={"note": ["Say what should change."]})
-    if len(note) > 4000:
-        raise Invalid(errors={"note": ["Keep the note under 4,000 characters."]})
+    note = data.note
     if d.revisions_used >= d.revisions_allowed:
         raise Conflict(
             f"All {d.revisions_allowed} revision rounds are used. Ask your project manager "
@@ -467,13 +491,14 @@ def approve(
     ``version_number`` (what the approver was shown) must still be the current one: a version
     uploaded meanwhile is never approved unseen.
     """
+    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
     _require_client_approver(actor)
     if actor.user_id is None:
         # a receipt must name a person: keys and anonymous integrations cannot sign off
         raise Forbidden(
             "Approvals are made by a person: sign in to approve.", code="approver_required"
         )
-    d = _for_update(session, actor=actor, deliverable_id=deliverable_id)
+    _lock(session, d)
     target = transition(d, "approve")
     if version_number is not None and version_number != d.visible_version:
         raise Conflict(
@@ -486,6 +511,7 @@ def approve(
             DeliverableVersion.number == d.visible_version,
         )
     ).one()
+    assert d.id is not None and version.id is not None
     approver = session.get(User, actor.user_id) if actor.user_id else None
     now = utcnow()
     d.status = target
@@ -494,8 +520,8 @@ def approve(
     d.updated_at = now
     receipt = ApprovalReceipt(
         company_id=d.company_id,
-        deliverable_id=d.id,  # type: ignore[arg-type]
-        version_id=version.id,  # type: ignore[arg-type]
+        deliverable_id=d.id,
+        version_id=version.id,
         version_number=version.number,
         deliverable_name=d.name,
         sha256=version.sha256,
@@ -528,12 +554,14 @@ def approve(
 
 
 def extend_revisions(
-    session: Session, *, actor: Actor, deliverable_id: int, extra: int
+    session: Session, *, actor: Actor, deliverable_id: int, data: RevisionExtension
 ) -> Deliverable:
-    """Grant more revision rounds (staff)."""
-    _require_staff(actor, "deliverable.update")
-    d = _for_update(session, actor=actor, deliverable_id=deliverable_id)
-    if not 1 <= extra <= 20 or d.revisions_allowed + extra > MAX_REVISIONS:
+    """Grant more revision rounds (staff), up to the overall maximum."""
+    d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
+    _require_agency(actor, "deliverable.update")
+    _lock(session, d)
+    extra = data.extra
+    if d.revisions_allowed + extra > MAX_REVISIONS:
         raise Invalid(errors={"extra": ["Add between 1 and 20 rounds."]})
     d.revisions_allowed += extra
     d.updated_at = utcnow()
@@ -562,14 +590,56 @@ def get_receipt(
 def get_version(
     session: Session, *, actor: Actor, deliverable_id: int, version_id: int
 ) -> tuple[Deliverable, DeliverableVersion]:
-    """A version the actor may open: clients only get released versions."""
+    """A version the actor may open: clients only get released versions
+    (``DeliverableVersion.__staff_only__``)."""
     d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
     version = get_for_actor(session, DeliverableVersion, version_id, actor)
     if version.deliverable_id != d.id:
         raise NotFound()
-    if not actor.is_staff and version.number > (d.visible_version or 0):
-        raise NotFound()
     return d, version
+
+
+def open_version(
+    session: Session,
+    *,
+    actor: Actor,
+    deliverable_id: int,
+    version_id: int,
+    storage: Storage | None = None,
+) -> Blob:
+    """A version the actor may open, for the one download responder."""
+    _, version = get_version(
+        session, actor=actor, deliverable_id=deliverable_id, version_id=version_id
+    )
+    return deliverable_files.version_blob(version, storage=storage or get_storage())
+
+
+def receipt_file(
+    session: Session,
+    *,
+    actor: Actor,
+    deliverable_id: int,
+    receipt_id: int,
+    as_text: bool = False,
+) -> Blob:
+    """A receipt as a document to download: JSON, or one ``key: value`` line per field."""
+    receipt = get_receipt(
+        session, actor=actor, deliverable_id=deliverable_id, receipt_id=receipt_id
+    )
+    data = receipt_document(receipt)
+    if as_text:
+        body = "\n".join(f"{k}: {'' if v is None else v}" for k, v in data.items()) + "\n"
+        content_type, ext = "text/plain", "txt"
+    else:
+        body = json.dumps(data, indent=2) + "\n"
+        content_type, ext = "application/json", "json"
+    raw = body.encode()
+    return Blob(
+        name=f"approval-receipt-{receipt.id}.{ext}",
+        content_type=content_type,
+        size=len(raw),
+        stream=io.BytesIO(raw),
+    )
 
 
 def receipt_document(receipt: ApprovalReceipt) -> dict[str, object]:

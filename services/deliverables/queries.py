@@ -1,13 +1,17 @@
 """Read side of deliverables: lists, the client's "waiting for you", the PM approvals queue and
-the detail page, each in a fixed number of queries."""
+the detail page, each in a fixed number of queries.
+
+What a client may not see yet (a deliverable with nothing released, versions behind the internal
+gate) is declared on the models (``__staff_only__``) and applied by ``scoped()``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import and_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal.errors import NotFound
 from portal.models import (
@@ -23,7 +27,9 @@ from portal.models import (
     User,
 )
 from portal.models.activity import INTERNAL_DELIVERABLE_ACTIVITY
-from portal.tenancy import Actor, get_for_actor, role_at_least, scoped
+from portal.tenancy import Actor, role_at_least, scoped
+from portal.web.pagination import Page, count, paginate
+from services.deliverables import settings as deliverable_settings
 
 PAGE_SIZE = 20
 STATUSES = [s.value for s in DeliverableStatus]
@@ -37,27 +43,34 @@ class DeliverableRow:
 
 
 @dataclass(frozen=True)
-class DeliverablePage:
-    rows: list[DeliverableRow]
-    total: int
-    page: int
-    pages: int
+class DeliverableListing:
+    page: Page[DeliverableRow]
     counts: dict[str, int]  # per status, before the status filter
 
+    @property
+    def rows(self) -> list[DeliverableRow]:
+        return list(self.page.items)
 
-def _shown_version(actor: Actor) -> object:
+    @property
+    def total(self) -> int:
+        return self.page.total
+
+
+def _shown_version(actor: Actor) -> Any:
+    """The version a viewer sees: the latest for staff, the latest released for clients."""
     column = Deliverable.current_version if actor.is_staff else Deliverable.visible_version
     return and_(
-        DeliverableVersion.deliverable_id == Deliverable.id,
-        DeliverableVersion.number == column,
+        col(DeliverableVersion.deliverable_id) == Deliverable.id,
+        col(DeliverableVersion.number) == column,
     )
 
 
-def _visible(stmt, actor: Actor):  # noqa: ANN001, ANN202 - a select in, the same select out
-    stmt = scoped(stmt, actor, Deliverable)
-    if not actor.is_staff:
-        stmt = stmt.where(Deliverable.visible_version.is_not(None))  # type: ignore[union-attr]
-    return stmt
+def _with_version(actor: Actor) -> Any:
+    return (
+        select(Deliverable, DeliverableVersion, DeliverableCategory)
+        .outerjoin(DeliverableVersion, _shown_version(actor))
+        .outerjoin(DeliverableCategory, col(DeliverableCategory.id) == Deliverable.category_id)
+    )
 
 
 def list_deliverables(
@@ -68,9 +81,11 @@ def list_deliverables(
     status: str | None = None,
     query: str = "",
     page: int = 1,
-) -> DeliverablePage:
+) -> DeliverableListing:
     """One company's deliverables, newest activity first, filtered, searched and paged."""
-    base = _visible(select(Deliverable), actor).where(Deliverable.company_id == company_id)
+    base = scoped(select(Deliverable), actor, Deliverable).where(
+        Deliverable.company_id == company_id
+    )
     if query:
         base = base.where(func.lower(Deliverable.name).like(f"%{query.lower()}%"))
     sub = base.subquery()
@@ -83,49 +98,72 @@ def list_deliverables(
         total = counts.get(status, 0)
     else:
         total = sum(counts.values())
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
-    ids = base.with_only_columns(Deliverable.id)  # type: ignore[attr-defined]
-    rows = session.exec(
-        select(Deliverable, DeliverableVersion, DeliverableCategory)
-        .outerjoin(DeliverableVersion, _shown_version(actor))
-        .outerjoin(DeliverableCategory, DeliverableCategory.id == Deliverable.category_id)
-        .where(Deliverable.id.in_(ids))  # type: ignore[union-attr]
-        .order_by(Deliverable.updated_at.desc(), Deliverable.id.desc())  # type: ignore[attr-defined]
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return DeliverablePage(
-        rows=[DeliverableRow(d, v, c) for d, v, c in rows],
-        total=total,
+    rows = paginate(
+        session,
+        _with_version(actor)
+        .where(col(Deliverable.id).in_(base.with_only_columns(col(Deliverable.id))))
+        .order_by(col(Deliverable.updated_at).desc(), col(Deliverable.id).desc()),
         page=page,
-        pages=pages,
-        counts=counts,
+        per_page=PAGE_SIZE,
+        scalars=False,
+        total=total,
     )
+    return DeliverableListing(rows.map(lambda r: DeliverableRow(*r)), counts)
 
 
-def waiting_for(
-    session: Session, actor: Actor, company_ids: Iterable[int], *, limit: int = 10
-) -> list[DeliverableRow]:
-    """Deliverables in review that this client user can approve (empty for viewers and staff)."""
-    ids = sorted(set(company_ids))
-    if actor.is_staff or not role_at_least(actor, ClientRole.collaborator) or not ids:
+def waiting_for(session: Session, *, actor: Actor, limit: int = 10) -> list[DeliverableRow]:
+    """Deliverables in review that this client user can approve, across the companies the
+    actor sees (a portal's group); empty for viewers and staff."""
+    if actor.is_staff or not role_at_least(actor, ClientRole.collaborator):
         return []
     rows = session.exec(
-        _visible(
-            select(Deliverable, DeliverableVersion, DeliverableCategory)
-            .outerjoin(DeliverableVersion, _shown_version(actor))
-            .outerjoin(DeliverableCategory, DeliverableCategory.id == Deliverable.category_id),
-            actor,
-        )
-        .where(
-            Deliverable.company_id.in_(ids),  # type: ignore[attr-defined]
-            Deliverable.status == DeliverableStatus.in_review,
-        )
-        .order_by(Deliverable.updated_at)
+        scoped(_with_version(actor), actor, Deliverable)
+        .where(Deliverable.status == DeliverableStatus.in_review)
+        .order_by(col(Deliverable.updated_at))
         .limit(limit)
     ).all()
     return [DeliverableRow(d, v, c) for d, v, c in rows]
+
+
+@dataclass(frozen=True)
+class DeliverablesPage:
+    """The Deliverables tab: the listing, what waits for this visitor, and (for staff who may
+    add deliverables) the create form's choices."""
+
+    listing: DeliverableListing
+    waiting: list[DeliverableRow]
+    status: str  # the status filter, "" for all
+    q: str
+    staff: bool  # the agency's view: the create form, versions not released yet
+    categories: list[DeliverableCategory] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+
+
+def deliverables_page(
+    session: Session,
+    *,
+    actor: Actor,
+    company_id: int,
+    can_write: bool,
+    status: str = "",
+    q: str = "",
+    page: int = 1,
+) -> DeliverablesPage:
+    """A portal's Deliverables tab (``can_write``: the portal lets this visitor change things)."""
+    status = status if status in STATUSES else ""
+    q = q.strip()[:100]
+    staff = can_write and actor.is_staff
+    return DeliverablesPage(
+        listing=list_deliverables(
+            session, actor=actor, company_id=company_id, status=status or None, query=q, page=page
+        ),
+        waiting=waiting_for(session, actor=actor),
+        status=status,
+        q=q,
+        staff=staff,
+        categories=deliverable_settings.list_categories(session) if staff else [],
+        projects=company_projects(session, actor=actor, company_id=company_id) if staff else [],
+    )
 
 
 # What the PM should do next, most urgent first.
@@ -156,15 +194,15 @@ def _needs(d: Deliverable) -> str:
     return "client"
 
 
-def approvals_queue(session: Session, actor: Actor, *, limit: int = 200) -> list[QueueRow]:
+def approvals_queue(session: Session, *, actor: Actor, limit: int = 200) -> list[QueueRow]:
     """Open deliverables across every portal the staff member may see, most urgent first."""
     if not actor.is_staff:
         return []
     rows = session.exec(
         scoped(select(Deliverable, Portal), actor, Deliverable)
-        .join(Portal, Portal.company_id == Deliverable.company_id)
+        .join(Portal, col(Portal.company_id) == Deliverable.company_id)
         .where(Deliverable.status != DeliverableStatus.approved)
-        .order_by(Deliverable.updated_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(Deliverable.updated_at).desc())
         .limit(limit)
     ).all()
     order = list(QUEUE_NEEDS)
@@ -181,6 +219,8 @@ class DeliverableDetail:
     receipts: list[ApprovalReceipt]
     history: list[ActivityLog]
     people: dict[int, User]
+    can_manage: bool = False  # upload, send, release, extend (staff)
+    can_review: bool = False  # approve or ask for a revision (client collaborators and admins)
 
     @property
     def shown(self) -> DeliverableVersion | None:
@@ -192,43 +232,47 @@ class DeliverableDetail:
 
 
 def deliverable_detail(
-    session: Session, *, actor: Actor, deliverable_id: int, company_id: int
+    session: Session, *, actor: Actor, deliverable_id: int, can_write: bool = False
 ) -> DeliverableDetail:
-    """Everything the detail page shows; only released versions for clients."""
+    """Everything the detail page shows; only released versions for clients
+    (``can_write``: the portal lets this visitor act)."""
     row = session.exec(
-        _visible(
+        scoped(
             select(Deliverable, DeliverableCategory, Project)
-            .outerjoin(DeliverableCategory, DeliverableCategory.id == Deliverable.category_id)
-            .outerjoin(Project, Project.id == Deliverable.project_id),
+            .outerjoin(DeliverableCategory, col(DeliverableCategory.id) == Deliverable.category_id)
+            .outerjoin(Project, col(Project.id) == Deliverable.project_id),
             actor,
-        ).where(Deliverable.id == _int(deliverable_id), Deliverable.company_id == company_id)
+            Deliverable,
+        ).where(Deliverable.id == deliverable_id)
     ).first()
     if row is None:
         raise NotFound()
     d, category, project = row
-    versions_stmt = select(DeliverableVersion).where(DeliverableVersion.deliverable_id == d.id)
-    if not actor.is_staff:
-        versions_stmt = versions_stmt.where(DeliverableVersion.number <= (d.visible_version or 0))
     versions = list(
-        session.exec(versions_stmt.order_by(DeliverableVersion.number.desc())).all()  # type: ignore[attr-defined]
+        session.exec(
+            scoped(select(DeliverableVersion), actor, DeliverableVersion)
+            .where(DeliverableVersion.deliverable_id == d.id)
+            .order_by(col(DeliverableVersion.number).desc())
+        ).all()
     )
     receipts = list(
         session.exec(
             select(ApprovalReceipt)
             .where(ApprovalReceipt.deliverable_id == d.id)
-            .order_by(ApprovalReceipt.approved_at.desc())  # type: ignore[attr-defined]
+            .order_by(col(ApprovalReceipt.approved_at).desc())
         ).all()
     )
-    history_stmt = (
-        scoped(select(ActivityLog), actor, ActivityLog)
-        .where(
-            ActivityLog.object_type.in_(("deliverable", INTERNAL_DELIVERABLE_ACTIVITY)),  # type: ignore[attr-defined]
-            ActivityLog.object_id == d.id,
-        )
-        .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())  # type: ignore[attr-defined]
-        .limit(50)
+    history = list(
+        session.exec(
+            scoped(select(ActivityLog), actor, ActivityLog)
+            .where(
+                col(ActivityLog.object_type).in_(("deliverable", INTERNAL_DELIVERABLE_ACTIVITY)),
+                ActivityLog.object_id == d.id,
+            )
+            .order_by(col(ActivityLog.created_at).desc(), col(ActivityLog.id).desc())
+            .limit(50)
+        ).all()
     )
-    history = list(session.exec(history_stmt).all())
     user_ids = {
         u
         for u in [
@@ -239,28 +283,27 @@ def deliverable_detail(
         if u is not None
     }
     people = (
-        {u.id: u for u in session.exec(select(User).where(User.id.in_(sorted(user_ids)))).all()}  # type: ignore[union-attr]
+        {
+            u.id: u
+            for u in session.exec(select(User).where(col(User.id).in_(sorted(user_ids)))).all()
+            if u.id is not None
+        }
         if user_ids
         else {}
     )
-    return DeliverableDetail(d, category, project, versions, receipts, history, people)  # type: ignore[arg-type]
-
-
-def _int(value: object) -> int:
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise NotFound() from None
-
-
-def deliverable_for_company(
-    session: Session, *, actor: Actor, deliverable_id: int, company_id: int
-) -> Deliverable:
-    """Load a visible deliverable that belongs to this portal's company."""
-    d = get_for_actor(session, Deliverable, deliverable_id, actor)
-    if d.company_id != company_id or (not actor.is_staff and d.visible_version is None):
-        raise NotFound()
-    return d
+    return DeliverableDetail(
+        d,
+        category,
+        project,
+        versions,
+        receipts,
+        history,
+        people,
+        can_manage=can_write and actor.is_staff,
+        can_review=can_write
+        and not actor.is_staff
+        and role_at_least(actor, ClientRole.collaborator),
+    )
 
 
 def company_projects(session: Session, *, actor: Actor, company_id: int) -> list[Project]:
@@ -269,7 +312,7 @@ def company_projects(session: Session, *, actor: Actor, company_id: int) -> list
         session.exec(
             scoped(select(Project), actor, Project)
             .where(Project.company_id == company_id)
-            .order_by(Project.name)
+            .order_by(col(Project.name))
             .limit(200)
         ).all()
     )
@@ -297,23 +340,23 @@ def api_deliverables(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[ApiRow], int]:
-    """Rows for the JSON API (reference 003's list), newest first, with a total count."""
-    base = _visible(select(Deliverable.id), actor)
+    """Rows for the JSON API (reference 003's list): one company's, or one deliverable, newest
+    first, with a total count."""
+    base = scoped(select(col(Deliverable.id)), actor, Deliverable)
     if company_id is not None:
         base = base.where(Deliverable.company_id == company_id)
     if deliverable_id is not None:
         base = base.where(Deliverable.id == deliverable_id)
     if status in STATUSES:
         base = base.where(Deliverable.status == status)
-    total = session.exec(select(func.count()).select_from(base.subquery())).one()
     rows = session.exec(
         select(Deliverable, DeliverableVersion, DeliverableCategory.slug, Portal.slug)
         .outerjoin(DeliverableVersion, _shown_version(actor))
-        .outerjoin(DeliverableCategory, DeliverableCategory.id == Deliverable.category_id)
-        .join(Portal, Portal.company_id == Deliverable.company_id)
-        .where(Deliverable.id.in_(base))  # type: ignore[union-attr]
-        .order_by(Deliverable.created_at.desc(), Deliverable.id.desc())  # type: ignore[attr-defined]
+        .outerjoin(DeliverableCategory, col(DeliverableCategory.id) == Deliverable.category_id)
+        .join(Portal, col(Portal.company_id) == Deliverable.company_id)
+        .where(col(Deliverable.id).in_(base))
+        .order_by(col(Deliverable.created_at).desc(), col(Deliverable.id).desc())
         .limit(limit)
         .offset(offset)
     ).all()
-    return [ApiRow(d, v, c or "", p) for d, v, c, p in rows], int(total)
+    return [ApiRow(d, v, c or "", p) for d, v, c, p in rows], count(session, base)

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from portal.errors import Forbidden, Invalid
+from portal.errors import Invalid
 from portal.models import DeliverableCategory, DeliverableSettings
-from portal.models.deliverable import DEFAULT_REVISIONS_ALLOWED
-from portal.tenancy import Actor, require
-
-MAX_REVISIONS = 50
+from portal.models.deliverable import DEFAULT_REVISIONS_ALLOWED, MAX_REVISIONS
+from portal.tenancy import Actor, require_staff
 
 
 def _require_settings_admin(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise Forbidden("Only the agency team can do that.")
-    if actor.kind == "staff":
-        require(actor, "settings.deliverables")
+    require_staff(actor, "settings.deliverables", "Only the agency team can do that.")
 
 
 def default_revisions_allowed(session: Session) -> int:
@@ -64,4 +59,6 @@ def save_category(
 
 
 def list_categories(session: Session) -> list[DeliverableCategory]:
-    return list(session.exec(select(DeliverableCategory).order_by(DeliverableCategory.name)).all())
+    return list(
+        session.exec(select(DeliverableCategory).order_by(col(DeliverableCategory.name))).all()
+    )

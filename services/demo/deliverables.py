@@ -17,9 +17,11 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.models.deliverable import DeliverableCreate, RevisionRequest, VersionCreate
+from portal.storage import Upload
 from portal.tenancy import Actor, actor_for_user
 from services import deliverables as service
-from services.deliverables.files import Upload
+from services.files.access import portal_of
 
 CATEGORIES = [("web-pages", "Web pages", 3), ("branding", "Branding", 2), ("copy", "Copy", None)]
 
@@ -99,32 +101,37 @@ def demo_pdf(title: str, version: int) -> bytes:
     return bytes(out)
 
 
-def _source(name: str, kind: str, number: int) -> dict[str, object]:
+def _source(name: str, kind: str, number: int) -> tuple[str | None, Upload | None]:
+    """A version's link, or its file."""
     if kind.startswith("link"):
         slug = name.lower().replace(" ", "-")
-        return {"url": f"https://docs.example.com/{slug}/v{number}"}
+        return f"https://docs.example.com/{slug}/v{number}", None
     filename = f"{name.lower().replace(' ', '-')}-v{number}.pdf"
-    return {"upload": Upload(stream=io.BytesIO(demo_pdf(name, number)), filename=filename)}
+    return None, Upload(stream=io.BytesIO(demo_pdf(name, number)), filename=filename)
 
 
 def _run(session: Session, d: Deliverable, step: str, staff: Actor, client: Actor) -> None:
+    assert d.id is not None
     if step == "submit":
-        service.submit(session, actor=staff, deliverable_id=d.id)  # type: ignore[arg-type]
+        service.submit(session, actor=staff, deliverable_id=d.id)
     elif step.startswith("revise:"):
-        service.request_revision(session, actor=client, deliverable_id=d.id, note=step[7:])  # type: ignore[arg-type]
+        service.request_revision(
+            session, actor=client, deliverable_id=d.id, data=RevisionRequest(note=step[7:])
+        )
     elif step == "v":
+        url, upload = _source(d.name, "link" if d.linked else "file", d.current_version + 1)
         service.add_version(
             session,
             actor=staff,
-            deliverable_id=d.id,  # type: ignore[arg-type]
-            note="Changes as requested",
-            **_source(d.name, "link" if d.linked else "file", d.current_version + 1),  # type: ignore[arg-type]
+            deliverable_id=d.id,
+            data=VersionCreate(url=url, note="Changes as requested"),
+            upload=upload,
         )
     elif step == "approve":
         service.approve(
             session,
             actor=client,
-            deliverable_id=d.id,  # type: ignore[arg-type]
+            deliverable_id=d.id,
             ip_address="198.51.100.23",
             user_agent="Mozilla/5.0 (demo data)",
         )
@@ -151,6 +158,7 @@ def load_demo_deliverables(
     session.flush()
     for company_slug, items in DEMO.items():
         company = companies[company_slug]
+        assert company.id is not None
         client_actor = actor_for_user(session, clients[company_slug])
         staff_actor = actor_for_user(session, staff[company_slug])
         for age, (name, category, kind, steps) in enumerate(items):
@@ -161,17 +169,21 @@ def load_demo_deliverables(
             ).first()
             if exists is not None:
                 continue
+            url, upload = _source(name, kind, 1)
             d = service.create_deliverable(
                 session,
                 actor=staff_actor,
-                company_id=company.id,  # type: ignore[arg-type]
-                name=name,
-                category=category,
-                require_approval=not kind.endswith(":noapproval"),
-                internal_gate=kind.endswith(":gate"),
-                revisions_allowed=2 if kind.endswith(":rev2") else None,
-                description=f"{name} for {company.name}.",
-                **_source(name, kind, 1),  # type: ignore[arg-type]
+                portal=portal_of(session, company.id),
+                data=DeliverableCreate(
+                    name=name,
+                    url=url,
+                    category=category,
+                    require_approval=not kind.endswith(":noapproval"),
+                    internal_gate=kind.endswith(":gate"),
+                    revisions_allowed=2 if kind.endswith(":rev2") else None,
+                    description=f"{name} for {company.name}.",
+                ),
+                upload=upload,
             )
             for step in steps:
                 _run(session, d, step, staff_actor, client_actor)

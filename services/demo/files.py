@@ -13,6 +13,8 @@ from sqlmodel import Session, select
 from portal.models import Company, FileFolder, FileVersion, PortalFile, User
 from portal.models.base import utcnow
 from portal.storage import get_storage
+from services.files.access import portal_of
+from services.files.uploads import receive
 
 
 def demo_png(rgb: tuple[int, int, int] = (15, 118, 110), size: int = 96) -> bytes:
@@ -60,7 +62,8 @@ def demo_pdf(title: str) -> bytes:
 
 
 # company slug -> (folder or None, name, kind, uploader email, approver email, status, days ago)
-DEMO_FILES = {
+DemoFile = tuple[str | None, str, str, str, str | None, str, int]
+DEMO_FILES: dict[str, list[DemoFile]] = {
     "acme": [
         (
             "Contracts",
@@ -103,12 +106,27 @@ DEMO_FILES = {
 }
 
 
+def _content(kind: str, name: str) -> bytes:
+    if kind == "pdf":
+        return demo_pdf(name.rsplit(".", 1)[0])
+    if kind == "png":
+        return demo_png()
+    return (
+        b"keyword,volume,difficulty\nclient portal,2400,41\n"
+        b"branded portal,880,33\nfile approval,590,28\n"
+    )
+
+
 def load_demo_files(session: Session, companies: dict[str, Company]) -> bool:
+    """The demo files, each typed and checked by the one upload pipeline; their states and
+    dates are the demo's own (so the rows are written here, not by the upload service)."""
     storage = get_storage()
     users = {u.email: u for u in session.exec(select(User)).all()}
     created = False
     for slug, entries in DEMO_FILES.items():
         company = companies[slug]
+        assert company.id is not None
+        portal = portal_of(session, company.id)
         folders: dict[str, FileFolder] = {}
         for folder_name, name, kind, uploader, approver, status, days in entries:
             exists = session.exec(
@@ -129,14 +147,14 @@ def load_demo_files(session: Session, companies: dict[str, Company]) -> bool:
                     ).first()
                 )
                 if folder is None:
-                    folder = FileFolder(company_id=company.id, name=folder_name)  # type: ignore[arg-type]
+                    folder = FileFolder(company_id=company.id, name=folder_name)
                     session.add(folder)
                     session.flush()
                 folders[folder_name] = folder
             who = users[uploader]
             when = utcnow() - timedelta(days=days)
             file = PortalFile(
-                company_id=company.id,  # type: ignore[arg-type]
+                company_id=company.id,
                 folder_id=folder.id if folder else None,
                 name=name,
                 uploaded_by_id=who.id,
@@ -154,16 +172,11 @@ def load_demo_files(session: Session, companies: dict[str, Company]) -> bool:
                 session.flush()
                 created = True
                 continue
-            data = {
-                "pdf": lambda n=name: demo_pdf(n.rsplit(".", 1)[0]),
-                "png": lambda: demo_png(),
-                "csv": lambda: (
-                    b"keyword,volume,difficulty\nclient portal,2400,41\n"
-                    b"branded portal,880,33\nfile approval,590,28\n"
-                ),
-            }[kind]()
-            content_type = {"pdf": "application/pdf", "png": "image/png", "csv": "text/csv"}[kind]
-            temp = storage.write_temp(io.BytesIO(data))
+            received = receive(
+                portal=portal, stream=io.BytesIO(_content(kind, name)), name=name, storage=storage
+            )
+            temp = received.temp
+            content_type = received.content_type
             key = f"c{company.id}/{uuid.uuid4().hex}"
             storage.promote(temp, key)
             file.stored_key = key
@@ -172,10 +185,11 @@ def load_demo_files(session: Session, companies: dict[str, Company]) -> bool:
             file.content_type = content_type
             session.add(file)
             session.flush()
+            assert file.id is not None
             session.add(
                 FileVersion(
-                    file_id=file.id,  # type: ignore[arg-type]
-                    company_id=company.id,  # type: ignore[arg-type]
+                    file_id=file.id,
+                    company_id=company.id,
                     version=1,
                     name=name,
                     stored_key=key,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import TypeGuard, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from portal.errors import BadRequest, Forbidden
+from portal.errors import BadRequest
 from portal.models import (
     ContactPublishingPreference,
     FilePublication,
@@ -20,11 +21,11 @@ from portal.models import (
 )
 from portal.models.activity import Action
 from portal.models.base import utcnow
-from portal.tenancy import Actor
+from portal.tenancy import Actor, require_staff
 from services.events import activity
 from services.events.mail import queue_email
 from services.events.notifications import TYPES, notify
-from services.files import VISIBLE_STATUSES, visible_files
+from services.files.access import VISIBLE_STATUSES, get_file, visible_files
 
 MAX_FILES = 500
 
@@ -51,7 +52,10 @@ class PublishResult:
     notified: list[int] = field(default_factory=list)
 
 
-def _enum(value: object, enum: type[StrEnum], name: str) -> StrEnum:
+E = TypeVar("E", bound=StrEnum)
+
+
+def _enum(value: object, enum: type[E], name: str) -> E:
     if not isinstance(value, str) or not value.strip():
         raise BadRequest(f"{name} is required.", errors={name: ["Required."]})
     try:
@@ -63,27 +67,42 @@ def _enum(value: object, enum: type[StrEnum], name: str) -> StrEnum:
         ) from None
 
 
-def parse_request(
-    files_id: object, portal_publishing: object, contact_notification: object, overrides: object
-) -> tuple[list[object], Publishing, Notifying, list[object]]:
-    """Validate the request as a whole (400 for what reference 001 calls a bad request)."""
-    if not isinstance(files_id, list) or not files_id:
-        raise BadRequest("files_id is required.", errors={"files_id": ["A list of file ids."]})
-    if len(files_id) > MAX_FILES:
-        raise BadRequest(
-            f"At most {MAX_FILES} files per request.",
-            errors={"files_id": [f"At most {MAX_FILES} files."]},
-        )
-    publishing = _enum(portal_publishing, Publishing, "portal_publishing")
-    notifying = _enum(contact_notification, Notifying, "contact_notification")
-    if overrides is None:
-        overrides = []
-    if not isinstance(overrides, list):
-        raise BadRequest(
-            "publish_override_contact_ids must be a list.",
-            errors={"publish_override_contact_ids": ["A list of user ids."]},
-        )
-    return files_id, publishing, notifying, overrides  # type: ignore[return-value]
+@dataclass(frozen=True)
+class PublishRequest:
+    """Reference 001's request. Ids stay as sent: one that names no visible file fails on its
+    own in the results instead of failing the request."""
+
+    files_id: list[object]
+    portal_publishing: Publishing
+    contact_notification: Notifying
+    publish_override_contact_ids: list[object] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, body: Mapping[str, object]) -> PublishRequest:
+        """Validate the request as a whole (400 for what reference 001 calls a bad request)."""
+        files_id = body.get("files_id")
+        if not isinstance(files_id, list) or not files_id:
+            raise BadRequest("files_id is required.", errors={"files_id": ["A list of file ids."]})
+        if len(files_id) > MAX_FILES:
+            raise BadRequest(
+                f"At most {MAX_FILES} files per request.",
+                errors={"files_id": [f"At most {MAX_FILES} files."]},
+            )
+        publishing = _enum(body.get("portal_publishing"), Publishing, "portal_publishing")
+        notifying = _enum(body.get("contact_notification"), Notifying, "contact_notification")
+        overrides = body.get("publish_override_contact_ids")
+        if overrides is None:
+            overrides = []
+        if not isinstance(overrides, list):
+            raise BadRequest(
+                "publish_override_contact_ids must be a list.",
+                errors={"publish_override_contact_ids": ["A list of user ids."]},
+            )
+        return cls(files_id, publishing, notifying, overrides)
+
+
+def _is_id(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _deliverable(email: str) -> bool:
@@ -103,40 +122,38 @@ def publish_files(
     session: Session,
     *,
     actor: Actor,
-    files_id: Iterable[object],
-    portal_publishing: Publishing,
-    contact_notification: Notifying,
-    publish_override_contact_ids: Iterable[object] = (),
+    request: PublishRequest,
 ) -> list[PublishResult]:
     """Publish each file to its company's contacts; failures are reported per file, not raised."""
-    if not (actor.is_staff and (actor.kind == "api_key" or actor.can("file.publish"))):
-        raise Forbidden("Only staff can publish files.")
-    ids = list(files_id)
-    int_ids = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
-    files = {
+    require_staff(actor, "file.publish", "Only staff can publish files.")
+    ids = list(request.files_id)
+    portal_publishing = request.portal_publishing
+    contact_notification = request.contact_notification
+    int_ids = sorted({i for i in ids if _is_id(i)})
+    files: dict[int, PortalFile] = {
         f.id: f
-        for f in session.exec(
-            visible_files(actor).where(PortalFile.id.in_(int_ids or [-1]))  # type: ignore[union-attr]
-        ).all()
+        for f in session.exec(visible_files(actor).where(col(PortalFile.id).in_(int_ids or [-1])))
+        if f.id is not None
     }
     company_ids = sorted({f.company_id for f in files.values()})
     contacts: dict[int, list[User]] = {c: [] for c in company_ids}
     override_users: dict[int, User] = {}
-    override_ids = list(publish_override_contact_ids or [])
-    int_overrides = [o for o in override_ids if isinstance(o, int) and not isinstance(o, bool)]
+    override_ids = list(request.publish_override_contact_ids)
     if company_ids:
         for user in session.exec(
-            select(User).where(User.company_id.in_(company_ids), User.is_staff.is_(False))  # type: ignore[union-attr, attr-defined]
+            select(User).where(col(User.company_id).in_(company_ids), col(User.is_staff).is_(False))
         ).all():
+            if user.id is None or user.company_id is None:
+                continue
             if user.is_active:
-                contacts[user.company_id].append(user)  # type: ignore[index]
-            override_users[user.id] = user  # type: ignore[index]
+                contacts[user.company_id].append(user)
+            override_users[user.id] = user
     all_contact_ids = sorted(override_users)
     publish_prefs = {
         p.user_id: p.receive_published_files
         for p in session.exec(
             select(ContactPublishingPreference).where(
-                ContactPublishingPreference.user_id.in_(all_contact_ids or [-1])  # type: ignore[attr-defined]
+                col(ContactPublishingPreference.user_id).in_(all_contact_ids or [-1])
             )
         ).all()
     }
@@ -144,7 +161,7 @@ def publish_files(
         p.user_id: p
         for p in session.exec(
             select(NotificationPreference).where(
-                NotificationPreference.user_id.in_(all_contact_ids or [-1]),  # type: ignore[attr-defined]
+                col(NotificationPreference.user_id).in_(all_contact_ids or [-1]),
                 NotificationPreference.notification_type == "file_published",
             )
         ).all()
@@ -152,14 +169,14 @@ def publish_files(
     existing = {
         (p.file_id, p.user_id): p
         for p in session.exec(
-            select(FilePublication).where(FilePublication.file_id.in_(list(files) or [-1]))  # type: ignore[attr-defined]
+            select(FilePublication).where(col(FilePublication.file_id).in_(list(files) or [-1]))
         ).all()
     }
     portals = {
         p.company_id: p
         for p in session.exec(
-            select(Portal).where(Portal.company_id.in_(company_ids or [-1]))
-        ).all()  # type: ignore[attr-defined]
+            select(Portal).where(col(Portal.company_id).in_(company_ids or [-1]))
+        ).all()
     }
     kind = TYPES["file_published"]
     now = utcnow()
@@ -167,8 +184,8 @@ def publish_files(
     for raw_id in ids:
         result = PublishResult(file_id=raw_id)
         results.append(result)
-        file = files.get(raw_id) if isinstance(raw_id, int) else None  # type: ignore[call-overload]
-        if file is None or file.approval_status not in VISIBLE_STATUSES:
+        file = files.get(raw_id) if _is_id(raw_id) else None
+        if file is None or file.id is None or file.approval_status not in VISIBLE_STATUSES:
             why = "File not found." if file is None else "The file is awaiting approval."
             result.publish_status = "fail"
             result.errors.append(
@@ -181,29 +198,29 @@ def publish_files(
             wanted = {
                 Publishing.publish: True,
                 Publishing.do_not_publish: False,
-                Publishing.use_contact_preference: publish_prefs.get(user.id, True),  # type: ignore[arg-type]
+                Publishing.use_contact_preference: publish_prefs.get(user.id or 0, True),
             }[portal_publishing]
-            if wanted:
-                targets[user.id] = user  # type: ignore[index]
+            if wanted and user.id is not None:
+                targets[user.id] = user
         for oid in override_ids:
-            user = override_users.get(oid) if oid in int_overrides else None  # type: ignore[call-overload]
-            if user is None or user.company_id != file.company_id or not user.is_active:
+            found = override_users.get(oid) if _is_id(oid) else None
+            if found is None or found.company_id != file.company_id or not found.is_active:
                 failed_publish.append(oid)
-            else:
-                targets[user.id] = user  # type: ignore[index]
+            elif found.id is not None:
+                targets[found.id] = found
         failed_notify: list[int] = []
         portal = portals.get(file.company_id)
         for user_id, user in sorted(targets.items()):
-            pub = existing.get((file.id, user_id))  # type: ignore[arg-type]
+            pub = existing.get((file.id, user_id))
             if pub is None:
                 pub = FilePublication(
-                    file_id=file.id,  # type: ignore[arg-type]
+                    file_id=file.id,
                     company_id=file.company_id,
                     user_id=user_id,
                     published_by_id=actor.user_id,
                     published_at=now,
                 )
-                existing[(file.id, user_id)] = pub  # type: ignore[index]
+                existing[(file.id, user_id)] = pub
             session.add(pub)
             result.published_to.append(user_id)
             if contact_notification == Notifying.do_not_notify:
@@ -222,7 +239,15 @@ def publish_files(
             url = f"/p/{portal.slug}/files/{file.id}" if portal else None
             title = f"{file.name} was shared with you"
             if contact_notification == Notifying.notify:
-                notify_forced(session, user=user, title=title, url=url, actor=actor, file=file)
+                notify_forced(
+                    session,
+                    user=user,
+                    user_id=user_id,
+                    title=title,
+                    url=url,
+                    actor=actor,
+                    file=file,
+                )
             else:
                 notify(
                     session,
@@ -259,15 +284,30 @@ def publish_files(
     return results
 
 
+def publish_file(
+    session: Session, *, actor: Actor, file_id: int, request: PublishRequest
+) -> PublishResult:
+    """Publish one visible file from its page (NotFound for a file the actor cannot see)."""
+    get_file(session, actor=actor, file_id=file_id)
+    return publish_files(session, actor=actor, request=replace(request, files_id=[file_id]))[0]
+
+
 def notify_forced(
-    session: Session, *, user: User, title: str, url: str | None, actor: Actor, file: PortalFile
+    session: Session,
+    *,
+    user: User,
+    user_id: int,
+    title: str,
+    url: str | None,
+    actor: Actor,
+    file: PortalFile,
 ) -> None:
     """``notify`` mode: an in-app notification and an email whatever the contact's settings."""
     from portal.models import Notification
 
     session.add(
         Notification(
-            user_id=user.id,  # type: ignore[arg-type]
+            user_id=user_id,
             company_id=file.company_id,
             type="file_published",
             title=title[:300],

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from portal.models import Portal
+from portal.models.file import RequestLinkCreate, UploadStart
 from portal.tenancy import actor_for_user
 from services import files as file_service
 from services.files import requests as file_requests
@@ -20,8 +21,12 @@ def add_acme_files(db: Session, tenants: Any) -> None:
     file = file_service.upload_stream(
         db, actor=owner, portal=portal, stream=io.BytesIO(b"%PDF-1.4\n%probe\n"), name="probe.pdf"
     )
-    link, _ = file_requests.create_request_link(db, actor=staff, portal=portal, label="Probe")
-    upload = file_service.start_upload(db, actor=owner, portal=portal, name="big.pdf", size=10)
+    link, _ = file_requests.create_request_link(
+        db, actor=staff, portal=portal, data=RequestLinkCreate(label="Probe")
+    )
+    upload = file_service.start_upload(
+        db, actor=owner, portal=portal, data=UploadStart(name="big.pdf", size=10)
+    )
     tenants.acme_file_id = file.id
     tenants.acme_link_id = link.id
     tenants.acme_upload_token = upload.token

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal, TypeVar, cast
 
 from flask import request
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from blueprints.api import api_blueprint, path_object, validation_error_response
+from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope, require_staff
 from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery, page_of
 from blueprints.api.v1.portals import PortalPath
 from portal.db import get_session
 from portal.errors import Invalid, NotFound
+from portal.models.deliverable import (
+    ApprovalDecision,
+    DeliverableCreate,
+    RevisionExtension,
+    RevisionRequest,
+    VersionCreate,
+)
+from portal.storage import Upload
+from portal.validation import validated
 from portal.web.urls import base_url
 from services import deliverables as service
-from services.deliverables.files import Upload
 from services.deliverables.queries import ApiRow, api_deliverables
 from services.portals.admin import get_portal
 
@@ -89,82 +97,40 @@ class DeliverablePath(ApiModel):
     deliverable_id: int = Field(ge=1, le=MAX_ID)
 
 
-class DeliverableCreateJson(ApiModel):
-    """A linked deliverable (JSON). Upload a file with multipart/form-data instead."""
-
-    url: str = Field(max_length=2000)
-    name: str = Field(default="", max_length=200)
-    category: str | None = Field(default=None, max_length=60)
-    revisions_allowed: int | None = Field(default=None, ge=0, le=50)
-    require_approval: bool = True
-    internal_gate: bool = False
-    project_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    description: str = Field(default="", max_length=4000)
-
-
-class DeliverableCreateForm(ApiModel):
-    name: str = Field(default="", max_length=200)
-    category: str | None = Field(default=None, max_length=60)
-    revisions_allowed: int | None = Field(default=None, ge=0, le=50)
-    require_approval: bool = True
-    internal_gate: bool = False
-    project_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    description: str = Field(default="", max_length=4000)
-
-
-class VersionJson(ApiModel):
-    url: str = Field(max_length=2000)
-    note: str = Field(default="", max_length=2000)
-
-
-class VersionForm(ApiModel):
-    note: str = Field(default="", max_length=2000)
-
-
-class ApproveIn(ApiModel):
-    version_number: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="The version reviewed; 409 if a newer exists"
-    )
-
-
-class RevisionIn(ApiModel):
-    note: str = Field(default="", max_length=4000, description="Required: what should change")
-
-
-class ExtendIn(ApiModel):
-    extra: int = Field(ge=1, le=20)
-
-
-def _file_schema(model: type[ApiModel]) -> dict[str, Any]:
+def _file_schema(model: type[BaseModel]) -> dict[str, Any]:
     schema = model.model_json_schema()
     schema["properties"] = {"file": {"type": "string", "format": "binary"}, **schema["properties"]}
     schema["required"] = ["file"]
     return schema
 
 
-def _either(json_model: type[ApiModel], form_model: type[ApiModel]) -> dict[str, Any]:
-    """A request body that is JSON (a link) or multipart/form-data (a file)."""
+def _either(model: type[BaseModel]) -> dict[str, Any]:
+    """A request body that is JSON (a link: ``url``) or multipart/form-data (a ``file``)."""
     return {
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": json_model.model_json_schema()},
-                "multipart/form-data": {"schema": _file_schema(form_model)},
+                "application/json": {"schema": model.model_json_schema()},
+                "multipart/form-data": {"schema": _file_schema(model)},
             },
         }
     }
 
 
-def _parse(json_model: type[ApiModel], form_model: type[ApiModel]) -> tuple[Any, Upload | None]:
-    """Validate a JSON body or a multipart form; ValidationError becomes the 422 envelope."""
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(model: type[M]) -> tuple[M, Upload | None]:
+    """A JSON body (a link), or a multipart form with its file, validated by the same input
+    model the portal's forms use (Invalid becomes the 422 envelope)."""
     if request.is_json:
-        return json_model.model_validate(request.get_json(silent=True)), None
+        body = request.get_json(silent=True)
+        return validated(model, body if isinstance(body, dict) else {}), None
     file = request.files.get("file")
-    fields: dict[str, Any] = {k: v for k, v in request.form.items() if v != ""}
-    data = form_model.model_validate(fields)
+    data = validated(model, {k: v for k, v in request.form.items() if v != ""})
     if file is None or not file.filename:
         raise Invalid(errors={"file": ["Send a file (multipart) or a JSON body with a url."]})
-    return data, Upload(stream=file.stream, filename=file.filename)  # type: ignore[arg-type]
+    return data, Upload(stream=cast(BinaryIO, file.stream), filename=file.filename)
 
 
 @path_object("deliverable_id")
@@ -232,7 +198,7 @@ def list_portal_deliverables(path: PortalPath, query: DeliverableListQuery):
     "/portals/<int:portal_id>/deliverables",
     summary="Create a deliverable",
     responses={201: DeliverableOut},
-    openapi_extensions=_either(DeliverableCreateJson, DeliverableCreateForm),
+    openapi_extensions=_either(DeliverableCreate),
 )
 def create_portal_deliverable(path: PortalPath):
     """A file (multipart ``file``) or a link (JSON ``url``). Without ``require_approval`` it is
@@ -240,24 +206,8 @@ def create_portal_deliverable(path: PortalPath):
     actor = require_staff("deliverables:write")
     session = get_session()
     portal = get_portal(session, actor=actor, portal_id=path.portal_id)
-    try:
-        data, upload = _parse(DeliverableCreateJson, DeliverableCreateForm)
-    except ValidationError as exc:
-        return validation_error_response(exc)
-    d = service.create_deliverable(
-        session,
-        actor=actor,
-        company_id=portal.company_id,
-        name=data.name,
-        upload=upload,
-        url=getattr(data, "url", None),
-        category=data.category,
-        project_id=data.project_id,
-        revisions_allowed=data.revisions_allowed,
-        require_approval=data.require_approval,
-        internal_gate=data.internal_gate,
-        description=data.description,
-    )
+    data, upload = _parse(DeliverableCreate)
+    d = service.create_deliverable(session, actor=actor, portal=portal, data=data, upload=upload)
     return _one(d.id, actor), 201  # type: ignore[arg-type]
 
 
@@ -276,23 +226,15 @@ def get_deliverable(path: DeliverablePath):
     "/deliverables/<int:deliverable_id>/versions",
     summary="Upload a new version",
     responses={201: DeliverableOut},
-    openapi_extensions=_either(VersionJson, VersionForm),
+    openapi_extensions=_either(VersionCreate),
 )
 def add_deliverable_version(path: DeliverablePath):
     """Keeps the history and re-opens review (an approval covers only the version it was given
     for). Agency keys and staff; scope deliverables:write."""
     actor = require_staff("deliverables:write")
-    try:
-        data, upload = _parse(VersionJson, VersionForm)
-    except ValidationError as exc:
-        return validation_error_response(exc)
+    data, upload = _parse(VersionCreate)
     service.add_version(
-        get_session(),
-        actor=actor,
-        deliverable_id=path.deliverable_id,
-        upload=upload,
-        url=getattr(data, "url", None),
-        note=data.note,
+        get_session(), actor=actor, deliverable_id=path.deliverable_id, data=data, upload=upload
     )
     return _one(path.deliverable_id, actor), 201
 
@@ -314,7 +256,7 @@ def submit_deliverable(path: DeliverablePath):
     summary="Approve a deliverable",
     responses={200: ApprovalOut},
 )
-def approve_deliverable(path: DeliverablePath, body: ApproveIn):
+def approve_deliverable(path: DeliverablePath, body: ApprovalDecision):
     """in_review -> approved, bound to the current version's SHA-256; returns the receipt.
     Signed-in client collaborators and admins only: a receipt names a person, so API keys get
     403 approver_required. Scope deliverables:write."""
@@ -338,12 +280,12 @@ def approve_deliverable(path: DeliverablePath, body: ApproveIn):
     summary="Request a revision",
     responses={200: DeliverableOut},
 )
-def request_deliverable_revision(path: DeliverablePath, body: RevisionIn):
+def request_deliverable_revision(path: DeliverablePath, body: RevisionRequest):
     """in_review -> revision_requested; ``note`` is required (422); 409 revision_limit_reached
     once the allowance is used up. Client collaborators and admins; scope deliverables:write."""
     actor = require_scope("deliverables:write")
     service.request_revision(
-        get_session(), actor=actor, deliverable_id=path.deliverable_id, note=body.note
+        get_session(), actor=actor, deliverable_id=path.deliverable_id, data=body
     )
     return _one(path.deliverable_id, actor)
 
@@ -353,10 +295,10 @@ def request_deliverable_revision(path: DeliverablePath, body: RevisionIn):
     summary="Allow more revision rounds",
     responses={200: DeliverableOut},
 )
-def extend_deliverable_revisions(path: DeliverablePath, body: ExtendIn):
+def extend_deliverable_revisions(path: DeliverablePath, body: RevisionExtension):
     """Adds ``extra`` (1..20) rounds to revisions_allowed. Staff; scope deliverables:write."""
     actor = require_staff("deliverables:write")
     service.extend_revisions(
-        get_session(), actor=actor, deliverable_id=path.deliverable_id, extra=body.extra
+        get_session(), actor=actor, deliverable_id=path.deliverable_id, data=body
     )
     return _one(path.deliverable_id, actor)

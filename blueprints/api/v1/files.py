@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO, cast
 
-from flask import Response, request, send_file
+from flask import Response, request
 from pydantic import BaseModel, Field
 
 from blueprints.api import api_blueprint, path_object
@@ -14,6 +14,9 @@ from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery, page_of
 from portal.db import get_session
 from portal.errors import BadRequest, Invalid
 from portal.models import PortalFile
+from portal.models.file import FileLinkCreate, FileRejection, FileTargets
+from portal.validation import form_data, validated
+from portal.web.downloads import send_blob
 from portal.web.urls import base_url
 from services import files as svc
 from services.files import publishing as file_publishing
@@ -61,10 +64,6 @@ class PortalFilesPath(ApiModel):
 
 class FilePath(ApiModel):
     file_id: int = Field(ge=1, le=MAX_ID)
-
-
-class RejectIn(ApiModel):
-    note: str = Field(min_length=1, max_length=2000)
 
 
 class PublishError(BaseModel):
@@ -149,14 +148,15 @@ def create_portal_file(path: PortalFilesPath):
     portal = portal_admin.get_portal(session, actor=actor, portal_id=path.portal_id)
     upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
     if upload is not None and upload.filename:
+        targets = validated(FileTargets, form_data(request.form))
         file = svc.upload_stream(
             session,
             actor=actor,
             portal=portal,
-            stream=upload.stream,
+            stream=cast(BinaryIO, upload.stream),
             name=upload.filename,
-            folder_id=request.form.get("folder_id"),
-            approver_id=request.form.get("approver_id"),
+            folder_id=targets.folder_id,
+            approver_id=targets.approver_id,
         )
         return file_out(file), 201
     data = request.get_json(silent=True) if request.is_json else None
@@ -165,17 +165,8 @@ def create_portal_file(path: PortalFilesPath):
             "Send a multipart `file`, or JSON with `url`.",
             errors={"file": ["Send a multipart `file`, or JSON with `url` (and `name`)."]},
         )
-    name = data.get("name")
-    file = svc.add_link(
-        session,
-        actor=actor,
-        portal=portal,
-        url=data["url"],
-        name=name if isinstance(name, str) else "",
-        folder_id=data.get("folder_id") if isinstance(data.get("folder_id"), int) else None,
-        approver_id=data.get("approver_id") if isinstance(data.get("approver_id"), int) else None,
-    )
-    return file_out(file), 201
+    link = validated(FileLinkCreate, data)
+    return file_out(svc.add_link(session, actor=actor, portal=portal, data=link)), 201
 
 
 @bp.get(
@@ -187,24 +178,7 @@ def download_file(path: FilePath):
     """Streams the current version (``Content-Disposition: attachment``); a linked file
     redirects to its URL. Logged in the download log. Scope files:read."""
     actor = require_scope("files:read")
-    dl = svc.open_download(get_session(), actor=actor, file_id=path.file_id)
-    if dl.redirect_url:
-        resp = Response(status=302)
-        resp.headers["Location"] = dl.redirect_url
-        return resp
-    resp = send_file(
-        dl.stream,  # type: ignore[arg-type]
-        mimetype=dl.content_type or "application/octet-stream",
-        as_attachment=True,
-        download_name=dl.name,
-        conditional=False,
-        etag=False,
-        max_age=0,
-    )
-    resp.content_length = dl.size
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return resp
+    return send_blob(svc.open_download(get_session(), actor=actor, file_id=path.file_id))
 
 
 @bp.post("/files/<int:file_id>/approve", summary="Approve a file", responses={200: FileOut})
@@ -215,12 +189,10 @@ def approve_file(path: FilePath):
 
 
 @bp.post("/files/<int:file_id>/reject", summary="Reject a file", responses={200: FileOut})
-def reject_file(path: FilePath, body: RejectIn):
+def reject_file(path: FilePath, body: FileRejection):
     """The designated approver or staff, with a ``note``; 409 unless pending. Scope files:write."""
     actor = require_scope("files:write")
-    return file_out(
-        svc.reject_file(get_session(), actor=actor, file_id=path.file_id, note=body.note)
-    )
+    return file_out(svc.reject_file(get_session(), actor=actor, file_id=path.file_id, data=body))
 
 
 @bp.delete("/files/<int:file_id>", summary="Delete a file", responses={204: None})
@@ -245,19 +217,8 @@ def publish_files():
     data = body.get("data")
     if isinstance(data, dict) and isinstance(data.get("attributes"), dict):
         body = data["attributes"]
-    files_id, publishing, notifying, overrides = file_publishing.parse_request(
-        body.get("files_id"),
-        body.get("portal_publishing"),
-        body.get("contact_notification"),
-        body.get("publish_override_contact_ids"),
-    )
     results = file_publishing.publish_files(
-        get_session(),
-        actor=actor,
-        files_id=files_id,
-        portal_publishing=publishing,  # type: ignore[arg-type]
-        contact_notification=notifying,  # type: ignore[arg-type]
-        publish_override_contact_ids=overrides,
+        get_session(), actor=actor, request=file_publishing.PublishRequest.parse(body)
     )
     items = []
     for r in results:

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+from pathlib import Path
+from urllib.parse import urlparse
 
-from sqlmodel import select
+from sqlmodel import func, select
 
-from portal.models import ActivityLog
+from portal.models import ActivityLog, ApprovalReceipt, Deliverable, DeliverableVersion
 from services import deliverables as service
 from tests.api.conftest import assert_envelope, bearer, portal_of
 from tests.deliverable_factories import PDF, actor, make_deliverable
@@ -48,6 +50,8 @@ def test_full_cycle_through_the_api(client, db, login, tenants, make_key) -> Non
         422,
         "validation_error",
     )
+    d = db.get(Deliverable, did)
+    assert (d.status, d.revisions_used) == ("in_review", 0)
     resp = client.post(
         f"/api/v1/deliverables/{did}/request-revision", json={"note": "Bigger"}, headers=company
     )
@@ -68,6 +72,8 @@ def test_full_cycle_through_the_api(client, db, login, tenants, make_key) -> Non
         f"/api/v1/deliverables/{did}/request-revision", json={"note": "Again"}, headers=company
     )
     assert_envelope(body, 409, "revision_limit_reached")
+    db.refresh(d)
+    assert (d.status, d.revisions_used) == ("in_review", 1)
     extended = client.post(
         f"/api/v1/deliverables/{did}/extend-revisions", json={"extra": 1}, headers=agency
     ).get_json()
@@ -78,6 +84,7 @@ def test_full_cycle_through_the_api(client, db, login, tenants, make_key) -> Non
         403,
         "approver_required",
     )
+    assert db.exec(select(ApprovalReceipt)).first() is None
     login(tenants.acme_collab)  # a signed-in person approves (the receipt names them)
     resp = client.post(f"/api/v1/deliverables/{did}/approve", json={"version_number": 2})
     assert resp.status_code == 200, resp.get_json()
@@ -147,6 +154,10 @@ def test_who_may_do_what(client, db, tenants, make_key) -> None:
         client.post(f"/api/v1/deliverables/{d.id}/approve", json={}, headers=globex), 404
     )
     assert_envelope(client.get(f"/api/v1/portals/{portal.id}/deliverables", headers=globex), 404)
+    db.refresh(d)
+    assert d.status == "in_review" and d.approved_by_id is None
+    assert db.exec(select(func.count()).select_from(Deliverable)).one() == 1
+    assert db.exec(select(ApprovalReceipt)).first() is None
 
 
 def test_gated_versions_stay_hidden_from_clients(client, db, tenants, make_key) -> None:
@@ -201,3 +212,48 @@ def test_multipart_without_file_is_422(client, db, tenants, make_key) -> None:
     )
     body = assert_envelope(resp, 422)
     assert "file" in body["errors"]
+    assert db.exec(select(Deliverable).where(Deliverable.name == "No file")).first() is None
+
+
+def _stored_objects(app) -> set[str]:
+    root = Path(urlparse(app.extensions["stoa_runtime"].settings.storage_url).path)
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_renamed_executable_is_refused_like_in_files(app, client, db, tenants, make_key) -> None:
+    """One upload pipeline: the API refuses what the Files API refuses, with the same message."""
+    agency = bearer(make_key())
+    portal = portal_of(db, tenants.acme)
+    elf = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 2000
+    d = make_deliverable(db, tenants.pm, tenants.acme)
+    in_files = client.post(
+        f"/api/v1/portals/{portal.id}/files",
+        data={"file": (io.BytesIO(elf), "brief.pdf")},
+        content_type="multipart/form-data",
+        headers=agency,
+    )
+    message = assert_envelope(in_files, 422)["errors"]["file"][0]
+    assert "Linux program" in message
+    before = _stored_objects(app)
+    activity = db.exec(select(func.count()).select_from(ActivityLog)).one()
+
+    version = client.post(
+        f"/api/v1/deliverables/{d.id}/versions",
+        data={"file": (io.BytesIO(elf), "brief.pdf"), "note": "v2"},
+        content_type="multipart/form-data",
+        headers=agency,
+    )
+    assert assert_envelope(version, 422)["errors"]["file"] == [message]
+    created = client.post(
+        f"/api/v1/portals/{portal.id}/deliverables",
+        data={"file": (io.BytesIO(elf), "brief.pdf"), "name": "Brief"},
+        content_type="multipart/form-data",
+        headers=agency,
+    )
+    assert assert_envelope(created, 422)["errors"]["file"] == [message]
+    db.refresh(d)
+    assert d.current_version == 1
+    assert db.exec(select(func.count()).where(DeliverableVersion.deliverable_id == d.id)).one() == 1
+    assert db.exec(select(Deliverable).where(Deliverable.name == "Brief")).first() is None
+    assert db.exec(select(func.count()).select_from(ActivityLog)).one() == activity
+    assert _stored_objects(app) == before  # no blob, not even a temporary one

@@ -67,6 +67,7 @@ def test_elf_is_refused_and_links_are_created(client, db, tenants, make_key) -> 
     portal = portal_of(db, tenants.acme)
     bad = upload(client, headers, portal.id, data=b"\x7fELF" + os.urandom(100), name="a.png")
     assert "Linux program" in assert_envelope(bad, 422)["errors"]["file"][0]
+    assert db.exec(select(PortalFile).where(PortalFile.name == "a.png")).first() is None
     link = client.post(
         f"/api/v1/portals/{portal.id}/files",
         json={"url": "https://example.com/x", "name": "Spec"},
@@ -86,6 +87,7 @@ def test_approve_reject_delete(client, db, tenants, make_key) -> None:
     assert ok.status_code == 200 and ok.get_json()["approval_status"] == "approved"
     assert_envelope(client.post(f"/api/v1/files/{a['id']}/approve", headers=agency), 409)
     assert_envelope(client.post(f"/api/v1/files/{b['id']}/reject", json={}, headers=agency), 422)
+    assert db.get(PortalFile, b["id"]).approval_status == "pending"
     no = client.post(f"/api/v1/files/{b['id']}/reject", json={"note": "Blurry"}, headers=agency)
     assert no.get_json()["approval_status"] == "rejected"
     assert no.get_json()["rejection_note"] == "Blurry"
@@ -202,3 +204,4 @@ def test_publish_bad_requests_and_scopes(client, db, tenants, make_key) -> None:
     assert_envelope(client.post("/api/v1/portal/publish_files", json=ok, headers=no_scope), 403)
     company = bearer(make_key(tenants.acme))
     assert_envelope(client.post("/api/v1/portal/publish_files", json=ok, headers=company), 403)
+    assert db.exec(select(FilePublication)).first() is None

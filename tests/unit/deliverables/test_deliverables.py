@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 
 import pytest
 from sqlmodel import select
@@ -9,15 +11,17 @@ from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.models import (
     ActivityLog,
     ApprovalReceipt,
+    Deliverable,
     DeliverableCategory,
     DeliverableVersion,
     Notification,
 )
+from portal.models.deliverable import RevisionExtension, RevisionRequest, VersionCreate
+from portal.validation import validated
 from services import deliverables as service
 from services.deliverables import settings as deliverable_settings
-from services.deliverables.files import sniff_content_type
 from services.deliverables.queries import approvals_queue, list_deliverables, waiting_for
-from tests.deliverable_factories import PDF, actor, make_deliverable, pdf
+from tests.deliverable_factories import PDF, actor, make_deliverable, pdf, portal_of
 
 
 def _actions(db, d) -> list[str]:
@@ -45,11 +49,19 @@ def test_full_cycle_records_every_step(db, tenants) -> None:
     # client collaborators and admins are told; viewers can't act, so they aren't
     assert _notified(db, "deliverable_in_review") == {t.acme_collab.id, t.acme_admin.id}
 
-    service.request_revision(db, actor=client, deliverable_id=d.id, note="Bigger logo")
+    service.request_revision(
+        db, actor=client, deliverable_id=d.id, data=RevisionRequest(note="Bigger logo")
+    )
     assert (d.status, d.revisions_used, d.revision_note) == ("revision_requested", 1, "Bigger logo")
     assert t.pm.id in _notified(db, "deliverable_revision_requested")
 
-    service.add_version(db, actor=pm, deliverable_id=d.id, upload=pdf(PDF + b"v2"), note="Logo")
+    service.add_version(
+        db,
+        actor=pm,
+        deliverable_id=d.id,
+        data=VersionCreate(note="Logo"),
+        upload=pdf(PDF + b"v2"),
+    )
     assert (d.status, d.current_version) == ("in_review", 2)
 
     receipt = service.approve(
@@ -76,12 +88,11 @@ def test_full_cycle_records_every_step(db, tenants) -> None:
 
 
 def test_revision_note_is_required(db, tenants) -> None:
+    """The rule lives in the input model the form and the API both validate with."""
     d = make_deliverable(db, tenants.pm, tenants.acme)
     service.submit(db, actor=actor(db, tenants.pm), deliverable_id=d.id)
     with pytest.raises(Invalid) as exc:
-        service.request_revision(
-            db, actor=actor(db, tenants.acme_collab), deliverable_id=d.id, note="   "
-        )
+        validated(RevisionRequest, {"note": "   "})
     assert "note" in exc.value.errors
     assert d.status == "in_review" and d.revisions_used == 0
 
@@ -90,17 +101,28 @@ def test_revision_limit_is_409_until_the_pm_extends_it(db, tenants) -> None:
     pm, client = actor(db, tenants.pm), actor(db, tenants.acme_admin)
     d = make_deliverable(db, tenants.pm, tenants.acme, revisions_allowed=1)
     service.submit(db, actor=pm, deliverable_id=d.id)
-    service.request_revision(db, actor=client, deliverable_id=d.id, note="Round one")
-    service.add_version(db, actor=pm, deliverable_id=d.id, url="https://figma.com/file/2")
+    service.request_revision(
+        db, actor=client, deliverable_id=d.id, data=RevisionRequest(note="Round one")
+    )
+    service.add_version(
+        db, actor=pm, deliverable_id=d.id, data=VersionCreate(url="https://figma.com/file/2")
+    )
     with pytest.raises(Conflict) as exc:
-        service.request_revision(db, actor=client, deliverable_id=d.id, note="Round two")
+        service.request_revision(
+            db, actor=client, deliverable_id=d.id, data=RevisionRequest(note="Round two")
+        )
     assert exc.value.status == 409 and exc.value.code == "revision_limit_reached"
     assert d.revisions_used == 1 and d.status == "in_review"
 
     with pytest.raises(Forbidden):
-        service.extend_revisions(db, actor=client, deliverable_id=d.id, extra=1)
-    service.extend_revisions(db, actor=pm, deliverable_id=d.id, extra=1)
-    service.request_revision(db, actor=client, deliverable_id=d.id, note="Round two")
+        service.extend_revisions(
+            db, actor=client, deliverable_id=d.id, data=RevisionExtension(extra=1)
+        )
+    assert d.revisions_allowed == 1
+    service.extend_revisions(db, actor=pm, deliverable_id=d.id, data=RevisionExtension(extra=1))
+    service.request_revision(
+        db, actor=client, deliverable_id=d.id, data=RevisionRequest(note="Round two")
+    )
     assert (d.revisions_allowed, d.revisions_used) == (2, 2)
     assert "deliverable_revisions_extended" in _actions(db, d)
 
@@ -111,7 +133,9 @@ def test_approval_binds_to_the_version_hash(db, tenants) -> None:
     service.submit(db, actor=pm, deliverable_id=d.id)
     first = service.approve(db, actor=client, deliverable_id=d.id, version_number=1)
 
-    service.add_version(db, actor=pm, deliverable_id=d.id, upload=pdf(PDF + b"changed"))
+    service.add_version(
+        db, actor=pm, deliverable_id=d.id, data=VersionCreate(), upload=pdf(PDF + b"changed")
+    )
     assert d.status == "in_review"  # a new version re-opens review
     assert d.approved_by_id is None and d.approved_at is None
     assert first.sha256 == hashlib.sha256(PDF).hexdigest()  # the receipt keeps the old hash
@@ -143,7 +167,13 @@ def test_no_approval_needed_is_approved_with_null_approver(db, tenants) -> None:
     assert d.status == "approved" and d.approved_by_id is None and d.approved_at is None
     with pytest.raises(Conflict):
         service.submit(db, actor=actor(db, tenants.pm), deliverable_id=d.id)
-    service.add_version(db, actor=actor(db, tenants.pm), deliverable_id=d.id, upload=pdf(b"%PDF-2"))
+    service.add_version(
+        db,
+        actor=actor(db, tenants.pm),
+        deliverable_id=d.id,
+        data=VersionCreate(),
+        upload=pdf(b"%PDF-2"),
+    )
     assert d.status == "approved" and d.approved_by_id is None
     assert (
         db.exec(select(ApprovalReceipt).where(ApprovalReceipt.deliverable_id == d.id)).first()
@@ -168,7 +198,9 @@ def test_internal_gate_hides_versions_until_released(db, tenants) -> None:
     service.submit(db, actor=pm, deliverable_id=d.id)
     assert service.get_deliverable(db, actor=client, deliverable_id=d.id).id == d.id
 
-    service.add_version(db, actor=pm, deliverable_id=d.id, upload=pdf(PDF + b"2"))
+    service.add_version(
+        db, actor=pm, deliverable_id=d.id, data=VersionCreate(), upload=pdf(PDF + b"2")
+    )
     assert d.status == "pending" and (d.current_version, d.visible_version) == (2, 1)
     v2 = db.exec(
         select(DeliverableVersion).where(
@@ -195,12 +227,16 @@ def test_only_the_right_people_act(db, tenants) -> None:
         with pytest.raises(Forbidden):
             service.approve(db, actor=actor(db, who), deliverable_id=d.id)
     with pytest.raises(Forbidden):
-        make_deliverable(db, tenants.acme_admin, tenants.acme)
+        make_deliverable(db, tenants.acme_admin, tenants.acme, name="By a client")
     for who in (tenants.globex_admin, tenants.retail_admin):
         with pytest.raises(NotFound):
             service.approve(db, actor=actor(db, who), deliverable_id=d.id)
     with pytest.raises(NotFound):  # a PM not assigned to Globex cannot create there
-        make_deliverable(db, tenants.pm, tenants.globex)
+        make_deliverable(db, tenants.pm, tenants.globex, name="Not for Globex")
+    assert d.status == "in_review" and d.approved_by_id is None
+    assert db.exec(select(ApprovalReceipt)).first() is None
+    names = set(db.exec(select(Deliverable.name)).all())
+    assert "By a client" not in names and "Not for Globex" not in names
 
 
 def test_revisions_allowed_come_from_category_then_global_setting(db, tenants) -> None:
@@ -215,9 +251,11 @@ def test_revisions_allowed_come_from_category_then_global_setting(db, tenants) -
     assert make_deliverable(db, tenants.pm, tenants.acme, category="copy").revisions_allowed == 4
     assert make_deliverable(db, tenants.pm, tenants.acme).revisions_allowed == 4
     with pytest.raises(Invalid):
-        make_deliverable(db, tenants.pm, tenants.acme, category="nope")
+        make_deliverable(db, tenants.pm, tenants.acme, name="Uncategorisable", category="nope")
     with pytest.raises(Forbidden):
         deliverable_settings.set_default_revisions_allowed(db, actor=actor(db, tenants.pm), value=1)
+    assert deliverable_settings.default_revisions_allowed(db) == 4
+    assert db.exec(select(Deliverable).where(Deliverable.name == "Uncategorisable")).first() is None
 
 
 def test_links_and_validation(db, tenants) -> None:
@@ -230,6 +268,7 @@ def test_links_and_validation(db, tenants) -> None:
     assert "url" in exc.value.errors
     with pytest.raises(Invalid):
         make_deliverable(db, tenants.pm, tenants.acme, upload=None)
+    assert len(db.exec(select(Deliverable)).all()) == 1
 
 
 def test_waiting_for_and_approvals_queue(db, tenants) -> None:
@@ -242,12 +281,12 @@ def test_waiting_for_and_approvals_queue(db, tenants) -> None:
 
     names = [
         r.deliverable.name
-        for r in waiting_for(db, actor(db, tenants.acme_collab), [tenants.acme.id])
+        for r in waiting_for(db, actor=actor(db, tenants.acme_collab).narrowed([tenants.acme.id]))
     ]
     assert names == ["In review"]
-    assert waiting_for(db, actor(db, tenants.acme_viewer), [tenants.acme.id]) == []
+    assert waiting_for(db, actor=actor(db, tenants.acme_viewer).narrowed([tenants.acme.id])) == []
 
-    queue = approvals_queue(db, pm)
+    queue = approvals_queue(db, actor=pm)
     assert [(r.deliverable.name, r.needs) for r in queue] == [
         ("Gated", "release"),
         ("Draft", "submit"),
@@ -256,27 +295,88 @@ def test_waiting_for_and_approvals_queue(db, tenants) -> None:
     assert {r.needs for r in queue if r.deliverable.id == gated.id} == {"release"}
     assert "Globex work" not in {r.deliverable.name for r in queue}  # not the PM's portal
     assert "Globex work" in {
-        r.deliverable.name for r in approvals_queue(db, actor(db, tenants.staff_admin))
+        r.deliverable.name for r in approvals_queue(db, actor=actor(db, tenants.staff_admin))
     }
-    assert approvals_queue(db, actor(db, tenants.acme_admin)) == []
+    assert approvals_queue(db, actor=actor(db, tenants.acme_admin)) == []
+
+
+def _docx() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return out.getvalue()
 
 
 @pytest.mark.parametrize(
     ("head", "name", "expected"),
     [
-        (b"%PDF-1.4", "x.bin", "application/pdf"),
+        (b"%PDF-1.4", "x.dat", "application/pdf"),
         (b"\x89PNG\r\n\x1a\n....", "x.pdf", "image/png"),
+        (b"PK\x03\x04rest", "brief.docx", "application/zip"),
         (
-            b"PK\x03\x04rest",
-            "brief.docx",
+            _docx(),
+            "brief",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
-        (b"<html><script>alert(1)</script>", "x.pdf", "application/octet-stream"),
         (b"plain notes", "notes.txt", "text/plain"),
     ],
 )
-def test_content_type_comes_from_the_bytes(head, name, expected) -> None:
-    assert sniff_content_type(head, name) == expected
+def test_content_type_comes_from_the_bytes(db, tenants, head, name, expected) -> None:
+    """A version is typed by the files pipeline: by its bytes, never by its name."""
+    d = make_deliverable(db, tenants.pm, tenants.acme, upload=pdf(head, name))
+    assert _version(db, d).content_type == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "name", "fragment"),
+    [
+        (b"\x7fELF\x02\x01\x01\x00", "brief.pdf", "Linux program"),
+        (b"MZ\x90\x00", "setup.docx", "Windows program"),
+        (b"<html><script>alert(1)</script>", "x.pdf", "markup"),
+    ],
+)
+def test_programs_and_markup_are_refused_before_anything_is_written(
+    db, tenants, head, name, fragment
+) -> None:
+    d = make_deliverable(db, tenants.pm, tenants.acme)
+    with pytest.raises(Invalid) as exc:
+        service.add_version(
+            db,
+            actor=actor(db, tenants.pm),
+            deliverable_id=d.id,
+            data=VersionCreate(),
+            upload=pdf(head, name),
+        )
+    assert fragment in exc.value.errors["file"][0]
+    assert d.current_version == 1
+    assert (
+        len(
+            db.exec(
+                select(DeliverableVersion).where(DeliverableVersion.deliverable_id == d.id)
+            ).all()
+        )
+        == 1
+    )
+
+
+def test_the_portal_allow_list_applies_to_versions(db, tenants) -> None:
+    portal = portal_of(db, tenants.acme)
+    portal.allowed_file_types = ["images"]
+    db.add(portal)
+    db.flush()
+    with pytest.raises(Invalid) as exc:
+        make_deliverable(db, tenants.pm, tenants.acme, name="Report")
+    assert "accepts images" in exc.value.errors["file"][0]
+
+
+def _version(db, d) -> DeliverableVersion:
+    return db.exec(
+        select(DeliverableVersion).where(
+            DeliverableVersion.deliverable_id == d.id,
+            DeliverableVersion.number == d.current_version,
+        )
+    ).one()
 
 
 def test_demo_deliverables_cover_every_status_and_stay_idempotent(db) -> None:

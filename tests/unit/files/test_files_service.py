@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from portal.errors import Invalid
 from portal.filetypes import safe_display_name, sniff
-from portal.models import FileVersion, Portal
+from portal.models import FileVersion, Portal, PortalFile
+from portal.models.file import UploadStart
 from portal.storage import LocalStorage
 from portal.tenancy import actor_for_user
 from services import files as svc
@@ -42,7 +43,11 @@ def test_abandoned_chunked_upload_is_removed(db, tenants, tmp_path) -> None:
     storage = LocalStorage(tmp_path)
     actor = actor_for_user(db, tenants.acme_collab)
     upload = svc.start_upload(
-        db, actor=actor, portal=_portal(db, tenants.acme), name="a.pdf", size=10, storage=storage
+        db,
+        actor=actor,
+        portal=_portal(db, tenants.acme),
+        data=UploadStart(name="a.pdf", size=10),
+        storage=storage,
     )
     stats = svc.cleanup_uploads(db, older_than_seconds=0, storage=storage)
     assert stats["abandoned"] == 1 and stats["temp_removed"] == 1
@@ -62,9 +67,9 @@ def test_pending_file_approvals_for_the_approver(db, tenants, tmp_path) -> None:
         storage=storage,
     )
     approver = actor_for_user(db, tenants.acme_admin)
-    waiting = svc.pending_file_approvals(db, approver, [tenants.acme.id])
+    waiting = svc.pending_file_approvals(db, actor=approver.narrowed([tenants.acme.id]))
     assert [f.id for f in waiting] == [file.id]
-    assert svc.pending_file_approvals(db, uploader, [tenants.acme.id]) == []
+    assert svc.pending_file_approvals(db, actor=uploader.narrowed([tenants.acme.id])) == []
 
 
 def test_approver_must_belong_to_the_portal(db, tenants, tmp_path) -> None:
@@ -78,6 +83,8 @@ def test_approver_must_belong_to_the_portal(db, tenants, tmp_path) -> None:
             approver_id=tenants.globex_admin.id,
             storage=LocalStorage(tmp_path),
         )
+    assert db.exec(select(PortalFile).where(PortalFile.name == "a.pdf")).first() is None
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # nothing stored either
 
 
 @pytest.mark.parametrize(

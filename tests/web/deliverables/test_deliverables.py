@@ -2,16 +2,44 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
-from sqlmodel import select
+from markupsafe import escape
+from sqlmodel import func, select
 
-from portal.models import ActivityLog, Deliverable, DeliverableVersion
+from portal.errors import Invalid
+from portal.models import (
+    ActivityLog,
+    ApprovalReceipt,
+    Deliverable,
+    DeliverableCategory,
+    DeliverableVersion,
+)
+from portal.models.deliverable import VersionCreate
 from services import deliverables as service
 from tests.conftest import assert_both_ways
 from tests.deliverable_factories import PDF, actor, approved_with_receipt, make_deliverable
 
 BASE = "/p/acme-test/deliverables"
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 2000
+
+
+def _stored_objects(app) -> set[str]:
+    """Every object in storage, temporary ones included."""
+    root = Path(urlparse(app.extensions["stoa_runtime"].settings.storage_url).path)
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def _files_refusal(client, name: str, data: bytes) -> str:
+    """What the Files tab answers for this upload (the chunked protocol's 422 message)."""
+    start = client.post("/p/acme-test/files/uploads", json={"name": name, "size": len(data)})
+    url = start.get_json()["url"]
+    client.patch(url, data=data, headers={"Upload-Offset": "0"})
+    done = client.post(f"{url}/complete")
+    assert done.status_code == 422
+    return done.get_json()["errors"]["file"][0]
 
 
 def _version(db, d, number=None) -> DeliverableVersion:
@@ -100,6 +128,8 @@ def test_full_cycle_over_http(client, login, db, tenants) -> None:
     login(tenants.acme_collab)
     resp = client.post(f"{BASE}/{d.id}/request-revision", data={"note": ""})
     assert resp.status_code == 422 and "Say what should change." in resp.get_data(as_text=True)
+    db.refresh(d)
+    assert (d.status, d.revisions_used) == ("in_review", 0)
     resp = client.post(
         f"{BASE}/{d.id}/request-revision",
         data={"note": "Darker blue please"},
@@ -166,8 +196,12 @@ def test_revision_limit_over_http_and_the_pm_extension(client, login, db, tenant
     resp = client.post(f"{BASE}/{d.id}/request-revision", data={"note": "One more"})
     assert resp.status_code == 409 and "ask your project manager" in resp.get_data(as_text=True)
     assert client.post(f"{BASE}/{d.id}/extend", data={"extra": "1"}).status_code == 403
+    db.refresh(d)
+    assert (d.status, d.revisions_used, d.revisions_allowed) == ("in_review", 0, 0)
     login(tenants.pm)
     assert client.post(f"{BASE}/{d.id}/extend", data={"extra": "0"}).status_code == 422
+    db.refresh(d)
+    assert d.revisions_allowed == 0
     assert client.post(f"{BASE}/{d.id}/extend", data={"extra": "2"}).status_code == 303
     login(tenants.acme_collab)
     resp = client.post(f"{BASE}/{d.id}/request-revision", data={"note": "One more"})
@@ -186,16 +220,61 @@ def test_downloads_are_authenticated_and_typed_by_content(client, login, db, ten
     assert resp.headers["Content-Disposition"].startswith("attachment")
     assert client.get(url + "?inline=1").headers["Content-Disposition"].startswith("inline")
 
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Cache-Control"] == "private, no-store"
+
     from tests.deliverable_factories import pdf
 
-    html = make_deliverable(
-        db, tenants.pm, tenants.acme, upload=pdf(b"<html><script>x</script>", "a.pdf")
+    # a type that is not safe to show is never inline, whatever the link asks
+    archive = make_deliverable(
+        db, tenants.pm, tenants.acme, upload=pdf(b"PK\x03\x04" + b"\x00" * 40, "a.pdf")
     )
-    hv = _version(db, html)
-    resp = client.get(f"{BASE}/{html.id}/versions/{hv.id}/download?inline=1")
-    assert resp.headers["Content-Type"] == "application/octet-stream"
+    av = _version(db, archive)
+    resp = client.get(f"{BASE}/{archive.id}/versions/{av.id}/download?inline=1")
+    assert resp.headers["Content-Type"] == "application/zip"
     assert resp.headers["Content-Disposition"].startswith("attachment")
     assert "sandbox" in resp.headers["Content-Security-Policy"]
+    # markup is not stored at all (the Files pipeline refuses it)
+    with pytest.raises(Invalid) as refused:
+        make_deliverable(
+            db, tenants.pm, tenants.acme, upload=pdf(b"<html><script>x</script>", "b.pdf")
+        )
+    assert "markup" in refused.value.errors["file"][0]
+
+
+def test_a_renamed_executable_is_refused_like_in_files(app, client, login, db, tenants) -> None:
+    """One upload pipeline: a version goes through the Files checks, refusal message included."""
+    d = make_deliverable(db, tenants.pm, tenants.acme)
+    login(tenants.pm)
+    message = _files_refusal(client, "brief.pdf", ELF)
+    assert "Linux program" in message
+    before = _stored_objects(app)
+    activity = db.exec(select(func.count()).select_from(ActivityLog)).one()
+
+    resp = client.post(
+        f"{BASE}/{d.id}/versions",
+        data={"file": (io.BytesIO(ELF), "brief.pdf"), "note": "v2"},
+        content_type="multipart/form-data",
+        headers={"HX-Request": "true"},
+    )
+    assert resp.status_code == 422
+    assert str(escape(message)) in resp.get_data(as_text=True)
+    db.refresh(d)
+    assert (d.current_version, d.status) == (1, "pending")
+    versions = db.exec(select(func.count()).where(DeliverableVersion.deliverable_id == d.id)).one()
+    assert versions == 1
+
+    created = client.post(
+        BASE,
+        data={"name": "Brief", "file": (io.BytesIO(ELF), "brief.pdf")},
+        content_type="multipart/form-data",
+        headers={"HX-Request": "true"},
+    )
+    assert created.status_code == 422
+    assert str(escape(message)) in created.get_data(as_text=True)
+    assert db.exec(select(Deliverable).where(Deliverable.name == "Brief")).first() is None
+    assert db.exec(select(func.count()).select_from(ActivityLog)).one() == activity
+    assert _stored_objects(app) == before  # no blob, not even a temporary one
 
 
 def test_internal_gate_over_http(client, login, db, tenants) -> None:
@@ -209,6 +288,8 @@ def test_internal_gate_over_http(client, login, db, tenants) -> None:
     page = client.get(f"{BASE}/{d.id}").get_data(as_text=True)
     assert "Approve version 1 internally" in page
     assert client.post(f"{BASE}/{d.id}/submit").status_code == 409
+    db.refresh(d)
+    assert d.status == "pending"
     assert client.post(f"{BASE}/{d.id}/versions/{v.id}/release").status_code == 303
     assert client.post(f"{BASE}/{d.id}/submit").status_code == 303
     login(tenants.acme_admin)
@@ -229,6 +310,9 @@ def test_clients_cannot_create_or_manage(client, login, db, tenants, who) -> Non
     assert client.post(BASE, data={"name": "x", "url": "https://x.test"}).status_code == 403
     assert client.post(f"{BASE}/{d.id}/submit").status_code == 403
     assert "New deliverable" not in client.get(BASE).get_data(as_text=True)
+    assert db.exec(select(Deliverable).where(Deliverable.name == "x")).first() is None
+    db.refresh(d)
+    assert d.status == "pending"
 
 
 def test_viewer_sees_but_cannot_review(client, login, db, tenants) -> None:
@@ -239,6 +323,12 @@ def test_viewer_sees_but_cannot_review(client, login, db, tenants) -> None:
     assert d.name in page and "Approve version" not in page
     assert "Waiting for you" not in client.get(BASE).get_data(as_text=True)
     assert client.post(f"{BASE}/{d.id}/approve").status_code == 403
+    db.refresh(d)
+    assert d.status == "in_review" and d.approved_by_id is None
+    assert (
+        db.exec(select(ApprovalReceipt).where(ApprovalReceipt.deliverable_id == d.id)).first()
+        is None
+    )
 
 
 def test_deliverable_of_another_portal_is_404_here(client, login, db, tenants) -> None:
@@ -254,6 +344,7 @@ def test_create_form_errors_are_422(client, login, db, tenants) -> None:
     assert resp.status_code == 422
     body = resp.get_data(as_text=True)
     assert "Enter a full http(s) link." in body and "<html" not in body
+    assert db.exec(select(func.count()).select_from(Deliverable)).one() == 0
 
 
 def test_approvals_queue_page(client, login, db, tenants) -> None:
@@ -276,6 +367,9 @@ def test_deliverable_settings_page(client, login, db, tenants) -> None:
     resp = client.post(url, data={"form": "category", "slug": "Bad Slug!", "name": "x"})
     assert resp.status_code == 422 and "lowercase" in resp.get_data(as_text=True)
     assert (
+        db.exec(select(DeliverableCategory).where(DeliverableCategory.name == "x")).first() is None
+    )
+    assert (
         client.post(url, data={"form": "default", "default_revisions_allowed": "5"}).status_code
         == 303
     )
@@ -287,6 +381,7 @@ def test_deliverable_settings_page(client, login, db, tenants) -> None:
         client.post(url, data={"form": "default", "default_revisions_allowed": "1"}).status_code
         == 403
     )
+    assert make_deliverable(db, tenants.pm, tenants.acme).revisions_allowed == 5
     login(tenants.acme_admin)
     assert client.get(url).status_code == 404
 
@@ -308,7 +403,9 @@ def test_queue_and_detail_query_counts_do_not_grow(
     pm = actor(db, tenants.pm)
     for i in range(27):
         make_deliverable(db, tenants.pm, tenants.acme, name=f"R{i}")
-        service.add_version(db, actor=pm, deliverable_id=first.id, url=f"https://x.test/{i}")
+        service.add_version(
+            db, actor=pm, deliverable_id=first.id, data=VersionCreate(url=f"https://x.test/{i}")
+        )
     assert measure("/admin/approvals") == queue_few <= 12
     assert measure(f"{BASE}/{first.id}") == detail_few <= 12
 

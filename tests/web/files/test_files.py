@@ -9,15 +9,18 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from portal.models import (
     ActivityLog,
     FileDownload,
+    FileFolder,
+    FilePublication,
     FileRequestLink,
     Notification,
     Portal,
     PortalFile,
+    UploadSession,
 )
 from portal.models.base import utcnow
 from tests.conftest import assert_both_ways
@@ -107,11 +110,14 @@ def test_a_renamed_elf_is_refused_with_a_clear_message(db, client, login, tenant
         ("notes.sh", b"echo hello\n", ".sh"),
     ],
 )
-def test_programs_scripts_and_markup_are_refused(client, login, tenants, name, data, fragment):
+def test_programs_scripts_and_markup_are_refused(
+    db, client, login, tenants, name, data, fragment
+) -> None:
     login(tenants.acme_collab)
     resp = chunked_upload(client, "acme-test", name, data)
     assert resp.status_code == 422
     assert fragment in resp.get_json()["errors"]["file"][0]
+    assert db.exec(select(PortalFile).where(PortalFile.name == name)).first() is None
 
 
 def test_portal_allow_list_and_size_limit(db, client, login, tenants) -> None:
@@ -123,12 +129,14 @@ def test_portal_allow_list_and_size_limit(db, client, login, tenants) -> None:
     login(tenants.acme_collab)
     resp = chunked_upload(client, "acme-test", "photo.png", PNG)
     assert resp.status_code == 422 and "accepts pdf" in resp.get_json()["errors"]["file"][0]
+    assert db.exec(select(PortalFile).where(PortalFile.name == "photo.png")).first() is None
     too_big = client.post(
         "/p/acme-test/files/uploads", json={"name": "big.pdf", "size": 2 * 1024 * 1024}
     )
     assert too_big.status_code == 422
     assert too_big.get_json()["code"] == "file_too_large"
     assert "1 MB" in too_big.get_json()["errors"]["file"][0]
+    assert db.exec(select(UploadSession).where(UploadSession.name == "big.pdf")).first() is None
 
 
 def test_stored_names_are_safe(db, client, login, tenants) -> None:
@@ -195,7 +203,7 @@ def test_plain_form_upload_without_javascript(client, login, tenants) -> None:
     assert "Linux program" in page  # the refusal is flashed
 
 
-def test_linked_files_and_folders(client, login, tenants) -> None:
+def test_linked_files_and_folders(db, client, login, tenants) -> None:
     login(tenants.acme_collab)
     assert client.post("/p/acme-test/files/folders", data={"name": "Contracts"}).status_code == 303
     page = client.get("/p/acme-test/files").get_data(as_text=True)
@@ -209,6 +217,15 @@ def test_linked_files_and_folders(client, login, tenants) -> None:
     assert "Brief" in inside
     bad = client.post("/p/acme-test/files/links", data={"url": "javascript:alert(1)"})
     assert bad.status_code == 422
+    assert (
+        db.exec(select(PortalFile).where(PortalFile.linked_url == "javascript:alert(1)")).first()
+        is None
+    )
+    again = client.post("/p/acme-test/files/folders", data={"name": "contracts"})
+    assert again.status_code == 422 and "already here" in again.get_data(as_text=True)
+    assert (
+        len(db.exec(select(FileFolder).where(FileFolder.company_id == tenants.acme.id)).all()) == 1
+    )
 
 
 def test_search_sort_and_both_ways(client, login, tenants) -> None:
@@ -269,9 +286,17 @@ def test_approve_and_reject_flow(db, client, login, tenants) -> None:
     assert note is not None
     # the uploader may not approve their own file
     assert client.post(f"/p/acme-test/files/{file_id}/approve").status_code == 403
+    assert db.get(PortalFile, file_id).approval_status == "pending"
     login(tenants.acme_admin)
     empty = client.post(f"/p/acme-test/files/{file_id}/reject", data={"note": " "})
     assert empty.status_code == 422 and "Say what needs to change" in empty.get_data(as_text=True)
+    assert db.get(PortalFile, file_id).approval_status == "pending"
+    assert not db.exec(
+        select(ActivityLog).where(
+            ActivityLog.object_id == file_id,
+            col(ActivityLog.action).in_(["file_approved", "file_rejected"]),
+        )
+    ).all()
     rejected = client.post(f"/p/acme-test/files/{file_id}/reject", data={"note": "Wrong logo"})
     assert rejected.status_code == 303
     file = db.get(PortalFile, file_id)
@@ -279,6 +304,8 @@ def test_approve_and_reject_flow(db, client, login, tenants) -> None:
     assert file.approved_at is not None
     # rejected stays hidden from the viewer; a decided file can't be decided again
     assert client.post(f"/p/acme-test/files/{file_id}/approve").status_code == 409
+    db.refresh(file)
+    assert file.approval_status == "rejected"
     login(tenants.acme_viewer)
     assert "needs-ok.pdf" not in client.get("/p/acme-test/files").get_data(as_text=True)
 
@@ -299,6 +326,7 @@ def test_delete_by_uploader_or_staff_only(db, client, login, tenants, make_user)
     other = make_user(tenants.acme, "collaborator")
     login(other)
     assert client.post(f"/p/acme-test/files/{file_id}/delete").status_code == 403
+    assert db.get(PortalFile, file_id).deleted_at is None
     login(tenants.acme_collab)
     assert client.post(f"/p/acme-test/files/{file_id}/delete").status_code == 303
     assert client.get(f"/p/acme-test/files/{file_id}").status_code == 404
@@ -380,6 +408,9 @@ def test_expired_and_revoked_links_refuse(db, client, login, tenants) -> None:
     db.flush()
     resp = client.post(path, data={"file": [(io.BytesIO(PDF), "late.pdf")]})
     assert resp.status_code == 410 and "expired" in resp.get_data(as_text=True)
+    assert db.exec(select(PortalFile).where(PortalFile.name == "late.pdf")).first() is None
+    db.refresh(link)
+    assert link.uses == 0
 
 
 def test_files_list_query_count_does_not_grow(db, client, login, tenants, count_queries) -> None:
@@ -424,8 +455,10 @@ def test_staff_publish_from_the_file_page(db, client, login, tenants) -> None:
     )
     assert resp.status_code == 200
     assert "Published to 3 contact(s), notified 0." in resp.get_data(as_text=True)
+    published = len(db.exec(select(FilePublication)).all())
     bad = client.post(
         f"/p/acme-test/files/{file_id}/publish",
         data={"portal_publishing": "shout", "contact_notification": "notify"},
     )
     assert bad.status_code == 422
+    assert len(db.exec(select(FilePublication)).all()) == published
