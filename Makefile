@@ -32,11 +32,13 @@ run: install
 		--logger-class portal.accesslog.RedactingLogger wsgi:app
 
 test: dev-install
+	$(BIN)/mypy portal services
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: dev-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check portal blueprints services tests
+	$(BIN)/mypy portal services
 
 format: dev-install
 	$(BIN)/ruff format portal blueprints services tests

@@ -109,7 +109,7 @@ def api_blueprint(
         url_prefix=url_prefix,
         abp_tags=[Tag(name=tag, description=description)],
         abp_security=security if security is not None else KEY_SECURITY,
-        abp_responses=dict(ERROR_RESPONSES),
+        abp_responses={str(code): model for code, model in ERROR_RESPONSES.items()},
         operation_id_callback=_operation_id,
     )
     # Authenticate before the body is parsed: an anonymous caller never makes us read it.

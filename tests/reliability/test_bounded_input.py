@@ -83,3 +83,24 @@ def test_json_depth_ignores_brackets_inside_strings() -> None:
     assert json_depth(text) == 4
     nested = "[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1)
     assert json_depth(nested) == MAX_JSON_DEPTH + 1
+
+
+def test_uploads_are_not_held_to_the_form_cap(client, login, tenants, make_task, db) -> None:
+    """A 3 MB attachment streams through; the same size as a plain form is refused."""
+    import os
+
+    from portal.web.limits import MAX_BODY_BYTES
+
+    login(tenants.acme_collab)
+    task = make_task(tenants.acme_project)
+    big = b"%PDF-1.7\n" + os.urandom(MAX_BODY_BYTES + 1024 * 1024)
+    resp = client.post(
+        f"/p/acme-test/tasks/{task.id}/attachments",
+        data={"file": (io.BytesIO(big), "big.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 303, resp.status_code
+    form = client.post(
+        f"/p/acme-test/tasks/{task.id}/comments", data={"body": "x" * (MAX_BODY_BYTES + 1)}
+    )
+    assert form.status_code == 413
