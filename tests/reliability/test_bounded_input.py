@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
 from portal.web.limits import MAX_JSON_DEPTH, json_depth
 
 
@@ -94,10 +97,12 @@ def test_uploads_are_not_held_to_the_form_cap(client, login, tenants, make_task,
     login(tenants.acme_collab)
     task = make_task(tenants.acme_project)
     big = b"%PDF-1.7\n" + os.urandom(MAX_BODY_BYTES + 1024 * 1024)
+    # encoded here, in memory: the test client would spool a large body to an unclosed temp file
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(big), "big.pdf")})
     resp = client.post(
         f"/p/acme-test/tasks/{task.id}/attachments",
-        data={"file": (io.BytesIO(big), "big.pdf")},
-        content_type="multipart/form-data",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
     )
     assert resp.status_code == 303, resp.status_code
     form = client.post(
