@@ -1,4 +1,5 @@
-// Stoa's small, CSP-clean glue: CSRF on HTMX requests, tab state, toasts, error messages.
+// Stoa's small, CSP-clean glue: CSRF on HTMX requests, tab state, toasts, error messages, and the
+// page scripts an HTMX swap brings along.
 (function () {
   "use strict";
   var csrf = document.querySelector('meta[name="csrf-token"]');
@@ -35,6 +36,26 @@
     setTimeout(function () { el.remove(); }, 6000);
   }
   window.stoaToast = toast;
+
+  // A page's own scripts (its page_scripts block) come along in an HTMX fragment as
+  // <link rel="preload" data-page-script>: htmx drops <script> tags (allowScriptTags: false).
+  // Run each one once, in the order the page lists them.
+  var loaded = {};
+  Array.prototype.forEach.call(document.scripts, function (s) { if (s.src) loaded[s.src] = true; });
+  function loadPageScripts(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll("link[data-page-script]").forEach(function (link) {
+      var src = link.href;
+      link.remove();
+      if (!src || loaded[src]) return;
+      loaded[src] = true;
+      var script = document.createElement("script");
+      script.src = src;
+      script.async = false; // run in the order the page lists them (a library before its user)
+      document.head.appendChild(script);
+    });
+  }
+  document.addEventListener("htmx:afterSwap", function (evt) { loadPageScripts(evt.detail.target); });
 
   document.addEventListener("htmx:afterSettle", function (evt) {
     markActiveTab();

@@ -143,7 +143,9 @@
     document.querySelectorAll(".kanban").forEach(initBoard);
   }
 
-  document.addEventListener("DOMContentLoaded", initAll);
+  // This script may arrive after the page did (an HTMX tab swap loads it on demand).
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
+  else initAll();
   document.addEventListener("htmx:afterSettle", initAll);
   // The task drawer closes with Escape (its close link does the navigation).
   document.addEventListener("keydown", function (evt) {

@@ -230,6 +230,8 @@
   function enhance() {
     document.querySelectorAll("[data-uploader]").forEach(function (box) { box.classList.add("js-uploader"); });
   }
-  document.addEventListener("DOMContentLoaded", enhance);
+  // This script may arrive after the page did (an HTMX tab swap loads it on demand).
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", enhance);
+  else enhance();
   document.addEventListener("htmx:afterSettle", enhance);
 })();

@@ -1,4 +1,5 @@
-"""The page head, written once: the <title> (whole page and HTMX fragment alike), stylesheets."""
+"""The page head, written once: the <title> (whole page and HTMX fragment alike), the stylesheets,
+and page scripts that load only on their page."""
 
 from __future__ import annotations
 
@@ -11,10 +12,15 @@ from tests.conftest import assert_both_ways
 
 CSS_DIR = Path(__file__).resolve().parents[2] / "static" / "css"
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+PAGE_SCRIPTS = ("Sortable.min.js", "js/kanban.js", "js/uploads.js")
 
 
 def _titles(html: str) -> list[str]:
     return [t.strip() for t in TITLE.findall(html)]
+
+
+def _scripts(html: str) -> set[str]:
+    return {name for name in PAGE_SCRIPTS if name in html}
 
 
 @pytest.mark.parametrize(
@@ -54,6 +60,25 @@ def test_staff_pages_are_titled_after_the_agency(client, login, tenants) -> None
     assert title.startswith("Webhooks · ") and _titles(part) == [title]
     (portals,) = _titles(client.get("/admin/").get_data(as_text=True))
     assert portals == title.replace("Webhooks", "Portals")
+
+
+def test_page_scripts_load_only_on_their_page(client, login, tenants) -> None:
+    login(tenants.acme_admin)
+    expected = {
+        "/p/acme-test/dashboard": set(),
+        "/p/acme-test/team": set(),
+        "/p/acme-test/tasks/requests": set(),
+        "/p/acme-test/tasks": {"Sortable.min.js", "js/kanban.js"},
+        "/p/acme-test/files": {"js/uploads.js"},
+    }
+    for path, scripts in expected.items():
+        full, part = assert_both_ways(client, path)
+        assert _scripts(full) == scripts, path
+        # a tab swap brings the page's scripts along, inert, for app.js to load once
+        assert _scripts(part) == scripts, path
+        assert part.count("data-page-script") == len(scripts), path
+        head = full.split("</head>", 1)[0]
+        assert _scripts(head) == scripts, path  # a whole page loads them in <head>, deferred
 
 
 def test_every_stylesheet_is_linked_in_cascade_order(client, login, tenants) -> None:
