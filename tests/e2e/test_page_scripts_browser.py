@@ -1,4 +1,5 @@
-"""Page scripts load only on their page, also when the page arrives by an HTMX tab swap."""
+"""Page scripts load only on their page, also when the page arrives by an HTMX tab swap; failed
+requests show the server's own message in a toast."""
 
 from __future__ import annotations
 
@@ -62,3 +63,38 @@ def test_the_files_uploader_works_after_a_tab_swap(page_factory) -> None:
     page.wait_for_selector("[data-uploader].js-uploader")  # uploads.js enhanced the form
     assert not page.errors, page.errors
 
+
+def test_a_refused_write_shows_the_servers_message(page_factory) -> None:
+    page = page_factory()
+    sign_in(page, "viewer@acme.test")
+    page.goto("/p/acme/tasks")
+    with page.expect_response(lambda r: r.url.endswith("/tasks/requests")) as refused:
+        page.evaluate(
+            """() => htmx.ajax('POST', '/p/acme/tasks/requests',
+                    {target: '#main', swap: 'none', values: {title: 'Sneaky'}})"""
+        )
+    assert refused.value.status == 403
+    toast = page.locator("#toasts .toast-error").last
+    toast.wait_for()
+    assert toast.inner_text().startswith("You can look, but not change things here.")
+    assert page.locator("h1", has_text="Tasks").is_visible()  # the page stays as it was
+
+    # the JSON envelope of the API speaks through the same toast
+    page.evaluate("() => htmx.ajax('GET', '/api/v1/no-such-thing', {target: '#main'})")
+    page.locator("#toasts .toast-error", has_text="doesn't exist").wait_for()
+    assert all("403" in e or "404" in e for e in page.errors), page.errors
+
+
+def test_a_refused_form_post_toasts_instead_of_swapping_the_error_page_in(page_factory) -> None:
+    page = page_factory()
+    sign_in(page, "dev@acme.test")
+    page.goto("/p/acme/tasks")
+    url = _card(page, "Guidelines PDF").get_attribute("data-move-url")
+    with page.expect_response(lambda r: r.url.endswith("/move")) as refused:
+        page.evaluate(
+            "url => htmx.ajax('POST', url, {target: '#main', values: {status: 'bogus'}})", url
+        )
+    assert refused.value.status == 422
+    page.locator("#toasts .toast-error", has_text="Some fields are invalid.").wait_for()
+    assert page.locator(".kanban").is_visible()  # the 422 error page was not swapped into #main
+    assert page.locator(".error-code").count() == 0
