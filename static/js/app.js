@@ -1,19 +1,54 @@
-// Stoa's small, CSP-clean glue: CSRF on HTMX requests, tab state, toasts, error messages.
+// Stoa's small, CSP-clean glue, loaded on every page: the CSRF header, toasts that say what the
+// server said, the page scripts an HTMX swap brings along, tab state and menus.
+// Page modules (kanban.js, uploads.js) use window.stoa for the token, the toasts and the messages.
 (function () {
   "use strict";
-  var csrf = document.querySelector('meta[name="csrf-token"]');
 
-  document.addEventListener("htmx:configRequest", function (evt) {
-    if (csrf) evt.detail.headers["X-CSRFToken"] = csrf.content;
-  });
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
 
-  function markActiveTab() {
-    var path = window.location.pathname;
-    document.querySelectorAll(".tabbar .tab").forEach(function (a) {
-      var href = a.getAttribute("href");
-      if (href && (path === href || path.indexOf(href + "/") === 0)) a.setAttribute("aria-current", "page");
-      else a.removeAttribute("aria-current");
-    });
+  function headers(extra) {
+    var h = { "X-CSRFToken": csrfToken() };
+    for (var k in extra || {}) h[k] = extra[k];
+    return h;
+  }
+
+  var FALLBACK = {
+    0: "You appear to be offline. Nothing was saved; try again.",
+    403: "You don't have permission to do that.",
+    404: "That no longer exists.",
+    409: "Someone changed this meanwhile. Reload and try again.",
+    429: "Too many requests. Try again shortly.",
+  };
+
+  // The JSON envelope's words: the first field error if there is one, else its message.
+  function envelopeMessage(body) {
+    if (!body) return "";
+    for (var field in body.errors || {}) {
+      var list = body.errors[field];
+      if (list && list[0]) return String(list[0]);
+    }
+    return body.message ? String(body.message) : "";
+  }
+
+  // What the server said about a failed request: the JSON envelope, or the error page's message.
+  // A generic line only when the response says nothing we can show.
+  function serverMessage(status, contentType, text) {
+    var message = "";
+    if (/json/i.test(contentType || "")) {
+      try { message = envelopeMessage(JSON.parse(text)); } catch (e) { message = ""; }
+    } else if (text) {
+      var doc = new DOMParser().parseFromString(text, "text/html");
+      var el = doc.querySelector("[data-error-message]");
+      message = el ? el.textContent.trim() : "";
+    }
+    return message || FALLBACK[status] || "Something went wrong (" + status + "). Please try again.";
+  }
+
+  function xhrMessage(xhr) {
+    return serverMessage(xhr.status, xhr.getResponseHeader("Content-Type"), xhr.responseText);
   }
 
   function toast(message, kind) {
@@ -34,20 +69,66 @@
     box.appendChild(el);
     setTimeout(function () { el.remove(); }, 6000);
   }
-  window.stoaToast = toast;
 
+  window.stoa = {
+    csrfToken: csrfToken,
+    headers: headers,
+    toast: toast,
+    envelopeMessage: envelopeMessage,
+    serverMessage: serverMessage,
+  };
+
+  // A page's own scripts (its page_scripts block) come along in an HTMX fragment as
+  // <link rel="preload" data-page-script>: htmx drops <script> tags (allowScriptTags: false).
+  // Run each one once, in the order the page lists them.
+  var loaded = {};
+  Array.prototype.forEach.call(document.scripts, function (s) { if (s.src) loaded[s.src] = true; });
+  function loadPageScripts(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll("link[data-page-script]").forEach(function (link) {
+      var src = link.href;
+      link.remove();
+      if (!src || loaded[src]) return;
+      loaded[src] = true;
+      var script = document.createElement("script");
+      script.src = src;
+      script.async = false; // run in the order the page lists them (a library before its user)
+      document.head.appendChild(script);
+    });
+  }
+
+  function markActiveTab() {
+    var path = window.location.pathname;
+    document.querySelectorAll(".tabbar .tab").forEach(function (a) {
+      var href = a.getAttribute("href");
+      if (href && (path === href || path.indexOf(href + "/") === 0)) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    });
+  }
+
+  document.addEventListener("htmx:configRequest", function (evt) {
+    evt.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+  document.addEventListener("htmx:afterSwap", function (evt) { loadPageScripts(evt.detail.target); });
   document.addEventListener("htmx:afterSettle", function (evt) {
     markActiveTab();
     if (evt.detail.target && evt.detail.target.id === "main") evt.detail.target.focus({ preventScroll: true });
   });
-  document.addEventListener("htmx:responseError", function (evt) {
+  // 422 swaps (a form re-rendered with its errors), unless it is the error page or the JSON
+  // envelope: those say what went wrong in a toast and leave the page as it was.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
     var xhr = evt.detail.xhr;
-    var messages = { 403: "You don't have permission to do that.", 404: "That no longer exists.",
-      409: "Someone changed this meanwhile. Reload and try again.", 429: "Too many requests. Try again shortly." };
-    toast(messages[xhr.status] || "Something went wrong (" + xhr.status + "). Please try again.", "error");
+    if (xhr.status !== 422) return;
+    var json = /json/i.test(xhr.getResponseHeader("Content-Type") || "");
+    if (!json && xhr.responseText.indexOf("data-error-message") === -1) return;
+    evt.detail.shouldSwap = false;
+    toast(xhrMessage(xhr), "error");
+  });
+  document.addEventListener("htmx:responseError", function (evt) {
+    toast(xhrMessage(evt.detail.xhr), "error");
   });
   document.addEventListener("htmx:sendError", function () {
-    toast("You appear to be offline. Nothing was saved; try again.", "error");
+    toast(FALLBACK[0], "error");
   });
 
   document.addEventListener("click", function (evt) {

@@ -1,23 +1,11 @@
 // The task board: drag and drop (SortableJS) and the per-card status select, both persisted with
 // one POST per move. The card moves at once (optimistic); when the server refuses, it goes back
-// where it was and a toast says why. CSP-clean: no inline code, no inline styles.
+// where it was and a toast gives the server's reason. CSP-clean: no inline code, no inline styles.
 (function () {
   "use strict";
 
-  var MESSAGES = {
-    403: "You can't move tasks on this board.",
-    404: "That task no longer exists. Reload the board.",
-    409: "Someone moved this task meanwhile. Reload to see the latest board.",
-    422: "That move isn't allowed.",
-  };
-
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : "";
-  }
-
   function toast(message) {
-    if (window.stoaToast) window.stoaToast(message, "error");
+    window.stoa.toast(message, "error");
   }
 
   function listFor(board, status) {
@@ -70,7 +58,7 @@
       body: body,
       credentials: "same-origin",
       redirect: "manual",
-      headers: { "X-CSRFToken": csrfToken() },
+      headers: window.stoa.headers(),
     })
       .then(function (res) {
         // success answers with a redirect to the task (which we don't follow)
@@ -80,7 +68,9 @@
         }
         card.classList.remove("is-saving");
         rollback(board, card, fromList, oldIndex, fromStatus);
-        toast(MESSAGES[res.status] || "Couldn't save the move (" + res.status + "). Try again.");
+        return res.text().then(function (text) {
+          toast(window.stoa.serverMessage(res.status, res.headers.get("Content-Type"), text));
+        });
       })
       .catch(function () {
         card.classList.remove("is-saving");
@@ -143,7 +133,9 @@
     document.querySelectorAll(".kanban").forEach(initBoard);
   }
 
-  document.addEventListener("DOMContentLoaded", initAll);
+  // This script may arrive after the page did (an HTMX tab swap loads it on demand).
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
+  else initAll();
   document.addEventListener("htmx:afterSettle", initAll);
   // The task drawer closes with Escape (its close link does the navigation).
   document.addEventListener("keydown", function (evt) {

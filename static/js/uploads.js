@@ -4,22 +4,13 @@
 // POST url/complete -> the file. CSP-clean: no inline code, no inline styles.
 (function () {
   "use strict";
-  var csrf = document.querySelector('meta[name="csrf-token"]');
   var MAX_RETRIES = 8;
-
-  function headers(extra) {
-    var h = { "X-CSRFToken": csrf ? csrf.content : "" };
-    for (var k in extra) h[k] = extra[k];
-    return h;
-  }
+  var headers = window.stoa.headers;
 
   function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
 
   function errorMessage(body, fallback) {
-    if (body && body.errors) {
-      for (var k in body.errors) if (body.errors[k] && body.errors[k][0]) return body.errors[k][0];
-    }
-    return (body && body.message) || fallback;
+    return window.stoa.envelopeMessage(body) || fallback;
   }
 
   function readJson(resp) { return resp.json().catch(function () { return {}; }); }
@@ -32,7 +23,7 @@
       xhr.open("PATCH", url);
       xhr.setRequestHeader("Upload-Offset", String(offset));
       xhr.setRequestHeader("Content-Type", "application/offset+octet-stream");
-      if (csrf) xhr.setRequestHeader("X-CSRFToken", csrf.content);
+      xhr.setRequestHeader("X-CSRFToken", window.stoa.csrfToken());
       xhr.upload.onprogress = function (e) { if (e.lengthComputable) onProgress(e.loaded); };
       xhr.onload = function () {
         var body = {};
@@ -230,6 +221,8 @@
   function enhance() {
     document.querySelectorAll("[data-uploader]").forEach(function (box) { box.classList.add("js-uploader"); });
   }
-  document.addEventListener("DOMContentLoaded", enhance);
+  // This script may arrive after the page did (an HTMX tab swap loads it on demand).
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", enhance);
+  else enhance();
   document.addEventListener("htmx:afterSettle", enhance);
 })();

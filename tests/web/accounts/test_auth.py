@@ -19,7 +19,8 @@ def test_login_page_is_a_styled_document(client) -> None:
     resp = client.get("/login")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    assert 'name="csrf-token"' in html and "/static/css/app.css" in html
+    assert 'name="csrf-token"' in html
+    assert all(f"/static/css/{sheet}.css" in html for sheet in ("tokens", "base", "auth"))
     assert 'type="password"' in html and 'autocomplete="current-password"' in html
 
 
