@@ -18,7 +18,6 @@ from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import Portal, PortalFile, Task, TaskAttachment, User
 from portal.models.activity import Action
 from portal.tenancy import Actor, scoped
-from portal.web.args import parse_int
 from services import files as file_service
 from services.events import activity
 from services.tasks import can_change_tasks, get_task
@@ -182,8 +181,6 @@ def upload_and_attach(
 def detach(session: Session, *, actor: Actor, task_id: int, attachment_id: int) -> None:
     """Remove a file from a task (the file itself stays in the portal's files)."""
     task = get_task(session, actor=actor, task_id=task_id)
-    if parse_int(attachment_id, minimum=1) is None:  # beyond an id column: names nothing
-        raise NotFound()
     row = session.exec(
         scoped(select(TaskAttachment, PortalFile.name), actor, TaskAttachment)
         .join(PortalFile, col(PortalFile.id) == TaskAttachment.file_id)
