@@ -15,4 +15,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
 # `stoa db upgrade` runs as a release step (or: docker run IMAGE stoa db upgrade) before serving
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--control-socket", "/tmp/gunicorn.ctl", "--access-logfile", "-", "wsgi:app"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--control-socket", "/tmp/gunicorn.ctl", "--access-logfile", "-", "--logger-class", "portal.accesslog.RedactingLogger", "wsgi:app"]

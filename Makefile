@@ -28,14 +28,17 @@ run: install
 	$(BIN)/stoa demo
 	mkdir -p instance
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 \
-		--control-socket instance/gunicorn.ctl --access-logfile - wsgi:app
+		--control-socket instance/gunicorn.ctl --access-logfile - \
+		--logger-class portal.accesslog.RedactingLogger wsgi:app
 
 test: dev-install
+	$(BIN)/mypy portal services
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: dev-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check portal blueprints services tests
+	$(BIN)/mypy portal services
 
 format: dev-install
 	$(BIN)/ruff format portal blueprints services tests

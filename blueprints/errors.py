@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from portal.db import database_down, is_database_busy, reset_request_session
 from portal.errors import DomainError
 from portal.web.htmx import render_page
 
@@ -24,7 +28,10 @@ TITLES = {
     422: "Please check the form",
     429: "Slow down a little",
     500: "Something went wrong on our side",
+    503: "We're busy for a moment",
 }
+BUSY_RETRY_SECONDS = 2
+UNAVAILABLE_RETRY_SECONDS = 10
 CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -37,6 +44,7 @@ CODES = {
     422: "validation_error",
     429: "rate_limited",
     500: "internal_error",
+    503: "unavailable",
 }
 
 
@@ -65,6 +73,7 @@ def error_response(
             status_code=status,
             title=TITLES.get(status, "Error"),
             message=message,
+            signed_in=not database_down() and current_user.is_authenticated,
         )
     if retry_after is not None:
         resp.headers["Retry-After"] = str(retry_after)
@@ -74,6 +83,7 @@ def error_response(
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Response:
+        reset_request_session()
         return error_response(
             exc.status,
             exc.code,
@@ -91,6 +101,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
+        original = getattr(exc, "original_exception", None)
+        if isinstance(original, OperationalError | PoolTimeout):  # e.g. the commit after the view
+            return _database(original)
         message = {
             404: "The page you asked for doesn't exist or isn't yours to see.",
             405: "That method isn't allowed on this address.",
@@ -100,9 +113,31 @@ def register(app: Flask) -> None:
             resp.headers["Allow"] = ", ".join(exc.valid_methods)
         return resp
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def _database(exc: Exception) -> Response:
+        reset_request_session()
+        if is_database_busy(exc):
+            log.warning("database busy on %s %s", request.method, request.path)
+            return error_response(
+                503,
+                "busy",
+                "Many people are saving at once. Nothing was changed; please try again.",
+                retry_after=BUSY_RETRY_SECONDS,
+            )
+        log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        g.database_down = True
+        return error_response(
+            503,
+            "unavailable",
+            "We can't reach our database for a moment. Nothing was changed; please try again.",
+            retry_after=UNAVAILABLE_RETRY_SECONDS,
+        )
+
     @app.errorhandler(Exception)
     def _unhandled(exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
+        reset_request_session()
         return error_response(
             500,
             "internal_error",

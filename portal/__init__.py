@@ -17,7 +17,8 @@ from portal.extensions import csrf, login_manager
 from portal.extensions import htmx as htmx_ext
 from portal.ratelimit import make_store
 from portal.runtime import Runtime, set_runtime
-from portal.web import htmx
+from portal.web import htmx, limits
+from portal.web.args import IdConverter
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -51,11 +52,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 14,
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_HEADERS=["X-CSRFToken"],
-        MAX_CONTENT_LENGTH=None,
         JSON_SORT_KEYS=False,
     )
     app.config.update(dict(settings.extra))
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # JSON_SORT_KEYS is gone in Flask 3
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app,
@@ -65,7 +64,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )
 
     engine = config.get("ENGINE") if config else None
-    db.init_app(app, engine or db.make_engine(settings.database_url))
+    busy = float(str(settings.extra.get("SQLITE_BUSY_SECONDS", db.SQLITE_BUSY_SECONDS)))
+    db.init_app(app, engine or db.make_engine(settings.database_url, sqlite_busy_seconds=busy))
     namespace = str(settings.extra.get("RATELIMIT_NAMESPACE", ""))
     queue = None
     if settings.redis_url and not settings.extra.get("JOBS_IN_PROCESS"):
@@ -83,6 +83,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app,
     )
 
+    # Before CSRF protection, which reads forms: the body cap must already be in place.
+    limits.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
@@ -109,6 +111,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portal.templating import init_templating
 
     init_templating(app)
+    app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
     register_cli(app)
     if not app.debug:

@@ -8,41 +8,105 @@ Work that must only happen after a successful commit (emails, webhooks, jobs) is
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 log = logging.getLogger(__name__)
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets foreign keys and real transactional savepoints."""
+# How long a SQLite writer waits for the write lock before the request answers 503.
+SQLITE_BUSY_SECONDS = 10
+# Statements that need SQLite's write lock (a SAVEPOINT too: writes usually follow it, and the
+# lock cannot be taken inside one without ending the savepoint).
+_SQLITE_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|SAVEPOINT)\b", re.IGNORECASE)
+# PostgreSQL: how long to wait for a connection, a pooled connection, and a statement.
+PG_CONNECT_SECONDS = 5
+PG_POOL_WAIT_SECONDS = 10
+PG_STATEMENT_MS = 30_000
+# Set on a DBAPI connection whose transaction must never be ended behind its back (the test
+# suite runs every test inside one outer transaction on one connection).
+SHARED_CONNECTION = "stoa_shared_connection"
+
+
+def make_engine(url: str, *, sqlite_busy_seconds: float = SQLITE_BUSY_SECONDS) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL, savepoints and a write-lock policy."""
     if url.startswith("sqlite"):
-        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        kwargs: dict[str, Any] = {
+            "connect_args": {"check_same_thread": False, "timeout": sqlite_busy_seconds}
+        }
         if url in {"sqlite://", "sqlite:///:memory:"}:
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, **kwargs)
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
-            # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
-            dbapi_conn.isolation_level = None
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
-
+        _sqlite_policy(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # A database that is down or frozen must not hold a request: short connect and pool
+    # waits, and no statement runs longer than a request may.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=PG_POOL_WAIT_SECONDS,
+        connect_args={
+            "connect_timeout": PG_CONNECT_SECONDS,
+            "options": f"-c statement_timeout={PG_STATEMENT_MS}",
+        },
+    )
+
+
+def _sqlite_policy(engine: Engine) -> None:
+    """Transactions begin as readers and take the write lock (waiting for it) at their first write.
+
+    In WAL mode a reader that tries to become a writer after someone else committed fails at
+    once with "database is locked" (no waiting), which made most concurrent writes fail. So a
+    transaction that has only read re-begins as ``BEGIN IMMEDIATE`` right before its first
+    write: that waits for the lock, then writes. Reads before that point see committed data
+    (read-committed, as on PostgreSQL). Long reads and uploads never hold the lock.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint; safe with WAL
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+        conn.info["stoa_write_lock"] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _sqlite_take_write_lock(conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if conn.info.get("stoa_write_lock", True) or conn.info.get(SHARED_CONNECTION):
+            return
+        if not _SQLITE_WRITE.match(statement):
+            return
+        conn.info["stoa_write_lock"] = True
+        cursor.execute("COMMIT")  # ends a transaction that has only read
+        cursor.execute("BEGIN IMMEDIATE")
+
+
+def is_database_busy(exc: BaseException) -> bool:
+    """SQLite's write lock could not be had in time."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """The database is down, unreachable, overloaded or timed out: worth retrying later."""
+    return isinstance(exc, OperationalError | PoolTimeout)
 
 
 class Database:
@@ -88,6 +152,29 @@ def commit(session: Session) -> None:
     run_after_commit(session)
 
 
+def rollback(session: Session) -> None:
+    """Undo the transaction and drop its after-commit work."""
+    session.rollback()
+    session.info.pop("after_commit", None)
+
+
+def database_down() -> bool:
+    """This request found the database unavailable: render without touching it again."""
+    return bool(g.get("database_down"))
+
+
+def reset_request_session() -> None:
+    """Before an error page renders: the request's failed transaction must not break it."""
+    session: Session | None = g.get("db_session")
+    if session is not None:
+        try:
+            rollback(session)
+        except Exception:  # the connection itself may be gone; a fresh session is opened
+            log.warning("could not roll back the request session", exc_info=True)
+            g.pop("db_session", None)
+            session.close()
+
+
 def init_app(app: Flask, engine: Engine) -> None:
     app.extensions["stoa_db"] = Database(engine)
 
@@ -99,8 +186,7 @@ def init_app(app: Flask, engine: Engine) -> None:
             if response.status_code < 400:
                 commit(session)
             else:
-                session.rollback()
-                session.info.pop("after_commit", None)
+                rollback(session)
         return response
 
     @app.teardown_appcontext

@@ -1,16 +1,23 @@
 """Fixed-window counters for rate limits and sign-in throttling.
 
-Redis when ``REDIS_URL`` is set (shared by every worker), an in-process dict otherwise.
+Redis when ``REDIS_URL`` is set (shared by every worker), an in-process dict otherwise. When
+Redis stops answering, counting falls back to the in-process dict (short timeouts, then a
+pause before Redis is tried again) — a limiter never turns a request into an error.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+
+from redis.exceptions import RedisError
 
 from portal.errors import RateLimited
+
+log = logging.getLogger(__name__)
 
 
 class CounterStore(Protocol):
@@ -54,11 +61,19 @@ class MemoryStore:
             self._data.pop(key, None)
 
 
+REDIS_TIMEOUT_SECONDS = 0.5
+REDIS_RETRY_AFTER_SECONDS = 5.0
+
+
 class RedisStore:
     def __init__(self, url: str, prefix: str = "stoa:rl:") -> None:
         import redis
 
-        self._redis = redis.Redis.from_url(url)
+        self._redis = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+        )
         self._prefix = prefix
 
     def hit(self, key: str, window: int) -> tuple[int, int]:
@@ -82,6 +97,33 @@ class RedisStore:
         self._redis.delete(self._prefix + key)
 
 
+class FallbackStore:
+    """Redis first; the in-process store while Redis is unreachable."""
+
+    def __init__(self, primary: CounterStore, fallback: CounterStore | None = None) -> None:
+        self.primary = primary
+        self.fallback = fallback or MemoryStore()
+        self._down_until = 0.0
+
+    def _call(self, method: str, *args: object) -> Any:
+        if time.monotonic() >= self._down_until:
+            try:
+                return getattr(self.primary, method)(*args)
+            except RedisError:
+                log.warning("rate-limit store unreachable; counting in-process for now")
+                self._down_until = time.monotonic() + REDIS_RETRY_AFTER_SECONDS
+        return getattr(self.fallback, method)(*args)
+
+    def hit(self, key: str, window: int) -> tuple[int, int]:
+        return self._call("hit", key, window)
+
+    def peek(self, key: str) -> tuple[int, int]:
+        return self._call("peek", key)
+
+    def reset(self, key: str) -> None:
+        self._call("reset", key)
+
+
 @dataclass
 class Limiter:
     store: CounterStore
@@ -95,5 +137,5 @@ class Limiter:
 
 def make_store(redis_url: str | None, namespace: str = "") -> CounterStore:
     if redis_url:
-        return RedisStore(redis_url, prefix=f"stoa:{namespace}rl:")
+        return FallbackStore(RedisStore(redis_url, prefix=f"stoa:{namespace}rl:"))
     return MemoryStore()

@@ -9,9 +9,10 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlmodel import Session, select
 
-from portal.db import get_session
+from portal.db import database_down, get_session
 from portal.models import Agency
 from portal.principal import current_actor
+from portal.tenancy import ANONYMOUS
 from portal.web.htmx import is_partial
 
 DEFAULT_AGENCY = Agency(name="Stoa", primary_color="#4f46e5")
@@ -27,6 +28,10 @@ class AgencyCache:
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl
         self._value: tuple[float, Agency] | None = None
+
+    def last_known(self) -> Agency:
+        """What was read last (or the default): for pages rendered while the database is down."""
+        return self._value[1] if self._value else DEFAULT_AGENCY
 
     def get(self, session: Session) -> Agency:
         cached = self._value
@@ -48,7 +53,8 @@ class AgencyCache:
 def current_agency() -> Agency:
     """The agency's branding for this request (from the app's cache)."""
     if "agency" not in g:
-        g.agency = current_app.extensions["stoa_agency"].get(get_session())
+        cache = current_app.extensions["stoa_agency"]
+        g.agency = cache.last_known() if database_down() else cache.get(get_session())
     return g.agency
 
 
@@ -93,7 +99,7 @@ def init_templating(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         return {
             "agency": current_agency(),
-            "actor": current_actor(),
+            "actor": ANONYMOUS if database_down() else current_actor(),
             "staff_portals": _staff_portals,
             "partial": is_partial(),
         }

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from portal.errors import Forbidden, NotFound
 from portal.models import CLIENT_ROLE_RANK, ClientRole, Company, PortalManager, Role, User, UserRole
+from portal.web.args import parse_int
 
 T = TypeVar("T")
 # any select (one entity or several columns); scoped() hands back the same kind it was given.
@@ -170,11 +171,14 @@ def scoped(stmt: S, actor: Actor, model: type[Any]) -> S:
 
 
 def get_for_actor(session: Session, model: type[T], obj_id: Any, actor: Actor) -> T:
-    """Load one row the actor may see, or raise NotFound (foreign rows look absent)."""
-    try:
-        pk = int(obj_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    """Load one row the actor may see, or raise NotFound (foreign rows look absent).
+
+    ``obj_id`` is anything an id can arrive as; what cannot name a row (not ASCII digits,
+    beyond the id column's range) is simply absent.
+    """
+    pk = parse_int(obj_id, minimum=1)
+    if pk is None:
+        raise NotFound()
     obj = session.exec(scoped(select(model).where(model.id == pk), actor, model)).first()  # type: ignore[attr-defined]
     if obj is None:
         raise NotFound()

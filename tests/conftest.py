@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from portal import create_app, passwords
-from portal.db import make_engine
+from portal.db import SHARED_CONNECTION, make_engine
 from portal.migrations import upgrade
 from portal.models import Company, Portal, PortalManager, Project, User
 from portal.ratelimit import make_store
@@ -93,6 +93,7 @@ def db(app: Flask, engine: Engine) -> Iterator[Session]:
     see the test's rows, and their commits become savepoints.
     """
     conn = engine.connect()
+    conn.info[SHARED_CONNECTION] = True  # SQLite: never re-begin this outer transaction
     trans = conn.begin()
 
     def factory() -> Session:
@@ -113,6 +114,7 @@ def db(app: Flask, engine: Engine) -> Iterator[Session]:
     database.session_factory = original
     runtime.counters = original_counters
     trans.rollback()
+    conn.info.pop(SHARED_CONNECTION, None)
     conn.close()
 
 

@@ -16,6 +16,7 @@ import requests
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
+ACCESS_LOGGER = "portal.accesslog.RedactingLogger"  # as `make run`, the Dockerfile and deploy/
 
 
 def free_port() -> int:
@@ -25,11 +26,22 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """gunicorn (one sync worker) serving a migrated, demo-loaded SQLite database."""
+    """gunicorn (one sync worker unless told) serving a migrated, demo-loaded SQLite database."""
 
-    def __init__(self, workdir: Path | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path | None = None,
+        *,
+        workers: int = 1,
+        threads: int = 1,
+        db_url: str | None = None,
+        access_log: bool = False,
+    ) -> None:
         self.dir = workdir or Path(tempfile.mkdtemp(prefix="stoa-live-"))
-        self.db_url = f"sqlite:///{self.dir / 'live.db'}"
+        self.workers = workers
+        self.threads = threads
+        self.access_log = access_log
+        self.db_url = db_url or f"sqlite:///{self.dir / 'live.db'}"
         self.instance = self.dir / "instance"
         self.storage = self.instance / "storage"
         self.env = {
@@ -68,7 +80,14 @@ class LiveServer:
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "1",
+                str(self.workers),
+                "--threads",
+                str(self.threads),
+                *(
+                    ["--access-logfile", "-", "--logger-class", ACCESS_LOGGER]
+                    if self.access_log
+                    else []
+                ),
                 "--timeout",
                 "300",
                 "wsgi:app",

@@ -109,11 +109,12 @@ def api_blueprint(
         url_prefix=url_prefix,
         abp_tags=[Tag(name=tag, description=description)],
         abp_security=security if security is not None else KEY_SECURITY,
-        abp_responses=dict(ERROR_RESPONSES),
+        abp_responses={str(code): model for code, model in ERROR_RESPONSES.items()},
         operation_id_callback=_operation_id,
     )
-    bp.before_request(_reject_malformed_json)
+    # Authenticate before the body is parsed: an anonymous caller never makes us read it.
     bp.before_request(authenticate)
+    bp.before_request(_reject_malformed_json)
     bp.before_request(_check_path_objects)
     bp.after_request(_api_headers)
     _blueprints.append(bp)

@@ -98,7 +98,7 @@ class Page(BaseModel, Generic[T]):
     total: int
 
     @classmethod
-    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
         return f"{params[0].__name__}Page"  # Page[PortalOut] is documented as PortalOutPage
 
 

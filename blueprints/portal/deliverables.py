@@ -24,6 +24,7 @@ from portal.validation import form_data, validated
 from portal.web.args import page_arg
 from portal.web.downloads import send_blob
 from portal.web.htmx import hx_redirect, render_page
+from portal.web.limits import large_body
 from services import deliverables as service
 from services.deliverables.queries import STATUSES, deliverable_detail, deliverables_page
 from services.portals import PortalContext
@@ -90,6 +91,7 @@ def index() -> Response:
 
 
 @bp.post("/deliverables")
+@large_body
 def create() -> Response:
     ctx, actor = _here()
     form = request.form
@@ -167,6 +169,7 @@ def submit(deliverable_id: int) -> Response:
 
 
 @bp.post("/deliverables/<int:deliverable_id>/versions")
+@large_body
 def add_version(deliverable_id: int) -> Response:
     return _act(
         deliverable_id,

@@ -26,6 +26,7 @@ from portal.validation import form_data, validated
 from portal.web.args import arg_int, page_arg, parse_int
 from portal.web.downloads import send_blob
 from portal.web.htmx import hx_redirect, is_partial, render_fragment, render_page
+from portal.web.limits import large_body
 from services import files as svc
 from services.files import publishing as file_publishing
 from services.files import requests as file_requests
@@ -140,6 +141,7 @@ def add_link() -> Response:
 
 
 @bp.post("/files/upload")
+@large_body
 def upload_form() -> Response:
     """The no-JavaScript path: a plain multipart form, each file streamed to storage."""
     ctx, actor = _here()
@@ -196,6 +198,7 @@ def upload_status(upload_id: str) -> Response:
 
 
 @bp.route("/files/uploads/<upload_id>", methods=["PATCH"])
+@large_body
 @_json_errors
 def upload_chunk(upload_id: str) -> Response:
     ctx, actor = _here()
@@ -399,6 +402,7 @@ def _public_page(status: int = 200, **context: Any) -> Response:
 
 
 @public_bp.route("/u/<token>", methods=["GET", "POST"])
+@large_body
 def public_upload(token: str) -> Response:
     session = get_session()
     try:

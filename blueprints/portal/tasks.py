@@ -24,6 +24,7 @@ from portal.models.task import (
 from portal.validation import form_data, validated
 from portal.web.args import id_list, parse_int
 from portal.web.htmx import hx_redirect, is_partial, render_page
+from portal.web.limits import large_body
 from services import tasks as task_service
 from services.tasks import attachments as task_attachments
 from services.tasks import requests as requests_service
@@ -128,6 +129,7 @@ def _after_attachment_change(task_id: int) -> Response:
 
 
 @bp.post("/tasks/<int:task_id>/attachments")
+@large_body
 def upload_attachment(task_id: int) -> Response:
     """Upload one file into the portal's files (the files service) and attach it."""
     item = request.files.get("file")

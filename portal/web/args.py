@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from werkzeug.routing import IntegerConverter
+
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER; also the bound the API schemas publish
 
 
@@ -44,3 +46,17 @@ def id_list(raw: str | Iterable[Any]) -> list[int]:
     """Comma-separated (or iterable) ids, malformed entries dropped, order kept."""
     parts = raw.split(",") if isinstance(raw, str) else raw
     return [v for v in (parse_int(p, minimum=1) for p in parts) if v is not None]
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: ASCII digits naming a possible row, else no match (404).
+
+    Werkzeug's own converter takes any Unicode digit ("١" is 1) and any size, which reached
+    PostgreSQL as an out-of-range integer (a 500).
+    """
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)

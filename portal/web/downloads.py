@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 from urllib.parse import quote
 
-from flask import Response, redirect
+from flask import Response
 
 from portal.storage import Blob
 
@@ -51,7 +51,10 @@ def send_blob(blob: Blob, *, inline: bool = False) -> Response:
     ``inline`` is honoured only for types the blob declares safe to show in the browser.
     """
     if blob.redirect_url:
-        return redirect(blob.redirect_url, code=302)  # type: ignore[return-value]
+        resp = Response(status=302)
+        resp.headers["Location"] = blob.redirect_url
+        resp.headers["Cache-Control"] = "private, no-store"
+        return resp
     inline = inline and blob.inline_ok
     resp = Response(
         _Body(blob.stream),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal import passwords
 from portal.models import (
@@ -64,9 +65,7 @@ PROJECTS = {
 }
 
 
-def _user(
-    session: Session, email: str, name: str, hashed: str, **fields: object
-) -> tuple[User, bool]:
+def _user(session: Session, email: str, name: str, hashed: str, **fields: Any) -> tuple[User, bool]:
     user = session.exec(select(User).where(User.email == email)).first()
     if user is not None:
         return user, False
@@ -114,6 +113,7 @@ def load_demo(session: Session) -> bool:
             company = Company(name=name, slug=slug, parent_id=parent.id if parent else None)
             session.add(company)
             session.flush()
+            assert company.id is not None
             session.add(
                 Portal(
                     company_id=company.id,
@@ -158,6 +158,7 @@ def load_demo(session: Session) -> bool:
             ).first()
             if exists is None:
                 lead = pm if slug != "globex" else admin
+                assert company.id is not None
                 session.add(
                     Project(
                         company_id=company.id,
@@ -231,7 +232,7 @@ def _demo_webhook(session: Session, admin: User, company: Company) -> bool:
     events = session.exec(
         select(ActivityLog)
         .where(ActivityLog.company_id == company.id, ActivityLog.action == "project_created")
-        .order_by(ActivityLog.created_at)
+        .order_by(col(ActivityLog.created_at))
     ).all()
     previous: WebhookDelivery | None = None
     for i, row in enumerate(events):
@@ -422,14 +423,14 @@ def _demo_conversations(session: Session, companies: dict[str, Company]) -> bool
         created = True
 
     admin = as_actor("admin@northwind.test")
-    for slug, title, body in DEMO_ANNOUNCEMENTS:
+    for target, title, body in DEMO_ANNOUNCEMENTS:
         if session.exec(select(Announcement.id).where(Announcement.title == title)).first():
             continue
         create_announcement(
             session,
             actor=admin,
             data=AnnouncementCreate(
-                title=title, body=body, company_id=companies[slug].id if slug else None
+                title=title, body=body, company_id=companies[target].id if target else None
             ),
         )
         created = True

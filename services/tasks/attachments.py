@@ -18,7 +18,6 @@ from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import Portal, PortalFile, Task, TaskAttachment, User
 from portal.models.activity import Action
 from portal.tenancy import Actor, scoped
-from portal.web.args import parse_int
 from services import files as file_service
 from services.events import activity
 from services.tasks import can_change_tasks, get_task
@@ -69,11 +68,11 @@ def task_attachments(session: Session, *, actor: Actor, task: Task) -> TaskAttac
     who = aliased(User)
     rows = session.execute(
         file_service.visible_files(actor)
-        .add_columns(TaskAttachment, who.name, who.email, Portal.slug)
-        .join(TaskAttachment, TaskAttachment.file_id == PortalFile.id)
+        .add_columns(TaskAttachment, col(who.name), col(who.email), col(Portal.slug))
+        .join(TaskAttachment, col(TaskAttachment.file_id) == col(PortalFile.id))
         .outerjoin(who, col(who.id) == TaskAttachment.attached_by_id)
         .outerjoin(Portal, col(Portal.company_id) == PortalFile.company_id)
-        .where(TaskAttachment.task_id == task.id)
+        .where(col(TaskAttachment.task_id) == task.id)
         .order_by(col(TaskAttachment.created_at), col(TaskAttachment.id))
         .limit(MAX_LISTED)
     ).all()
@@ -182,8 +181,6 @@ def upload_and_attach(
 def detach(session: Session, *, actor: Actor, task_id: int, attachment_id: int) -> None:
     """Remove a file from a task (the file itself stays in the portal's files)."""
     task = get_task(session, actor=actor, task_id=task_id)
-    if parse_int(attachment_id, minimum=1) is None:  # beyond an id column: names nothing
-        raise NotFound()
     row = session.exec(
         scoped(select(TaskAttachment, PortalFile.name), actor, TaskAttachment)
         .join(PortalFile, col(PortalFile.id) == TaskAttachment.file_id)

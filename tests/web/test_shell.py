@@ -197,3 +197,12 @@ def test_dashboard_activity_hides_staff_only_rows_from_clients(client, db, login
     assert "Pat posted an internal note" in client.get("/p/acme-test/dashboard").get_data(
         as_text=True
     )
+
+
+@pytest.mark.parametrize("raw", ["99999999999", "2147483648", "١", "²", "00000000001234"])
+def test_route_ids_outside_a_row_id_are_404(client, login, tenants, raw) -> None:
+    """Every ``<int:…>`` route: huge or non-ASCII digits name nothing (not a 500, not row 1)."""
+    login(tenants.staff_admin)
+    for path in (f"/p/acme-test/tasks/{raw}", f"/p/acme-test/files/{raw}", f"/admin/pages/{raw}"):
+        resp = client.get(path)
+        assert resp.status_code == 404, (path, resp.status_code)

@@ -23,6 +23,7 @@ from portal.models.deliverable import (
 )
 from portal.storage import Upload
 from portal.validation import validated
+from portal.web.limits import large_body
 from portal.web.urls import base_url
 from services import deliverables as service
 from services.deliverables.queries import ApiRow, api_deliverables
@@ -200,6 +201,7 @@ def list_portal_deliverables(path: PortalPath, query: DeliverableListQuery):
     responses={201: DeliverableOut},
     openapi_extensions=_either(DeliverableCreate),
 )
+@large_body
 def create_portal_deliverable(path: PortalPath):
     """A file (multipart ``file``) or a link (JSON ``url``). Without ``require_approval`` it is
     approved at once with a null approver. Agency keys and staff; scope deliverables:write."""
@@ -228,6 +230,7 @@ def get_deliverable(path: DeliverablePath):
     responses={201: DeliverableOut},
     openapi_extensions=_either(VersionCreate),
 )
+@large_body
 def add_deliverable_version(path: DeliverablePath):
     """Keeps the history and re-opens review (an approval covers only the version it was given
     for). Agency keys and staff; scope deliverables:write."""

@@ -17,6 +17,7 @@ from portal.models import PortalFile
 from portal.models.file import FileLinkCreate, FileRejection, FileTargets
 from portal.validation import form_data, validated
 from portal.web.downloads import send_blob
+from portal.web.limits import large_body
 from portal.web.urls import base_url
 from services import files as svc
 from services.files import publishing as file_publishing
@@ -139,6 +140,7 @@ def list_portal_files(path: PortalFilesPath, query: PageQuery):
 @bp.post(
     "/portals/<int:portal_id>/files", summary="Upload or link a file", responses={201: FileOut}
 )
+@large_body
 def create_portal_file(path: PortalFilesPath):
     """Multipart with a ``file`` part (streamed; checked by content), or JSON ``{url, name}`` for
     a linked file; optional ``approver_id`` makes it wait for that person's approval.
