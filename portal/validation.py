@@ -19,13 +19,14 @@ from portal.errors import Invalid
 M = TypeVar("M", bound=BaseModel)
 
 
-def _has_nul(value: Any) -> bool:
+def has_nul(value: Any) -> bool:
+    """A NUL character anywhere in a string, or in the keys/values of nested containers."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
     if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
+        return any(has_nul(v) for v in value)
     return False
 
 
@@ -38,7 +39,7 @@ class InputModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _no_nul_characters(cls, data: Any) -> Any:
-        if _has_nul(data):
+        if has_nul(data):
             raise ValueError("Text may not contain NUL characters.")
         return data
 

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from portal.validation import has_nul
+
 T = TypeVar("T")
 
 MAX_LIMIT = 100
@@ -24,16 +26,6 @@ def _id_in_range(value: str | None) -> str | None:
 IdString = Annotated[str, AfterValidator(_id_in_range)]
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 class ApiModel(BaseModel):
     """Base of every request model: unknown keys are ignored, NUL characters are refused
     (PostgreSQL cannot store them, so they would otherwise become a 500)."""
@@ -43,7 +35,7 @@ class ApiModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _no_nul_characters(cls, data: Any) -> Any:
-        if _has_nul(data):
+        if has_nul(data):
             raise ValueError("Text may not contain NUL characters.")
         return data
 

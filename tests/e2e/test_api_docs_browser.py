@@ -12,12 +12,12 @@ pytestmark = pytest.mark.e2e
 def test_api_docs_page(page_factory, width) -> None:
     page = page_factory(width)
     page.goto("/api/docs")
-    assert page.get_by_role("heading", name="Authentication").is_visible()
+    expect(page.get_by_role("heading", name="Authentication")).to_be_visible()
     page.locator(".api-toc a[href='#create_portal']").click()
     assert page.url.endswith("#create_portal")
-    assert page.locator("#create_portal").is_visible()
+    expect(page.locator("#create_portal")).to_be_visible()
     page.get_by_role("link", name="PortalCreate").first.click()
-    assert page.locator("#schema-PortalCreate").is_visible()
+    expect(page.locator("#schema-PortalCreate")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.errors == []
 

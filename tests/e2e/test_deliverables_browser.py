@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from services.demo.deliverables import demo_pdf
 from tests.e2e.conftest import sign_in
@@ -33,15 +34,15 @@ def test_submit_revise_new_version_approve(page_factory) -> None:
     client = page_factory()
     sign_in(client, "dev@acme.test")
     client.goto("/p/acme/deliverables")
-    assert client.locator(".waiting a:has-text('Careers page')").is_visible()
+    expect(client.locator(".waiting a:has-text('Careers page')")).to_be_visible()
     client.goto(url)
     client.fill("#r-note", "Please add the benefits section.")
     client.click("#revision-btn")
     client.wait_for_selector(".status-big[data-status=revision_requested]")
-    assert client.locator(".callout-warn:has-text('benefits section')").is_visible()
+    expect(client.locator(".callout-warn:has-text('benefits section')")).to_be_visible()
 
     pm.reload()
-    assert pm.locator("text=Please add the benefits section.").first.is_visible()
+    expect(pm.locator("text=Please add the benefits section.").first).to_be_visible()
     pm.set_input_files(
         "#nv-file",
         {"name": "careers-v2.pdf", "mimeType": "application/pdf", "buffer": demo_pdf("Careers", 2)},
@@ -55,7 +56,9 @@ def test_submit_revise_new_version_approve(page_factory) -> None:
     assert client.locator("#approve-btn").inner_text() == "Approve version 2"
     client.click("#approve-btn")
     client.wait_for_selector(".status-big[data-status=approved]")
-    assert client.locator("#approval-state:has-text('Approved by Dev Collaborator')").is_visible()
+    expect(
+        client.locator("#approval-state:has-text('Approved by Dev Collaborator')")
+    ).to_be_visible()
     receipt = client.locator("#receipts a:has-text('Receipt (JSON)')")
     assert receipt.count() == 1
     body = client.request.get(receipt.get_attribute("href")).json()

@@ -4,6 +4,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -27,7 +28,7 @@ def test_upload_two_files_shows_progress_and_rows(page_factory, tmp_path) -> Non
         bar = items.nth(i).locator("progress")
         assert bar.get_attribute("value") == bar.get_attribute("max")
     page.wait_for_selector("#file-list a:has-text('browser-one.pdf')")
-    assert page.locator("#file-list a:has-text('browser-two.csv')").is_visible()
+    expect(page.locator("#file-list a:has-text('browser-two.csv')")).to_be_visible()
     assert not page.errors, page.errors
 
 
@@ -48,7 +49,7 @@ def test_approver_approves_and_preview_renders(page_factory) -> None:
     page.goto("/p/acme/files")
     page.click("a:has-text('Homepage wireframe.pdf')")
     page.wait_for_url(re.compile(r"/p/acme/files/\d+$"))
-    assert page.locator("iframe.preview-pdf").is_visible()
+    expect(page.locator("iframe.preview-pdf")).to_be_visible()
     page.click("button:has-text('Approve')")
     page.wait_for_selector(".badge-approved")
     assert not page.errors, page.errors

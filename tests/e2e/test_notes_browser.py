@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -30,7 +31,7 @@ def test_a_mention_raises_the_mentioned_users_bell(page_factory) -> None:
     dev.click("#composer button[type=submit]")
     thread = dev.locator(".thread", has_text="Browser check")
     thread.wait_for()
-    assert thread.locator("strong", has_text="footer").is_visible()  # markdown rendered
+    expect(thread.locator("strong", has_text="footer")).to_be_visible()  # markdown rendered
     assert dev.url.endswith("/p/acme/notes")
 
     olivia.reload()
@@ -38,10 +39,10 @@ def test_a_mention_raises_the_mentioned_users_bell(page_factory) -> None:
     olivia.click("a.bell")
     olivia.wait_for_url(re.compile(r"/notifications$"))
     link = olivia.locator(".notif-title", has_text="mentioned you")
-    assert link.first.is_visible()
+    expect(link.first).to_be_visible()
     link.first.click()
     olivia.wait_for_url(re.compile(r"/p/acme/notes\?project=\d+#note-\d+$"))
-    assert olivia.locator(".note", has_text="Browser check").first.is_visible()
+    expect(olivia.locator(".note", has_text="Browser check").first).to_be_visible()
     assert _bell(olivia) == before  # opening it marked it read
     assert not dev.errors, dev.errors
     assert not olivia.errors, olivia.errors
@@ -82,9 +83,9 @@ def test_viewer_reads_without_write_controls(page_factory) -> None:
     assert page.locator("summary", has_text="Reply").count() == 0
     assert page.locator("text=Internal").count() == 0
     page.goto("/p/acme/activity")
-    assert page.locator("h1", has_text="Activity").is_visible()
+    expect(page.locator("h1", has_text="Activity")).to_be_visible()
     page.goto("/p/acme/announcements")
-    assert page.locator("h2", has_text="Your new project dashboard").is_visible()
+    expect(page.locator("h2", has_text="Your new project dashboard")).to_be_visible()
     assert not page.errors, page.errors
 
 

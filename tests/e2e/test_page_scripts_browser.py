@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_tasks_browser import _card, _column_of, _drag
@@ -77,7 +78,7 @@ def test_a_refused_write_shows_the_servers_message(page_factory) -> None:
     toast = page.locator("#toasts .toast-error").last
     toast.wait_for()
     assert toast.inner_text().startswith("You can look, but not change things here.")
-    assert page.locator("h1", has_text="Tasks").is_visible()  # the page stays as it was
+    expect(page.locator("h1", has_text="Tasks")).to_be_visible()  # the page stays as it was
 
     # the JSON envelope of the API speaks through the same toast
     page.evaluate("() => htmx.ajax('GET', '/api/v1/no-such-thing', {target: '#main'})")
@@ -96,5 +97,5 @@ def test_a_refused_form_post_toasts_instead_of_swapping_the_error_page_in(page_f
         )
     assert refused.value.status == 422
     page.locator("#toasts .toast-error", has_text="Some fields are invalid.").wait_for()
-    assert page.locator(".kanban").is_visible()  # the 422 error page was not swapped into #main
+    expect(page.locator(".kanban")).to_be_visible()  # the 422 error page was not swapped into #main
     assert page.locator(".error-code").count() == 0

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -38,7 +39,7 @@ def test_staff_open_a_project_from_the_tab_and_log_a_decision(page_factory) -> N
     )
     assert "Keep the shop on the current platform" in first.inner_text()
     assert "Decided by Olivia Owner" in first.inner_text()
-    assert page.locator("#toasts .toast", has_text="Decision logged.").is_visible()
+    expect(page.locator("#toasts .toast", has_text="Decision logged.")).to_be_visible()
     assert page.evaluate("window.__marker") == "still-here"
     # an empty decision is refused in place with a message
     page.click("#project-decisions summary:has-text('Log a decision')")
@@ -61,7 +62,7 @@ def test_goal_status_change_updates_progress(page_factory) -> None:
     page.wait_for_function(
         "b => document.querySelector('#project-progress .list-meta').innerText !== b", arg=before
     )
-    assert page.locator("#toasts .toast", has_text="Goal updated.").is_visible()
+    expect(page.locator("#toasts .toast", has_text="Goal updated.")).to_be_visible()
     assert not page.errors, page.errors
 
 
@@ -74,7 +75,9 @@ def test_viewer_reads_the_project_and_pages_without_forms(page_factory) -> None:
     assert page.locator("text=Log a decision").count() == 0
     page.click(".tabbar a[data-tab=pages]")
     page.wait_for_url(re.compile(r"/p/acme/pages$"))
-    assert page.locator(".page-card", has_text="Store launch playbook").is_visible()  # the child's
+    expect(
+        page.locator(".page-card", has_text="Store launch playbook")
+    ).to_be_visible()  # the child's
     assert page.locator(".page-card", has_text="Retainer proposal").count() == 0  # a draft
     page.click(".page-card-title a:has-text('Website launch plan')")
     page.wait_for_selector("article.rich-page h2:has-text('Launch plan')")
@@ -104,7 +107,7 @@ def test_staff_write_and_publish_a_page(page_factory) -> None:
     page.fill("#f-body", "## Hello\n\n<script>window.__pwned = 1</script>\n\nWorld")
     page.click("button:has-text('Save and publish')")
     page.wait_for_selector("h1:has-text('Browser-made page')")
-    assert page.locator(".preview h2", has_text="Hello").is_visible()
+    expect(page.locator(".preview h2", has_text="Hello")).to_be_visible()
     assert not page.errors, page.errors
     page = page_factory()  # a fresh browser context for the client
     sign_in(page, "owner@acme.test")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -24,7 +25,7 @@ def test_every_demo_account_signs_in_and_lands(page_factory, email, landing) -> 
     page = page_factory()
     sign_in(page, email)
     assert page.url.endswith(landing)
-    assert page.locator("h1").first.is_visible()
+    expect(page.locator("h1").first).to_be_visible()
     assert not page.errors, page.errors
 
 
@@ -40,7 +41,7 @@ def test_tabs_swap_with_htmx_and_keep_the_url_true(page_factory) -> None:
     assert page.get_attribute(".tabbar a[data-tab=dashboard]", "aria-current") is None
     assert page.title().startswith("Team")
     page.reload()
-    assert page.locator("h1", has_text="Team").is_visible()  # the pushed URL is a full page
+    expect(page.locator("h1", has_text="Team")).to_be_visible()  # the pushed URL is a full page
     assert not page.errors, page.errors
 
 
@@ -55,7 +56,7 @@ def test_foreign_portal_is_a_404_in_the_browser(page_factory) -> None:
     ]:
         resp = page.goto(url)
         assert resp.status == 404, url
-        assert page.locator("text=We couldn't find that page").is_visible()
+        expect(page.locator("text=We couldn't find that page")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -76,6 +77,6 @@ def test_sign_out_from_the_user_menu(page_factory) -> None:
     page.click(".user-menu summary")
     page.click("text=Sign out")
     page.wait_for_url(re.compile(r"/login$"))
-    assert page.locator("text=You are signed out.").is_visible()
+    expect(page.locator("text=You are signed out.")).to_be_visible()
     page.goto("/p/acme/dashboard")
     assert "/login" in page.url

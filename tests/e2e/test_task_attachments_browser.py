@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from services.demo.files import demo_pdf
 from tests.e2e.conftest import sign_in
@@ -43,5 +44,5 @@ def test_attach_files_in_the_task_drawer(page_factory) -> None:
         state="detached"
     )
     page.reload()
-    assert page.locator("#task-drawer .attachment", has_text="audit-notes.pdf").is_visible()
+    expect(page.locator("#task-drawer .attachment", has_text="audit-notes.pdf")).to_be_visible()
     assert not page.errors, page.errors

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -48,7 +49,7 @@ def test_drag_a_card_from_open_to_in_progress(page_factory) -> None:
     assert _card(page, title).get_attribute("data-status") == "in_progress"
     page.click(".tabbar a[data-tab=dashboard]")
     page.wait_for_url(re.compile(r"/p/acme/dashboard$"))
-    assert page.locator(".feed", has_text=f"moved {title} to In progress").is_visible()
+    expect(page.locator(".feed", has_text=f"moved {title} to In progress")).to_be_visible()
     assert not page.errors, page.errors
 
 
@@ -123,7 +124,7 @@ def test_drawer_opens_in_place_and_its_url_is_a_page(page_factory) -> None:
         page.select_option("#task-drawer .drawer-status select", "up_next")
     page.wait_for_selector(f'.kanban-list[data-status="up_next"] [data-task-id="{task_id}"]')
     page.reload()
-    assert page.locator("#task-drawer .comment-text", has_text="warmer header").is_visible()
+    expect(page.locator("#task-drawer .comment-text", has_text="warmer header")).to_be_visible()
     page.keyboard.press("Escape")
     page.wait_for_selector("#task-drawer", state="detached")
     assert not page.errors, page.errors
@@ -137,7 +138,7 @@ def test_client_sends_a_request(page_factory) -> None:
     page.select_option("#r-priority", "high")
     page.click("#request-form button[type=submit]")
     page.wait_for_selector(".request-row:has-text('Translate the pricing page')")
-    assert page.locator(".toast-success").is_visible()
+    expect(page.locator(".toast-success")).to_be_visible()
     assert not page.errors, page.errors
 
 

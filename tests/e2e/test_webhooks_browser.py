@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from tests.waiting import wait_until
@@ -55,19 +56,19 @@ def test_webhook_created_receives_a_signed_invitation_and_can_be_redelivered(
         admin.reload()
         assert "copy it now" not in admin.content()  # the secret is shown once
         row = admin.locator("tbody tr").first
-        assert row.locator(".badge", has_text="Success").is_visible()
+        expect(row.locator(".badge", has_text="Success")).to_be_visible()
         row.locator("button:has-text('Redeliver')").click()
         admin.wait_for_selector("text=Redelivery queued.")
         _wait_for(lambda: len(receiver.requests) == 2)
         assert receiver.requests[1].body == got.body
         assert receiver.requests[1].signature_valid(secret)
         admin.reload()
-        assert admin.locator("text=redelivery of #").is_visible()
+        expect(admin.locator("text=redelivery of #")).to_be_visible()
 
         admin.once("dialog", lambda d: d.accept())
         admin.click("button:has-text('Delete')")
         admin.wait_for_url(re.compile(r"/admin/webhooks$"))
-        assert admin.locator("text=Webhook deleted.").is_visible()
+        expect(admin.locator("text=Webhook deleted.")).to_be_visible()
         assert receiver.url not in admin.content()
         assert not admin.errors, admin.errors
         assert not client.errors, client.errors
@@ -81,6 +82,6 @@ def test_webhook_pages_fit_the_screen(page_factory, width) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.locator("tr", has_text="northwind-crm").locator("a:has-text('Deliveries')").click()
     page.wait_for_selector("text=CRM sync (demo, paused)")
-    assert page.locator("text=redelivery of #").is_visible()
+    expect(page.locator("text=redelivery of #")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert not page.errors, page.errors
