@@ -27,6 +27,7 @@ run: install
 	$(BIN)/stoa db upgrade
 	$(BIN)/stoa demo
 	mkdir -p instance
+	STOA_BASE_URL="$${STOA_BASE_URL:-http://127.0.0.1:$(PORT)}" \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 \
 		--control-socket instance/gunicorn.ctl --access-logfile - \
 		--logger-class portal.accesslog.RedactingLogger wsgi:app

@@ -89,7 +89,7 @@ def magic_request() -> Response:
         auth_service.request_magic_link(
             get_session(),
             email=email,
-            base_url=base_url(from_request=True),
+            base_url=base_url(),
             next_url=safe_next(request.form.get("next")),
         )
     except RateLimited as exc:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal.db import database_down, is_database_busy, reset_request_session
 from portal.errors import DomainError
@@ -91,6 +91,11 @@ def register(app: Flask) -> None:
             errors=exc.errors or None,
             retry_after=exc.retry_after,
         )
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(exc: SecurityError) -> Response:
+        # A Host we do not serve: answer plainly, building no URL and reading no database.
+        return Response("Unknown host.\n", status=400, mimetype="text/plain")
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Response:

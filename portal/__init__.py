@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from authlib.integrations.flask_client import OAuth
 from flask import Flask
@@ -55,6 +57,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(dict(settings.extra))
+    if settings.is_production and settings.base_url:
+        # Second guard after links-from-configuration: only our own host name is answered
+        # (and loopback, for health probes); anything else is a 400.
+        own = urlsplit(settings.base_url).hostname or ""
+        extra_hosts = str(
+            settings.extra.get("TRUSTED_HOSTS_EXTRA") or os.environ.get("STOA_TRUSTED_HOSTS", "")
+        )
+        app.config["TRUSTED_HOSTS"] = [
+            own,
+            "localhost",
+            "127.0.0.1",
+            *[h.strip() for h in extra_hosts.split(",") if h.strip()],
+        ]
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app,

@@ -111,9 +111,14 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
 
     secret = str(o.get("SECRET_KEY") or os.environ.get("SECRET_KEY") or "")
     keys_raw = str(o.get("STOA_ENCRYPTION_KEYS") or os.environ.get("STOA_ENCRYPTION_KEYS") or "")
+    base_url = str(o.get("BASE_URL") or os.environ.get("STOA_BASE_URL") or "") or None
     if production:
         if not secret:
             raise ConfigError("SECRET_KEY is required in production")
+        if not base_url:
+            raise ConfigError(
+                "STOA_BASE_URL is required in production: emailed links are built from it"
+            )
         if not keys_raw:
             raise ConfigError("STOA_ENCRYPTION_KEYS is required in production")
     if not secret:
@@ -153,7 +158,7 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         trusted_proxies=int(
             str(o.get("TRUSTED_PROXIES") or os.environ.get("TRUSTED_PROXIES") or 0)
         ),
-        base_url=str(o.get("BASE_URL") or os.environ.get("STOA_BASE_URL") or "") or None,
+        base_url=base_url,
         login_ip_limit=int(
             str(o.get("LOGIN_IP_LIMIT") or os.environ.get("STOA_LOGIN_IP_LIMIT") or 300)
         ),

@@ -52,7 +52,7 @@ def invite() -> Response:
             actor=ctx.actor,
             company_id=ctx.company.id,  # type: ignore[arg-type]
             data=validated(InviteCreate, form_data(form)),
-            base_url=base_url(from_request=True),
+            base_url=base_url(),
         )
     except (Invalid, Conflict, RateLimited) as exc:
         errors = exc.errors or {"email": [exc.message]}

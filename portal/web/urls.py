@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request
-
 from portal.runtime import get_runtime
+
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -27,13 +27,13 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def base_url(*, from_request: bool = False) -> str:
-    """The site's root URL without a trailing slash: ``STOA_BASE_URL``, else the request's.
+def base_url() -> str:
+    """The site's public root URL without a trailing slash, from configuration only.
 
-    ``from_request`` ignores the configuration and uses the request's host: the invitation and
-    sign-in link emails still do (SPEC §4 wants configuration only; a later issue changes that).
+    ``STOA_BASE_URL`` (required in production); development falls back to the address
+    ``make run`` serves. Never the request's Host or X-Forwarded-Host: those are the caller's
+    to choose, and an emailed sign-in link built from them hands the token to whoever forged
+    them.
     """
-    if from_request:
-        return request.host_url.rstrip("/")
     configured = get_runtime().settings.base_url
-    return (configured or request.url_root).rstrip("/")
+    return (configured or DEVELOPMENT_BASE_URL).rstrip("/")

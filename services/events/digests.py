@@ -25,6 +25,7 @@ from portal.jobs import job
 from portal.models import Agency, Notification, User
 from portal.models.base import utcnow
 from portal.runtime import get_runtime
+from portal.web.urls import base_url
 from services.accounts.auth import issue_magic_link
 from services.events import mail
 
@@ -44,10 +45,6 @@ def digest_interval() -> int:
         return max(0, int(raw))
     except ValueError:
         return DEFAULT_INTERVAL
-
-
-def _base_url() -> str:
-    return (get_runtime().settings.base_url or "http://127.0.0.1:8000").rstrip("/")
 
 
 def schedule_digests(session: Session, user_ids: Iterable[int]) -> None:
@@ -105,7 +102,7 @@ def send_digest(session: Session, *, user_id: int, now: datetime | None = None) 
         return False
     agency = session.exec(select(Agency).limit(1)).first()
     sender = agency.name if agency else "Stoa"
-    base = _base_url()
+    base = base_url()
     token = issue_magic_link(session, user=user, next_url="/notifications")
     subject = pending[0].title if len(pending) == 1 else f"{len(pending)} new updates from {sender}"
     lines = [f"Hello {user.display_name},", "", f"Here is what happened at {sender}:", ""]

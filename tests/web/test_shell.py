@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import PASSWORD, assert_both_ways
@@ -206,3 +208,17 @@ def test_route_ids_outside_a_row_id_are_404(client, login, tenants, raw) -> None
     for path in (f"/p/acme-test/tasks/{raw}", f"/p/acme-test/files/{raw}", f"/admin/pages/{raw}"):
         resp = client.get(path)
         assert resp.status_code == 404, (path, resp.status_code)
+
+
+def test_dev_outbox_is_not_an_escalation_path(app, client, db, login, tenants) -> None:
+    """Red-team #2: a PM could read every user's magic link at /dev/outbox and become admin."""
+    from services.accounts import auth as auth_service
+
+    auth_service.request_magic_link(db, email=tenants.staff_admin.email, base_url="http://x")
+    db.flush()
+    login(tenants.pm)
+    assert client.get("/dev/outbox").status_code == 403  # staff, but without dev.outbox
+    login(tenants.staff_admin)
+    page = client.get("/dev/outbox").get_data(as_text=True)
+    assert "/magic/[redacted]" in page
+    assert not re.search(r"/magic/(?!\[redacted\])[\w-]{20,}", page)

@@ -22,14 +22,10 @@ def test_safe_next_keeps_same_site_paths() -> None:
     assert safe_next(" /p/acme/team?x=1 ") == "/p/acme/team?x=1"
 
 
-def test_base_url_prefers_configuration_unless_asked_for_the_request(
-    app, runtime, monkeypatch
-) -> None:
-    with app.test_request_context("/x", base_url="http://portal.example.test"):
-        assert base_url() == "http://portal.example.test"
-        assert base_url(from_request=True) == "http://portal.example.test"
+def test_base_url_comes_from_configuration_never_the_request(app, runtime, monkeypatch) -> None:
+    with app.test_request_context("/x", base_url="http://evil.test"):
+        assert base_url() == "http://127.0.0.1:8000"  # development's default, not the Host
     configured = replace(runtime.settings, base_url="https://stoa.example.test/")
     monkeypatch.setattr(runtime, "settings", configured)
     with app.test_request_context("/x", base_url="http://evil.test"):
         assert base_url() == "https://stoa.example.test"
-        assert base_url(from_request=True) == "http://evil.test"
