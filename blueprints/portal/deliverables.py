@@ -33,10 +33,8 @@ bp = portal_blueprint("deliverables", __name__)
 
 
 def _here() -> tuple[PortalContext, Actor]:
-    """The portal, and its visitor narrowed to the portal's own company: deliverables belong to
-    one company, not to its group (a parent's portal never shows a child's)."""
     ctx = portal_ctx()
-    return ctx, ctx.actor.narrowed([ctx.portal.company_id])
+    return ctx, ctx.company_actor
 
 
 def _upload() -> Upload | None:

@@ -37,10 +37,8 @@ public_bp = Blueprint("file_requests", __name__)
 
 
 def _here() -> tuple[PortalContext, Actor]:
-    """The portal, and its visitor narrowed to the portal's own company: files belong to one
-    company, not to its group (a parent's portal never shows a child's files)."""
     ctx = portal_ctx()
-    return ctx, ctx.actor.narrowed([ctx.portal.company_id])
+    return ctx, ctx.company_actor
 
 
 def _uploads() -> list[Upload]:

@@ -32,6 +32,13 @@ class PortalContext:
     can_write: bool
     can_manage: bool
 
+    @property
+    def company_actor(self) -> Actor:
+        """The visitor narrowed to the portal's own company, for collections that belong to
+        one company rather than its group (files, deliverables: a parent's portal never
+        shows a child's)."""
+        return self.actor.narrowed([self.portal.company_id])
+
 
 def visible_tabs(portal: Portal) -> list[str]:
     enabled = set(portal.enabled_tabs or ALL_TABS)
