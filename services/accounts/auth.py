@@ -132,7 +132,7 @@ def invite(
     """Invite someone to a company's portal (client admins and staff). SPEC §4 errors."""
     company = get_for_actor(session, Company, company_id, actor)
     if not can_manage_people(actor):
-        raise Forbidden()
+        raise Forbidden("Only company admins can invite people.")
     address = normalise_email(data.email)
     if session.exec(select(User.id).where(User.email == address)).first() is not None:
         raise Conflict("A user with that email already exists.", code="user_exists")

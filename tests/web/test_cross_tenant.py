@@ -11,7 +11,7 @@ from portal.models import (
     WebhookSubscription,
 )
 from portal.models.base import utcnow
-from tests.deliverable_factories import approved_with_receipt
+from tests.factories.deliverables import approved_with_receipt
 from tests.web.files_world import add_acme_files
 from tests.web.probe import build_path, probed_rules
 
