@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select, update
 
 from portal import passwords
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
@@ -198,6 +198,27 @@ def pending_invitation(session: Session, *, token: str) -> Invitation:
     return inv
 
 
+def _use_invitation(session: Session, *, token: str) -> Invitation:
+    """Mark a live invitation accepted in one conditional UPDATE: of two parallel uses, the
+    second waits for the first's row lock, then finds it accepted and matches nothing."""
+    now = utcnow()
+    row = session.exec(
+        update(Invitation)
+        .where(
+            col(Invitation.token_hash) == digest(token),
+            col(Invitation.accepted_at).is_(None),
+            col(Invitation.expires_at) >= now,
+        )
+        .values(accepted_at=now)
+        .returning(col(Invitation.id))
+    ).first()
+    if row is None:
+        raise NotFound("This invitation link is invalid, used or expired.")
+    inv = session.get(Invitation, row[0], populate_existing=True)
+    assert inv is not None  # just updated in this transaction
+    return inv
+
+
 def accept_invitation(session: Session, *, token: str, data: InvitationAccept) -> SignIn:
     """The invitee's account, created from a live invitation (which is used up)."""
     inv = pending_invitation(session, token=token)
@@ -205,6 +226,7 @@ def accept_invitation(session: Session, *, token: str, data: InvitationAccept) -
         raise Conflict(
             "An account with this email already exists. Sign in instead.", code="user_exists"
         )
+    inv = _use_invitation(session, token=token)
     user = User(
         email=inv.email,
         name=data.name,
@@ -213,8 +235,6 @@ def accept_invitation(session: Session, *, token: str, data: InvitationAccept) -
         client_role=inv.role,
     )
     session.add(user)
-    inv.accepted_at = utcnow()
-    session.add(inv)
     session.flush()
     return _signed_in(session, user)
 
@@ -260,13 +280,21 @@ def issue_magic_link(session: Session, *, user: User, next_url: str | None = Non
 
 
 def consume_magic_link(session: Session, *, token: str) -> SignIn:
-    link = session.exec(select(MagicLink).where(MagicLink.token_hash == digest(token))).first()
-    if link is None or link.used_at is not None or link.expires_at < utcnow():
+    """Sign in with a live link, used up in one conditional UPDATE (two parallel uses: one wins)."""
+    now = utcnow()
+    row = session.exec(
+        update(MagicLink)
+        .where(
+            col(MagicLink.token_hash) == digest(token),
+            col(MagicLink.used_at).is_(None),
+            col(MagicLink.expires_at) >= now,
+        )
+        .values(used_at=now)
+        .returning(col(MagicLink.user_id), col(MagicLink.next_url))
+    ).first()
+    user = session.get(User, row[0]) if row is not None else None
+    if row is None or user is None or not user.is_active:
         raise NotFound("This sign-in link is invalid, used or expired.")
-    user = session.get(User, link.user_id)
-    if user is None or not user.is_active:
-        raise NotFound("This sign-in link is invalid, used or expired.")
-    link.used_at = utcnow()
-    user.last_login_at = utcnow()
-    session.add_all([link, user])
-    return _signed_in(session, user, link.next_url)
+    user.last_login_at = now
+    session.add(user)
+    return _signed_in(session, user, row[1])
