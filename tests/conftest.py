@@ -22,7 +22,9 @@ from portal import create_app, passwords
 from portal.db import SHARED_CONNECTION, make_engine
 from portal.migrations import upgrade
 from portal.models import Company, Portal, PortalManager, Project, User
+from portal.principal import SESSION_KEY
 from portal.ratelimit import make_store
+from services.accounts.auth import open_session
 from services.accounts.users import ADMIN_ROLE, PM_NODES, PM_ROLE, ensure_role, grant_role
 
 TMP = Path(tempfile.mkdtemp(prefix="stoa-tests-"))
@@ -236,14 +238,16 @@ def tenants(
 
 
 @pytest.fixture
-def login(client: FlaskClient) -> Callable[[User], FlaskClient]:
+def login(client: FlaskClient, db: Session) -> Callable[[User], FlaskClient]:
     """Sign a user in on the test client (session cookie, as flask-login would)."""
 
     def sign_in(user: User) -> FlaskClient:
+        key = open_session(db, user=user)  # the server-side session sign-in opens
         with client.session_transaction() as sess:
             sess.clear()
             sess["_user_id"] = user.get_id()
             sess["_fresh"] = True
+            sess[SESSION_KEY] = key
         return client
 
     return sign_in

@@ -50,6 +50,7 @@ from portal.models.user import (
     Role,
     User,
     UserRole,
+    UserSession,
 )
 from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
@@ -78,6 +79,7 @@ __all__ = [
     "ServiceToken",
     "User",
     "UserRole",
+    "UserSession",
     "DeliveryStatus",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, col, delete, func, select, update
 
 from portal import passwords
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from portal.models import Company, Invitation, MagicLink, Portal, User
+from portal.models import Company, Invitation, MagicLink, Portal, User, UserSession
 from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.models.user import InvitationAccept, InviteCreate, PasswordChange, ProfileUpdate
+from portal.principal import SESSION_LIFETIME
 from portal.runtime import get_runtime
 from portal.tenancy import Actor, get_for_actor
 from services.accounts.tokens import digest, new_link_token
@@ -36,11 +37,35 @@ class SignIn:
 
     user: User
     landing: str  # their home: /admin/ for staff, their portal's landing tab for clients
+    session_key: str  # names this browser's server-side session (kept in its cookie)
     next_url: str | None = None  # where a sign-in link asked to go (a same-site check remains)
 
 
-def _signed_in(session: Session, user: User, next_url: str | None = None) -> SignIn:
-    return SignIn(user=user, landing=landing_url(session, user=user), next_url=next_url)
+def open_session(session: Session, *, user: User) -> str:
+    """A new server-side session for ``user``; returns the key its cookie carries.
+
+    The user's sessions older than a cookie can live are deleted on the way.
+    """
+    session.exec(
+        delete(UserSession).where(
+            col(UserSession.user_id) == user.id,
+            col(UserSession.created_at) < utcnow() - SESSION_LIFETIME,
+        )
+    )
+    key, key_hash = new_link_token()
+    session.add(UserSession(user_id=user.id, key_hash=key_hash))  # type: ignore[arg-type]
+    session.flush()
+    return key
+
+
+def signed_in(session: Session, user: User, next_url: str | None = None) -> SignIn:
+    """``user`` signed in: a new server-side session and where they land."""
+    return SignIn(
+        user=user,
+        landing=landing_url(session, user=user),
+        session_key=open_session(session, user=user),
+        next_url=next_url,
+    )
 
 
 def normalise_email(raw: str) -> str:
@@ -100,21 +125,37 @@ def authenticate(session: Session, *, email: str, password: str, ip: str) -> Sig
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
     session.add(user)
-    return _signed_in(session, user)
+    return signed_in(session, user)
 
 
-def sign_out_everywhere(session: Session, *, user: User) -> None:
+def sign_out(session: Session, *, session_key: str | None) -> None:
+    """End one browser's session on the server: a copy of its cookie stops working too."""
+    if session_key:
+        session.exec(delete(UserSession).where(col(UserSession.key_hash) == digest(session_key)))
+
+
+def _end_sessions(session: Session, *, user: User, keep_key: str | None = None) -> None:
     user.session_version += 1
+    query = delete(UserSession).where(col(UserSession.user_id) == user.id)
+    if keep_key:
+        query = query.where(col(UserSession.key_hash) != digest(keep_key))
+    session.exec(query)
     session.add(user)
 
 
-def change_password(session: Session, *, user: User, data: PasswordChange) -> None:
+def sign_out_everywhere(session: Session, *, user: User) -> None:
+    """End every session of ``user``, on every device."""
+    _end_sessions(session, user=user)
+
+
+def change_password(
+    session: Session, *, user: User, data: PasswordChange, session_key: str | None
+) -> None:
     """A new password (the current one must be right); every other session is signed out."""
     if not passwords.verify_password(user.password_hash, data.current_password):
         raise Invalid(errors={"current_password": ["That is not your current password."]})
     user.password_hash = passwords.hash_password(data.new_password)
-    user.session_version += 1
-    session.add(user)
+    _end_sessions(session, user=user, keep_key=session_key)
 
 
 def update_profile(session: Session, *, user: User, data: ProfileUpdate) -> User:
@@ -236,7 +277,7 @@ def accept_invitation(session: Session, *, token: str, data: InvitationAccept) -
     )
     session.add(user)
     session.flush()
-    return _signed_in(session, user)
+    return signed_in(session, user)
 
 
 # Magic links --------------------------------------------------------------------------------
@@ -297,4 +338,4 @@ def consume_magic_link(session: Session, *, token: str) -> SignIn:
         raise NotFound("This sign-in link is invalid, used or expired.")
     user.last_login_at = now
     session.add(user)
-    return _signed_in(session, user, row[1])
+    return signed_in(session, user, row[1])
