@@ -15,6 +15,7 @@ from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.models.user import InvitationAccept, InviteCreate, PasswordChange, ProfileUpdate
 from portal.principal import SESSION_LIFETIME
+from portal.ratelimit import CounterStore
 from portal.runtime import get_runtime
 from portal.tenancy import Actor, get_for_actor
 from services.accounts.tokens import digest, new_link_token
@@ -22,9 +23,19 @@ from services.events import activity, mail
 from services.portals import can_manage_people, landing_url
 from services.portals.admin import get_portal
 
-ACCOUNT_FAILURE_LIMIT = 10
-ACCOUNT_WINDOW = 15 * 60
-IP_WINDOW = 15 * 60
+# Sign-in throttling (see authenticate): attempts per window
+THROTTLE_WINDOW = 15 * 60
+ACCOUNT_IP_LIMIT = 10  # one account from one address
+ACCOUNT_LIMIT = 10  # one account from all the addresses it has not signed in from, together
+KNOWN_ADDRESS_TTL = timedelta(days=90)
+IP_REFUSED = "Too many failed sign-ins from your network. Try again later."
+ACCOUNT_REFUSED = (
+    "Too many failed sign-ins for this account. Try again in {wait}, or request a sign-in link."
+)
+NEW_PLACE_REFUSED = (
+    "Too many failed sign-ins for this account from new places. Try again in {wait}, sign in "
+    "where you usually do, or request a sign-in link."
+)
 INVITE_TTL = timedelta(days=7)
 INVITES_PER_PORTAL_PER_HOUR = 20
 MAGIC_TTL = timedelta(minutes=15)
@@ -84,43 +95,66 @@ def normalise_email(raw: str) -> str:
     return info.normalized.lower()
 
 
-def _account_key(email: str) -> str:
-    return f"login-acct:{digest(email.strip().lower())}"
+def _count(store: CounterStore, key: str, limit: int, window: int, message: str) -> int:
+    """Count one attempt under ``key`` and refuse it past ``limit`` (hit first, then compare)."""
+    count, reset_in = store.hit(key, window)
+    if count > limit:
+        minutes = max(1, round(reset_in / 60))
+        raise RateLimited(
+            message.format(wait=f"{minutes} minute{'s' if minutes != 1 else ''}"),
+            retry_after=reset_in,
+        )
+    return count
 
 
 def authenticate(session: Session, *, email: str, password: str, ip: str) -> SignIn:
-    """Check credentials with throttling per account and per IP.
+    """Check credentials, throttled in counters every worker shares (Redis or the database).
 
-    Failures only are counted, so an office of people behind one address can still sign in;
-    an account is locked for the rest of the window after ``ACCOUNT_FAILURE_LIMIT`` failures.
+    Each attempt is counted *before* the password is checked, in one atomic step that returns
+    the new count, so parallel guesses cannot slip past a limit:
+
+    * per address: ``login_ip_limit`` attempts per window (a success gives its attempt back,
+      so an office behind one address can still sign in);
+    * per account and address: ``ACCOUNT_IP_LIMIT``; signing in clears it;
+    * per account, from addresses it has not signed in from in ``KNOWN_ADDRESS_TTL``:
+      ``ACCOUNT_LIMIT`` together. Past it such addresses wait for the window to end, while
+      the addresses the owner signs in from keep working — nobody can lock the owner out.
+
+    A refused attempt is not counted by the earlier counters (it tested no password).
     """
-    store = get_runtime().counters
-    ip_key = f"login-ip:{ip}"
-    acct_key = _account_key(email)
-    ip_failures, ip_reset = store.peek(ip_key)
-    if ip_failures >= get_runtime().settings.login_ip_limit:
-        raise RateLimited(
-            "Too many failed sign-ins from your network. Try again later.", retry_after=ip_reset
-        )
-    acct_failures, acct_reset = store.peek(acct_key)
-    if acct_failures >= ACCOUNT_FAILURE_LIMIT:
-        minutes = max(1, round(acct_reset / 60))
-        raise RateLimited(
-            f"Too many failed sign-ins for this account. Try again in {minutes} minute"
-            f"{'s' if minutes != 1 else ''}, or request a sign-in link.",
-            retry_after=acct_reset,
-        )
+    store = get_runtime().throttle
+    account = digest(email.strip().lower())
+    place = digest(ip)
+    known_key = f"login-known:{account}:{place}"
+    known = store.peek(known_key)[0] > 0
+    counted: list[str] = []
+    try:
+        for key, limit, message in [
+            (f"login-ip:{place}", get_runtime().settings.login_ip_limit, IP_REFUSED),
+            (f"login-pair:{account}:{place}", ACCOUNT_IP_LIMIT, ACCOUNT_REFUSED),
+            *([] if known else [(f"login-acct:{account}", ACCOUNT_LIMIT, NEW_PLACE_REFUSED)]),
+        ]:
+            _count(store, key, limit, THROTTLE_WINDOW, message)
+            counted.append(key)
+    except RateLimited:
+        for key in counted:
+            store.give_back(key)
+        raise
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        store.hit(ip_key, IP_WINDOW)
-        store.hit(acct_key, ACCOUNT_WINDOW)
         raise Invalid(
             "Email or password is incorrect.",
             code="invalid_credentials",
             errors={"password": ["Email or password is incorrect."]},
         )
-    store.reset(acct_key)
+    ip_key, pair_key, *acct_key = counted
+    store.give_back(ip_key)
+    store.reset(pair_key)
+    for key in acct_key:
+        store.give_back(key)
+    store.reset(known_key)  # known for KNOWN_ADDRESS_TTL from this sign-in
+    store.hit(known_key, int(KNOWN_ADDRESS_TTL.total_seconds()))
     if user.password_hash and passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
