@@ -95,7 +95,7 @@ def normalise_email(raw: str) -> str:
     return info.normalized.lower()
 
 
-def _count(store: CounterStore, key: str, limit: int, window: int, message: str) -> int:
+def _count(store: CounterStore, key: str, limit: int, window: int, message: str) -> None:
     """Count one attempt under ``key`` and refuse it past ``limit`` (hit first, then compare)."""
     count, reset_in = store.hit(key, window)
     if count > limit:
@@ -104,7 +104,6 @@ def _count(store: CounterStore, key: str, limit: int, window: int, message: str)
             message.format(wait=f"{minutes} minute{'s' if minutes != 1 else ''}"),
             retry_after=reset_in,
         )
-    return count
 
 
 def authenticate(session: Session, *, email: str, password: str, ip: str) -> SignIn:
