@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import delete, event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -22,7 +22,10 @@ from portal import create_app, passwords
 from portal.db import SHARED_CONNECTION, make_engine
 from portal.migrations import upgrade
 from portal.models import User
-from portal.ratelimit import make_store
+from portal.models.throttle import ThrottleCounter
+from portal.principal import SESSION_KEY
+from portal.ratelimit import CounterStore, MemoryStore, make_shared_store, make_store
+from services.accounts.auth import open_session
 from tests.factories import (  # noqa: F401 - fixtures, found by name
     PASSWORD,
     Tenants,
@@ -92,6 +95,14 @@ def app(engine: Engine) -> Flask:
     return application
 
 
+def shared_store(engine: Engine, redis_url: str | None, namespace: str) -> CounterStore:
+    """Sign-in counters for one test, as in production (Redis, else the database) — except on
+    SQLite, where the test's open transaction holds the one write lock: in-process there."""
+    if redis_url or engine.dialect.name == "postgresql":
+        return make_shared_store(redis_url, engine, namespace)
+    return MemoryStore()
+
+
 @pytest.fixture
 def db(app: Flask, engine: Engine) -> Iterator[Session]:
     """A session inside a transaction that is rolled back after the test.
@@ -110,16 +121,19 @@ def db(app: Flask, engine: Engine) -> Iterator[Session]:
     original = database.session_factory
     database.session_factory = factory
     runtime = app.extensions["stoa_runtime"]
-    original_counters = runtime.counters
-    runtime.counters = make_store(
-        os.environ.get("REDIS_URL") or None, namespace=f"t{uuid.uuid4().hex[:10]}:"
-    )
+    original_counters, original_throttle = runtime.counters, runtime.throttle
+    namespace = f"t{uuid.uuid4().hex[:10]}:"
+    runtime.counters = make_store(os.environ.get("REDIS_URL") or None, namespace=namespace)
+    runtime.throttle = shared_store(engine, os.environ.get("REDIS_URL") or None, namespace)
     session = factory()
     # No app context is held here: each test-client request must push (and tear down) its own.
     yield session
     session.close()
     database.session_factory = original
-    runtime.counters = original_counters
+    runtime.counters, runtime.throttle = original_counters, original_throttle
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as other:
+            other.execute(delete(ThrottleCounter).where(ThrottleCounter.key.startswith(namespace)))
     trans.rollback()
     conn.info.pop(SHARED_CONNECTION, None)
     conn.close()
@@ -139,14 +153,16 @@ def runtime(app: Flask, db: Session) -> Any:
 
 
 @pytest.fixture
-def login(client: FlaskClient) -> Callable[[User], FlaskClient]:
+def login(client: FlaskClient, db: Session) -> Callable[[User], FlaskClient]:
     """Sign a user in on the test client (session cookie, as flask-login would)."""
 
     def sign_in(user: User) -> FlaskClient:
+        key = open_session(db, user=user)  # the server-side session sign-in opens
         with client.session_transaction() as sess:
             sess.clear()
             sess["_user_id"] = user.get_id()
             sess["_fresh"] = True
+            sess[SESSION_KEY] = key
         return client
 
     return sign_in
