@@ -107,6 +107,12 @@ def plain_amount(amount: Decimal, currency: str) -> str:
     return f"{round_money(amount, currency):.{minor_units(currency)}f}"
 
 
+def plain_decimal(value: Decimal) -> str:
+    """``2.500`` -> ``2.5``, ``100`` -> ``100`` (never an exponent)."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class DecimalText(TypeDecorator):
     """A Decimal kept as its exact text (quantities, unit prices, rates): no float anywhere."""
 
@@ -245,6 +251,9 @@ class Invoice(SQLModel, table=True):
     def fmt(self, amount: Decimal) -> str:
         return format_amount(amount, self.currency)
 
+    def fmt_minor(self, value: int) -> str:
+        return format_amount(from_minor(value, self.currency), self.currency)
+
 
 def overdue_condition(today: date) -> Any:
     """SQL for "overdue today": open, past due, something left to pay."""
@@ -295,6 +304,18 @@ class InvoiceLine(SQLModel, table=True):
     @classmethod
     def __staff_only__(cls) -> Any:
         return _invoice_is_draft(cls.invoice_id)
+
+    @property
+    def quantity_text(self) -> str:
+        return plain_decimal(self.quantity)
+
+    @property
+    def tax_text(self) -> str:
+        return plain_decimal(self.tax_rate)
+
+    @property
+    def discount_text(self) -> str:
+        return plain_decimal(self.discount_rate)
 
 
 class InvoicePayment(SQLModel, table=True):
@@ -363,7 +384,9 @@ def _decimal(
 MAX_AMOUNT = Decimal("999999999.9999")
 Quantity = Annotated[
     Decimal,
-    _decimal("a quantity", low=Decimal("0.001"), high=Decimal(1_000_000), places=3),
+    _decimal(
+        "a quantity", low=Decimal("0.001"), high=Decimal(1_000_000), places=3, blank=Decimal(1)
+    ),
 ]
 UnitPrice = Annotated[Decimal, _decimal("a unit price", low=Decimal(0), high=MAX_AMOUNT, places=4)]
 Rate = Annotated[

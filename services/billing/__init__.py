@@ -16,7 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from portal.errors import Conflict, Invalid, NotFound
-from portal.models import Company, Invoice, InvoiceLine, InvoicePayment, Portal, Project, User
+from portal.models import (
+    Company,
+    Invoice,
+    InvoiceLine,
+    InvoicePayment,
+    Note,
+    Portal,
+    Project,
+    User,
+)
 from portal.models.activity import INTERNAL_INVOICE_ACTIVITY, Action
 from portal.models.base import utcnow
 from portal.models.billing import (
@@ -32,6 +41,7 @@ from portal.models.billing import (
     minor_units,
     to_minor,
 )
+from portal.models.note import NoteCreate
 from portal.tenancy import Actor, get_for_actor, require_staff
 from services import notes
 from services.billing.amounts import line_amounts, minor, totals
@@ -367,3 +377,18 @@ def record_payment(
         f"on {invoice.number}",
     )
     return payment
+
+
+def add_note(session: Session, *, actor: Actor, invoice_id: int, data: NoteCreate) -> Note:
+    """Start a thread on an invoice (the notes service does the rest). On a draft only internal
+    notes: the client cannot see the invoice yet."""
+    invoice = get_invoice(session, actor=actor, invoice_id=invoice_id)
+    if invoice.sent_at is None and not data.is_internal:
+        raise Conflict(
+            "This invoice has not been sent: notes on it can only be internal for now.",
+            code="invoice_not_sent",
+        )
+    thread = data.model_copy(
+        update={"resource_type": "invoice", "resource_id": invoice.id, "parent_id": None}
+    )
+    return notes.create_note(session, actor=actor, data=thread)

@@ -32,8 +32,10 @@ from portal.models.billing import (
     OPEN_STATUSES,
     OVERDUE,
     InvoiceStatus,
+    format_amount,
     from_minor,
     overdue_condition,
+    plain_decimal,
 )
 from portal.tenancy import Actor, scoped, staff_can
 from portal.web.pagination import Page, count, paginate
@@ -136,6 +138,9 @@ class CurrencySummary:
     invoiced: Decimal
     outstanding: Decimal
     overdue: Decimal
+
+    def fmt(self, amount: Decimal) -> str:
+        return format_amount(amount, self.currency)
 
 
 def financial_summary(
@@ -252,6 +257,20 @@ class InvoiceDetail:
     @property
     def can_pay(self) -> bool:
         return self.invoice.status in OPEN_STATUSES
+
+    @property
+    def editor_lines(self) -> list[dict[str, str]]:
+        """The lines as the draft editor shows them."""
+        return [
+            {
+                "description": line.description,
+                "quantity": line.quantity_text,
+                "unit_price": plain_decimal(line.unit_price),
+                "tax_rate": line.tax_text,
+                "discount_rate": line.discount_text,
+            }
+            for line in self.lines
+        ]
 
     @property
     def can_void(self) -> bool:

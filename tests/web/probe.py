@@ -35,6 +35,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "link_id": lambda t: t.acme_link_id,
     "upload_id": lambda t: t.acme_upload_token,
     "attachment_id": lambda t: t.acme_attachment_id,
+    "invoice_id": lambda t: t.acme_invoice.id,
 }
 
 # arguments that carry no tenant data, with the reason

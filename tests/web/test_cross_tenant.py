@@ -54,6 +54,9 @@ def world(db, world):
         data=TaskCreate(project_id=tenants.acme_project.id, title="Acme only"),
     ).id
     add_acme_files(db, tenants)
+    from tests.factories.billing import make_invoice
+
+    tenants.acme_invoice = make_invoice(db, tenants.staff_admin, tenants.acme)
     tenants.acme_page = Page(
         company_id=tenants.acme.id,
         title="Acme handbook",
