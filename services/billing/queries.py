@@ -138,6 +138,7 @@ class CurrencySummary:
     invoiced: Decimal
     outstanding: Decimal
     overdue: Decimal
+    invoices: int = 0
 
     def fmt(self, amount: Decimal) -> str:
         return format_amount(amount, self.currency)
@@ -148,7 +149,7 @@ def financial_summary(
 ) -> list[CurrencySummary]:
     """Totals per currency, summed by the database over the invoices the actor sees (a group
     for a parent's portal): invoiced (sent, partial, paid), outstanding and overdue balances.
-    Drafts and void invoices count nowhere. Largest invoiced first."""
+    Drafts and void invoices count nowhere. The currency with most invoices first."""
     today = today or date.today()
     balance = col(Invoice.total_minor) - col(Invoice.paid_minor)
     zero = 0
@@ -159,6 +160,7 @@ def financial_summary(
                 func.sum(Invoice.total_minor),
                 func.sum(case((col(Invoice.status).in_(OPEN_STATUSES), balance), else_=zero)),
                 func.sum(case((overdue_condition(today), balance), else_=zero)),
+                func.count(),
             ),
             actor,
             Invoice,
@@ -172,10 +174,11 @@ def financial_summary(
             invoiced=from_minor(invoiced, cur),
             outstanding=from_minor(outstanding, cur),
             overdue=from_minor(overdue, cur),
+            invoices=int(n),
         )
-        for cur, invoiced, outstanding, overdue in rows
+        for cur, invoiced, outstanding, overdue, n in rows
     ]
-    return sorted(out, key=lambda s: (-s.invoiced, s.currency))
+    return sorted(out, key=lambda s: (-s.invoices, s.currency))
 
 
 @dataclass(frozen=True)

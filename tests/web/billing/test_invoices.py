@@ -259,3 +259,32 @@ def test_overdue_shows_as_overdue(client, login, db, tenants) -> None:
     login(tenants.acme_admin)
     page = client.get(BASE).get_data(as_text=True)
     assert 'badge-overdue">Overdue' in page and "money-tile-alert" in page
+
+
+def test_dashboard_shows_the_financial_summary(client, login, db, tenants, count_queries) -> None:
+    make_invoice(db, tenants.staff_admin, tenants.acme, payments=["44.99"])
+    make_invoice(db, tenants.staff_admin, tenants.retail, overdue=True)
+    make_invoice(db, tenants.staff_admin, tenants.acme, send=False)  # a draft counts nowhere
+    make_invoice(
+        db,
+        tenants.staff_admin,
+        tenants.acme,
+        currency="EUR",
+        lines=[{"description": "Ads", "unit_price": "10"}],
+    )
+    login(tenants.acme_admin)
+    page = client.get("/p/acme-test/dashboard").get_data(as_text=True)
+    assert "Billing" in page
+    assert "$6,089.98" in page and "$6,044.99" in page and "$3,044.99" in page
+    assert "€10.00" in page
+    body = client.get("/api/portal/dashboard").get_json()["financial"]
+    assert body["currency"] == "USD"
+    assert (body["total_invoiced"], body["total_outstanding"], body["total_overdue"]) == (
+        "6089.98",
+        "6044.99",
+        "3044.99",
+    )
+    assert [c["currency"] for c in body["byCurrency"]] == ["USD", "EUR"]
+    login(tenants.retail_admin)
+    child = client.get("/api/portal/dashboard").get_json()["financial"]
+    assert child["total_invoiced"] == child["total_overdue"] == "3044.99"
