@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, not_, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from portal.errors import NotFound
@@ -153,10 +154,10 @@ def financial_summary(
     today = today or date.today()
     balance = col(Invoice.total_minor) - col(Invoice.paid_minor)
     zero = 0
-    rows = session.exec(
+    rows = session.execute(
         scoped(
-            select(
-                Invoice.currency,
+            sa_select(
+                col(Invoice.currency),
                 func.sum(Invoice.total_minor),
                 func.sum(case((col(Invoice.status).in_(OPEN_STATUSES), balance), else_=zero)),
                 func.sum(case((overdue_condition(today), balance), else_=zero)),
