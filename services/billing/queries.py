@@ -23,6 +23,7 @@ from portal.models import (
     Invoice,
     InvoiceLine,
     InvoicePayment,
+    Portal,
     Project,
     User,
 )
@@ -78,6 +79,7 @@ class InvoiceRow:
     invoice: Invoice
     company_name: str
     status: str  # as displayed (overdue derived)
+    portal_slug: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,9 @@ def list_invoices(
         total = sum(counts.values())
     rows = paginate(
         session,
-        base.add_columns(col(Company.name), shown)
+        base.add_columns(col(Company.name), shown, col(Portal.slug))
         .join(Company, col(Company.id) == Invoice.company_id)
+        .outerjoin(Portal, col(Portal.company_id) == Invoice.company_id)
         .order_by(*_order(sort)),
         page=page,
         per_page=per_page,
@@ -237,6 +240,32 @@ def _projects(session: Session, *, actor: Actor, company_id: int) -> list[Projec
             .order_by(col(Project.name))
             .limit(200)
         ).all()
+    )
+
+
+@dataclass(frozen=True)
+class StaffInvoicesView:
+    """The staff area's invoices across every portal the staff member sees."""
+
+    listing: InvoiceListing
+    summary: list[CurrencySummary]
+    status: str
+    q: str
+
+
+def staff_invoices(
+    session: Session, *, actor: Actor, status: str = "", q: str = "", page: int = 1
+) -> StaffInvoicesView:
+    """Invoices of all the companies a staff member sees, newest first, with the totals."""
+    status = status if status in DISPLAY_STATUSES else ""
+    q = q.strip()[:100]
+    if not actor.is_staff:
+        raise NotFound()
+    return StaffInvoicesView(
+        listing=list_invoices(session, actor=actor, status=status, query=q, page=page),
+        summary=financial_summary(session, actor=actor),
+        status=status,
+        q=q,
     )
 
 

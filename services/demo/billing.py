@@ -4,13 +4,13 @@ the billing service, so numbers, totals, activity and notifications are the real
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from portal.models import Company, Invoice, Notification, User
+from portal.models import ActivityLog, Company, Invoice, InvoicePayment, Notification, User
 from portal.models.base import utcnow
 from portal.models.billing import InvoiceCreate, InvoiceVoid, PaymentCreate
 from portal.tenancy import actor_for_user
@@ -207,6 +207,7 @@ def load_demo_billing(session: Session, *, companies: dict[str, Company], staff:
             inv = billing.create_invoice(session, actor=actor, company_id=company.id, data=data)
             assert inv.id is not None
             if step == "void":
+                billing.send_invoice(session, actor=actor, invoice_id=inv.id)
                 billing.void_invoice(
                     session, actor=actor, invoice_id=inv.id, data=InvoiceVoid(reason="Sent twice")
                 )
@@ -224,6 +225,7 @@ def load_demo_billing(session: Session, *, companies: dict[str, Company], staff:
                             reference=f"{inv.number}-{i + 1}",
                         ),
                     )
+            _backdate_history(session, inv)
             created = True
     if created:
         # demo history: the "invoice sent" notifications are not waiting to be mailed
@@ -237,3 +239,36 @@ def load_demo_billing(session: Session, *, companies: dict[str, Company], staff:
             session.add(n)
         session.flush()
     return created
+
+
+def _backdate_history(session: Session, invoice: Invoice) -> None:
+    """Demo history happens when the invoice says: sent on its issue date, payments on theirs."""
+    issued = datetime.combine(invoice.issue_date, time(9, 0), tzinfo=UTC)
+    payments = session.exec(
+        select(InvoicePayment)
+        .where(InvoicePayment.invoice_id == invoice.id)
+        .order_by(col(InvoicePayment.id))
+    ).all()
+    paid = iter(payments)
+    rows = session.exec(
+        select(ActivityLog)
+        .where(
+            ActivityLog.object_id == invoice.id,
+            col(ActivityLog.object_type).in_(("invoice", "invoice_draft")),
+        )
+        .order_by(col(ActivityLog.id))
+    ).all()
+    for row in rows:
+        if row.action == "invoice_payment_recorded":
+            payment = next(paid, None)
+            when = datetime.combine(payment.paid_on, time(14, 0), tzinfo=UTC) if payment else issued
+        elif row.action == "invoice_voided":
+            when = issued + timedelta(days=1)
+        else:
+            when = issued
+        row.created_at = when
+        session.add(row)
+    if invoice.sent_at is not None:
+        invoice.sent_at = issued
+        session.add(invoice)
+    session.flush()

@@ -288,3 +288,18 @@ def test_dashboard_shows_the_financial_summary(client, login, db, tenants, count
     login(tenants.retail_admin)
     child = client.get("/api/portal/dashboard").get_json()["financial"]
     assert child["total_invoiced"] == child["total_overdue"] == "3044.99"
+
+
+def test_staff_area_lists_invoices_across_portals(client, login, db, tenants) -> None:
+    acme = make_invoice(db, tenants.staff_admin, tenants.acme, title="Acme work")
+    globex = make_invoice(db, tenants.staff_admin, tenants.globex, title="Globex work")
+    draft = make_invoice(db, tenants.staff_admin, tenants.acme, send=False)
+    login(tenants.staff_admin)
+    _, page = assert_both_ways(client, "/admin/invoices/")
+    assert acme.number in page and globex.number in page and draft.number in page
+    assert f"/p/acme-test/invoices/{acme.id}" in page
+    login(tenants.pm)  # assigned to Acme only
+    page = client.get("/admin/invoices/").get_data(as_text=True)
+    assert acme.number in page and globex.number not in page
+    login(tenants.acme_admin)
+    assert client.get("/admin/invoices/").status_code == 404
