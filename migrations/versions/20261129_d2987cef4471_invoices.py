@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("paid_at", portal.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("voided_at", portal.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("void_reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("overdue_notified_at", portal.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", portal.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", portal.models.base.UTCDateTime(timezone=True), nullable=False),

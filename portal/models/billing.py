@@ -198,6 +198,8 @@ class Invoice(SQLModel, table=True):
     paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     void_reason: str = Field(default="", max_length=500)
+    # set once the daily job told the client it is overdue (invoice_overdue): never twice
+    overdue_notified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_by_id: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), index=True),

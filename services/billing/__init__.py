@@ -250,12 +250,12 @@ def update_invoice(
 # Sending, voiding, payments ------------------------------------------------------------------
 
 
-def _portal_url(session: Session, invoice: Invoice) -> str | None:
+def portal_url(session: Session, invoice: Invoice) -> str | None:
     slug = session.exec(select(Portal.slug).where(Portal.company_id == invoice.company_id)).first()
     return f"/p/{slug}/invoices/{invoice.id}" if slug else None
 
 
-def _contact_ids(session: Session, company_id: int) -> list[int]:
+def contact_ids(session: Session, company_id: int) -> list[int]:
     rows = session.exec(
         select(User.id).where(User.company_id == company_id, col(User.is_active))
     ).all()
@@ -288,13 +288,13 @@ def send_invoice(session: Session, *, actor: Actor, invoice_id: int) -> Invoice:
     )
     notify(
         session,
-        user_ids=_contact_ids(session, invoice.company_id),
+        user_ids=contact_ids(session, invoice.company_id),
         type="invoice_sent",
         title=f"Invoice {invoice.number} for {total}",
         body=f"Due {invoice.due_date:%d %b %Y}.",
         company_id=invoice.company_id,
         actor=actor,
-        url=_portal_url(session, invoice),
+        url=portal_url(session, invoice),
     )
     return invoice
 

@@ -242,3 +242,25 @@ def test_numbering_is_safe_under_concurrency() -> None:
         upgrade(url)
     finally:
         drop()
+
+
+def test_overdue_reminder_goes_out_once_per_invoice(app, db, tenants) -> None:
+    from services.billing.overdue import notify_overdue
+
+    late = make_invoice(db, tenants.staff_admin, tenants.acme, overdue=True)
+    make_invoice(db, tenants.staff_admin, tenants.globex, overdue=True, payments=["3044.99"])
+    make_invoice(db, tenants.staff_admin, tenants.acme, overdue=True, send=False)  # a draft
+    make_invoice(db, tenants.staff_admin, tenants.acme)  # not due yet
+    assert notify_overdue(db) == 1
+    reminded = db.exec(select(Notification).where(Notification.type == "invoice_overdue")).all()
+    assert {n.user_id for n in reminded} == {
+        tenants.acme_admin.id,
+        tenants.acme_collab.id,
+        tenants.acme_viewer.id,
+    }
+    assert reminded[0].title == f"Invoice {late.number} is overdue"
+    assert reminded[0].url == f"/p/acme-test/invoices/{late.id}"
+    assert notify_overdue(db) == 0
+    assert notify_overdue(db, today=date.today() + timedelta(days=90)) == 1  # the one not due yet
+    result = app.test_cli_runner().invoke(args=["invoices", "notify-overdue"])
+    assert result.exit_code == 0 and "0 overdue invoice(s) announced." in result.output
