@@ -25,6 +25,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(storage_group)
     app.cli.add_command(webhooks_group)
     app.cli.add_command(digests_command)
+    app.cli.add_command(invoices_group)
 
 
 @click.group("db", help="Database migrations.")
@@ -201,6 +202,26 @@ def digests_command() -> None:
     finally:
         session.close()
     click.echo(f"{sent} digest(s) mailed.")
+
+
+@click.group("invoices", help="Billing jobs.")
+def invoices_group() -> None:
+    pass
+
+
+@invoices_group.command("notify-overdue")
+@with_appcontext
+def invoices_notify_overdue() -> None:
+    """Tell clients about invoices that became overdue (once each; run daily from cron)."""
+    from services.billing.overdue import notify_overdue
+
+    session = get_db().session_factory()
+    try:
+        count = notify_overdue(session)
+        commit(session)
+    finally:
+        session.close()
+    click.echo(f"{count} overdue invoice(s) announced.")
 
 
 @click.group("storage", help="Blob storage maintenance.")

@@ -126,6 +126,7 @@ def run_job(name: str, *args: Any) -> None:
 
 def _load_job_modules() -> None:
     # Importing the services registers their jobs (the worker starts with an empty registry).
+    import services.billing.overdue  # noqa: F401
     import services.events.digests  # noqa: F401
     import services.events.mail  # noqa: F401
     import services.events.webhooks  # noqa: F401

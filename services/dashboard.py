@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from portal.models import ActivityLog, Announcement, Company, PortalFile, Project, Task
 from portal.tenancy import Actor, scoped
 from services.announcements import latest_announcements
+from services.billing.queries import CurrencySummary, financial_summary
 from services.deliverables import queries as deliverable_queries
 from services.deliverables.queries import DeliverableRow
 from services.files import pending_file_approvals
@@ -28,6 +29,7 @@ class DashboardView:
     announcements: list[Announcement] = field(default_factory=list)
     waiting: list[DeliverableRow] = field(default_factory=list)  # deliverables to approve
     files_to_approve: list[PortalFile] = field(default_factory=list)
+    financial: list[CurrencySummary] = field(default_factory=list)  # per currency, largest first
 
     @property
     def overdue_count(self) -> int:
@@ -52,7 +54,8 @@ def dashboard_view(session: Session, *, actor: Actor, welcome: str | None = None
 
 
 def dashboard_data(session: Session, *, actor: Actor, welcome: str | None = None) -> DashboardView:
-    """Active projects with task progress, what's due, milestones and the latest activity."""
+    """Active projects with task progress, what's due, milestones, the latest activity and the
+    financial summary (computed by the database, over the companies the actor sees)."""
     projects = session.exec(
         scoped(select(Project, Company.name), actor, Project)
         .join(Company, col(Company.id) == Project.company_id)
@@ -79,4 +82,5 @@ def dashboard_data(session: Session, *, actor: Actor, welcome: str | None = None
         due_soon=due_soon,
         today=today,
         announcements=latest_announcements(session, actor=actor, limit=3),
+        financial=financial_summary(session, actor=actor, today=today),
     )

@@ -188,6 +188,35 @@ def notes_view(
     )
 
 
+def resource_threads(
+    session: Session, *, actor: Actor, resource_type: str, resource_id: int, limit: int = 50
+) -> list[Thread]:
+    """The discussion on one resource (an invoice's notes), oldest thread first, with replies."""
+    reply = aliased(Note)
+    live_reply = scoped(select(reply.id), actor, reply).where(
+        reply.parent_id == Note.id, col(reply.deleted_at).is_(None)
+    )
+    rows = session.exec(
+        scoped(select(Note, User), actor, Note)
+        .outerjoin(User, col(User.id) == Note.author_id)
+        .where(
+            col(Note.parent_id).is_(None),
+            col(Note.resource_type) == resource_type,
+            col(Note.resource_id) == resource_id,
+            or_(col(Note.deleted_at).is_(None), exists(live_reply)),
+        )
+        .order_by(col(Note.created_at), col(Note.id))
+        .limit(limit)
+    ).all()
+    threads = [Thread(root=_item(note, author)) for note, author in rows]
+    _attach_replies(session, actor, threads)
+    if threads:
+        label = _label(session, resource_type, resource_id)
+        for t in threads:
+            t.resource_label = label
+    return threads
+
+
 def note_page(session: Session, *, actor: Actor, note_id: int, editing: bool = False) -> NotesView:
     """The notes page around one note (its project's discussion), optionally editing it."""
     reader = own_note if editing else get_note

@@ -61,6 +61,8 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.v1.tasks",
     "blueprints.api.v1.notes",
     "blueprints.api.v1.files",
+    "blueprints.api.portal.invoices",
+    "blueprints.api.v1.invoices",
 )
 
 _blueprints: list[APIBlueprint] = []

@@ -3,6 +3,13 @@
 from portal.models.activity import ActivityLog
 from portal.models.agency import Agency
 from portal.models.announcement import Announcement
+from portal.models.billing import (
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    InvoicePayment,
+    InvoiceStatus,
+)
 from portal.models.company import ALL_TABS, IMPLEMENTED_TABS, Company, Portal, PortalStatus
 from portal.models.deliverable import (
     ApprovalReceipt,
@@ -68,6 +75,11 @@ __all__ = [
     "Company",
     "EmailOutbox",
     "Invitation",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
+    "InvoicePayment",
+    "InvoiceStatus",
     "MagicLink",
     "Note",
     "Notification",

@@ -71,6 +71,11 @@ class Action(StrEnum):
     deliverable_revisions_extended = "deliverable_revisions_extended", "Revisions extended"
     message_sent = "message_sent", "Note posted", True
     note_deleted = "note_deleted", "Note deleted"
+    invoice_created = "invoice_created", "Invoice drafted"
+    invoice_updated = "invoice_updated", "Invoice edited"
+    invoice_sent = "invoice_sent", "Invoice sent", True
+    invoice_voided = "invoice_voided", "Invoice voided"
+    invoice_payment_recorded = "invoice_payment_recorded", "Payment recorded", True
     board_topic_posted = "board_topic_posted", "Board topic posted"
     board_reply_posted = "board_reply_posted", "Board reply posted"
 
@@ -78,7 +83,13 @@ class Action(StrEnum):
 # Activity about staff-only objects (internal notes, deliverable steps behind the internal
 # gate) never reaches clients: ``scoped()`` drops it through ``ActivityLog.__staff_only__``.
 INTERNAL_DELIVERABLE_ACTIVITY = "deliverable_internal"
-STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = ("internal_note", INTERNAL_DELIVERABLE_ACTIVITY)
+# steps on an invoice that was never sent (drafting, editing, voiding a draft)
+INTERNAL_INVOICE_ACTIVITY = "invoice_draft"
+STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = (
+    "internal_note",
+    INTERNAL_DELIVERABLE_ACTIVITY,
+    INTERNAL_INVOICE_ACTIVITY,
+)
 
 
 class ActivityLog(SQLModel, table=True):

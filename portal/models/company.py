@@ -61,6 +61,7 @@ IMPLEMENTED_TABS: tuple[str, ...] = (
     "files",
     "deliverables",
     "notes",
+    "invoices",
     "pages",
     "team",
     "settings",

@@ -23,6 +23,8 @@ ALL_SCOPES: tuple[str, ...] = (
     "files:publish",
     "deliverables:read",
     "deliverables:write",
+    "invoices:read",
+    "invoices:write",
     "feedback:read",
     "feedback:write",
     "users:read",

@@ -202,6 +202,9 @@ def load_demo(session: Session) -> bool:
     from services.demo.task_attachments import load_demo_task_attachments
 
     created |= load_demo_task_attachments(session, companies)
+    from services.demo.billing import load_demo_billing
+
+    created |= load_demo_billing(session, companies=companies, staff=admin)
     return created
 
 

@@ -36,6 +36,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "link_id": lambda t: t.acme_link_id,
     "upload_id": lambda t: t.acme_upload_token,
     "attachment_id": lambda t: t.acme_attachment_id,
+    "invoice_id": lambda t: t.acme_invoice.id,
 }
 
 # argument name -> a value naming nothing at all (what an unknown object answers)

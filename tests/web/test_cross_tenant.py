@@ -58,6 +58,9 @@ def world(db, world, make_user):
     tenants.globex_viewer = make_user(tenants.globex, "viewer")
     tenants.globex_collab = make_user(tenants.globex, "collaborator")
     tenants.globex_pm = make_user(staff="pm", assign=[tenants.globex])  # not Acme's PM
+    from tests.factories.billing import make_invoice
+
+    tenants.acme_invoice = make_invoice(db, tenants.staff_admin, tenants.acme)
     tenants.acme_page = Page(
         company_id=tenants.acme.id,
         title="Acme handbook",

@@ -17,6 +17,7 @@ from blueprints.api.portal.tasks_schemas import (
     RequestOut,
     WorkerTasksOut,
     dated_out,
+    financial_out,
     sid,
     worker_task,
 )
@@ -38,10 +39,9 @@ worker_bp = api_blueprint(
 @worker_bp.get("/dashboard", summary="Dashboard overview", responses={200: DashboardOut})
 def worker_dashboard() -> dict[str, Any]:
     """Active projects with task progress, recent activity, milestones and tasks due soon.
-    Group-aware. (The financial summary is zero until invoices exist.)"""
+    Group-aware, the financial summary included."""
     actor = require_client()
     view = dashboard_data(get_session(), actor=actor)
-    zero = "0.00"
     return {
         "projects": [
             DashboardProject(
@@ -57,7 +57,7 @@ def worker_dashboard() -> dict[str, Any]:
         "taskCounts": {
             str(pid): {**pr.counts, "total": pr.total} for pid, pr in view.progress.items()
         },
-        "financial": {"total_invoiced": zero, "total_outstanding": zero, "total_overdue": zero},
+        "financial": financial_out(view.financial),
         "recentActivity": [
             DashboardActivityOut(
                 id=str(a.id),

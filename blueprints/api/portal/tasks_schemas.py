@@ -9,8 +9,10 @@ from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from blueprints.api.portal.notes_schemas import AnnouncementOut
 from portal.models import Task
+from portal.models.billing import plain_amount
 from portal.models.task import RequestCreate, TaskPriorityValue, TaskStatusValue
 from portal.web.args import MAX_ID, parse_int
+from services.billing.queries import CurrencySummary
 from services.tasks.views import TaskCard
 
 
@@ -81,10 +83,23 @@ class DashboardProject(BaseModel):
     progress: int = Field(description="Percent of the project's tasks that are complete.")
 
 
-class FinancialOut(BaseModel):
+class CurrencyTotalsOut(BaseModel):
+    currency: str = Field(description="ISO 4217 code")
     total_invoiced: str
     total_outstanding: str
     total_overdue: str
+
+
+class FinancialOut(BaseModel):
+    """Reference 000's three totals (sent, part-paid and paid invoices; drafts and void ones
+    never count), as decimal strings in ``currency`` — the group's main currency, the one
+    with the most invoices. ``byCurrency`` has every currency when there are several."""
+
+    total_invoiced: str
+    total_outstanding: str
+    total_overdue: str
+    currency: str | None = Field(description="Null while nothing was invoiced")
+    byCurrency: list[CurrencyTotalsOut]
 
 
 class DashboardActivityOut(BaseModel):
@@ -159,3 +174,25 @@ class RequestIn(RequestCreate):
 class RequestOut(BaseModel):
     taskId: str
     ok: bool
+
+
+def financial_out(summary: list[CurrencySummary]) -> dict[str, Any]:
+    """The financial block of the dashboard from the database's per-currency totals."""
+    rows = [
+        CurrencyTotalsOut(
+            currency=s.currency,
+            total_invoiced=plain_amount(s.invoiced, s.currency),
+            total_outstanding=plain_amount(s.outstanding, s.currency),
+            total_overdue=plain_amount(s.overdue, s.currency),
+        )
+        for s in summary
+    ]
+    main = rows[0] if rows else None
+    zero = "0.00"
+    return FinancialOut(
+        total_invoiced=main.total_invoiced if main else zero,
+        total_outstanding=main.total_outstanding if main else zero,
+        total_overdue=main.total_overdue if main else zero,
+        currency=main.currency if main else None,
+        byCurrency=rows,
+    ).model_dump(mode="json")
