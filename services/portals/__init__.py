@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from portal.errors import NotFound
@@ -55,15 +56,17 @@ def can_manage_people(actor: Actor) -> bool:
 
 def portal_for_slug(session: Session, *, actor: Actor, slug: str) -> PortalContext:
     """The portal at ``slug`` if the actor may see it; NotFound otherwise (never a 403)."""
-    row = session.exec(
-        scoped(select(Portal, Company), actor, Portal)
+    child = aliased(Company)
+    rows = session.exec(  # one row per child company (the group comes with the portal)
+        scoped(select(Portal, Company, child.id), actor, Portal)
         .join(Company, col(Company.id) == col(Portal.company_id))
+        .outerjoin(child, col(child.parent_id) == col(Company.id))
         .where(Portal.slug == slug)
-    ).first()
-    if row is None:
+    ).all()
+    if not rows:
         raise NotFound()
-    portal, company = row
-    group = _group_ids(session, actor, portal.company_id)
+    portal, company, _ = rows[0]
+    group = _group_ids(actor, portal.company_id, [c for _, _, c in rows if c is not None])
     read_only = portal.status == PortalStatus.archived
     return PortalContext(
         portal=portal,
@@ -77,15 +80,14 @@ def portal_for_slug(session: Session, *, actor: Actor, slug: str) -> PortalConte
     )
 
 
-def _group_ids(session: Session, actor: Actor, company_id: int) -> list[int]:
+def _group_ids(actor: Actor, company_id: int, children: list[int]) -> list[int]:
     """The portal's company and the children of it the actor may see (group-aware views)."""
     if actor.kind == "client" and actor.company_ids is not None:
         # a client's visible set is its own company plus that company's direct children
         if company_id == actor.company_id:
             return sorted(actor.company_ids, key=lambda c: (c != company_id, c))
         return [company_id]
-    children = session.exec(select(Company.id).where(Company.parent_id == company_id)).all()
-    return [company_id, *[c for c in children if c and actor.can_see_company(c)]]
+    return [company_id, *[c for c in sorted(children) if actor.can_see_company(c)]]
 
 
 def switcher_portals(session: Session, *, actor: Actor, limit: int = 200) -> list[Portal]:
