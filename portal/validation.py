@@ -55,8 +55,14 @@ def field_errors(exc: ValidationError) -> dict[str, list[str]]:
     return errors
 
 
-def validated(model: type[M], data: Mapping[str, Any]) -> M:
-    """``data`` as a ``model``, or :class:`Invalid` carrying the field messages."""
+def validated(model: type[M], data: Mapping[str, Any] | Any) -> M:
+    """``data`` as a ``model``, or :class:`Invalid` carrying the field messages.
+
+    ``data`` may be anything a client sent (a decoded JSON body can be a number, a string or a
+    list): only a mapping can hold fields, anything else is the same 422.
+    """
+    if not isinstance(data, Mapping):
+        raise Invalid("Some fields need attention.", errors={"body": ["Send a JSON object."]})
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:
