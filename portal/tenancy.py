@@ -58,6 +58,7 @@ class Actor:
     company_ids: frozenset[int] | None = frozenset()
     label: str = ""
     scopes: frozenset[str] | None = None  # API key scopes; None = not a key
+    api_key_id: int | None = None  # the key a request authenticated with
 
     @property
     def is_staff(self) -> bool:
