@@ -324,3 +324,20 @@ def test_nul_in_a_query_or_form_is_a_400(client, login, tenants) -> None:
     assert client.post("/login", data={"email": "a\x00@x.test", "password": "x"}).status_code == 400
     login(tenants.acme_admin)
     assert client.get(f"/p/{tenants.acme.slug}/tasks?q=a%00").status_code == 400
+
+
+@pytest.mark.parametrize("who", ["staff_admin", "acme_admin"])
+def test_every_api_write_takes_an_empty_body(app, client, login, probe_world, who) -> None:
+    """No body is no fields (red-team #11): an action answers as it would to ``{}``, never
+    "Input should be a valid dictionary"."""
+    login(getattr(probe_world, who))
+    refused = []
+    for rule, method in ordered_rules(app):
+        if not rule.rule.startswith("/api/v1/") or method not in WRITE:
+            continue
+        path = substitute(rule.rule, valid_values(rule, probe_world))
+        for empty in ({}, {"data": b"", "content_type": "application/json"}):
+            resp = client.open(path, method=method, **empty)
+            if "valid dictionary" in resp.get_data(as_text=True):
+                refused.append(f"{method} {path} {empty}")
+    assert not refused, refused
