@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
 from portal.db import get_session
 from portal.errors import Invalid
 from portal.models.user import PasswordChange, ProfileUpdate
+from portal.principal import SESSION_KEY
 from portal.validation import form_data, validated
 from portal.web.htmx import render_page
 from portal.web.urls import safe_next
@@ -56,7 +57,9 @@ def password() -> Response:
     user = current_user._get_current_object()
     try:
         data = validated(PasswordChange, form_data(request.form))
-        auth_service.change_password(get_session(), user=user, data=data)
+        auth_service.change_password(
+            get_session(), user=user, data=data, session_key=session.get(SESSION_KEY)
+        )
     except Invalid as exc:
         _flash_errors(exc)
         return redirect(_back(), code=303)

@@ -13,6 +13,7 @@ from portal.config import SsoProvider
 from portal.db import get_session
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from portal.models.user import InvitationAccept
+from portal.principal import SESSION_KEY, remember_session
 from portal.validation import form_data, validated
 from portal.web.htmx import render_page
 from portal.web.urls import base_url, safe_next
@@ -27,6 +28,7 @@ bp = Blueprint("auth", __name__)
 def _sign_in(signed: SignIn, next_url: str | None = None) -> Response:
     session.clear()  # new session id on privilege change (fixation)
     login_user(signed.user)
+    remember_session(signed.session_key)
     return redirect(safe_next(next_url or signed.next_url) or signed.landing, code=303)
 
 
@@ -64,6 +66,7 @@ def login() -> Response:
 
 @bp.post("/logout")
 def logout() -> Response:
+    auth_service.sign_out(get_session(), session_key=session.get(SESSION_KEY))
     logout_user()
     session.clear()
     flash("You are signed out.", "info")

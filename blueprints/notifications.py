@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.db import get_session
-from portal.errors import NotFound
 from portal.models.notification import NotificationPreferencesUpdate
 from portal.principal import current_actor
 from portal.validation import validated
@@ -17,7 +16,7 @@ from portal.web.args import page_arg
 from portal.web.htmx import is_partial, render_page
 from portal.web.urls import safe_next
 from services.events import notifications as service
-from services.portals import own_portal, portal_for_slug
+from services.portals import home_portal_context
 
 bp = Blueprint("notifications", __name__)
 
@@ -33,11 +32,8 @@ def _layout_context() -> dict[str, Any]:
     actor = current_actor()
     if actor.is_staff or actor.company_id is None:
         return {"layout": "layouts/staff.html", "staff_tab": "notifications"}
-    session = get_session()
-    portal = own_portal(session, company_id=actor.company_id)
-    try:
-        g.portal_ctx = portal_for_slug(session, actor=actor, slug=portal.slug if portal else "")
-    except NotFound:  # no portal (yet), or a pending one: a plain page
+    g.portal_ctx = home_portal_context(get_session(), actor=actor)
+    if g.portal_ctx is None:  # no portal (yet), or a pending one: a plain page
         return {"layout": "layouts/auth.html"}
     return {"layout": "layouts/portal.html", "ctx": g.portal_ctx, "active_tab": None}
 

@@ -17,7 +17,7 @@ from portal import db, security
 from portal.config import PROJECT_ROOT, load_settings
 from portal.extensions import csrf, login_manager
 from portal.extensions import htmx as htmx_ext
-from portal.ratelimit import make_store
+from portal.ratelimit import make_shared_store, make_store
 from portal.runtime import Runtime, set_runtime
 from portal.web import htmx, limits
 from portal.web.args import IdConverter, TextConverter
@@ -93,6 +93,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             settings=settings,
             db=app.extensions["stoa_db"],
             counters=make_store(settings.redis_url, namespace),
+            throttle=make_shared_store(
+                settings.redis_url, app.extensions["stoa_db"].engine, namespace
+            ),
             queue=queue,
         ),
         app,

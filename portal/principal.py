@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from datetime import timedelta
 
 from flask import g
+from flask import session as flask_session
 from flask_login import current_user
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.db import get_session
 from portal.errors import BadRequest, Forbidden, NotFound
 from portal.extensions import login_manager
-from portal.models import ApiKey, ClientRole, Company, ServiceToken, User
+from portal.models import ApiKey, ClientRole, Company, ServiceToken, User, UserSession
 from portal.models.base import utcnow
 from portal.tenancy import ANONYMOUS, CLIENT_ROLE_NODES, Actor, actor_for_user, group_company_ids
 from portal.web.args import MAX_ID, parse_int
@@ -46,13 +48,37 @@ def digest(secret: str) -> str:
 # Signed-in people ---------------------------------------------------------------------------
 
 
+# The cookie's key of the browser's server-side session (a UserSession row).
+SESSION_KEY = "_sid"
+SESSION_LIFETIME = timedelta(days=14)  # absolute: sign in again after two weeks
+
+
+def remember_session(key: str) -> None:
+    """After flask-login's ``login_user``: the cookie names its server-side session."""
+    flask_session[SESSION_KEY] = key
+
+
 @login_manager.user_loader
 def _load_user(raw_id: str) -> User | None:
+    """The session's user, only while its server-side session lives (sign-out deletes it)."""
     raw_user, _, raw_version = raw_id.partition(":")
     user_id, version = parse_int(raw_user), parse_int(raw_version)
-    if user_id is None or version is None:
+    key = flask_session.get(SESSION_KEY)
+    if user_id is None or version is None or not isinstance(key, str) or not key:
         return None
-    user = get_session().get(User, user_id)
+    user = (
+        get_session()
+        .exec(
+            select(User)
+            .join(UserSession, col(UserSession.user_id) == User.id)
+            .where(
+                User.id == user_id,
+                col(UserSession.key_hash) == digest(key),
+                col(UserSession.created_at) >= utcnow() - SESSION_LIFETIME,
+            )
+        )
+        .first()
+    )
     if user is None or not user.is_active or user.session_version != version:
         return None
     return user

@@ -18,7 +18,8 @@ from portal.ratelimit import CounterStore, Limiter
 class Runtime:
     settings: Settings
     db: Database
-    counters: CounterStore
+    counters: CounterStore  # rate limits (per process without Redis)
+    throttle: CounterStore  # sign-in throttling: shared by every worker (Redis or the database)
     queue: Any | None = None  # rq.Queue when REDIS_URL is set
 
     @property

@@ -236,10 +236,10 @@ def role_at_least(actor: Actor, minimum: ClientRole) -> bool:
     return CLIENT_ROLE_RANK[ClientRole(actor.role)] >= CLIENT_ROLE_RANK[minimum]
 
 
-def require_client_role(actor: Actor, minimum: ClientRole) -> None:
+def require_client_role(actor: Actor, minimum: ClientRole, message: str | None = None) -> None:
     """Raise Forbidden unless the actor is staff or a client with at least ``minimum``."""
     if not role_at_least(actor, minimum):
-        raise Forbidden()
+        raise Forbidden(message or "")
 
 
 def staff_can(actor: Actor, node: str) -> bool:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
 from markupsafe import Markup
 
 # ``@name`` or ``@someone@example.com``, not the middle of an address or a path
@@ -58,8 +62,41 @@ def _token(kind: str, content: str) -> Token:
     return tok
 
 
+# Browsers drop tabs, newlines and leading control characters from URLs and read ``\\`` as ``/``.
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def is_same_site(url: str) -> bool:
+    """``url`` is a path on this site (``/files/1``), not another host or a scheme."""
+    cleaned = _URL_NOISE.sub("", url or "").replace("\\", "/")
+    return cleaned.startswith("/") and not cleaned.startswith("//")
+
+
+def render_image(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
+) -> str:
+    """An image from this site shows; one from elsewhere becomes a link to it.
+
+    Fetching a remote image would tell its host who read the text and when (a tracking pixel).
+    """
+    tok = tokens[idx]
+    src = str(tok.attrGet("src") or "")
+    alt = renderer.renderInlineAsText(tok.children or [], options, env)
+    if is_same_site(src):
+        return f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">'
+    return f'<a href="{html.escape(src)}">{html.escape(alt or src)}</a>'
+
+
+def local_images_only(tag: str, attribute: str, value: str) -> str | None:
+    """nh3 attribute filter: an ``<img>`` keeps its ``src`` only when it is on this site."""
+    if tag == "img" and attribute == "src" and not is_same_site(value):
+        return None
+    return value
+
+
 _md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["table", "strikethrough"])
 _md.core.ruler.push("mentions", _highlight_mentions)
+_md.add_render_rule("image", render_image)
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "del", "code", "pre", "blockquote",
@@ -87,6 +124,7 @@ def render_markdown(source: str) -> Markup:
         url_schemes=URL_SCHEMES,
         link_rel="noopener nofollow noreferrer",
         strip_comments=True,
+        attribute_filter=local_images_only,
     )
     return Markup(clean)  # noqa: S704 - sanitised above
 

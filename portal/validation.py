@@ -79,8 +79,14 @@ def validated(model: type[M], data: Mapping[str, Any] | Any) -> M:
 
 
 def form_data(form: Any, *, lists: Iterable[str] = ()) -> dict[str, Any]:
-    """A submitted form as a plain dict: first value per key, all values for ``lists``."""
-    data: dict[str, Any] = {k: form.get(k) for k in form.keys()}
+    """A submitted form as a plain dict: first value per key, all values for ``lists``.
+
+    An unticked checkbox is absent from a form, so a form names the boxes it showed in hidden
+    ``_boxes`` fields; each of those becomes ``True``/``False`` here.
+    """
+    data: dict[str, Any] = {k: form.get(k) for k in form.keys() if k != "_boxes"}
     for name in lists:
         data[name] = form.getlist(name)
+    for box in form.getlist("_boxes") if hasattr(form, "getlist") else ():
+        data[box] = box in form
     return data

@@ -394,6 +394,7 @@ def create_note(session: Session, *, actor: Actor, data: NoteCreate) -> Note:
 
 def own_note(session: Session, *, actor: Actor, note_id: Any) -> Note:
     """A live note the actor wrote (someone else's is a 403, an invisible one a 404)."""
+    require_client_role(actor, ClientRole.collaborator, "You can look, but not change things here.")
     note = get_note(session, actor=actor, note_id=note_id)
     if note.deleted_at is not None:
         raise NotFound()

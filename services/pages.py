@@ -23,6 +23,7 @@ from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.models.page import PageCreate, PageUpdate
 from portal.tenancy import Actor, get_for_actor, require_staff, scoped
+from portal.text import local_images_only, render_image
 from portal.web import pagination
 from services.events import activity
 
@@ -33,6 +34,7 @@ ADMIN_PAGE_SIZE = 25
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
     ["table", "strikethrough"]
 )
+_markdown.add_render_rule("image", render_image)  # remote images become links (no tracking)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
@@ -59,6 +61,7 @@ def render_body(body: str, body_format: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        attribute_filter=local_images_only,
     )
 
 

@@ -8,7 +8,7 @@ from flask import Response, request, url_for
 
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
-from portal.errors import Forbidden, Invalid
+from portal.errors import Invalid
 from portal.models.note import NoteCreate, NoteUpdate
 from portal.validation import form_data, validated
 from portal.web.args import arg_int, page_arg
@@ -99,8 +99,6 @@ def edit(note_id: int) -> Response:
     """The inline editor of your own note (``?cancel=1``: the thread as it was)."""
     ctx = portal_ctx()
     editing = not request.args.get("cancel")
-    if editing and not ctx.can_write:
-        raise Forbidden("You can look, but not change things here.")
     if is_partial():
         thread = notes_service.thread_for(
             get_session(), actor=ctx.actor, note_id=note_id, editing=editing

@@ -177,10 +177,6 @@ def detach_file(task_id: int, attachment_id: int) -> Response:
 def edit(task_id: int) -> Response:
     ctx = portal_ctx()
     data = form_data(request.form, lists=("assignee_ids",))
-    # an unticked box is absent from the form; the privacy box is on staff's form only
-    data["is_milestone"] = "is_milestone" in request.form
-    if ctx.actor.is_staff:
-        data["is_private"] = "is_private" in request.form
     try:
         task = task_service.update_task(
             get_session(),

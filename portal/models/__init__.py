@@ -41,6 +41,7 @@ from portal.models.planning import (
 from portal.models.project import Project
 from portal.models.task import Task, TaskAssignee, TaskComment, TaskList
 from portal.models.task_attachment import TaskAttachment
+from portal.models.throttle import ThrottleCounter
 from portal.models.user import (
     CLIENT_ROLE_RANK,
     ClientRole,
@@ -50,6 +51,7 @@ from portal.models.user import (
     Role,
     User,
     UserRole,
+    UserSession,
 )
 from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
@@ -78,6 +80,7 @@ __all__ = [
     "ServiceToken",
     "User",
     "UserRole",
+    "UserSession",
     "DeliveryStatus",
     "WebhookDelivery",
     "WebhookSubscription",
@@ -112,4 +115,5 @@ __all__ = [
     "RoadmapStatus",
     "SummarySource",
     "TaskAttachment",
+    "ThrottleCounter",
 ]

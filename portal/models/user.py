@@ -141,6 +141,24 @@ class MagicLink(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class UserSession(SQLModel, table=True):
+    """One signed-in browser: its cookie names the key, only the key's hash is stored here.
+
+    Signing out deletes the row, so a copy of the cookie stops working at once.
+    """
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
 ClientRoleValue = Literal["viewer", "collaborator", "admin"]
 
 

@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, delete, func, select, update
 
 from portal import passwords
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from portal.models import Company, Invitation, MagicLink, Portal, User
+from portal.models import Company, Invitation, MagicLink, Portal, User, UserSession
 from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.models.user import InvitationAccept, InviteCreate, PasswordChange, ProfileUpdate
+from portal.principal import SESSION_LIFETIME
+from portal.ratelimit import CounterStore
 from portal.runtime import get_runtime
 from portal.tenancy import Actor, get_for_actor
 from services.accounts.tokens import digest, new_link_token
@@ -21,9 +23,19 @@ from services.events import activity, mail
 from services.portals import can_manage_people, landing_url
 from services.portals.admin import get_portal
 
-ACCOUNT_FAILURE_LIMIT = 10
-ACCOUNT_WINDOW = 15 * 60
-IP_WINDOW = 15 * 60
+# Sign-in throttling (see authenticate): attempts per window
+THROTTLE_WINDOW = 15 * 60
+ACCOUNT_IP_LIMIT = 10  # one account from one address
+ACCOUNT_LIMIT = 10  # one account from all the addresses it has not signed in from, together
+KNOWN_ADDRESS_TTL = timedelta(days=90)
+IP_REFUSED = "Too many failed sign-ins from your network. Try again later."
+ACCOUNT_REFUSED = (
+    "Too many failed sign-ins for this account. Try again in {wait}, or request a sign-in link."
+)
+NEW_PLACE_REFUSED = (
+    "Too many failed sign-ins for this account from new places. Try again in {wait}, sign in "
+    "where you usually do, or request a sign-in link."
+)
 INVITE_TTL = timedelta(days=7)
 INVITES_PER_PORTAL_PER_HOUR = 20
 MAGIC_TTL = timedelta(minutes=15)
@@ -36,11 +48,35 @@ class SignIn:
 
     user: User
     landing: str  # their home: /admin/ for staff, their portal's landing tab for clients
+    session_key: str  # names this browser's server-side session (kept in its cookie)
     next_url: str | None = None  # where a sign-in link asked to go (a same-site check remains)
 
 
-def _signed_in(session: Session, user: User, next_url: str | None = None) -> SignIn:
-    return SignIn(user=user, landing=landing_url(session, user=user), next_url=next_url)
+def open_session(session: Session, *, user: User) -> str:
+    """A new server-side session for ``user``; returns the key its cookie carries.
+
+    The user's sessions older than a cookie can live are deleted on the way.
+    """
+    session.exec(
+        delete(UserSession).where(
+            col(UserSession.user_id) == user.id,
+            col(UserSession.created_at) < utcnow() - SESSION_LIFETIME,
+        )
+    )
+    key, key_hash = new_link_token()
+    session.add(UserSession(user_id=user.id, key_hash=key_hash))  # type: ignore[arg-type]
+    session.flush()
+    return key
+
+
+def signed_in(session: Session, user: User, next_url: str | None = None) -> SignIn:
+    """``user`` signed in: a new server-side session and where they land."""
+    return SignIn(
+        user=user,
+        landing=landing_url(session, user=user),
+        session_key=open_session(session, user=user),
+        next_url=next_url,
+    )
 
 
 def normalise_email(raw: str) -> str:
@@ -59,62 +95,100 @@ def normalise_email(raw: str) -> str:
     return info.normalized.lower()
 
 
-def _account_key(email: str) -> str:
-    return f"login-acct:{digest(email.strip().lower())}"
+def _count(store: CounterStore, key: str, limit: int, window: int, message: str) -> None:
+    """Count one attempt under ``key`` and refuse it past ``limit`` (hit first, then compare)."""
+    count, reset_in = store.hit(key, window)
+    if count > limit:
+        minutes = max(1, round(reset_in / 60))
+        raise RateLimited(
+            message.format(wait=f"{minutes} minute{'s' if minutes != 1 else ''}"),
+            retry_after=reset_in,
+        )
 
 
 def authenticate(session: Session, *, email: str, password: str, ip: str) -> SignIn:
-    """Check credentials with throttling per account and per IP.
+    """Check credentials, throttled in counters every worker shares (Redis or the database).
 
-    Failures only are counted, so an office of people behind one address can still sign in;
-    an account is locked for the rest of the window after ``ACCOUNT_FAILURE_LIMIT`` failures.
+    Each attempt is counted *before* the password is checked, in one atomic step that returns
+    the new count, so parallel guesses cannot slip past a limit:
+
+    * per address: ``login_ip_limit`` attempts per window (a success gives its attempt back,
+      so an office behind one address can still sign in);
+    * per account and address: ``ACCOUNT_IP_LIMIT``; signing in clears it;
+    * per account, from addresses it has not signed in from in ``KNOWN_ADDRESS_TTL``:
+      ``ACCOUNT_LIMIT`` together. Past it such addresses wait for the window to end, while
+      the addresses the owner signs in from keep working — nobody can lock the owner out.
+
+    A refused attempt is not counted by the earlier counters (it tested no password).
     """
-    store = get_runtime().counters
-    ip_key = f"login-ip:{ip}"
-    acct_key = _account_key(email)
-    ip_failures, ip_reset = store.peek(ip_key)
-    if ip_failures >= get_runtime().settings.login_ip_limit:
-        raise RateLimited(
-            "Too many failed sign-ins from your network. Try again later.", retry_after=ip_reset
-        )
-    acct_failures, acct_reset = store.peek(acct_key)
-    if acct_failures >= ACCOUNT_FAILURE_LIMIT:
-        minutes = max(1, round(acct_reset / 60))
-        raise RateLimited(
-            f"Too many failed sign-ins for this account. Try again in {minutes} minute"
-            f"{'s' if minutes != 1 else ''}, or request a sign-in link.",
-            retry_after=acct_reset,
-        )
+    store = get_runtime().throttle
+    account = digest(email.strip().lower())
+    place = digest(ip)
+    known_key = f"login-known:{account}:{place}"
+    known = store.peek(known_key)[0] > 0
+    counted: list[str] = []
+    try:
+        for key, limit, message in [
+            (f"login-ip:{place}", get_runtime().settings.login_ip_limit, IP_REFUSED),
+            (f"login-pair:{account}:{place}", ACCOUNT_IP_LIMIT, ACCOUNT_REFUSED),
+            *([] if known else [(f"login-acct:{account}", ACCOUNT_LIMIT, NEW_PLACE_REFUSED)]),
+        ]:
+            _count(store, key, limit, THROTTLE_WINDOW, message)
+            counted.append(key)
+    except RateLimited:
+        for key in counted:
+            store.give_back(key)
+        raise
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        store.hit(ip_key, IP_WINDOW)
-        store.hit(acct_key, ACCOUNT_WINDOW)
         raise Invalid(
             "Email or password is incorrect.",
             code="invalid_credentials",
             errors={"password": ["Email or password is incorrect."]},
         )
-    store.reset(acct_key)
+    ip_key, pair_key, *acct_key = counted
+    store.give_back(ip_key)
+    store.reset(pair_key)
+    for key in acct_key:
+        store.give_back(key)
+    store.reset(known_key)  # known for KNOWN_ADDRESS_TTL from this sign-in
+    store.hit(known_key, int(KNOWN_ADDRESS_TTL.total_seconds()))
     if user.password_hash and passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
     session.add(user)
-    return _signed_in(session, user)
+    return signed_in(session, user)
 
 
-def sign_out_everywhere(session: Session, *, user: User) -> None:
+def sign_out(session: Session, *, session_key: str | None) -> None:
+    """End one browser's session on the server: a copy of its cookie stops working too."""
+    if session_key:
+        session.exec(delete(UserSession).where(col(UserSession.key_hash) == digest(session_key)))
+
+
+def _end_sessions(session: Session, *, user: User, keep_key: str | None = None) -> None:
     user.session_version += 1
+    query = delete(UserSession).where(col(UserSession.user_id) == user.id)
+    if keep_key:
+        query = query.where(col(UserSession.key_hash) != digest(keep_key))
+    session.exec(query)
     session.add(user)
 
 
-def change_password(session: Session, *, user: User, data: PasswordChange) -> None:
+def sign_out_everywhere(session: Session, *, user: User) -> None:
+    """End every session of ``user``, on every device."""
+    _end_sessions(session, user=user)
+
+
+def change_password(
+    session: Session, *, user: User, data: PasswordChange, session_key: str | None
+) -> None:
     """A new password (the current one must be right); every other session is signed out."""
     if not passwords.verify_password(user.password_hash, data.current_password):
         raise Invalid(errors={"current_password": ["That is not your current password."]})
     user.password_hash = passwords.hash_password(data.new_password)
-    user.session_version += 1
-    session.add(user)
+    _end_sessions(session, user=user, keep_key=session_key)
 
 
 def update_profile(session: Session, *, user: User, data: ProfileUpdate) -> User:
@@ -132,7 +206,7 @@ def invite(
     """Invite someone to a company's portal (client admins and staff). SPEC §4 errors."""
     company = get_for_actor(session, Company, company_id, actor)
     if not can_manage_people(actor):
-        raise Forbidden()
+        raise Forbidden("Only company admins can invite people.")
     address = normalise_email(data.email)
     if session.exec(select(User.id).where(User.email == address)).first() is not None:
         raise Conflict("A user with that email already exists.", code="user_exists")
@@ -198,6 +272,27 @@ def pending_invitation(session: Session, *, token: str) -> Invitation:
     return inv
 
 
+def _use_invitation(session: Session, *, token: str) -> Invitation:
+    """Mark a live invitation accepted in one conditional UPDATE: of two parallel uses, the
+    second waits for the first's row lock, then finds it accepted and matches nothing."""
+    now = utcnow()
+    row = session.exec(
+        update(Invitation)
+        .where(
+            col(Invitation.token_hash) == digest(token),
+            col(Invitation.accepted_at).is_(None),
+            col(Invitation.expires_at) >= now,
+        )
+        .values(accepted_at=now)
+        .returning(col(Invitation.id))
+    ).first()
+    if row is None:
+        raise NotFound("This invitation link is invalid, used or expired.")
+    inv = session.get(Invitation, row[0], populate_existing=True)
+    assert inv is not None  # just updated in this transaction
+    return inv
+
+
 def accept_invitation(session: Session, *, token: str, data: InvitationAccept) -> SignIn:
     """The invitee's account, created from a live invitation (which is used up)."""
     inv = pending_invitation(session, token=token)
@@ -205,6 +300,7 @@ def accept_invitation(session: Session, *, token: str, data: InvitationAccept) -
         raise Conflict(
             "An account with this email already exists. Sign in instead.", code="user_exists"
         )
+    inv = _use_invitation(session, token=token)
     user = User(
         email=inv.email,
         name=data.name,
@@ -213,10 +309,8 @@ def accept_invitation(session: Session, *, token: str, data: InvitationAccept) -
         client_role=inv.role,
     )
     session.add(user)
-    inv.accepted_at = utcnow()
-    session.add(inv)
     session.flush()
-    return _signed_in(session, user)
+    return signed_in(session, user)
 
 
 # Magic links --------------------------------------------------------------------------------
@@ -260,13 +354,21 @@ def issue_magic_link(session: Session, *, user: User, next_url: str | None = Non
 
 
 def consume_magic_link(session: Session, *, token: str) -> SignIn:
-    link = session.exec(select(MagicLink).where(MagicLink.token_hash == digest(token))).first()
-    if link is None or link.used_at is not None or link.expires_at < utcnow():
+    """Sign in with a live link, used up in one conditional UPDATE (two parallel uses: one wins)."""
+    now = utcnow()
+    row = session.exec(
+        update(MagicLink)
+        .where(
+            col(MagicLink.token_hash) == digest(token),
+            col(MagicLink.used_at).is_(None),
+            col(MagicLink.expires_at) >= now,
+        )
+        .values(used_at=now)
+        .returning(col(MagicLink.user_id), col(MagicLink.next_url))
+    ).first()
+    user = session.get(User, row[0]) if row is not None else None
+    if row is None or user is None or not user.is_active:
         raise NotFound("This sign-in link is invalid, used or expired.")
-    user = session.get(User, link.user_id)
-    if user is None or not user.is_active:
-        raise NotFound("This sign-in link is invalid, used or expired.")
-    link.used_at = utcnow()
-    user.last_login_at = utcnow()
-    session.add_all([link, user])
-    return _signed_in(session, user, link.next_url)
+    user.last_login_at = now
+    session.add(user)
+    return signed_in(session, user, row[1])

@@ -11,8 +11,7 @@ from portal.config import SsoProvider
 from portal.errors import Forbidden
 from portal.models import Company, User
 from portal.models.base import utcnow
-from services.accounts.auth import SignIn
-from services.portals import landing_url
+from services.accounts.auth import SignIn, signed_in
 
 
 def sign_in_with_claims(
@@ -38,4 +37,4 @@ def sign_in_with_claims(
             raise Forbidden("This sign-in option is for another organisation.")
     user.last_login_at = utcnow()
     session.add(user)
-    return SignIn(user=user, landing=landing_url(session, user=user))
+    return signed_in(session, user)

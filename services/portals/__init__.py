@@ -104,6 +104,19 @@ def own_portal(session: Session, *, company_id: int | None) -> Portal | None:
     return session.exec(select(Portal).where(Portal.company_id == company_id)).first()
 
 
+def home_portal_context(session: Session, *, actor: Actor) -> PortalContext | None:
+    """A client's own live portal, as a tab would see it (None for staff, or no live portal)."""
+    if actor.is_staff:
+        return None
+    portal = own_portal(session, company_id=actor.company_id)
+    if portal is None:
+        return None
+    try:
+        return portal_for_slug(session, actor=actor, slug=portal.slug)
+    except NotFound:  # a pending portal
+        return None
+
+
 def landing_url(session: Session, *, user: User) -> str:
     """Where a freshly signed-in user goes: staff to /admin/, clients to their landing tab."""
     if user.is_staff:

@@ -1,13 +1,16 @@
-"""Redis unreachable: rate limits and sign-in throttling count in-process; nothing is a 5xx."""
+"""Redis unreachable: rate limits count in-process, sign-in throttling in the database;
+nothing is a 5xx."""
 
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 
-from portal.ratelimit import FallbackStore, make_store
-from tests.conftest import PASSWORD
+from portal.ratelimit import FallbackStore, RedisStore, make_store
+from services.accounts.auth import ACCOUNT_IP_LIMIT
+from tests.conftest import PASSWORD, shared_store
 from tests.live import free_port
 
 
@@ -28,14 +31,21 @@ def test_counters_fall_back_and_stop_waiting_on_a_dead_redis(dead_redis_url) -> 
 
 
 def test_sign_in_and_the_api_answer_while_redis_is_down(
-    client, runtime, tenants, dead_redis_url, make_key
+    client, engine, runtime, tenants, dead_redis_url, make_key
 ) -> None:
     runtime.counters = make_store(dead_redis_url, namespace="dead:")
+    # sign-in throttling falls back to the database (in-process on SQLite: see shared_store)
+    runtime.throttle = FallbackStore(
+        RedisStore(dead_redis_url), shared_store(engine, None, f"dead{uuid.uuid4().hex[:8]}:")
+    )
     email = tenants.acme_admin.email
-    for _ in range(3):
-        bad = client.post("/login", data={"email": email, "password": "wrong"})
-        assert bad.status_code < 500
-    good = client.post("/login", data={"email": email, "password": PASSWORD})
+    statuses = [
+        client.post("/login", data={"email": email, "password": "wrong"}).status_code
+        for _ in range(ACCOUNT_IP_LIMIT + 1)
+    ]
+    assert statuses == [422] * ACCOUNT_IP_LIMIT + [429]  # still counted, still limited
+    other = tenants.acme_collab.email
+    good = client.post("/login", data={"email": other, "password": PASSWORD})
     assert good.status_code in (302, 303)
     key = make_key()
     resp = client.get("/api/v1/verify", headers={"Authorization": f"Bearer {key}"})

@@ -17,7 +17,7 @@ from portal.models import (
     WebhookSubscription,
 )
 from portal.models.base import utcnow
-from tests.deliverable_factories import approved_with_receipt
+from tests.factories.deliverables import approved_with_receipt
 from tests.web.files_world import add_acme_files
 
 
@@ -50,7 +50,7 @@ def world(db, tenants):
 
 
 @pytest.fixture
-def probe_world(db, world):
+def probe_world(db, world, make_user):
     """The notes/notifications world of tests/web/conftest.py, plus webhooks and deliverables."""
     tenants = world
     tenants.acme_webhook = WebhookSubscription(
@@ -87,6 +87,9 @@ def probe_world(db, world):
         data=TaskCreate(project_id=tenants.acme_project.id, title="Acme only"),
     ).id
     add_acme_files(db, tenants)
+    tenants.globex_viewer = make_user(tenants.globex, "viewer")
+    tenants.globex_collab = make_user(tenants.globex, "collaborator")
+    tenants.globex_pm = make_user(staff="pm", assign=[tenants.globex])  # not Acme's PM
     tenants.acme_page = Page(
         company_id=tenants.acme.id,
         title="Acme handbook",

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 # argument name -> value naming an object of the Acme tenant (the "foreign" one for Globex)
 ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
@@ -36,6 +37,15 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "upload_id": lambda t: t.acme_upload_token,
     "attachment_id": lambda t: t.acme_attachment_id,
 }
+
+# argument name -> a value naming nothing at all (what an unknown object answers)
+NONEXISTENT: dict[str, Any] = {"slug": "no-such-portal", "upload_id": "no-such-upload"}
+NONEXISTENT_ID = 987_654_321
+
+
+def nonexistent(name: str) -> Any:
+    return NONEXISTENT.get(name, NONEXISTENT_ID)
+
 
 # arguments that carry no tenant data, with the reason
 NOT_TENANT_ARGS: dict[str, str] = {
@@ -64,6 +74,40 @@ def probed_rules(app: Flask) -> tuple[list[tuple[str, str, dict[str, Any]]], lis
                 (rule.rule, method, {a: ARG_RESOLVERS[a] for a in args if a in ARG_RESOLVERS})
             )
     return rules, unresolved
+
+
+def probe(
+    client: FlaskClient,
+    rules: list[tuple[str, str, dict[str, Any]]],
+    world: Any,
+    variants: list[dict[str, Any]],
+) -> list[str]:
+    """Every rule requested for the world's foreign objects; the leaks found.
+
+    A 404 is right. Any other success or redirect is a leak. Any other refusal (401, 403, 422…)
+    is a leak unless an unknown id gets the very same answer — otherwise the status itself
+    tells whether the foreign object exists.
+    """
+    leaks = []
+    for rule, method, resolvers in rules:
+        path = build_path(rule, {name: fn(world) for name, fn in resolvers.items()})
+        for kwargs in variants:
+            resp = client.open(path, method=method, **kwargs)
+            resp.close()
+            if resp.status_code == 404:
+                continue
+            if resp.status_code < 400:
+                leaks.append(f"{method} {path} {kwargs.get('headers')} -> {resp.status_code}")
+                continue
+            unknown = build_path(rule, {name: nonexistent(name) for name in resolvers})
+            same = client.open(unknown, method=method, **kwargs)
+            same.close()
+            if same.status_code != resp.status_code:
+                leaks.append(
+                    f"{method} {path} {kwargs.get('headers')} -> {resp.status_code}, "
+                    f"but {same.status_code} for an unknown id"
+                )
+    return leaks
 
 
 def build_path(rule: str, values: dict[str, Any]) -> str:

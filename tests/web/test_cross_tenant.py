@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.probe import build_path, probed_rules
+from tests.api.conftest import bearer
+from tests.web.probe import build_path, probe, probed_rules
 
 
 @pytest.fixture
@@ -15,20 +16,29 @@ def test_every_route_argument_is_known_to_the_probe(app) -> None:
     assert not unresolved, f"teach tests/web/probe.py these route arguments: {unresolved}"
 
 
-@pytest.mark.parametrize("who", ["globex_admin", "retail_admin"])
-def test_foreign_tenant_gets_404_everywhere(app, client, login, world, who) -> None:
-    """Globex, and Acme's own child company, see nothing of Acme: every route answers 404."""
+FOREIGN_PEOPLE = ["globex_viewer", "globex_collab", "globex_admin", "retail_admin", "globex_pm"]
+
+
+@pytest.mark.parametrize("who", FOREIGN_PEOPLE)
+def test_foreign_people_learn_nothing_anywhere(app, client, login, world, who) -> None:
+    """Globex's people of every role, the admin of Acme's own child company, and a project
+    manager of another portal, signed in, on every route (HTML and API, with and without
+    HTMX): 404, or the very answer an unknown id gets — never a success or redirect."""
     login(getattr(world, who))
     rules, _ = probed_rules(app)
     assert len(rules) >= 4
-    leaks = []
-    for rule, method, resolvers in rules:
-        path = build_path(rule, {name: fn(world) for name, fn in resolvers.items()})
-        for headers in ({}, {"HX-Request": "true"}):
-            resp = client.open(path, method=method, data={}, headers=headers)
-            if resp.status_code != 404:
-                leaks.append(f"{method} {path} {headers} -> {resp.status_code}")
+    variants = [{"data": {}}, {"data": {}, "headers": {"HX-Request": "true"}}]
+    leaks = probe(client, rules, world, variants)
     assert not leaks, "\n".join(leaks)
+
+
+@pytest.mark.parametrize("who", ["acme_viewer", "pm"])
+def test_the_probe_sees_access_where_there_is_some(app, client, login, world, who) -> None:
+    """The control: Acme's own viewer and Acme's project manager are reported by the probe."""
+    login(getattr(world, who))
+    rules, _ = probed_rules(app)
+    gets = [r for r in rules if r[1] == "GET" and not r[0].startswith("/api/")]
+    assert len(probe(client, gets, world, [{}])) > len(gets) // 3
 
 
 STAFF_ONLY = ("/admin/", "/p/<slug>/files/downloads", "/p/<slug>/files/requests")
@@ -49,29 +59,45 @@ def test_own_tenant_reaches_the_same_routes(app, client, login, world) -> None:
 
 
 @pytest.mark.parametrize("company", ["globex", "retail"])
-def test_foreign_tokens_get_404_on_every_api_route(app, client, db, world, company) -> None:
-    """/api/v1 probed with another company's API key (all scopes), /api/portal with the worker's
-    service token speaking for another company (as its admin): 404 everywhere."""
-    from services.accounts.tokens import create_api_key, create_service_token
+def test_a_foreign_company_api_key_learns_nothing(app, client, db, world, company) -> None:
+    """/api/v1 probed with another company's API key (all scopes): 404 everywhere."""
+    from services.accounts.tokens import create_api_key
 
-    company_id = getattr(world, company).id
-    _, key = create_api_key(db, name="probe", company_id=company_id)
-    _, token = create_service_token(db, name="probe")
+    _, key = create_api_key(db, name="probe", company_id=getattr(world, company).id)
     rules, _ = probed_rules(app)
-    api_rules = [r for r in rules if r[0].startswith("/api/")]
+    api_rules = [r for r in rules if r[0].startswith("/api/v1/")]
     assert api_rules
-    leaks = []
-    for rule, method, resolvers in api_rules:
-        path = build_path(rule, {name: fn(world) for name, fn in resolvers.items()})
-        if rule.startswith("/api/portal/"):
-            headers = {
-                "Authorization": f"Bearer {token}",
-                "X-Portal-Company-Id": str(company_id),
-                "X-Portal-User-Role": "admin",
-            }
-        else:
-            headers = {"Authorization": f"Bearer {key}"}
-        resp = client.open(path, method=method, json={}, headers=headers)
-        if resp.status_code != 404:
-            leaks.append(f"{method} {path} -> {resp.status_code}")
+    leaks = probe(client, api_rules, world, [{"json": {}, "headers": bearer(key)}])
     assert not leaks, "\n".join(leaks)
+    _, own = create_api_key(db, name="control", company_id=world.acme.id)
+    gets = [r for r in api_rules if r[1] == "GET"]
+    assert probe(client, gets, world, [{"headers": bearer(own)}]), "the control sees Acme"
+
+
+@pytest.mark.parametrize("role", ["viewer", "collaborator", "admin"])
+@pytest.mark.parametrize("company", ["globex", "retail"])
+def test_the_portal_worker_for_a_foreign_company_learns_nothing(
+    app, client, db, world, company, role
+) -> None:
+    """/api/portal with the worker's service token speaking for another company, as each role
+    (with and without naming one of its users): 404 everywhere."""
+    from services.accounts.tokens import create_service_token
+
+    foreign = getattr(world, company)
+    person = {"viewer": "globex_viewer", "collaborator": "globex_collab", "admin": "globex_admin"}
+    as_company = bearer(
+        create_service_token(db, name="probe")[1],
+        **{"X-Portal-Company-Id": foreign.id, "X-Portal-User-Role": role},
+    )
+    variants = [{"json": {}, "headers": as_company}]
+    if company == "globex":
+        user_id = getattr(world, person[role]).id
+        variants.append({"json": {}, "headers": {**as_company, "X-Portal-User-Id": str(user_id)}})
+    rules, _ = probed_rules(app)
+    api_rules = [r for r in rules if r[0].startswith("/api/portal/")]
+    assert api_rules
+    leaks = probe(client, api_rules, world, variants)
+    assert not leaks, "\n".join(leaks)
+    own = {**as_company, "X-Portal-Company-Id": str(world.acme.id)}
+    gets = [r for r in api_rules if r[1] == "GET"]
+    assert probe(client, gets, world, [{"headers": own}]), "the control sees Acme"

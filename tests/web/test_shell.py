@@ -62,6 +62,8 @@ def test_security_headers(client, login, tenants) -> None:
     csp = resp.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert "frame-ancestors 'none'" in csp
+    # red-team #10: no image from another host, so no note or page can track its readers
+    assert "img-src 'self' data:;" in csp and "https:" not in csp
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert resp.headers["Referrer-Policy"]
     assert "Strict-Transport-Security" not in resp.headers  # only behind TLS

@@ -9,7 +9,7 @@ from portal.models import ApprovalReceipt, Deliverable
 from services import deliverables as service
 from services.accounts.tokens import create_api_key
 from tests.api.conftest import assert_envelope, bearer
-from tests.deliverable_factories import actor, make_deliverable
+from tests.factories.deliverables import actor, make_deliverable
 
 EMPTY_BODIES = [
     {},  # no body, no content type

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 from portal.models import ActivityLog, ApprovalReceipt, Deliverable, DeliverableVersion
 from services import deliverables as service
 from tests.api.conftest import assert_envelope, bearer, portal_of
-from tests.deliverable_factories import PDF, actor, make_deliverable
+from tests.factories.deliverables import PDF, actor, make_deliverable
 
 FIELDS = {
     "id", "original", "url", "linked", "size", "type", "category", "uploaded_by", "uploaded_at",

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from portal.text import ALLOWED_TAGS, plain_excerpt, render_markdown
+from portal.text import ALLOWED_TAGS, is_same_site, plain_excerpt, render_markdown
 
 CORPUS = [
     "<script>alert(1)</script>",
@@ -81,11 +81,28 @@ def test_markdown_still_works() -> None:
     assert '<a href="https://example.com" rel="noopener nofollow noreferrer">site</a>' in html
 
 
-def test_images_only_from_http() -> None:
-    assert '<img src="https://example.com/a.png"' in str(
-        render_markdown("![a](https://example.com/a.png)")
-    )
+def test_remote_images_become_links_so_reading_cannot_be_tracked() -> None:
+    """Red-team #10: an image from another host tells that host who read the note, and when."""
+    for src in [
+        "https://tracker.example/p.gif",
+        "http://tracker.example/p.gif",
+        "//tracker.example/p.gif",
+        "\\\\tracker.example/p.gif",
+    ]:
+        html = str(render_markdown(f"see ![pixel]({src}) here"))
+        assert "<img" not in html, html
+        if src.startswith("http"):
+            assert f'<a href="{src}" rel="noopener nofollow noreferrer">pixel</a>' in html
     assert "src=" not in str(render_markdown("![a](data:image/png;base64,AAAA)"))
+    # what a browser would read as another host, however it is written
+    for url in ["//t.example/p", "/\\t.example/p", "\\\\t.example/p", " /\t/t.example", "x.gif"]:
+        assert not is_same_site(url), url
+    assert is_same_site("/files/1/download") and is_same_site("/%5Ct.example/p")
+
+
+def test_images_from_this_site_still_show() -> None:
+    html = str(render_markdown("![chart](/files/12/download?inline=1)"))
+    assert '<img src="/files/12/download?inline=1" alt="chart">' in html
 
 
 def test_plain_excerpt_strips_markup_and_truncates() -> None:

@@ -21,7 +21,7 @@ from portal.validation import validated
 from services import deliverables as service
 from services.deliverables import settings as deliverable_settings
 from services.deliverables.queries import approvals_queue, list_deliverables, waiting_for
-from tests.deliverable_factories import PDF, actor, make_deliverable, pdf, portal_of
+from tests.factories.deliverables import PDF, actor, make_deliverable, pdf, portal_of
 
 
 def _actions(db, d) -> list[str]:

@@ -164,7 +164,7 @@ def test_group_parent_sees_child_notes_but_not_the_reverse(db, tenants) -> None:
 
 
 def test_notes_attach_to_deliverables_too(db, tenants) -> None:
-    from tests.deliverable_factories import approved_with_receipt
+    from tests.factories.deliverables import approved_with_receipt
 
     t = tenants
     deliverable, _ = approved_with_receipt(db, t.staff_admin, t.acme_collab, t.acme)

@@ -4,9 +4,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import func, select, update
 
-from portal.models import EmailOutbox, Invitation, MagicLink, User
+from portal.models import EmailOutbox, Invitation, MagicLink, User, UserSession
 from portal.models.base import utcnow
 from tests.conftest import PASSWORD
 
@@ -83,6 +83,46 @@ def test_logout_ends_the_session(client, tenants) -> None:
     assert client.post("/logout").status_code == 303
     resp = client.get("/p/acme-test/dashboard")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_logout_revokes_a_copied_session_cookie(app, client, tenants) -> None:
+    """Red-team #9: sign-out ends the session on the server, not only in this browser."""
+    _sign_in(client, tenants.acme_admin.email)
+    stolen = client.get_cookie("stoa_session").value
+    thief = app.test_client()
+    thief.set_cookie("stoa_session", stolen)
+    assert thief.get("/p/acme-test/dashboard").status_code == 200  # the copy works...
+    assert client.post("/logout").status_code == 303
+    resp = thief.get("/p/acme-test/dashboard")  # ...until its owner signs out
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_logout_leaves_the_users_other_devices_signed_in(app, client, tenants) -> None:
+    laptop = app.test_client()
+    _sign_in(laptop, tenants.acme_admin.email)
+    _sign_in(client, tenants.acme_admin.email)
+    client.post("/logout")
+    assert laptop.get("/p/acme-test/dashboard").status_code == 200
+
+
+def test_a_password_change_keeps_this_device_and_ends_the_others(app, client, tenants) -> None:
+    laptop = app.test_client()
+    _sign_in(laptop, tenants.acme_admin.email)
+    _sign_in(client, tenants.acme_admin.email)
+    resp = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": "a-brand-new-password"},
+    )
+    assert resp.status_code == 303
+    assert client.get("/p/acme-test/dashboard").status_code == 200
+    assert laptop.get("/p/acme-test/dashboard").status_code == 302
+
+
+def test_a_session_ends_two_weeks_after_sign_in(client, db, tenants) -> None:
+    _sign_in(client, tenants.acme_admin.email)
+    assert client.get("/p/acme-test/dashboard").status_code == 200
+    db.exec(update(UserSession).values(created_at=utcnow() - timedelta(days=14, minutes=1)))
+    assert client.get("/p/acme-test/dashboard").status_code == 302
 
 
 def test_sign_out_everywhere_invalidates_other_sessions(app, client, tenants) -> None:

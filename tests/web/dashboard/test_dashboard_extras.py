@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.models import Announcement
 from services import deliverables as deliverable_service
-from tests.deliverable_factories import actor, make_deliverable
+from tests.factories.deliverables import actor, make_deliverable
 
 
 def test_waiting_for_you_lists_deliverables_in_review(client, db, login, tenants) -> None:

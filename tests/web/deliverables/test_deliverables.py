@@ -20,7 +20,7 @@ from portal.models import (
 from portal.models.deliverable import VersionCreate
 from services import deliverables as service
 from tests.conftest import assert_both_ways
-from tests.deliverable_factories import PDF, actor, approved_with_receipt, make_deliverable
+from tests.factories.deliverables import PDF, actor, approved_with_receipt, make_deliverable
 
 BASE = "/p/acme-test/deliverables"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 2000
@@ -223,7 +223,7 @@ def test_downloads_are_authenticated_and_typed_by_content(client, login, db, ten
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert resp.headers["Cache-Control"] == "private, no-store"
 
-    from tests.deliverable_factories import pdf
+    from tests.factories.deliverables import pdf
 
     # a type that is not safe to show is never inline, whatever the link asks
     archive = make_deliverable(

@@ -56,6 +56,15 @@ def inert(html: str) -> list[str]:
     return inspector.problems
 
 
+def test_page_bodies_load_no_remote_images() -> None:
+    """Red-team #10: a remote image would tell its host who read the page (a tracking pixel)."""
+    markdown = render_body("![plan](https://t.example/p.gif)", "markdown")
+    assert "<img" not in markdown and 'href="https://t.example/p.gif"' in markdown
+    html = render_body('<img src="https://t.example/p.gif" alt="plan">', "html")
+    assert "t.example" not in html
+    assert 'src="/files/3/download"' in render_body('<img src="/files/3/download">', "html")
+
+
 def make_page(db, company, title="A page", *, project=None, published=True, body="Hello"):
     page = Page(
         company_id=company.id,

@@ -198,6 +198,7 @@ def test_staff_adds_and_edits_a_task(client, db, login, board) -> None:
             "type": "feature",
             "due_date": "2031-02-03",
             "assignee_ids": [str(board.acme_collab.id)],
+            "_boxes": ["is_milestone", "is_private"],  # the boxes staff's form shows
             "is_private": "on",
         },
     )
@@ -205,10 +206,11 @@ def test_staff_adds_and_edits_a_task(client, db, login, board) -> None:
         f"/tasks?project={board.acme_project.id}"
     )
     db.refresh(task)
-    assert (task.title, task.priority, task.is_private) == (
+    assert (task.title, task.priority, task.is_private, task.is_milestone) == (
         "Set up analytics (GA4)",
         "urgent",
         True,
+        False,
     )
     assert db.exec(
         select(Notification).where(
@@ -323,3 +325,25 @@ def test_task_page_and_drawer_stay_within_bounds(
         counts.append((full.count, part.count))
     assert counts[0] == counts[1], counts
     assert max(counts[1]) <= 12, counts
+
+
+def test_unticking_a_box_clears_it_and_a_client_cannot_make_a_task_private(
+    client, db, login, board, make_task
+) -> None:
+    task = make_task(board.acme_project, "Launch", status="open", is_milestone=True)
+    login(board.acme_collab)
+    # a client's form shows the milestone box only; unticked, it clears the flag
+    resp = client.post(
+        f"{BASE}/tasks/{task.id}/edit", data={"title": "Launch", "_boxes": "is_milestone"}
+    )
+    assert resp.status_code == 303
+    db.refresh(task)
+    assert task.is_milestone is False
+    # naming the privacy box by hand is refused, and nothing changes
+    forged = client.post(
+        f"{BASE}/tasks/{task.id}/edit",
+        data={"title": "Renamed", "_boxes": ["is_private"], "is_private": "on"},
+    )
+    assert forged.status_code == 403
+    db.refresh(task)
+    assert (task.title, task.is_private) == ("Launch", False)
