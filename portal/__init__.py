@@ -20,7 +20,7 @@ from portal.extensions import htmx as htmx_ext
 from portal.ratelimit import make_shared_store, make_store
 from portal.runtime import Runtime, set_runtime
 from portal.web import htmx, limits
-from portal.web.args import IdConverter
+from portal.web.args import IdConverter, TextConverter
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -130,6 +130,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     init_templating(app)
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     _register_blueprints(app)
     register_cli(app)
     if not app.debug:

@@ -58,7 +58,21 @@ _EXECUTABLE_MAGIC = (
     (b"\xca\xfe\xba\xbe", "a program"),
     (b"#!", "a script"),
 )
-_MARKUP = re.compile(rb"^\s*(<\?php|<\?xml|<!doctype html|<html|<script|<svg|<body|<iframe)", re.I)
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# How far into a text file markup is looked for: browsers that sniff decide within the first
+# kilobytes, and a page needs its tags early to run.
+MARKUP_WINDOW = 1024
+# A text that *starts* (after a BOM and white space) with a tag, a comment, a doctype or an XML
+# declaration is markup, whichever tag it is: "<div>", "<!-- -->", "<img onerror=…>", "<svg".
+_STARTS_WITH_TAG = re.compile(rb"<[a-z!?/]", re.I)
+# Anywhere in the window: tags that run script or make a browser treat the file as a page, and
+# any tag carrying an event handler.
+_ACTIVE_MARKUP = re.compile(
+    rb"<(?:script|svg|iframe|frame|frameset|object|embed|applet|html|head|body|meta|link|base"
+    rb"|style|form|math|template|img|video|audio|source|xml|\?php|\?xml|!doctype)\b"
+    rb"|<[a-z][^>]*?\son[a-z]+\s*=",
+    re.I,
+)
 _BLOCKED_EXT = frozenset(
     "exe dll so dylib bin com scr msi msp bat cmd ps1 psm1 vbs vbe js jse mjs wsf wsh sh bash zsh "
     "csh ksh php phtml pl py rb jar apk app deb rpm html htm xhtml shtml svg svgz hta lnk reg "
@@ -77,7 +91,24 @@ def _refuse(message: str, code: str = "file_type_not_allowed") -> Invalid:
 
 
 def _extension(name: str) -> str:
+    """The extension a desktop would use: Windows drops trailing dots and spaces, so
+    ``x.xhtml.`` and ``x.html `` are ``.xhtml`` and ``.html`` files."""
+    name = re.sub(r"[\s.]+$", "", name)
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _text_start(head: bytes) -> bytes:
+    """The head without a byte-order mark and leading white space: where a text really begins."""
+    for bom in _BOMS:
+        if head.startswith(bom):
+            head = head[len(bom) :]
+            break
+    return head.lstrip()
+
+
+def _is_markup(head: bytes) -> bool:
+    start = _text_start(head)
+    return bool(_STARTS_WITH_TAG.match(start) or _ACTIVE_MARKUP.search(start, 0, MARKUP_WINDOW))
 
 
 def _is_text(head: bytes) -> bool:
@@ -101,7 +132,8 @@ def sniff(head: bytes, name: str, allowed: Iterable[str] | None = None) -> str:
     if not head:
         raise _refuse("That file is empty.", "file_empty")
     for magic, what in _EXECUTABLE_MAGIC:
-        if head.startswith(magic):
+        # a script is a script after a BOM or leading blanks too (editors hide both)
+        if head.startswith(magic) or (magic == b"#!" and _text_start(head).startswith(magic)):
             raise _refuse(
                 f"“{name}” is {what}, whatever its name says. Programs and scripts can't be "
                 "uploaded here."
@@ -117,7 +149,7 @@ def sniff(head: bytes, name: str, allowed: Iterable[str] | None = None) -> str:
     elif head.startswith(b"{\\rtf"):
         mime = "application/rtf"
     elif _is_text(head):
-        if _MARKUP.match(head):
+        if _is_markup(head):
             raise _refuse("Web pages, SVG and markup files can't be uploaded here.")
         mime = "text/csv" if ext == "csv" else "text/plain"
     else:

@@ -137,7 +137,12 @@ def actor_for_api_key(session: Session, key: ApiKey) -> Actor:
     label = f"API key {key.name}"
     if key.company_id is None:
         return Actor(
-            kind="api_key", nodes=frozenset({"*"}), company_ids=None, label=label, scopes=scopes
+            kind="api_key",
+            nodes=frozenset({"*"}),
+            company_ids=None,
+            label=label,
+            scopes=scopes,
+            api_key_id=key.id,
         )
     return Actor(
         kind="api_key",
@@ -147,6 +152,7 @@ def actor_for_api_key(session: Session, key: ApiKey) -> Actor:
         company_ids=group_company_ids(session, key.company_id),
         label=label,
         scopes=scopes,
+        api_key_id=key.id,
     )
 
 

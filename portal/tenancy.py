@@ -58,6 +58,7 @@ class Actor:
     company_ids: frozenset[int] | None = frozenset()
     label: str = ""
     scopes: frozenset[str] | None = None  # API key scopes; None = not a key
+    api_key_id: int | None = None  # the key a request authenticated with
 
     @property
     def is_staff(self) -> bool:
@@ -143,6 +144,48 @@ def actor_for_user(session: Session, user: User) -> Actor:
         company_ids=group_company_ids(session, user.company_id),
         label=user.display_name,
     )
+
+
+def staff_seeing_company(
+    session: Session, *, company_id: int, user_ids: Iterable[int]
+) -> frozenset[int]:
+    """Which of ``user_ids`` are active staff who can see ``company_id`` (as their actor would:
+    ``portal.all``, or assigned to the company or to its parent).
+
+    The one rule for every "pick a staff person" field (task assignees, file approvers, note
+    mentions): staff who cannot see a company are never named by it, so they are never notified
+    with its data. Callers answer exactly as for an unknown id.
+    """
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return frozenset()
+    staff = session.exec(
+        select(User.id).where(
+            col(User.id).in_(wanted), col(User.is_staff).is_(True), col(User.is_active).is_(True)
+        )
+    ).all()
+    candidates = [u for u in staff if u is not None]
+    if not candidates:
+        return frozenset()
+    company = session.get(Company, company_id)
+    companies = [company_id] + ([company.parent_id] if company and company.parent_id else [])
+    seeing = set(
+        session.exec(
+            select(PortalManager.user_id).where(
+                col(PortalManager.company_id).in_(companies),
+                col(PortalManager.user_id).in_(candidates),
+            )
+        ).all()
+    )
+    grants: dict[int, list[str]] = {}
+    for uid, perms in session.exec(
+        select(UserRole.user_id, Role.permissions)
+        .join(Role, col(Role.id) == UserRole.role_id)
+        .where(col(UserRole.user_id).in_(candidates))
+    ).all():
+        grants.setdefault(uid, []).extend(perms or [])
+    seeing.update(uid for uid, perms in grants.items() if has_node(perms, "portal.all"))
+    return frozenset(seeing)
 
 
 def tenant_column(model: type[Any]) -> Any:

@@ -30,18 +30,27 @@ def has_nul(value: Any) -> bool:
     return False
 
 
-class InputModel(BaseModel):
-    """Base of every input model: unknown keys ignored, text stripped, NUL refused
+def checked_input(data: Any) -> Any:
+    """What every input model does first: an absent body (``None``: no JSON at all, or an
+    empty one) has no fields, so the model's own defaults and messages apply; NUL is refused
     (PostgreSQL cannot store it, so it would otherwise become a 500)."""
+    if data is None:
+        return {}
+    if has_nul(data):
+        raise ValueError("Text may not contain NUL characters.")
+    return data
+
+
+class InputModel(BaseModel):
+    """Base of every input model: unknown keys ignored, text stripped, an absent body empty,
+    NUL refused (:func:`checked_input`)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul_characters(cls, data: Any) -> Any:
-        if has_nul(data):
-            raise ValueError("Text may not contain NUL characters.")
-        return data
+    def _checked_input(cls, data: Any) -> Any:
+        return checked_input(data)
 
 
 def field_errors(exc: ValidationError) -> dict[str, list[str]]:
@@ -55,8 +64,14 @@ def field_errors(exc: ValidationError) -> dict[str, list[str]]:
     return errors
 
 
-def validated(model: type[M], data: Mapping[str, Any]) -> M:
-    """``data`` as a ``model``, or :class:`Invalid` carrying the field messages."""
+def validated(model: type[M], data: Mapping[str, Any] | Any) -> M:
+    """``data`` as a ``model``, or :class:`Invalid` carrying the field messages.
+
+    ``data`` may be anything a client sent (a decoded JSON body can be a number, a string or a
+    list): only a mapping can hold fields, anything else is the same 422.
+    """
+    if not isinstance(data, Mapping):
+        raise Invalid("Some fields need attention.", errors={"body": ["Send a JSON object."]})
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:

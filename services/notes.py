@@ -27,16 +27,13 @@ from portal.models import (
     Deliverable,
     Note,
     Portal,
-    PortalManager,
     Project,
-    Role,
     User,
-    UserRole,
 )
 from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.models.note import NOTE_MAX_BODY, NoteCreate, NoteUpdate
-from portal.tenancy import Actor, get_for_actor, has_node, require_client_role, scoped
+from portal.tenancy import Actor, get_for_actor, require_client_role, scoped, staff_seeing_company
 from portal.text import MENTION_RE, plain_excerpt, render_markdown
 from portal.web.pagination import Page, paginate
 from services.events import activity
@@ -292,31 +289,10 @@ def portal_audience(session: Session, company_id: int, *, staff_only: bool = Fal
         else or_(col(User.is_staff).is_(True), col(User.company_id).in_(ids))
     )
     people = session.exec(select(User).where(col(User.is_active).is_(True), who)).all()
-    staff_ids = [u.id for u in people if u.is_staff]
-    if not staff_ids:
-        return [u for u in people if not u.is_staff]
-    managers = set(
-        session.exec(
-            select(PortalManager.user_id).where(
-                col(PortalManager.company_id).in_(ids),
-                col(PortalManager.user_id).in_(staff_ids),
-            )
-        ).all()
+    seeing = staff_seeing_company(
+        session, company_id=company_id, user_ids=[u.id for u in people if u.is_staff and u.id]
     )
-    grants: dict[int, list[str]] = {}
-    for uid, perms in session.exec(
-        select(UserRole.user_id, Role.permissions)
-        .join(Role, col(Role.id) == UserRole.role_id)
-        .where(col(UserRole.user_id).in_(staff_ids))
-    ).all():
-        grants.setdefault(uid, []).extend(perms or [])
-    return [
-        u
-        for u in people
-        if not u.is_staff
-        or u.id in managers
-        or (u.id is not None and has_node(grants.get(u.id, []), "portal.all"))
-    ]
+    return [u for u in people if not u.is_staff or u.id in seeing]
 
 
 def resolve_mentions(tokens: set[str], audience: list[User]) -> set[int]:

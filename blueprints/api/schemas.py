@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from portal.validation import has_nul
+from portal.validation import checked_input
 
 T = TypeVar("T")
 
@@ -27,17 +27,15 @@ IdString = Annotated[str, AfterValidator(_id_in_range)]
 
 
 class ApiModel(BaseModel):
-    """Base of every request model: unknown keys are ignored, NUL characters are refused
-    (PostgreSQL cannot store them, so they would otherwise become a 500)."""
+    """Base of every request model: unknown keys are ignored, an absent body has no fields,
+    NUL characters are refused (``portal.validation.checked_input``)."""
 
     model_config = ConfigDict(extra="ignore")
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul_characters(cls, data: Any) -> Any:
-        if has_nul(data):
-            raise ValueError("Text may not contain NUL characters.")
-        return data
+    def _checked_input(cls, data: Any) -> Any:
+        return checked_input(data)
 
 
 class ErrorData(BaseModel):

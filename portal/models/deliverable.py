@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import urlparse
 
 import pydantic
@@ -281,6 +281,20 @@ class RevisionExtension(InputModel):
 
 class ApprovalDecision(InputModel):
     """What the approver was shown: approving fails if a newer version arrived meanwhile."""
+
+    # Every field is optional, so the API documents the body as optional (none is the same as
+    # {}); flask-openapi3 reads openapi_extra, a key pydantic's ConfigDict type does not declare.
+    model_config = cast(
+        pydantic.ConfigDict,
+        {
+            **InputModel.model_config,
+            "openapi_extra": {
+                "required": False,
+                "description": "Optional: without a body (or with {}) the current version is "
+                "approved.",
+            },
+        },
+    )
 
     version_number: Annotated[
         int | None,

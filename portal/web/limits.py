@@ -1,9 +1,12 @@
-"""Bounded input: a global request-body cap, streaming uploads exempt, and JSON depth limits.
+"""Bounded input: a global request-body cap, streaming uploads exempt, JSON depth limits, and no
+NUL characters in query strings or forms.
 
 Every request body is capped (``MAX_BODY_BYTES``: forms, JSON) so nobody can make a worker
 parse a 100 MB form or JSON document; a view that streams an upload is marked with
 ``@large_body`` and enforces its own (per-portal, streaming) limit instead. JSON nested deeper
-than ``MAX_JSON_DEPTH`` is a 400 before it is decoded.
+than ``MAX_JSON_DEPTH`` is a 400 before it is decoded. A NUL character in a query argument or a
+form field of an HTML route is a 400 before any view sees it (PostgreSQL cannot store or compare
+one); the API's models refuse it (``ApiModel``, a 422) after authentication.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any, TypeVar
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
+
+from portal.validation import has_nul
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -78,3 +83,15 @@ def init_app(app: Flask) -> None:
         if view is not None and getattr(view, "stoa_large_body", False):
             # None would mean "the app's cap" again; uploads enforce their own limits
             request.max_content_length = UNCAPPED
+
+    @app.before_request
+    def _refuse_nul_characters() -> None:
+        if request.path.startswith("/api/"):
+            return  # API models refuse NUL (a 422 envelope), and only after authentication
+        if has_nul(request.args.to_dict(flat=False)):
+            raise BadRequest("Text may not contain NUL characters.")
+        view = app.view_functions.get(request.endpoint or "")
+        if view is not None and getattr(view, "stoa_large_body", False):
+            return  # streamed uploads: reading the form here would consume the stream
+        if has_nul(request.form.to_dict(flat=False)):
+            raise BadRequest("Text may not contain NUL characters.")

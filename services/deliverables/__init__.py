@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.filetypes import safe_display_name
 from portal.models import (
+    ApiKey,
     ApprovalReceipt,
     ClientRole,
     Company,
@@ -493,8 +494,8 @@ def approve(
     """
     d = get_deliverable(session, actor=actor, deliverable_id=deliverable_id)
     _require_client_approver(actor)
-    if actor.user_id is None:
-        # a receipt must name a person: keys and anonymous integrations cannot sign off
+    if actor.user_id is None and actor.api_key_id is None:
+        # a receipt must name someone accountable: a person, or a company key and its creator
         raise Forbidden(
             "Approvals are made by a person: sign in to approve.", code="approver_required"
         )
@@ -512,7 +513,7 @@ def approve(
         )
     ).one()
     assert d.id is not None and version.id is not None
-    approver = session.get(User, actor.user_id) if actor.user_id else None
+    approver_name, approver_email = _signer(session, actor)
     now = utcnow()
     d.status = target
     d.approved_by_id = actor.user_id
@@ -526,8 +527,8 @@ def approve(
         deliverable_name=d.name,
         sha256=version.sha256,
         approver_id=actor.user_id,
-        approver_name=approver.display_name if approver else actor.label,
-        approver_email=approver.email if approver else "",
+        approver_name=approver_name,
+        approver_email=approver_email,
         approved_at=now,
         ip_address=(ip_address or "")[:64],
         user_agent=(user_agent or "")[:1000],
@@ -551,6 +552,21 @@ def approve(
         url=_portal_url(session, d),
     )
     return receipt
+
+
+def _signer(session: Session, actor: Actor) -> tuple[str, str]:
+    """The name and email an approval receipt gives: the signed-in person, or (SPEC §7: a
+    company key acts as its client admin) the key and the person who created it."""
+    if actor.user_id is not None:
+        user = session.get(User, actor.user_id)
+        return (user.display_name, user.email) if user else (actor.label, "")
+    key = session.get(ApiKey, actor.api_key_id) if actor.api_key_id else None
+    if key is None:
+        return actor.label, ""
+    creator = session.get(User, key.created_by_id) if key.created_by_id else None
+    made_by = f"created by {creator.display_name}" if creator else "creator unknown"
+    name = f"API key “{key.name}” ({key.prefix}…), {made_by}"
+    return name[:200], creator.email if creator else ""
 
 
 def extend_revisions(

@@ -22,7 +22,14 @@ from portal.models import (
     PortalManager,
     User,
 )
-from portal.tenancy import Actor, get_for_actor, role_at_least, scoped, staff_can
+from portal.tenancy import (
+    Actor,
+    get_for_actor,
+    role_at_least,
+    scoped,
+    staff_can,
+    staff_seeing_company,
+)
 
 VISIBLE_STATUSES = (ApprovalStatus.none.value, ApprovalStatus.approved.value)
 APPROVER_ROLES = (ClientRole.collaborator.value, ClientRole.admin.value)
@@ -109,14 +116,17 @@ def approver_for(session: Session, *, portal: Portal, approver_id: int | None) -
     user = session.get(User, approver_id)
     company = session.get(Company, portal.company_id)
     allowed_companies = {portal.company_id, company.parent_id if company else None}
-    ok = (
-        user is not None
-        and user.is_active
-        and (
-            user.is_staff
-            or (user.company_id in allowed_companies and user.client_role in APPROVER_ROLES)
+    if user is not None and user.is_staff:
+        # staff who cannot see the portal's company answer as an unknown id would
+        seeing = staff_seeing_company(session, company_id=portal.company_id, user_ids=[approver_id])
+        ok = user.id in seeing
+    else:
+        ok = (
+            user is not None
+            and user.is_active
+            and user.company_id in allowed_companies
+            and user.client_role in APPROVER_ROLES
         )
-    )
     if not ok:
         raise Invalid(errors={"approver_id": ["That person can't approve files in this portal."]})
     return user

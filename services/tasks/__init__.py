@@ -26,7 +26,15 @@ from portal.models import (
 from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.models.task import TASK_STATUSES, TaskCommentCreate, TaskCreate, TaskUpdate
-from portal.tenancy import Actor, get_for_actor, group_company_ids, role_at_least, scoped, staff_can
+from portal.tenancy import (
+    Actor,
+    get_for_actor,
+    group_company_ids,
+    role_at_least,
+    scoped,
+    staff_can,
+    staff_seeing_company,
+)
 from services.events import activity
 from services.events.notifications import notify
 from services.portals.admin import get_portal
@@ -210,13 +218,19 @@ def _record_status_change(session: Session, *, actor: Actor, task: Task, previou
 
 
 def _assignable_ids(session: Session, *, project: Project, user_ids: Iterable[int]) -> list[int]:
-    """Assignees must be people of the project's company group or staff on it."""
+    """Assignees must be people of the project's company group or staff who can see it; any
+    other id (staff of other clients included) is refused exactly like an unknown one."""
     wanted = sorted(set(user_ids))
     if not wanted:
         return []
     companies = group_company_ids(session, project.company_id)
     users = session.exec(select(User).where(col(User.id).in_(wanted), col(User.is_active))).all()
-    ok = [u.id for u in users if u.id is not None and (u.is_staff or u.company_id in companies)]
+    staff = staff_seeing_company(session, company_id=project.company_id, user_ids=wanted)
+    ok = [
+        u.id
+        for u in users
+        if u.id is not None and (u.id in staff if u.is_staff else u.company_id in companies)
+    ]
     if len(ok) != len(wanted):
         raise Invalid(errors={"assignee_ids": ["Some of those people can't be assigned here."]})
     return ok

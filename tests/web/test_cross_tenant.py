@@ -1,87 +1,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
 
-from portal.models import (
-    DeliverableVersion,
-    Page,
-    ProjectGoal,
-    WebhookDelivery,
-    WebhookSubscription,
-)
-from portal.models.base import utcnow
 from tests.api.conftest import bearer
-from tests.factories.deliverables import approved_with_receipt
-from tests.web.files_world import add_acme_files
 from tests.web.probe import build_path, probe, probed_rules
 
 
 @pytest.fixture
-def world(db, world, make_user):
-    """The notes/notifications world of tests/web/conftest.py, plus webhooks and deliverables."""
-    tenants = world
-    tenants.acme_webhook = WebhookSubscription(
-        url="https://hooks.example.test/acme",
-        company_id=tenants.acme.id,
-        secret_encrypted="x",
-        active=False,  # never sends: the probe's requests must not start deliveries
-    )
-    db.add(tenants.acme_webhook)
-    db.flush()
-    tenants.acme_delivery = WebhookDelivery(
-        subscription_id=tenants.acme_webhook.id, event="client_invited", payload="{}"
-    )
-    db.add(tenants.acme_delivery)
-    db.flush()
-    tenants.acme_deliverable, tenants.acme_receipt = approved_with_receipt(
-        db, tenants.staff_admin, tenants.acme_collab, tenants.acme
-    )
-    tenants.acme_version_id = db.exec(
-        select(DeliverableVersion.id).where(
-            DeliverableVersion.deliverable_id == tenants.acme_deliverable.id
-        )
-    ).one()
-    from services.accounts.tokens import create_api_key
-
-    tenants.acme_api_key_id = create_api_key(db, name="acme", company_id=tenants.acme.id)[0].id
-    from portal.models.task import TaskCreate
-    from services.tasks import create_task
-    from tests.factories import actor_of
-
-    tenants.acme_task_id = create_task(
-        db,
-        actor=actor_of(db, tenants.staff_admin),
-        data=TaskCreate(project_id=tenants.acme_project.id, title="Acme only"),
-    ).id
-    add_acme_files(db, tenants)
-    tenants.globex_viewer = make_user(tenants.globex, "viewer")
-    tenants.globex_collab = make_user(tenants.globex, "collaborator")
-    tenants.globex_pm = make_user(staff="pm", assign=[tenants.globex])  # not Acme's PM
-    from tests.factories.billing import make_invoice
-
-    tenants.acme_invoice = make_invoice(db, tenants.staff_admin, tenants.acme)
-    tenants.acme_page = Page(
-        company_id=tenants.acme.id,
-        title="Acme handbook",
-        slug="acme-handbook",
-        body_html="<p>Acme only</p>",
-        published_at=utcnow(),
-    )
-    tenants.acme_goal = ProjectGoal(
-        company_id=tenants.acme.id, project_id=tenants.acme_project.id, title="Acme goal"
-    )
-    db.add_all([tenants.acme_page, tenants.acme_goal])
-    db.flush()
-    from services.tasks.attachments import attach_existing
-
-    tenants.acme_attachment_id = attach_existing(
-        db,
-        actor=actor_of(db, tenants.staff_admin),
-        task_id=tenants.acme_task_id,
-        file_id=tenants.acme_file_id,
-    ).id
-    return tenants
+def world(probe_world):
+    return probe_world
 
 
 def test_every_route_argument_is_known_to_the_probe(app) -> None:

@@ -58,7 +58,8 @@ class DeliverableOut(BaseModel):
     revision_note: str
     version_count: int
     approved_by: int | None = Field(
-        description="Null on an approved deliverable: no approval was needed"
+        description="Null on an approved deliverable when no approval was needed, or when a "
+        "company API key approved it (the receipt names the key)"
     )
     approved_at: datetime | None
 
@@ -261,8 +262,11 @@ def submit_deliverable(path: DeliverablePath):
 )
 def approve_deliverable(path: DeliverablePath, body: ApprovalDecision):
     """in_review -> approved, bound to the current version's SHA-256; returns the receipt.
-    Signed-in client collaborators and admins only: a receipt names a person, so API keys get
-    403 approver_required. Scope deliverables:write."""
+    The body is optional (``version_number``: approve only if that is still the current
+    version). Who may approve: signed-in client collaborators and admins (the receipt names
+    them), and a company API key, which acts as that company's client admin: its receipt has
+    ``approver_id`` null and names the key and the person who created it (``approver_name``,
+    ``approver_email``). Agency keys and staff get 403. Scope deliverables:write."""
     actor = require_scope("deliverables:write")
     receipt = service.approve(
         get_session(),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, RootModel
+from pydantic import BaseModel, Field, RootModel, model_validator
 
 from blueprints.api import api_blueprint
 from blueprints.api.auth import require_scope, require_staff
@@ -13,6 +13,7 @@ from blueprints.api.v1.portals import PortalOut, portal_out, send_invite
 from portal.db import get_session
 from portal.models.company import PortalCreate, PortalUpdate
 from portal.models.user import InviteCreate
+from portal.validation import checked_input
 from services.portals import admin as portal_admin
 
 bp = api_blueprint(
@@ -54,6 +55,11 @@ class WebhookAction(
     ]
 ):
     """One of the actions, chosen by ``action``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _checked_input(cls, data: Any) -> Any:
+        return checked_input(data)  # a root model is no ApiModel: no body means no action
 
 
 class WebhookResult(BaseModel):

@@ -80,9 +80,11 @@ def test_full_cycle_through_the_api(client, db, login, tenants, make_key) -> Non
     assert extended["revisions_allowed"] == 2
 
     assert_envelope(
-        client.post(f"/api/v1/deliverables/{did}/approve", json={}, headers=company),
-        403,
-        "approver_required",
+        client.post(
+            f"/api/v1/deliverables/{did}/approve", json={"version_number": 1}, headers=company
+        ),
+        409,
+        "version_changed",
     )
     assert db.exec(select(ApprovalReceipt)).first() is None
     login(tenants.acme_collab)  # a signed-in person approves (the receipt names them)

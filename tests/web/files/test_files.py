@@ -108,6 +108,13 @@ def test_a_renamed_elf_is_refused_with_a_clear_message(db, client, login, tenant
         ("setup.docx", b"MZ\x90\x00" + b"\x00" * 100, "Windows program"),
         ("page.txt", b"<!DOCTYPE html><script>alert(1)</script>", "markup"),
         ("notes.sh", b"echo hello\n", ".sh"),
+        # red-team #6: a BOM, a comment, an ordinary tag first; a shebang after spaces; a
+        # trailing dot hiding the extension
+        ("bom.txt", b"\xef\xbb\xbf<html><script>alert(1)</script>", "markup"),
+        ("div.txt", b"<div>hello</div>", "markup"),
+        ("comment.txt", b"<!-- hi -->\n<img src=x onerror=alert(1)>", "markup"),
+        ("spaced.txt", b"   #!/bin/sh\nid\n", "script"),
+        ("page.xhtml.", b"just text\n", ".xhtml"),
     ],
 )
 def test_programs_scripts_and_markup_are_refused(
