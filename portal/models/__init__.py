@@ -24,6 +24,7 @@ from portal.models.file import (
     UploadSession,
 )
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
+from portal.models.network import NetworkDevice, NetworkSite, NetworkWlan
 from portal.models.note import NOTE_RESOURCE_TYPES, Note
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.page import Page, PageFormat
@@ -67,6 +68,9 @@ __all__ = [
     "EmailOutbox",
     "Invitation",
     "MagicLink",
+    "NetworkDevice",
+    "NetworkSite",
+    "NetworkWlan",
     "Note",
     "Notification",
     "NotificationPreference",

@@ -73,6 +73,9 @@ class Action(StrEnum):
     note_deleted = "note_deleted", "Note deleted"
     board_topic_posted = "board_topic_posted", "Board topic posted"
     board_reply_posted = "board_reply_posted", "Board reply posted"
+    network_site_linked = "network_site_linked", "Network site linked"
+    network_site_unlinked = "network_site_unlinked", "Network site unlinked"
+    wifi_passphrase_revealed = "wifi_passphrase_revealed", "WiFi passphrase revealed"
 
 
 # Activity about staff-only objects (internal notes, deliverable steps behind the internal

@@ -28,6 +28,8 @@ ALL_SCOPES: tuple[str, ...] = (
     "users:read",
     "users:write",
     "webhooks:write",
+    "network:read",
+    "network:write",
 )
 
 
