@@ -61,6 +61,7 @@ IMPLEMENTED_TABS: tuple[str, ...] = (
     "files",
     "deliverables",
     "notes",
+    "network",
     "pages",
     "team",
     "settings",

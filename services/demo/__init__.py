@@ -202,6 +202,9 @@ def load_demo(session: Session) -> bool:
     from services.demo.task_attachments import load_demo_task_attachments
 
     created |= load_demo_task_attachments(session, companies)
+    from services.demo.network import load_demo_network
+
+    created |= load_demo_network(session, companies)
     return created
 
 

@@ -35,6 +35,8 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "link_id": lambda t: t.acme_link_id,
     "upload_id": lambda t: t.acme_upload_token,
     "attachment_id": lambda t: t.acme_attachment_id,
+    "site_id": lambda t: t.acme_site.id,
+    "wlan_id": lambda t: t.acme_wlan_id,
 }
 
 # arguments that carry no tenant data, with the reason
