@@ -61,6 +61,7 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.v1.tasks",
     "blueprints.api.v1.notes",
     "blueprints.api.v1.files",
+    "blueprints.api.v1.network",
 )
 
 _blueprints: list[APIBlueprint] = []

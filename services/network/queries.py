@@ -334,3 +334,12 @@ def _link_choices(session: Session, actor: Actor) -> list[NetworkSite] | None:
 def ensure_can_reveal(actor: Actor) -> None:
     if "passphrase" not in readable_fields(actor, WIFI_SCOPE):
         raise Forbidden("You may not see WiFi passphrases.")
+
+
+def site_with_company(
+    *, session: Session, actor: Actor, site_id: int
+) -> tuple[NetworkSite, Company | None]:
+    """One visible site and the company it is linked to."""
+    site = get_site(session=session, actor=actor, site_id=site_id)
+    company = session.get(Company, site.company_id) if site.company_id else None
+    return site, company
