@@ -108,9 +108,13 @@ def _mac(rng: random.Random) -> str:
 def _devices(rng: random.Random, site: str, n_switch: int, n_ap: int, offline: int) -> list[dict]:
     devices: list[dict[str, Any]] = []
     kinds = ["ugw"] + ["usw"] * n_switch + ["uap"] * n_ap
+    seen: dict[str, int] = {}
     for i, kind in enumerate(kinds):
-        area = _AREAS[i % len(_AREAS)]
         label = {"ugw": "Gateway", "usw": "Switch", "uap": "AP"}[kind]
+        area = _AREAS[i % len(_AREAS)]
+        seen[label + area] = seen.get(label + area, 0) + 1
+        if seen[label + area] > 1:
+            area = f"{area} {'ABCDEFGH'[seen[label + area] - 1]}"
         devices.append(
             {
                 "_id": f"{site}-dev{i:03d}",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from portal.errors import Forbidden
@@ -49,6 +49,19 @@ TYPE_LABELS = {
     "access_point": "Access point",
     "other": "Other",
 }
+TYPE_PLURALS = {
+    "gateway": "Gateways",
+    "switch": "Switches",
+    "access_point": "Access points",
+    "other": "Other devices",
+}
+# Problems first (offline, then updating), the backbone before the edge, then by name.
+DEVICE_ORDER = (
+    case({"offline": 0, "pending": 1}, value=NetworkDevice.state, else_=2),
+    case({"gateway": 0, "switch": 1, "access_point": 2}, value=NetworkDevice.type, else_=3),
+    col(NetworkDevice.name),
+    col(NetworkDevice.id),
+)
 
 
 def require_network_read(actor: Actor) -> None:
@@ -63,6 +76,7 @@ class SiteView:
     subsystems: list[dict[str, Any]]  # wan, lan, wlan, vpn in that order, "unknown" if absent
     stale: bool
     never_synced: bool
+    company_name: str = ""
 
     @property
     def status(self) -> str:
@@ -75,7 +89,7 @@ class SiteView:
         return "ok"
 
 
-def site_view(site: NetworkSite, now: datetime | None = None) -> SiteView:
+def site_view(site: NetworkSite, now: datetime | None = None, company_name: str = "") -> SiteView:
     now = now or utcnow()
     by_name = {h.get("subsystem"): h for h in site.health or []}
     subsystems = [
@@ -88,12 +102,12 @@ def site_view(site: NetworkSite, now: datetime | None = None) -> SiteView:
     ]
     synced = site.last_synced_at
     stale = synced is not None and (bool(site.sync_error) or now - synced > STALE_AFTER)
-    return SiteView(site=site, subsystems=subsystems, stale=stale, never_synced=synced is None)
-
-
-def _sites_stmt(actor: Actor) -> Any:
-    return scoped(select(NetworkSite), actor, NetworkSite).order_by(
-        col(NetworkSite.name), col(NetworkSite.id)
+    return SiteView(
+        site=site,
+        subsystems=subsystems,
+        stale=stale,
+        never_synced=synced is None,
+        company_name=company_name,
     )
 
 
@@ -157,7 +171,13 @@ def network_tab(
     devices and WiFi networks of the chosen site (the first one when none is chosen)."""
     require_network_read(actor)
     now = utcnow()
-    sites = [site_view(s, now) for s in session.exec(_sites_stmt(actor).limit(MAX_SITES)).all()]
+    rows = session.exec(
+        scoped(select(NetworkSite, Company.name), actor, NetworkSite)
+        .outerjoin(Company, col(Company.id) == col(NetworkSite.company_id))
+        .order_by(col(NetworkSite.name), col(NetworkSite.id))
+        .limit(MAX_SITES)
+    ).all()
+    sites = [site_view(s, now, name or "") for s, name in rows]
     state = state if state in STATES else ""
     type = type if type in TYPES else ""
     q = q.strip()[:100]
@@ -179,7 +199,7 @@ def network_tab(
         type_counts[ty] = type_counts.get(ty, 0) + n
     stmt = _device_filters(
         select(NetworkDevice).where(NetworkDevice.site_id == sid), state=state, type_=type, q=q
-    ).order_by(col(NetworkDevice.type), col(NetworkDevice.name), col(NetworkDevice.id))
+    ).order_by(*DEVICE_ORDER)
     total = sum(state_counts.values()) if not (state or type or q) else None
     devices = paginate(session, stmt, page=page, per_page=PER_PAGE, total=total)
     wlans = list(
@@ -254,9 +274,7 @@ def site_devices(
         select(NetworkDevice).where(NetworkDevice.site_id == site.id), state=state, type_=type, q=""
     )
     total = count(session, stmt)
-    rows = session.exec(
-        stmt.order_by(col(NetworkDevice.name), col(NetworkDevice.id)).limit(limit).offset(offset)
-    ).all()
+    rows = session.exec(stmt.order_by(*DEVICE_ORDER).limit(limit).offset(offset)).all()
     return list(rows), total
 
 
