@@ -14,6 +14,7 @@ from services import network as service
 from services.network.queries import (
     STATES,
     TYPE_LABELS,
+    TYPE_PLURALS,
     TYPES,
     network_tab,
 )
@@ -42,6 +43,7 @@ def index() -> Response:
         states=STATES,
         types=TYPES,
         type_labels=TYPE_LABELS,
+        type_plurals=TYPE_PLURALS,
         active_tab="network",
         page_title="Network",
     )

@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('health', sa.JSON(), nullable=False),
     sa.Column('sysinfo', sa.JSON(), nullable=False),
     sa.Column('networks', sa.JSON(), nullable=False),
+    sa.Column('groups', sa.JSON(), nullable=False),
     sa.Column('devices_online', sa.Integer(), nullable=False),
     sa.Column('devices_offline', sa.Integer(), nullable=False),
     sa.Column('clients', sa.Integer(), nullable=False),

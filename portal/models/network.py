@@ -113,6 +113,8 @@ class NetworkSite(SQLModel, table=True):
     health: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     sysinfo: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     networks: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    # wlanGroups, apGroups, speedProfiles (reference 004 shapes)
+    groups: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     devices_online: int = 0
     devices_offline: int = 0
     clients: int = 0

@@ -12,15 +12,28 @@ from sqlmodel import Session, select
 
 from portal.models import Company
 from portal.models.network import NetworkSite
-from services.demo.network_controller import demo_controller_sites
+from services.demo.network_controller import FakeSite, demo_controller_sites
 from services.network.connector import (
     SiteSnapshot,
     parse_device,
+    parse_groups,
     parse_health,
     parse_network,
     parse_wlan,
 )
 from services.network.sync import apply_snapshot
+
+
+def snapshot_of(fake: FakeSite, devices: list[dict] | None = None) -> SiteSnapshot:
+    """What a sync from the fake controller stores for ``fake`` (``devices`` replaces its own)."""
+    return SiteSnapshot(
+        health=parse_health(fake.health()),
+        sysinfo=fake.sysinfo(),
+        networks=[parse_network(n) for n in fake.networks],
+        devices=[parse_device(d) for d in (fake.devices if devices is None else devices)],
+        wlans=[parse_wlan(w) for w in fake.wlans],
+        groups=parse_groups(fake.wlan_groups(), fake.ap_groups(), fake.speed_profiles()),
+    )
 
 
 def load_demo_network(session: Session, companies: dict[str, Company]) -> bool:
@@ -38,16 +51,6 @@ def load_demo_network(session: Session, companies: dict[str, Company]) -> bool:
         )
         session.add(site)
         session.flush()
-        apply_snapshot(
-            session=session,
-            site=site,
-            snapshot=SiteSnapshot(
-                health=parse_health(fake.health()),
-                sysinfo=fake.sysinfo(),
-                networks=[parse_network(n) for n in fake.networks],
-                devices=[parse_device(d) for d in fake.devices],
-                wlans=[parse_wlan(w) for w in fake.wlans],
-            ),
-        )
+        apply_snapshot(session=session, site=site, snapshot=snapshot_of(fake))
         created = True
     return created

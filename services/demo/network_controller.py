@@ -65,6 +65,52 @@ class FakeSite:
             {"subsystem": "vpn", "status": self.vpn},
         ]
 
+    def wlan_groups(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "_id": f"{self.name}-wg1",
+                "name": "Default",
+                "site_id": self.id,
+                "attr_no_delete": True,
+                "attr_hidden_id": "Default",
+            },
+        ]
+
+    def ap_groups(self) -> list[dict[str, Any]]:
+        aps = [d["mac"] for d in self.devices if d["type"] == "uap"]
+        groups = [
+            {
+                "_id": f"{self.name}-apg1",
+                "name": "All APs",
+                "device_macs": aps,
+                "attr_no_delete": True,
+            },
+        ]
+        if len(aps) > 4:
+            groups.append(
+                {"_id": f"{self.name}-apg2", "name": "Front of house", "device_macs": aps[:3]}
+            )
+        return groups
+
+    def speed_profiles(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "_id": f"{self.name}-ug1",
+                "name": "Default",
+                "site_id": self.id,
+                "attr_no_delete": True,
+                "qos_rate_max_down": -1,
+                "qos_rate_max_up": -1,
+            },
+            {
+                "_id": f"{self.name}-ug2",
+                "name": "Guest 10Mbps",
+                "site_id": self.id,
+                "qos_rate_max_down": 10000,
+                "qos_rate_max_up": 5000,
+            },
+        ]
+
     def sysinfo(self) -> dict[str, Any]:
         return {"timezone": "Europe/Berlin", "hostname": "unifi.northwind.test", "version": "8.6.9"}
 
@@ -77,6 +123,8 @@ DEMO_PASSPHRASES: tuple[str, ...] = (
     "Retail-Till-5520",
     "Shopper-Wifi-3318",
     "Lab-Bench-4410",
+    "Sensor-Key-8841",
+    "Camera-Key-2290",
 )
 
 _MODELS = {
@@ -257,6 +305,18 @@ def demo_controller_sites() -> list[FakeSite]:
             hide_ssid=True,
             wlan_band="2g",
             wlan_bands=["2g"],
+            ap_group_mode="groups",
+            ap_group_ids=[f"{hq.name}-apg2"],
+            private_preshared_keys_enabled=True,
+            private_preshared_keys=[
+                {"key": "Sensor-Key-8841", "name": "Door sensors", "mac": None, "vlan_id": None},
+                {
+                    "key": "Camera-Key-2290",
+                    "name": "Cameras",
+                    "mac": "AA:BB:CC:DD:EE:FF",
+                    "vlan_id": 100,
+                },
+            ],
         ),
         _wlan(hq.name, 4, "Acme-Radius", security="wpaeap", wpa_enc="ccmp", enabled=False),
     ]

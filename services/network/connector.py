@@ -87,6 +87,16 @@ class ControllerClient:
     def networks(self, site: str) -> list[dict[str, Any]]:
         return self._call("GET", f"{self._site(site)}/rest/networkconf")
 
+    def wlan_groups(self, site: str) -> list[dict[str, Any]]:
+        return self._call("GET", f"{self._site(site)}/rest/wlangroup")
+
+    def speed_profiles(self, site: str) -> list[dict[str, Any]]:
+        return self._call("GET", f"{self._site(site)}/rest/usergroup")
+
+    def ap_groups(self, site: str) -> list[dict[str, Any]]:
+        # the newer v2 API: a bare JSON list, no envelope
+        return self._call("GET", f"/v2/api/site/{quote(site, safe='')}/apgroups")
+
     # Writes -----------------------------------------------------------------------------------
 
     def update_wlan(self, site: str, wlan_id: str, changes: dict[str, Any]) -> dict[str, Any]:
@@ -210,6 +220,7 @@ class SiteSnapshot:
     networks: list[dict[str, Any]]
     devices: list[DeviceRecord]
     wlans: list[WlanRecord]
+    groups: dict[str, Any] = field(default_factory=dict)
 
 
 def parse_state(raw: Any) -> str:
@@ -268,6 +279,47 @@ def parse_network(raw: dict[str, Any]) -> dict[str, Any]:
         "domainName": raw.get("domain_name"),
         "isNat": bool(raw.get("is_nat", False)),
         "enabled": bool(raw.get("enabled", True)),
+    }
+
+
+def parse_groups(
+    wlan_groups: list[dict[str, Any]],
+    ap_groups: list[dict[str, Any]],
+    speed_profiles: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """WLAN groups, AP groups and speed profiles in reference 004's shapes."""
+    return {
+        "wlanGroups": [
+            {
+                "id": str(g.get("_id", "")),
+                "name": g.get("name", ""),
+                "siteId": g.get("site_id"),
+                "noDelete": bool(g.get("attr_no_delete", False)),
+                "noEdit": bool(g.get("attr_no_edit", False)),
+                "hidden": bool(g.get("attr_hidden", False)),
+            }
+            for g in wlan_groups
+        ],
+        "apGroups": [
+            {
+                "id": str(g.get("_id", "")),
+                "name": g.get("name", ""),
+                "deviceMacs": list(g.get("device_macs") or []),
+                "noDelete": bool(g.get("attr_no_delete", False)),
+            }
+            for g in ap_groups
+        ],
+        "speedProfiles": [
+            {
+                "id": str(g.get("_id", "")),
+                "name": g.get("name", ""),
+                "siteId": g.get("site_id"),
+                "noDelete": bool(g.get("attr_no_delete", False)),
+                "downloadLimitKbps": int(g.get("qos_rate_max_down", -1)),
+                "uploadLimitKbps": int(g.get("qos_rate_max_up", -1)),
+            }
+            for g in speed_profiles
+        ],
     }
 
 
@@ -360,4 +412,7 @@ def fetch_snapshot(client: ControllerClient, site: str) -> SiteSnapshot:
         networks=[parse_network(n) for n in client.networks(site)],
         devices=[parse_device(d) for d in client.devices(site)],
         wlans=[parse_wlan(w) for w in client.wlans(site)],
+        groups=parse_groups(
+            client.wlan_groups(site), client.ap_groups(site), client.speed_profiles(site)
+        ),
     )

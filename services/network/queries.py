@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
-from portal.errors import Forbidden
+from portal.errors import Forbidden, NotFound
 from portal.models import Company
 from portal.models.base import utcnow
 from portal.models.network import (
@@ -361,3 +361,99 @@ def site_with_company(
     site = get_site(session=session, actor=actor, site_id=site_id)
     company = session.get(Company, site.company_id) if site.company_id else None
     return site, company
+
+
+def site_groups(*, session: Session, actor: Actor, site_id: int, kind: str) -> list[dict[str, Any]]:
+    """The site's ``wlanGroups``, ``apGroups`` or ``speedProfiles`` from the snapshot."""
+    site = get_site(session=session, actor=actor, site_id=site_id)
+    return list((site.groups or {}).get(kind, []))
+
+
+RADIOS = (("ng", "2g"), ("na", "5g"))
+SSIDS_PER_RADIO = 8
+
+
+def _wlan_bands(wlan: NetworkWlan) -> set[str]:
+    bands = wlan.config.get("bands")
+    if bands:
+        return set(bands)
+    return {"2g", "5g"} if wlan.band == "both" else {wlan.band}
+
+
+def site_wifi_limits(*, session: Session, actor: Actor, site_id: int) -> list[dict[str, Any]]:
+    """Per access point and radio: the SSIDs it broadcasts, of the 8 a radio can carry."""
+    site = get_site(session=session, actor=actor, site_id=site_id)
+    aps = session.exec(
+        select(NetworkDevice)
+        .where(NetworkDevice.site_id == site.id, NetworkDevice.type == DeviceType.access_point)
+        .order_by(col(NetworkDevice.name), col(NetworkDevice.id))
+    ).all()
+    wlans = session.exec(
+        select(NetworkWlan)
+        .where(NetworkWlan.site_id == site.id, col(NetworkWlan.enabled).is_(True))
+        .order_by(col(NetworkWlan.name))
+    ).all()
+    group_macs = {
+        g["id"]: {m.lower() for m in g.get("deviceMacs", [])}
+        for g in (site.groups or {}).get("apGroups", [])
+    }
+    out = []
+    for ap in aps:
+        mac = ap.mac.lower()
+        on_ap = [
+            w
+            for w in wlans
+            if w.config.get("apGroupMode") != "groups"
+            or any(mac in group_macs.get(g, set()) for g in w.config.get("apGroupIds") or [])
+        ]
+        radios = []
+        for radio, band in RADIOS:
+            names = [w.name for w in on_ap if band in _wlan_bands(w)]
+            radios.append(
+                {
+                    "radio": radio,
+                    "band": band,
+                    "activeWlans": len(names),
+                    "limit": SSIDS_PER_RADIO,
+                    "remaining": max(0, SSIDS_PER_RADIO - len(names)),
+                    "wlanNames": names,
+                }
+            )
+        out.append(
+            {
+                "apId": ap.controller_id,
+                "apName": ap.name,
+                "mac": ap.mac,
+                "model": ap.model,
+                "radios": radios,
+            }
+        )
+    return out
+
+
+def wlan_private_keys(
+    *, session: Session, actor: Actor, site_id: int, wlan_id: str
+) -> list[dict[str, Any]]:
+    """A WLAN's private pre-shared keys (``network.wifi.read.privatePreSharedKeys``)."""
+    site = get_site(session=session, actor=actor, site_id=site_id)
+    wlan = session.exec(
+        select(NetworkWlan).where(
+            NetworkWlan.site_id == site.id, NetworkWlan.controller_id == wlan_id
+        )
+    ).first()
+    if wlan is None:
+        raise NotFound()
+    if "privatePreSharedKeys" not in readable_fields(actor, WIFI_SCOPE):
+        raise Forbidden("You may not see private pre-shared keys.")
+    raw = wlan_secrets(wlan).get("privatePreSharedKeys")
+    keys = raw if isinstance(raw, list) else []
+    return [
+        {
+            "key": k.get("key"),
+            "name": k.get("name"),
+            "mac": k.get("mac"),
+            "vlanId": k.get("vlan_id"),
+        }
+        for k in keys
+        if isinstance(k, dict)
+    ]

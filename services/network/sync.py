@@ -111,6 +111,7 @@ def apply_snapshot(
     site.health = snapshot.health
     site.sysinfo = snapshot.sysinfo
     site.networks = snapshot.networks
+    site.groups = snapshot.groups
     site.devices_online = sum(1 for d in snapshot.devices if d.state == DeviceState.online)
     site.devices_offline = sum(1 for d in snapshot.devices if d.state == DeviceState.offline)
     site.clients = sum(d.clients for d in snapshot.devices)

@@ -9,14 +9,8 @@ from sqlmodel import Session
 
 from portal.models import Company
 from portal.models.network import NetworkSite
+from services.demo.network import snapshot_of
 from services.demo.network_controller import DEMO_PASSPHRASES, demo_controller_sites
-from services.network.connector import (
-    SiteSnapshot,
-    parse_device,
-    parse_health,
-    parse_network,
-    parse_wlan,
-)
 from services.network.sync import apply_snapshot
 
 
@@ -48,17 +42,7 @@ def make_site(
     )
     db.add(site)
     db.flush()
-    apply_snapshot(
-        session=db,
-        site=site,
-        snapshot=SiteSnapshot(
-            health=parse_health(fake.health()),
-            sysinfo=fake.sysinfo(),
-            networks=[parse_network(n) for n in fake.networks],
-            devices=[parse_device(d) for d in raw_devices],
-            wlans=[parse_wlan(w) for w in fake.wlans],
-        ),
-    )
+    apply_snapshot(session=db, site=site, snapshot=snapshot_of(fake, raw_devices))
     return site
 
 

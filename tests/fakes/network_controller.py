@@ -86,6 +86,14 @@ class FakeController:
             site = FakeSite(name, str(body.get("desc", name)), None)
             self.sites[name] = site
             return self._json({"_id": site.id, "name": name, "desc": site.desc})
+        v2 = re.fullmatch(r"/v2/api/site/([^/]+)/apgroups", path)
+        if v2 is not None:
+            if v2.group(1) in self.broken_sites:
+                return Response("site store corrupt", status=500)
+            group_site = self.sites.get(v2.group(1))
+            if group_site is None:
+                return self._json([], 404, rc="error", msg="api.err.NoSiteContext")
+            return Response(json.dumps(group_site.ap_groups()), mimetype="application/json")
         m = re.fullmatch(r"/api/s/([^/]+)/(stat|rest)/(\w+)(?:/([^/]+))?", path)
         site = self.sites.get(m.group(1)) if m else None
         if m is not None and m.group(1) in self.broken_sites:
@@ -101,6 +109,10 @@ class FakeController:
             return self._json(site.devices)
         if what == "networkconf":
             return self._json(site.networks)
+        if what == "wlangroup":
+            return self._json(site.wlan_groups())
+        if what == "usergroup":
+            return self._json(site.speed_profiles())
         if what == "wlanconf" and item is None:
             return self._json(site.wlans)
         if what == "wlanconf" and request.method == "PUT":

@@ -10,6 +10,7 @@ from blueprints.api.auth import require_scope, require_staff
 from blueprints.api.schemas import PageQuery
 from blueprints.api.v1.network_schemas import (
     AccessPointListEnvelope,
+    ApGroupListEnvelope,
     CompanySitesPath,
     DeviceListEnvelope,
     DeviceListQuery,
@@ -17,12 +18,17 @@ from blueprints.api.v1.network_schemas import (
     NetworkListEnvelope,
     OverviewEnvelope,
     OverviewOut,
+    PrivateKeyListEnvelope,
     SiteEnvelope,
     SiteListEnvelope,
     SiteListQuery,
     SitePath,
+    SpeedProfileListEnvelope,
     SyncOut,
+    WifiLimitListEnvelope,
     WifiListEnvelope,
+    WlanGroupListEnvelope,
+    WlanPath,
     device_out,
     ok,
     site_out,
@@ -213,3 +219,63 @@ def list_company_network_sites(path: CompanySitesPath, query: PageQuery):
         offset=query.offset,
         total=total,
     )
+
+
+def _groups(site_id: int, kind: str) -> list[dict]:
+    actor = require_scope("network:read")
+    return queries.site_groups(session=get_session(), actor=actor, site_id=site_id, kind=kind)
+
+
+@bp.get(
+    "/network/sites/<int:site_id>/wlan-groups",
+    summary="List a site's WLAN groups",
+    responses={200: WlanGroupListEnvelope},
+)
+def list_network_site_wlan_groups(path: SitePath):
+    return ok("Network WLAN Groups Fetched Successfully!", _groups(path.site_id, "wlanGroups"))
+
+
+@bp.get(
+    "/network/sites/<int:site_id>/ap-groups",
+    summary="List a site's AP groups",
+    responses={200: ApGroupListEnvelope},
+)
+def list_network_site_ap_groups(path: SitePath):
+    return ok("Network AP Groups Fetched Successfully!", _groups(path.site_id, "apGroups"))
+
+
+@bp.get(
+    "/network/sites/<int:site_id>/speed-profiles",
+    summary="List a site's speed profiles",
+    responses={200: SpeedProfileListEnvelope},
+)
+def list_network_site_speed_profiles(path: SitePath):
+    return ok(
+        "Network Speed Profiles Fetched Successfully!", _groups(path.site_id, "speedProfiles")
+    )
+
+
+@bp.get(
+    "/network/sites/<int:site_id>/wifi-limits",
+    summary="SSIDs per access point radio (8 at most)",
+    responses={200: WifiLimitListEnvelope},
+)
+def list_network_site_wifi_limits(path: SitePath):
+    actor = require_scope("network:read")
+    data = queries.site_wifi_limits(session=get_session(), actor=actor, site_id=path.site_id)
+    return ok("Network WiFi Limits Fetched Successfully!", data)
+
+
+@bp.get(
+    "/network/sites/<int:site_id>/wifi/<string:wlan_id>/ppsk",
+    summary="List a WiFi network's private pre-shared keys",
+    responses={200: PrivateKeyListEnvelope},
+)
+def list_network_wifi_private_keys(path: WlanPath):
+    """Needs network.wifi.read.privatePreSharedKeys (agency keys hold it; company keys and
+    client users do not)."""
+    actor = require_scope("network:read")
+    data = queries.wlan_private_keys(
+        session=get_session(), actor=actor, site_id=path.site_id, wlan_id=path.wlan_id
+    )
+    return ok("Network Private PSKs Fetched Successfully!", data)

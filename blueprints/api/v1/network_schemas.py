@@ -184,3 +184,77 @@ def device_out(d: NetworkDevice) -> dict[str, Any]:
 
 def ok(message: str, data: Any, status: int = 200, **extra: Any) -> dict[str, Any]:
     return {"status": status, "message": message, "data": data, "successful": True, **extra}
+
+
+class WlanGroupOut(BaseModel):
+    id: str
+    name: str
+    siteId: str | None
+    noDelete: bool
+    noEdit: bool
+    hidden: bool
+
+
+class WlanGroupListEnvelope(Envelope):
+    data: list[WlanGroupOut]
+
+
+class ApGroupOut(BaseModel):
+    id: str
+    name: str
+    deviceMacs: list[str]
+    noDelete: bool
+
+
+class ApGroupListEnvelope(Envelope):
+    data: list[ApGroupOut]
+
+
+class SpeedProfileOut(BaseModel):
+    id: str
+    name: str
+    siteId: str | None
+    noDelete: bool
+    downloadLimitKbps: int = Field(description="-1: unlimited")
+    uploadLimitKbps: int = Field(description="-1: unlimited")
+
+
+class SpeedProfileListEnvelope(Envelope):
+    data: list[SpeedProfileOut]
+
+
+class RadioLimitOut(BaseModel):
+    radio: Literal["ng", "na"]
+    band: Literal["2g", "5g"]
+    activeWlans: int
+    limit: int
+    remaining: int
+    wlanNames: list[str]
+
+
+class WifiLimitOut(BaseModel):
+    apId: str
+    apName: str
+    mac: str
+    model: str
+    radios: list[RadioLimitOut]
+
+
+class WifiLimitListEnvelope(Envelope):
+    data: list[WifiLimitOut]
+
+
+class PrivateKeyOut(BaseModel):
+    key: str | None
+    name: str | None
+    mac: str | None
+    vlanId: int | None
+
+
+class PrivateKeyListEnvelope(Envelope):
+    data: list[PrivateKeyOut]
+
+
+class WlanPath(ApiModel):
+    site_id: int = Field(ge=1, le=2**31 - 1)
+    wlan_id: str = Field(min_length=1, max_length=64, description="The controller's WLAN id")

@@ -190,3 +190,46 @@ def test_sync_with_the_controller_down_records_the_error(
 
 def test_a_company_key_cannot_sync(client, make_key, sites) -> None:
     assert client.post(f"{API}/sync", headers=bearer(make_key(sites.acme))).status_code == 403
+
+
+def test_groups_profiles_and_wifi_limits(client, make_key, sites) -> None:
+    key = bearer(make_key(sites.acme))
+    base = f"{API}/{sites.hq.id}"
+    wg = client.get(f"{base}/wlan-groups", headers=key).get_json()["data"]
+    assert wg[0]["name"] == "Default" and wg[0]["noDelete"] is True
+    apg = client.get(f"{base}/ap-groups", headers=key).get_json()["data"]
+    assert {g["name"] for g in apg} == {"All APs", "Front of house"}
+    assert len(next(g for g in apg if g["name"] == "All APs")["deviceMacs"]) == 25
+    sp = client.get(f"{base}/speed-profiles", headers=key).get_json()["data"]
+    guest = next(p for p in sp if p["name"] == "Guest 10Mbps")
+    assert guest["downloadLimitKbps"] == 10000 and guest["uploadLimitKbps"] == 5000
+    limits = client.get(f"{base}/wifi-limits", headers=key).get_json()["data"]
+    assert len(limits) == 25
+    front = {g["name"]: g for g in apg}["Front of house"]["deviceMacs"]
+    for ap in limits:
+        ng = next(r for r in ap["radios"] if r["radio"] == "ng")
+        na = next(r for r in ap["radios"] if r["radio"] == "na")
+        # acme-iot (2.4 GHz, hidden) is broadcast by the "Front of house" APs only;
+        # Acme-Radius is switched off and counts nowhere
+        expected_ng = {"Acme-Corp", "Acme-Guest"} | ({"acme-iot"} if ap["mac"] in front else set())
+        assert set(ng["wlanNames"]) == expected_ng
+        assert set(na["wlanNames"]) == {"Acme-Corp", "Acme-Guest"}
+        assert ng["remaining"] == 8 - len(expected_ng)
+
+
+def test_private_keys_need_their_field_node(client, make_key, sites) -> None:
+    url = f"{API}/{sites.hq.id}/wifi/acmehq01-wlan3/ppsk"
+    company = client.get(url, headers=bearer(make_key(sites.acme)))
+    assert company.status_code == 403
+    assert "Sensor-Key-8841" not in company.get_data(as_text=True)
+    agency = client.get(url, headers=bearer(make_key())).get_json()["data"]
+    assert agency[1] == {
+        "key": "Camera-Key-2290",
+        "name": "Cameras",
+        "mac": "AA:BB:CC:DD:EE:FF",
+        "vlanId": 100,
+    }
+    missing = client.get(f"{API}/{sites.hq.id}/wifi/nope/ppsk", headers=bearer(make_key()))
+    assert missing.status_code == 404
+    foreign = client.get(url, headers=bearer(make_key(sites.globex)))
+    assert foreign.status_code == 404
