@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
+import pydantic
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import UTCDateTime, utcnow
+from portal.validation import InputModel
 
 SUBSYSTEMS: tuple[str, ...] = ("wan", "lan", "wlan", "vpn")
 
@@ -175,3 +177,42 @@ class NetworkWlan(SQLModel, table=True):
     secrets_encrypted: str | None = Field(default=None, max_length=20000)
     # every other reference-004 field (camelCase), for the field-gated API
     config: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+# Input families (reference 004's request bodies), validated at the edge, taken by services.
+
+MAC_PATTERN = r"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$"
+
+
+class SiteCreate(InputModel):
+    description: str = pydantic.Field(min_length=1, max_length=200)
+
+
+class WlanUpdate(InputModel):
+    """Changes to a WiFi network; only the fields sent change."""
+
+    name: str | None = pydantic.Field(default=None, min_length=1, max_length=32)
+    x_passphrase: str | None = pydantic.Field(default=None, min_length=8, max_length=63)
+    enabled: bool | None = None
+    security: Literal["wpapsk", "wpaeap", "open"] | None = None
+    wpa_mode: Literal["wpa2", "wpa3", "wpa2wpa3"] | None = None
+    hide_ssid: bool | None = None
+    is_guest: bool | None = None
+    band: Literal["both", "2g", "5g"] | None = None
+
+
+class WlanGroupCreate(InputModel):
+    name: str = pydantic.Field(min_length=1, max_length=64)
+
+
+class SpeedProfileCreate(InputModel):
+    name: str = pydantic.Field(min_length=1, max_length=64)
+    downloadLimitKbps: int = pydantic.Field(default=-1, ge=-1, le=10_000_000)
+    uploadLimitKbps: int = pydantic.Field(default=-1, ge=-1, le=10_000_000)
+
+
+class PrivateKeyCreate(InputModel):
+    key: str = pydantic.Field(min_length=8, max_length=63)
+    name: str = pydantic.Field(min_length=1, max_length=64)
+    mac: str | None = pydantic.Field(default=None, pattern=MAC_PATTERN)
+    vlanId: int | None = pydantic.Field(default=None, ge=1, le=4094)

@@ -21,6 +21,8 @@ class FakeSite:
     networks: list[dict[str, Any]] = field(default_factory=list)
     vpn: str = "ok"
     wan: str = "ok"
+    created_wlan_groups: list[dict[str, Any]] = field(default_factory=list)
+    created_speed_profiles: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -74,6 +76,7 @@ class FakeSite:
                 "attr_no_delete": True,
                 "attr_hidden_id": "Default",
             },
+            *self.created_wlan_groups,
         ]
 
     def ap_groups(self) -> list[dict[str, Any]]:
@@ -109,6 +112,7 @@ class FakeSite:
                 "qos_rate_max_down": 10000,
                 "qos_rate_max_up": 5000,
             },
+            *self.created_speed_profiles,
         ]
 
     def sysinfo(self) -> dict[str, Any]:

@@ -105,6 +105,15 @@ class ControllerClient:
         )
         return rows[0] if rows else {}
 
+    def create_wlan_group(self, site: str, name: str) -> dict[str, Any]:
+        rows = self._call("POST", f"{self._site(site)}/rest/wlangroup", json={"name": name})
+        return rows[0] if rows else {}
+
+    def create_speed_profile(self, site: str, name: str, down: int, up: int) -> dict[str, Any]:
+        body = {"name": name, "qos_rate_max_down": down, "qos_rate_max_up": up}
+        rows = self._call("POST", f"{self._site(site)}/rest/usergroup", json=body)
+        return rows[0] if rows else {}
+
     def create_site(self, description: str) -> dict[str, Any]:
         rows = self._call(
             "POST", "/api/s/default/cmd/sitemgr", json={"cmd": "add-site", "desc": description}

@@ -302,14 +302,23 @@ def site_wifi(*, session: Session, actor: Actor, site_id: int) -> list[dict[str,
         .where(NetworkWlan.site_id == site.id)
         .order_by(col(NetworkWlan.name), col(NetworkWlan.id))
     ).all()
-    out = []
-    for wlan in wlans:
-        data: dict[str, Any] = dict(wlan.config)
-        data["siteId"] = data.get("siteId") or site.controller_site
-        if allowed & {"passphrase", "privatePreSharedKeys", "saePsk"}:
-            data.update(wlan_secrets(wlan))
-        out.append(gate_fields(data, actor, WIFI_SCOPE))
-    return out
+    return [_wlan_object(site, wlan, actor, allowed) for wlan in wlans]
+
+
+def _wlan_object(
+    site: NetworkSite, wlan: NetworkWlan, actor: Actor, allowed: frozenset[str]
+) -> dict[str, Any]:
+    data: dict[str, Any] = dict(wlan.config)
+    data["siteId"] = data.get("siteId") or site.controller_site
+    if allowed & {"passphrase", "privatePreSharedKeys", "saePsk"}:
+        data.update(wlan_secrets(wlan))
+    return gate_fields(data, actor, WIFI_SCOPE)
+
+
+def wlan_object(*, session: Session, actor: Actor, wlan: NetworkWlan) -> dict[str, Any]:
+    """One WLAN as reference 004's object, field-gated like :func:`site_wifi`."""
+    site = get_site(session=session, actor=actor, site_id=wlan.site_id)
+    return _wlan_object(site, wlan, actor, readable_fields(actor, WIFI_SCOPE))
 
 
 def site_overview(*, session: Session, actor: Actor, site_id: int) -> dict[str, Any]:

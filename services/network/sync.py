@@ -25,6 +25,7 @@ from services.network.connector import (
     ControllerClient,
     ControllerError,
     SiteSnapshot,
+    WlanRecord,
     fetch_snapshot,
 )
 
@@ -147,22 +148,29 @@ def apply_snapshot(
         for w in session.exec(select(NetworkWlan).where(NetworkWlan.site_id == site.id)).all()
     }
     for w in snapshot.wlans:
-        row = existing.pop(w.controller_id, None) or NetworkWlan(
-            site_id=site.id, controller_id=w.controller_id, name=w.name
-        )
-        row.name = w.name
-        row.security = w.security
-        row.band = w.band
-        row.is_guest = w.is_guest
-        row.hidden = w.hidden
-        row.enabled = w.enabled
-        row.config = w.config
-        row.has_passphrase = bool(w.secrets.get("passphrase"))
-        row.secrets_encrypted = crypto.encrypt(json.dumps(w.secrets))
-        session.add(row)
+        store_wlan(session, site, w, existing=existing.pop(w.controller_id, None))
     for gone in existing.values():
         session.delete(gone)
     session.flush()
+
+
+def store_wlan(
+    session: Session, site: NetworkSite, w: WlanRecord, *, existing: NetworkWlan | None
+) -> NetworkWlan:
+    """Write one WLAN record into the snapshot (its row and id kept when it exists)."""
+    row = existing or NetworkWlan(site_id=site.id, controller_id=w.controller_id, name=w.name)  # type: ignore[arg-type]
+    row.name = w.name
+    row.security = w.security
+    row.band = w.band
+    row.is_guest = w.is_guest
+    row.hidden = w.hidden
+    row.enabled = w.enabled
+    row.config = w.config
+    row.has_passphrase = bool(w.secrets.get("passphrase"))
+    row.secrets_encrypted = crypto.encrypt(json.dumps(w.secrets))
+    session.add(row)
+    session.flush()
+    return row
 
 
 def wlan_secrets(wlan: NetworkWlan) -> dict[str, object]:

@@ -109,6 +109,15 @@ class FakeController:
             return self._json(site.devices)
         if what == "networkconf":
             return self._json(site.networks)
+        body = request.get_json(silent=True) or {}
+        if what == "wlangroup" and request.method == "POST":
+            group = {"_id": f"{site.name}-wg{len(site.wlan_groups()) + 1}", "site_id": site.id}
+            site.created_wlan_groups.append({**group, "name": body.get("name", "")})
+            return self._json(site.created_wlan_groups[-1])
+        if what == "usergroup" and request.method == "POST":
+            profile = {"_id": f"{site.name}-ug{len(site.speed_profiles()) + 1}", "site_id": site.id}
+            site.created_speed_profiles.append({**profile, **body})
+            return self._json(site.created_speed_profiles[-1])
         if what == "wlangroup":
             return self._json(site.wlan_groups())
         if what == "usergroup":

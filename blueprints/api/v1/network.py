@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope, require_staff
-from blueprints.api.schemas import PageQuery
+from blueprints.api.schemas import ErrorEnvelope, PageQuery
 from blueprints.api.v1.network_schemas import (
     AccessPointListEnvelope,
     ApGroupListEnvelope,
@@ -23,10 +23,13 @@ from blueprints.api.v1.network_schemas import (
     SiteListEnvelope,
     SiteListQuery,
     SitePath,
+    SpeedProfileEnvelope,
     SpeedProfileListEnvelope,
     SyncOut,
+    WifiEnvelope,
     WifiLimitListEnvelope,
     WifiListEnvelope,
+    WlanGroupEnvelope,
     WlanGroupListEnvelope,
     WlanPath,
     device_out,
@@ -34,10 +37,17 @@ from blueprints.api.v1.network_schemas import (
     site_out,
 )
 from portal.db import get_session
-from portal.models.network import NetworkSite
+from portal.models.network import (
+    NetworkSite,
+    PrivateKeyCreate,
+    SiteCreate,
+    SpeedProfileCreate,
+    WlanGroupCreate,
+    WlanUpdate,
+)
 from portal.tenancy import Actor
 from services import network as service
-from services.network import queries
+from services.network import changes, queries
 from services.network.sync import request_sync
 
 bp = api_blueprint(
@@ -279,3 +289,75 @@ def list_network_wifi_private_keys(path: WlanPath):
         session=get_session(), actor=actor, site_id=path.site_id, wlan_id=path.wlan_id
     )
     return ok("Network Private PSKs Fetched Successfully!", data)
+
+
+# Changes on the controller: the only requests that wait for it (503 when it cannot answer).
+
+CHANGE_ERRORS = {503: ErrorEnvelope}
+
+
+@bp.post(
+    "/network/sites",
+    summary="Create a site on the controller",
+    responses={201: SiteEnvelope, **CHANGE_ERRORS},
+)
+def create_network_site(body: SiteCreate):
+    """Staff with network.sites.create or an agency key; scope network:write. The new site is
+    not linked to a company; a sync is queued to fill in its snapshot."""
+    actor = require_staff("network:write")
+    site = changes.create_site(session=get_session(), actor=actor, data=body)
+    return ok("Network Site Created Successfully!", site_out(site, None, actor), 201), 201
+
+
+@bp.patch(
+    "/network/sites/<int:site_id>/wifi/<string:wlan_id>",
+    summary="Change a WiFi network",
+    responses={200: WifiEnvelope, **CHANGE_ERRORS},
+)
+def update_network_wifi(path: WlanPath, body: WlanUpdate):
+    """Staff with network.wifi.update or an agency key; the answer is field-gated like /wifi."""
+    actor = require_staff("network:write")
+    data = changes.update_wlan(
+        session=get_session(), actor=actor, site_id=path.site_id, wlan_id=path.wlan_id, data=body
+    )
+    return ok("Network WiFi Network Updated Successfully!", data)
+
+
+@bp.post(
+    "/network/sites/<int:site_id>/wlan-groups",
+    summary="Create a WLAN group",
+    responses={201: WlanGroupEnvelope, **CHANGE_ERRORS},
+)
+def create_network_wlan_group(path: SitePath, body: WlanGroupCreate):
+    actor = require_staff("network:write")
+    group = changes.create_wlan_group(
+        session=get_session(), actor=actor, site_id=path.site_id, data=body
+    )
+    return ok("Network WLAN Group Created Successfully!", group, 201), 201
+
+
+@bp.post(
+    "/network/sites/<int:site_id>/speed-profiles",
+    summary="Create a speed profile",
+    responses={201: SpeedProfileEnvelope, **CHANGE_ERRORS},
+)
+def create_network_speed_profile(path: SitePath, body: SpeedProfileCreate):
+    actor = require_staff("network:write")
+    profile = changes.create_speed_profile(
+        session=get_session(), actor=actor, site_id=path.site_id, data=body
+    )
+    return ok("Network Speed Profile Created Successfully!", profile, 201), 201
+
+
+@bp.post(
+    "/network/sites/<int:site_id>/wifi/<string:wlan_id>/ppsk",
+    summary="Add a private pre-shared key to a WiFi network",
+    responses={201: PrivateKeyListEnvelope, **CHANGE_ERRORS},
+)
+def create_network_wifi_private_key(path: WlanPath, body: PrivateKeyCreate):
+    """Answers with every key of the network after the addition (reference 004)."""
+    actor = require_staff("network:write")
+    keys = changes.create_private_key(
+        session=get_session(), actor=actor, site_id=path.site_id, wlan_id=path.wlan_id, data=body
+    )
+    return ok("Network Private PSK Created Successfully!", keys, 201), 201

@@ -258,3 +258,15 @@ class PrivateKeyListEnvelope(Envelope):
 class WlanPath(ApiModel):
     site_id: int = Field(ge=1, le=2**31 - 1)
     wlan_id: str = Field(min_length=1, max_length=64, description="The controller's WLAN id")
+
+
+class WifiEnvelope(Envelope):
+    data: dict[str, Any]
+
+
+class WlanGroupEnvelope(Envelope):
+    data: WlanGroupOut
+
+
+class SpeedProfileEnvelope(Envelope):
+    data: SpeedProfileOut

@@ -233,3 +233,155 @@ def test_private_keys_need_their_field_node(client, make_key, sites) -> None:
     assert missing.status_code == 404
     foreign = client.get(url, headers=bearer(make_key(sites.globex)))
     assert foreign.status_code == 404
+
+
+@pytest.fixture
+def live_controller(runtime, monkeypatch):
+    with FakeController() as fake:
+        monkeypatch.setattr(
+            runtime,
+            "settings",
+            replace(
+                runtime.settings, network_controller_url=fake.url, network_controller_key=API_KEY
+            ),
+        )
+        yield fake
+
+
+@pytest.fixture
+def synced(db, tenants, live_controller):
+    """The fake controller synced in, its HQ linked to Acme."""
+    from services.network.connector import ControllerClient
+    from services.network.sync import sync_controller
+
+    sync_controller(session=db, client=ControllerClient(live_controller.url, API_KEY, backoff=0))
+    hq = db.exec(select(NetworkSite).where(NetworkSite.controller_site == "acmehq01")).one()
+    hq.company_id = tenants.acme.id
+    db.add(hq)
+    db.flush()
+    tenants.hq = hq
+    return tenants
+
+
+def test_patch_wifi_changes_the_controller_and_the_snapshot(
+    client, db, make_key, synced, live_controller
+):
+    url = f"{API}/{synced.hq.id}/wifi/acmehq01-wlan2"
+    resp = client.patch(
+        url,
+        headers=bearer(make_key()),
+        json={"name": "Acme-Visitors", "x_passphrase": "New-Guest-Pass-1", "band": "5g"},
+    )
+    assert resp.status_code == 200, resp.get_json()
+    data = resp.get_json()["data"]
+    assert (
+        data["name"] == "Acme-Visitors"
+        and data["band"] == "5g"
+        and data["passphrase"] == "New-Guest-Pass-1"
+    )
+    assert live_controller.sites["acmehq01"].wlans[1]["name"] == "Acme-Visitors"
+    # the snapshot follows at once; the audit row never carries the secret
+    names = {
+        w["name"]
+        for w in client.get(
+            f"{API}/{synced.hq.id}/wifi", headers=bearer(make_key(synced.acme))
+        ).get_json()["data"]
+    }
+    assert "Acme-Visitors" in names
+    from portal.models import ActivityLog
+
+    row = db.exec(select(ActivityLog).where(ActivityLog.action == "wifi_network_updated")).one()
+    assert "passphrase" in row.description and "New-Guest-Pass-1" not in row.description
+
+
+def test_patch_wifi_validates_and_needs_staff(client, make_key, synced) -> None:
+    url = f"{API}/{synced.hq.id}/wifi/acmehq01-wlan2"
+    assert (
+        client.patch(url, headers=bearer(make_key(synced.acme)), json={"name": "x"}).status_code
+        == 403
+    )
+    bad = client.patch(
+        url, headers=bearer(make_key()), json={"x_passphrase": "short", "band": "6g"}
+    )
+    assert bad.status_code == 422 and set(bad.get_json()["errors"]) == {"x_passphrase", "band"}
+    assert (
+        client.patch(
+            f"{API}/{synced.hq.id}/wifi/nope", headers=bearer(make_key()), json={}
+        ).status_code
+        == 404
+    )
+
+
+def test_controller_down_on_a_change_is_503_and_nothing_changes(
+    client, make_key, synced, live_controller
+):
+    live_controller.stop()
+    resp = client.patch(
+        f"{API}/{synced.hq.id}/wifi/acmehq01-wlan2",
+        headers=bearer(make_key()),
+        json={"name": "Nope"},
+    )
+    assert resp.status_code == 503 and resp.get_json()["code"] == "controller_unavailable"
+    assert "Nothing was changed" in resp.get_json()["message"]
+    names = {
+        w["name"]
+        for w in client.get(f"{API}/{synced.hq.id}/wifi", headers=bearer(make_key())).get_json()[
+            "data"
+        ]
+    }
+    assert "Acme-Guest" in names and "Nope" not in names
+
+
+def test_create_groups_profiles_keys_and_sites(
+    client, db, make_key, synced, live_controller
+) -> None:
+    key = bearer(make_key())
+    base = f"{API}/{synced.hq.id}"
+    resp = client.post(f"{base}/wlan-groups", headers=key, json={"name": "Lobby APs"})
+    assert resp.status_code == 201 and resp.get_json()["data"]["name"] == "Lobby APs"
+    assert "Lobby APs" in {
+        g["name"] for g in client.get(f"{base}/wlan-groups", headers=key).get_json()["data"]
+    }
+    resp = client.post(
+        f"{base}/speed-profiles", headers=key, json={"name": "Slow", "downloadLimitKbps": 2000}
+    )
+    assert resp.status_code == 201
+    assert (
+        resp.get_json()["data"]["downloadLimitKbps"] == 2000
+        and resp.get_json()["data"]["uploadLimitKbps"] == -1
+    )
+    resp = client.post(
+        f"{base}/wifi/acmehq01-wlan1/ppsk",
+        headers=key,
+        json={"key": "Laptop-Key-123", "name": "John's Laptop"},
+    )
+    assert resp.status_code == 201
+    assert resp.get_json()["data"] == [
+        {"key": "Laptop-Key-123", "name": "John's Laptop", "mac": None, "vlanId": None}
+    ]
+    assert (
+        client.get(f"{base}/wifi/acmehq01-wlan1/ppsk", headers=key).get_json()["data"][0]["key"]
+        == "Laptop-Key-123"
+    )
+    assert (
+        client.post(
+            f"{base}/wifi/acmehq01-wlan1/ppsk", headers=key, json={"key": "short", "name": "x"}
+        ).status_code
+        == 422
+    )
+    resp = client.post(API, headers=key, json={"description": "New Branch"})
+    assert resp.status_code == 201, resp.get_json()
+    assert (
+        resp.get_json()["data"]["name"] == "New Branch"
+        and resp.get_json()["data"]["companyId"] is None
+    )
+    company = bearer(make_key(synced.acme))
+    assert (
+        client.post(f"{base}/wlan-groups", headers=company, json={"name": "x"}).status_code == 403
+    )
+    assert client.post(API, headers=company, json={"description": "x"}).status_code == 403
+
+
+def test_without_a_controller_changes_are_refused_plainly(client, make_key, sites) -> None:
+    resp = client.post(API, headers=bearer(make_key()), json={"description": "New Branch"})
+    assert resp.status_code == 409 and resp.get_json()["code"] == "controller_not_configured"
