@@ -254,6 +254,22 @@ register_field_scope(
 )
 
 
+# Nodes staff may grant to a company's client roles (client_nodes on Company): field nodes only,
+# never staff powers.
+def grantable_client_nodes() -> list[str]:
+    return field_permission_nodes()
+
+
+def with_company_grants(actor: Actor, company: Company | None) -> Actor:
+    """A client principal of ``company`` plus the nodes staff granted its role there."""
+    if actor.is_staff or company is None or actor.company_id != company.id or not actor.role:
+        return actor
+    granted = set((company.client_nodes or {}).get(actor.role, ())) & set(grantable_client_nodes())
+    if not granted:
+        return actor
+    return replace(actor, nodes=actor.nodes | frozenset(granted))
+
+
 def field_permission_nodes() -> list[str]:
     """Every field node of every registered family, for role editing and /api/v1/permissions."""
     return [node for family in FIELD_SCOPES.values() for node in family.nodes()]

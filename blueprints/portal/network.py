@@ -18,6 +18,7 @@ from services.network.queries import (
     TYPES,
     network_tab,
 )
+from services.portals.grants import set_client_grant
 
 bp = portal_blueprint("network", __name__)
 TEMPLATE = "network/index.html"
@@ -30,6 +31,7 @@ def index() -> Response:
     tab = network_tab(
         session=get_session(),
         actor=ctx.actor,
+        company=ctx.company,
         site_id=arg_int(request.args, "site", minimum=1),
         state=request.args.get("state", ""),
         type=request.args.get("type", ""),
@@ -75,4 +77,25 @@ def unlink(site_id: int) -> Response:
     ctx = portal_ctx()
     site = service.unlink_site(session=get_session(), actor=ctx.actor, site_id=site_id)
     flash(f"{site.name} is no longer linked to {ctx.company.name}.", "success")
+    return hx_redirect(url_for("network.index"))
+
+
+@bp.post("/network/client-access")
+def client_access() -> Response:
+    """Staff let the company's client admins reveal WiFi passphrases (or stop them)."""
+    ctx = portal_ctx()
+    granted = request.form.get("reveal") == "on"
+    set_client_grant(
+        session=get_session(),
+        actor=current_actor(),
+        company_id=ctx.portal.company_id,
+        role="admin",
+        node=service.REVEAL_NODE,
+        granted=granted,
+    )
+    flash(
+        f"{ctx.company.name}'s admins {'may now' if granted else 'can no longer'} reveal "
+        "WiFi passphrases.",
+        "success",
+    )
     return hx_redirect(url_for("network.index"))

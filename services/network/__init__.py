@@ -19,6 +19,7 @@ from services.network.queries import ensure_can_reveal, get_site
 from services.network.sync import wlan_secrets
 
 LINK_NODE = "network.sites.link"
+REVEAL_NODE = "network.wifi.read.passphrase"
 
 
 def link_site(*, session: Session, actor: Actor, site_id: int, company_id: int) -> NetworkSite:

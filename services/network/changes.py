@@ -14,7 +14,6 @@ from typing import Any
 from sqlmodel import Session, select
 
 from portal.errors import Conflict, NotFound, Unavailable
-from portal.jobs import enqueue_in
 from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.models.network import (
@@ -35,7 +34,7 @@ from services.network.connector import (
     parse_wlan,
 )
 from services.network.queries import get_site, wlan_object
-from services.network.sync import SYNC_JOB, controller_from_settings, store_wlan, wlan_secrets
+from services.network.sync import controller_from_settings, store_wlan, wlan_secrets
 
 
 def _controller() -> ControllerClient:
@@ -71,7 +70,8 @@ def _record(
 
 
 def create_site(*, session: Session, actor: Actor, data: SiteCreate) -> NetworkSite:
-    """Create a site on the controller and track it (not linked yet); a sync fills it in."""
+    """Create a site on the controller and track it (not linked yet); the next sync
+    (``POST /network/sites/sync``) fills in its snapshot."""
     require_staff(actor, "network.sites.create", "Only the agency can create network sites.")
     try:
         created = _controller().create_site(data.description)
@@ -89,7 +89,6 @@ def create_site(*, session: Session, actor: Actor, data: SiteCreate) -> NetworkS
         site.name,
         f"{actor.label} created the network site {site.name}",
     )
-    enqueue_in(session, 0, SYNC_JOB)
     return site
 
 

@@ -33,6 +33,7 @@ from portal.tenancy import (
     require_staff,
     scoped,
     staff_can,
+    with_company_grants,
 )
 from portal.web.pagination import Page, count, paginate
 from services.network.sync import wlan_secrets
@@ -111,6 +112,13 @@ def site_view(site: NetworkSite, now: datetime | None = None, company_name: str 
     )
 
 
+def _granted(session: Session, actor: Actor) -> Actor:
+    """A client principal with what staff granted its role in its company (one lookup)."""
+    if actor.is_staff or actor.company_id is None:
+        return actor
+    return with_company_grants(actor, session.get(Company, actor.company_id))
+
+
 def get_site(*, session: Session, actor: Actor, site_id: Any) -> NetworkSite:
     """One site the actor may see, or NotFound."""
     require_network_read(actor)
@@ -133,6 +141,7 @@ class NetworkTab:
     q: str
     can_reveal: bool
     link_choices: list[NetworkSite] | None  # staff who may link sites: the unlinked ones
+    admins_may_reveal: bool = False  # the company's client admins hold the reveal node
 
     @property
     def can_link(self) -> bool:
@@ -161,6 +170,7 @@ def network_tab(
     *,
     session: Session,
     actor: Actor,
+    company: Company,
     site_id: int | None,
     state: str = "",
     type: str = "",  # noqa: A002 (the filter's name in the URL)
@@ -184,8 +194,11 @@ def network_tab(
     current = next((v for v in sites if v.site.id == site_id), sites[0] if sites else None)
     empty: Page[NetworkDevice] = Page([], 0, 1, PER_PAGE)
     link_choices = _link_choices(session, actor)
+    admins_reveal = "network.wifi.read.passphrase" in (company.client_nodes or {}).get("admin", [])
     if current is None:
-        return NetworkTab(sites, None, empty, {}, {}, [], state, type, q, False, link_choices)
+        return NetworkTab(
+            sites, None, empty, {}, {}, [], state, type, q, False, link_choices, admins_reveal
+        )
     sid = current.site.id
     counts = session.exec(
         select(NetworkDevice.state, NetworkDevice.type, func.count())
@@ -221,6 +234,7 @@ def network_tab(
         q=q,
         can_reveal="passphrase" in readable_fields(actor, WIFI_SCOPE),
         link_choices=link_choices,
+        admins_may_reveal=admins_reveal,
     )
 
 
@@ -296,6 +310,7 @@ def site_wifi(*, session: Session, actor: Actor, site_id: int) -> list[dict[str,
     Secrets are decrypted only for an actor who may read one of them.
     """
     site = get_site(session=session, actor=actor, site_id=site_id)
+    actor = _granted(session, actor)
     allowed = readable_fields(actor, WIFI_SCOPE)
     wlans = session.exec(
         select(NetworkWlan)
@@ -452,7 +467,7 @@ def wlan_private_keys(
     ).first()
     if wlan is None:
         raise NotFound()
-    if "privatePreSharedKeys" not in readable_fields(actor, WIFI_SCOPE):
+    if "privatePreSharedKeys" not in readable_fields(_granted(session, actor), WIFI_SCOPE):
         raise Forbidden("You may not see private pre-shared keys.")
     raw = wlan_secrets(wlan).get("privatePreSharedKeys")
     keys = raw if isinstance(raw, list) else []

@@ -303,7 +303,7 @@ CHANGE_ERRORS = {503: ErrorEnvelope}
 )
 def create_network_site(body: SiteCreate):
     """Staff with network.sites.create or an agency key; scope network:write. The new site is
-    not linked to a company; a sync is queued to fill in its snapshot."""
+    not linked to a company; the next sync fills in its snapshot."""
     actor = require_staff("network:write")
     site = changes.create_site(session=get_session(), actor=actor, data=body)
     return ok("Network Site Created Successfully!", site_out(site, None, actor), 201), 201

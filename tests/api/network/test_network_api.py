@@ -385,3 +385,21 @@ def test_create_groups_profiles_keys_and_sites(
 def test_without_a_controller_changes_are_refused_plainly(client, make_key, sites) -> None:
     resp = client.post(API, headers=bearer(make_key()), json={"description": "New Branch"})
     assert resp.status_code == 409 and resp.get_json()["code"] == "controller_not_configured"
+
+
+def test_a_granted_company_key_reads_passphrases(client, db, make_key, sites) -> None:
+    from services.portals.grants import set_client_grant
+    from tests.factories import actor_of
+
+    url = f"{API}/{sites.hq.id}/wifi"
+    key = bearer(make_key(sites.acme))
+    assert "Falcon-Harbor-7731" not in client.get(url, headers=key).get_data(as_text=True)
+    set_client_grant(
+        session=db,
+        actor=actor_of(db, sites.staff_admin),
+        company_id=sites.acme.id,
+        role="admin",
+        node="network.wifi.read.passphrase",
+        granted=True,
+    )
+    assert "Falcon-Harbor-7731" in client.get(url, headers=key).get_data(as_text=True)

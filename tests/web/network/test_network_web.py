@@ -224,3 +224,39 @@ def test_the_tab_runs_the_same_queries_for_3_or_30_devices(
     make_site(db, tenants.acme, devices=30)
     many = measure()
     assert few == many <= 12, (few, many)
+
+
+def test_staff_may_let_a_companys_admins_reveal(client, login, db, sites, hq_wlans) -> None:
+    login(sites.staff_admin)
+    assert "admins may reveal WiFi passphrases" in client.get(URL).get_data(as_text=True)
+    assert client.post(f"{URL}/client-access", data={"reveal": "on"}).status_code == 303
+    guest = next(w for w in hq_wlans if w.is_guest)
+    reveal = f"{URL}/sites/{sites.hq.id}/wifi/{guest.id}/passphrase"
+    login(sites.acme_admin)
+    assert "Reveal" in client.get(f"{URL}?site={sites.hq.id}").get_data(as_text=True)
+    resp = client.post(reveal)
+    assert resp.status_code == 200 and "Welcome-Guest-2026" in resp.get_data(as_text=True)
+    row = db.exec(select(ActivityLog).where(ActivityLog.action == "wifi_passphrase_revealed")).one()
+    assert row.actor_id == sites.acme_admin.id
+    # only the admins of that company: not its collaborators, viewers, or a child's admins
+    for who in ("acme_collab", "acme_viewer"):
+        login(getattr(sites, who))
+        body = client.get(f"{URL}?site={sites.hq.id}").get_data(as_text=True)
+        assert "Reveal" not in body
+        assert client.post(reveal).status_code == 403
+    login(sites.retail_admin)
+    store = client.get("/p/acme-retail-test/network").get_data(as_text=True)
+    assert "Reveal" not in store
+    _no_passphrase(store)
+    # and taken back
+    login(sites.staff_admin)
+    assert client.post(f"{URL}/client-access", data={}).status_code == 303
+    login(sites.acme_admin)
+    assert client.post(reveal).status_code == 403
+
+
+def test_clients_cannot_grant_themselves(client, login, sites) -> None:
+    login(sites.acme_admin)
+    assert client.post(f"{URL}/client-access", data={"reveal": "on"}).status_code == 403
+    login(sites.pm)  # PMs do not hold company.permissions.update
+    assert client.post(f"{URL}/client-access", data={"reveal": "on"}).status_code == 403
