@@ -59,3 +59,24 @@ def test_one_failing_site_does_not_stop_the_others(db, controller, connector) ->
     assert _site(db, "retail03").sync_error == "The controller failed (HTTP 500)."
     assert _site(db, "retail03").last_synced_at is not None  # the last snapshot stays
     assert _site(db, "acmehq01").sync_error is None
+
+
+def test_the_cli_syncs_and_reports(app, db, controller, runtime, monkeypatch) -> None:
+    from dataclasses import replace
+
+    from tests.fakes.network_controller import API_KEY
+
+    monkeypatch.setattr(
+        runtime,
+        "settings",
+        replace(
+            runtime.settings, network_controller_url=controller.url, network_controller_key=API_KEY
+        ),
+    )
+    result = app.test_cli_runner().invoke(args=["network", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "4 site(s) synced, 0 failed." in result.output
+    assert _site(db, "acmehq01").last_synced_at is not None
+    controller.stop()
+    result = app.test_cli_runner().invoke(args=["network", "sync"])
+    assert result.exit_code == 1 and "The controller cannot be reached." in result.output
