@@ -26,6 +26,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(webhooks_group)
     app.cli.add_command(digests_command)
     app.cli.add_command(invoices_group)
+    app.cli.add_command(network_group)
 
 
 @click.group("db", help="Database migrations.")
@@ -222,6 +223,33 @@ def invoices_notify_overdue() -> None:
     finally:
         session.close()
     click.echo(f"{count} overdue invoice(s) announced.")
+
+
+@click.group("network", help="The network controller.")
+def network_group() -> None:
+    pass
+
+
+@network_group.command("sync")
+@with_appcontext
+def network_sync() -> None:
+    """Read every site from NETWORK_CONTROLLER_URL into its snapshot now (for cron)."""
+    from services.network.sync import controller_from_settings, sync_controller
+
+    client = controller_from_settings()
+    if client is None:
+        raise click.ClickException("NETWORK_CONTROLLER_URL is not set.")
+    session = get_db().session_factory()
+    try:
+        result = sync_controller(session=session, client=client)
+        commit(session)
+    finally:
+        session.close()
+    if result.error:
+        raise click.ClickException(f"The sync failed: {result.error}")
+    click.echo(f"{len(result.synced)} site(s) synced, {len(result.failed)} failed.")
+    for name, message in result.failed.items():
+        click.echo(f"  {name}: {message}", err=True)
 
 
 @click.group("storage", help="Blob storage maintenance.")

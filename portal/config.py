@@ -89,6 +89,9 @@ class Settings:
     base_url: str | None
     login_ip_limit: int = 300
     sso_providers: tuple[SsoProvider, ...] = ()
+    # Network tab: the UniFi-style controller the background sync reads (None: no controller)
+    network_controller_url: str | None = None
+    network_controller_key: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -164,6 +167,13 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         ),
         sso_providers=_sso_providers(
             o.get("SSO_PROVIDERS") or os.environ.get("STOA_SSO_PROVIDERS")
+        ),
+        network_controller_url=str(
+            o.get("NETWORK_CONTROLLER_URL") or os.environ.get("NETWORK_CONTROLLER_URL") or ""
+        )
+        or None,
+        network_controller_key=str(
+            o.get("NETWORK_CONTROLLER_KEY") or os.environ.get("NETWORK_CONTROLLER_KEY") or ""
         ),
         extra={k: v for k, v in o.items() if k.isupper()},
     )

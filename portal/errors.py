@@ -67,6 +67,13 @@ class BadRequest(DomainError):
     code = "bad_request"
 
 
+class Unavailable(DomainError):
+    """A service we depend on cannot answer right now; nothing was changed."""
+
+    status = 503
+    code = "unavailable"
+
+
 class RateLimited(DomainError):
     """Too many requests; try again later."""
 

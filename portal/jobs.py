@@ -131,3 +131,4 @@ def _load_job_modules() -> None:
     import services.events.mail  # noqa: F401
     import services.events.webhooks  # noqa: F401
     import services.files  # noqa: F401
+    import services.network.sync  # noqa: F401

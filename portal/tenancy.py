@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from portal.errors import Forbidden, NotFound
 from portal.models import CLIENT_ROLE_RANK, ClientRole, Company, PortalManager, Role, User, UserRole
+from portal.models.network import WLAN_FIELDS, WLAN_SECRET_FIELDS
 from portal.web.args import parse_int
 
 T = TypeVar("T")
@@ -259,12 +260,87 @@ def require(actor: Actor, node: str) -> None:
         raise Forbidden()
 
 
+@dataclass(frozen=True)
+class FieldScope:
+    """A family of field permission nodes ``<scope>.<field>`` (reference 004's field gating).
+
+    Staff read a field when a role grants its node (``<scope>.*`` grants all). Client
+    principals read ``client_fields`` by their role alone, plus any node they are granted.
+    """
+
+    scope: str
+    fields: tuple[str, ...]
+    client_fields: frozenset[str]
+    description: str = ""
+
+    def nodes(self) -> list[str]:
+        return [f"{self.scope}.{f}" for f in self.fields]
+
+
+# The one registry of gated field families (a role editor lists its nodes from here).
+FIELD_SCOPES: dict[str, FieldScope] = {}
+
+
+def register_field_scope(
+    scope: str, fields: Iterable[str], *, client_fields: Iterable[str], description: str = ""
+) -> FieldScope:
+    family = FieldScope(scope, tuple(fields), frozenset(client_fields), description)
+    FIELD_SCOPES[scope] = family
+    return family
+
+
+register_field_scope(
+    "network.wifi.read",
+    WLAN_FIELDS,
+    client_fields=[f for f in WLAN_FIELDS if f not in WLAN_SECRET_FIELDS],
+    description="Fields of a WiFi network (WLAN); passphrase and keys are secrets.",
+)
+
+
+# Nodes staff may grant to a company's client roles (client_nodes on Company): field nodes only,
+# never staff powers.
+def grantable_client_nodes() -> list[str]:
+    return field_permission_nodes()
+
+
+def with_company_grants(actor: Actor, company: Company | None) -> Actor:
+    """A client principal of ``company`` plus the nodes staff granted its role there."""
+    if actor.is_staff or company is None or actor.company_id != company.id or not actor.role:
+        return actor
+    granted = set((company.client_nodes or {}).get(actor.role, ())) & set(grantable_client_nodes())
+    if not granted:
+        return actor
+    return replace(actor, nodes=actor.nodes | frozenset(granted))
+
+
+def field_permission_nodes() -> list[str]:
+    """Every field node of every registered family, for role editing and /api/v1/permissions."""
+    return [node for family in FIELD_SCOPES.values() for node in family.nodes()]
+
+
+def readable_fields(actor: Actor, scope: str) -> frozenset[str]:
+    """The fields of a registered family the actor may read."""
+    family = FIELD_SCOPES[scope]
+    granted = {f for f in family.fields if actor.can(f"{scope}.{f}")}
+    if not actor.is_staff:
+        granted |= family.client_fields
+    return frozenset(granted)
+
+
+def can_read_field(actor: Actor, scope: str, name: str) -> bool:
+    return name in readable_fields(actor, scope)
+
+
 def gate_fields(data: Mapping[str, Any], actor: Actor, scope: str) -> dict[str, Any]:
     """Field-level gating (reference 004): keep only keys the actor may read under ``scope``.
 
-    Client users and company keys see the fields their tenancy already allows; staff need
+    A registered family (:data:`FIELD_SCOPES`) answers per field for everyone. Otherwise
+    client users and company keys see the fields their tenancy already allows; staff need
     ``<scope>.<field>`` (``<scope>.*`` grants all).
     """
+    if scope in FIELD_SCOPES:
+        allowed = readable_fields(actor, scope)
+        return {k: v for k, v in data.items() if k in allowed}
     if not actor.is_staff or actor.kind == "api_key":
         return dict(data)
     return {k: v for k, v in data.items() if actor.can(f"{scope}.{k}")}

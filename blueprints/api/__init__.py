@@ -63,6 +63,7 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.v1.files",
     "blueprints.api.portal.invoices",
     "blueprints.api.v1.invoices",
+    "blueprints.api.v1.network",
 )
 
 _blueprints: list[APIBlueprint] = []

@@ -31,6 +31,7 @@ from portal.models.file import (
     UploadSession,
 )
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
+from portal.models.network import NetworkDevice, NetworkSite, NetworkWlan
 from portal.models.note import NOTE_RESOURCE_TYPES, Note
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.page import Page, PageFormat
@@ -81,6 +82,9 @@ __all__ = [
     "InvoicePayment",
     "InvoiceStatus",
     "MagicLink",
+    "NetworkDevice",
+    "NetworkSite",
+    "NetworkWlan",
     "Note",
     "Notification",
     "NotificationPreference",

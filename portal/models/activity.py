@@ -78,6 +78,14 @@ class Action(StrEnum):
     invoice_payment_recorded = "invoice_payment_recorded", "Payment recorded", True
     board_topic_posted = "board_topic_posted", "Board topic posted"
     board_reply_posted = "board_reply_posted", "Board reply posted"
+    network_site_linked = "network_site_linked", "Network site linked"
+    network_site_unlinked = "network_site_unlinked", "Network site unlinked"
+    wifi_passphrase_revealed = "wifi_passphrase_revealed", "WiFi passphrase revealed"
+    network_site_created = "network_site_created", "Network site created"
+    wifi_network_updated = "wifi_network_updated", "WiFi network changed"
+    wlan_group_created = "wlan_group_created", "WLAN group created"
+    speed_profile_created = "speed_profile_created", "Speed profile created"
+    private_psk_created = "private_psk_created", "Private WiFi key created"
 
 
 # Activity about staff-only objects (internal notes, deliverable steps behind the internal

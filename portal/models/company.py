@@ -27,6 +27,9 @@ class Company(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("company.id", ondelete="SET NULL"), index=True),
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Permission nodes staff grant to this company's client roles beyond what the role brings
+    # ({"admin": ["network.wifi.read.passphrase"]}); see portal.tenancy.with_company_grants.
+    client_nodes: dict[str, list[str]] = Field(default_factory=dict, sa_type=JSON)
 
 
 class PortalStatus(StrEnum):
@@ -62,6 +65,7 @@ IMPLEMENTED_TABS: tuple[str, ...] = (
     "deliverables",
     "notes",
     "invoices",
+    "network",
     "pages",
     "team",
     "settings",

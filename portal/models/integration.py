@@ -30,6 +30,8 @@ ALL_SCOPES: tuple[str, ...] = (
     "users:read",
     "users:write",
     "webhooks:write",
+    "network:read",
+    "network:write",
 )
 
 

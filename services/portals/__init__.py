@@ -17,7 +17,7 @@ from portal.models import (
     PortalStatus,
     User,
 )
-from portal.tenancy import Actor, role_at_least, scoped
+from portal.tenancy import Actor, role_at_least, scoped, with_company_grants
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def portal_for_slug(session: Session, *, actor: Actor, slug: str) -> PortalConte
     return PortalContext(
         portal=portal,
         company=company,
-        actor=actor.narrowed(group),
+        actor=with_company_grants(actor, company).narrowed(group),
         group_company_ids=group,
         tabs=visible_tabs(portal),
         read_only=read_only,

@@ -19,6 +19,7 @@ from sqlmodel import select
 from blueprints.api import auth
 from portal.models import Portal
 from services.accounts.tokens import create_api_key, create_service_token
+from tests.factories.network import make_site
 
 CHECKS = [
     checks.not_a_server_error,
@@ -71,6 +72,7 @@ def test_every_operation_conforms_to_its_schema(api_schema, db, tenants) -> None
         "project_id": tenants.acme_project.id,
         "user_id": tenants.acme_collab.id,
         "company_id": tenants.acme.id,
+        "site_id": make_site(db, tenants.acme).id,
     }
     failures = []
     operations = 0

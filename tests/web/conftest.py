@@ -43,6 +43,13 @@ def world(db, tenants):
     announcement = Announcement(company_id=tenants.acme.id, title="Acme-only news", body="")
     db.add_all([note, notification, announcement])
     db.flush()
+    from portal.models.network import NetworkWlan
+    from tests.factories.network import make_site
+
+    tenants.acme_site = make_site(db, tenants.acme, name="Acme-only site")
+    tenants.acme_wlan_id = db.exec(
+        select(NetworkWlan.id).where(NetworkWlan.site_id == tenants.acme_site.id)
+    ).first()
     tenants.acme_note = note
     tenants.acme_notification = notification
     tenants.acme_announcement = announcement

@@ -37,6 +37,8 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "upload_id": lambda t: t.acme_upload_token,
     "attachment_id": lambda t: t.acme_attachment_id,
     "invoice_id": lambda t: t.acme_invoice.id,
+    "site_id": lambda t: t.acme_site.id,
+    "wlan_id": lambda t: t.acme_wlan_id,
 }
 
 # argument name -> a value naming nothing at all (what an unknown object answers)

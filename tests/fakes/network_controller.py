@@ -1,0 +1,132 @@
+"""A small UniFi-style controller for tests: sites, health, devices, WLANs, networks.
+
+It serves the demo's controller data set (services/demo/network_controller.py) over real HTTP,
+with an ``X-API-KEY`` check, and lets a test make it fail (``fail_next``), slow (``delay``)
+or unreachable (``stop``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from typing import Any
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from services.demo.network_controller import FakeSite, demo_controller_sites
+
+API_KEY = "fake-controller-key"
+
+
+class FakeController:
+    def __init__(self, sites: list[FakeSite] | None = None, api_key: str = API_KEY) -> None:
+        self.sites = {s.name: s for s in (sites or demo_controller_sites())}
+        self.api_key = api_key
+        self.delay = 0.0
+        self.failures: list[int] = []  # statuses to answer next, one per request
+        self.requests: list[str] = []
+        self.broken_sites: set[str] = set()  # every request about these answers 500
+        self._stopped = threading.Event()
+        self.server = make_server("127.0.0.1", 0, self._app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeController:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Shut the server down: later requests find nobody listening."""
+        if not self._stopped.is_set():
+            self._stopped.set()
+            self.server.shutdown()
+            self.server.server_close()
+
+    def fail_next(self, count: int = 1, status: int = 500) -> None:
+        self.failures.extend([status] * count)
+
+    # HTTP -------------------------------------------------------------------------------------
+
+    def _json(self, data: Any, status: int = 200, rc: str = "ok", msg: str = "") -> Response:
+        meta: dict[str, Any] = {"rc": rc}
+        if msg:
+            meta["msg"] = msg
+        body = {"meta": meta, "data": data if isinstance(data, list) else [data]}
+        return Response(json.dumps(body), status=status, mimetype="application/json")
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        self.requests.append(f"{request.method} {request.path}")
+        if self.delay:
+            time.sleep(self.delay)  # the fake being slow, not the test waiting
+        if self.failures:
+            status = self.failures.pop(0)
+            resp = Response("upstream trouble", status=status, mimetype="text/plain")
+        elif request.headers.get("X-API-KEY") != self.api_key:
+            resp = self._json([], 401, rc="error", msg="api.err.LoginRequired")
+        else:
+            resp = self._route(request)
+        return resp(environ, start_response)
+
+    def _route(self, request: Request) -> Response:
+        path = request.path
+        if path == "/api/self/sites" and request.method == "GET":
+            return self._json(
+                [{"_id": s.id, "name": s.name, "desc": s.desc} for s in self.sites.values()]
+            )
+        if path == "/api/s/default/cmd/sitemgr" and request.method == "POST":
+            body = request.get_json(silent=True) or {}
+            name = f"new{len(self.sites) + 1:04d}"
+            site = FakeSite(name, str(body.get("desc", name)), None)
+            self.sites[name] = site
+            return self._json({"_id": site.id, "name": name, "desc": site.desc})
+        v2 = re.fullmatch(r"/v2/api/site/([^/]+)/apgroups", path)
+        if v2 is not None:
+            if v2.group(1) in self.broken_sites:
+                return Response("site store corrupt", status=500)
+            group_site = self.sites.get(v2.group(1))
+            if group_site is None:
+                return self._json([], 404, rc="error", msg="api.err.NoSiteContext")
+            return Response(json.dumps(group_site.ap_groups()), mimetype="application/json")
+        m = re.fullmatch(r"/api/s/([^/]+)/(stat|rest)/(\w+)(?:/([^/]+))?", path)
+        site = self.sites.get(m.group(1)) if m else None
+        if m is not None and m.group(1) in self.broken_sites:
+            return Response("site store corrupt", status=500)
+        if m is None or site is None:
+            return self._json([], 404, rc="error", msg="api.err.NoSiteContext")
+        what, item = m.group(3), m.group(4)
+        if what == "health":
+            return self._json(site.health())
+        if what == "sysinfo":
+            return self._json(site.sysinfo())
+        if what == "device":
+            return self._json(site.devices)
+        if what == "networkconf":
+            return self._json(site.networks)
+        body = request.get_json(silent=True) or {}
+        if what == "wlangroup" and request.method == "POST":
+            group = {"_id": f"{site.name}-wg{len(site.wlan_groups()) + 1}", "site_id": site.id}
+            site.created_wlan_groups.append({**group, "name": body.get("name", "")})
+            return self._json(site.created_wlan_groups[-1])
+        if what == "usergroup" and request.method == "POST":
+            profile = {"_id": f"{site.name}-ug{len(site.speed_profiles()) + 1}", "site_id": site.id}
+            site.created_speed_profiles.append({**profile, **body})
+            return self._json(site.created_speed_profiles[-1])
+        if what == "wlangroup":
+            return self._json(site.wlan_groups())
+        if what == "usergroup":
+            return self._json(site.speed_profiles())
+        if what == "wlanconf" and item is None:
+            return self._json(site.wlans)
+        if what == "wlanconf" and request.method == "PUT":
+            for wlan in site.wlans:
+                if wlan["_id"] == item:
+                    wlan.update(request.get_json(silent=True) or {})
+                    return self._json(wlan)
+        return self._json([], 404, rc="error", msg="api.err.NotFound")
