@@ -43,7 +43,7 @@ def test_webhook_created_receives_a_signed_invitation_and_can_be_redelivered(
         client.goto("/p/acme/settings")
         client.fill("#invite-form input[name=email]", "new.hire@acme.test")
         client.click("#invite-form button[type=submit]")
-        client.wait_for_selector("text=Invitation sent to new.hire@acme.test")
+        client.wait_for_selector("text=Invitation to new.hire@acme.test queued")
 
         _wait_for(lambda: len(receiver.requests) == 1)
         got = receiver.requests[0]
