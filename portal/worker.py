@@ -39,7 +39,7 @@ def _connection(url: str) -> redis.Redis:
 
 def run(app: Flask, url: str, *, stop: threading.Event | None = None) -> None:
     """Work until SIGTERM/SIGINT (or ``stop``), reconnecting whenever Redis goes away."""
-    from rq import Queue, Worker
+    from rq import Queue, SimpleWorker
 
     from portal.jobs import _load_job_modules
 
@@ -57,7 +57,10 @@ def run(app: Flask, url: str, *, stop: threading.Event | None = None) -> None:
             backoff = min(MAX_BACKOFF, backoff * 2)
             continue
         backoff = 1.0
-        rq_worker = Worker([Queue(QUEUE, connection=conn)], connection=conn)
+        # Jobs run in this process, not in a fork per job: the sweep thread holds pooled
+        # database connections, which a forked child must never share. Every job is short
+        # (timeouts bound each send), so one at a time loses nothing.
+        rq_worker = SimpleWorker([Queue(QUEUE, connection=conn)], connection=conn)
         try:
             rq_worker.work(with_scheduler=True)
         except redis.RedisError as exc:
