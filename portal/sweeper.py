@@ -77,7 +77,12 @@ def init_app(app: Flask) -> None:
     def _start_sweeper() -> None:
         if _thread is not None and _thread.is_alive():
             return
-        if app.testing or app.config.get("SWEEPER") is False:
+        settings = app.config.get("STOA_SETTINGS")
+        if (
+            app.testing
+            or getattr(settings, "env", "") == "test"
+            or app.config.get("SWEEPER") is False
+        ):
             return
         from portal.runtime import get_runtime
 
