@@ -26,7 +26,7 @@ from portal.runtime import get_runtime
 log = logging.getLogger(__name__)
 
 QUEUE = "stoa"
-MAX_BACKOFF = 30.0
+MAX_BACKOFF = 10.0
 CONNECT_TIMEOUT = 3.0
 
 
