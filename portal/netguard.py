@@ -156,17 +156,20 @@ def post(
     *,
     timeout: float,
     connect_timeout: float = 5.0,
+    cafile: str | None = None,
 ) -> Answer:
     """POST to the checked address; the response body is discarded unread.
 
-    Raises urllib3's errors (``NewConnectionError``, ``TimeoutError``, ``SSLError``, …).
+    HTTPS verifies the certificate against the URL's host (``cafile``: the CA bundle, by
+    default the one ``requests`` ships). Raises urllib3's errors (``NewConnectionError``,
+    ``TimeoutError``, ``SSLError``, …).
     """
     limits = urllib3.Timeout(connect=min(connect_timeout, timeout), read=timeout)
     pool: urllib3.HTTPConnectionPool
     if target.scheme == "https":
         import requests.certs
 
-        context = ssl.create_default_context(cafile=requests.certs.where())
+        context = ssl.create_default_context(cafile=cafile or requests.certs.where())
         pool = urllib3.HTTPSConnectionPool(
             target.ip,
             target.port,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+import urllib3
 
 from portal import netguard
 from tests.webhook_receiver import Receiver
@@ -102,3 +103,84 @@ def test_the_request_goes_to_the_checked_address_whatever_dns_says_later(monkeyp
     assert answer.status == 200
     [got] = receiver.requests
     assert got.headers["Host"] == f"hooks.rebind.test:{port}"
+
+
+def _tls_receiver(tmp_path, name: str):
+    """An HTTPS endpoint on 127.0.0.1 whose certificate names ``name`` (self-signed)."""
+    import datetime
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    sni: list[str | None] = []
+    context.sni_callback = lambda sock, server_name, ctx: sni.append(server_name)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, str(cert_file), sni
+
+
+def test_https_goes_to_the_pinned_address_with_the_name_in_sni_and_the_check(
+    tmp_path, monkeypatch
+) -> None:
+    server, cafile, sni = _tls_receiver(tmp_path, "hooks.pinned.test")
+    port = server.server_address[1]
+    try:
+
+        def resolve(host, p, *args, **kwargs):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", p))]
+
+        monkeypatch.setattr(socket, "getaddrinfo", resolve)
+        target = netguard.check_url(f"https://hooks.pinned.test:{port}/in", allow_private=True)
+        monkeypatch.undo()  # from here on the name resolves nowhere: only the pinned IP works
+        answer = netguard.post(target, b"{}", {}, timeout=5, cafile=cafile)
+        assert answer.status == 204 and sni == ["hooks.pinned.test"]
+
+        # a certificate for another name is refused, whatever address it answers on
+        other = netguard.Target("https", "evil.test", port, "127.0.0.1", "/in")
+        with pytest.raises(urllib3.exceptions.SSLError):
+            netguard.post(other, b"{}", {}, timeout=5, cafile=cafile)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -120,3 +120,32 @@ def test_a_recipient_refused_for_good_fails_without_retrying(
     assert (mail.status, mail.attempts) == ("failed", 1)
     assert "Email failed" in _settings_page(client)
     assert "[redacted]" in mail.body_text
+
+
+def test_the_invitation_list_costs_the_same_queries_for_3_or_30(
+    client, db, login, tenants, count_queries
+) -> None:
+    import uuid
+
+    login(tenants.acme_admin)
+    counts = []
+    for n in (3, 27):
+        for i in range(n):
+            email = EmailOutbox(to_email=f"q{n}-{i}@example.test", subject="s", body_text="b")
+            db.add(email)
+            db.flush()
+            db.add(
+                Invitation(
+                    company_id=tenants.acme.id,
+                    email=email.to_email,
+                    token_hash=uuid.uuid4().hex,
+                    expires_at=utcnow() + timedelta(days=7),
+                    email_id=email.id,
+                )
+            )
+        db.flush()
+        with count_queries() as q:
+            html = _settings_page(client)
+        assert html.count("Email queued") == len(counts) * 27 + 3
+        counts.append(q.count)
+    assert counts[0] == counts[1], counts
