@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections import Counter
 
 import pytest
@@ -31,6 +32,8 @@ from tests.waiting import wait_until
 from tests.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.slow
+# The acceptance run keeps Redis down for 30 s: STOA_DRILL_REDIS_DOWN_SECONDS=30
+REDIS_DOWN_SECONDS = float(os.environ.get("STOA_DRILL_REDIS_DOWN_SECONDS", "5"))
 
 
 def _all_done(db_url: str, receiver: Receiver) -> tuple[dict, dict] | None:
@@ -68,18 +71,26 @@ def test_redis_stopped_under_load_then_back_delivers_everything_exactly_once(tmp
 
             load.burst("before", notes=20, invites=4)
             private.stop()  # Redis gone, under load
-            load.burst("during", notes=30, invites=6)
+            down_until = time.monotonic() + REDIS_DOWN_SECONDS
+            load.burst("during", notes=10, invites=6)
+            rounds = 1
+            while time.monotonic() < down_until:
+                load.burst(f"during{rounds}", notes=8, invites=0)
+                rounds += 1
+            assert signed_in(server.base, "viewer@acme.test")  # sign-in works meanwhile
             assert worker.check() == 1  # the health check says so
             assert worker.alive()  # and the worker waits for Redis instead of exiting
             private.start()  # back, and empty (--save ''): queued jobs are gone
             load.burst("after", notes=20, invites=4)
 
             assert load.server_errors() == {}, load.statuses
+            print(f"\nRedis down {REDIS_DOWN_SECONDS:g} s; writes: {dict(load.statuses)}")  # noqa: T201
             emails, deliveries = wait_until(
                 lambda: _all_done(server.db_url, receiver), timeout=120, what="every row sent"
             )
             assert len(emails) == len(load.invited) == 14
-            assert len(deliveries) >= 70  # one per note (and per invitation)
+            acknowledged = sum(n for code, n in load.statuses.items() if code < 400)
+            assert len(deliveries) == acknowledged  # one per note and per invitation
             _delivered_once(receiver, smtp, emails, deliveries)
             wait_until(lambda: worker.check() == 0, timeout=60, what="worker healthy again")
             assert worker.alive()
