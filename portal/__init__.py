@@ -87,7 +87,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         import redis
         from rq import Queue
 
-        queue = Queue("stoa", connection=redis.Redis.from_url(settings.redis_url))
+        # a request only hands a job over: never wait long on Redis (the job then runs here)
+        conn = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=2)
+        queue = Queue("stoa", connection=conn)
     set_runtime(
         Runtime(
             settings=settings,
@@ -140,7 +142,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     import blueprints
-    from portal import digest_sweeper
+    from portal import sweeper
 
     blueprints.register(app)
-    digest_sweeper.init_app(app)
+    sweeper.init_app(app)

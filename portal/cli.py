@@ -150,22 +150,26 @@ def service_token_create(name: str) -> None:
     click.echo(secret)
 
 
-@click.command("worker", help="Run the background job worker (RQ on REDIS_URL).")
+@click.command("worker", help="Run the background job worker (RQ on REDIS_URL) and the sweep.")
+@click.option("--check", is_flag=True, help="Health check: exit 0 if a worker is alive, else 1.")
 @with_appcontext
-def worker_command() -> None:
+def worker_command(check: bool) -> None:
     settings = _settings()
     if not settings.redis_url:
         raise click.ClickException(
             "REDIS_URL is not set: jobs already run in-process after commit."
         )
-    import redis
-    from rq import Queue, Worker
+    from portal import worker
 
-    from portal.jobs import _load_job_modules
-
-    _load_job_modules()
-    conn = redis.Redis.from_url(settings.redis_url)
-    Worker([Queue("stoa", connection=conn)], connection=conn).work(with_scheduler=True)
+    if check:
+        problems = worker.health(current_app._get_current_object(), settings.redis_url)  # type: ignore[attr-defined]
+        for problem in problems:
+            click.echo(problem, err=True)
+        if problems:
+            sys.exit(1)
+        click.echo("Worker healthy.")
+        return
+    worker.run(current_app._get_current_object(), settings.redis_url)  # type: ignore[attr-defined]
 
 
 @click.group("webhooks", help="Outbound webhooks.")

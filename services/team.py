@@ -13,7 +13,14 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from portal.errors import NotFound
-from portal.models import Invitation, PortalManager, Project, ProjectMember, User
+from portal.models import (
+    EmailOutbox,
+    Invitation,
+    PortalManager,
+    Project,
+    ProjectMember,
+    User,
+)
 from portal.models.base import utcnow
 from portal.tenancy import Actor, scoped
 from services.events.notifications import PreferenceRow, preference_rows
@@ -108,9 +115,20 @@ def project_teams(session: Session, *, actor: Actor) -> list[ProjectTeam]:
 
 
 @dataclass(frozen=True)
+class InvitationRow:
+    invitation: Invitation
+    email: EmailOutbox | None  # its email, whose delivery the list reports truthfully
+
+    @property
+    def delivery(self) -> str:
+        """queued, failed, retrying, sent or failed."""
+        return self.email.delivery_label if self.email is not None else "sent"
+
+
+@dataclass(frozen=True)
 class CompanyMembers:
     users: list[User]
-    invitations: list[Invitation]
+    invitations: list[InvitationRow]
 
 
 @dataclass(frozen=True)
@@ -135,7 +153,8 @@ def _company_members(session: Session, *, actor: Actor, company_id: int) -> Comp
         .order_by(col(User.name))
     ).all()
     invitations = session.exec(
-        scoped(select(Invitation), actor, Invitation)
+        scoped(select(Invitation, EmailOutbox), actor, Invitation)
+        .outerjoin(EmailOutbox, col(EmailOutbox.id) == col(Invitation.email_id))
         .where(
             col(Invitation.company_id) == company_id,
             col(Invitation.accepted_at).is_(None),
@@ -144,4 +163,6 @@ def _company_members(session: Session, *, actor: Actor, company_id: int) -> Comp
         .order_by(col(Invitation.created_at).desc())
         .limit(50)
     ).all()
-    return CompanyMembers(users=list(users), invitations=list(invitations))
+    return CompanyMembers(
+        users=list(users), invitations=[InvitationRow(inv, email) for inv, email in invitations]
+    )

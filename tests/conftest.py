@@ -89,6 +89,7 @@ def app(engine: Engine) -> Flask:
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
             "JOBS_IN_PROCESS": True,
+            "JOBS_RUN_INLINE": True,  # one shared connection: jobs must not run beside requests
             "REDIS_URL": os.environ.get("REDIS_URL", ""),
         }
     )
@@ -222,6 +223,20 @@ def assert_both_ways(client: FlaskClient, url: str) -> tuple[str, str]:
     assert b"<html" not in part.data and b"<body" not in part.data
     assert "HX-Request" in part.headers.get("Vary", "")
     return full.get_data(as_text=True), part.get_data(as_text=True)
+
+
+@pytest.fixture
+def mailbox(app: Flask, db: Session) -> Any:
+    """The messages delivered during this test (tests/mailbox.py)."""
+    from tests.mailbox import Mailbox
+
+    return Mailbox(app.config["STOA_SETTINGS"].outbox_dir)
+
+
+@pytest.fixture
+def allow_private_webhooks(runtime: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The operator's opt-in for internal receivers: the local receiver listens on 127.0.0.1."""
+    monkeypatch.setitem(runtime.settings.extra, "WEBHOOK_ALLOW_PRIVATE", True)
 
 
 @pytest.fixture

@@ -61,5 +61,6 @@ def invite() -> Response:
             invite_role=form.get("role", ""),
             errors=errors,
         )
-    flash(f"Invitation sent to {inv.email}.", "success")
+    # not "sent": the email is queued; the list shows when it has actually left
+    flash(f"Invitation to {inv.email} queued.", "success")
     return hx_redirect(url_for("settings.index"))

@@ -110,8 +110,21 @@ class EmailOutbox(SQLModel, table=True):
     subject: str = Field(max_length=300)
     body_text: str = Field(sa_column=Column(Text, nullable=False))
     body_html: str | None = Field(default=None, sa_column=Column(Text))
+    # queued (attempts 0: not tried yet; more: failed, retrying) → sent | failed (gave up)
     status: str = Field(default="queued", max_length=16, index=True)
     attempts: int = 0
     error: str | None = Field(default=None, max_length=1000)
+    next_attempt_at: datetime | None = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, index=True
+    )
+    # set while a worker sends it; another worker may take it over once this has passed
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def delivery_label(self) -> str:
+        """What the UI says: queued, failed, retrying, sent or failed."""
+        if self.status == "queued":
+            return "failed, retrying" if self.attempts else "queued"
+        return self.status

@@ -119,6 +119,11 @@ class Invitation(SQLModel, table=True):
     name: str = Field(default="", max_length=200)
     role: str = Field(default=ClientRole.collaborator.value, max_length=16)
     token_hash: str = Field(max_length=64, unique=True)
+    # the invitation email in the outbox: its status is what the invitation list shows
+    email_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("emailoutbox.id", ondelete="SET NULL"), index=True),
+    )
     invited_by_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"))
     )

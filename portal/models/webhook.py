@@ -80,8 +80,8 @@ class WebhookDelivery(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     response_code: int | None = None
-    response_excerpt: str = Field(default="", max_length=500)
     error: str = Field(default="", max_length=500)
     redelivery_of_id: int | None = Field(
         default=None,
@@ -91,6 +91,13 @@ class WebhookDelivery(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def delivery_label(self) -> str:
+        """What the UI says: queued, failed, retrying, delivered or failed."""
+        if self.status == DeliveryStatus.pending:
+            return "failed, retrying" if self.attempts else "queued"
+        return "delivered" if self.status == DeliveryStatus.success else "failed"
 
     @property
     def payload_pretty(self) -> str:

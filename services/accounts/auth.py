@@ -234,7 +234,7 @@ def invite(
     title = portal.title if portal else company.name
     link = f"{base_url.rstrip('/')}/invite/{token}"
     greeting = f"Hello {inv.name}," if inv.name else "Hello,"
-    mail.queue_email(
+    email = mail.queue_email(
         session,
         to=address,
         subject=f"You're invited to the {title} portal",
@@ -244,6 +244,8 @@ def invite(
             f"Set your password and join here (valid for 7 days, one use):\n\n{link}\n"
         ),
     )
+    inv.email_id = email.id
+    session.add(inv)
     activity.record(
         session,
         actor=actor,

@@ -253,8 +253,7 @@ def _demo_webhook(session: Session, admin: User, company: Company) -> bool:
             last_attempt_at=at,
             completed_at=at,
             response_code=502 if failed else 200,
-            response_excerpt="Bad gateway" if failed else '{"ok":true}',
-            error="HTTP 502" if failed else "",
+            error="HTTP 502 Bad Gateway" if failed else "",
             created_at=at,
         )
         session.add(delivery)
@@ -272,7 +271,6 @@ def _demo_webhook(session: Session, admin: User, company: Company) -> bool:
                 last_attempt_at=at,
                 completed_at=at,
                 response_code=200,
-                response_excerpt='{"ok":true}',
                 redelivery_of_id=previous.id,
                 created_at=at,
             )

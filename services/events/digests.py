@@ -6,7 +6,8 @@ notifications page. Read everything before the digest is due and nothing is sent
 
 Scheduling: with Redis (RQ), ``schedule_digests`` enqueues one delayed job per user (a Redis
 ``SET NX`` key keeps it to one); without Redis, ``send_due_digests`` is swept every few seconds
-by a daemon thread in each web process (``portal.digest_sweeper``) and by ``stoa digests``.
+by the periodic sweep (``portal.sweeper``: each web process, or ``stoa worker``) and by
+``stoa digests``.
 """
 
 from __future__ import annotations

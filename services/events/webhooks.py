@@ -19,13 +19,15 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
 
-import requests
 import sqlalchemy as sa
+import urllib3
 from sqlalchemy import case, delete, or_
 from sqlmodel import Session, col, func, select
 
-from portal import crypto
+from portal import crypto, netguard
+from portal.db import commit
 from portal.errors import Conflict, Invalid, NotFound
 from portal.jobs import enqueue_in, job
 from portal.models import ActivityLog, Company, DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -34,6 +36,7 @@ from portal.models.webhook import SUBSCRIBABLE, WebhookSubscriptionCreate
 from portal.runtime import get_runtime
 from portal.tenancy import Actor, get_for_actor, require_staff, scoped
 from portal.web.pagination import Page, paginate
+from services.events import outbox
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ LOG_PAGE_SIZE = 25
 DEFAULTS: dict[str, float] = {
     "WEBHOOK_RETRY_BASE_SECONDS": 30.0,
     "WEBHOOK_MAX_ATTEMPTS": 8,
-    "WEBHOOK_TIMEOUT_SECONDS": 10.0,
+    "WEBHOOK_TIMEOUT_SECONDS": 5.0,
 }
 
 
@@ -65,7 +68,7 @@ def _setting(name: str) -> float:
 
 def retry_delay(attempts: int) -> float:
     """Seconds to wait after the ``attempts``-th failed attempt: base, 2×base, 4×base, …"""
-    return _setting("WEBHOOK_RETRY_BASE_SECONDS") * 2 ** max(0, attempts - 1)
+    return outbox.retry_delay(_setting("WEBHOOK_RETRY_BASE_SECONDS"), attempts)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -137,15 +140,32 @@ def emit_for_activity(session: Session, row: ActivityLog) -> list[WebhookDeliver
 class AttemptResult:
     ok: bool
     status_code: int | None = None
-    excerpt: str = ""
     error: str = ""
+    final: bool = False  # retrying cannot help (a refused address, an undecryptable secret)
 
 
-def _post(sub: WebhookSubscription, delivery: WebhookDelivery) -> AttemptResult:
+def allow_private() -> bool:
+    """The operator's opt-in for trusted internal receivers (``STOA_WEBHOOK_ALLOW_PRIVATE=1``)."""
+    raw = get_runtime().settings.extra.get(
+        "WEBHOOK_ALLOW_PRIVATE", os.environ.get("STOA_WEBHOOK_ALLOW_PRIVATE", "")
+    )
+    return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Everything one attempt needs, read before the claim commits."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def _outgoing(sub: WebhookSubscription, delivery: WebhookDelivery) -> Outgoing | AttemptResult:
     try:
         secret = crypto.decrypt(sub.secret_encrypted)
     except crypto.DecryptionError:
-        return AttemptResult(False, error="The signing secret cannot be decrypted.")
+        return AttemptResult(False, error="The signing secret cannot be decrypted.", final=True)
     body = delivery.payload.encode()
     headers = {
         "Content-Type": "application/json",
@@ -155,58 +175,92 @@ def _post(sub: WebhookSubscription, delivery: WebhookDelivery) -> AttemptResult:
         EVENT_HEADER: delivery.event,
         DELIVERY_HEADER: str(delivery.id),
     }
+    return Outgoing(sub.url, body, headers)
+
+
+def _post(out: Outgoing) -> AttemptResult:
+    """Check the address now (pinned for the connection) and POST; never read the answer."""
     try:
-        resp = requests.post(
-            sub.url,
-            data=body,
-            headers=headers,
-            timeout=_setting("WEBHOOK_TIMEOUT_SECONDS"),
-            allow_redirects=False,
+        target = netguard.check_url(out.url, allow_private=allow_private())
+    except netguard.UnsafeURL as exc:
+        return AttemptResult(False, error=f"Refused: {exc}"[:500], final=True)
+    except LookupError as exc:
+        return AttemptResult(False, error=f"Could not connect: {exc} (DNS)."[:500])
+    try:
+        answer = netguard.post(
+            target, out.body, out.headers, timeout=_setting("WEBHOOK_TIMEOUT_SECONDS")
         )
-    except requests.RequestException as exc:
+    except urllib3.exceptions.HTTPError as exc:
         return AttemptResult(False, error=_describe(exc))
-    excerpt = resp.text[:200] if resp.content else ""
-    ok = 200 <= resp.status_code < 300
-    return AttemptResult(ok, resp.status_code, excerpt, "" if ok else f"HTTP {resp.status_code}")
+    ok = 200 <= answer.status < 300
+    return AttemptResult(ok, answer.status, "" if ok else _status_text(answer.status))
 
 
-def _describe(exc: requests.RequestException) -> str:
-    """A short, readable reason for the delivery log (requests' messages are long)."""
-    if isinstance(exc, requests.Timeout):
-        return f"No answer within {_setting('WEBHOOK_TIMEOUT_SECONDS'):g} s (Timeout)."
+def _status_text(code: int) -> str:
+    """``HTTP 500 Internal Server Error``: our words for the code, never the receiver's."""
+    try:
+        return f"HTTP {code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"HTTP {code}"
+
+
+def _describe(exc: Exception) -> str:
+    """A short, readable reason for the delivery log."""
+    if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+        exc = exc.reason
     reason = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
-    if isinstance(exc, requests.ConnectionError):
+    # before TimeoutError: urllib3's NewConnectionError is also a ConnectTimeoutError
+    if isinstance(exc, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ProtocolError):
         detail = reason.group(1).strip() if reason else "connection failed"
         return f"Could not connect: {detail} (ConnectionError)."[:500]
-    return f"{type(exc).__name__}: {exc}"[:500]
+    if isinstance(exc, urllib3.exceptions.TimeoutError):
+        return f"No answer within {_setting('WEBHOOK_TIMEOUT_SECONDS'):g} s (Timeout)."
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        return "The TLS handshake or certificate check failed (SSLError)."
+    return f"{type(exc).__name__}."[:500]
 
 
-@job("deliver_webhook")
+def lease_seconds() -> float:
+    return outbox.setting("OUTBOX_LEASE_SECONDS", 120.0)
+
+
+@job("deliver_webhook", lane="webhooks")
 def deliver_webhook(session: Session, delivery_id: int) -> None:
-    """One attempt; schedules the next one with back-off, or gives up after the last."""
-    delivery = session.get(WebhookDelivery, delivery_id)
-    if delivery is None or delivery.status != DeliveryStatus.pending:
+    """One attempt: claim, POST outside any transaction, record; back-off or give up."""
+    pending = DeliveryStatus.pending.value
+    if not outbox.claim(
+        session, WebhookDelivery, delivery_id, pending=pending, lease_seconds=lease_seconds()
+    ):
+        return
+    delivery = session.get(WebhookDelivery, delivery_id, populate_existing=True)
+    if delivery is None:
         return
     sub = session.get(WebhookSubscription, delivery.subscription_id)
-    now = utcnow()
     if sub is None or not sub.active:
         delivery.status = DeliveryStatus.failed.value
+        delivery.attempts -= 1  # nothing was sent
         delivery.error = "The webhook is inactive."
-        delivery.next_attempt_at = None
-        delivery.completed_at = now
+        delivery.next_attempt_at = delivery.lease_until = None
+        delivery.completed_at = utcnow()
         session.add(delivery)
         return
-    result = _post(sub, delivery)
-    delivery.attempts += 1
+    prepared = _outgoing(sub, delivery)
+    commit(session)  # the claim is durable; no transaction stays open during the POST
+
+    result = prepared if isinstance(prepared, AttemptResult) else _post(prepared)
+
+    delivery = session.get(WebhookDelivery, delivery_id, populate_existing=True)
+    if delivery is None:  # deleted with its subscription meanwhile
+        return
+    delivery.lease_until = None
     delivery.last_attempt_at = utcnow()
     delivery.response_code = result.status_code
-    delivery.response_excerpt = result.excerpt
     delivery.error = result.error
     if result.ok:
         delivery.status = DeliveryStatus.success.value
         delivery.next_attempt_at = None
         delivery.completed_at = delivery.last_attempt_at
-    elif delivery.attempts >= int(_setting("WEBHOOK_MAX_ATTEMPTS")):
+    elif result.final or delivery.attempts >= int(_setting("WEBHOOK_MAX_ATTEMPTS")):
         delivery.status = DeliveryStatus.failed.value
         delivery.next_attempt_at = None
         delivery.completed_at = delivery.last_attempt_at
@@ -225,20 +279,10 @@ def deliver_webhook(session: Session, delivery_id: int) -> None:
 
 
 def overdue_deliveries(session: Session, *, grace_seconds: float = 120) -> list[int]:
-    """Pending deliveries whose next attempt is well past due (a restart lost their timer)."""
-    cutoff = utcnow() - timedelta(seconds=grace_seconds)
-    return [
-        i
-        for i in session.exec(
-            select(WebhookDelivery.id)
-            .where(
-                WebhookDelivery.status == DeliveryStatus.pending.value,
-                col(WebhookDelivery.next_attempt_at) < cutoff,
-            )
-            .order_by(col(WebhookDelivery.id))
-        ).all()
-        if i is not None
-    ]
+    """Pending deliveries well past due and not being sent: their job was lost."""
+    return outbox.overdue(
+        session, WebhookDelivery, pending=DeliveryStatus.pending.value, grace_seconds=grace_seconds
+    )
 
 
 # Administration ---------------------------------------------------------------------------------
@@ -258,6 +302,10 @@ def create_subscription(
             raise Invalid(errors={"company_id": ["Choose one of your companies."]})
     elif not actor.can_see_company(company_id) or session.get(Company, company_id) is None:
         raise Invalid(errors={"company_id": ["Choose one of your companies."]})
+    try:
+        netguard.check_for_save(data.url, allow_private=allow_private())
+    except netguard.UnsafeURL as exc:
+        raise Invalid(errors={"url": [str(exc)]}) from exc
     secret = "whsec_" + secrets.token_urlsafe(32)
     sub = WebhookSubscription(
         url=data.url,

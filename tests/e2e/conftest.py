@@ -44,6 +44,8 @@ def live_server() -> Iterator[str]:
         "SECRET_KEY": "e2e-secret",
         "STOA_ENV": "development",
         "PYTHONUNBUFFERED": "1",
+        # the browser test's webhook receiver listens on 127.0.0.1: opt in explicitly
+        "STOA_WEBHOOK_ALLOW_PRIVATE": "1",
     }
     # Jobs (emails, webhooks) run in-process here: a queue on a shared Redis would need a worker,
     # and another checkout's worker could take the jobs. The RQ path has its own unit test.

@@ -43,7 +43,7 @@ def test_webhook_created_receives_a_signed_invitation_and_can_be_redelivered(
         client.goto("/p/acme/settings")
         client.fill("#invite-form input[name=email]", "new.hire@acme.test")
         client.click("#invite-form button[type=submit]")
-        client.wait_for_selector("text=Invitation sent to new.hire@acme.test")
+        client.wait_for_selector("text=Invitation to new.hire@acme.test queued")
 
         _wait_for(lambda: len(receiver.requests) == 1)
         got = receiver.requests[0]
@@ -56,7 +56,7 @@ def test_webhook_created_receives_a_signed_invitation_and_can_be_redelivered(
         admin.reload()
         assert "copy it now" not in admin.content()  # the secret is shown once
         row = admin.locator("tbody tr").first
-        expect(row.locator(".badge", has_text="Success")).to_be_visible()
+        expect(row.locator(".badge", has_text="Delivered")).to_be_visible()
         row.locator("button:has-text('Redeliver')").click()
         admin.wait_for_selector("text=Redelivery queued.")
         _wait_for(lambda: len(receiver.requests) == 2)

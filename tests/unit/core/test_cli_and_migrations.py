@@ -133,3 +133,43 @@ def test_existing_portals_get_the_projects_and_pages_tabs() -> None:
         assert tabs == ["dashboard", "projects", "tasks", "files", "pages", "team", "settings"]
     finally:
         drop()
+
+
+def test_outbox_migration_redacts_sent_links_and_round_trips() -> None:
+    url, drop = scratch_database_url("stoa_outbox_mig")
+    try:
+        upgrade(url, "425d9ee6606c")
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO emailoutbox (to_email, subject, body_text, status, attempts,"
+                    " created_at) VALUES ('a@x.test', 's', :sent, 'sent', 1, CURRENT_TIMESTAMP),"
+                    " ('b@x.test', 's', :queued, 'queued', 0, CURRENT_TIMESTAMP)"
+                ).bindparams(
+                    sent="Join: https://p.test/invite/abcDEF123-_x\n",
+                    queued="Sign in: https://p.test/magic/tok123\n",
+                )
+            )
+        engine.dispose()
+        upgrade(url)
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT status, body_text, next_attempt_at FROM emailoutbox ORDER BY id")
+            ).all()
+        assert rows[0][1] == "Join: https://p.test/invite/[redacted]\n"
+        assert rows[1][1] == "Sign in: https://p.test/magic/tok123\n"  # not sent yet: kept
+        assert rows[1][2] is not None  # a queued row is due for the sweep
+        columns = {c["name"] for c in inspect(engine).get_columns("webhookdelivery")}
+        assert "lease_until" in columns and "response_excerpt" not in columns
+        engine.dispose()
+        downgrade(url, "425d9ee6606c")
+        engine = make_engine(url)
+        columns = {c["name"] for c in inspect(engine).get_columns("emailoutbox")}
+        assert "lease_until" not in columns and "next_attempt_at" not in columns
+        assert "email_id" not in {c["name"] for c in inspect(engine).get_columns("invitation")}
+        engine.dispose()
+        upgrade(url)
+    finally:
+        drop()

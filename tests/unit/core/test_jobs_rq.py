@@ -54,7 +54,7 @@ def _run_scheduler(queue) -> None:
 
 
 def test_webhook_delivery_runs_on_the_rq_worker_and_retries_via_the_scheduler(
-    app, db, tenants, rq_queue, webhook_receiver, runtime, monkeypatch
+    app, db, tenants, rq_queue, webhook_receiver, runtime, monkeypatch, allow_private_webhooks
 ) -> None:
     monkeypatch.setitem(runtime.settings.extra, "WEBHOOK_RETRY_BASE_SECONDS", 0.05)
     webhook_receiver.statuses = [500]

@@ -188,17 +188,18 @@ def _invite(client, slug="acme-test", **data):
     return client.post(f"/p/{slug}/settings/invitations", data={"role": "collaborator", **data})
 
 
-def test_client_admin_invites_and_invitee_joins(app, client, db, login, tenants) -> None:
+def test_client_admin_invites_and_invitee_joins(app, client, db, login, tenants, mailbox) -> None:
     login(tenants.acme_admin)
     resp = _invite(client, email="New.Person@Example.test", name="New Person")
     assert resp.status_code == 303
     inv = db.exec(select(Invitation).where(Invitation.email == "new.person@example.test")).one()
     assert inv.expires_at - utcnow() > timedelta(days=6, hours=23)
     mail = db.exec(select(EmailOutbox).where(EmailOutbox.to_email == inv.email)).one()
+    db.refresh(mail)
     assert mail.status == "sent"  # delivered to the outbox folder after commit
-    token = re.search(r"/invite/([\w-]+)", mail.body_text).group(1)
-    outbox = app.config["STOA_SETTINGS"].outbox_dir
-    assert any(token in f.read_text() for f in outbox.glob("*-new-person-example-test.eml"))
+    token = mailbox.token(inv.email, "invite")
+    # the stored copy keeps no usable link once sent (red-team #5)
+    assert token not in mail.body_text and "/invite/[redacted]" in mail.body_text
 
     client.post("/logout")
     assert client.get(f"/invite/{token}").status_code == 200
@@ -245,11 +246,10 @@ def test_invitation_link_with_a_bad_token_is_404_even_with_bad_fields(client, db
     assert client.get("/invite/no-such-token").status_code == 404
 
 
-def test_a_password_is_taken_exactly_as_typed(client, db, login, tenants) -> None:
+def test_a_password_is_taken_exactly_as_typed(client, db, login, tenants, mailbox) -> None:
     login(tenants.acme_admin)
     _invite(client, email="spaces@example.test", name="Spaces")
-    mail = db.exec(select(EmailOutbox).where(EmailOutbox.to_email == "spaces@example.test")).one()
-    token = re.search(r"/invite/([\w-]+)", mail.body_text).group(1)
+    token = mailbox.token("spaces@example.test", "invite")
     client.post("/logout")
     joined = client.post(f"/invite/{token}", data={"name": "S", "password": "  spaced out  "})
     assert joined.status_code == 303
@@ -258,12 +258,11 @@ def test_a_password_is_taken_exactly_as_typed(client, db, login, tenants) -> Non
     assert _sign_in(client, "spaces@example.test", "  spaced out  ").status_code == 303
 
 
-def test_expired_invitation_is_refused(client, db, login, tenants) -> None:
+def test_expired_invitation_is_refused(client, db, login, tenants, mailbox) -> None:
     login(tenants.acme_admin)
     _invite(client, email="late@example.test")
     inv = db.exec(select(Invitation).where(Invitation.email == "late@example.test")).one()
-    mail = db.exec(select(EmailOutbox).where(EmailOutbox.to_email == "late@example.test")).one()
-    token = re.search(r"/invite/([\w-]+)", mail.body_text).group(1)
+    token = mailbox.token("late@example.test", "invite")
     inv.expires_at = utcnow() - timedelta(minutes=1)
     db.add(inv)
     db.flush()
@@ -281,17 +280,10 @@ def test_only_admins_invite(client, db, login, tenants, who) -> None:
 # Magic links -------------------------------------------------------------------------------
 
 
-def _magic_token(db, email):
-    mail = db.exec(
-        select(EmailOutbox).where(EmailOutbox.to_email == email).order_by(EmailOutbox.id.desc())
-    ).first()
-    return re.search(r"/magic/([\w-]+)", mail.body_text).group(1)
-
-
-def test_magic_link_signs_in_once(client, db, tenants) -> None:
+def test_magic_link_signs_in_once(client, db, tenants, mailbox) -> None:
     resp = client.post("/magic", data={"email": tenants.acme_collab.email})
     assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
-    token = _magic_token(db, tenants.acme_collab.email)
+    token = mailbox.token(tenants.acme_collab.email, "magic")
     assert client.get(f"/magic/{token}").status_code == 200  # a prefetch does not burn it
     used = client.post(f"/magic/{token}")
     assert used.status_code == 303 and used.headers["Location"] == "/p/acme-test/dashboard"
@@ -299,9 +291,9 @@ def test_magic_link_signs_in_once(client, db, tenants) -> None:
     assert client.post(f"/magic/{token}").status_code == 410
 
 
-def test_magic_link_expires_after_15_minutes(client, db, tenants) -> None:
+def test_magic_link_expires_after_15_minutes(client, db, tenants, mailbox) -> None:
     client.post("/magic", data={"email": tenants.acme_collab.email})
-    token = _magic_token(db, tenants.acme_collab.email)
+    token = mailbox.token(tenants.acme_collab.email, "magic")
     link = db.exec(select(MagicLink).where(MagicLink.user_id == tenants.acme_collab.id)).one()
     assert timedelta(minutes=14) < link.expires_at - utcnow() <= timedelta(minutes=15)
     link.expires_at = utcnow() - timedelta(seconds=1)

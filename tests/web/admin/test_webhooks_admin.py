@@ -17,6 +17,9 @@ from services.events import activity
 from services.events import webhooks as service
 from tests.conftest import assert_both_ways
 
+# the local receiver listens on 127.0.0.1: these tests opt in to private addresses
+pytestmark = pytest.mark.usefixtures("allow_private_webhooks")
+
 
 def make_sub(db, tenants, url="https://hooks.example.test/in", **kw):
     actor = actor_for_user(db, tenants.staff_admin)
@@ -297,4 +300,4 @@ def test_send_test_event_pings_the_receiver(
     assert got.headers["X-Stoa-Event"] == "ping" and got.signature_valid(secret)
     assert json.loads(got.body)["data"]["subscription_id"] == sub.id
     html = client.get(f"/admin/webhooks/{sub.id}").get_data(as_text=True)
-    assert "<code>ping</code>" in html and "badge-success" in html
+    assert "<code>ping</code>" in html and "badge-delivered" in html and "Delivered" in html
