@@ -1,7 +1,7 @@
 """outbox leases and retries
 
 Revision ID: d64bc533d2a6
-Revises: 425d9ee6606c
+Revises: 485c21b98f99
 Create Date: 2026-11-29 11:52:28.828098
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import portal.models.base
 
 revision: str = 'd64bc533d2a6'
-down_revision: str | None = '425d9ee6606c'
+down_revision: str | None = "485c21b98f99"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
