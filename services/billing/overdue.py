@@ -12,6 +12,7 @@ from portal.jobs import job
 from portal.models import Invoice
 from portal.models.base import utcnow
 from portal.models.billing import format_amount, overdue_condition
+from portal.sweeper import periodic
 from services.billing import contact_ids, portal_url
 from services.events.notifications import notify
 
@@ -57,3 +58,9 @@ def notify_overdue(session: Session, *, today: date | None = None) -> int:
 @job("notify_overdue_invoices")
 def notify_overdue_job(session: Session) -> None:
     notify_overdue(session)
+
+
+# daily (each invoice is announced once, so a second process sweeping too changes nothing)
+periodic(
+    "notify_overdue_invoices", setting="INVOICE_OVERDUE_SECONDS", default=86400.0, first_after=300
+)

@@ -40,6 +40,7 @@ from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.models.file import FileTargets, UploadStart
 from portal.storage import Storage, TempObject, Upload, get_storage
+from portal.sweeper import periodic
 from portal.tenancy import Actor, scoped
 from services.events import activity
 from services.events.notifications import notify
@@ -493,3 +494,6 @@ def cleanup_uploads(
 def cleanup_uploads_job(session: Session, older_than_seconds: int = UPLOAD_TTL_SECONDS) -> None:
     stats = cleanup_uploads(session, older_than_seconds=older_than_seconds)
     log.info("storage cleanup: %s", stats)
+
+
+periodic("cleanup_uploads", setting="UPLOAD_CLEANUP_SECONDS", default=3600.0)

@@ -20,6 +20,7 @@ from portal.jobs import enqueue_in, job
 from portal.models.base import utcnow
 from portal.models.network import DeviceState, NetworkDevice, NetworkSite, NetworkWlan
 from portal.runtime import get_runtime
+from portal.sweeper import periodic
 from portal.tenancy import Actor, require_staff
 from services.network.connector import (
     ControllerClient,
@@ -61,6 +62,10 @@ def run_sync(session: Session) -> None:
         log.info("network sync skipped: NETWORK_CONTROLLER_URL is not set")
         return
     sync_controller(session=session, client=client)
+
+
+# every 5 minutes by default (a no-op without NETWORK_CONTROLLER_URL)
+periodic(SYNC_JOB, setting="NETWORK_SYNC_SECONDS", default=300.0, first_after=30)
 
 
 def sync_controller(*, session: Session, client: ControllerClient) -> SyncResult:

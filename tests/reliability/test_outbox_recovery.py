@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from portal import sweeper
 from portal.jobs import dispatch, job, run_job, wait_for_delayed_jobs
 from portal.models import EmailOutbox, WebhookDelivery
 from portal.models.base import utcnow
@@ -145,5 +146,19 @@ def test_the_sweep_schedules_the_upload_cleanup(app, db, tenants) -> None:
         )
     # never committed through the app: the after-commit promotion did not run (a crash)
     assert not storage.exists(file.stored_key)
-    sweeper.sweep_once(app, cleanup=True)
+    assert "cleanup_uploads" in sweeper.PERIODIC  # scheduled, not cron-only
+    sweeper.sweep_once(app, due=["cleanup_uploads"])
     assert storage.exists(file.stored_key)
+
+
+def test_the_areas_scheduled_jobs_are_registered_with_the_sweeper() -> None:
+    from portal.jobs import _load_job_modules, _registry
+
+    _load_job_modules()
+    expected = {
+        "cleanup_uploads": "UPLOAD_CLEANUP_SECONDS",
+        "notify_overdue_invoices": "INVOICE_OVERDUE_SECONDS",
+        "network.sync": "NETWORK_SYNC_SECONDS",
+    }
+    assert {name: sweeper.PERIODIC[name].setting for name in expected} == expected
+    assert set(sweeper.PERIODIC) <= set(_registry)  # each is a real job
