@@ -12,6 +12,16 @@ from portal.models.deliverable import (
     DeliverableStatus,
     DeliverableVersion,
 )
+from portal.models.feedback import (
+    FeedbackCategory,
+    FeedbackComment,
+    FeedbackPost,
+    FeedbackPostCategory,
+    FeedbackPostTag,
+    FeedbackStatus,
+    FeedbackTag,
+    FeedbackVote,
+)
 from portal.models.file import (
     ApprovalStatus,
     ContactPublishingPreference,
@@ -65,6 +75,14 @@ __all__ = [
     "ClientRole",
     "Company",
     "EmailOutbox",
+    "FeedbackCategory",
+    "FeedbackComment",
+    "FeedbackPost",
+    "FeedbackPostCategory",
+    "FeedbackPostTag",
+    "FeedbackStatus",
+    "FeedbackTag",
+    "FeedbackVote",
     "Invitation",
     "MagicLink",
     "Note",

@@ -73,6 +73,12 @@ class Action(StrEnum):
     note_deleted = "note_deleted", "Note deleted"
     board_topic_posted = "board_topic_posted", "Board topic posted"
     board_reply_posted = "board_reply_posted", "Board reply posted"
+    feedback_post_created = "feedback_post_created", "Idea posted", True
+    feedback_post_updated = "feedback_post_updated", "Idea edited"
+    feedback_post_deleted = "feedback_post_deleted", "Idea deleted"
+    feedback_status_changed = "feedback_status_changed", "Idea status changed", True
+    feedback_commented = "feedback_commented", "Idea comment"
+    feedback_comment_deleted = "feedback_comment_deleted", "Idea comment deleted"
 
 
 # Activity about staff-only objects (internal notes, deliverable steps behind the internal

@@ -63,6 +63,7 @@ IMPLEMENTED_TABS: tuple[str, ...] = (
     "notes",
     "pages",
     "team",
+    "feedback",
     "settings",
 )
 
@@ -94,6 +95,8 @@ class Portal(SQLModel, table=True):
     # Files tab: upload size limit and the content categories allowed (None = the defaults)
     max_upload_mb: int = Field(default=2048)
     allowed_file_types: list[str] | None = Field(default=None, sa_type=JSON)
+    # Feedback tab: the lowest client role that may vote ("viewer" = everyone who sees it)
+    feedback_vote_role: str = Field(default="viewer", max_length=16)
 
     @classmethod
     def __staff_only__(cls) -> Any:

@@ -202,6 +202,9 @@ def load_demo(session: Session) -> bool:
     from services.demo.task_attachments import load_demo_task_attachments
 
     created |= load_demo_task_attachments(session, companies)
+    from services.demo.feedback import load_demo_feedback
+
+    created |= load_demo_feedback(session, companies)
     return created
 
 

@@ -35,6 +35,8 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "link_id": lambda t: t.acme_link_id,
     "upload_id": lambda t: t.acme_upload_token,
     "attachment_id": lambda t: t.acme_attachment_id,
+    "post_key": lambda t: t.acme_post.key,
+    "comment_id": lambda t: t.acme_comment.id,
 }
 
 # arguments that carry no tenant data, with the reason

@@ -74,6 +74,12 @@ def world(db, world):
         task_id=tenants.acme_task_id,
         file_id=tenants.acme_file_id,
     ).id
+    from tests.factories.feedback import make_comment, make_post
+
+    tenants.acme_post = make_post(db, tenants.acme_collab, tenants.acme, "Acme-only idea")
+    tenants.acme_comment = make_comment(
+        db, tenants.acme_collab, tenants.acme, tenants.acme_post, "Acme-only comment"
+    )
     return tenants
 
 

@@ -1,0 +1,473 @@
+"""The board's read views: the list (search, filters, sorts, pages), one idea with its
+comments, the roadmap by status, and the changelog of shipped ideas.
+
+Each view costs a fixed number of queries whatever the number of posts: one page of posts with
+their authors, then the categories, tags and the visitor's own votes of that whole page at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import false, func, literal, or_, union_all
+from sqlmodel import Session, col, select
+
+from portal.errors import Invalid
+from portal.models import (
+    FeedbackCategory,
+    FeedbackComment,
+    FeedbackPost,
+    FeedbackPostCategory,
+    FeedbackPostTag,
+    FeedbackStatus,
+    FeedbackTag,
+    FeedbackVote,
+    Portal,
+    User,
+)
+from portal.models.base import utcnow
+from portal.models.feedback import TAB_NAMES, StatusTab
+from portal.tenancy import Actor, scoped
+from portal.text import plain_excerpt, render_markdown
+from portal.web.pagination import Page, paginate
+from services.feedback import (
+    all_statuses,
+    can_manage_board,
+    can_post,
+    get_post,
+    may_vote,
+    votes,
+)
+from services.feedback.comments import comments_of
+from services.feedback.taxonomy import can_manage_categories, list_categories
+
+SORTS: tuple[str, ...] = ("trending", "top", "newest")
+PER_PAGE = 20
+TRENDING_WINDOW = timedelta(days=14)
+ROADMAP_LIMIT = 200
+SHIPPED_ON_ROADMAP = 10
+
+
+@dataclass(frozen=True)
+class PostRow:
+    post: FeedbackPost
+    author_name: str
+    status: FeedbackStatus
+    categories: list[FeedbackCategory]
+    tags: list[str]
+    voted: bool
+
+    @property
+    def excerpt(self) -> str:
+        return plain_excerpt(self.post.description, 160)
+
+    @property
+    def voteable(self) -> bool:
+        return self.post.is_published and self.status.tab != StatusTab.changelog.value
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    category_id: int | None = None
+    status_id: int | None = None
+    tag_id: int | None = None
+    sort: str = "trending"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.category_id or self.status_id or self.tag_id)
+
+    def params(self, **changes: Any) -> dict[str, Any]:
+        """The listing's query arguments (for links and the pager), empty ones left out."""
+        values = {
+            "q": self.q or None,
+            "category": self.category_id,
+            "status": self.status_id,
+            "tag": self.tag_id,
+            "sort": self.sort if self.sort != "trending" else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Permissions:
+    can_post: bool
+    can_vote: bool
+    can_manage: bool
+    can_manage_categories: bool
+    vote_role: str
+
+
+@dataclass(frozen=True)
+class BoardView:
+    rows: Page[PostRow]
+    filters: Filters
+    statuses: list[FeedbackStatus]
+    categories: list[FeedbackCategory]
+    tags: list[FeedbackTag]
+    perms: Permissions
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def posts_stmt(
+    actor: Actor,
+    filters: Filters,
+    *,
+    status_ids: Sequence[int] | None = None,
+    order_by: str | None = None,
+    descending: bool = True,
+) -> Any:
+    """Rows of (post, author name, author email, "the visitor voted") the actor sees (a portal
+    narrows it to one board), filtered and sorted; the API passes its own ``order_by``."""
+    voted: Any = false()
+    if actor.user_id is not None:
+        voted = (
+            select(FeedbackVote.id)
+            .where(
+                col(FeedbackVote.post_id) == col(FeedbackPost.id),
+                col(FeedbackVote.user_id) == actor.user_id,
+            )
+            .correlate(FeedbackPost)
+            .exists()
+        )
+    stmt = scoped(
+        select(FeedbackPost, User.name, User.email, voted.label("voted")).join(
+            User, col(User.id) == col(FeedbackPost.author_id), isouter=True
+        ),
+        actor,
+        FeedbackPost,
+    )
+    if filters.q:
+        pattern = f"%{_escape_like(filters.q)}%"
+        stmt = stmt.where(
+            or_(
+                col(FeedbackPost.title).ilike(pattern, escape="\\"),
+                col(FeedbackPost.description).ilike(pattern, escape="\\"),
+            )
+        )
+    if filters.category_id:
+        stmt = stmt.where(
+            col(FeedbackPost.id).in_(
+                select(FeedbackPostCategory.post_id).where(
+                    FeedbackPostCategory.category_id == filters.category_id
+                )
+            )
+        )
+    if filters.tag_id and can_manage_board(actor):
+        stmt = stmt.where(
+            col(FeedbackPost.id).in_(
+                select(FeedbackPostTag.post_id).where(FeedbackPostTag.tag_id == filters.tag_id)
+            )
+        )
+    if filters.status_id:
+        stmt = stmt.where(FeedbackPost.status_id == filters.status_id)
+    if status_ids is not None:
+        stmt = stmt.where(col(FeedbackPost.status_id).in_(list(status_ids) or [0]))
+    if order_by is not None:
+        column = getattr(FeedbackPost, order_by)
+        primary = col(column).desc() if descending else col(column).asc()
+        return stmt.order_by(primary, col(FeedbackPost.id).desc())
+    newest = (col(FeedbackPost.created_at).desc(), col(FeedbackPost.id).desc())
+    if filters.sort == "newest":
+        return stmt.order_by(*newest)
+    if filters.sort == "top":
+        return stmt.order_by(col(FeedbackPost.vote_count).desc(), *newest)
+    recent = (
+        select(func.count(col(FeedbackVote.id)))
+        .where(
+            col(FeedbackVote.post_id) == col(FeedbackPost.id),
+            col(FeedbackVote.created_at) >= utcnow() - TRENDING_WINDOW,
+        )
+        .correlate(FeedbackPost)
+        .scalar_subquery()
+    )
+    return stmt.order_by(recent.desc(), col(FeedbackPost.vote_count).desc(), *newest)
+
+
+PostTuple = tuple[FeedbackPost, str | None, str | None, bool]
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What rows refer to by id: the statuses, and the board's categories and tags."""
+
+    statuses: Sequence[FeedbackStatus]
+    categories: Sequence[FeedbackCategory]
+    tags: Sequence[FeedbackTag]
+
+
+def lookups(session: Session, *, actor: Actor) -> Lookups:
+    """Statuses, categories and (for the agency) tags: three small queries."""
+    tags: list[FeedbackTag] = []
+    if can_manage_board(actor):
+        tags = list(
+            session.exec(
+                scoped(select(FeedbackTag), actor, FeedbackTag).order_by(
+                    func.lower(FeedbackTag.tag), col(FeedbackTag.id)
+                )
+            ).all()
+        )
+    return Lookups(
+        statuses=all_statuses(session),
+        categories=list_categories(session=session, actor=actor),
+        tags=tags,
+    )
+
+
+def hydrate(
+    session: Session, *, actor: Actor, rows: Sequence[Any], known: Lookups
+) -> list[PostRow]:
+    """Rows of ``posts_stmt`` as view rows: one query for the categories and tags of the lot."""
+    ids = [r[0].id for r in rows if r[0].id is not None]
+    links: dict[tuple[int, str], list[int]] = {}
+    if ids:
+        stmt: Any = select(
+            FeedbackPostCategory.post_id,
+            literal("c").label("kind"),
+            col(FeedbackPostCategory.category_id).label("ref"),
+        ).where(col(FeedbackPostCategory.post_id).in_(ids))
+        if can_manage_board(actor):
+            stmt = union_all(
+                stmt,
+                select(
+                    FeedbackPostTag.post_id,
+                    literal("t").label("kind"),
+                    col(FeedbackPostTag.tag_id).label("ref"),
+                ).where(col(FeedbackPostTag.post_id).in_(ids)),
+            )
+        for post_id, kind, ref in session.execute(stmt).all():
+            links.setdefault((post_id, kind), []).append(ref)
+    statuses = {s.id: s for s in known.statuses}
+    categories = {c.id: c for c in known.categories}
+    tags = {t.id: t.tag for t in known.tags}
+    out = []
+    for post, name, email, voted in rows:
+        cats = set(links.get((post.id, "c"), []))
+        labels = set(links.get((post.id, "t"), []))
+        out.append(
+            PostRow(
+                post=post,
+                author_name=name or (email or "").split("@")[0] or "Former user",
+                status=statuses[post.status_id],
+                categories=[c for cid, c in categories.items() if cid in cats],
+                tags=[t for tid, t in tags.items() if tid in labels],
+                voted=bool(voted),
+            )
+        )
+    return out
+
+
+def row_for(session: Session, *, actor: Actor, post: FeedbackPost, known: Lookups) -> PostRow:
+    """One post as a view row (as a list would show it)."""
+    found = session.exec(
+        posts_stmt(actor, Filters(sort="newest")).where(col(FeedbackPost.id) == post.id)
+    ).one()
+    (row,) = hydrate(session, actor=actor, rows=[found], known=known)
+    return row
+
+
+def permissions(actor: Actor, *, portal: Portal) -> Permissions:
+    role = portal.feedback_vote_role
+    return Permissions(
+        can_post=can_post(actor),
+        can_vote=may_vote(actor, role),
+        can_manage=can_manage_board(actor),
+        can_manage_categories=can_manage_categories(actor),
+        vote_role=role,
+    )
+
+
+def board_view(
+    *, session: Session, actor: Actor, portal: Portal, filters: Filters, page: int
+) -> BoardView:
+    """One page of a board's ideas, filtered and sorted, with what the filters offer."""
+    if filters.sort not in SORTS:
+        filters = Filters(filters.q, filters.category_id, filters.status_id, filters.tag_id)
+    listing: Page[Any] = paginate(
+        session, posts_stmt(actor, filters), page=page, per_page=PER_PAGE, scalars=False
+    )
+    known = lookups(session, actor=actor)
+    rows = hydrate(session, actor=actor, rows=listing.items, known=known)
+    return BoardView(
+        rows=Page(rows, listing.total, listing.page, listing.per_page),
+        filters=filters,
+        statuses=list(known.statuses),
+        categories=list(known.categories),
+        tags=list(known.tags),
+        perms=permissions(actor, portal=portal),
+    )
+
+
+# The roadmap and the changelog -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoadmapColumn:
+    status: FeedbackStatus
+    rows: list[PostRow]
+
+
+@dataclass(frozen=True)
+class RoadmapView:
+    columns: list[RoadmapColumn]
+    perms: Permissions
+
+
+def roadmap_view(*, session: Session, actor: Actor, portal: Portal) -> RoadmapView:
+    """The ideas on the roadmap, a column per roadmap status (most votes first), and the
+    latest shipped ones."""
+    known = lookups(session, actor=actor)
+    statuses = known.statuses
+    planned = [s.id for s in statuses if s.tab == StatusTab.roadmap.value and s.id]
+    shipped = [s.id for s in statuses if s.tab == StatusTab.changelog.value and s.id]
+    upcoming = session.exec(
+        posts_stmt(actor, Filters(sort="top"), status_ids=planned).limit(ROADMAP_LIMIT)
+    ).all()
+    done = session.exec(
+        posts_stmt(actor, Filters(), status_ids=shipped, order_by="latest_status_change_at").limit(
+            SHIPPED_ON_ROADMAP
+        )
+    ).all()
+    rows = hydrate(session, actor=actor, rows=[*upcoming, *done], known=known)
+    columns = [
+        RoadmapColumn(status=s, rows=[r for r in rows if r.status.id == s.id])
+        for s in statuses
+        if s.id in planned or s.id in shipped
+    ]
+    return RoadmapView(columns=columns, perms=permissions(actor, portal=portal))
+
+
+@dataclass(frozen=True)
+class ChangelogEntry:
+    row: PostRow
+    notes: list[Markup]
+
+
+@dataclass(frozen=True)
+class ChangelogView:
+    entries: Page[ChangelogEntry]
+
+
+def changelog_view(*, session: Session, actor: Actor, page: int) -> ChangelogView:
+    """Shipped ideas, most recently shipped first, each with its comments tagged for the
+    changelog as release notes."""
+    known = lookups(session, actor=actor)
+    statuses = known.statuses
+    shipped = [s.id for s in statuses if s.tab == StatusTab.changelog.value and s.id]
+    listing: Page[Any] = paginate(
+        session,
+        posts_stmt(actor, Filters(), status_ids=shipped, order_by="latest_status_change_at"),
+        page=page,
+        per_page=PER_PAGE,
+        scalars=False,
+    )
+    rows = hydrate(session, actor=actor, rows=listing.items, known=known)
+    notes: dict[int, list[Markup]] = {}
+    ids = [r.post.id for r in rows]
+    if ids:
+        for comment in session.exec(
+            select(FeedbackComment)
+            .where(col(FeedbackComment.post_id).in_(ids), col(FeedbackComment.tagged_for_changelog))
+            .order_by(col(FeedbackComment.created_at))
+        ).all():
+            notes.setdefault(comment.post_id, []).append(render_markdown(comment.body))
+    entries = [ChangelogEntry(row=r, notes=notes.get(r.post.id or 0, [])) for r in rows]
+    return ChangelogView(entries=Page(entries, listing.total, listing.page, listing.per_page))
+
+
+# One idea ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommentItem:
+    comment: FeedbackComment
+    author_name: str
+    html: Markup
+    can_edit: bool
+    replies: list[CommentItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PostDetail:
+    row: PostRow
+    html: Markup
+    comments: list[CommentItem]
+    perms: Permissions
+    statuses: list[FeedbackStatus]
+    categories: list[FeedbackCategory]
+    can_edit: bool
+
+    @property
+    def category_ids(self) -> list[int]:
+        return [c.id for c in self.row.categories if c.id is not None]
+
+
+def post_detail(*, session: Session, actor: Actor, portal: Portal, key: str) -> PostDetail:
+    """One idea with its comments threaded (pinned first), and what the visitor may do."""
+    post = get_post(session=session, actor=actor, key=key)
+    known = lookups(session, actor=actor)
+    row = row_for(session, actor=actor, post=post, known=known)
+    manager = can_manage_board(actor)
+    items: dict[int, CommentItem] = {}
+    threads: list[CommentItem] = []
+    ordered = sorted(comments_of(session, post.id), key=lambda cu: (cu[0].created_at, cu[0].id))  # type: ignore[arg-type]
+    for comment, user in ordered:
+        item = CommentItem(
+            comment=comment,
+            author_name=(user.display_name if user else "Former user"),
+            html=render_markdown(comment.body),
+            can_edit=manager or (actor.user_id is not None and actor.user_id == comment.author_id),
+        )
+        items[comment.id] = item  # type: ignore[index]
+        parent = items.get(comment.parent_id) if comment.parent_id else None
+        if parent is not None:
+            parent.replies.append(item)
+        else:
+            threads.append(item)
+    threads.sort(key=lambda item: not item.comment.pinned_to_top)  # pinned first, else in order
+    return PostDetail(
+        row=row,
+        html=render_markdown(post.description),
+        comments=threads,
+        perms=permissions(actor, portal=portal),
+        statuses=list(known.statuses),
+        categories=list(known.categories),
+        can_edit=manager or (actor.user_id is not None and actor.user_id == post.author_id),
+    )
+
+
+TAB_LABELS = {tab.value: name for tab, name in TAB_NAMES.items()}
+
+
+@dataclass(frozen=True)
+class VoteOutcome:
+    row: PostRow
+    perms: Permissions
+    error: str
+
+
+def cast_vote(*, session: Session, actor: Actor, portal: Portal, key: str, on: bool) -> VoteOutcome:
+    """The visitor votes (``on``) or takes the vote back; a refusal the rules explain (already
+    voted, not voteable) comes back as ``error`` beside the idea as it now stands."""
+    error = ""
+    try:
+        with session.begin_nested():
+            if on:
+                votes.vote(session=session, actor=actor, key=key)
+            else:
+                votes.unvote(session=session, actor=actor, key=key)
+    except Invalid as exc:
+        error = exc.message
+    post = get_post(session=session, actor=actor, key=key)
+    session.refresh(post)
+    row = row_for(session, actor=actor, post=post, known=lookups(session, actor=actor))
+    return VoteOutcome(row=row, perms=permissions(actor, portal=portal), error=error)

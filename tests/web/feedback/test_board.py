@@ -1,0 +1,139 @@
+"""The Feedback tab in the browser's terms: pages both ways, posting ideas, the query bound."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from portal.models import FeedbackPost
+from tests.conftest import assert_both_ways
+from tests.factories.feedback import make_category, make_comment, make_post, status_id
+
+MAX_QUERIES = 12
+
+
+@pytest.fixture
+def board(db, tenants):
+    staff = tenants.pm
+    reporting = make_category(db, staff, tenants.acme, "Reporting", "#7AA2F7")
+    ideas = [
+        make_post(db, tenants.acme_collab, tenants.acme, "PDF export", category_ids=[reporting.id]),
+        make_post(
+            db, tenants.acme_admin, tenants.acme, "HubSpot sync", status="Planned", staff=staff
+        ),
+        make_post(
+            db, tenants.acme_admin, tenants.acme, "Calendar feed", status="Done", staff=staff
+        ),
+    ]
+    make_comment(db, staff, tenants.acme, ideas[2], "Shipped in **v2**", tagged_for_changelog=True)
+    return ideas
+
+
+@pytest.mark.parametrize("path", ["", "/roadmap", "/changelog", "?sort=top&q=pdf", "?status=1"])
+def test_pages_render_both_ways(client, login, tenants, board, path) -> None:
+    login(tenants.acme_viewer)
+    full, part = assert_both_ways(client, f"/p/acme-test/feedback{path}")
+    assert "Feedback" in full or "Roadmap" in full or "Changelog" in full
+
+
+def test_board_lists_ideas_with_their_parts(client, login, tenants, board) -> None:
+    login(tenants.acme_collab)
+    html = client.get("/p/acme-test/feedback").get_data(as_text=True)
+    assert "PDF export" in html and "HubSpot sync" in html and "Reporting" in html
+    assert "+ New idea" in html and "Board settings" not in html
+    assert f'href="/p/acme-test/feedback/{board[0].key}"' in html
+    roadmap = client.get("/p/acme-test/feedback/roadmap").get_data(as_text=True)
+    assert "HubSpot sync" in roadmap and "PDF export" not in roadmap
+    changelog = client.get("/p/acme-test/feedback/changelog").get_data(as_text=True)
+    assert "Calendar feed" in changelog and "<strong>v2</strong>" in changelog
+
+
+def test_search_while_typing_swaps_only_the_results(client, login, tenants, board) -> None:
+    login(tenants.acme_collab)
+    resp = client.get("/p/acme-test/feedback?q=hub&results=1", headers={"HX-Request": "true"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "HubSpot sync" in html and "PDF export" not in html
+    assert "page-head" not in html and "New idea" not in html
+
+
+def test_detail_page_shows_the_idea_and_comments(client, login, tenants, board) -> None:
+    login(tenants.acme_viewer)
+    full, part = assert_both_ways(client, f"/p/acme-test/feedback/{board[2].key}")
+    assert "Calendar feed" in full and "Shipped in <strong>v2</strong>" in full
+    assert "Add a comment" not in full  # viewers read and vote, but do not comment
+
+
+def test_posting_an_idea(client, login, db, tenants, board) -> None:
+    login(tenants.acme_collab)
+    bad = client.post("/p/acme-test/feedback", data={"title": "x"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 422
+    assert "The title must be at least 2 characters." in bad.get_data(as_text=True)
+    ok = client.post(
+        "/p/acme-test/feedback",
+        data={"title": "Slack alerts", "description": "<script>x</script> *please*"},
+    )
+    assert ok.status_code == 303
+    post = db.exec(select(FeedbackPost).where(FeedbackPost.title == "Slack alerts")).one()
+    assert ok.headers["Location"].endswith(f"/feedback/{post.key}")
+    page = client.get(f"/p/acme-test/feedback/{post.key}").get_data(as_text=True)
+    assert "<script>x</script>" not in page and "<em>please</em>" in page
+
+
+def test_viewers_cannot_post_ideas(client, login, tenants, board) -> None:
+    login(tenants.acme_viewer)
+    assert client.post("/p/acme-test/feedback", data={"title": "Viewer idea"}).status_code == 403
+
+
+def test_staff_move_an_idea_and_set_who_votes(client, login, db, tenants, board) -> None:
+    login(tenants.pm)
+    key = board[0].key
+    resp = client.post(
+        f"/p/acme-test/feedback/{key}",
+        data={
+            "title": "PDF export",
+            "status_id": status_id(db, "In progress"),
+            "tags": "crm, q3",
+            "_boxes": "is_published",
+            "is_published": "on",
+            "category_ids": "",
+        },
+    )
+    assert resp.status_code == 303
+    db.refresh(board[0])
+    assert board[0].status_id == status_id(db, "In progress")
+    assert (
+        client.post(
+            "/p/acme-test/feedback/settings", data={"vote_role": "collaborator"}
+        ).status_code
+        == 303
+    )
+    login(tenants.acme_admin)
+    assert (
+        client.post("/p/acme-test/feedback/settings", data={"vote_role": "viewer"}).status_code
+        == 403
+    )
+
+
+def test_board_query_count_does_not_grow(client, login, db, tenants, count_queries, board) -> None:
+    """3 ideas or 30 (each with categories, tags and votes): the same number of queries."""
+    reporting_id = board[0].id and make_category(db, tenants.pm, tenants.acme, "Design").id
+
+    def counted(user) -> int:
+        login(user)
+        client.get("/p/acme-test/feedback")
+        with count_queries() as q:
+            assert client.get("/p/acme-test/feedback").status_code == 200
+        return q.count
+
+    few = {u: counted(getattr(tenants, u)) for u in ("acme_viewer", "pm")}
+    for i in range(27):
+        make_post(
+            db,
+            tenants.acme_collab,
+            tenants.acme,
+            f"Idea {i}",
+            category_ids=[reporting_id],
+            tags=["x1"],
+        )
+    many = {u: counted(getattr(tenants, u)) for u in ("acme_viewer", "pm")}
+    assert few == many and max(many.values()) <= MAX_QUERIES, (few, many)
