@@ -33,7 +33,7 @@ from portal.models.base import utcnow
 from portal.models.feedback import TAB_NAMES, StatusTab
 from portal.tenancy import Actor, scoped
 from portal.text import plain_excerpt, render_markdown
-from portal.web.pagination import Page, paginate
+from portal.web.pagination import Page, count, paginate
 from services.feedback import (
     all_statuses,
     can_manage_board,
@@ -55,11 +55,15 @@ SHIPPED_ON_ROADMAP = 10
 @dataclass(frozen=True)
 class PostRow:
     post: FeedbackPost
-    author_name: str
+    author: User | None
     status: FeedbackStatus
     categories: list[FeedbackCategory]
     tags: list[str]
     voted: bool
+
+    @property
+    def author_name(self) -> str:
+        return self.author.display_name if self.author else "Former user"
 
     @property
     def excerpt(self) -> str:
@@ -126,7 +130,7 @@ def posts_stmt(
     order_by: str | None = None,
     descending: bool = True,
 ) -> Any:
-    """Rows of (post, author name, author email, "the visitor voted") the actor sees (a portal
+    """Rows of (post, author, "the visitor voted") the actor sees (a portal
     narrows it to one board), filtered and sorted; the API passes its own ``order_by``."""
     voted: Any = false()
     if actor.user_id is not None:
@@ -140,7 +144,7 @@ def posts_stmt(
             .exists()
         )
     stmt = scoped(
-        select(FeedbackPost, User.name, User.email, voted.label("voted")).join(
+        select(FeedbackPost, User, voted.label("voted")).join(
             User, col(User.id) == col(FeedbackPost.author_id), isouter=True
         ),
         actor,
@@ -191,9 +195,6 @@ def posts_stmt(
         .scalar_subquery()
     )
     return stmt.order_by(recent.desc(), col(FeedbackPost.vote_count).desc(), *newest)
-
-
-PostTuple = tuple[FeedbackPost, str | None, str | None, bool]
 
 
 @dataclass(frozen=True)
@@ -250,13 +251,13 @@ def hydrate(
     categories = {c.id: c for c in known.categories}
     tags = {t.id: t.tag for t in known.tags}
     out = []
-    for post, name, email, voted in rows:
+    for post, author, voted in rows:
         cats = set(links.get((post.id, "c"), []))
         labels = set(links.get((post.id, "t"), []))
         out.append(
             PostRow(
                 post=post,
-                author_name=name or (email or "").split("@")[0] or "Former user",
+                author=author,
                 status=statuses[post.status_id],
                 categories=[c for cid, c in categories.items() if cid in cats],
                 tags=[t for tid, t in tags.items() if tid in labels],
@@ -305,6 +306,52 @@ def board_view(
         tags=list(known.tags),
         perms=permissions(actor, portal=portal),
     )
+
+
+@dataclass(frozen=True)
+class PostRows:
+    """A page of posts for the API, and each post's portal (company id → portal id, slug)."""
+
+    rows: list[PostRow]
+    total: int
+    portals: dict[int, tuple[int, str]]
+
+
+def post_rows(
+    *,
+    session: Session,
+    actor: Actor,
+    filters: Filters,
+    tab: str | None = None,
+    order_by: str = "created_at",
+    descending: bool = True,
+    limit: int,
+    offset: int,
+    key: str | None = None,
+) -> PostRows:
+    """Posts the actor sees (every board it may, or one ``key``), as the API lists them."""
+    known = lookups(session, actor=actor)
+    status_ids = [s.id for s in known.statuses if s.tab == tab and s.id] if tab else None
+    stmt = posts_stmt(
+        actor, filters, status_ids=status_ids, order_by=order_by, descending=descending
+    )
+    if key is not None:
+        stmt = stmt.where(col(FeedbackPost.key) == key)
+    total = count(session, stmt)
+    found = session.exec(stmt.limit(limit).offset(offset)).all()
+    rows = hydrate(session, actor=actor, rows=found, known=known)
+    company_ids = sorted({r.post.company_id for r in rows})
+    portals: dict[int, tuple[int, str]] = {}
+    if company_ids:
+        portals = {
+            cid: (pid or 0, slug)
+            for cid, pid, slug in session.exec(
+                select(Portal.company_id, Portal.id, Portal.slug).where(
+                    col(Portal.company_id).in_(company_ids)
+                )
+            ).all()
+        }
+    return PostRows(rows=rows, total=total, portals=portals)
 
 
 # The roadmap and the changelog -----------------------------------------------------------------

@@ -3,6 +3,8 @@ edit and delete by the author or the agency, ``@mentions`` through the notificat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
@@ -215,12 +217,34 @@ def delete_comment(
     return post
 
 
-def list_comments(
-    *, session: Session, actor: Actor, key: str
-) -> list[tuple[FeedbackComment, User | None]]:
+@dataclass(frozen=True)
+class CommentRecord:
+    """A comment as the API gives it: with its author and where it lives in the portal."""
+
+    comment: FeedbackComment
+    author: User | None
+    url: str
+
+
+def list_comments(*, session: Session, actor: Actor, key: str) -> list[CommentRecord]:
     """A post's comments in reading order: pinned first, then oldest first, with authors."""
     post = get_post(session=session, actor=actor, key=key)
-    return comments_of(session, post.id)  # type: ignore[arg-type]
+    url = post_url(session, post)
+    return [
+        CommentRecord(comment=c, author=u, url=f"{url}#comment-{c.id}")
+        for c, u in comments_of(session, post.id)  # type: ignore[arg-type]
+    ]
+
+
+def comment_record(*, session: Session, actor: Actor, comment_id: int) -> CommentRecord:
+    """One comment the actor may see, as the API gives it."""
+    comment = get_comment(session=session, actor=actor, comment_id=comment_id)
+    post = session.get(FeedbackPost, comment.post_id)
+    assert post is not None
+    author = session.get(User, comment.author_id) if comment.author_id else None
+    return CommentRecord(
+        comment=comment, author=author, url=f"{post_url(session, post)}#comment-{comment.id}"
+    )
 
 
 def comments_of(session: Session, post_id: int) -> list[tuple[FeedbackComment, User | None]]:

@@ -18,11 +18,12 @@ from portal.models import (
     FeedbackStatus,
     FeedbackTag,
     Portal,
+    User,
 )
 from portal.models.activity import Action
 from portal.models.base import utcnow
 from portal.models.feedback import PostCreate, PostUpdate
-from portal.tenancy import Actor
+from portal.tenancy import Actor, actor_for_user, get_for_actor
 from services.events import activity
 from services.events.notifications import notify
 from services.feedback import (
@@ -117,11 +118,28 @@ def board_portal(*, session: Session, actor: Actor, company_id: int) -> Portal:
     return portal
 
 
+def _author(session: Session, actor: Actor, company_id: int, author_id: int | None) -> int | None:
+    """Who the post is by: the actor, or (for an integration's key) a user it names who can
+    see the board."""
+    if author_id is None or actor.kind != "api_key":
+        return actor.user_id
+    user = get_for_actor(session, User, author_id, actor)
+    if not user.is_staff and not actor_for_user(session, user).can_see_company(company_id):
+        raise NotFound("No such user.")
+    return user.id
+
+
 def create_post(
-    *, session: Session, actor: Actor, company_id: int, data: PostCreate
+    *,
+    session: Session,
+    actor: Actor,
+    company_id: int,
+    data: PostCreate,
+    author_id: int | None = None,
 ) -> FeedbackPost:
     """A new idea on ``company_id``'s board. Clients post published ideas in the default status;
-    the agency may also choose the status, tags and whether it is a draft."""
+    the agency may also choose the status, tags and whether it is a draft. An API key may post
+    for one of the board's users (``author_id``)."""
     require_poster(actor)
     board_portal(session=session, actor=actor, company_id=company_id)
     manager = can_manage_board(actor)
@@ -133,7 +151,7 @@ def create_post(
         company_id=company_id,
         title=data.title,
         description=data.description,
-        author_id=actor.user_id,
+        author_id=_author(session, actor, company_id, author_id),
         status_id=status.id,  # type: ignore[arg-type]
         is_published=data.is_published if manager else True,
         created_at=now,

@@ -44,6 +44,16 @@ def resolve_board(*, session: Session, actor: Actor, portal_id: int | None) -> i
     raise Invalid(errors={"portal_id": ["Name the portal whose board this is for."]})
 
 
+def portal_ids(*, session: Session, company_ids: set[int]) -> dict[int, int]:
+    """The portal id of each company (what reference 002 calls a tag's ``portal_id``)."""
+    if not company_ids:
+        return {}
+    rows = session.exec(
+        select(Portal.company_id, Portal.id).where(col(Portal.company_id).in_(sorted(company_ids)))
+    ).all()
+    return {cid: pid or 0 for cid, pid in rows}
+
+
 # Categories ------------------------------------------------------------------------------------
 
 

@@ -37,6 +37,8 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "attachment_id": lambda t: t.acme_attachment_id,
     "post_key": lambda t: t.acme_post.key,
     "comment_id": lambda t: t.acme_comment.id,
+    "category_id": lambda t: t.acme_category.id,
+    "tag_id": lambda t: t.acme_tag.id,
 }
 
 # arguments that carry no tenant data, with the reason
@@ -44,6 +46,8 @@ NOT_TENANT_ARGS: dict[str, str] = {
     "filename": "static assets are public",
     "token": "one-time secrets: an unknown token is already a 404/410",
     "provider": "SSO provider names are configuration, not tenant data",
+    "status_id": "feedback statuses are the agency's workflow shared by every board",
+    "anonymous_id": "an anonymous voter's id; the post in the same path is the tenant's",
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

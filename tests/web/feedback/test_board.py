@@ -137,3 +137,46 @@ def test_board_query_count_does_not_grow(client, login, db, tenants, count_queri
         )
     many = {u: counted(getattr(tenants, u)) for u in ("acme_viewer", "pm")}
     assert few == many and max(many.values()) <= MAX_QUERIES, (few, many)
+
+
+def test_voting_from_the_board(client, login, db, tenants, board) -> None:
+    """A viewer votes (the portal allows it): HTMX swaps the button; a second vote is a 422."""
+    login(tenants.acme_viewer)
+    key = board[0].key
+    hx = {"HX-Request": "true"}
+    first = client.post(f"/p/acme-test/feedback/{key}/vote", headers=hx)
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200 and 'aria-pressed="true"' in html and "<html" not in html
+    again = client.post(f"/p/acme-test/feedback/{key}/vote", headers=hx)
+    assert again.status_code == 422 and "User has already voted for this post." in again.get_data(
+        as_text=True
+    )
+    db.refresh(board[0])
+    assert board[0].vote_count == 1
+    back = client.post(f"/p/acme-test/feedback/{key}/unvote")
+    assert back.status_code == 303
+    db.refresh(board[0])
+    assert board[0].vote_count == 0
+
+
+def test_viewers_vote_only_where_the_portal_allows(client, login, db, tenants, board) -> None:
+    login(tenants.pm)
+    client.post("/p/acme-test/feedback/settings", data={"vote_role": "collaborator"})
+    login(tenants.acme_viewer)
+    page = client.get("/p/acme-test/feedback").get_data(as_text=True)
+    assert "Only collaborators and admins vote on this board" in page
+    refused = client.post(f"/p/acme-test/feedback/{board[0].key}/vote")
+    assert refused.status_code == 403
+    login(tenants.acme_collab)
+    assert client.post(f"/p/acme-test/feedback/{board[0].key}/vote").status_code == 303
+
+
+def test_no_votes_on_an_archived_portal(client, login, db, tenants, board) -> None:
+    from portal.models import Portal
+
+    portal = db.exec(select(Portal).where(Portal.company_id == tenants.acme.id)).one()
+    portal.status = "archived"
+    db.add(portal)
+    db.flush()
+    login(tenants.acme_viewer)
+    assert client.post(f"/p/acme-test/feedback/{board[0].key}/vote").status_code == 403

@@ -1,0 +1,499 @@
+"""/api/v1 Feedback (reference 002): posts, votes, anonymous votes, comments, categories,
+statuses and tags. Scopes feedback:read / feedback:write; another tenant's objects are 404.
+
+A company key speaks for its company's board (as its client admin); an agency key sees every
+board and names the portal (``portal_id``) when it creates something.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blueprints.api import api_blueprint, path_object
+from blueprints.api.auth import require_scope
+from blueprints.api.v1.feedback_schemas import (
+    AnonymousVotePath,
+    AuthorOut,
+    CategoryData,
+    CategoryIn,
+    CategoryList,
+    CategoryOut,
+    CategoryPatch,
+    CategoryPath,
+    CommentCreateIn,
+    CommentData,
+    CommentList,
+    CommentOut,
+    CommentUpdateIn,
+    DeletedOut,
+    Empty,
+    FeedbackCommentPath,
+    PostCreateIn,
+    PostData,
+    PostKeyPath,
+    PostList,
+    PostListQuery,
+    PostOut,
+    PostStatusOut,
+    PostUpdateIn,
+    PostVoterPath,
+    StatusData,
+    StatusIn,
+    StatusList,
+    StatusOut,
+    StatusPatch,
+    StatusPath,
+    TagData,
+    TagIn,
+    TagList,
+    TagOut,
+    TagPath,
+    VoteData,
+    VoteList,
+    VoteOut,
+)
+from portal.db import get_session
+from portal.errors import NotFound
+from portal.models import FeedbackCategory, FeedbackStatus, FeedbackTag, User
+from portal.models.feedback import TAB_NAMES, PostCreate, StatusTab
+from portal.tenancy import get_for_actor
+from portal.text import plain_excerpt
+from portal.web.urls import base_url
+from services.feedback import all_statuses, comments, get_post, posts, taxonomy, votes
+from services.feedback.board import Filters, PostRow, PostRows, post_rows
+from services.feedback.comments import CommentRecord
+
+bp = api_blueprint(
+    "api_feedback",
+    __name__,
+    url_prefix="/api/v1",
+    tag="Feedback",
+    description="The feedback board (reference 002): ideas, votes, comments, categories, "
+    "statuses and tags.",
+)
+
+READ, WRITE = "feedback:read", "feedback:write"
+ORDER_COLUMNS = {
+    "title": "title",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "votes_count": "vote_count",
+    "comments_count": "comment_count",
+    "latest_status_change": "latest_status_change_at",
+}
+
+
+# Path objects: a foreign id is a 404 before the body is looked at ----------------------------
+
+
+@path_object("post_key")
+def _load_post(session, actor, value):  # noqa: ANN001, ANN202
+    return get_post(session=session, actor=actor, key=str(value))
+
+
+@path_object("comment_id")
+def _load_comment(session, actor, value: int):  # noqa: ANN001, ANN202
+    return comments.get_comment(session=session, actor=actor, comment_id=value)
+
+
+@path_object("category_id")
+def _load_category(session, actor, value: int):  # noqa: ANN001, ANN202
+    return get_for_actor(session, FeedbackCategory, value, actor)
+
+
+@path_object("tag_id")
+def _load_tag(session, actor, value: int):  # noqa: ANN001, ANN202
+    return get_for_actor(session, FeedbackTag, value, actor)
+
+
+@path_object("status_id")
+def _load_status(session, actor, value: int):  # noqa: ANN001, ANN202
+    if session.get(FeedbackStatus, value) is None:
+        raise NotFound("No such status.")
+
+
+# Serialisers -----------------------------------------------------------------------------------
+
+
+def author_out(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    role = "staff" if user.is_staff else (user.client_role or "viewer")
+    return AuthorOut(
+        id=str(user.id), name=user.display_name, email=user.email, role=role
+    ).model_dump()
+
+
+def _category(c: FeedbackCategory) -> dict[str, Any]:
+    return CategoryOut(id=c.id or 0, name=c.name, color=c.color).model_dump()
+
+
+def _status(s: FeedbackStatus) -> dict[str, Any]:
+    tab = StatusTab(s.tab)
+    return StatusOut(
+        id=s.id or 0,
+        name=s.name,
+        color=s.color,
+        order=s.order,
+        tab_id=tab.value,
+        tab_name=TAB_NAMES[tab],
+        text_color=s.text_color,
+    ).model_dump()
+
+
+def post_out(row: PostRow, portal: tuple[int, str]) -> dict[str, Any]:
+    post, status = row.post, row.status
+    changed = post.latest_status_change_at
+    return PostOut(
+        id=post.key,
+        title=post.title,
+        description_short=plain_excerpt(post.description, 200),
+        description=post.description,
+        votes_count=post.vote_count,
+        comments_count=post.comment_count,
+        url=f"{base_url()}/p/{portal[1]}/feedback/{post.key}",
+        created_at=post.created_at,
+        updated_at=post.updated_at,
+        latest_status_change_at=changed,
+        latest_status_change_at_formatted=changed.strftime("%-d %b %Y") if changed else "",
+        author=author_out(row.author),  # type: ignore[arg-type]
+        categories=[_category(c) for c in row.categories],  # type: ignore[misc]
+        status=PostStatusOut(
+            id=status.id or 0,
+            name=status.name,
+            color=status.color,
+            tab_name=TAB_NAMES[StatusTab(status.tab)],
+        ),
+        tags=row.tags,
+        is_published=post.is_published,
+        allow_comments=post.allow_comments,
+        moderation_status="approved",
+        portal_id=portal[0],
+    ).model_dump(mode="json")
+
+
+def _posts(found: PostRows) -> list[dict[str, Any]]:
+    return [post_out(r, found.portals.get(r.post.company_id, (0, ""))) for r in found.rows]
+
+
+def _one_post(actor, key: str) -> dict[str, Any]:  # noqa: ANN001
+    found = post_rows(
+        session=get_session(), actor=actor, filters=Filters(), limit=1, offset=0, key=key
+    )
+    if not found.rows:
+        raise NotFound("No such post.")
+    return {"data": _posts(found)[0]}
+
+
+def _comment_out(record: CommentRecord) -> dict[str, Any]:
+    comment = record.comment
+    return CommentOut(
+        id=comment.id or 0,
+        comment=comment.body,
+        author=author_out(record.author),  # type: ignore[arg-type]
+        pinned_to_top=comment.pinned_to_top,
+        tagged_for_changelog=comment.tagged_for_changelog,
+        parent_id=comment.parent_id,
+        created_at=comment.created_at,
+        updated_at=comment.updated_at,
+        url=f"{base_url()}{record.url}",
+    ).model_dump(mode="json")
+
+
+def _tag(t: FeedbackTag, portal_id: int) -> dict[str, Any]:
+    return TagOut(
+        id=str(t.id),
+        portal_id=portal_id,
+        tag=t.tag,
+        created_at=t.created_at,
+        updated_at=t.updated_at,
+    ).model_dump(mode="json")
+
+
+# Posts -------------------------------------------------------------------------------------
+
+
+@bp.get("/posts", summary="List posts", responses={200: PostList})
+def list_posts(query: PostListQuery):
+    """Newest first unless ``order_by``/``order_direction`` say otherwise; ``hasMore`` tells
+    whether posts exist past this page. Scope feedback:read."""
+    actor = require_scope(READ)
+    found = post_rows(
+        session=get_session(),
+        actor=actor,
+        filters=Filters(q=query.q or "", category_id=query.category, status_id=query.status),
+        tab=query.tab,
+        order_by=ORDER_COLUMNS[query.order_by],
+        descending=query.order_direction == "desc",
+        limit=query.limit,
+        offset=query.skip,
+    )
+    return {
+        "data": _posts(found),
+        "hasMore": query.skip + len(found.rows) < found.total,
+        "total": found.total,
+        "skip": query.skip,
+        "limit": query.limit,
+    }
+
+
+@bp.post("/posts", summary="Create post", responses={200: PostData})
+def create_post(body: PostCreateIn):
+    """On the key's board (company keys) or ``portal_id``'s (agency keys). ``user_id`` posts for
+    one of the board's users. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    session = get_session()
+    company_id = taxonomy.resolve_board(session=session, actor=actor, portal_id=body.portal_id)
+    data = PostCreate.model_validate(body.model_dump(include=set(PostCreate.model_fields)))
+    post = posts.create_post(
+        session=session, actor=actor, company_id=company_id, data=data, author_id=body.user_id
+    )
+    return _one_post(actor, post.key)
+
+
+@bp.get("/posts/<post_key>", summary="Get post", responses={200: PostData})
+def get_feedback_post(path: PostKeyPath):
+    """One post. Scope feedback:read."""
+    return _one_post(require_scope(READ), path.post_key)
+
+
+@bp.patch("/posts/<post_key>", summary="Update post", responses={200: PostData})
+def update_post(path: PostKeyPath, body: PostUpdateIn):
+    """Only the fields sent change; ``status`` is the new status id. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    posts.update_post(session=get_session(), actor=actor, key=path.post_key, data=body.as_update())
+    return _one_post(actor, path.post_key)
+
+
+@bp.delete("/posts/<post_key>", summary="Delete post", responses={200: Empty})
+def delete_post(path: PostKeyPath):
+    """With its votes and comments. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    posts.delete_post(session=get_session(), actor=actor, key=path.post_key)
+    return {}
+
+
+# Votes -------------------------------------------------------------------------------------
+
+
+@bp.get("/posts/<post_key>/votes", summary="List votes", responses={200: VoteList})
+def list_post_votes(path: PostKeyPath):
+    """Oldest first; anonymous votes have a null voter. Scope feedback:read."""
+    actor = require_scope(READ)
+    rows = votes.list_votes(session=get_session(), actor=actor, key=path.post_key)
+    return {
+        "data": [
+            VoteOut(created_at=v.created_at, voter=author_out(u)).model_dump(mode="json")  # type: ignore[arg-type]
+            for v, u in rows
+        ]
+    }
+
+
+@bp.post("/posts/<post_key>/votes/<int:user_id>", summary="Vote", responses={200: VoteData})
+def vote_for_post(path: PostVoterPath):
+    """The user's vote; a second one is a 422 ("User has already voted for this post.").
+    Scope feedback:write."""
+    actor = require_scope(WRITE)
+    session = get_session()
+    vote = votes.vote_as(session=session, actor=actor, key=path.post_key, user_id=path.user_id)
+    voter = session.get(User, vote.user_id)
+    return {
+        "data": VoteOut(created_at=vote.created_at, voter=author_out(voter)).model_dump(mode="json")
+    }  # type: ignore[arg-type]
+
+
+@bp.delete("/posts/<post_key>/votes/<int:user_id>", summary="Revoke vote", responses={200: Empty})
+def revoke_post_vote(path: PostVoterPath):
+    """Without a vote to revoke, a 422 ("User has not voted yet."). Scope feedback:write."""
+    actor = require_scope(WRITE)
+    votes.unvote_as(session=get_session(), actor=actor, key=path.post_key, user_id=path.user_id)
+    return {}
+
+
+@bp.post(
+    "/posts/<post_key>/anonymous_votes/<anonymous_id>",
+    summary="Vote anonymously",
+    responses={200: VoteData},
+)
+def vote_anonymously(path: AnonymousVotePath):
+    """Once per anonymous id and post (422 "Anonymous user has already voted for this item.").
+    Scope feedback:write."""
+    actor = require_scope(WRITE)
+    vote = votes.vote_anonymously(
+        session=get_session(), actor=actor, key=path.post_key, anonymous_id=path.anonymous_id
+    )
+    return {"data": {"created_at": vote.created_at.isoformat(), "voter": None}}
+
+
+@bp.delete(
+    "/posts/<post_key>/anonymous_votes/<anonymous_id>",
+    summary="Revoke anonymous vote",
+    responses={200: Empty},
+)
+def revoke_anonymous_vote(path: AnonymousVotePath):
+    """422 "Anonymous user has not voted yet." without a vote. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    votes.revoke_anonymous_vote(
+        session=get_session(), actor=actor, key=path.post_key, anonymous_id=path.anonymous_id
+    )
+    return {}
+
+
+# Comments ----------------------------------------------------------------------------------
+
+
+@bp.get("/posts/<post_key>/comments", summary="List comments", responses={200: CommentList})
+def list_post_comments(path: PostKeyPath):
+    """Pinned first, then oldest first. Scope feedback:read."""
+    actor = require_scope(READ)
+    records = comments.list_comments(session=get_session(), actor=actor, key=path.post_key)
+    return {"data": [_comment_out(r) for r in records]}
+
+
+@bp.post("/posts/<post_key>/comments", summary="Create comment", responses={200: CommentData})
+def create_post_comment(path: PostKeyPath, body: CommentCreateIn):
+    """A comment, or a reply (``parent_id``); pinning and changelog tags are the agency's.
+    Scope feedback:write."""
+    actor = require_scope(WRITE)
+    session = get_session()
+    comment = comments.create_comment(session=session, actor=actor, key=path.post_key, data=body)
+    record = comments.comment_record(session=session, actor=actor, comment_id=comment.id)  # type: ignore[arg-type]
+    return {"data": _comment_out(record)}
+
+
+@bp.put("/comments/<int:comment_id>", summary="Update comment", responses={200: CommentData})
+def update_feedback_comment(path: FeedbackCommentPath, body: CommentUpdateIn):
+    """Its author or the agency. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    session = get_session()
+    comments.update_comment(session=session, actor=actor, comment_id=path.comment_id, data=body)
+    record = comments.comment_record(session=session, actor=actor, comment_id=path.comment_id)
+    return {"data": _comment_out(record)}
+
+
+@bp.delete("/comments/<int:comment_id>", summary="Delete comment", responses={200: Empty})
+def delete_feedback_comment(path: FeedbackCommentPath):
+    """With its replies. Its author or the agency. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    comments.delete_comment(session=get_session(), actor=actor, comment_id=path.comment_id)
+    return {}
+
+
+# Categories --------------------------------------------------------------------------------
+
+
+@bp.get("/categories", summary="List categories", responses={200: CategoryList})
+def list_feedback_categories():
+    """Scope feedback:read."""
+    actor = require_scope(READ)
+    return {
+        "data": [_category(c) for c in taxonomy.list_categories(session=get_session(), actor=actor)]
+    }
+
+
+@bp.post("/categories", summary="Create category", responses={200: CategoryData})
+def create_feedback_category(body: CategoryIn):
+    """Name 2–60 characters, unique on the board; ``color`` a hex code (#FF5733). Client admins
+    (company keys) and the agency. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    session = get_session()
+    company_id = taxonomy.resolve_board(session=session, actor=actor, portal_id=body.portal_id)
+    category = taxonomy.create_category(
+        session=session, actor=actor, company_id=company_id, data=body
+    )
+    return {"data": _category(category)}
+
+
+@bp.patch("/categories/<int:category_id>", summary="Update category", responses={200: CategoryData})
+def update_feedback_category(path: CategoryPath, body: CategoryPatch):
+    """Scope feedback:write."""
+    actor = require_scope(WRITE)
+    category = taxonomy.update_category(
+        session=get_session(), actor=actor, category_id=path.category_id, data=body
+    )
+    return {"data": _category(category)}
+
+
+@bp.delete("/categories/<int:category_id>", summary="Delete category", responses={200: DeletedOut})
+def delete_feedback_category(path: CategoryPath):
+    """Scope feedback:write."""
+    actor = require_scope(WRITE)
+    taxonomy.delete_category(session=get_session(), actor=actor, category_id=path.category_id)
+    return {"message": "Category deleted successfully"}
+
+
+# Statuses (the agency's workflow, shared by every board) ---------------------------------------
+
+
+@bp.get("/statuses", summary="List statuses", responses={200: StatusList})
+def list_feedback_statuses():
+    """In workflow order. Scope feedback:read."""
+    require_scope(READ)
+    return {"data": [_status(s) for s in all_statuses(get_session())]}
+
+
+@bp.post("/statuses", summary="Create status", responses={200: StatusData})
+def create_feedback_status(body: StatusIn):
+    """Agency admins (agency keys). Scope feedback:write."""
+    actor = require_scope(WRITE)
+    return {"data": _status(taxonomy.create_status(session=get_session(), actor=actor, data=body))}
+
+
+@bp.put("/statuses/<int:status_id>", summary="Update status", responses={200: StatusData})
+def update_feedback_status(path: StatusPath, body: StatusPatch):
+    """Agency admins. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    status = taxonomy.update_status(
+        session=get_session(), actor=actor, status_id=path.status_id, data=body
+    )
+    return {"data": _status(status)}
+
+
+@bp.delete("/statuses/<int:status_id>", summary="Delete status", responses={200: Empty})
+def delete_feedback_status(path: StatusPath):
+    """Its ideas move to the default status. Agency admins. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    taxonomy.delete_status(session=get_session(), actor=actor, status_id=path.status_id)
+    return {}
+
+
+# Tags (the agency's) ---------------------------------------------------------------------------
+
+
+@bp.get("/tags", summary="List tags", responses={200: TagList})
+def list_feedback_tags():
+    """The agency's labels (client keys get 403). Scope feedback:read."""
+    actor = require_scope(READ)
+    session = get_session()
+    found = taxonomy.list_tags(session=session, actor=actor)
+    portals = taxonomy.portal_ids(session=session, company_ids={t.company_id for t in found})
+    return {"data": [_tag(t, portals.get(t.company_id, 0)) for t in found]}
+
+
+@bp.post("/tags", summary="Create tag", responses={200: TagData})
+def create_feedback_tag(body: TagIn):
+    """Unique on the board. The agency. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    session = get_session()
+    company_id = taxonomy.resolve_board(session=session, actor=actor, portal_id=body.portal_id)
+    tag = taxonomy.create_tag(session=session, actor=actor, company_id=company_id, data=body)
+    portals = taxonomy.portal_ids(session=session, company_ids={company_id})
+    return {"data": _tag(tag, portals.get(company_id, 0))}
+
+
+@bp.put("/tags/<int:tag_id>", summary="Update tag", responses={200: TagData})
+def update_feedback_tag(path: TagPath, body: TagIn):
+    """The agency. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    session = get_session()
+    tag = taxonomy.update_tag(session=session, actor=actor, tag_id=path.tag_id, data=body)
+    portals = taxonomy.portal_ids(session=session, company_ids={tag.company_id})
+    return {"data": _tag(tag, portals.get(tag.company_id, 0))}
+
+
+@bp.delete("/tags/<int:tag_id>", summary="Delete tag", responses={200: Empty})
+def delete_feedback_tag(path: TagPath):
+    """The agency. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    taxonomy.delete_tag(session=get_session(), actor=actor, tag_id=path.tag_id)
+    return {}
