@@ -16,7 +16,7 @@ from markupsafe import Markup
 from sqlalchemy import false, func, literal, or_, union_all
 from sqlmodel import Session, col, select
 
-from portal.errors import Invalid
+from portal.errors import Invalid, NotFound
 from portal.models import (
     FeedbackCategory,
     FeedbackComment,
@@ -35,10 +35,10 @@ from portal.tenancy import Actor, scoped
 from portal.text import plain_excerpt, render_markdown
 from portal.web.pagination import Page, count, paginate
 from services.feedback import (
+    KEY_RE,
     all_statuses,
     can_manage_board,
     can_post,
-    get_post,
     may_vote,
     votes,
 )
@@ -267,11 +267,15 @@ def hydrate(
     return out
 
 
-def row_for(session: Session, *, actor: Actor, post: FeedbackPost, known: Lookups) -> PostRow:
-    """One post as a view row (as a list would show it)."""
+def row_by_key(session: Session, *, actor: Actor, key: str, known: Lookups) -> PostRow:
+    """One post the actor may see, as a list would show it (else NotFound)."""
+    if not KEY_RE.match(key or ""):
+        raise NotFound("No such post.")
     found = session.exec(
-        posts_stmt(actor, Filters(sort="newest")).where(col(FeedbackPost.id) == post.id)
-    ).one()
+        posts_stmt(actor, Filters(sort="newest")).where(col(FeedbackPost.key) == key)
+    ).first()
+    if found is None:
+        raise NotFound("No such post.")
     (row,) = hydrate(session, actor=actor, rows=[found], known=known)
     return row
 
@@ -460,9 +464,9 @@ class PostDetail:
 
 def post_detail(*, session: Session, actor: Actor, portal: Portal, key: str) -> PostDetail:
     """One idea with its comments threaded (pinned first), and what the visitor may do."""
-    post = get_post(session=session, actor=actor, key=key)
     known = lookups(session, actor=actor)
-    row = row_for(session, actor=actor, post=post, known=known)
+    row = row_by_key(session, actor=actor, key=key, known=known)
+    post = row.post
     manager = can_manage_board(actor)
     items: dict[int, CommentItem] = {}
     threads: list[CommentItem] = []
@@ -514,7 +518,6 @@ def cast_vote(*, session: Session, actor: Actor, portal: Portal, key: str, on: b
                 votes.unvote(session=session, actor=actor, key=key)
     except Invalid as exc:
         error = exc.message
-    post = get_post(session=session, actor=actor, key=key)
-    session.refresh(post)
-    row = row_for(session, actor=actor, post=post, known=lookups(session, actor=actor))
+    session.expire_all()  # the counter moved in SQL
+    row = row_by_key(session, actor=actor, key=key, known=lookups(session, actor=actor))
     return VoteOutcome(row=row, perms=permissions(actor, portal=portal), error=error)

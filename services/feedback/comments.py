@@ -23,7 +23,7 @@ from services.notes import mention_tokens, portal_audience, resolve_mentions
 
 def _bump(session: Session, post_id: int, delta: int) -> None:
     session.exec(
-        update(FeedbackPost)  # type: ignore[call-overload]
+        update(FeedbackPost)
         .where(col(FeedbackPost.id) == post_id)
         .values(comment_count=FeedbackPost.comment_count + delta)
     )

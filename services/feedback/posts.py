@@ -70,7 +70,7 @@ def _board_categories(session: Session, company_id: int, ids: Iterable[int]) -> 
 
 def _set_categories(session: Session, post: FeedbackPost, ids: Iterable[int]) -> None:
     assert post.id is not None
-    session.exec(delete(FeedbackPostCategory).where(col(FeedbackPostCategory.post_id) == post.id))  # type: ignore[call-overload]
+    session.exec(delete(FeedbackPostCategory).where(col(FeedbackPostCategory.post_id) == post.id))
     for category_id in _board_categories(session, post.company_id, ids):
         session.add(
             FeedbackPostCategory(
@@ -82,7 +82,7 @@ def _set_categories(session: Session, post: FeedbackPost, ids: Iterable[int]) ->
 def _set_tags(session: Session, post: FeedbackPost, names: list[str]) -> None:
     """Tags by name: the board's existing ones reused (case-insensitively), new ones created."""
     assert post.id is not None
-    session.exec(delete(FeedbackPostTag).where(col(FeedbackPostTag.post_id) == post.id))  # type: ignore[call-overload]
+    session.exec(delete(FeedbackPostTag).where(col(FeedbackPostTag.post_id) == post.id))
     if not names:
         return
     existing = {

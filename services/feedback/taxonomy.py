@@ -238,7 +238,7 @@ def delete_status(*, session: Session, actor: Actor, status_id: int) -> None:
         raise Invalid("The default status cannot be deleted.", code="default_status")
     default = default_status(all_statuses(session))
     session.exec(
-        update(FeedbackPost)  # type: ignore[call-overload]
+        update(FeedbackPost)
         .where(col(FeedbackPost.status_id) == status.id)
         .values(status_id=default.id)
     )

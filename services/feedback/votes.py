@@ -37,7 +37,7 @@ def _require_may_vote(session: Session, actor: Actor, post: FeedbackPost) -> Non
 
 def _bump(session: Session, post: FeedbackPost, delta: int) -> None:
     session.exec(
-        update(FeedbackPost)  # type: ignore[call-overload]
+        update(FeedbackPost)
         .where(col(FeedbackPost.id) == post.id)
         .values(vote_count=FeedbackPost.vote_count + delta)
     )
@@ -47,9 +47,10 @@ def _bump(session: Session, post: FeedbackPost, delta: int) -> None:
 def _insert(
     session: Session, post: FeedbackPost, *, user_id: int | None, anonymous_id: str | None
 ) -> FeedbackVote:
+    assert post.id is not None
     vote = FeedbackVote(
         company_id=post.company_id, post_id=post.id, user_id=user_id, anonymous_id=anonymous_id
-    )  # type: ignore[arg-type]
+    )
     try:
         with session.begin_nested():
             session.add(vote)
@@ -73,7 +74,7 @@ def _remove(
         stmt = stmt.where(col(FeedbackVote.anonymous_id) == anonymous_id)
     else:
         stmt = stmt.where(col(FeedbackVote.user_id) == user_id)
-    result = session.exec(stmt)  # type: ignore[call-overload]
+    result = session.exec(stmt)
     if not getattr(result, "rowcount", 0):
         message = "Anonymous user has not voted yet." if anonymous_id else "User has not voted yet."
         raise Invalid(message, code="not_voted")

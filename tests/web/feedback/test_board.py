@@ -180,3 +180,74 @@ def test_no_votes_on_an_archived_portal(client, login, db, tenants, board) -> No
     db.flush()
     login(tenants.acme_viewer)
     assert client.post(f"/p/acme-test/feedback/{board[0].key}/vote").status_code == 403
+
+
+def test_commenting_from_the_idea_page(client, login, db, tenants, board) -> None:
+    from portal.models import FeedbackComment
+
+    login(tenants.acme_collab)
+    key = board[0].key
+    hx = {"HX-Request": "true"}
+    empty = client.post(f"/p/acme-test/feedback/{key}/comments", data={"comment": ""}, headers=hx)
+    html = empty.get_data(as_text=True)
+    assert empty.status_code == 422 and 'id="comments"' in html and "<html" not in html
+    ok = client.post(f"/p/acme-test/feedback/{key}/comments", data={"comment": "Me too"})
+    assert ok.status_code == 303 and "#comment-" in ok.headers["Location"]
+    comment = db.exec(select(FeedbackComment).where(FeedbackComment.body == "Me too")).one()
+    reply = client.post(
+        f"/p/acme-test/feedback/{key}/comments",
+        data={"comment": "Reply", "parent_id": comment.id},
+        headers=hx,
+    )
+    assert reply.status_code == 204 and reply.headers["HX-Redirect"].endswith(
+        f"/feedback/{key}#comment-{comment.id + 1}"
+    )
+    edit_page = client.get(f"/p/acme-test/feedback/{key}?edit_comment={comment.id}")
+    assert 'name="comment"' in edit_page.get_data(as_text=True)
+    edited = client.post(
+        f"/p/acme-test/feedback/{key}/comments/{comment.id}", data={"comment": "Me too!"}
+    )
+    assert edited.status_code == 303
+    login(tenants.acme_admin)  # not the author
+    refused = client.post(f"/p/acme-test/feedback/{key}/comments/{comment.id}/delete")
+    assert refused.status_code == 403
+    login(tenants.pm)
+    assert (
+        client.post(
+            f"/p/acme-test/feedback/{key}/comments/{comment.id}/pin", data={"pinned": "1"}
+        ).status_code
+        == 303
+    )
+    page = client.get(f"/p/acme-test/feedback/{key}").get_data(as_text=True)
+    assert "Pinned" in page and "Me too!" in page
+    assert (
+        client.post(f"/p/acme-test/feedback/{key}/comments/{comment.id}/delete").status_code == 303
+    )
+    db.refresh(board[0])
+    assert board[0].comment_count == 0
+    # a comment id under another idea's key is not found
+    other = board[1].key
+    assert (
+        client.post(f"/p/acme-test/feedback/{other}/comments/{comment.id}/delete").status_code
+        == 404
+    )
+
+
+def test_idea_page_query_count_does_not_grow(
+    client, login, db, tenants, count_queries, board
+) -> None:
+    key = board[0].key
+
+    def counted() -> int:
+        client.get(f"/p/acme-test/feedback/{key}")
+        with count_queries() as q:
+            assert client.get(f"/p/acme-test/feedback/{key}").status_code == 200
+        return q.count
+
+    login(tenants.pm)
+    for i in range(3):
+        make_comment(db, tenants.acme_collab, tenants.acme, board[0], f"Comment {i}")
+    few = counted()
+    for i in range(27):
+        make_comment(db, tenants.acme_admin, tenants.acme, board[0], f"More {i}")
+    assert few == counted() <= MAX_QUERIES
