@@ -19,7 +19,7 @@ from portal.models.feedback import (
 from portal.tenancy import Actor
 from portal.validation import form_data, validated
 from portal.web.args import arg_int, page_arg
-from portal.web.htmx import hx_redirect, is_partial, render_fragment, render_page
+from portal.web.htmx import hx_location, hx_redirect, is_partial, render_fragment, render_page
 from services.feedback import comments, posts, taxonomy
 from services.feedback.board import (
     SORTS,
@@ -219,7 +219,7 @@ def unvote(post_key: str) -> Response:
 def _to_comment(post_key: str, message: str, comment_id: int | None = None) -> Response:
     flash(message, "success")
     anchor = f"#comment-{comment_id}" if comment_id else "#comments"
-    return hx_redirect(url_for("feedback.detail", post_key=post_key) + anchor)
+    return hx_location(url_for("feedback.detail", post_key=post_key) + anchor)
 
 
 def _comment_errors(post_key: str, exc: Invalid, **extra: Any) -> Response:
