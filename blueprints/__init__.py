@@ -23,6 +23,7 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.admin.api_keys", "bp", "/admin/api-keys"),
     ("blueprints.admin.webhooks", "bp", "/admin/webhooks"),
     ("blueprints.admin.announcements", "bp", "/admin/announcements"),
+    ("blueprints.admin.feedback", "bp", "/admin/feedback"),
     ("blueprints.dev", "bp", "/dev"),
     ("blueprints.portal.files", "public_bp", None),
 )

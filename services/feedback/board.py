@@ -521,3 +521,39 @@ def cast_vote(*, session: Session, actor: Actor, portal: Portal, key: str, on: b
     session.expire_all()  # the counter moved in SQL
     row = row_by_key(session, actor=actor, key=key, known=lookups(session, actor=actor))
     return VoteOutcome(row=row, perms=permissions(actor, portal=portal), error=error)
+
+
+# The agency's board across portals -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencyBoardView:
+    rows: Page[PostRow]
+    filters: Filters
+    statuses: list[FeedbackStatus]
+    portals: dict[int, Portal]
+
+
+def agency_board(*, session: Session, actor: Actor, filters: Filters, page: int) -> AgencyBoardView:
+    """Ideas from every portal the staff member sees (a PM: the portals they manage), newest
+    or most voted first; ``category_id`` is not offered here (categories are per board)."""
+    if filters.sort not in SORTS:
+        filters = Filters(filters.q, None, filters.status_id, None)
+    listing: Page[Any] = paginate(
+        session, posts_stmt(actor, filters), page=page, per_page=PER_PAGE, scalars=False
+    )
+    known = Lookups(statuses=all_statuses(session), categories=[], tags=[])
+    rows = hydrate(session, actor=actor, rows=listing.items, known=known)
+    company_ids = sorted({r.post.company_id for r in rows})
+    portals: dict[int, Portal] = {}
+    if company_ids:
+        portals = {
+            p.company_id: p
+            for p in session.exec(select(Portal).where(col(Portal.company_id).in_(company_ids)))
+        }
+    return AgencyBoardView(
+        rows=Page(rows, listing.total, listing.page, listing.per_page),
+        filters=filters,
+        statuses=list(known.statuses),
+        portals=portals,
+    )

@@ -251,3 +251,29 @@ def test_idea_page_query_count_does_not_grow(
     for i in range(27):
         make_comment(db, tenants.acme_admin, tenants.acme, board[0], f"More {i}")
     assert few == counted() <= MAX_QUERIES
+
+
+def test_agency_board_across_portals(client, login, db, tenants, count_queries, board) -> None:
+    make_post(db, tenants.globex_admin, tenants.globex, "Globex idea")
+    login(tenants.staff_admin)
+    full, _ = assert_both_ways(client, "/admin/feedback/")
+    assert "PDF export" in full and "Globex idea" in full
+    assert f"/p/acme-test/feedback/{board[0].key}" in full
+    login(tenants.pm)  # assigned to Acme only
+    page = client.get("/admin/feedback/?sort=top").get_data(as_text=True)
+    assert "PDF export" in page and "Globex idea" not in page
+    login(tenants.acme_admin)
+    assert client.get("/admin/feedback/").status_code == 404
+
+    login(tenants.staff_admin)
+
+    def counted() -> int:
+        client.get("/admin/feedback/")
+        with count_queries() as q:
+            assert client.get("/admin/feedback/").status_code == 200
+        return q.count
+
+    few = counted()
+    for i in range(27):
+        make_post(db, tenants.globex_admin, tenants.globex, f"Globex {i}")
+    assert few == counted() <= MAX_QUERIES
