@@ -29,6 +29,7 @@ from services.feedback.board import (
     changelog_view,
     post_detail,
     roadmap_view,
+    similar_posts,
 )
 from services.portals import PortalContext
 
@@ -104,6 +105,16 @@ def create() -> Response:
         return _render_board(422, form=request.form, errors=exc.errors, open_form=True)
     flash("Your idea is on the board.", "success")
     return hx_redirect(url_for("feedback.detail", post_key=post.key))
+
+
+@bp.get("/feedback/similar")
+def similar() -> Response:
+    """Ideas like the title being typed in the new-idea form (a fragment, debounced by HTMX)."""
+    _, actor = _here()
+    found = similar_posts(
+        session=get_session(), actor=actor, text=(request.args.get("title") or "")[:180]
+    )
+    return render_fragment(TEMPLATE, "similar", ctx=portal_ctx(), similar=found)
 
 
 @bp.post("/feedback/settings")

@@ -7,13 +7,14 @@ their authors, then the categories, tags and the visitor's own votes of that who
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import false, func, literal, or_, union_all
+from sqlalchemy import false, func, literal, literal_column, or_, union_all
 from sqlmodel import Session, col, select
 
 from portal.errors import Invalid, NotFound
@@ -557,3 +558,48 @@ def agency_board(*, session: Session, actor: Actor, filters: Filters, page: int)
         statuses=list(known.statuses),
         portals=portals,
     )
+
+
+# Duplicates while typing -----------------------------------------------------------------------
+
+WORD_RE = re.compile(r"[^\W_]{3,}", re.UNICODE)
+MAX_WORDS = 8
+SIMILAR_LIMIT = 5
+
+
+def _search_document() -> Any:
+    """The text the full-text index covers (the same expression as the migration's index)."""
+    blank: Any = literal_column("''")
+    space: Any = literal_column("' '")
+    return func.to_tsvector(
+        literal_column("'simple'"),
+        func.coalesce(FeedbackPost.title, blank)
+        + space
+        + func.coalesce(FeedbackPost.description, blank),
+    )
+
+
+def similar_posts(
+    *, session: Session, actor: Actor, text: str, limit: int = SIMILAR_LIMIT
+) -> list[FeedbackPost]:
+    """Posts that look like ``text`` (a title being typed), best match first: PostgreSQL's
+    full-text search (prefix matches on each word, GIN-indexed); elsewhere any word in the
+    title or description."""
+    words = list(dict.fromkeys(w.lower() for w in WORD_RE.findall(text or "")))[:MAX_WORDS]
+    if not words:
+        return []
+    stmt = scoped(select(FeedbackPost), actor, FeedbackPost)
+    if session.get_bind().dialect.name == "postgresql":
+        query = func.to_tsquery(literal_column("'simple'"), " | ".join(f"{w}:*" for w in words))
+        document = _search_document()
+        stmt = stmt.where(document.op("@@")(query)).order_by(
+            func.ts_rank(document, query).desc(), col(FeedbackPost.vote_count).desc()
+        )
+    else:
+        matches = [
+            col(column).ilike(f"%{_escape_like(w)}%", escape="\\")
+            for w in words
+            for column in (FeedbackPost.title, FeedbackPost.description)
+        ]
+        stmt = stmt.where(or_(*matches)).order_by(col(FeedbackPost.vote_count).desc())
+    return list(session.exec(stmt.order_by(col(FeedbackPost.id).desc()).limit(limit)).all())

@@ -39,6 +39,8 @@ def test_feedback_tab_search_vote_and_comment(page_factory, width) -> None:
     sign_in(dev, "dev@acme.test")
     dev.goto("/p/acme/feedback")
     dev.click(".fb-new-summary")
+    dev.locator("#fb-title").press_sequentially("dark theme", delay=20)
+    expect(dev.locator("#fb-similar")).to_contain_text("Dark mode")  # similar ideas, debounced
     dev.fill("#fb-title", f"Browser idea at {width}px")
     dev.fill("#fb-description", "Written in **the browser**")
     dev.click(".fb-new button[type=submit]")

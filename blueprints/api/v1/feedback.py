@@ -26,6 +26,9 @@ from blueprints.api.v1.feedback_schemas import (
     CommentOut,
     CommentUpdateIn,
     DeletedOut,
+    DuplicateOut,
+    DuplicatesOut,
+    DuplicatesQuery,
     Empty,
     FeedbackCommentPath,
     PostCreateIn,
@@ -60,7 +63,7 @@ from portal.tenancy import get_for_actor
 from portal.text import plain_excerpt
 from portal.web.urls import base_url
 from services.feedback import all_statuses, comments, get_post, posts, taxonomy, votes
-from services.feedback.board import Filters, PostRow, PostRows, post_rows
+from services.feedback.board import Filters, PostRow, PostRows, post_rows, similar_posts
 from services.feedback.comments import CommentRecord
 
 bp = api_blueprint(
@@ -234,6 +237,22 @@ def list_posts(query: PostListQuery):
         "total": found.total,
         "skip": query.skip,
         "limit": query.limit,
+    }
+
+
+@bp.get("/posts/search_duplicates", summary="Find duplicates", responses={200: DuplicatesOut})
+def search_duplicate_posts(query: DuplicatesQuery):
+    """Posts like a title being typed, best match first (at most 5). Scope feedback:read."""
+    actor = require_scope(READ)
+    found = similar_posts(session=get_session(), actor=actor, text=query.title)
+    return {
+        "count": len(found),
+        "posts": [
+            DuplicateOut(
+                id=p.key, title=p.title, description=plain_excerpt(p.description, 200)
+            ).model_dump()
+            for p in found
+        ],
     }
 
 

@@ -72,6 +72,21 @@ class PostListQuery(ApiModel):
     order_direction: Literal["asc", "desc"] = "desc"
 
 
+class DuplicatesQuery(ApiModel):
+    title: str = Field(min_length=1, max_length=180, description="The title being typed")
+
+
+class DuplicateOut(BaseModel):
+    id: str
+    title: str
+    description: str
+
+
+class DuplicatesOut(BaseModel):
+    count: int
+    posts: list[DuplicateOut]
+
+
 class PostCreateIn(PostCreate):
     """002's fields, plus ``category_ids`` (several) and ``portal_id`` (agency keys: which
     portal's board)."""

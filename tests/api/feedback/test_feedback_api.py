@@ -267,3 +267,15 @@ def test_scopes_and_tenants(client, db, tenants, keys) -> None:
         assert_envelope(getattr(client, method)(path, json={}, headers=keys["globex"]), 404)
     assert client.get("/api/v1/posts", headers=keys["globex"]).get_json()["total"] == 0
     assert db.exec(select(FeedbackPost).where(FeedbackPost.id == post.id)).one().vote_count == 0
+
+
+def test_search_duplicates(client, db, tenants, keys) -> None:
+    post = make_post(db, tenants.acme_collab, tenants.acme, "Open links in new window")
+    found = client.get("/api/v1/posts/search_duplicates?title=open+link", headers=keys["acme"])
+    assert found.get_json() == {
+        "count": 1,
+        "posts": [{"id": post.key, "title": "Open links in new window", "description": ""}],
+    }
+    other = client.get("/api/v1/posts/search_duplicates?title=open+link", headers=keys["globex"])
+    assert other.get_json() == {"count": 0, "posts": []}
+    assert_envelope(client.get("/api/v1/posts/search_duplicates", headers=keys["acme"]), 422)

@@ -184,3 +184,18 @@ def test_deleting_an_idea_takes_its_votes_along(db, tenants) -> None:
         session=db, actor=board_actor(db, tenants.acme_collab, tenants.acme), key=post.key
     )
     assert db.exec(select(FeedbackPost).where(FeedbackPost.id == post.id)).first() is None
+
+
+def test_similar_ideas_while_typing(db, tenants) -> None:
+    from services.feedback.board import similar_posts
+
+    make_post(db, tenants.acme_collab, tenants.acme, "Export reports as PDF")
+    popular = make_post(db, tenants.acme_collab, tenants.acme, "Monthly report by email")
+    make_post(db, tenants.acme_collab, tenants.acme, "Dark mode")
+    make_post(db, tenants.globex_admin, tenants.globex, "Globex report export")
+    votes.vote(session=db, actor=board_actor(db, tenants.acme_admin, tenants.acme), key=popular.key)
+    actor = board_actor(db, tenants.acme_viewer, tenants.acme)
+    found = [p.title for p in similar_posts(session=db, actor=actor, text="Report expo")]
+    assert set(found) == {"Export reports as PDF", "Monthly report by email"}
+    assert similar_posts(session=db, actor=actor, text="a !") == []
+    assert similar_posts(session=db, actor=actor, text="zzzz qqqq") == []

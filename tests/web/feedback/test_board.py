@@ -277,3 +277,14 @@ def test_agency_board_across_portals(client, login, db, tenants, count_queries, 
     for i in range(27):
         make_post(db, tenants.globex_admin, tenants.globex, f"Globex {i}")
     assert few == counted() <= MAX_QUERIES
+
+
+def test_similar_ideas_fragment(client, login, tenants, board) -> None:
+    login(tenants.acme_collab)
+    hx = {"HX-Request": "true"}
+    found = client.get("/p/acme-test/feedback/similar?title=pdf+exp", headers=hx)
+    html = found.get_data(as_text=True)
+    assert found.status_code == 200 and "PDF export" in html and "Similar ideas" in html
+    assert "<html" not in html
+    none = client.get("/p/acme-test/feedback/similar?title=zzzz", headers=hx)
+    assert none.get_data(as_text=True).strip() == ""
