@@ -15,12 +15,14 @@ from portal.models.feedback import (
     CommentUpdate,
     PostCreate,
     PostUpdate,
+    RejectionIn,
 )
 from portal.tenancy import Actor
 from portal.validation import form_data, validated
 from portal.web.args import arg_int, page_arg
 from portal.web.htmx import hx_location, hx_redirect, is_partial, render_fragment, render_page
-from services.feedback import comments, posts, taxonomy
+from portal.web.urls import safe_next
+from services.feedback import comments, moderation, posts, taxonomy
 from services.feedback.board import (
     SORTS,
     Filters,
@@ -128,6 +130,36 @@ def settings() -> Response:
     )
     flash("Board settings saved.", "success")
     return hx_redirect(url_for("feedback.index"))
+
+
+@bp.get("/feedback/moderation")
+def moderation_index() -> Response:
+    _, actor = _here()
+    which = request.args.get("status", "pending")
+    queue = moderation.moderation_queue(session=get_session(), actor=actor, status=which)
+    return _page("moderation", queue=queue, page_title="Moderation")
+
+
+@bp.post("/feedback/moderation/<item_type>/<item_id>/approve")
+def approve(item_type: str, item_id: str) -> Response:
+    _, actor = _here()
+    moderation.approve(session=get_session(), actor=actor, item_type=item_type, item_id=item_id)
+    flash("Approved: it is on the board now.", "success")
+    return hx_location(safe_next(request.form.get("next")) or url_for("feedback.moderation_index"))
+
+
+@bp.post("/feedback/moderation/<item_type>/<item_id>/reject")
+def reject(item_type: str, item_id: str) -> Response:
+    _, actor = _here()
+    moderation.reject(
+        session=get_session(),
+        actor=actor,
+        item_type=item_type,
+        item_id=item_id,
+        reason=validated(RejectionIn, form_data(request.form)).reason,
+    )
+    flash("Rejected. Its author has been told.", "success")
+    return hx_location(url_for("feedback.moderation_index"))
 
 
 @bp.get("/feedback/roadmap")

@@ -79,12 +79,20 @@ class Action(StrEnum):
     feedback_status_changed = "feedback_status_changed", "Idea status changed", True
     feedback_commented = "feedback_commented", "Idea comment"
     feedback_comment_deleted = "feedback_comment_deleted", "Idea comment deleted"
+    feedback_approved = "feedback_approved", "Feedback approved"
+    feedback_rejected = "feedback_rejected", "Feedback rejected"
 
 
 # Activity about staff-only objects (internal notes, deliverable steps behind the internal
 # gate) never reaches clients: ``scoped()`` drops it through ``ActivityLog.__staff_only__``.
 INTERNAL_DELIVERABLE_ACTIVITY = "deliverable_internal"
-STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = ("internal_note", INTERNAL_DELIVERABLE_ACTIVITY)
+# Feedback awaiting the agency's approval (or rejected) is not the client's to see yet.
+FEEDBACK_MODERATION_ACTIVITY = "feedback_moderation"
+STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = (
+    "internal_note",
+    INTERNAL_DELIVERABLE_ACTIVITY,
+    FEEDBACK_MODERATION_ACTIVITY,
+)
 
 
 class ActivityLog(SQLModel, table=True):

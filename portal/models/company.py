@@ -97,6 +97,8 @@ class Portal(SQLModel, table=True):
     allowed_file_types: list[str] | None = Field(default=None, sa_type=JSON)
     # Feedback tab: the lowest client role that may vote ("viewer" = everyone who sees it)
     feedback_vote_role: str = Field(default="viewer", max_length=16)
+    # Feedback tab: the client's ideas and comments wait for the agency's approval
+    feedback_moderation: bool = False
 
     @classmethod
     def __staff_only__(cls) -> Any:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import pydantic
 from pydantic import field_validator
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, or_
 from sqlmodel import Field, SQLModel, col
 
 from portal.models.base import UTCDateTime, utcnow
@@ -25,6 +25,14 @@ DESCRIPTION_MAX = 20_000
 COMMENT_MAX = 10_000
 NAME_MIN, NAME_MAX = 2, 60
 HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+
+class Moderation(StrEnum):
+    """Where an item from a client stands when the portal wants ideas and comments approved."""
+
+    approved = "approved"
+    pending = "pending"
+    rejected = "rejected"
 
 
 class StatusTab(StrEnum):
@@ -127,11 +135,17 @@ class FeedbackPost(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     latest_status_change_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    moderation_status: str = Field(default=Moderation.approved.value, max_length=16, index=True)
+    moderation_reason: str = Field(default="", max_length=1000)
 
     @classmethod
     def __staff_only__(cls) -> Any:
-        """Drafts (unpublished posts) are the agency's until published."""
-        return col(cls.is_published).is_(False)
+        """Drafts (unpublished posts) are the agency's until published; ideas awaiting approval
+        (or rejected) are the agency's too."""
+        return or_(
+            col(cls.is_published).is_(False),
+            col(cls.moderation_status) != Moderation.approved.value,
+        )
 
 
 class FeedbackPostCategory(SQLModel, table=True):
@@ -242,6 +256,13 @@ class FeedbackComment(SQLModel, table=True):
     tagged_for_changelog: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    moderation_status: str = Field(default=Moderation.approved.value, max_length=16, index=True)
+    moderation_reason: str = Field(default="", max_length=1000)
+
+    @classmethod
+    def __staff_only__(cls) -> Any:
+        """Comments awaiting approval (or rejected) are the agency's."""
+        return col(cls.moderation_status) != Moderation.approved.value
 
 
 # Input families ------------------------------------------------------------------------------
@@ -471,6 +492,12 @@ class TagCreate(InputModel):
 
 
 class BoardSettingsUpdate(InputModel):
-    """Who may vote on a portal's board: everyone who sees it, or collaborators and up."""
+    """Who may vote on a portal's board (everyone who sees it, or collaborators and up) and
+    whether the client's ideas and comments wait for the agency's approval."""
 
     vote_role: VoteRole = "viewer"
+    moderation: bool = False
+
+
+class RejectionIn(InputModel):
+    reason: str = pydantic.Field(default="", max_length=1000)

@@ -1,5 +1,6 @@
 """Demo feedback (part of ``load_demo``): Acme's board with ideas in every status, votes,
-comments and release notes; idempotent (nothing is added once Acme's board has ideas)."""
+comments, release notes and one idea awaiting approval; idempotent (nothing is added once
+Acme's board has ideas)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from sqlmodel import Session, select
 
 from portal.models import Company, FeedbackPost, FeedbackStatus, User
 from portal.models.base import utcnow
-from portal.models.feedback import CategoryCreate, CommentCreate, PostCreate, PostUpdate
+from portal.models.feedback import (
+    CategoryCreate,
+    CommentCreate,
+    Moderation,
+    PostCreate,
+    PostUpdate,
+)
 from portal.tenancy import actor_for_user
 from services.feedback import comments, posts, taxonomy, votes
 
@@ -165,5 +172,17 @@ def load_demo_feedback(session: Session, companies: Mapping[str, Company]) -> bo
             )
             post.latest_status_change_at = now - timedelta(days=max(age // 3, 1))
             session.add(post)
+    # one idea waiting in the moderation queue (as if Acme's board asked for approval that day)
+    waiting = posts.create_post(
+        session=session,
+        actor=actor_for_user(session, people["dev@acme.test"]).narrowed([acme.id]),
+        company_id=acme.id,
+        data=PostCreate(
+            title="Two-factor sign-in for our team",
+            description="Our security policy asks for it on every tool we use.",
+        ),
+    )
+    waiting.moderation_status = Moderation.pending.value
+    session.add(waiting)
     session.flush()
     return True

@@ -31,7 +31,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
-from portal.models.feedback import TAB_NAMES, StatusTab
+from portal.models.feedback import TAB_NAMES, Moderation, StatusTab
 from portal.tenancy import Actor, scoped
 from portal.text import plain_excerpt, render_markdown
 from portal.web.pagination import Page, count, paginate
@@ -72,7 +72,11 @@ class PostRow:
 
     @property
     def voteable(self) -> bool:
-        return self.post.is_published and self.status.tab != StatusTab.changelog.value
+        return (
+            self.post.is_published
+            and self.post.moderation_status == Moderation.approved.value
+            and self.status.tab != StatusTab.changelog.value
+        )
 
 
 @dataclass(frozen=True)
@@ -345,6 +349,20 @@ def post_rows(
     total = count(session, stmt)
     found = session.exec(stmt.limit(limit).offset(offset)).all()
     rows = hydrate(session, actor=actor, rows=found, known=known)
+    return PostRows(rows=rows, total=total, portals=_portals(session, rows))
+
+
+def created_post_row(*, session: Session, actor: Actor, post: FeedbackPost) -> PostRows:
+    """A post its creator just made, as the API answers it, even where it now waits for
+    approval (and so is no longer the creator's to read)."""
+    author = session.get(User, post.author_id) if post.author_id else None
+    rows = hydrate(
+        session, actor=actor, rows=[(post, author, False)], known=lookups(session, actor=actor)
+    )
+    return PostRows(rows=rows, total=1, portals=_portals(session, rows))
+
+
+def _portals(session: Session, rows: list[PostRow]) -> dict[int, tuple[int, str]]:
     company_ids = sorted({r.post.company_id for r in rows})
     portals: dict[int, tuple[int, str]] = {}
     if company_ids:
@@ -356,7 +374,7 @@ def post_rows(
                 )
             ).all()
         }
-    return PostRows(rows=rows, total=total, portals=portals)
+    return portals
 
 
 # The roadmap and the changelog -----------------------------------------------------------------
@@ -471,7 +489,10 @@ def post_detail(*, session: Session, actor: Actor, portal: Portal, key: str) -> 
     manager = can_manage_board(actor)
     items: dict[int, CommentItem] = {}
     threads: list[CommentItem] = []
-    ordered = sorted(comments_of(session, post.id), key=lambda cu: (cu[0].created_at, cu[0].id))  # type: ignore[arg-type]
+    ordered = sorted(
+        comments_of(session, post.id, approved_only=not actor.is_staff),  # type: ignore[arg-type]
+        key=lambda cu: (cu[0].created_at, cu[0].id),
+    )
     for comment, user in ordered:
         item = CommentItem(
             comment=comment,

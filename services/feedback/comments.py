@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import FeedbackComment, FeedbackPost, User
 from portal.models.activity import Action
 from portal.models.base import utcnow
-from portal.models.feedback import CommentCreate, CommentUpdate
+from portal.models.feedback import CommentCreate, CommentUpdate, Moderation
 from portal.tenancy import Actor, get_for_actor, scoped
 from portal.text import plain_excerpt
 from services.events import activity
 from services.events.notifications import notify
 from services.feedback import can_manage_board, get_post, post_url, require_poster
+from services.feedback.moderation import activity_type, needs_approval
 from services.notes import mention_tokens, portal_audience, resolve_mentions
 
 
@@ -110,28 +111,47 @@ def create_comment(
         pinned_to_top=data.pinned_to_top,
         tagged_for_changelog=data.tagged_for_changelog,
     )
+    if needs_approval(session, actor=actor, company_id=post.company_id):
+        comment.moderation_status = Moderation.pending.value
     session.add(comment)
     session.flush()
-    _bump(session, comment.post_id, +1)
     activity.record(
         session,
         actor=actor,
         company_id=post.company_id,
         action=Action.feedback_commented,
-        object_type="feedback_post",
+        object_type=activity_type(comment),
         object_id=post.id,
         object_label=post.title,
         description=f"{actor.label} commented on {post.title}",
     )
+    if comment.moderation_status == Moderation.approved.value:
+        _bump(session, comment.post_id, +1)
+        _notify(
+            session,
+            actor=actor,
+            post=post,
+            comment=comment,
+            tokens=mention_tokens(comment.body),
+            new_comment=True,
+        )
+    return comment
+
+
+def notify_comment(session: Session, *, post: FeedbackPost, comment: FeedbackComment) -> None:
+    """The notifications of a comment, sent once it is approved (in its author's name)."""
+    author = session.get(User, comment.author_id) if comment.author_id else None
+    speaker = Actor(
+        kind="client", user_id=comment.author_id, label=author.display_name if author else ""
+    )
     _notify(
         session,
-        actor=actor,
+        actor=speaker,
         post=post,
         comment=comment,
         tokens=mention_tokens(comment.body),
         new_comment=True,
     )
-    return comment
 
 
 def _require_author_or_agency(actor: Actor, comment: FeedbackComment) -> None:
@@ -193,10 +213,15 @@ def delete_comment(
     """Delete a comment and its replies (the author or the agency); the count follows."""
     comment = get_comment(session=session, actor=actor, comment_id=comment_id, key=key)
     _require_author_or_agency(actor, comment)
-    replies = session.exec(
+    counted = session.exec(
         select(func.count())
         .select_from(FeedbackComment)
-        .where(FeedbackComment.parent_id == comment.id)
+        .where(
+            or_(
+                col(FeedbackComment.id) == comment.id, col(FeedbackComment.parent_id) == comment.id
+            ),
+            FeedbackComment.moderation_status == Moderation.approved.value,
+        )
     ).one()
     post = session.get(FeedbackPost, comment.post_id)
     assert post is not None
@@ -212,7 +237,7 @@ def delete_comment(
     )
     session.delete(comment)
     session.flush()
-    _bump(session, comment.post_id, -(1 + int(replies)))
+    _bump(session, comment.post_id, -int(counted))
     session.refresh(post)
     return post
 
@@ -232,7 +257,7 @@ def list_comments(*, session: Session, actor: Actor, key: str) -> list[CommentRe
     url = post_url(session, post)
     return [
         CommentRecord(comment=c, author=u, url=f"{url}#comment-{c.id}")
-        for c, u in comments_of(session, post.id)  # type: ignore[arg-type]
+        for c, u in comments_of(session, post.id, approved_only=not actor.is_staff)  # type: ignore[arg-type]
     ]
 
 
@@ -247,12 +272,18 @@ def comment_record(*, session: Session, actor: Actor, comment_id: int) -> Commen
     )
 
 
-def comments_of(session: Session, post_id: int) -> list[tuple[FeedbackComment, User | None]]:
-    rows = session.exec(
+def comments_of(
+    session: Session, post_id: int, *, approved_only: bool
+) -> list[tuple[FeedbackComment, User | None]]:
+    stmt = (
         select(FeedbackComment, User)
         .join(User, col(User.id) == col(FeedbackComment.author_id), isouter=True)
         .where(FeedbackComment.post_id == post_id)
-        .order_by(
+    )
+    if approved_only:
+        stmt = stmt.where(FeedbackComment.moderation_status == Moderation.approved.value)
+    rows = session.exec(
+        stmt.order_by(
             col(FeedbackComment.pinned_to_top).desc(),
             col(FeedbackComment.created_at),
             col(FeedbackComment.id),

@@ -22,7 +22,7 @@ from portal.models import (
 )
 from portal.models.activity import Action
 from portal.models.base import utcnow
-from portal.models.feedback import PostCreate, PostUpdate
+from portal.models.feedback import Moderation, PostCreate, PostUpdate
 from portal.tenancy import Actor, actor_for_user, get_for_actor
 from services.events import activity
 from services.events.notifications import notify
@@ -35,6 +35,7 @@ from services.feedback import (
     post_url,
     require_poster,
 )
+from services.feedback.moderation import activity_type, needs_approval
 
 KEY_ALPHABET = string.ascii_letters + string.digits
 KEY_LENGTH = 6
@@ -158,6 +159,8 @@ def create_post(
         updated_at=now,
         latest_status_change_at=now,
     )
+    if needs_approval(session, actor=actor, company_id=company_id):
+        post.moderation_status = Moderation.pending.value
     session.add(post)
     session.flush()
     _set_categories(session, post, data.category_ids)
@@ -169,7 +172,7 @@ def create_post(
         actor=actor,
         company_id=company_id,
         action=Action.feedback_post_created,
-        object_type="feedback_post",
+        object_type=activity_type(post),
         object_id=post.id,
         object_label=post.title,
         description=f"{actor.label} posted the idea {post.title}",

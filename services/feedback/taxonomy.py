@@ -252,7 +252,8 @@ def delete_status(*, session: Session, actor: Actor, status_id: int) -> None:
 def update_board_settings(
     *, session: Session, actor: Actor, company_id: int, data: BoardSettingsUpdate
 ) -> Portal:
-    """Who may vote on the board: everyone who sees it, or collaborators and admins."""
+    """Who may vote on the board (everyone who sees it, or collaborators and admins), and
+    whether the client's ideas and comments wait for approval."""
     require_board_manager(actor)
     portal = session.exec(
         scoped(select(Portal).where(Portal.company_id == company_id), actor, Portal)
@@ -260,6 +261,7 @@ def update_board_settings(
     if portal is None:
         raise NotFound()
     portal.feedback_vote_role = data.vote_role
+    portal.feedback_moderation = data.moderation
     session.add(portal)
     session.flush()
     return portal

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.models import FeedbackPost, FeedbackStatus, FeedbackVote, User
-from portal.models.feedback import StatusTab
+from portal.models.feedback import Moderation, StatusTab
 from portal.tenancy import Actor, actor_for_user, get_for_actor
 from services.feedback import get_post, may_vote, vote_role
 
@@ -24,9 +24,10 @@ ANONYMOUS_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def _require_voteable(session: Session, post: FeedbackPost) -> None:
-    """Drafts and shipped ideas (changelog statuses) take no votes."""
+    """Drafts, ideas awaiting approval and shipped ideas (changelog statuses) take no votes."""
     tab = session.exec(select(FeedbackStatus.tab).where(FeedbackStatus.id == post.status_id))
-    if not post.is_published or tab.first() == StatusTab.changelog.value:
+    waiting = post.moderation_status != Moderation.approved.value
+    if not post.is_published or waiting or tab.first() == StatusTab.changelog.value:
         raise Invalid("Post is not voteable.", code="not_voteable")
 
 

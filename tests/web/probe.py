@@ -39,6 +39,8 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "comment_id": lambda t: t.acme_comment.id,
     "category_id": lambda t: t.acme_category.id,
     "tag_id": lambda t: t.acme_tag.id,
+    "item_type": lambda t: "post",
+    "item_id": lambda t: t.acme_post.key,
 }
 
 # arguments that carry no tenant data, with the reason

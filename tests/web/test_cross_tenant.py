@@ -114,7 +114,12 @@ def test_foreign_tenant_gets_404_everywhere(app, client, login, world, who) -> N
     assert not leaks, "\n".join(leaks)
 
 
-STAFF_ONLY = ("/admin/", "/p/<slug>/files/downloads", "/p/<slug>/files/requests")
+STAFF_ONLY = (
+    "/admin/",
+    "/p/<slug>/files/downloads",
+    "/p/<slug>/files/requests",
+    "/p/<slug>/feedback/moderation",
+)
 
 
 def test_own_tenant_reaches_the_same_routes(app, client, login, world) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
+
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope
 from blueprints.api.v1.feedback_schemas import (
@@ -31,6 +33,11 @@ from blueprints.api.v1.feedback_schemas import (
     DuplicatesQuery,
     Empty,
     FeedbackCommentPath,
+    ModeratedCommentOut,
+    ModeratedPostOut,
+    ModerationData,
+    ModerationList,
+    ModerationPath,
     PostCreateIn,
     PostData,
     PostKeyPath,
@@ -40,6 +47,7 @@ from blueprints.api.v1.feedback_schemas import (
     PostStatusOut,
     PostUpdateIn,
     PostVoterPath,
+    RejectIn,
     StatusData,
     StatusIn,
     StatusList,
@@ -62,8 +70,23 @@ from portal.models.feedback import TAB_NAMES, PostCreate, StatusTab
 from portal.tenancy import get_for_actor
 from portal.text import plain_excerpt
 from portal.web.urls import base_url
-from services.feedback import all_statuses, comments, get_post, posts, taxonomy, votes
-from services.feedback.board import Filters, PostRow, PostRows, post_rows, similar_posts
+from services.feedback import (
+    all_statuses,
+    comments,
+    get_post,
+    moderation,
+    posts,
+    taxonomy,
+    votes,
+)
+from services.feedback.board import (
+    Filters,
+    PostRow,
+    PostRows,
+    created_post_row,
+    post_rows,
+    similar_posts,
+)
 from services.feedback.comments import CommentRecord
 
 bp = api_blueprint(
@@ -107,6 +130,14 @@ def _load_category(session, actor, value: int):  # noqa: ANN001, ANN202
 @path_object("tag_id")
 def _load_tag(session, actor, value: int):  # noqa: ANN001, ANN202
     return get_for_actor(session, FeedbackTag, value, actor)
+
+
+@path_object("item_id")
+def _load_moderated(session, actor, value):  # noqa: ANN001, ANN202
+    item_type = (request.view_args or {}).get("item_type", "")
+    return moderation.load_item(
+        session=session, actor=actor, item_type=item_type, item_id=str(value)
+    )
 
 
 @path_object("status_id")
@@ -170,7 +201,7 @@ def post_out(row: PostRow, portal: tuple[int, str]) -> dict[str, Any]:
         tags=row.tags,
         is_published=post.is_published,
         allow_comments=post.allow_comments,
-        moderation_status="approved",
+        moderation_status=post.moderation_status,
         portal_id=portal[0],
     ).model_dump(mode="json")
 
@@ -267,7 +298,7 @@ def create_post(body: PostCreateIn):
     post = posts.create_post(
         session=session, actor=actor, company_id=company_id, data=data, author_id=body.user_id
     )
-    return _one_post(actor, post.key)
+    return {"data": _posts(created_post_row(session=session, actor=actor, post=post))[0]}
 
 
 @bp.get("/posts/<post_key>", summary="Get post", responses={200: PostData})
@@ -396,6 +427,107 @@ def delete_feedback_comment(path: FeedbackCommentPath):
     actor = require_scope(WRITE)
     comments.delete_comment(session=get_session(), actor=actor, comment_id=path.comment_id)
     return {}
+
+
+# Moderation and publishing ---------------------------------------------------------------------
+
+
+def _queue(status: str) -> dict[str, Any]:
+    actor = require_scope(READ)
+    queue = moderation.moderation_queue(session=get_session(), actor=actor, status=status)
+    return {
+        "data": {
+            "posts": [
+                ModeratedPostOut(
+                    id=p.key,
+                    title=p.title,
+                    description=p.description,
+                    author=author_out(u),  # type: ignore[arg-type]
+                    created_at=p.created_at,
+                    moderation_status=p.moderation_status,
+                    moderation_reason=p.moderation_reason,
+                ).model_dump(mode="json")
+                for p, u in queue.posts
+            ],
+            "comments": [
+                ModeratedCommentOut(
+                    id=q.comment.id or 0,
+                    post_id=q.post.key,
+                    comment=q.comment.body,
+                    author=author_out(q.author),  # type: ignore[arg-type]
+                    created_at=q.comment.created_at,
+                    moderation_status=q.comment.moderation_status,
+                    moderation_reason=q.comment.moderation_reason,
+                ).model_dump(mode="json")
+                for q in queue.comments
+            ],
+        }
+    }
+
+
+@bp.get("/moderation/pending", summary="Get pending items", responses={200: ModerationList})
+def list_pending_feedback():
+    """Ideas and comments waiting for approval on the boards the key sees (the agency).
+    Scope feedback:read."""
+    return _queue("pending")
+
+
+@bp.get("/moderation/rejected", summary="Get rejected items", responses={200: ModerationList})
+def list_rejected_feedback():
+    """Rejected ideas and comments (the agency). Scope feedback:read."""
+    return _queue("rejected")
+
+
+@bp.post(
+    "/moderation/approve/<item_type>/<item_id>",
+    summary="Approve item (post or comment)",
+    responses={200: ModerationData},
+)
+def approve_feedback_item(path: ModerationPath):
+    """``item_id`` is a post's key or a comment's id. The agency. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    item = moderation.approve(
+        session=get_session(), actor=actor, item_type=path.item_type, item_id=path.item_id
+    )
+    return {
+        "data": {
+            "type": path.item_type,
+            "id": path.item_id,
+            "moderation_status": item.moderation_status,
+        }
+    }
+
+
+@bp.post(
+    "/moderation/reject/<item_type>/<item_id>",
+    summary="Reject item (post or comment)",
+    responses={200: ModerationData},
+)
+def reject_feedback_item(path: ModerationPath, body: RejectIn):
+    """With an optional ``reason`` its author is told. The agency. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    item = moderation.reject(
+        session=get_session(),
+        actor=actor,
+        item_type=path.item_type,
+        item_id=path.item_id,
+        reason=body.reason,
+    )
+    return {
+        "data": {
+            "type": path.item_type,
+            "id": path.item_id,
+            "moderation_status": item.moderation_status,
+        }
+    }
+
+
+@bp.post("/posts/<post_key>/toggle-publish", summary="Toggle publish", responses={200: PostData})
+def toggle_publish_post(path: PostKeyPath):
+    """A draft becomes visible, a published post a draft. The agency. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    moderation.toggle_publish(session=get_session(), actor=actor, key=path.post_key)
+    return _one_post(actor, path.post_key)
 
 
 # Categories --------------------------------------------------------------------------------

@@ -295,5 +295,53 @@ class Empty(BaseModel):
     """``{}``: what reference 002 answers to a delete or a revoked vote."""
 
 
+class ModerationPath(ApiModel):
+    item_type: Literal["post", "comment"]
+    item_id: str = Field(max_length=64, description="A post's key or a comment's id")
+
+
+class RejectIn(ApiModel):
+    reason: str = Field(default="", max_length=1000)
+
+
+class ModeratedPostOut(BaseModel):
+    id: str
+    title: str
+    description: str
+    author: AuthorOut | None
+    created_at: datetime
+    moderation_status: str
+    moderation_reason: str
+
+
+class ModeratedCommentOut(BaseModel):
+    id: int
+    post_id: str
+    comment: str
+    author: AuthorOut | None
+    created_at: datetime
+    moderation_status: str
+    moderation_reason: str
+
+
+class ModerationItems(BaseModel):
+    posts: list[ModeratedPostOut]
+    comments: list[ModeratedCommentOut]
+
+
+class ModerationList(BaseModel):
+    data: ModerationItems
+
+
+class ModerationResult(BaseModel):
+    type: str
+    id: str
+    moderation_status: str
+
+
+class ModerationData(BaseModel):
+    data: ModerationResult
+
+
 class DeletedOut(BaseModel):
     message: str

@@ -279,3 +279,33 @@ def test_search_duplicates(client, db, tenants, keys) -> None:
     other = client.get("/api/v1/posts/search_duplicates?title=open+link", headers=keys["globex"])
     assert other.get_json() == {"count": 0, "posts": []}
     assert_envelope(client.get("/api/v1/posts/search_duplicates", headers=keys["acme"]), 422)
+
+
+def test_moderation_and_toggle_publish(client, db, tenants, keys) -> None:
+    portal = portal_of(db, tenants.acme)
+    portal.feedback_moderation = True
+    db.add(portal)
+    db.flush()
+    made = client.post("/api/v1/posts", json={"title": "Please approve"}, headers=keys["acme"])
+    post = made.get_json()["data"]
+    assert post["moderation_status"] == "pending"
+    assert_envelope(client.get("/api/v1/moderation/pending", headers=keys["acme"]), 403)
+    pending = client.get("/api/v1/moderation/pending", headers=keys["agency"]).get_json()["data"]
+    assert [p["id"] for p in pending["posts"]] == [post["id"]] and pending["comments"] == []
+    rejected = client.post(
+        f"/api/v1/moderation/reject/post/{post['id']}",
+        json={"reason": "Duplicate"},
+        headers=keys["agency"],
+    )
+    assert rejected.get_json()["data"]["moderation_status"] == "rejected"
+    listed = client.get("/api/v1/moderation/rejected", headers=keys["agency"]).get_json()["data"]
+    assert listed["posts"][0]["moderation_reason"] == "Duplicate"
+    approved = client.post(f"/api/v1/moderation/approve/post/{post['id']}", headers=keys["agency"])
+    assert approved.get_json()["data"]["moderation_status"] == "approved"
+    assert_envelope(client.post("/api/v1/moderation/approve/widget/x", headers=keys["agency"]), 404)
+    hidden = client.post(f"/api/v1/posts/{post['id']}/toggle-publish", headers=keys["agency"])
+    assert hidden.get_json()["data"]["is_published"] is False
+    assert_envelope(client.get(f"/api/v1/posts/{post['id']}", headers=keys["acme"]), 404)
+    assert_envelope(
+        client.post(f"/api/v1/moderation/approve/post/{post['id']}", headers=keys["globex"]), 404
+    )

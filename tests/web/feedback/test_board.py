@@ -288,3 +288,25 @@ def test_similar_ideas_fragment(client, login, tenants, board) -> None:
     assert "<html" not in html
     none = client.get("/p/acme-test/feedback/similar?title=zzzz", headers=hx)
     assert none.get_data(as_text=True).strip() == ""
+
+
+def test_moderation_from_the_portal(client, login, db, tenants, board) -> None:
+    login(tenants.pm)
+    client.post(
+        "/p/acme-test/feedback/settings",
+        data={"vote_role": "viewer", "_boxes": "moderation", "moderation": "on"},
+    )
+    login(tenants.acme_collab)
+    client.post("/p/acme-test/feedback", data={"title": "Needs a yes"})
+    assert "Needs a yes" not in client.get("/p/acme-test/feedback").get_data(as_text=True)
+    assert client.get("/p/acme-test/feedback/moderation").status_code == 403
+    login(tenants.pm)
+    full, _ = assert_both_ways(client, "/p/acme-test/feedback/moderation")
+    assert "Needs a yes" in full and "Approve" in full
+    post = db.exec(select(FeedbackPost).where(FeedbackPost.title == "Needs a yes")).one()
+    resp = client.post(
+        f"/p/acme-test/feedback/moderation/post/{post.key}/approve", headers={"HX-Request": "true"}
+    )
+    assert resp.status_code == 204 and "moderation" in resp.headers["HX-Location"]
+    login(tenants.acme_collab)
+    assert "Needs a yes" in client.get("/p/acme-test/feedback").get_data(as_text=True)
