@@ -10,7 +10,8 @@ from portal.db import get_session
 from portal.principal import current_actor
 from portal.web.args import arg_int, page_arg
 from portal.web.htmx import render_page
-from services.feedback.board import SORTS, Filters, agency_board
+from services.feedback.board import agency_board
+from services.feedback.listing import SORTS, Filters
 
 bp = staff_blueprint("feedback_admin", __name__)
 

@@ -62,6 +62,7 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.v1.notes",
     "blueprints.api.v1.files",
     "blueprints.api.v1.feedback",
+    "blueprints.api.v1.feedback_taxonomy",
 )
 
 _blueprints: list[APIBlueprint] = []

@@ -24,15 +24,13 @@ from portal.web.htmx import hx_location, hx_redirect, is_partial, render_fragmen
 from portal.web.urls import safe_next
 from services.feedback import comments, moderation, posts, taxonomy
 from services.feedback.board import (
-    SORTS,
-    Filters,
     board_view,
     cast_vote,
     changelog_view,
     post_detail,
     roadmap_view,
-    similar_posts,
 )
+from services.feedback.listing import SORTS, Filters, similar_posts
 from services.portals import PortalContext
 
 TEMPLATE = "feedback/index.html"

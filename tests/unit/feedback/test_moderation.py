@@ -10,7 +10,8 @@ from portal.models import ActivityLog, FeedbackPost, Notification, Portal
 from portal.tenancy import actor_for_user
 from services.events.activity import list_activity
 from services.feedback import moderation, posts, votes
-from services.feedback.board import Filters, board_view, post_detail
+from services.feedback.board import board_view, post_detail
+from services.feedback.listing import Filters
 from tests.factories.deliverables import portal_of
 from tests.factories.feedback import board_actor, make_comment, make_post
 

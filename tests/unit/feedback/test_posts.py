@@ -9,7 +9,8 @@ from portal.errors import Forbidden, NotFound
 from portal.models import ActivityLog, FeedbackPost, Notification
 from portal.models.feedback import PostCreate, PostUpdate
 from services.feedback import posts, votes
-from services.feedback.board import Filters, board_view, changelog_view, roadmap_view
+from services.feedback.board import board_view, changelog_view, roadmap_view
+from services.feedback.listing import Filters
 from tests.factories.deliverables import portal_of
 from tests.factories.feedback import board_actor, make_category, make_post, status_id
 
@@ -187,7 +188,7 @@ def test_deleting_an_idea_takes_its_votes_along(db, tenants) -> None:
 
 
 def test_similar_ideas_while_typing(db, tenants) -> None:
-    from services.feedback.board import similar_posts
+    from services.feedback.listing import similar_posts
 
     make_post(db, tenants.acme_collab, tenants.acme, "Export reports as PDF")
     popular = make_post(db, tenants.acme_collab, tenants.acme, "Monthly report by email")
