@@ -14,8 +14,15 @@ from portal.principal import current_actor
 from services.portals import PortalContext, portal_for_slug
 
 
-def portal_blueprint(name: str, import_name: str) -> Blueprint:
-    """A blueprint mounted under ``/p/<slug>``; its views get ``g.portal_ctx`` resolved."""
+def portal_blueprint(
+    name: str, import_name: str, *, open_writes: frozenset[str] = frozenset()
+) -> Blueprint:
+    """A blueprint mounted under ``/p/<slug>``; its views get ``g.portal_ctx`` resolved.
+
+    Writes need a collaborator or more, except on the views named in ``open_writes`` (endpoint
+    names): their services decide who may (a viewer's vote, where the portal allows it). No
+    write passes on a read-only (archived) portal.
+    """
     bp = Blueprint(name, import_name)
 
     @bp.url_value_preprocessor
@@ -32,8 +39,11 @@ def portal_blueprint(name: str, import_name: str) -> Blueprint:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         g.portal_ctx = portal_for_slug(get_session(), actor=current_actor(), slug=g.portal_slug)
-        if request.method not in {"GET", "HEAD", "OPTIONS"} and not g.portal_ctx.can_write:
-            raise Forbidden("You can look, but not change things here.")
+        if request.method not in {"GET", "HEAD", "OPTIONS"}:
+            ctx = g.portal_ctx
+            opened = request.endpoint in open_writes and not ctx.read_only
+            if not ctx.can_write and not opened:
+                raise Forbidden("You can look, but not change things here.")
         return None
 
     return bp

@@ -64,6 +64,8 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.portal.invoices",
     "blueprints.api.v1.invoices",
     "blueprints.api.v1.network",
+    "blueprints.api.v1.feedback",
+    "blueprints.api.v1.feedback_taxonomy",
 )
 
 _blueprints: list[APIBlueprint] = []
@@ -71,13 +73,14 @@ _blueprints: list[APIBlueprint] = []
 # Path arguments naming tenant objects -> a loader raising NotFound for what the actor may not
 # see. They run right after authentication, so a foreign id answers 404 before the body is
 # validated (which would otherwise answer 422 first). Register with ``path_object``.
-PATH_OBJECTS: dict[str, Callable[[Any, Actor, int], object]] = {}
+PATH_OBJECTS: dict[str, Callable[[Any, Actor, Any], object]] = {}
 
 
-def path_object(arg: str) -> Callable[[Callable[[Any, Actor, int], object]], Any]:
-    """``@path_object("portal_id")`` on ``def load(session, actor, value)``."""
+def path_object(arg: str) -> Callable[[Callable[[Any, Actor, Any], object]], Any]:
+    """``@path_object("portal_id")`` on ``def load(session, actor, value)``; ``value`` is an
+    int in range for ``<int:…>`` arguments, else the string from the path."""
 
-    def decorator(fn: Callable[[Any, Actor, int], object]) -> Callable[[Any, Actor, int], object]:
+    def decorator(fn: Callable[[Any, Actor, Any], object]) -> Callable[[Any, Actor, Any], object]:
         PATH_OBJECTS[arg] = fn
         return fn
 
@@ -91,7 +94,9 @@ def _check_path_objects() -> None:
         loader = PATH_OBJECTS.get(name)
         if loader is None:
             continue
-        if not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        if not isinstance(value, int | str) or (
+            isinstance(value, int) and not 1 <= value <= MAX_ID
+        ):
             raise NotFound()
         loader(get_session(), api_actor(), value)
 

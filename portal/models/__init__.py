@@ -19,6 +19,16 @@ from portal.models.deliverable import (
     DeliverableStatus,
     DeliverableVersion,
 )
+from portal.models.feedback import (
+    FeedbackCategory,
+    FeedbackComment,
+    FeedbackPost,
+    FeedbackPostCategory,
+    FeedbackPostTag,
+    FeedbackStatus,
+    FeedbackTag,
+    FeedbackVote,
+)
 from portal.models.file import (
     ApprovalStatus,
     ContactPublishingPreference,
@@ -75,6 +85,14 @@ __all__ = [
     "ClientRole",
     "Company",
     "EmailOutbox",
+    "FeedbackCategory",
+    "FeedbackComment",
+    "FeedbackPost",
+    "FeedbackPostCategory",
+    "FeedbackPostTag",
+    "FeedbackStatus",
+    "FeedbackTag",
+    "FeedbackVote",
     "Invitation",
     "Invoice",
     "InvoiceCounter",

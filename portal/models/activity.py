@@ -86,6 +86,14 @@ class Action(StrEnum):
     wlan_group_created = "wlan_group_created", "WLAN group created"
     speed_profile_created = "speed_profile_created", "Speed profile created"
     private_psk_created = "private_psk_created", "Private WiFi key created"
+    feedback_post_created = "feedback_post_created", "Idea posted", True
+    feedback_post_updated = "feedback_post_updated", "Idea edited"
+    feedback_post_deleted = "feedback_post_deleted", "Idea deleted"
+    feedback_status_changed = "feedback_status_changed", "Idea status changed", True
+    feedback_commented = "feedback_commented", "Idea comment"
+    feedback_comment_deleted = "feedback_comment_deleted", "Idea comment deleted"
+    feedback_approved = "feedback_approved", "Feedback approved"
+    feedback_rejected = "feedback_rejected", "Feedback rejected"
 
 
 # Activity about staff-only objects (internal notes, deliverable steps behind the internal
@@ -93,10 +101,13 @@ class Action(StrEnum):
 INTERNAL_DELIVERABLE_ACTIVITY = "deliverable_internal"
 # steps on an invoice that was never sent (drafting, editing, voiding a draft)
 INTERNAL_INVOICE_ACTIVITY = "invoice_draft"
+# Feedback awaiting the agency's approval (or rejected) is not the client's to see yet.
+FEEDBACK_MODERATION_ACTIVITY = "feedback_moderation"
 STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = (
     "internal_note",
     INTERNAL_DELIVERABLE_ACTIVITY,
     INTERNAL_INVOICE_ACTIVITY,
+    FEEDBACK_MODERATION_ACTIVITY,
 )
 
 

@@ -68,6 +68,7 @@ IMPLEMENTED_TABS: tuple[str, ...] = (
     "network",
     "pages",
     "team",
+    "feedback",
     "settings",
 )
 
@@ -99,6 +100,10 @@ class Portal(SQLModel, table=True):
     # Files tab: upload size limit and the content categories allowed (None = the defaults)
     max_upload_mb: int = Field(default=2048)
     allowed_file_types: list[str] | None = Field(default=None, sa_type=JSON)
+    # Feedback tab: the lowest client role that may vote ("viewer" = everyone who sees it)
+    feedback_vote_role: str = Field(default="viewer", max_length=16)
+    # Feedback tab: the client's ideas and comments wait for the agency's approval
+    feedback_moderation: bool = False
 
     @classmethod
     def __staff_only__(cls) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Flask, Response, make_response, render_template, request
@@ -39,6 +40,18 @@ def hx_redirect(url: str) -> Response:
     if is_partial():
         resp = make_response("", 204)
         resp.headers["HX-Redirect"] = url
+        return resp
+    resp = make_response("", 303)
+    resp.headers["Location"] = url
+    return resp
+
+
+def hx_location(url: str, *, target: str = "#main") -> Response:
+    """Like :func:`hx_redirect`, but HTMX loads ``url`` into ``target`` without a full reload
+    (HX-Location), so a URL that differs only in its ``#fragment`` still refreshes."""
+    if is_partial():
+        resp = make_response("", 204)
+        resp.headers["HX-Location"] = json.dumps({"path": url, "target": target})
         return resp
     resp = make_response("", 303)
     resp.headers["Location"] = url

@@ -208,6 +208,9 @@ def load_demo(session: Session) -> bool:
     from services.demo.network import load_demo_network
 
     created |= load_demo_network(session, companies)
+    from services.demo.feedback import load_demo_feedback
+
+    created |= load_demo_feedback(session, companies)
     return created
 
 

@@ -46,6 +46,9 @@ TYPES: dict[str, NotificationType] = {
         NotificationType("invoice_overdue", "An invoice is overdue"),
         NotificationType("note_mention", "Someone mentions me in a note"),
         NotificationType("note_reply", "Someone replies to my note", email_default=False),
+        NotificationType("feedback_mention", "Someone mentions me on the feedback board"),
+        NotificationType("feedback_comment", "Someone comments on my idea", email_default=False),
+        NotificationType("feedback_status", "An idea I posted changes status"),
         NotificationType("budget_pending_approval", "A budget awaits approval"),
         NotificationType("announcement", "A new announcement", email_default=False),
     ]

@@ -100,6 +100,22 @@ def probe_world(db, world, make_user):
     from tests.factories.billing import make_invoice
 
     tenants.acme_invoice = make_invoice(db, tenants.staff_admin, tenants.acme)
+    from portal.models.feedback import PostUpdate, TagCreate
+    from services.feedback import posts, taxonomy
+    from tests.factories.feedback import board_actor, make_category, make_comment, make_post
+
+    tenants.acme_post = make_post(db, tenants.acme_collab, tenants.acme, "Acme-only idea")
+    tenants.acme_comment = make_comment(
+        db, tenants.acme_collab, tenants.acme, tenants.acme_post, "Acme-only comment"
+    )
+    tenants.acme_category = make_category(db, tenants.staff_admin, tenants.acme, "Acme-only")
+    staff = board_actor(db, tenants.staff_admin, tenants.acme)
+    tenants.acme_tag = taxonomy.create_tag(
+        session=db, actor=staff, company_id=tenants.acme.id, data=TagCreate(tag="acme-only")
+    )
+    posts.update_post(
+        session=db, actor=staff, key=tenants.acme_post.key, data=PostUpdate(tags=["acme-only"])
+    )
     tenants.acme_page = Page(
         company_id=tenants.acme.id,
         title="Acme handbook",

@@ -39,6 +39,12 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "invoice_id": lambda t: t.acme_invoice.id,
     "site_id": lambda t: t.acme_site.id,
     "wlan_id": lambda t: t.acme_wlan_id,
+    "post_key": lambda t: t.acme_post.key,
+    "comment_id": lambda t: t.acme_comment.id,
+    "category_id": lambda t: t.acme_category.id,
+    "tag_id": lambda t: t.acme_tag.id,
+    "item_type": lambda t: "post",
+    "item_id": lambda t: t.acme_post.key,
 }
 
 # argument name -> a value naming nothing at all (what an unknown object answers)
@@ -55,6 +61,8 @@ NOT_TENANT_ARGS: dict[str, str] = {
     "filename": "static assets are public",
     "token": "one-time secrets: an unknown token is already a 404/410",
     "provider": "SSO provider names are configuration, not tenant data",
+    "status_id": "feedback statuses are the agency's workflow shared by every board",
+    "anonymous_id": "an anonymous voter's id; the post in the same path is the tenant's",
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

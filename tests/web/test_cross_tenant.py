@@ -41,7 +41,12 @@ def test_the_probe_sees_access_where_there_is_some(app, client, login, world, wh
     assert len(probe(client, gets, world, [{}])) > len(gets) // 3
 
 
-STAFF_ONLY = ("/admin/", "/p/<slug>/files/downloads", "/p/<slug>/files/requests")
+STAFF_ONLY = (
+    "/admin/",
+    "/p/<slug>/files/downloads",
+    "/p/<slug>/files/requests",
+    "/p/<slug>/feedback/moderation",
+)
 
 
 def test_own_tenant_reaches_the_same_routes(app, client, login, world) -> None:

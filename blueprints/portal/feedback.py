@@ -1,0 +1,315 @@
+"""Feedback tab: the board of ideas, one idea with its comments, the roadmap, the changelog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, request, url_for
+
+from blueprints._portal import portal_blueprint, portal_ctx
+from portal.db import get_session
+from portal.errors import Invalid
+from portal.models.feedback import (
+    BoardSettingsUpdate,
+    CommentCreate,
+    CommentUpdate,
+    PostCreate,
+    PostUpdate,
+    RejectionIn,
+)
+from portal.tenancy import Actor
+from portal.validation import form_data, validated
+from portal.web.args import arg_int, page_arg
+from portal.web.htmx import hx_location, hx_redirect, is_partial, render_fragment, render_page
+from portal.web.urls import safe_next
+from services.feedback import comments, moderation, posts, taxonomy
+from services.feedback.board import (
+    board_view,
+    cast_vote,
+    changelog_view,
+    post_detail,
+    roadmap_view,
+)
+from services.feedback.listing import SORTS, Filters, similar_posts
+from services.portals import PortalContext
+
+TEMPLATE = "feedback/index.html"
+bp = portal_blueprint(
+    "feedback", __name__, open_writes=frozenset({"feedback.vote", "feedback.unvote"})
+)
+
+
+def _here() -> tuple[PortalContext, Actor]:
+    ctx = portal_ctx()
+    return ctx, ctx.company_actor
+
+
+def _filters() -> Filters:
+    args = request.args
+    sort = args.get("sort", "trending")
+    return Filters(
+        q=(args.get("q") or "").strip()[:200],
+        category_id=arg_int(args, "category", minimum=1),
+        status_id=arg_int(args, "status", minimum=1),
+        tag_id=arg_int(args, "tag", minimum=1),
+        sort=sort if sort in SORTS else "trending",
+    )
+
+
+def _page(view: str, status_code: int = 200, block: str = "main", **context: Any) -> Response:
+    ctx, _ = _here()
+    return render_page(
+        TEMPLATE,
+        status=status_code,
+        block=block,
+        ctx=ctx,
+        view=view,
+        active_tab="feedback",
+        **context,
+    )
+
+
+# The board ---------------------------------------------------------------------------------
+
+
+def _render_board(status_code: int = 200, **extra: Any) -> Response:
+    ctx, actor = _here()
+    board = board_view(
+        session=get_session(),
+        actor=actor,
+        portal=ctx.portal,
+        filters=_filters(),
+        page=page_arg(request.args),
+    )
+    context: dict[str, Any] = {"form": {}, "errors": {}, "open_form": False}
+    context.update(extra)
+    # typing in the search box swaps only the results
+    block = "results" if is_partial() and request.args.get("results") == "1" else "main"
+    return _page("board", status_code, block=block, board=board, page_title="Feedback", **context)
+
+
+@bp.get("/feedback")
+def index() -> Response:
+    return _render_board()
+
+
+@bp.post("/feedback")
+def create() -> Response:
+    ctx, actor = _here()
+    try:
+        data = validated(PostCreate, form_data(request.form, lists=["category_ids"]))
+        post = posts.create_post(
+            session=get_session(), actor=actor, company_id=ctx.portal.company_id, data=data
+        )
+    except Invalid as exc:
+        return _render_board(422, form=request.form, errors=exc.errors, open_form=True)
+    flash("Your idea is on the board.", "success")
+    return hx_redirect(url_for("feedback.detail", post_key=post.key))
+
+
+@bp.get("/feedback/similar")
+def similar() -> Response:
+    """Ideas like the title being typed in the new-idea form (a fragment, debounced by HTMX)."""
+    _, actor = _here()
+    found = similar_posts(
+        session=get_session(), actor=actor, text=(request.args.get("title") or "")[:180]
+    )
+    return render_fragment(TEMPLATE, "similar", ctx=portal_ctx(), similar=found)
+
+
+@bp.post("/feedback/settings")
+def settings() -> Response:
+    ctx, actor = _here()
+    taxonomy.update_board_settings(
+        session=get_session(),
+        actor=actor,
+        company_id=ctx.portal.company_id,
+        data=validated(BoardSettingsUpdate, form_data(request.form)),
+    )
+    flash("Board settings saved.", "success")
+    return hx_redirect(url_for("feedback.index"))
+
+
+@bp.get("/feedback/moderation")
+def moderation_index() -> Response:
+    _, actor = _here()
+    which = request.args.get("status", "pending")
+    queue = moderation.moderation_queue(session=get_session(), actor=actor, status=which)
+    return _page("moderation", queue=queue, page_title="Moderation")
+
+
+@bp.post("/feedback/moderation/<item_type>/<item_id>/approve")
+def approve(item_type: str, item_id: str) -> Response:
+    _, actor = _here()
+    moderation.approve(session=get_session(), actor=actor, item_type=item_type, item_id=item_id)
+    flash("Approved: it is on the board now.", "success")
+    return hx_location(safe_next(request.form.get("next")) or url_for("feedback.moderation_index"))
+
+
+@bp.post("/feedback/moderation/<item_type>/<item_id>/reject")
+def reject(item_type: str, item_id: str) -> Response:
+    _, actor = _here()
+    moderation.reject(
+        session=get_session(),
+        actor=actor,
+        item_type=item_type,
+        item_id=item_id,
+        reason=validated(RejectionIn, form_data(request.form)).reason,
+    )
+    flash("Rejected. Its author has been told.", "success")
+    return hx_location(url_for("feedback.moderation_index"))
+
+
+@bp.get("/feedback/roadmap")
+def roadmap() -> Response:
+    ctx, actor = _here()
+    view = roadmap_view(session=get_session(), actor=actor, portal=ctx.portal)
+    return _page("roadmap", roadmap=view, page_title="Roadmap")
+
+
+@bp.get("/feedback/changelog")
+def changelog() -> Response:
+    _, actor = _here()
+    view = changelog_view(session=get_session(), actor=actor, page=page_arg(request.args))
+    return _page("changelog", changelog=view, page_title="Changelog")
+
+
+# One idea ------------------------------------------------------------------------------------
+
+
+def _render_detail(
+    post_key: str, status_code: int = 200, block: str = "main", **extra: Any
+) -> Response:
+    ctx, actor = _here()
+    detail = post_detail(session=get_session(), actor=actor, portal=ctx.portal, key=post_key)
+    context: dict[str, Any] = {"errors": {}, "draft": "", "editing": None, "edit_post": False}
+    context.update(extra)
+    return _page(
+        "post", status_code, block=block, detail=detail, page_title=detail.row.post.title, **context
+    )
+
+
+@bp.get("/feedback/<post_key>")
+def detail(post_key: str) -> Response:
+    editing = arg_int(request.args, "edit_comment", minimum=1)
+    return _render_detail(
+        post_key, editing=editing, edit_post=request.args.get("edit") == "1" and not editing
+    )
+
+
+@bp.post("/feedback/<post_key>")
+def update(post_key: str) -> Response:
+    _, actor = _here()
+    try:
+        data = validated(
+            PostUpdate,
+            {
+                k: v
+                for k, v in form_data(request.form, lists=["category_ids"]).items()
+                if k in PostUpdate.model_fields
+            },
+        )
+        posts.update_post(session=get_session(), actor=actor, key=post_key, data=data)
+    except Invalid as exc:
+        return _render_detail(post_key, 422, errors=exc.errors, edit_post=True)
+    flash("Idea updated.", "success")
+    return hx_redirect(url_for("feedback.detail", post_key=post_key))
+
+
+@bp.post("/feedback/<post_key>/delete")
+def delete(post_key: str) -> Response:
+    _, actor = _here()
+    posts.delete_post(session=get_session(), actor=actor, key=post_key)
+    flash("Idea deleted.", "success")
+    return hx_redirect(url_for("feedback.index"))
+
+
+def _vote(post_key: str, *, on: bool) -> Response:
+    """Vote or take the vote back; HTMX swaps the button, a plain form goes back to the idea.
+    A refused vote (already voted, not voteable) answers 422 with the button and the reason."""
+    ctx, actor = _here()
+    outcome = cast_vote(session=get_session(), actor=actor, portal=ctx.portal, key=post_key, on=on)
+    if not is_partial():
+        if outcome.error:
+            flash(outcome.error, "error")
+        return hx_redirect(url_for("feedback.detail", post_key=post_key))
+    return render_fragment(
+        TEMPLATE,
+        "vote",
+        status=422 if outcome.error else 200,
+        ctx=portal_ctx(),
+        row=outcome.row,
+        perms=outcome.perms,
+        vote_error=outcome.error,
+    )
+
+
+@bp.post("/feedback/<post_key>/vote")
+def vote(post_key: str) -> Response:
+    return _vote(post_key, on=True)
+
+
+@bp.post("/feedback/<post_key>/unvote")
+def unvote(post_key: str) -> Response:
+    return _vote(post_key, on=False)
+
+
+# Comments ------------------------------------------------------------------------------------
+
+
+def _to_comment(post_key: str, message: str, comment_id: int | None = None) -> Response:
+    flash(message, "success")
+    anchor = f"#comment-{comment_id}" if comment_id else "#comments"
+    return hx_location(url_for("feedback.detail", post_key=post_key) + anchor)
+
+
+def _comment_errors(post_key: str, exc: Invalid, **extra: Any) -> Response:
+    """A refused comment form: the comments block again (HTMX) or the page, with the reasons."""
+    block = "comments" if is_partial() else "main"
+    return _render_detail(post_key, 422, block=block, errors=exc.errors, **extra)
+
+
+@bp.post("/feedback/<post_key>/comments")
+def comment(post_key: str) -> Response:
+    _, actor = _here()
+    try:
+        data = validated(CommentCreate, form_data(request.form))
+        new = comments.create_comment(session=get_session(), actor=actor, key=post_key, data=data)
+    except Invalid as exc:
+        return _comment_errors(
+            post_key,
+            exc,
+            draft=request.form.get("comment", ""),
+            reply_to=arg_int(request.form, "parent_id", minimum=1),
+        )
+    return _to_comment(post_key, "Comment posted.", new.id)
+
+
+@bp.post("/feedback/<post_key>/comments/<int:comment_id>")
+def update_comment(post_key: str, comment_id: int) -> Response:
+    _, actor = _here()
+    try:
+        data = validated(CommentUpdate, {"comment": request.form.get("comment", "")})
+        comments.update_comment(
+            session=get_session(), actor=actor, key=post_key, comment_id=comment_id, data=data
+        )
+    except Invalid as exc:
+        return _comment_errors(post_key, exc, editing=comment_id)
+    return _to_comment(post_key, "Comment updated.", comment_id)
+
+
+@bp.post("/feedback/<post_key>/comments/<int:comment_id>/delete")
+def delete_comment(post_key: str, comment_id: int) -> Response:
+    _, actor = _here()
+    comments.delete_comment(session=get_session(), actor=actor, key=post_key, comment_id=comment_id)
+    return _to_comment(post_key, "Comment deleted.")
+
+
+@bp.post("/feedback/<post_key>/comments/<int:comment_id>/pin")
+def pin_comment(post_key: str, comment_id: int) -> Response:
+    _, actor = _here()
+    pinned = request.form.get("pinned") == "1"
+    comments.set_pinned(
+        session=get_session(), actor=actor, key=post_key, comment_id=comment_id, pinned=pinned
+    )
+    return _to_comment(post_key, "Comment pinned." if pinned else "Comment unpinned.", comment_id)
