@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import time
 from collections import Counter
 
@@ -173,6 +174,56 @@ def test_smtp_closed_keeps_emails_queued_and_sends_them_when_it_is_back(tmp_path
     finally:
         server.stop()
         smtp.stop()
+
+
+def test_a_silent_smtp_server_holds_no_request_and_loses_no_email(tmp_path) -> None:
+    """An SMTP server that accepts connections and never answers (a stuck relay): invitations
+    still answer at once, the emails wait as "failed, retrying", and go out once it speaks."""
+    silent = socket.socket()
+    silent.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)  # the kernel completes the handshake; nobody ever reads or writes
+    port = silent.getsockname()[1]
+    server = LiveServer(tmp_path, workers=1, threads=4)
+    drill_env(server, SMTP_URL=f"smtp://127.0.0.1:{port}", MAIL_TIMEOUT_SECONDS="2")
+    smtp = FakeSmtp(port=port)
+    try:
+        with Receiver() as receiver:
+            server.prepare()
+            server.start()
+            subscribe_everything(server.base, receiver.url)
+            load = Load(server.base, project_id(server.db_url))
+            started = time.monotonic()
+            load.burst("silent", notes=0, invites=5, threads=5)
+            took = time.monotonic() - started
+            assert load.server_errors() == {}, load.statuses
+            assert took < 2.0, f"5 parallel invitations took {took:.1f} s behind a silent SMTP"
+
+            def retrying() -> bool:
+                emails, _ = outbox_state(server.db_url, receiver.url)
+                return len(emails) == 5 and set(emails.values()) == {"queued"}
+
+            wait_until(retrying, timeout=30, what="emails queued")
+            wait_until(
+                lambda: (
+                    load.admin.get(f"{server.base}/p/acme/settings").text.count(
+                        "Email failed, retrying"
+                    )
+                    == 5
+                ),
+                timeout=30,
+                what="the settings page says the emails are being retried",
+            )
+            silent.close()
+            smtp.start()  # the relay comes back on the same port
+            emails, _ = wait_until(
+                lambda: _all_done(server.db_url, receiver), timeout=90, what="sent"
+            )
+            assert smtp.outbox_ids == Counter({str(i): 1 for i in emails})
+    finally:
+        server.stop()
+        smtp.stop()
+        silent.close()
 
 
 def test_a_worker_killed_mid_send_loses_nothing(tmp_path) -> None:
