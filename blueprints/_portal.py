@@ -14,6 +14,10 @@ from portal.principal import current_actor
 from services.portals import PortalContext, portal_for_slug
 
 
+# Every endpoint a portal blueprint opened to read-only roles (the roles test reads it).
+OPEN_WRITE_ENDPOINTS: set[str] = set()
+
+
 def portal_blueprint(
     name: str, import_name: str, *, open_writes: frozenset[str] = frozenset()
 ) -> Blueprint:
@@ -24,6 +28,7 @@ def portal_blueprint(
     write passes on a read-only (archived) portal.
     """
     bp = Blueprint(name, import_name)
+    OPEN_WRITE_ENDPOINTS.update(open_writes)
 
     @bp.url_value_preprocessor
     def _pull_slug(endpoint: str | None, values: dict[str, Any] | None) -> None:

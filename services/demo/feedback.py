@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
-from portal.models import Company, FeedbackPost, FeedbackStatus, User
+from portal.models import ActivityLog, Company, FeedbackComment, FeedbackPost, FeedbackStatus, User
 from portal.models.base import utcnow
 from portal.models.feedback import (
     CategoryCreate,
@@ -107,6 +107,36 @@ IDEAS: list[
 ]
 
 
+def _last_activity_id(session: Session) -> int:
+    return session.exec(select(func.max(ActivityLog.id))).one() or 0
+
+
+def _backdate(session: Session, post: FeedbackPost, *, after_id: int) -> None:
+    """Demo history happens when the idea says: posted ``age`` days ago, comments in the hours
+    after, the status change when the idea records it (not all "just now" on load)."""
+    session.flush()
+    posted = post.created_at
+    step = 0
+    for comment in session.exec(
+        select(FeedbackComment)
+        .where(FeedbackComment.post_id == post.id)
+        .order_by(col(FeedbackComment.id))
+    ).all():
+        step += 1
+        comment.created_at = posted + timedelta(hours=3 * step)
+        session.add(comment)
+    rows = session.exec(
+        select(ActivityLog).where(col(ActivityLog.id) > after_id).order_by(col(ActivityLog.id))
+    ).all()
+    for i, row in enumerate(rows):
+        if row.action == "feedback_status_changed" and post.latest_status_change_at:
+            row.created_at = post.latest_status_change_at
+        else:
+            row.created_at = posted + timedelta(hours=3 * i)
+        session.add(row)
+    session.flush()
+
+
 def load_demo_feedback(session: Session, companies: Mapping[str, Company]) -> bool:
     """Acme's board; returns True if anything was added."""
     acme = companies["acme"]
@@ -128,6 +158,7 @@ def load_demo_feedback(session: Session, companies: Mapping[str, Company]) -> bo
     statuses = {s.name: s.id for s in session.exec(select(FeedbackStatus)).all()}
     now = utcnow()
     for title, text, author, status, cats, voters, anonymous, notes, age in IDEAS:
+        first_row = _last_activity_id(session)
         writer = actor_for_user(session, people[author]).narrowed([acme.id])
         post = posts.create_post(
             session=session,
@@ -172,6 +203,7 @@ def load_demo_feedback(session: Session, companies: Mapping[str, Company]) -> bo
             )
             post.latest_status_change_at = now - timedelta(days=max(age // 3, 1))
             session.add(post)
+        _backdate(session, post, after_id=first_row)
     # one idea waiting in the moderation queue (as if Acme's board asked for approval that day)
     waiting = posts.create_post(
         session=session,

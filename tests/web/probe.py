@@ -130,9 +130,13 @@ def build_path(rule: str, values: dict[str, Any]) -> str:
 
 
 def portal_write_rules(app: Flask) -> list[tuple[str, str]]:
+    """Every portal write a read-only role is refused (the gate's open endpoints excepted: their
+    services decide, e.g. a viewer's vote where the portal allows it — tested with the area)."""
+    from blueprints._portal import OPEN_WRITE_ENDPOINTS
+
     return [
         (rule.rule, method)
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/p/<slug>/")
+        if rule.rule.startswith("/p/<slug>/") and rule.endpoint not in OPEN_WRITE_ENDPOINTS
         for method in sorted((rule.methods or set()) & WRITE_METHODS)
     ]

@@ -156,7 +156,13 @@ def substitute(rule: str, values: dict[str, str]) -> str:
 
 
 def valid_values(rule: Any, world: Any) -> dict[str, str]:
-    fallback = {"filename": "css/base.css", "token": "no-such-token", "provider": "google"}
+    fallback = {
+        "filename": "css/base.css",
+        "token": "no-such-token",
+        "provider": "google",
+        "status_id": "1",
+        "anonymous_id": "fuzz-anonymous-voter",
+    }
     return {
         arg: str(ARG_RESOLVERS[arg](world)) if arg in ARG_RESOLVERS else fallback[arg]
         for arg in rule.arguments

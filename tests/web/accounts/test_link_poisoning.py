@@ -62,6 +62,7 @@ def _production(**extra: object):
             "DATABASE_URL": "sqlite://",
             "INSTANCE_PATH": str(TMP / "prod-instance"),
             "REDIS_URL": "",
+            "SWEEPER": False,  # no background sweep thread outliving the test (empty database)
             **extra,
         }
     )
