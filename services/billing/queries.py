@@ -43,6 +43,7 @@ from portal.tenancy import Actor, scoped, staff_can
 from portal.web.pagination import Page, count, paginate
 from services import notes
 from services.notes import Thread
+from services.projects import company_projects
 
 PAGE_SIZE = 20
 SORTS: dict[str, str] = {
@@ -227,19 +228,8 @@ def invoices_page(
         sort=sort,
         group=len(actor.company_ids or ()) > 1,
         can_bill=can_bill,
-        projects=_projects(session, actor=actor, company_id=company_id) if can_bill else [],
+        projects=company_projects(session, actor=actor, company_id=company_id) if can_bill else [],
         today=today,
-    )
-
-
-def _projects(session: Session, *, actor: Actor, company_id: int) -> list[Project]:
-    return list(
-        session.exec(
-            scoped(select(Project), actor, Project)
-            .where(Project.company_id == company_id)
-            .order_by(col(Project.name))
-            .limit(200)
-        ).all()
     )
 
 
@@ -382,7 +372,7 @@ def invoice_detail(
         history=history,
         status=invoice.display_status(date.today()),
         can_bill=can_bill,
-        projects=_projects(session, actor=actor, company_id=invoice.company_id)
+        projects=company_projects(session, actor=actor, company_id=invoice.company_id)
         if can_bill and invoice.status == InvoiceStatus.draft
         else [],
         recorders=recorders,

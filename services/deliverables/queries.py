@@ -30,6 +30,7 @@ from portal.models.activity import INTERNAL_DELIVERABLE_ACTIVITY
 from portal.tenancy import Actor, role_at_least, scoped
 from portal.web.pagination import Page, count, paginate
 from services.deliverables import settings as deliverable_settings
+from services.projects import company_projects
 
 PAGE_SIZE = 20
 STATUSES = [s.value for s in DeliverableStatus]
@@ -303,18 +304,6 @@ def deliverable_detail(
         can_review=can_write
         and not actor.is_staff
         and role_at_least(actor, ClientRole.collaborator),
-    )
-
-
-def company_projects(session: Session, *, actor: Actor, company_id: int) -> list[Project]:
-    """Projects a deliverable of this company may belong to (the create form)."""
-    return list(
-        session.exec(
-            scoped(select(Project), actor, Project)
-            .where(Project.company_id == company_id)
-            .order_by(col(Project.name))
-            .limit(200)
-        ).all()
     )
 
 

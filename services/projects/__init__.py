@@ -430,3 +430,16 @@ def set_goal_status(
             description=f"{actor.label} marked “{goal.title}” {status.value.replace('_', ' ')}",
         )
     return goal
+
+
+def company_projects(session: Session, *, actor: Actor, company_id: int) -> list[Project]:
+    """One company's projects the actor may see, by name: the picker of the forms that link
+    something (a deliverable, an invoice) to a project."""
+    return list(
+        session.exec(
+            scoped(select(Project), actor, Project)
+            .where(Project.company_id == company_id)
+            .order_by(col(Project.name))
+            .limit(200)
+        ).all()
+    )
