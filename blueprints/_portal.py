@@ -13,7 +13,6 @@ from portal.extensions import login_manager
 from portal.principal import current_actor
 from services.portals import PortalContext, portal_for_slug
 
-
 # Every endpoint a portal blueprint opened to read-only roles (the roles test reads it).
 OPEN_WRITE_ENDPOINTS: set[str] = set()
 

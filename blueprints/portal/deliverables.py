@@ -9,7 +9,7 @@ from flask import Response, flash, request, url_for
 
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
-from portal.errors import DomainError, Invalid
+from portal.errors import Invalid
 from portal.filetypes import INLINE_TYPES
 from portal.models.deliverable import (
     ApprovalDecision,
@@ -23,7 +23,7 @@ from portal.tenancy import Actor
 from portal.validation import form_data, validated
 from portal.web.args import page_arg
 from portal.web.downloads import send_blob
-from portal.web.htmx import hx_redirect, render_page
+from portal.web.htmx import hx_redirect, perform, render_page
 from portal.web.limits import large_body
 from services import deliverables as service
 from services.deliverables.queries import STATUSES, deliverable_detail, deliverables_page
@@ -140,21 +140,14 @@ def detail(deliverable_id: int) -> Response:
 def _act(
     deliverable_id: int, action: Callable[[Actor], object], message: str, **render_extra: Any
 ) -> Response:
-    """Run one service action (validation included); a refused one re-renders the page with
-    the reason."""
+    """Run one service action; a refused one re-renders the page with the reason."""
     _, actor = _here()
-    try:
-        action(actor)
-    except Invalid as exc:
-        return _render_detail(deliverable_id, 422, errors=exc.errors, **render_extra)
-    except DomainError as exc:
-        if exc.status != 409:
-            raise
-        return _render_detail(
-            deliverable_id, 409, errors={"_": [exc.message]}, conflict=exc.code, **render_extra
-        )
-    flash(message, "success")
-    return hx_redirect(url_for("deliverables.detail", deliverable_id=deliverable_id))
+    return perform(
+        lambda: action(actor),
+        message=message,
+        location=url_for("deliverables.detail", deliverable_id=deliverable_id),
+        refused=lambda status, **why: _render_detail(deliverable_id, status, **why, **render_extra),
+    )
 
 
 @bp.post("/deliverables/<int:deliverable_id>/submit")

@@ -10,7 +10,7 @@ from flask import Response, flash, request, url_for
 
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
-from portal.errors import DomainError, Invalid
+from portal.errors import Invalid
 from portal.models.billing import (
     CURRENCIES,
     DISPLAY_STATUSES,
@@ -26,7 +26,7 @@ from portal.tenancy import Actor
 from portal.validation import form_data, validated
 from portal.web.args import page_arg
 from portal.web.downloads import send_blob
-from portal.web.htmx import hx_redirect, render_page
+from portal.web.htmx import hx_redirect, perform, render_page
 from services import billing as service
 from services.billing import pdf
 from services.billing.queries import SORTS, invoice_detail, invoices_page
@@ -153,18 +153,14 @@ def detail(invoice_id: int) -> Response:
 def _act(
     invoice_id: int, action: Callable[[Actor], object], message: str, **render_extra: Any
 ) -> Response:
-    """Run one service action; a refused one re-renders the invoice with the reason."""
+    """Run one service action; a refused one re-renders the page with the reason."""
     _, actor = _here()
-    try:
-        action(actor)
-    except Invalid as exc:
-        return _render_detail(invoice_id, 422, errors=exc.errors, **render_extra)
-    except DomainError as exc:
-        if exc.status != 409:
-            raise
-        return _render_detail(invoice_id, 409, errors={"_": [exc.message]}, **render_extra)
-    flash(message, "success")
-    return hx_redirect(url_for("invoices.detail", invoice_id=invoice_id))
+    return perform(
+        lambda: action(actor),
+        message=message,
+        location=url_for("invoices.detail", invoice_id=invoice_id),
+        refused=lambda status, **why: _render_detail(invoice_id, status, **why, **render_extra),
+    )
 
 
 @bp.post("/invoices/<int:invoice_id>")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, make_response, render_template, request
+from flask import Flask, Response, flash, make_response, render_template, request
 from jinja2_fragments.flask import render_block
+
+from portal.errors import DomainError, Invalid
 
 MAIN_BLOCK = "main"
 
@@ -63,3 +66,25 @@ def init_app(app: Flask) -> None:
     def _vary(response: Response) -> Response:
         response.vary.add("HX-Request")
         return response
+
+
+def perform(
+    action: Callable[[], object],
+    *,
+    message: str,
+    location: str,
+    refused: Callable[..., Response],
+) -> Response:
+    """Run one service action on a page: done, a flash and a redirect to ``location``; refused
+    (422 invalid input, 409 conflict), ``refused(status, errors=…, conflict=…)`` re-renders the
+    page with the reason. Any other error goes to the error handlers."""
+    try:
+        action()
+    except Invalid as exc:
+        return refused(422, errors=exc.errors)
+    except DomainError as exc:
+        if exc.status != 409:
+            raise
+        return refused(409, errors={"_": [exc.message]}, conflict=exc.code)
+    flash(message, "success")
+    return hx_redirect(location)
