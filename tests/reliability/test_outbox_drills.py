@@ -14,9 +14,12 @@ import time
 from collections import Counter
 
 import pytest
+import redis
+from sqlalchemy import text
 
+from portal.db import make_engine
 from tests.fakes.smtp import FakeSmtp
-from tests.live import LiveServer, signed_in
+from tests.live import LiveServer, free_port, signed_in
 from tests.reliability.outbox_world import (
     Load,
     PrivateRedis,
@@ -263,3 +266,101 @@ def test_a_worker_killed_mid_send_loses_nothing(tmp_path) -> None:
             assert sum(got.values()) - len(got) <= in_flight
     finally:
         server.stop()
+
+
+def test_stoa_worker_sigkilled_mid_delivery_loses_nothing_and_leaves_nothing_stuck(
+    tmp_path,
+) -> None:
+    """The RQ worker (``stoa worker``, Redis in use) is SIGKILLed while it waits on a slow
+    receiver; a new worker takes over. Every email and delivery arrives. Delivery is *at least
+    once*: the request that was on the wire when the worker died reached the receiver, and its
+    row is sent again (same delivery id) once its lease has passed, so the receiver must dedupe
+    by ``X-Stoa-Delivery``. Only ids in flight at the kill may arrive twice."""
+    private = PrivateRedis(port=free_port())
+    private.start()
+    server = LiveServer(tmp_path, workers=2, threads=4)
+    smtp = FakeSmtp().start()
+    first = WorkerProcess(server)
+    second = WorkerProcess(server)
+    try:
+        with Receiver() as receiver:
+            drill_env(
+                server,
+                REDIS_URL=private.url,
+                SMTP_URL=smtp.url,
+                OUTBOX_LEASE_SECONDS="6",
+                WEBHOOK_TIMEOUT_SECONDS="10",
+            )
+            server.prepare()
+            server.start()
+            first.start()
+            subscribe_everything(server.base, receiver.url)
+            wait_until(lambda: first.check() == 0, timeout=60, what="worker --check healthy")
+            load = Load(server.base, project_id(server.db_url))
+            receiver.delay = 1.5  # a slow receiver: the worker is always mid-send
+            load.burst("killed", notes=8, invites=4)
+            assert load.server_errors() == {}, load.statuses
+            wait_until(lambda: receiver.in_flight >= 1, timeout=30, what="a delivery in flight")
+            first.kill()
+            in_flight = receiver.in_flight
+            emails_then, deliveries_then = outbox_state(server.db_url, receiver.url)
+            pending_then = sum(s != "success" for s in deliveries_then.values())
+            pending_then += sum(s != "sent" for s in emails_then.values())
+            second.start()
+
+            emails, deliveries = wait_until(
+                lambda: _all_done(server.db_url, receiver), timeout=180, what="every row sent"
+            )
+            assert len(emails) == len(load.invited) == 4
+            acknowledged = sum(n for code, n in load.statuses.items() if code < 400)
+            assert len(deliveries) == acknowledged  # one per note and per invitation
+
+            got = Counter(r.headers["X-Stoa-Delivery"] for r in receiver.requests)
+            assert set(got) == {str(i) for i in deliveries}, "a delivery is missing or unknown"
+            twice = {k: v for k, v in got.items() if v > 1}
+            # at least once: only what was on the wire at the kill may arrive again (same id)
+            assert sum(got.values()) - len(got) <= in_flight, twice
+            assert all(v == 2 for v in twice.values()), twice
+            mailed = smtp.outbox_ids
+            assert set(mailed) == {str(i) for i in emails}, "an email is missing or unknown"
+            assert sum(mailed.values()) - len(mailed) <= 1, mailed  # one SMTP send at most
+
+            # nothing stuck: no lease left, the queue drained, the new worker healthy
+            wait_until(
+                lambda: not _leased(server.db_url, receiver.url), timeout=30, what="no lease left"
+            )
+            conn = redis.Redis.from_url(private.url)
+            wait_until(
+                lambda: conn.llen("rq:queue:stoa") == 0, timeout=60, what="the RQ queue drained"
+            )
+            conn.close()
+            wait_until(lambda: second.check() == 0, timeout=60, what="the new worker healthy")
+            print(  # noqa: T201 - the drill reports its measurements
+                f"\nworker SIGKILLed with {in_flight} delivery(ies) on the wire and "
+                f"{pending_then} row(s) not yet sent; after a new worker: {len(deliveries)} "
+                f"deliveries ({sum(got.values())} POSTs, resent after the kill: {twice or 'none'}),"
+                f" {len(emails)} emails ({sum(mailed.values())} sent)"
+            )
+    finally:
+        first.stop()
+        second.stop()
+        server.stop()
+        smtp.stop()
+        private.stop()
+
+
+def _leased(db_url: str, receiver_url: str) -> int:
+    """Drill rows still holding a lease (a send that never recorded its result)."""
+    engine = make_engine(db_url)
+    with engine.connect() as db:
+        emails = db.execute(
+            text("SELECT count(*) FROM emailoutbox WHERE lease_until IS NOT NULL")
+        ).scalar()
+        deliveries = db.execute(
+            text(
+                "SELECT count(*) FROM webhookdelivery d JOIN webhooksubscription s"
+                " ON s.id = d.subscription_id WHERE s.url = :url AND d.lease_until IS NOT NULL"
+            ).bindparams(url=receiver_url)
+        ).scalar()
+    engine.dispose()
+    return int(emails or 0) + int(deliveries or 0)
