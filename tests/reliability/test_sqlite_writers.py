@@ -1,5 +1,6 @@
 """Drill: many people writing at once on the embedded default (``make run``: SQLite, gunicorn
-2 workers × 4 threads). Every response is below 500 and every acknowledged write is there.
+2 workers × 4 threads), and on PostgreSQL when the suite runs on it (a scratch database beside
+the test one). Every response is below 500 and every acknowledged write is there.
 
 The CI run is short; the acceptance run (32 writers for 60 s) is
 ``STOA_DRILL_WRITERS=32 STOA_DRILL_SECONDS=60 pytest -s tests/reliability/test_sqlite_writers.py``.
@@ -18,6 +19,7 @@ import requests
 from sqlalchemy import text
 
 from portal.db import make_engine
+from tests.conftest import TEST_DATABASE_URL, scratch_database_url
 from tests.live import LiveServer, signed_in
 
 WRITERS = int(os.environ.get("STOA_DRILL_WRITERS", "8"))
@@ -25,15 +27,22 @@ SECONDS = float(os.environ.get("STOA_DRILL_SECONDS", "8"))
 ACCOUNTS = ("dev@acme.test", "owner@acme.test")
 
 
-@pytest.fixture
-def server(tmp_path):
-    live = LiveServer(tmp_path, workers=2, threads=4)
-    live.prepare()
+DATABASES = ["sqlite", "postgresql"] if TEST_DATABASE_URL.startswith("postgresql") else ["sqlite"]
+
+
+@pytest.fixture(params=DATABASES)
+def server(request, tmp_path):
+    db_url, drop = (None, lambda: None)
+    if request.param == "postgresql":
+        db_url, drop = scratch_database_url("writers")
+    live = LiveServer(tmp_path, workers=2, threads=4, db_url=db_url)
     try:
+        live.prepare()
         live.start()
         yield live
     finally:
         live.stop()
+        drop()
 
 
 def _writer(
@@ -63,7 +72,7 @@ def _writer(
             out["acknowledged"].append(body)
 
 
-def test_concurrent_writers_on_sqlite_lose_nothing(server) -> None:
+def test_concurrent_writers_lose_nothing(server) -> None:
     engine = make_engine(server.db_url)
     with engine.connect() as db:
         project = db.execute(
