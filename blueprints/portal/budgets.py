@@ -11,7 +11,7 @@ from flask import Response, flash, request, url_for
 
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
-from portal.errors import DomainError, Invalid
+from portal.errors import Invalid
 from portal.models.billing import CURRENCIES, MAX_LINES
 from portal.models.budget import (
     BUDGET_STATUSES,
@@ -24,7 +24,7 @@ from portal.models.note import NoteCreate
 from portal.tenancy import Actor
 from portal.validation import form_data, validated
 from portal.web.args import page_arg
-from portal.web.htmx import hx_redirect, render_page
+from portal.web.htmx import hx_redirect, perform, render_page
 from services.billing import budgets as service
 from services.billing.budget_queries import budget_detail, budgets_page
 from services.portals import PortalContext
@@ -134,16 +134,12 @@ def _act(
 ) -> Response:
     """Run one service action; a refused one re-renders the budget with the reason."""
     _, actor = _here()
-    try:
-        action(actor)
-    except Invalid as exc:
-        return _render(422, budget_id=budget_id, errors=exc.errors, **render_extra)
-    except DomainError as exc:
-        if exc.status != 409:
-            raise
-        return _render(409, budget_id=budget_id, errors={"_": [exc.message]}, **render_extra)
-    flash(message, "success")
-    return hx_redirect(url_for("budgets.detail", budget_id=budget_id))
+    return perform(
+        lambda: action(actor),
+        message=message,
+        location=url_for("budgets.detail", budget_id=budget_id),
+        refused=lambda status, **why: _render(status, budget_id=budget_id, **why, **render_extra),
+    )
 
 
 @bp.post("/invoices/budgets/<int:budget_id>")

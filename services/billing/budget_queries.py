@@ -19,6 +19,7 @@ from portal.tenancy import Actor, role_at_least, scoped, staff_can
 from portal.web.pagination import Page, count, paginate
 from services import notes
 from services.notes import Thread
+from services.projects import company_projects
 
 PAGE_SIZE = 20
 
@@ -157,16 +158,11 @@ def budget_detail(
         ).all()
     )
     can_prepare = can_write and staff_can(actor, "budget.write")
-    projects: list[Project] = []
-    if can_prepare and budget.status == BudgetStatus.draft:
-        projects = list(
-            session.exec(
-                scoped(select(Project), actor, Project)
-                .where(Project.company_id == budget.company_id)
-                .order_by(col(Project.name))
-                .limit(200)
-            ).all()
-        )
+    projects = (
+        company_projects(session, actor=actor, company_id=budget.company_id)
+        if can_prepare and budget.status == BudgetStatus.draft
+        else []
+    )
     return BudgetDetail(
         budget=budget,
         company=company,
