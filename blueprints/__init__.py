@@ -9,7 +9,7 @@ from flask import Flask
 from portal.models.company import IMPLEMENTED_TABS
 
 # Portal pages under /p/<slug> that are not tabs of their own.
-PORTAL_PAGES: tuple[str, ...] = ("activity", "announcements")
+PORTAL_PAGES: tuple[str, ...] = ("activity", "announcements", "budgets")
 
 # (module, blueprint attribute, URL prefix) of everything outside the portal tabs.
 BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (

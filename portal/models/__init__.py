@@ -10,6 +10,7 @@ from portal.models.billing import (
     InvoicePayment,
     InvoiceStatus,
 )
+from portal.models.budget import Budget, BudgetLine, BudgetStatus
 from portal.models.company import ALL_TABS, IMPLEMENTED_TABS, Company, Portal, PortalStatus
 from portal.models.deliverable import (
     ApprovalReceipt,
@@ -94,6 +95,9 @@ __all__ = [
     "FeedbackTag",
     "FeedbackVote",
     "Invitation",
+    "Budget",
+    "BudgetLine",
+    "BudgetStatus",
     "Invoice",
     "InvoiceCounter",
     "InvoiceLine",

@@ -76,6 +76,11 @@ class Action(StrEnum):
     invoice_sent = "invoice_sent", "Invoice sent", True
     invoice_voided = "invoice_voided", "Invoice voided"
     invoice_payment_recorded = "invoice_payment_recorded", "Payment recorded", True
+    budget_created = "budget_created", "Budget drafted"
+    budget_updated = "budget_updated", "Budget edited"
+    budget_submitted = "budget_submitted", "Budget submitted for approval", True
+    budget_approved = "budget_approved", "Budget approved", True
+    budget_declined = "budget_declined", "Budget declined", True
     board_topic_posted = "board_topic_posted", "Board topic posted"
     board_reply_posted = "board_reply_posted", "Board reply posted"
     network_site_linked = "network_site_linked", "Network site linked"
@@ -101,12 +106,15 @@ class Action(StrEnum):
 INTERNAL_DELIVERABLE_ACTIVITY = "deliverable_internal"
 # steps on an invoice that was never sent (drafting, editing, voiding a draft)
 INTERNAL_INVOICE_ACTIVITY = "invoice_draft"
+# steps on a budget still in draft
+INTERNAL_BUDGET_ACTIVITY = "budget_draft"
 # Feedback awaiting the agency's approval (or rejected) is not the client's to see yet.
 FEEDBACK_MODERATION_ACTIVITY = "feedback_moderation"
 STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = (
     "internal_note",
     INTERNAL_DELIVERABLE_ACTIVITY,
     INTERNAL_INVOICE_ACTIVITY,
+    INTERNAL_BUDGET_ACTIVITY,
     FEEDBACK_MODERATION_ACTIVITY,
 )
 

@@ -205,6 +205,9 @@ def load_demo(session: Session) -> bool:
     from services.demo.billing import load_demo_billing
 
     created |= load_demo_billing(session, companies=companies, staff=admin)
+    from services.demo.budgets import load_demo_budgets
+
+    created |= load_demo_budgets(session, companies=companies, staff=admin)
     from services.demo.network import load_demo_network
 
     created |= load_demo_network(session, companies)

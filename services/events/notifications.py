@@ -50,6 +50,7 @@ TYPES: dict[str, NotificationType] = {
         NotificationType("feedback_comment", "Someone comments on my idea", email_default=False),
         NotificationType("feedback_status", "An idea I posted changes status"),
         NotificationType("budget_pending_approval", "A budget awaits approval"),
+        NotificationType("budget_decided", "A budget I manage is approved or declined"),
         NotificationType("announcement", "A new announcement", email_default=False),
     ]
 }

@@ -10,9 +10,11 @@ from sqlmodel import Session
 
 from portal.models import Company, Invoice, User
 from portal.models.billing import InvoiceCreate, PaymentCreate
+from portal.models.budget import Budget, BudgetCreate
 from portal.tenancy import actor_for_user
 from portal.validation import validated
 from services import billing as service
+from services.billing import budgets
 
 LINES: list[dict[str, Any]] = [
     {"description": "Design sprint", "quantity": "2", "unit_price": "1250.00", "tax_rate": "20"},
@@ -50,3 +52,32 @@ def make_invoice(
         )
     db.refresh(invoice)
     return invoice
+
+
+BUDGET_LINES: list[dict[str, Any]] = [
+    {"description": "Video shoot", "quantity": "2", "unit_price": "1500.005"},
+    {"description": "Editing", "quantity": "12.5", "unit_price": "80"},
+]
+
+
+def make_budget(
+    db: Session,
+    staff: User,
+    company: Company,
+    *,
+    lines: list[dict[str, Any]] | None = None,
+    submit: bool = True,
+    title: str = "Spring campaign",
+    **fields: Any,
+) -> Budget:
+    """A draft (``submit=False``) or pending-approval budget, built through the service."""
+    actor = actor_for_user(db, staff)
+    data = validated(
+        BudgetCreate,
+        {"title": title, "lines": BUDGET_LINES if lines is None else lines, **fields},
+    )
+    budget = budgets.create_budget(db, actor=actor, company_id=company.id, data=data)  # type: ignore[arg-type]
+    if submit:
+        budgets.submit_budget(db, actor=actor, budget_id=budget.id)  # type: ignore[arg-type]
+    db.refresh(budget)
+    return budget

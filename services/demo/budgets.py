@@ -1,0 +1,87 @@
+"""Demo budgets: one awaiting Acme's approval, one Acme Retail approved (so the group view shows
+both), built through the budgets service so totals, history and notifications are real."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from portal.models import Budget, Company, Project, User
+from portal.models.budget import BudgetCreate
+from portal.tenancy import actor_for_user
+from portal.validation import validated
+from services.billing import budgets
+
+# company slug -> (title, currency, project name or None, lines, approver email or None)
+BUDGETS: dict[str, list[tuple[Any, ...]]] = {
+    "acme": [
+        (
+            "Website phase 2: e-commerce",
+            "USD",
+            "Website redesign",
+            [
+                ("Product catalogue and checkout design", "1", "6800"),
+                ("Shop integration (development days)", "14", "650"),
+                ("Payment provider setup", "1", "1200"),
+            ],
+            None,
+        ),
+    ],
+    "acme-retail": [
+        (
+            "Store launch: paid social",
+            "USD",
+            "Store launch campaign",
+            [
+                ("Campaign set-up and creative", "1", "2400"),
+                ("Media management (weeks)", "6", "450"),
+            ],
+            "buyer@acme-retail.test",
+        ),
+    ],
+}
+
+
+def load_demo_budgets(session: Session, *, companies: dict[str, Company], staff: User) -> bool:
+    """Create the demo budgets that are missing (by title per company)."""
+    actor = actor_for_user(session, staff)
+    created = False
+    for slug, specs in BUDGETS.items():
+        company = companies.get(slug)
+        if company is None or company.id is None:
+            continue
+        titles = set(session.exec(select(Budget.title).where(Budget.company_id == company.id)))
+        for title, currency, project_name, lines, approver in specs:
+            if title in titles:
+                continue
+            project_id = session.exec(
+                select(Project.id).where(
+                    Project.company_id == company.id, Project.name == project_name
+                )
+            ).first()
+            data = validated(
+                BudgetCreate,
+                {
+                    "title": title,
+                    "currency": currency,
+                    "project_id": project_id,
+                    "lines": [
+                        {"description": d, "quantity": q, "unit_price": p} for d, q, p in lines
+                    ],
+                },
+            )
+            budget = budgets.create_budget(session, actor=actor, company_id=company.id, data=data)
+            assert budget.id is not None
+            budgets.submit_budget(session, actor=actor, budget_id=budget.id)
+            person = (
+                session.exec(select(User).where(User.email == approver)).first()
+                if approver
+                else None
+            )
+            if person is not None:
+                budgets.approve_budget(
+                    session, actor=actor_for_user(session, person), budget_id=budget.id
+                )
+            created = True
+    return created
