@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic
+from pydantic import StringConstraints
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -184,6 +185,11 @@ class NetworkWlan(SQLModel, table=True):
 MAC_PATTERN = r"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$"
 
 
+# A WPA passphrase or private key: 8-63 characters, spaces at either end included (the shared
+# input model trims every other string).
+Passphrase = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=63)]
+
+
 class SiteCreate(InputModel):
     description: str = pydantic.Field(min_length=1, max_length=200)
 
@@ -192,7 +198,7 @@ class WlanUpdate(InputModel):
     """Changes to a WiFi network; only the fields sent change."""
 
     name: str | None = pydantic.Field(default=None, min_length=1, max_length=32)
-    x_passphrase: str | None = pydantic.Field(default=None, min_length=8, max_length=63)
+    x_passphrase: Passphrase | None = None
     enabled: bool | None = None
     security: Literal["wpapsk", "wpaeap", "open"] | None = None
     wpa_mode: Literal["wpa2", "wpa3", "wpa2wpa3"] | None = None
@@ -212,7 +218,7 @@ class SpeedProfileCreate(InputModel):
 
 
 class PrivateKeyCreate(InputModel):
-    key: str = pydantic.Field(min_length=8, max_length=63)
+    key: Passphrase
     name: str = pydantic.Field(min_length=1, max_length=64)
     mac: str | None = pydantic.Field(default=None, pattern=MAC_PATTERN)
     vlanId: int | None = pydantic.Field(default=None, ge=1, le=4094)

@@ -294,6 +294,15 @@ def test_patch_wifi_changes_the_controller_and_the_snapshot(
     assert "passphrase" in row.description and "New-Guest-Pass-1" not in row.description
 
 
+def test_a_passphrase_keeps_its_spaces(client, make_key, synced, live_controller) -> None:
+    """Leading and trailing spaces are legal in a WPA passphrase: they are not trimmed away."""
+    url = f"{API}/{synced.hq.id}/wifi/acmehq01-wlan2"
+    resp = client.patch(url, headers=bearer(make_key()), json={"x_passphrase": "  spaced pass  "})
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["data"]["passphrase"] == "  spaced pass  "
+    assert live_controller.sites["acmehq01"].wlans[1]["x_passphrase"] == "  spaced pass  "
+
+
 def test_patch_wifi_validates_and_needs_staff(client, make_key, synced) -> None:
     url = f"{API}/{synced.hq.id}/wifi/acmehq01-wlan2"
     assert (
