@@ -3,11 +3,13 @@ both), built through the budgets service so totals, history and notifications ar
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
-from portal.models import Budget, Company, Project, User
+from portal.models import ActivityLog, Budget, Company, Project, User
+from portal.models.base import utcnow
 from portal.models.budget import BudgetCreate
 from portal.tenancy import actor_for_user
 from portal.validation import validated
@@ -43,6 +45,25 @@ BUDGETS: dict[str, list[tuple[Any, ...]]] = {
 }
 
 
+def _backdate(session: Session, budget: Budget, *, after_id: int, approved: bool) -> None:
+    """Demo history happens over days, not "just now": drafted 6 days ago, submitted 5 days
+    ago, approved (where it is) 2 days ago."""
+    now = utcnow()
+    budget.created_at = now - timedelta(days=6)
+    budget.submitted_at = now - timedelta(days=5)
+    if approved:
+        budget.decided_at = now - timedelta(days=2)
+    session.add(budget)
+    when = {"budget_created": 6, "budget_submitted": 5}
+    rows = session.exec(
+        select(ActivityLog).where(col(ActivityLog.id) > after_id).order_by(col(ActivityLog.id))
+    ).all()
+    for row in rows:
+        row.created_at = now - timedelta(days=when.get(row.action, 2))
+        session.add(row)
+    session.flush()
+
+
 def load_demo_budgets(session: Session, *, companies: dict[str, Company], staff: User) -> bool:
     """Create the demo budgets that are missing (by title per company)."""
     actor = actor_for_user(session, staff)
@@ -71,6 +92,7 @@ def load_demo_budgets(session: Session, *, companies: dict[str, Company], staff:
                     ],
                 },
             )
+            first_row = session.exec(select(func.max(ActivityLog.id))).one() or 0
             budget = budgets.create_budget(session, actor=actor, company_id=company.id, data=data)
             assert budget.id is not None
             budgets.submit_budget(session, actor=actor, budget_id=budget.id)
@@ -83,5 +105,6 @@ def load_demo_budgets(session: Session, *, companies: dict[str, Company], staff:
                 budgets.approve_budget(
                     session, actor=actor_for_user(session, person), budget_id=budget.id
                 )
+            _backdate(session, budget, after_id=first_row, approved=person is not None)
             created = True
     return created
