@@ -18,6 +18,7 @@ from portal.models.user import ClientRole
 from portal.tenancy import Actor, role_at_least, scoped, staff_can
 from portal.web.pagination import Page, count, paginate
 from services import notes
+from services.events import activity
 from services.notes import Thread
 from services.projects import company_projects
 
@@ -146,16 +147,8 @@ def budget_detail(
         raise NotFound()
     budget, company, project = row
     assert budget.id is not None
-    history = list(
-        session.exec(
-            scoped(select(ActivityLog), actor, ActivityLog)
-            .where(
-                col(ActivityLog.object_type).in_(("budget", INTERNAL_BUDGET_ACTIVITY)),
-                ActivityLog.object_id == budget.id,
-            )
-            .order_by(col(ActivityLog.created_at).desc(), col(ActivityLog.id).desc())
-            .limit(30)
-        ).all()
+    history = activity.object_history(
+        session, actor=actor, object_types=("budget", INTERNAL_BUDGET_ACTIVITY), object_id=budget.id
     )
     can_prepare = can_write and staff_can(actor, "budget.write")
     projects = (

@@ -42,6 +42,7 @@ from portal.models.billing import (
 from portal.tenancy import Actor, scoped, staff_can
 from portal.web.pagination import Page, count, paginate
 from services import notes
+from services.events import activity
 from services.notes import Thread
 from services.projects import company_projects
 
@@ -348,16 +349,11 @@ def invoice_detail(
         if recorder_ids
         else {}
     )
-    history = list(
-        session.exec(
-            scoped(select(ActivityLog), actor, ActivityLog)
-            .where(
-                col(ActivityLog.object_type).in_(("invoice", INTERNAL_INVOICE_ACTIVITY)),
-                ActivityLog.object_id == invoice.id,
-            )
-            .order_by(col(ActivityLog.created_at).desc(), col(ActivityLog.id).desc())
-            .limit(30)
-        ).all()
+    history = activity.object_history(
+        session,
+        actor=actor,
+        object_types=("invoice", INTERNAL_INVOICE_ACTIVITY),
+        object_id=invoice.id,
     )
     can_bill = can_write and staff_can(actor, "invoice.write")
     return InvoiceDetail(

@@ -30,6 +30,7 @@ from portal.models.activity import INTERNAL_DELIVERABLE_ACTIVITY
 from portal.tenancy import Actor, role_at_least, scoped
 from portal.web.pagination import Page, count, paginate
 from services.deliverables import settings as deliverable_settings
+from services.events import activity
 from services.projects import company_projects
 
 PAGE_SIZE = 20
@@ -263,16 +264,12 @@ def deliverable_detail(
             .order_by(col(ApprovalReceipt.approved_at).desc())
         ).all()
     )
-    history = list(
-        session.exec(
-            scoped(select(ActivityLog), actor, ActivityLog)
-            .where(
-                col(ActivityLog.object_type).in_(("deliverable", INTERNAL_DELIVERABLE_ACTIVITY)),
-                ActivityLog.object_id == d.id,
-            )
-            .order_by(col(ActivityLog.created_at).desc(), col(ActivityLog.id).desc())
-            .limit(50)
-        ).all()
+    history = activity.object_history(
+        session,
+        actor=actor,
+        object_types=("deliverable", INTERNAL_DELIVERABLE_ACTIVITY),
+        object_id=deliverable_id,
+        limit=50,
     )
     user_ids = {
         u

@@ -117,3 +117,27 @@ def activity_view(
         action=action,
         person=person,
     )
+
+
+def object_history(
+    session: Session,
+    *,
+    actor: Actor,
+    object_types: tuple[str, ...],
+    object_id: int,
+    limit: int = 30,
+) -> list[ActivityLog]:
+    """One object's history, newest first (a deliverable, an invoice, a budget): its rows under
+    any of ``object_types`` (the public type and its staff-only twin; scoped() hides the latter
+    from clients)."""
+    return list(
+        session.exec(
+            scoped(select(ActivityLog), actor, ActivityLog)
+            .where(
+                col(ActivityLog.object_type).in_(object_types),
+                ActivityLog.object_id == object_id,
+            )
+            .order_by(col(ActivityLog.created_at).desc(), col(ActivityLog.id).desc())
+            .limit(limit)
+        ).all()
+    )
