@@ -20,9 +20,11 @@ from datetime import timedelta
 from flask import g
 from flask import session as flask_session
 from flask_login import current_user
+from sqlalchemy import or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from portal.db import get_session
+from portal.db import after_commit, get_db, get_session
 from portal.errors import BadRequest, Forbidden, NotFound
 from portal.extensions import login_manager
 from portal.models import ApiKey, ClientRole, Company, ServiceToken, User, UserSession
@@ -125,14 +127,46 @@ def find_service_token(session: Session, secret: str) -> ServiceToken | None:
     ).first()
     if token is None or token.revoked_at is not None:
         return None
-    token.last_used_at = utcnow()
+    record_use(session, token)
     return token
+
+
+# A credential's last use is written at most this often, after the request and in its own short
+# transaction: every request of one key (the portal worker has one token) updating the same row
+# inside the request transaction made them wait for each other's commit, one at a time.
+USE_RECORD_SECONDS = 60
+
+
+def record_use(session: Session, credential: ApiKey | ServiceToken) -> None:
+    """Note that ``credential`` was used now, without taking its row lock in this transaction."""
+    now = utcnow()
+    last = credential.last_used_at
+    if last is not None and now - last < timedelta(seconds=USE_RECORD_SECONDS):
+        return
+    # the object shows the use at once; the row is written after the request commits
+    set_committed_value(credential, "last_used_at", now)
+    table = type(credential).__table__  # type: ignore[attr-defined]
+    row_id = credential.id
+    stale = now - timedelta(seconds=USE_RECORD_SECONDS)
+
+    def write() -> None:
+        with get_db().session_factory() as own:
+            own.execute(
+                update(table)
+                .where(
+                    table.c.id == row_id,
+                    or_(table.c.last_used_at.is_(None), table.c.last_used_at < stale),
+                )
+                .values(last_used_at=now)
+            )
+            own.commit()
+
+    after_commit(session, write)
 
 
 def actor_for_api_key(session: Session, key: ApiKey) -> Actor:
     """The actor a key speaks as (its use is recorded): agency-wide staff, or a client admin."""
-    key.last_used_at = utcnow()
-    session.add(key)
+    record_use(session, key)
     scopes = frozenset(key.scopes or [])
     label = f"API key {key.name}"
     if key.company_id is None:

@@ -123,7 +123,11 @@ class ActivityLog(SQLModel, table=True):
     """One row per write: who did what to which object, in which company."""
 
     __tenant_column__ = "company_id"
-    __table_args__ = (Index("ix_activitylog_company_created", "company_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_activitylog_company_created", "company_id", "created_at"),
+        # one object's history (a deliverable's, an invoice's) without scanning the log
+        Index("ix_activitylog_object", "object_id", "object_type", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     company_id: int | None = Field(

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pydantic
 from pydantic import BeforeValidator
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, event, func
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, event, func, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, SQLModel, col
@@ -58,6 +58,13 @@ class Deliverable(SQLModel, table=True):
     __table_args__ = (
         Index("ix_deliverable_company_status", "company_id", "status"),
         Index("ix_deliverable_company_updated", "company_id", "updated_at"),
+        # the approvals queue across every portal: open deliverables only, newest first
+        Index(
+            "ix_deliverable_open_updated",
+            "updated_at",
+            postgresql_where=text("status <> 'approved'"),
+            sqlite_where=text("status <> 'approved'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

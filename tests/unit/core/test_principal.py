@@ -15,7 +15,7 @@ def test_company_key_acts_as_the_company_admin_and_agency_key_as_staff(db, tenan
     actor = actor_for_api_key(db, key)
     assert actor.kind == "api_key" and actor.role == "admin" and not actor.is_staff
     assert actor.company_ids == {tenants.acme.id, tenants.retail.id}
-    assert actor.scopes == {"tasks:read"} and key.last_used_at is not None
+    assert actor.scopes == {"tasks:read"} and key.last_used_at is not None  # shown at once
     agency, _ = create_api_key(db, name="agency")
     assert actor_for_api_key(db, agency).is_staff and actor_for_api_key(db, agency).sees_all
 
