@@ -19,7 +19,7 @@ from portal.extensions import csrf, login_manager
 from portal.extensions import htmx as htmx_ext
 from portal.ratelimit import make_shared_store, make_store
 from portal.runtime import Runtime, set_runtime
-from portal.web import htmx, limits
+from portal.web import assets, htmx, limits
 from portal.web.args import IdConverter, TextConverter
 
 
@@ -78,6 +78,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             x_host=settings.trusted_proxies,
         )
 
+    # first, so its after-request step (gzip) runs last, on the finished response
+    assets.init_app(app)
     engine = config.get("ENGINE") if config else None
     busy = float(str(settings.extra.get("SQLITE_BUSY_SECONDS", db.SQLITE_BUSY_SECONDS)))
     db.init_app(app, engine or db.make_engine(settings.database_url, sqlite_busy_seconds=busy))

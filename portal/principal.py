@@ -145,7 +145,7 @@ def record_use(session: Session, credential: ApiKey | ServiceToken) -> None:
         return
     # the object shows the use at once; the row is written after the request commits
     set_committed_value(credential, "last_used_at", now)
-    table = type(credential).__table__  # type: ignore[attr-defined]
+    table = type(credential).__table__  # type: ignore[union-attr]
     row_id = credential.id
     stale = now - timedelta(seconds=USE_RECORD_SECONDS)
 
