@@ -383,7 +383,7 @@ def measure(
 
     url = options.database_url
     started = time.monotonic()
-    log = _stamped(log, started)
+    plain, log = log, _stamped(log, started)
 
     data.ensure_database(url)
     data.claim_database(url)
@@ -444,8 +444,10 @@ def measure(
         log(f"First load: {first_load / 1024:.1f} KB gzipped ({len(assets)} files)")
 
         env = {**os.environ, **settings, "PYTHONUNBUFFERED": "1"}
+        log("Starting gunicorn: the app and hello…")
         servers.append(Server("wsgi:app", port, env, work / "app.log"))
         servers.append(Server("portal.bench.hello:app", hello_port, env, work / "hello.log"))
+        log("Signing in over HTTP…")
         cookies = {
             "client": sign_in_http(port, CLIENT_EMAIL),
             "staff": sign_in_http(port, STAFF_EMAIL),
@@ -467,11 +469,11 @@ def measure(
         if not options.keep:
             shutil.rmtree(work, ignore_errors=True)
     missed = misses(results, first_load)
-    log("")
-    log(table(results))
-    log(f"first load JS+CSS: {first_load / 1024:.1f} KB gzipped")
+    plain("")
+    plain(table(results))
+    plain(f"first load JS+CSS: {first_load / 1024:.1f} KB gzipped ({', '.join(assets)})")
     for line in missed:
-        log(f"MISSED {line}")
+        plain(f"MISSED {line}")
     return {
         "stoa_bench": 1,
         "scale": options.scale,
