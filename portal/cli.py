@@ -293,6 +293,7 @@ def storage_cleanup(older_than: int) -> None:
 @click.option("--rounds", default=2, show_default=True, help="Rounds per target (alternating).")
 @click.option("--only", multiple=True, help="Measure only these targets (repeatable).")
 @click.option("--check", is_flag=True, help="Exit non-zero when a SPEC §8 bar is missed.")
+@click.option("--reuse", is_flag=True, help="Measure the data set a previous run generated.")
 @with_appcontext
 def bench_command(
     scale: float,
@@ -301,6 +302,7 @@ def bench_command(
     rounds: int,
     only: tuple[str, ...],
     check: bool,
+    reuse: bool,
 ) -> None:
     from portal.bench.data import BenchRefused, bench_database_url
     from portal.bench.runner import Options, main
@@ -315,6 +317,7 @@ def bench_command(
                 rounds=rounds,
                 check=check,
                 only=only,
+                reuse=reuse,
             )
         )
     except BenchRefused as exc:

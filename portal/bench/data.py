@@ -519,6 +519,33 @@ def generate(engine: Engine, scale: float, *, log: Callable[[str], None] = print
     return out
 
 
+def generated_before(url: str) -> bool:
+    """A bench database holding a generated data set (``--reuse`` can measure it again)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if database_state(conn) != "bench":
+                return False
+            return bool(
+                conn.execute(
+                    text("SELECT count(*) FROM project WHERE name LIKE 'Bench board %'")
+                ).scalar_one()
+            )
+    except Exception:  # no database, no tables: nothing to reuse
+        return False
+    finally:
+        engine.dispose()
+
+
+def acme_board_ids(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text("SELECT id FROM project WHERE name LIKE 'Bench board %' ORDER BY id")
+            ).scalars()
+        )
+
+
 def count_generated(engine: Engine) -> dict[str, int]:
     """What :func:`generate` added (rows of the bench companies, and acme's bench rows)."""
     queries = {

@@ -117,7 +117,7 @@ def free_port() -> int:
 # Setting up -----------------------------------------------------------------------------------
 
 
-def load_base(app: Any) -> Credentials:
+def load_base(app: Any, *, demo: bool = True) -> Credentials:
     """The demo (users, roles, memberships, acme) and the credentials the API targets use."""
     from portal.db import commit, get_db
     from services.accounts.tokens import create_api_key, create_service_token
@@ -126,7 +126,8 @@ def load_base(app: Any) -> Credentials:
     with app.app_context():
         session = get_db().session_factory()
         try:
-            load_demo(session)
+            if demo:
+                load_demo(session)
             _, worker = create_service_token(session, name="bench worker")
             acme = session.execute(text("SELECT id FROM company WHERE slug = 'acme'")).scalar_one()
             keys = [
@@ -286,16 +287,17 @@ class Server:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a busy machine boots slowly
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn {module} exited: see {log}")
+                raise RuntimeError(f"gunicorn {module} exited:\n{_tail(log)}")
             try:
                 if _get(port, "/healthz")[0] == 200:
                     return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError(f"gunicorn {module} did not become healthy: see {log}")
+        self.stop()
+        raise RuntimeError(f"gunicorn {module} did not become healthy:\n{_tail(log)}")
 
     def stop(self) -> None:
         try:
@@ -307,6 +309,13 @@ class Server:
             except ProcessLookupError:
                 pass
         self.log.close()
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
 
 
 def _get(
@@ -368,6 +377,7 @@ class Options:
     check: bool = False
     only: tuple[str, ...] = ()
     keep: bool = False
+    reuse: bool = False  # measure a data set a previous run generated (no small-data counts)
 
 
 def measure(
@@ -385,8 +395,10 @@ def measure(
     started = time.monotonic()
     plain, log = log, _stamped(log, started)
 
-    data.ensure_database(url)
-    data.claim_database(url)
+    reuse = options.reuse and data.generated_before(url)
+    if not reuse:
+        data.ensure_database(url)
+        data.claim_database(url)
     work = Path(tempfile.mkdtemp(prefix="stoa-bench-"))
     port, hello_port = free_port(), free_port()
     secret, keys = secrets.token_hex(32), Fernet.generate_key().decode()
@@ -402,8 +414,9 @@ def measure(
     engine = create_engine(url)
     servers: list[Server] = []
     try:
-        log(f"Database {engine.url.database}: migrations and demo data…")
-        upgrade(url)
+        if not reuse:
+            log(f"Database {engine.url.database}: migrations and demo data…")
+            upgrade(url)
         app = create_app(
             {
                 "DATABASE_URL": url,
@@ -416,15 +429,21 @@ def measure(
                 "RATELIMIT_NAMESPACE": "bench",
             }
         )
-        creds = load_base(app)
+        creds = load_base(app, demo=not reuse)
         ids = resolve_ids(engine)
         inproc = InProcess(app, creds, ids)
         chosen = [
             t for t in targets(ids, ids.demo_project) if not options.only or t.name in options.only
         ]
-        small = {t.name: inproc.statements(t)[0] for t in chosen}
-        log(f"Generating the data set at scale {options.scale}…")
-        generated = data.generate(engine, options.scale, log=log)
+        small: dict[str, int] = {}
+        if reuse:
+            log(f"Reusing the data set in {engine.url.database}")
+            generated = data.Generated(counts=data.count_generated(engine))
+            generated.acme_board_ids = data.acme_board_ids(engine)
+        else:
+            small = {t.name: inproc.statements(t)[0] for t in chosen}
+            log(f"Generating the data set at scale {options.scale}…")
+            generated = data.generate(engine, options.scale, log=log)
         ids.board = generated.acme_board_ids[0]
         chosen = [t for t in targets(ids, ids.board) if not options.only or t.name in options.only]
         results: list[Result] = []
