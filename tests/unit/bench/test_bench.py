@@ -65,8 +65,10 @@ def test_generates_the_scaled_data_set(scratch) -> None:
         assert portals == counts["companies"]
     finally:
         engine.dispose()
-    # a database the bench filled is the bench's: claiming it again starts it over
+    # a database the bench filled is the bench's: --reuse measures it again, claiming starts over
+    assert data.generated_before(scratch)
     data.claim_database(scratch)
+    assert not data.generated_before(scratch)
     engine = make_engine(scratch)
     with engine.connect() as conn:
         assert (
