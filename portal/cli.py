@@ -27,6 +27,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(digests_command)
     app.cli.add_command(invoices_group)
     app.cli.add_command(network_group)
+    app.cli.add_command(bench_command)
 
 
 @click.group("db", help="Database migrations.")
@@ -278,6 +279,50 @@ def storage_cleanup(older_than: int) -> None:
         f"Promoted {stats['promoted']}, abandoned uploads removed {stats['abandoned']}, "
         f"temporary objects removed {stats['temp_removed']}."
     )
+
+
+@click.command("bench", help="Generate the SPEC §8 data set and measure pages against hello.")
+@click.option("--scale", default=1.0, show_default=True, help="Data set size (0.01 for CI).")
+@click.option(
+    "--database-url",
+    default=None,
+    help="PostgreSQL database the bench owns (default: database stoa_bench on DATABASE_URL's "
+    "server). Refused if it holds data the bench did not create.",
+)
+@click.option("--seconds", default=5.0, show_default=True, help="Length of one round.")
+@click.option("--rounds", default=2, show_default=True, help="Rounds per target (alternating).")
+@click.option("--only", multiple=True, help="Measure only these targets (repeatable).")
+@click.option("--check", is_flag=True, help="Exit non-zero when a SPEC §8 bar is missed.")
+@click.option("--reuse", is_flag=True, help="Measure the data set a previous run generated.")
+@with_appcontext
+def bench_command(
+    scale: float,
+    database_url: str | None,
+    seconds: float,
+    rounds: int,
+    only: tuple[str, ...],
+    check: bool,
+    reuse: bool,
+) -> None:
+    from portal.bench.data import BenchRefused, bench_database_url
+    from portal.bench.runner import Options, main
+
+    try:
+        url = bench_database_url(_settings().database_url, database_url)
+        code = main(
+            Options(
+                database_url=url,
+                scale=scale,
+                seconds=seconds,
+                rounds=rounds,
+                check=check,
+                only=only,
+                reuse=reuse,
+            )
+        )
+    except BenchRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    sys.exit(code)
 
 
 def _create_app() -> Flask:

@@ -1,0 +1,573 @@
+"""The SPEC §8 data set, generated with set-based SQL (``INSERT … SELECT generate_series``).
+
+The bench owns the database it fills: a fresh one, an empty one, or one it filled before (it
+carries the ``stoa_bench_marker`` table). Anything else — a database with real companies — is
+refused. On it: the migrations, the demo data (the signed-in users, roles, memberships and the
+``acme`` portal every measured page belongs to), then the generated rows:
+
+* SPEC §8's set scaled by ``scale``: 1,000 companies (each with a portal and a client admin),
+  20,000 projects, 200,000 tasks, 100,000 files, 100,000 deliverables (each with a version) and
+  2,000,000 activity rows, spread evenly over the generated companies;
+* the ``acme`` tenant made large: 20 boards (projects) of 100 tasks, 2,000 files, 2,000 notes and
+  50,000 activity rows (boards stay 100 cards each; their number and the rest scale).
+
+PostgreSQL only: on SQLite :func:`check_backend` refuses with a clear message.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, bindparam, create_engine, inspect, text
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.types import Boolean, Integer, Numeric, String, Text
+
+MARKER_TABLE = "stoa_bench_marker"
+BENCH_SLUG_PREFIX = "bench-"
+BOARD_SIZE = 100  # cards on each of acme's generated boards (the measured kanban)
+
+# SPEC §8 at scale 1 (the issue's data set)
+FULL = {
+    "companies": 1_000,
+    "projects": 20_000,
+    "tasks": 200_000,
+    "files": 100_000,
+    "deliverables": 100_000,
+    "activity": 2_000_000,
+}
+ACME_FULL = {"boards": 20, "files": 2_000, "notes": 2_000, "activity": 50_000}
+
+
+class BenchRefused(Exception):
+    """The database is not the bench's to fill (or not a backend the bench supports)."""
+
+
+def scaled(scale: float) -> dict[str, int]:
+    """The generated row counts at ``scale`` (at least one of each, so every page has data)."""
+    counts = {name: max(1, round(n * scale)) for name, n in FULL.items()}
+    counts["acme_boards"] = max(1, round(ACME_FULL["boards"] * scale))
+    counts["acme_tasks"] = counts["acme_boards"] * BOARD_SIZE
+    counts["acme_files"] = max(10, round(ACME_FULL["files"] * scale))
+    counts["acme_notes"] = max(10, round(ACME_FULL["notes"] * scale))
+    counts["acme_activity"] = max(10, round(ACME_FULL["activity"] * scale))
+    return counts
+
+
+def check_backend(url: str) -> None:
+    if not make_url(url).drivername.startswith("postgresql"):
+        raise BenchRefused(
+            "stoa bench needs PostgreSQL (its data set is generated with generate_series): "
+            "pass --database-url postgresql+psycopg://user@host:5432/stoa_bench"
+        )
+
+
+def bench_database_url(app_url: str, explicit: str | None, name: str = "stoa_bench") -> str:
+    """``explicit`` when given, else the app's PostgreSQL server with database ``name``."""
+    url = explicit or make_url(app_url).set(database=name).render_as_string(hide_password=False)
+    check_backend(url)
+    return url
+
+
+def ensure_database(url: str) -> None:
+    """Create the database when it does not exist (through the server's ``postgres`` db)."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+            ).first()
+            if exists is None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    finally:
+        admin.dispose()
+
+
+def database_state(conn: Connection) -> str:
+    """``fresh`` (no tables), ``bench`` (ours), ``empty`` (schema, no people) or ``real``."""
+    tables = set(inspect(conn).get_table_names())
+    if not tables:
+        return "fresh"
+    if MARKER_TABLE in tables:
+        return "bench"
+    people = 0
+    for table in ("company", "user"):
+        if table in tables:
+            people += conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one()
+    return "empty" if people == 0 else "real"
+
+
+def claim_database(url: str) -> None:
+    """Make ``url`` an empty database marked as the bench's, or refuse one with real data."""
+    check_backend(url)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            state = database_state(conn)
+            if state == "real":
+                raise BenchRefused(
+                    f"{make_url(url).database} holds data the bench did not create "
+                    "(companies or users): point --database-url at an empty or bench database."
+                )
+            if state != "fresh":
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+                conn.exec_driver_sql("CREATE SCHEMA public")
+            conn.exec_driver_sql(f"CREATE TABLE {MARKER_TABLE} (created_at timestamptz)")
+            conn.exec_driver_sql(f"INSERT INTO {MARKER_TABLE} VALUES (now())")
+    finally:
+        engine.dispose()
+
+
+# Set-based inserts ----------------------------------------------------------------------------
+
+
+def _type_default(column: Any) -> Any:
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return False
+    if isinstance(kind, Integer | Numeric):
+        return 0
+    if isinstance(kind, String | Text):
+        return ""
+    return None
+
+
+def _column_default(column: Any) -> Any:
+    default = column.default
+    if default is None:
+        return _type_default(column)
+    if getattr(default, "is_scalar", False):
+        return default.arg
+    if getattr(default, "is_callable", False):
+        return default.arg(None)  # SQLAlchemy wraps zero-argument factories to take a context
+    return _type_default(column)
+
+
+def insert_select(
+    conn: Connection,
+    table: Table,
+    values: Mapping[str, str],
+    source: str,
+    params: Mapping[str, Any] | None = None,
+) -> int:
+    """``INSERT INTO table (…) SELECT … FROM source``: ``values`` maps columns to SQL; every
+    other required column gets the model's default (or its type's zero) as a typed parameter,
+    so a column another area adds tomorrow does not break the bench."""
+    names = list(values)
+    exprs = [values[n] for n in names]
+    binds = []
+    for column in table.columns:
+        if column.name in values or column.primary_key:
+            continue
+        if column.nullable or column.server_default is not None:
+            continue
+        key = f"_d_{column.name}"
+        names.append(column.name)
+        exprs.append(f":{key}")
+        binds.append(bindparam(key, _column_default(column), type_=column.type))
+    quoted = ", ".join(f'"{n}"' for n in names)
+    sql = f'INSERT INTO "{table.name}" ({quoted}) SELECT {", ".join(exprs)} FROM {source}'
+    result = conn.execute(text(sql).bindparams(*binds), dict(params or {}))
+    return int(result.rowcount or 0)
+
+
+@dataclass
+class Generated:
+    counts: dict[str, int]
+    seconds: dict[str, float] = field(default_factory=dict)
+    acme_board_ids: list[int] = field(default_factory=list)
+
+
+def generate(engine: Engine, scale: float, *, log: Callable[[str], None] = print) -> Generated:
+    """Add the scaled data set to a database that already holds the migrations and the demo."""
+    from portal.models import (
+        ActivityLog,
+        Company,
+        Deliverable,
+        DeliverableVersion,
+        Note,
+        Portal,
+        PortalFile,
+        Project,
+        Task,
+        TaskAssignee,
+        User,
+    )
+
+    def tbl(model: Any) -> Table:
+        return model.__table__
+
+    n = scaled(scale)
+    out = Generated(counts=n)
+    with engine.begin() as conn:
+        acme = conn.execute(text("SELECT id FROM company WHERE slug = 'acme'")).scalar_one()
+        staff = conn.execute(
+            text("SELECT id FROM \"user\" WHERE email = 'pm@northwind.test'")
+        ).scalar_one()
+        acme_dev = conn.execute(
+            text("SELECT id FROM \"user\" WHERE email = 'dev@acme.test'")
+        ).scalar_one()
+        p = {"acme": acme, "staff": staff, "dev": acme_dev}
+
+        def step(name: str, fn: Callable[[], int]) -> None:
+            started = time.monotonic()
+            rows = fn()
+            out.seconds[name] = round(time.monotonic() - started, 2)
+            log(f"  {name}: {rows:,} rows in {out.seconds[name]:.1f} s")
+
+        spread = "now() - (g % 730) * interval '1 day' - (g % 86400) * interval '1 second'"
+        step(
+            "companies",
+            lambda: insert_select(
+                conn,
+                tbl(Company),
+                {
+                    "name": "'Bench Company ' || g",
+                    "slug": f"'{BENCH_SLUG_PREFIX}' || g",
+                    "created_at": spread,
+                },
+                "generate_series(1, :n) AS g",
+                {"n": n["companies"]},
+            ),
+        )
+        conn.execute(
+            text(
+                "CREATE TEMP TABLE bench_co AS "
+                "SELECT (row_number() OVER (ORDER BY id)) - 1 AS k, id "
+                f"FROM company WHERE slug LIKE '{BENCH_SLUG_PREFIX}%'"
+            )
+        )
+        conn.exec_driver_sql("CREATE UNIQUE INDEX ON bench_co (k)")
+        nco = {"nco": n["companies"]}
+        step(
+            "portals",
+            lambda: insert_select(
+                conn,
+                tbl(Portal),
+                {
+                    "company_id": "c.id",
+                    "title": "'Bench Company ' || c.k",
+                    "slug": f"'{BENCH_SLUG_PREFIX}' || c.k",
+                    "dashboard_enabled": "true",
+                },
+                "bench_co AS c",
+            ),
+        )
+        step(
+            "client users",
+            lambda: insert_select(
+                conn,
+                tbl(User),
+                {
+                    "email": "'owner' || c.k || '@bench.test'",
+                    "name": "'Bench Owner ' || c.k",
+                    "company_id": "c.id",
+                    "client_role": "'admin'",
+                },
+                "bench_co AS c",
+            ),
+        )
+        step(
+            "projects",
+            lambda: insert_select(
+                conn,
+                tbl(Project),
+                {
+                    "company_id": "c.id",
+                    "name": "'Project ' || g",
+                    "status": "CASE WHEN g % 5 = 0 THEN 'completed' ELSE 'active' END",
+                    "lead_id": ":staff",
+                    "created_at": spread,
+                },
+                "generate_series(0, :np - 1) AS g JOIN bench_co AS c ON c.k = g % :nco",
+                {"np": n["projects"], "staff": staff, **nco},
+            ),
+        )
+        conn.exec_driver_sql(
+            "CREATE TEMP TABLE bench_pr AS SELECT (row_number() OVER (ORDER BY p.id)) - 1 AS k, "
+            "p.id, p.company_id FROM project p JOIN bench_co c ON c.id = p.company_id"
+        )
+        conn.exec_driver_sql("CREATE UNIQUE INDEX ON bench_pr (k)")
+        statuses = "(ARRAY['open','up_next','in_progress','complete'])[1 + g % 4]"
+        priorities = "(ARRAY['low','medium','high','urgent'])[1 + (g / 4) % 4]"
+        step(
+            "tasks",
+            lambda: insert_select(
+                conn,
+                tbl(Task),
+                {
+                    "company_id": "pr.company_id",
+                    "project_id": "pr.id",
+                    "title": "'Task ' || g",
+                    "description": "'Generated task ' || g",
+                    "status": statuses,
+                    "priority": priorities,
+                    "sort_order": "g",
+                    "due_date": "current_date + (g % 90 - 30)",
+                    "created_at": spread,
+                    "updated_at": spread,
+                },
+                "generate_series(0, :nt - 1) AS g JOIN bench_pr AS pr ON pr.k = g % :npr",
+                {"nt": n["tasks"], "npr": n["projects"]},
+            ),
+        )
+        approval = "(ARRAY['none','pending','approved','rejected'])[1 + g % 4]"
+        step(
+            "files",
+            lambda: insert_select(
+                conn,
+                tbl(PortalFile),
+                {
+                    "company_id": "c.id",
+                    "name": "'File ' || g || '.pdf'",
+                    "linked_url": "'https://files.example.com/bench/' || g",
+                    "approval_status": approval,
+                    "uploader_label": "'Bench'",
+                    "created_at": spread,
+                    "updated_at": spread,
+                },
+                "generate_series(0, :nf - 1) AS g JOIN bench_co AS c ON c.k = g % :nco",
+                {"nf": n["files"], **nco},
+            ),
+        )
+        d_status = "(ARRAY['pending','in_review','revision_requested','approved'])[1 + g % 4]"
+        step(
+            "deliverables",
+            lambda: insert_select(
+                conn,
+                tbl(Deliverable),
+                {
+                    "company_id": "pr.company_id",
+                    "project_id": "pr.id",
+                    "name": "'Deliverable ' || g",
+                    "linked": "true",
+                    "status": d_status,
+                    "current_version": "1",
+                    "visible_version": "1",
+                    "created_by_id": ":staff",
+                    "created_at": spread,
+                    "updated_at": spread,
+                },
+                "generate_series(0, :nd - 1) AS g JOIN bench_pr AS pr ON pr.k = g % :npr",
+                {"nd": n["deliverables"], "npr": n["projects"], "staff": staff},
+            ),
+        )
+        step(
+            "deliverable versions",
+            lambda: insert_select(
+                conn,
+                tbl(DeliverableVersion),
+                {
+                    "deliverable_id": "d.id",
+                    "company_id": "d.company_id",
+                    "number": "1",
+                    "original_name": "d.name",
+                    "sha256": "md5(d.name) || md5(d.name)",
+                    "url": "'https://files.example.com/bench/d/' || d.id",
+                    "uploaded_by_id": ":staff",
+                    "created_at": "d.created_at",
+                },
+                "deliverable AS d JOIN bench_co AS c ON c.id = d.company_id",
+                {"staff": staff},
+            ),
+        )
+        actions = (
+            "(ARRAY['task_created','task_moved','task_completed','file_uploaded',"
+            "'message_sent','deliverable_in_review','deliverable_approved'])[1 + g % 7]"
+        )
+        objects = (
+            "(ARRAY['task','task','task','file','note','deliverable','deliverable'])[1 + g % 7]"
+        )
+        activity = {
+            "actor_id": ":staff",
+            "actor_label": "'Pat Manager'",
+            "action": actions,
+            "object_type": objects,
+            "object_id": "g",
+            "object_label": "'Object ' || g",
+            "description": "'Pat Manager did thing ' || g",
+            "created_at": spread,
+        }
+        step(
+            "activity",
+            lambda: insert_select(
+                conn,
+                tbl(ActivityLog),
+                {"company_id": "c.id", **activity},
+                "generate_series(0, :na - 1) AS g JOIN bench_co AS c ON c.k = g % :nco",
+                {"na": n["activity"], "staff": staff, **nco},
+            ),
+        )
+
+        # the acme tenant, large
+        step(
+            "acme boards",
+            lambda: insert_select(
+                conn,
+                tbl(Project),
+                {
+                    "company_id": ":acme",
+                    "name": "'Bench board ' || g",
+                    "status": "'active'",
+                    "lead_id": ":staff",
+                    "description": "'A generated board of 100 cards.'",
+                },
+                "generate_series(1, :nb) AS g",
+                {**p, "nb": n["acme_boards"]},
+            ),
+        )
+        out.acme_board_ids = list(
+            conn.execute(
+                text(
+                    "SELECT id FROM project WHERE company_id = :acme "
+                    "AND name LIKE 'Bench board %' ORDER BY id"
+                ),
+                {"acme": acme},
+            ).scalars()
+        )
+        conn.execute(
+            text("CREATE TEMP TABLE bench_ab AS SELECT unnest(CAST(:ids AS int[])) AS id"),
+            {"ids": out.acme_board_ids},
+        )
+        step(
+            "acme tasks",
+            lambda: insert_select(
+                conn,
+                tbl(Task),
+                {
+                    "company_id": ":acme",
+                    "project_id": "b.id",
+                    "title": "'Card ' || g || ' of ' || b.id",
+                    "description": "'Generated card with **some** markdown, item ' || g",
+                    "status": statuses,
+                    "priority": priorities,
+                    "type": "(ARRAY['task','bug','feature','design'])[1 + g % 4]",
+                    "sort_order": "g",
+                    "due_date": "current_date + (g % 60 - 20)",
+                    "created_by_id": ":staff",
+                },
+                f"bench_ab AS b CROSS JOIN generate_series(1, {BOARD_SIZE}) AS g",
+                p,
+            ),
+        )
+        step(
+            "acme task assignees",
+            lambda: insert_select(
+                conn,
+                tbl(TaskAssignee),
+                {"company_id": "t.company_id", "task_id": "t.id", "user_id": ":dev"},
+                "task AS t JOIN bench_ab AS b ON b.id = t.project_id",
+                p,
+            ),
+        )
+        step(
+            "acme files",
+            lambda: insert_select(
+                conn,
+                tbl(PortalFile),
+                {
+                    "company_id": ":acme",
+                    "name": "'Acme file ' || g || '.pdf'",
+                    "linked_url": "'https://files.example.com/acme/' || g",
+                    "approval_status": approval,
+                    "uploader_label": "'Pat Manager'",
+                    "uploaded_by_id": ":staff",
+                    "created_at": spread,
+                    "updated_at": spread,
+                },
+                "generate_series(1, :n) AS g",
+                {**p, "n": n["acme_files"]},
+            ),
+        )
+        first_board = out.acme_board_ids[0]
+        step(
+            "acme notes",
+            lambda: insert_select(
+                conn,
+                tbl(Note),
+                {
+                    "company_id": ":acme",
+                    "resource_type": "'project'",
+                    "resource_id": ":board",
+                    "author_id": "CASE WHEN g % 2 = 0 THEN :staff ELSE :dev END",
+                    "body": "'Note ' || g || ' with *markdown* and a [link](https://example.com/' "
+                    "|| g || ')'",
+                    "created_at": spread,
+                },
+                "generate_series(1, :n) AS g",
+                {**p, "n": n["acme_notes"], "board": first_board},
+            ),
+        )
+        step(
+            "acme activity",
+            lambda: insert_select(
+                conn,
+                tbl(ActivityLog),
+                {"company_id": ":acme", **activity},
+                "generate_series(1, :n) AS g",
+                {**p, "n": n["acme_activity"]},
+            ),
+        )
+    started = time.monotonic()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
+    out.seconds["vacuum analyze"] = round(time.monotonic() - started, 2)
+    log(f"  vacuum analyze: {out.seconds['vacuum analyze']:.1f} s")
+    return out
+
+
+def generated_before(url: str) -> bool:
+    """A bench database holding a generated data set (``--reuse`` can measure it again)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if database_state(conn) != "bench":
+                return False
+            return bool(
+                conn.execute(
+                    text("SELECT count(*) FROM project WHERE name LIKE 'Bench board %'")
+                ).scalar_one()
+            )
+    except Exception:  # no database, no tables: nothing to reuse
+        return False
+    finally:
+        engine.dispose()
+
+
+def acme_board_ids(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text("SELECT id FROM project WHERE name LIKE 'Bench board %' ORDER BY id")
+            ).scalars()
+        )
+
+
+def count_generated(engine: Engine) -> dict[str, int]:
+    """What :func:`generate` added (rows of the bench companies, and acme's bench rows)."""
+    queries = {
+        "companies": f"SELECT count(*) FROM company WHERE slug LIKE '{BENCH_SLUG_PREFIX}%'",
+        "projects": "SELECT count(*) FROM project p JOIN company c ON c.id = p.company_id "
+        f"WHERE c.slug LIKE '{BENCH_SLUG_PREFIX}%'",
+        "tasks": "SELECT count(*) FROM task t JOIN company c ON c.id = t.company_id "
+        f"WHERE c.slug LIKE '{BENCH_SLUG_PREFIX}%'",
+        "files": "SELECT count(*) FROM portal_file f JOIN company c ON c.id = f.company_id "
+        f"WHERE c.slug LIKE '{BENCH_SLUG_PREFIX}%'",
+        "deliverables": "SELECT count(*) FROM deliverable d JOIN company c "
+        f"ON c.id = d.company_id WHERE c.slug LIKE '{BENCH_SLUG_PREFIX}%'",
+        "activity": "SELECT count(*) FROM activitylog a JOIN company c ON c.id = a.company_id "
+        f"WHERE c.slug LIKE '{BENCH_SLUG_PREFIX}%'",
+        "acme_boards": "SELECT count(*) FROM project WHERE name LIKE 'Bench board %'",
+        "acme_tasks": "SELECT count(*) FROM task t JOIN project p ON p.id = t.project_id "
+        "WHERE p.name LIKE 'Bench board %'",
+        "acme_files": "SELECT count(*) FROM portal_file WHERE name LIKE 'Acme file %'",
+        "acme_notes": "SELECT count(*) FROM note n JOIN project p ON p.id = n.resource_id "
+        "AND n.resource_type = 'project' WHERE p.name LIKE 'Bench board %'",
+        "acme_activity": "SELECT count(*) FROM activitylog a JOIN company c "
+        "ON c.id = a.company_id WHERE c.slug = 'acme' AND a.description LIKE 'Pat Manager did%'",
+    }
+    with engine.connect() as conn:
+        return {name: int(conn.execute(text(sql)).scalar_one()) for name, sql in queries.items()}

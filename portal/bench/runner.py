@@ -1,0 +1,599 @@
+"""``stoa bench``: build the data set, serve it with the production gunicorn command next to a
+bare hello app, measure, report (last line: one JSON object)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+
+from portal.bench import data
+from portal.bench.load import Round, run_round
+from portal.bench.report import Kind, Result, misses, table
+
+ROOT = Path(__file__).resolve().parents[2]
+CONNECTIONS = 16
+API_KEYS = CONNECTIONS  # one per connection: a key's own rate limit is not what we measure
+# the production command (Makefile `run`, Dockerfile, deploy/): 2 workers x 4 threads
+GUNICORN_ARGS = (
+    "--workers",
+    "2",
+    "--threads",
+    "4",
+    "--access-logfile",
+    "-",
+    "--logger-class",
+    "portal.accesslog.RedactingLogger",
+)
+CLIENT_EMAIL = "owner@acme.test"
+STAFF_EMAIL = "admin@northwind.test"
+DEMO_PASSWORD = "stoa-demo"
+SKIP_STATEMENTS = ("SAVEPOINT", "RELEASE", "ROLLBACK TO")
+META_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+@dataclass
+class Target:
+    name: str
+    kind: Kind
+    path: str
+    who: str  # "client", "staff", "worker" or "key"
+    htmx: bool = False
+
+
+@dataclass
+class Ids:
+    acme_company: int
+    acme_retail_company: int
+    acme_portal: int
+    client_user: int
+    demo_project: int
+    deliverable: int
+    board: int = 0
+
+
+@dataclass
+class Credentials:
+    worker_token: str
+    api_keys: list[str] = field(default_factory=list)
+
+
+def targets(ids: Ids, board: int) -> list[Target]:
+    p = "/p/acme"
+    return [
+        Target("dashboard", "page", f"{p}/dashboard", "client"),
+        Target("kanban", "page", f"{p}/tasks?project={board}", "client"),
+        Target("files", "page", f"{p}/files", "client"),
+        Target("notes", "page", f"{p}/notes", "client"),
+        Target("activity", "page", f"{p}/activity", "client"),
+        Target("approvals", "page", "/admin/approvals", "staff"),
+        Target("dashboard partial", "partial", f"{p}/dashboard", "client", htmx=True),
+        Target("kanban partial", "partial", f"{p}/tasks?project={board}", "client", htmx=True),
+        Target("notes partial", "partial", f"{p}/notes", "client", htmx=True),
+        Target("activity partial", "partial", f"{p}/activity", "client", htmx=True),
+        Target("bell badge", "partial", "/notifications/badge", "client", htmx=True),
+        Target(
+            "deliverable detail",
+            "partial",
+            f"{p}/deliverables/{ids.deliverable}",
+            "client",
+            htmx=True,
+        ),
+        Target("api portal tasks", "api", f"/api/v1/portals/{ids.acme_portal}/tasks", "key"),
+        Target("api worker dashboard", "api", "/api/portal/dashboard", "worker"),
+    ]
+
+
+def say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# Setting up -----------------------------------------------------------------------------------
+
+
+def load_base(app: Any, *, demo: bool = True) -> Credentials:
+    """The demo (users, roles, memberships, acme) and the credentials the API targets use."""
+    from portal.db import commit, get_db
+    from services.accounts.tokens import create_api_key, create_service_token
+    from services.demo import load_demo
+
+    with app.app_context():
+        session = get_db().session_factory()
+        try:
+            if demo:
+                load_demo(session)
+            _, worker = create_service_token(session, name="bench worker")
+            acme = session.execute(text("SELECT id FROM company WHERE slug = 'acme'")).scalar_one()
+            keys = [
+                create_api_key(session, name=f"bench {i}", company_id=acme)[1]
+                for i in range(API_KEYS)
+            ]
+            commit(session)
+        finally:
+            session.close()
+    return Credentials(worker_token=worker, api_keys=keys)
+
+
+def resolve_ids(engine: Engine) -> Ids:
+    with engine.connect() as conn:
+
+        def one(sql: str, **params: Any) -> int:
+            return int(conn.execute(text(sql), params).scalar_one())
+
+        acme = one("SELECT id FROM company WHERE slug = 'acme'")
+        return Ids(
+            acme_company=acme,
+            acme_retail_company=one("SELECT id FROM company WHERE slug = 'acme-retail'"),
+            acme_portal=one("SELECT id FROM portal WHERE company_id = :c", c=acme),
+            client_user=one(f"SELECT id FROM \"user\" WHERE email = '{CLIENT_EMAIL}'"),
+            demo_project=one(
+                "SELECT min(id) FROM project WHERE company_id = :c AND status = 'active'", c=acme
+            ),
+            deliverable=one(
+                "SELECT min(id) FROM deliverable WHERE company_id = :c "
+                "AND visible_version IS NOT NULL",
+                c=acme,
+            ),
+        )
+
+
+# In-process: statements per request, sizes --------------------------------------------------
+
+
+class InProcess:
+    """The app in this process on the bench database: count each request's SQL statements."""
+
+    def __init__(self, app: Any, creds: Credentials, ids: Ids) -> None:
+        self.app = app
+        self.creds = creds
+        self.ids = ids
+        self.clients = {
+            "client": self._signed_in(CLIENT_EMAIL),
+            "staff": self._signed_in(STAFF_EMAIL),
+        }
+        self.clients["worker"] = self.clients["key"] = app.test_client()
+
+    def _signed_in(self, email: str) -> Any:
+        client = self.app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = META_CSRF.search(page)
+        resp = client.post(
+            "/login",
+            data={
+                "email": email,
+                "password": DEMO_PASSWORD,
+                "csrf_token": token.group(1) if token else "",
+            },
+        )
+        if resp.status_code not in (302, 303):
+            raise RuntimeError(f"in-process sign-in of {email} failed: {resp.status_code}")
+        return client
+
+    def headers(self, target: Target) -> dict[str, str]:
+        return request_headers(target, self.creds, self.ids, key_index=0)
+
+    @contextmanager
+    def counting(self) -> Iterator[list[str]]:
+        engine = self.app.extensions["stoa_db"].engine
+        me = threading.get_ident()
+        seen: list[str] = []
+
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if threading.get_ident() == me and not statement.lstrip().upper().startswith(
+                SKIP_STATEMENTS
+            ):
+                seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    def get(self, target: Target) -> Any:
+        return self.clients[target.who].get(target.path, headers=self.headers(target))
+
+    def statements(self, target: Target) -> tuple[int, bytes]:
+        """(statements of one warm request, its body)."""
+        self.get(target)  # warm-up: first-request work (caches) is not what we measure
+        with self.counting() as seen:
+            resp = self.get(target)
+        if resp.status_code != 200:
+            raise RuntimeError(f"{target.name} {target.path}: HTTP {resp.status_code}")
+        return len(seen), resp.get_data()
+
+    def first_load_gzip(self, path: str) -> tuple[int, list[str]]:
+        """Gzipped bytes of the JS and CSS a full page load of ``path`` fetches."""
+        html = self.clients["client"].get(path).get_data(as_text=True)
+        assets = re.findall(r'<script[^>]+src="([^"]+)"', html) + re.findall(
+            r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"|<link[^>]+href="([^"]+)"[^>]+rel="stylesheet"',
+            html,
+        )
+        urls: list[str] = []
+        for item in assets:
+            for url in item if isinstance(item, tuple) else (item,):
+                if url and url.startswith("/") and url not in urls:
+                    urls.append(url)
+        total = 0
+        for url in urls:
+            body = self.clients["client"].get(url).get_data()
+            total += len(gzip.compress(body, 6))
+        return total, urls
+
+
+def request_headers(target: Target, creds: Credentials, ids: Ids, key_index: int) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if target.htmx:
+        headers["HX-Request"] = "true"
+    if target.who == "key":
+        headers["Authorization"] = f"Bearer {creds.api_keys[key_index % len(creds.api_keys)]}"
+    if target.who == "worker":
+        headers.update(
+            {
+                "Authorization": f"Bearer {creds.worker_token}",
+                "X-Portal-Company-Id": str(ids.acme_company),
+                "X-Portal-User-Role": "admin",
+                "X-Portal-User-Id": str(ids.client_user),
+                "X-Portal-Group-Company-Ids": f"{ids.acme_company},{ids.acme_retail_company}",
+            }
+        )
+    return headers
+
+
+# Servers --------------------------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, module: str, port: int, env: dict[str, str], log: Path) -> None:
+        self.port = port
+        self.log = log.open("ab")
+        self.proc = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                *GUNICORN_ARGS,
+                module,
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 300  # a busy machine boots slowly
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn {module} exited:\n{_tail(log)}")
+            try:
+                if _get(port, "/healthz")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn {module} did not become healthy:\n{_tail(log)}")
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.log.close()
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _get(
+    port: int, path: str, headers: dict[str, str] | None = None, method: str = "GET", body: str = ""
+) -> tuple[int, dict[str, str], bytes]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body or None, headers=headers or {})
+        resp = conn.getresponse()
+        payload = resp.read()
+        cookies = [v for k, v in resp.getheaders() if k.lower() == "set-cookie"]
+        return resp.status, {"set-cookie": "\n".join(cookies)}, payload
+    finally:
+        conn.close()
+
+
+def _cookie_jar(set_cookie: str, jar: dict[str, str]) -> None:
+    for line in set_cookie.splitlines():
+        name, _, rest = line.partition("=")
+        jar[name.strip()] = rest.split(";", 1)[0]
+
+
+def sign_in_http(port: int, email: str) -> str:
+    """Sign in through the real login form; return the Cookie header to send."""
+    jar: dict[str, str] = {}
+    status, h, page = _get(port, "/login")
+    _cookie_jar(h["set-cookie"], jar)
+    token = META_CSRF.search(page.decode())
+    form = urllib.parse.urlencode(
+        {"email": email, "password": DEMO_PASSWORD, "csrf_token": token.group(1) if token else ""}
+    )
+    status, h, _ = _get(
+        port,
+        "/login",
+        {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        method="POST",
+        body=form,
+    )
+    if status not in (302, 303):
+        raise RuntimeError(f"sign-in of {email} failed: HTTP {status}")
+    _cookie_jar(h["set-cookie"], jar)
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+# The run --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    database_url: str
+    scale: float = 1.0
+    seconds: float = 5.0
+    rounds: int = 2
+    check: bool = False
+    only: tuple[str, ...] = ()
+    keep: bool = False
+    reuse: bool = False  # measure a data set a previous run generated (no small-data counts)
+
+
+def measure(
+    options: Options,
+    *,
+    log: Callable[[str], None] = say,
+) -> dict[str, Any]:
+    """Everything but the exit code: returns the JSON object the last line prints."""
+    from cryptography.fernet import Fernet
+
+    from portal import create_app
+    from portal.migrations import upgrade
+
+    url = options.database_url
+    started = time.monotonic()
+    plain, log = log, _stamped(log, started)
+
+    reuse = options.reuse and data.generated_before(url)
+    if not reuse:
+        data.ensure_database(url)
+        data.claim_database(url)
+    work = Path(tempfile.mkdtemp(prefix="stoa-bench-"))
+    port, hello_port = free_port(), free_port()
+    secret, keys = secrets.token_hex(32), Fernet.generate_key().decode()
+    settings = {
+        "DATABASE_URL": url,
+        "STOA_INSTANCE_PATH": str(work / "instance"),
+        "SECRET_KEY": secret,
+        "STOA_ENCRYPTION_KEYS": keys,
+        "STOA_ENV": "production",
+        "STOA_BASE_URL": f"http://127.0.0.1:{port}",
+        "TRUSTED_PROXIES": "1",  # as behind deploy/'s proxy: each load connection is a client
+    }
+    engine = create_engine(url)
+    servers: list[Server] = []
+    try:
+        if not reuse:
+            log(f"Database {engine.url.database}: migrations and demo data…")
+            upgrade(url)
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "INSTANCE_PATH": settings["STOA_INSTANCE_PATH"],
+                "SECRET_KEY": secret,
+                "STOA_ENCRYPTION_KEYS": keys,
+                "STOA_ENV": "production",
+                "BASE_URL": settings["STOA_BASE_URL"],
+                "INSECURE_COOKIES": True,  # the in-process client speaks plain http
+                "RATELIMIT_NAMESPACE": "bench",
+            }
+        )
+        creds = load_base(app, demo=not reuse)
+        ids = resolve_ids(engine)
+        inproc = InProcess(app, creds, ids)
+        chosen = [
+            t for t in targets(ids, ids.demo_project) if not options.only or t.name in options.only
+        ]
+        small: dict[str, int] = {}
+        if reuse:
+            log(f"Reusing the data set in {engine.url.database}")
+            generated = data.Generated(counts=data.count_generated(engine))
+            generated.acme_board_ids = data.acme_board_ids(engine)
+        else:
+            small = {t.name: inproc.statements(t)[0] for t in chosen}
+            log(f"Generating the data set at scale {options.scale}…")
+            generated = data.generate(engine, options.scale, log=log)
+        ids.board = generated.acme_board_ids[0]
+        chosen = [t for t in targets(ids, ids.board) if not options.only or t.name in options.only]
+        results: list[Result] = []
+        for t in chosen:
+            count, body = inproc.statements(t)
+            results.append(
+                Result(
+                    name=t.name,
+                    kind=t.kind,
+                    path=t.path,
+                    statements_small=small.get(t.name),
+                    statements_large=count,
+                    gzip_bytes=len(gzip.compress(body, 6)),
+                )
+            )
+        first_load, assets = inproc.first_load_gzip("/p/acme/dashboard")
+        log(f"First load: {first_load / 1024:.1f} KB gzipped ({len(assets)} files)")
+
+        env = {**os.environ, **settings, "PYTHONUNBUFFERED": "1"}
+        log("Starting gunicorn: the app and hello…")
+        servers.append(Server("wsgi:app", port, env, work / "app.log"))
+        servers.append(Server("portal.bench.hello:app", hello_port, env, work / "hello.log"))
+        log("Signing in over HTTP…")
+        cookies = {
+            "client": sign_in_http(port, CLIENT_EMAIL),
+            "staff": sign_in_http(port, STAFF_EMAIL),
+        }
+        log(
+            f"Measuring {len(chosen)} targets: {CONNECTIONS} connections, "
+            f"{options.rounds} x {options.seconds:g} s rounds alternating with hello…"
+        )
+        for t, r in zip(chosen, results, strict=True):
+            _measure_target(t, r, options, port, hello_port, cookies, creds, ids)
+            log(
+                f"  {t.name}: {r.ratio:.3f}x ({r.rps:.1f} / {r.hello_rps:.1f} req/s), "
+                f"p95 {r.p95_ms:.0f} ms, half-load p95 {r.half_load_p95_ms:.0f} ms"
+            )
+    finally:
+        for server in servers:
+            server.stop()
+        engine.dispose()
+        if not options.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    missed = misses(results, first_load)
+    plain("")
+    plain(table(results))
+    plain(f"first load JS+CSS: {first_load / 1024:.1f} KB gzipped ({', '.join(assets)})")
+    for line in missed:
+        plain(f"MISSED {line}")
+    return {
+        "stoa_bench": 1,
+        "scale": options.scale,
+        "database": engine.url.database,
+        "connections": CONNECTIONS,
+        "seconds_per_round": options.seconds,
+        "rounds": options.rounds,
+        "generated": generated.counts,
+        "generate_seconds": round(sum(generated.seconds.values()), 1),
+        "hello_rps": round(sum(r.hello_rps for r in results) / max(1, len(results)), 1),
+        "first_load_gzip_bytes": first_load,
+        "targets": {r.name: _rounded(r.as_json()) for r in results},
+        "misses": missed,
+        "passed": not missed,
+        "total_seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def _stamped(log: Callable[[str], None], started: float) -> Callable[[str], None]:
+    def stamped(line: str) -> None:
+        log(f"[{time.monotonic() - started:6.1f}s] {line}" if line else line)
+
+    return stamped
+
+
+def _rounded(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in values.items()}
+
+
+def _measure_target(
+    t: Target,
+    r: Result,
+    options: Options,
+    port: int,
+    hello_port: int,
+    cookies: dict[str, str],
+    creds: Credentials,
+    ids: Ids,
+) -> None:
+    headers = request_headers(t, creds, ids, key_index=0)
+    if t.who in cookies:
+        headers["Cookie"] = cookies[t.who]
+    if t.who == "key":  # one key per connection: run_round sets the key per thread below
+        headers.pop("Authorization")
+    per_connection = _key_headers(creds) if t.who == "key" else None
+    target_latencies: list[float] = []
+    target_requests = hello_requests = 0
+    target_time = hello_time = 0.0
+    errors = 0
+    seconds = options.seconds
+    # warm-up: every worker thread has served this page (templates compiled, caches filled)
+    run_round(
+        "127.0.0.1",
+        port,
+        t.path,
+        headers=headers,
+        per_connection=per_connection,
+        connections=CONNECTIONS,
+        seconds=min(1.0, seconds / 2),
+    )
+    for _ in range(options.rounds):
+        hello = run_round("127.0.0.1", hello_port, "/", connections=CONNECTIONS, seconds=seconds)
+        hello_requests += hello.requests
+        hello_time += hello.seconds
+        got = run_round(
+            "127.0.0.1",
+            port,
+            t.path,
+            headers=headers,
+            per_connection=per_connection,
+            connections=CONNECTIONS,
+            seconds=seconds,
+        )
+        target_latencies.extend(got.latencies)
+        target_requests += got.requests
+        target_time += got.seconds
+        errors += got.errors
+    r.rps = target_requests / target_time if target_time else 0.0
+    r.hello_rps = hello_requests / hello_time if hello_time else 0.0
+    r.ratio = r.rps / r.hello_rps if r.hello_rps else 0.0
+    summary = Round(seconds=target_time, latencies=target_latencies)
+    r.p50_ms, r.p95_ms, r.p99_ms = (summary.percentile(p) for p in (50, 95, 99))
+    half = run_round(
+        "127.0.0.1",
+        port,
+        t.path,
+        headers=headers,
+        per_connection=per_connection,
+        connections=CONNECTIONS,
+        seconds=seconds,
+        rate=max(1.0, r.rps / 2),
+    )
+    r.half_load_p95_ms = half.percentile(95)
+    r.errors = errors + half.errors
+
+
+def _key_headers(creds: Credentials) -> list[dict[str, str]]:
+    return [{"Authorization": f"Bearer {key}"} for key in creds.api_keys]
+
+
+def main(options: Options) -> int:
+    result = measure(options, log=say)
+    say(json.dumps(result, separators=(",", ":")))
+    return 1 if options.check and not result["passed"] else 0
