@@ -129,18 +129,20 @@ def create_credential() -> Response:
     created: list[Any] = []
 
     def act() -> None:
-        data = validated(
-            CredentialCreate,
-            {
-                "name": name,
-                "notes": notes.strip(),
-                "typeId": ctype.id if ctype else 0,
-                "companyId": company_id or 0,
-                "fields": _form_values(
-                    list(ctype.fields or []) if ctype else [], keep_blank_secrets=False
-                ),
-            },
-        )
+        defs = list(ctype.fields or []) if ctype else []
+        fields = _form_values(defs, keep_blank_secrets=False)
+        payload = {
+            "name": name,
+            "notes": notes.strip(),
+            "typeId": ctype.id if ctype else 0,
+            "companyId": company_id or 0,
+            "fields": fields,
+        }
+        try:
+            data = validated(CredentialCreate, payload)
+        except Invalid as exc:  # say everything at once: the fields' problems too
+            errors = service.value_errors(defs, fields) | exc.errors
+            raise Invalid(exc.message, errors=errors) from None
         created.append(
             service.create_credential(session=get_session(), actor=current_actor(), data=data)
         )

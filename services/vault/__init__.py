@@ -140,6 +140,17 @@ def _apply_values(
     credential.secrets = secret
 
 
+def value_errors(defs: list[dict[str, Any]], values: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """What is wrong with ``values`` for a new credential of ``defs`` (a form shows these
+    beside its other messages)."""
+    try:
+        items = [FieldValue.model_validate(v) for v in values]
+        _apply_values(Credential(company_id=0, type_id=0, name=""), defs, items)
+    except (Invalid, ValueError) as exc:
+        return getattr(exc, "errors", {}) if isinstance(exc, Invalid) else {}
+    return {}
+
+
 def _type_for(session: Session, type_id: int) -> CredentialType:
     ctype = session.get(CredentialType, type_id)
     if ctype is None:
