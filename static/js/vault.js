@@ -7,7 +7,8 @@
   function flash(button, label) {
     if (!button.dataset.label) button.dataset.label = button.innerHTML;
     button.textContent = label;
-    window.setTimeout(function () { button.innerHTML = button.dataset.label; }, 1500);
+    if (label === "Copied") button.dataset.copied = "true";
+    window.setTimeout(function () { button.innerHTML = button.dataset.label; }, 2000);
   }
 
   function fallbackCopy(text) {
