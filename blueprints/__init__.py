@@ -25,6 +25,8 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.admin.announcements", "bp", "/admin/announcements"),
     ("blueprints.admin.invoices", "bp", "/admin/invoices"),
     ("blueprints.admin.feedback", "bp", "/admin/feedback"),
+    ("blueprints.admin.vault", "bp", "/admin/vault"),
+    ("blueprints.admin.audit", "bp", "/admin/audit"),
     ("blueprints.dev", "bp", "/dev"),
     ("blueprints.portal.files", "public_bp", None),
 )

@@ -72,9 +72,12 @@ from portal.models.user import (
     UserRole,
     UserSession,
 )
+from portal.models.vault import Credential, CredentialType
 from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "Credential",
+    "CredentialType",
     "ALL_TABS",
     "IMPLEMENTED_TABS",
     "NOTE_RESOURCE_TYPES",

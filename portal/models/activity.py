@@ -99,6 +99,13 @@ class Action(StrEnum):
     feedback_comment_deleted = "feedback_comment_deleted", "Idea comment deleted"
     feedback_approved = "feedback_approved", "Feedback approved"
     feedback_rejected = "feedback_rejected", "Feedback rejected"
+    credential_created = "credential_created", "Credential added"
+    credential_updated = "credential_updated", "Credential changed"
+    credential_deleted = "credential_deleted", "Credential deleted"
+    credential_secret_read = "credential_secret_read", "Secure value read"
+    credential_type_created = "credential_type_created", "Credential type added"
+    credential_type_updated = "credential_type_updated", "Credential type changed"
+    credential_type_deleted = "credential_type_deleted", "Credential type deleted"
 
 
 # Activity about staff-only objects (internal notes, deliverable steps behind the internal
@@ -110,12 +117,15 @@ INTERNAL_INVOICE_ACTIVITY = "invoice_draft"
 INTERNAL_BUDGET_ACTIVITY = "budget_draft"
 # Feedback awaiting the agency's approval (or rejected) is not the client's to see yet.
 FEEDBACK_MODERATION_ACTIVITY = "feedback_moderation"
+# The credentials vault is the agency's alone: its history never reaches a client's feed.
+VAULT_ACTIVITY = "credential"
 STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = (
     "internal_note",
     INTERNAL_DELIVERABLE_ACTIVITY,
     INTERNAL_INVOICE_ACTIVITY,
     INTERNAL_BUDGET_ACTIVITY,
     FEEDBACK_MODERATION_ACTIVITY,
+    VAULT_ACTIVITY,
 )
 
 
@@ -127,6 +137,7 @@ class ActivityLog(SQLModel, table=True):
         Index("ix_activitylog_company_created", "company_id", "created_at"),
         # one object's history (a deliverable's, an invoice's) without scanning the log
         Index("ix_activitylog_object", "object_id", "object_type", "created_at"),
+        Index("ix_activitylog_created", "created_at"),  # the agency-wide audit log
     )
 
     id: int | None = Field(default=None, primary_key=True)

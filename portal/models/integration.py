@@ -32,6 +32,9 @@ ALL_SCOPES: tuple[str, ...] = (
     "webhooks:write",
     "network:read",
     "network:write",
+    "vault:read",
+    "vault:write",
+    "vault:secrets",
 )
 
 

@@ -33,6 +33,15 @@ PM_NODES = [
     "network.read",
     "network.wifi.read.*",
     "obj.*",
+    # the vault: open and keep credentials, but reading secure values is granted separately
+    "credential.fetch",
+    "credential.fetch.many",
+    "credential.create",
+    "credential.update",
+    "credential.sub_credentials.*",
+    "credential_type.fetch",
+    "credential_type.fetch.many",
+    "audit.read",
 ]
 
 

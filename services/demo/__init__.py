@@ -214,6 +214,9 @@ def load_demo(session: Session) -> bool:
     from services.demo.feedback import load_demo_feedback
 
     created |= load_demo_feedback(session, companies)
+    from services.demo.vault import load_demo_vault
+
+    created |= load_demo_vault(session, companies, admin)
     return created
 
 

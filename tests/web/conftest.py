@@ -56,6 +56,26 @@ def world(db, tenants):
     return tenants
 
 
+def add_acme_vault(db, tenants) -> None:
+    """A credential of Acme with a sub-credential (the vault's probe objects)."""
+    from sqlmodel import select as sql_select
+
+    from portal.models.vault import Credential
+    from tests.factories.vault import make_credential, make_type
+
+    router = make_type(db, tenants.staff_admin, name="Probe router")
+    tenants.acme_credential = make_credential(
+        db,
+        tenants.staff_admin,
+        tenants.acme,
+        router,
+        subCredentials={"tunnels": [{"name": "T", "fields": [{"fieldId": "peer", "value": "p"}]}]},
+    )
+    tenants.acme_sub_credential = db.exec(
+        sql_select(Credential).where(Credential.parent_id == tenants.acme_credential.id)
+    ).one()
+
+
 @pytest.fixture
 def probe_world(db, world, make_user):
     """The notes/notifications world of tests/web/conftest.py, plus webhooks and deliverables."""
@@ -137,4 +157,5 @@ def probe_world(db, world, make_user):
         task_id=tenants.acme_task_id,
         file_id=tenants.acme_file_id,
     ).id
+    add_acme_vault(db, tenants)
     return tenants

@@ -46,6 +46,9 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "tag_id": lambda t: t.acme_tag.id,
     "item_type": lambda t: "post",
     "item_id": lambda t: t.acme_post.key,
+    "credential_id": lambda t: t.acme_credential.id,
+    "sub_id": lambda t: t.acme_sub_credential.id,
+    "field_id": lambda t: "password",
 }
 
 # argument name -> a value naming nothing at all (what an unknown object answers)
@@ -64,6 +67,7 @@ NOT_TENANT_ARGS: dict[str, str] = {
     "provider": "SSO provider names are configuration, not tenant data",
     "status_id": "feedback statuses are the agency's workflow shared by every board",
     "anonymous_id": "an anonymous voter's id; the post in the same path is the tenant's",
+    "type_id": "credential types are the agency's catalogue, shared by every company",
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
