@@ -12,6 +12,7 @@ from portal.models.billing import (
 )
 from portal.models.budget import Budget, BudgetLine, BudgetStatus
 from portal.models.company import ALL_TABS, IMPLEMENTED_TABS, Company, Portal, PortalStatus
+from portal.models.contract import Contract, ContractSignature, ContractSigner
 from portal.models.deliverable import (
     ApprovalReceipt,
     Deliverable,
@@ -75,6 +76,9 @@ from portal.models.user import (
 from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "Contract",
+    "ContractSignature",
+    "ContractSigner",
     "ALL_TABS",
     "IMPLEMENTED_TABS",
     "NOTE_RESOURCE_TYPES",
