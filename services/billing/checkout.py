@@ -20,7 +20,7 @@ import stripe
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal.errors import BadRequest, Conflict, Invalid, Unavailable
+from portal.errors import BadRequest, Conflict, Invalid, NotFound, Unavailable
 from portal.models import Invoice, InvoicePayment
 from portal.models.billing import OPEN_STATUSES, InvoiceStatus, StripeEvent
 from portal.models.user import ClientRole
@@ -89,8 +89,8 @@ def start_checkout(
 ) -> str:
     """Open a Checkout Session for the invoice's balance; returns the hosted page's URL."""
     config = stripe_config()
-    if config is None:
-        raise PaymentUnavailable("Online payment is not available.")
+    if config is None:  # no online payment on this install: the route is not there
+        raise NotFound("Online payment is not available.")
     invoice = get_invoice(session, actor=actor, invoice_id=invoice_id)
     require_client_role(actor, ClientRole.collaborator, "Ask a collaborator to pay this invoice.")
     if not payable(invoice):
@@ -143,7 +143,7 @@ def handle_webhook(session: Session, *, payload: bytes, signature: str) -> Invoi
     once per event id. Returns the payment recorded (None for a replay or another event)."""
     config = stripe_config()
     if config is None:
-        raise PaymentUnavailable("Online payment is not configured.")
+        raise NotFound("Online payment is not configured.")
     event = _verified_event(payload, signature, config.webhook_secret)
     event_id, event_type = str(event["id"]), str(event["type"])
     if session.exec(select(StripeEvent.id).where(StripeEvent.event_id == event_id)).first():
