@@ -64,7 +64,8 @@ def test_a_signer_signs_a_contract_and_downloads_the_receipt(page_factory) -> No
     expect(link).to_be_visible()
     with page.expect_download() as info:
         link.click()
-    receipt = json.loads(open(info.value.path()).read())
+    with open(info.value.path()) as downloaded:
+        receipt = json.load(downloaded)
     assert receipt["signer_email"] == "dev@acme.test" and len(receipt["sha256"]) == 64
     assert receipt["user_agent"] and receipt["signed_at"]
     assert not page.errors, page.errors

@@ -235,7 +235,7 @@ class FakeStripe:
             )
         return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Fake Stripe Checkout</title>
+<title>Fake Stripe Checkout</title><link rel="icon" href="data:,">
 <style>body{{font-family:system-ui,sans-serif;background:#f6f9fc;margin:0;padding:2rem 1rem}}
 main{{max-width:26rem;margin:auto;background:#fff;border-radius:12px;padding:1.5rem;
 box-shadow:0 2px 12px rgba(0,0,0,.08)}}h1{{font-size:1rem;color:#635bff;margin:0 0 1rem}}
