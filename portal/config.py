@@ -92,6 +92,11 @@ class Settings:
     # Network tab: the UniFi-style controller the background sync reads (None: no controller)
     network_controller_url: str | None = None
     network_controller_key: str = ""
+    # Online payment (Stripe Checkout): both set, or "Pay now" is not offered. The API base
+    # points the stripe library at a local fake in tests and the demo.
+    stripe_secret_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -175,5 +180,13 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         network_controller_key=str(
             o.get("NETWORK_CONTROLLER_KEY") or os.environ.get("NETWORK_CONTROLLER_KEY") or ""
         ),
+        stripe_secret_key=str(
+            o.get("STRIPE_SECRET_KEY") or os.environ.get("STRIPE_SECRET_KEY") or ""
+        ),
+        stripe_webhook_secret=str(
+            o.get("STRIPE_WEBHOOK_SECRET") or os.environ.get("STRIPE_WEBHOOK_SECRET") or ""
+        ),
+        stripe_api_base=str(o.get("STRIPE_API_BASE") or os.environ.get("STRIPE_API_BASE") or "")
+        or None,
         extra={k: v for k, v in o.items() if k.isupper()},
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import shutil
 import time
@@ -57,6 +58,20 @@ class Blob:
     stream: BinaryIO | None = None
     redirect_url: str | None = None
     inline_ok: bool = False
+
+
+def document_blob(data: dict[str, object], *, name: str, as_text: bool = False) -> Blob:
+    """A small generated document (a receipt) as JSON, or one ``key: value`` line per field."""
+    if as_text:
+        body = "\n".join(f"{k}: {'' if v is None else v}" for k, v in data.items()) + "\n"
+        content_type, ext = "text/plain", "txt"
+    else:
+        body = json.dumps(data, indent=2) + "\n"
+        content_type, ext = "application/json", "json"
+    raw = body.encode()
+    return Blob(
+        name=f"{name}.{ext}", content_type=content_type, size=len(raw), stream=io.BytesIO(raw)
+    )
 
 
 class _OpenOnRead(io.RawIOBase):

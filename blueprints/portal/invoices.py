@@ -10,7 +10,7 @@ from flask import Response, flash, request, url_for
 
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
-from portal.errors import Invalid
+from portal.errors import Conflict, Invalid
 from portal.models.billing import (
     CURRENCIES,
     DISPLAY_STATUSES,
@@ -27,8 +27,9 @@ from portal.validation import form_data, validated
 from portal.web.args import page_arg
 from portal.web.downloads import send_blob
 from portal.web.htmx import hx_redirect, perform, render_page
+from portal.web.urls import base_url
 from services import billing as service
-from services.billing import pdf
+from services.billing import checkout, pdf
 from services.billing.queries import SORTS, invoice_detail, invoices_page
 from services.portals import PortalContext
 
@@ -141,6 +142,10 @@ def _render_detail(invoice_id: int, status_code: int = 200, **extra: Any) -> Res
         blank_lines=BLANK_LINES,
         active_tab="invoices",
         page_title=f"Invoice {detail.invoice.number}",
+        can_pay_online=ctx.can_write
+        and checkout.online_payment_enabled()
+        and checkout.payable(detail.invoice),
+        just_paid=request.args.get("paid") == "1",
         **context,
     )
 
@@ -231,6 +236,24 @@ def add_note(invoice_id: int) -> Response:
         "Note posted.",
         draft=body,
     )
+
+
+@bp.post("/invoices/<int:invoice_id>/pay")
+def pay(invoice_id: int) -> Response:
+    """Off to Stripe's hosted checkout; the payment is recorded by its webhook, not here."""
+    _, actor = _here()
+    back = base_url() + url_for("invoices.detail", invoice_id=invoice_id)
+    try:
+        url = checkout.start_checkout(
+            get_session(),
+            actor=actor,
+            invoice_id=invoice_id,
+            success_url=f"{back}?paid=1",
+            cancel_url=back,
+        )
+    except Conflict as exc:
+        return _render_detail(invoice_id, 409, errors={"_": [exc.message]})
+    return hx_redirect(url)
 
 
 @bp.get("/invoices/<int:invoice_id>/pdf")

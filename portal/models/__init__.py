@@ -12,6 +12,7 @@ from portal.models.billing import (
 )
 from portal.models.budget import Budget, BudgetLine, BudgetStatus
 from portal.models.company import ALL_TABS, IMPLEMENTED_TABS, Company, Portal, PortalStatus
+from portal.models.contract import Contract, ContractSignature, ContractSigner
 from portal.models.deliverable import (
     ApprovalReceipt,
     Deliverable,
@@ -78,6 +79,9 @@ from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscr
 __all__ = [
     "Credential",
     "CredentialType",
+    "Contract",
+    "ContractSignature",
+    "ContractSigner",
     "ALL_TABS",
     "IMPLEMENTED_TABS",
     "NOTE_RESOURCE_TYPES",

@@ -76,6 +76,8 @@ class Action(StrEnum):
     invoice_sent = "invoice_sent", "Invoice sent", True
     invoice_voided = "invoice_voided", "Invoice voided"
     invoice_payment_recorded = "invoice_payment_recorded", "Payment recorded", True
+    contract_created = "contract_created", "Contract sent for signature", True
+    contract_signed = "contract_signed", "Contract signed", True
     budget_created = "budget_created", "Budget drafted"
     budget_updated = "budget_updated", "Budget edited"
     budget_submitted = "budget_submitted", "Budget submitted for approval", True

@@ -357,6 +357,21 @@ class InvoicePayment(SQLModel, table=True):
         return from_minor(self.amount_minor, self.currency)
 
 
+class StripeEvent(SQLModel, table=True):
+    """A Stripe webhook event already applied: its id makes a replay a no-op."""
+
+    __tablename__ = "stripe_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(sa_column=Column(String(255), nullable=False, unique=True))
+    type: str = Field(max_length=100)
+    invoice_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("invoice.id", ondelete="SET NULL"), index=True),
+    )
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 # Input families ------------------------------------------------------------------------------
 
 

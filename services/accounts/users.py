@@ -28,6 +28,7 @@ PM_NODES = [
     "deliverable.*",
     "note.*",
     "invoice.read",
+    "contract.read",
     "budget.*",
     "page.*",
     "network.read",

@@ -348,15 +348,39 @@ def record_payment(
     if amount_minor > balance:
         left = format_amount(from_minor(balance, currency), currency)
         raise Invalid(errors={"amount": [f"That is more than the balance ({left})."]})
+    return apply_payment(
+        session,
+        actor=actor,
+        invoice=invoice,
+        amount_minor=amount_minor,
+        paid_on=data.paid_on or date.today(),
+        method=data.method,
+        reference=data.reference,
+    )
+
+
+def apply_payment(
+    session: Session,
+    *,
+    actor: Actor,
+    invoice: Invoice,
+    amount_minor: int,
+    paid_on: date,
+    method: str,
+    reference: str,
+) -> InvoicePayment:
+    """Add a payment to a locked invoice (checked by the caller): partial, or paid once
+    nothing is left. Staff record theirs; online payments come from Stripe's webhook."""
+    currency = invoice.currency
     assert invoice.id is not None
     payment = InvoicePayment(
         invoice_id=invoice.id,
         company_id=invoice.company_id,
         amount_minor=amount_minor,
         currency=currency,
-        paid_on=data.paid_on or date.today(),
-        method=data.method,
-        reference=data.reference,
+        paid_on=paid_on,
+        method=method,
+        reference=reference[:200],
         recorded_by_id=actor.user_id,
     )
     invoice.paid_minor += amount_minor

@@ -9,8 +9,6 @@ a version only once staff approved it internally.
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 
 from sqlmodel import Session, col, select
 
@@ -39,7 +37,7 @@ from portal.models.deliverable import (
     RevisionRequest,
     VersionCreate,
 )
-from portal.storage import Blob, Storage, Upload, get_storage
+from portal.storage import Blob, Storage, Upload, document_blob, get_storage
 from portal.tenancy import Actor, get_for_actor, require_staff, role_at_least
 from services.deliverables import files as deliverable_files
 from services.deliverables.queries import (  # noqa: F401  (the dashboard's and staff area's)
@@ -642,19 +640,8 @@ def receipt_file(
     receipt = get_receipt(
         session, actor=actor, deliverable_id=deliverable_id, receipt_id=receipt_id
     )
-    data = receipt_document(receipt)
-    if as_text:
-        body = "\n".join(f"{k}: {'' if v is None else v}" for k, v in data.items()) + "\n"
-        content_type, ext = "text/plain", "txt"
-    else:
-        body = json.dumps(data, indent=2) + "\n"
-        content_type, ext = "application/json", "json"
-    raw = body.encode()
-    return Blob(
-        name=f"approval-receipt-{receipt.id}.{ext}",
-        content_type=content_type,
-        size=len(raw),
-        stream=io.BytesIO(raw),
+    return document_blob(
+        receipt_document(receipt), name=f"approval-receipt-{receipt.id}", as_text=as_text
     )
 
 

@@ -208,6 +208,9 @@ def load_demo(session: Session) -> bool:
     from services.demo.budgets import load_demo_budgets
 
     created |= load_demo_budgets(session, companies=companies, staff=admin)
+    from services.demo.contracts import load_demo_contracts
+
+    created |= load_demo_contracts(session, companies=companies, staff=admin)
     from services.demo.network import load_demo_network
 
     created |= load_demo_network(session, companies)

@@ -49,6 +49,8 @@ TYPES: dict[str, NotificationType] = {
         NotificationType("feedback_mention", "Someone mentions me on the feedback board"),
         NotificationType("feedback_comment", "Someone comments on my idea", email_default=False),
         NotificationType("feedback_status", "An idea I posted changes status"),
+        NotificationType("contract_sent", "A contract awaits my signature"),
+        NotificationType("contract_signed", "A contract I sent is signed"),
         NotificationType("budget_pending_approval", "A budget awaits approval"),
         NotificationType("budget_decided", "A budget I manage is approved or declined"),
         NotificationType("announcement", "A new announcement", email_default=False),

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from tests.conftest import TMP, reset_database, scratch_database_url
+from tests.fakes.stripe import FakeStripe
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +34,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
+def fake_stripe() -> Iterator[FakeStripe]:
+    """The local fake Stripe the live server's "Pay now" talks to (its webhook goes back to
+    the live server, set once that is up)."""
+    with FakeStripe() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def live_server(fake_stripe: FakeStripe) -> Iterator[str]:
     url, drop = scratch_database_url("stoa_e2e")
     reset_database(url)
     instance = TMP / "e2e-instance"
@@ -55,6 +64,11 @@ def live_server() -> Iterator[str]:
         [sys.executable, "-m", "portal", "demo"], env=env, cwd=ROOT, check=True, capture_output=True
     )
     port = _free_port()
+    env["STOA_BASE_URL"] = f"http://127.0.0.1:{port}"
+    env["STRIPE_SECRET_KEY"] = fake_stripe.secret_key
+    env["STRIPE_WEBHOOK_SECRET"] = fake_stripe.webhook_secret
+    env["STRIPE_API_BASE"] = fake_stripe.url
+    fake_stripe.webhook_url = f"http://127.0.0.1:{port}/webhooks/stripe"
     log_path = TMP / f"e2e-server-{port}.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(

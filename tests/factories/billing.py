@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from portal.models import Company, Invoice, User
+from portal.models import Company, Contract, ContractSignature, Invoice, Portal, User
 from portal.models.billing import InvoiceCreate, PaymentCreate
 from portal.models.budget import Budget, BudgetCreate
+from portal.models.contract import ContractCreate, ContractSign
+from portal.storage import Upload
 from portal.tenancy import actor_for_user
 from portal.validation import validated
 from services import billing as service
-from services.billing import budgets
+from services.billing import budgets, contracts
 
 LINES: list[dict[str, Any]] = [
     {"description": "Design sprint", "quantity": "2", "unit_price": "1250.00", "tax_rate": "20"},
@@ -81,3 +84,43 @@ def make_budget(
         budgets.submit_budget(db, actor=actor, budget_id=budget.id)  # type: ignore[arg-type]
     db.refresh(budget)
     return budget
+
+
+CONTRACT_PDF = b"%PDF-1.7\n" + b"contract body\n" * 20
+
+
+def make_contract(
+    db: Session,
+    staff: User,
+    company: Company,
+    signers: list[User | tuple[str, str]],
+    *,
+    title: str = "Master services agreement",
+    content: bytes = CONTRACT_PDF,
+) -> Contract:
+    """A contract uploaded to ``company``'s portal for ``signers`` (users or (name, email))."""
+    portal = db.exec(select(Portal).where(Portal.company_id == company.id)).one()
+    people = [(s.display_name, s.email) if isinstance(s, User) else s for s in signers]
+    data = validated(
+        ContractCreate,
+        {"title": title, "signers": [{"name": n, "email": e} for n, e in people]},
+    )
+    return contracts.create_contract(
+        db,
+        actor=actor_for_user(db, staff),
+        portal=portal,
+        data=data,
+        upload=Upload(stream=io.BytesIO(content), filename="msa.pdf"),
+    )
+
+
+def sign_as(db: Session, user: User, contract: Contract) -> ContractSignature:
+    """``user`` signs ``contract`` with their display name and consent."""
+    return contracts.sign_contract(
+        db,
+        actor=actor_for_user(db, user),
+        contract_id=contract.id,  # type: ignore[arg-type]
+        data=ContractSign(typed_name=user.display_name, consent=True),
+        ip_address="203.0.113.9",
+        user_agent="pytest",
+    )

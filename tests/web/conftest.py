@@ -117,10 +117,14 @@ def probe_world(db, world, make_user):
     tenants.globex_viewer = make_user(tenants.globex, "viewer")
     tenants.globex_collab = make_user(tenants.globex, "collaborator")
     tenants.globex_pm = make_user(staff="pm", assign=[tenants.globex])  # not Acme's PM
-    from tests.factories.billing import make_budget, make_invoice
+    from tests.factories.billing import make_budget, make_contract, make_invoice, sign_as
 
     tenants.acme_invoice = make_invoice(db, tenants.staff_admin, tenants.acme)
     tenants.acme_budget = make_budget(db, tenants.staff_admin, tenants.acme)
+    tenants.acme_contract = make_contract(
+        db, tenants.staff_admin, tenants.acme, [tenants.acme_admin, tenants.acme_viewer]
+    )
+    tenants.acme_signature = sign_as(db, tenants.acme_admin, tenants.acme_contract)
     from portal.models.feedback import PostUpdate, TagCreate
     from services.feedback import posts, taxonomy
     from tests.factories.feedback import board_actor, make_category, make_comment, make_post
