@@ -214,6 +214,9 @@ def load_demo(session: Session) -> bool:
     from services.demo.feedback import load_demo_feedback
 
     created |= load_demo_feedback(session, companies)
+    from services.demo.portal_setup import load_demo_portal_setup
+
+    created |= load_demo_portal_setup(session, companies)
     return created
 
 
