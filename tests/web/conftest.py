@@ -94,6 +94,13 @@ def probe_world(db, world, make_user):
         data=TaskCreate(project_id=tenants.acme_project.id, title="Acme only"),
     ).id
     add_acme_files(db, tenants)
+    from portal.models import ToolLink
+
+    tenants.acme_tool = ToolLink(
+        company_id=tenants.acme.id, title="Acme-only link", url="https://acme.example.test/"
+    )
+    db.add(tenants.acme_tool)
+    db.flush()
     tenants.globex_viewer = make_user(tenants.globex, "viewer")
     tenants.globex_collab = make_user(tenants.globex, "collaborator")
     tenants.globex_pm = make_user(staff="pm", assign=[tenants.globex])  # not Acme's PM

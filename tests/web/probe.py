@@ -46,6 +46,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "tag_id": lambda t: t.acme_tag.id,
     "item_type": lambda t: "post",
     "item_id": lambda t: t.acme_post.key,
+    "tool_id": lambda t: t.acme_tool.id,
 }
 
 # argument name -> a value naming nothing at all (what an unknown object answers)
@@ -64,6 +65,10 @@ NOT_TENANT_ARGS: dict[str, str] = {
     "provider": "SSO provider names are configuration, not tenant data",
     "status_id": "feedback statuses are the agency's workflow shared by every board",
     "anonymous_id": "an anonymous voter's id; the post in the same path is the tenant's",
+    "template_id": "portal templates are the agency's, shared by every portal",
+    "guide_id": "global guides are the agency's; a portal shows only those assigned to it "
+    "(tests/web/tools)",
+    "logo_key": "a public logo named by its image's own hash (portal sign-in pages show it)",
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
