@@ -112,7 +112,8 @@ class GuideRow:
 
 
 def list_guides(session: Session, *, actor: Actor) -> list[GuideRow]:
-    require_staff(actor)
+    """Every guide with the number of the actor's portals showing it (guide managers only)."""
+    require_staff(actor, GUIDE_MANAGE, "You cannot manage guides.")
     counts = (
         scoped(select(GuideAssignment.guide_id, func.count().label("n")), actor, GuideAssignment)
         .group_by(col(GuideAssignment.guide_id))
@@ -127,7 +128,8 @@ def list_guides(session: Session, *, actor: Actor) -> list[GuideRow]:
 
 
 def get_guide(session: Session, *, actor: Actor, guide_id: int) -> Guide:
-    require_staff(actor)
+    """A guide to edit: refused before it is looked up, so a refusal says nothing about ids."""
+    require_staff(actor, GUIDE_MANAGE, "You cannot manage guides.")
     guide = session.get(Guide, guide_id)
     if guide is None:
         raise NotFound()

@@ -47,6 +47,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "item_type": lambda t: "post",
     "item_id": lambda t: t.acme_post.key,
     "tool_id": lambda t: t.acme_tool.id,
+    "guide_id": lambda t: t.acme_guide.id,
 }
 
 # argument name -> a value naming nothing at all (what an unknown object answers)
@@ -66,8 +67,6 @@ NOT_TENANT_ARGS: dict[str, str] = {
     "status_id": "feedback statuses are the agency's workflow shared by every board",
     "anonymous_id": "an anonymous voter's id; the post in the same path is the tenant's",
     "template_id": "portal templates are the agency's, shared by every portal",
-    "guide_id": "global guides are the agency's; a portal shows only those assigned to it "
-    "(tests/web/tools)",
     "logo_key": "a public logo named by its image's own hash (portal sign-in pages show it)",
 }
 
