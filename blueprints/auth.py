@@ -13,14 +13,16 @@ from portal.config import SsoProvider
 from portal.db import get_session
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from portal.models.user import InvitationAccept
-from portal.principal import SESSION_KEY, remember_session
+from portal.principal import SESSION_KEY, current_actor, remember_session
 from portal.validation import form_data, validated
 from portal.web.htmx import render_page
 from portal.web.urls import base_url, safe_next
 from services.accounts import auth as auth_service
 from services.accounts import sso as sso_service
 from services.accounts.auth import SignIn
-from services.portals import landing_url
+from services.portals import landing_url, portal_for_slug
+from services.portals import settings as portal_settings
+from services.portals.settings import Brand
 
 bp = Blueprint("auth", __name__)
 
@@ -42,26 +44,42 @@ def index() -> Response:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response:
     next_url = safe_next(request.values.get("next"))
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(next_url or landing_url(get_session(), user=current_user))
+    return _login_form(next_url)
+
+
+def _login_form(next_url: str | None, brand: Brand | None = None) -> Response:
+    """The sign-in form (GET) or its submission (POST), with the agency's or a portal's brand."""
+    page = {"next_url": next_url, "brand": brand, "providers": _providers()}
     if request.method == "GET":
-        if current_user.is_authenticated:
-            return redirect(next_url or landing_url(get_session(), user=current_user))
-        return render_page("auth/login.html", next_url=next_url, email="", providers=_providers())
+        return render_page("auth/login.html", email="", **page)
     email = request.form.get("email", "")
     password = request.form.get("password", "")
     ip = request.remote_addr or "unknown"
     try:
         signed = auth_service.authenticate(get_session(), email=email, password=password, ip=ip)
     except RateLimited as exc:
-        resp = render_page(
-            "auth/login.html", status=429, next_url=next_url, email=email, error=exc.message
-        )
+        resp = render_page("auth/login.html", status=429, email=email, error=exc.message, **page)
         resp.headers["Retry-After"] = str(exc.retry_after or 60)
         return resp
     except Invalid as exc:
-        return render_page(
-            "auth/login.html", status=422, next_url=next_url, email=email, error=exc.message
-        )
+        return render_page("auth/login.html", status=422, email=email, error=exc.message, **page)
     return _sign_in(signed, next_url)
+
+
+@bp.route("/p/<slug>/login", methods=["GET", "POST"])
+def portal_login(slug: str) -> Response:
+    """A portal's own sign-in page: its title, logo and accent instead of the agency's.
+
+    Signed in, it leads into the portal if the visitor may see it; otherwise, for a signed-in
+    visitor, the page does not exist (a 404, as for any portal they cannot see)."""
+    db = get_session()
+    if current_user.is_authenticated:
+        portal_for_slug(db, actor=current_actor(), slug=slug)
+        return redirect(url_for("dashboard.portal_home", slug=slug), code=302)
+    brand = portal_settings.brand_for_slug(db, slug=slug)
+    return _login_form(safe_next(request.values.get("next")) or f"/p/{brand.slug}/", brand)
 
 
 @bp.post("/logout")
@@ -141,6 +159,7 @@ def invite_accept(token: str) -> Response:
     return render_page(
         "auth/invite.html",
         status=422 if errors else 200,
+        brand=portal_settings.brand_for_company(db, company_id=invitation.company_id),
         invitation=invitation,
         token=token,
         name=request.form.get("name", "") if request.method == "POST" else invitation.name,

@@ -58,10 +58,12 @@ from portal.models.planning import (
     RoadmapStatus,
     SummarySource,
 )
+from portal.models.portal_template import PortalTemplate
 from portal.models.project import Project
 from portal.models.task import Task, TaskAssignee, TaskComment, TaskList
 from portal.models.task_attachment import TaskAttachment
 from portal.models.throttle import ThrottleCounter
+from portal.models.tools import Guide, GuideAssignment, ToolLink
 from portal.models.user import (
     CLIENT_ROLE_RANK,
     ClientRole,
@@ -82,6 +84,10 @@ __all__ = [
     "Contract",
     "ContractSignature",
     "ContractSigner",
+    "Guide",
+    "GuideAssignment",
+    "PortalTemplate",
+    "ToolLink",
     "ALL_TABS",
     "IMPLEMENTED_TABS",
     "NOTE_RESOURCE_TYPES",

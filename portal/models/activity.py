@@ -29,6 +29,10 @@ class Action(StrEnum):
 
     portal_created = "portal_created", "Portal created"
     portal_updated = "portal_updated", "Portal updated"
+    company_created = "company_created", "Company created"
+    company_updated = "company_updated", "Company updated"
+    tool_link_added = "tool_link_added", "Link added to Tools & Links"
+    tool_link_removed = "tool_link_removed", "Link removed from Tools & Links"
     user_assigned = "user_assigned", "Manager assigned"
     client_invited = "client_invited", "Person invited", True
     api_key_created = "api_key_created", "API key created"

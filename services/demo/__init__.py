@@ -220,6 +220,9 @@ def load_demo(session: Session) -> bool:
     from services.demo.vault import load_demo_vault
 
     created |= load_demo_vault(session, companies, admin)
+    from services.demo.portal_setup import load_demo_portal_setup
+
+    created |= load_demo_portal_setup(session, companies)
     return created
 
 

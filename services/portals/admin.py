@@ -16,6 +16,7 @@ from portal.models import (
     Company,
     Portal,
     PortalManager,
+    PortalTemplate,
     User,
 )
 from portal.models.activity import Action
@@ -24,6 +25,7 @@ from portal.tenancy import Actor, get_for_actor, require_staff, scoped
 from portal.web.pagination import count
 from services.accounts.people import find_user_by_email
 from services.events import activity
+from services.portals.templates import apply_template
 
 PORTAL_SORTS = {
     "title": col(Portal.title),
@@ -210,9 +212,11 @@ def assign_user_by_email(
     return user, record_of(session, portal)
 
 
-def _check_new_portal(session: Session, data: PortalCreate) -> User | None:
+def _check_new_portal(
+    session: Session, data: PortalCreate
+) -> tuple[User | None, PortalTemplate | None]:
     """What the database must confirm about ``data``: the client it names (by id, else by
-    email) exists and no template is asked for (none exist yet). Returns that client."""
+    email) and the template it asks for exist. Returns them."""
     errors: dict[str, list[str]] = {}
     client: User | None = None
     if data.client_user_id:
@@ -224,22 +228,33 @@ def _check_new_portal(session: Session, data: PortalCreate) -> User | None:
         client = session.exec(select(User).where(User.email == address)).first()
         if client is None:
             errors["client_email"] = ["No user with that email; invite them instead."]
-    if data.template_id:
+    template = session.get(PortalTemplate, data.template_id) if data.template_id else None
+    if data.template_id and template is None:
         errors["template_id"] = ["No portal template with that id."]
     if errors:
         raise Invalid(errors=errors)
-    return client
+    return client, template
 
 
-def create_portal(session: Session, *, actor: Actor, data: PortalCreate) -> PortalRecord:
-    """Create a client company and its portal (staff only). Reference 003 ``POST /portals``."""
+def create_portal(
+    session: Session, *, actor: Actor, data: PortalCreate, company_id: int | None = None
+) -> PortalRecord:
+    """Create a client company and its portal (staff only), or the portal of an existing
+    company that has none (``company_id``), and apply the template it names synchronously.
+    Reference 003 ``POST /portals``."""
+    company = get_for_actor(session, Company, company_id, actor) if company_id else None
     _require_portal_manager(actor)
     require_staff(actor, "portal.create", "You cannot create portals.")
-    client = _check_new_portal(session, data)
+    client, template = _check_new_portal(session, data)
+    if company is not None:
+        taken = session.exec(select(Portal.id).where(Portal.company_id == company.id)).first()
+        if taken is not None:
+            raise Invalid(errors={"company_id": ["That company already has a portal."]})
     slug = _unique_slug(session, data.title)
-    company = Company(name=data.title, slug=slug)
-    session.add(company)
-    session.flush()
+    if company is None:
+        company = Company(name=data.title, slug=slug)
+        session.add(company)
+        session.flush()
     portal = Portal(
         company_id=company.id,  # type: ignore[arg-type]
         title=data.title,
@@ -262,6 +277,8 @@ def create_portal(session: Session, *, actor: Actor, data: PortalCreate) -> Port
     )
     if client is not None:
         assign_client(session, actor=actor, portal=portal, user=client)
+    if template is not None:
+        apply_template(session, actor=actor, portal=portal, template=template)
     return record_of(session, portal)
 
 

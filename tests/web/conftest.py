@@ -114,6 +114,17 @@ def probe_world(db, world, make_user):
         data=TaskCreate(project_id=tenants.acme_project.id, title="Acme only"),
     ).id
     add_acme_files(db, tenants)
+    from portal.models import Guide, GuideAssignment, ToolLink
+
+    tenants.acme_tool = ToolLink(
+        company_id=tenants.acme.id, title="Acme-only link", url="https://acme.example.test/"
+    )
+    db.add(tenants.acme_tool)
+    tenants.acme_guide = Guide(title="Acme-only guide", body="Shown to Acme only")
+    db.add(tenants.acme_guide)
+    db.flush()
+    db.add(GuideAssignment(guide_id=tenants.acme_guide.id, company_id=tenants.acme.id))
+    db.flush()
     tenants.globex_viewer = make_user(tenants.globex, "viewer")
     tenants.globex_collab = make_user(tenants.globex, "collaborator")
     tenants.globex_pm = make_user(staff="pm", assign=[tenants.globex])  # not Acme's PM

@@ -51,6 +51,8 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "credential_id": lambda t: t.acme_credential.id,
     "sub_id": lambda t: t.acme_sub_credential.id,
     "field_id": lambda t: "password",
+    "tool_id": lambda t: t.acme_tool.id,
+    "guide_id": lambda t: t.acme_guide.id,
 }
 
 # argument name -> a value naming nothing at all (what an unknown object answers)
@@ -70,6 +72,8 @@ NOT_TENANT_ARGS: dict[str, str] = {
     "status_id": "feedback statuses are the agency's workflow shared by every board",
     "anonymous_id": "an anonymous voter's id; the post in the same path is the tenant's",
     "type_id": "credential types are the agency's catalogue, shared by every company",
+    "template_id": "portal templates are the agency's, shared by every portal",
+    "logo_key": "a public logo named by its image's own hash (portal sign-in pages show it)",
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

@@ -163,6 +163,8 @@ def valid_values(rule: Any, world: Any) -> dict[str, str]:
         "status_id": "1",
         "anonymous_id": "fuzz-anonymous-voter",
         "type_id": "1",
+        "template_id": "1",
+        "logo_key": "0" * 40 + ".png",
     }
     return {
         arg: str(ARG_RESOLVERS[arg](world)) if arg in ARG_RESOLVERS else fallback[arg]
