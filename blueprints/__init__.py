@@ -18,6 +18,7 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.auth", "bp", None),
     ("blueprints.account", "bp", None),
     ("blueprints.notifications", "bp", None),
+    ("blueprints.view_as", "bp", None),
     ("blueprints.admin.overview", "bp", "/admin"),
     ("blueprints.admin.pages", "bp", "/admin/pages"),
     ("blueprints.admin.api_keys", "bp", "/admin/api-keys"),
@@ -25,6 +26,7 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.admin.announcements", "bp", "/admin/announcements"),
     ("blueprints.admin.invoices", "bp", "/admin/invoices"),
     ("blueprints.admin.feedback", "bp", "/admin/feedback"),
+    ("blueprints.admin.people", "bp", "/admin/people"),
     ("blueprints.dev", "bp", "/dev"),
     ("blueprints.portal.files", "public_bp", None),
 )

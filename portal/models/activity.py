@@ -31,6 +31,13 @@ class Action(StrEnum):
     portal_updated = "portal_updated", "Portal updated"
     user_assigned = "user_assigned", "Manager assigned"
     client_invited = "client_invited", "Person invited", True
+    invitation_resent = "invitation_resent", "Invitation resent"
+    invitation_revoked = "invitation_revoked", "Invitation revoked"
+    client_role_changed = "client_role_changed", "Role changed"
+    user_deactivated = "user_deactivated", "Person deactivated"
+    user_reactivated = "user_reactivated", "Person reactivated"
+    view_as_started = "view_as_started", "Viewed as a client"
+    view_as_stopped = "view_as_stopped", "Stopped viewing as a client"
     api_key_created = "api_key_created", "API key created"
     api_key_revoked = "api_key_revoked", "API key revoked"
     project_created = "project_created", "Project started", True
@@ -110,12 +117,15 @@ INTERNAL_INVOICE_ACTIVITY = "invoice_draft"
 INTERNAL_BUDGET_ACTIVITY = "budget_draft"
 # Feedback awaiting the agency's approval (or rejected) is not the client's to see yet.
 FEEDBACK_MODERATION_ACTIVITY = "feedback_moderation"
+# Staff opening a portal as one of its people (the audit trail of "view as client").
+VIEW_AS_ACTIVITY = "view_as"
 STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = (
     "internal_note",
     INTERNAL_DELIVERABLE_ACTIVITY,
     INTERNAL_INVOICE_ACTIVITY,
     INTERNAL_BUDGET_ACTIVITY,
     FEEDBACK_MODERATION_ACTIVITY,
+    VIEW_AS_ACTIVITY,
 )
 
 
