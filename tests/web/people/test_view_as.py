@@ -141,3 +141,12 @@ def test_the_view_ends_when_the_client_is_deactivated(client, login, world, db) 
     db.flush()
     html = client.get("/admin/people/").get_data(as_text=True)
     assert 'id="view-as-banner"' not in html
+
+
+def test_staff_pick_the_person_from_the_portals_settings_too(client, login, world) -> None:
+    login(world.pm)
+    html = client.get("/p/acme-test/settings").get_data(as_text=True)
+    assert f"/admin/people/{world.acme_viewer.id}/view-as" in html
+    login(world.acme_admin)
+    html = client.get("/p/acme-test/settings").get_data(as_text=True)
+    assert "/view-as" not in html
