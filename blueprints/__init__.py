@@ -18,6 +18,7 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.auth", "bp", None),
     ("blueprints.account", "bp", None),
     ("blueprints.notifications", "bp", None),
+    ("blueprints.view_as", "bp", None),
     ("blueprints.admin.overview", "bp", "/admin"),
     ("blueprints.admin.pages", "bp", "/admin/pages"),
     ("blueprints.admin.companies", "bp", "/admin/companies"),
@@ -32,6 +33,7 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.admin.feedback", "bp", "/admin/feedback"),
     ("blueprints.admin.vault", "bp", "/admin/vault"),
     ("blueprints.admin.audit", "bp", "/admin/audit"),
+    ("blueprints.admin.people", "bp", "/admin/people"),
     ("blueprints.dev", "bp", "/dev"),
     ("blueprints.portal.files", "public_bp", None),
 )

@@ -14,6 +14,7 @@ from portal.models import Agency
 from portal.principal import current_actor
 from portal.tenancy import ANONYMOUS
 from portal.web.htmx import is_partial
+from portal.web.links import object_url
 
 DEFAULT_AGENCY = Agency(name="Stoa", primary_color="#4f46e5")
 
@@ -101,5 +102,6 @@ def init_templating(app: Flask) -> None:
             "agency": current_agency(),
             "actor": ANONYMOUS if database_down() else current_actor(),
             "staff_portals": _staff_portals,
+            "object_url": object_url,
             "partial": is_partial(),
         }

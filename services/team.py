@@ -124,6 +124,10 @@ class InvitationRow:
         """queued, failed, retrying, sent or failed."""
         return self.email.delivery_label if self.email is not None else "sent"
 
+    @property
+    def expired(self) -> bool:
+        return self.invitation.expires_at < utcnow()
+
 
 @dataclass(frozen=True)
 class CompanyMembers:
@@ -139,7 +143,8 @@ class SettingsView:
 
 def settings_view(session: Session, *, actor: Actor, company_id: int, manage: bool) -> SettingsView:
     """The Settings tab: the actor's notification preferences and, when ``manage``, the
-    users and open invitations of ``company_id`` (the portal's own company)."""
+    users and open (or expired, to resend) invitations of ``company_id`` (the portal's own
+    company)."""
     _require_company(actor, company_id)
     members = _company_members(session, actor=actor, company_id=company_id) if manage else None
     prefs = preference_rows(session, user_id=actor.user_id) if actor.user_id is not None else []
@@ -158,7 +163,7 @@ def _company_members(session: Session, *, actor: Actor, company_id: int) -> Comp
         .where(
             col(Invitation.company_id) == company_id,
             col(Invitation.accepted_at).is_(None),
-            col(Invitation.expires_at) > utcnow(),
+            col(Invitation.revoked_at).is_(None),
         )
         .order_by(col(Invitation.created_at).desc())
         .limit(50)

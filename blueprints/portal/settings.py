@@ -1,17 +1,22 @@
-"""Settings tab: profile and password (posted to /account), users and invitations for admins."""
+"""Settings tab: profile and password (posted to /account); for a company's admins its users
+and invitations: invite, change a role, deactivate/reactivate, resend/revoke an invitation."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from flask import Response, flash, request, url_for
 
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
 from portal.errors import Conflict, Invalid, RateLimited
-from portal.models.user import InviteCreate
+from portal.models.user import ClientRoleChange, InviteCreate
 from portal.validation import form_data, validated
-from portal.web.htmx import hx_redirect, render_page
+from portal.web.htmx import hx_redirect, perform, render_page
 from portal.web.urls import base_url
 from services.accounts import auth as auth_service
+from services.accounts import membership
 from services.team import settings_view
 
 bp = portal_blueprint("settings", __name__)
@@ -19,9 +24,8 @@ bp = portal_blueprint("settings", __name__)
 
 def _render(status: int = 200, **extra: object) -> Response:
     ctx = portal_ctx()
-    view = settings_view(
-        get_session(), actor=ctx.actor, company_id=ctx.company.id, manage=ctx.can_manage
-    )
+    manage = ctx.can_manage and membership.may_manage_company(ctx.actor, ctx.company.id)
+    view = settings_view(get_session(), actor=ctx.actor, company_id=ctx.company.id, manage=manage)
     context = {"invite_email": "", "invite_name": "", "invite_role": "collaborator", "errors": {}}
     context.update(extra)
     return render_page(
@@ -64,3 +68,75 @@ def invite() -> Response:
     # not "sent": the email is queued; the list shows when it has actually left
     flash(f"Invitation to {inv.email} queued.", "success")
     return hx_redirect(url_for("settings.index"))
+
+
+def _people_action(action: Callable[[], object], message: str) -> Response:
+    """One action on the portal company's people, then back to its list (or the reason)."""
+
+    def refused(status: int, **kwargs: Any) -> Response:
+        return _render(status, people_errors=(kwargs.get("errors") or {}).get("_", []))
+
+    return perform(
+        action, message=message, location=url_for("settings.index") + "#people", refused=refused
+    )
+
+
+@bp.post("/settings/people/<int:user_id>/role")
+def change_role(user_id: int) -> Response:
+    ctx = portal_ctx()
+
+    def action() -> object:
+        data = validated(ClientRoleChange, form_data(request.form))
+        return membership.change_client_role(
+            get_session(), actor=ctx.actor, user_id=user_id, data=data, company_id=ctx.company.id
+        )
+
+    return _people_action(action, "Role changed.")
+
+
+@bp.post("/settings/people/<int:user_id>/deactivate")
+def deactivate(user_id: int) -> Response:
+    ctx = portal_ctx()
+    return _people_action(
+        lambda: membership.deactivate_user(
+            get_session(), actor=ctx.actor, user_id=user_id, company_id=ctx.company.id
+        ),
+        "Deactivated: they are signed out everywhere and can't sign in.",
+    )
+
+
+@bp.post("/settings/people/<int:user_id>/reactivate")
+def reactivate(user_id: int) -> Response:
+    ctx = portal_ctx()
+    return _people_action(
+        lambda: membership.reactivate_user(
+            get_session(), actor=ctx.actor, user_id=user_id, company_id=ctx.company.id
+        ),
+        "Reactivated: they can sign in again.",
+    )
+
+
+@bp.post("/settings/invitations/<int:invitation_id>/resend")
+def resend_invitation(invitation_id: int) -> Response:
+    ctx = portal_ctx()
+    return _people_action(
+        lambda: membership.resend_invitation(
+            get_session(),
+            actor=ctx.actor,
+            invitation_id=invitation_id,
+            base_url=base_url(),
+            company_id=ctx.company.id,
+        ),
+        "Invitation queued again with a new link.",
+    )
+
+
+@bp.post("/settings/invitations/<int:invitation_id>/revoke")
+def revoke_invitation(invitation_id: int) -> Response:
+    ctx = portal_ctx()
+    return _people_action(
+        lambda: membership.revoke_invitation(
+            get_session(), actor=ctx.actor, invitation_id=invitation_id, company_id=ctx.company.id
+        ),
+        "Invitation revoked: its link no longer works.",
+    )

@@ -35,6 +35,13 @@ class Action(StrEnum):
     tool_link_removed = "tool_link_removed", "Link removed from Tools & Links"
     user_assigned = "user_assigned", "Manager assigned"
     client_invited = "client_invited", "Person invited", True
+    invitation_resent = "invitation_resent", "Invitation resent"
+    invitation_revoked = "invitation_revoked", "Invitation revoked"
+    client_role_changed = "client_role_changed", "Role changed"
+    user_deactivated = "user_deactivated", "Person deactivated"
+    user_reactivated = "user_reactivated", "Person reactivated"
+    view_as_started = "view_as_started", "Viewed as a client"
+    view_as_stopped = "view_as_stopped", "Stopped viewing as a client"
     api_key_created = "api_key_created", "API key created"
     api_key_revoked = "api_key_revoked", "API key revoked"
     project_created = "project_created", "Project started", True
@@ -125,6 +132,8 @@ INTERNAL_BUDGET_ACTIVITY = "budget_draft"
 FEEDBACK_MODERATION_ACTIVITY = "feedback_moderation"
 # The credentials vault is the agency's alone: its history never reaches a client's feed.
 VAULT_ACTIVITY = "credential"
+# Staff opening a portal as one of its people (the audit trail of "view as client").
+VIEW_AS_ACTIVITY = "view_as"
 STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = (
     "internal_note",
     INTERNAL_DELIVERABLE_ACTIVITY,
@@ -132,6 +141,7 @@ STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = (
     INTERNAL_BUDGET_ACTIVITY,
     FEEDBACK_MODERATION_ACTIVITY,
     VAULT_ACTIVITY,
+    VIEW_AS_ACTIVITY,
 )
 
 

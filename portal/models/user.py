@@ -129,6 +129,8 @@ class Invitation(SQLModel, table=True):
     )
     expires_at: datetime = Field(sa_type=UTCDateTime)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # a revoked invitation's link answers "revoked" instead of the sign-up form
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
@@ -177,6 +179,12 @@ class InviteCreate(InputModel):
     email: str = pydantic.Field(max_length=254)
     name: str = pydantic.Field(default="", max_length=200)
     role: ClientRoleValue = "collaborator"
+
+
+class ClientRoleChange(InputModel):
+    """A client user's new role (the People page and the Settings tab)."""
+
+    role: ClientRoleValue
 
 
 def _password_rules(value: str) -> str:

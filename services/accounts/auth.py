@@ -218,7 +218,6 @@ def invite(
     ).one()
     if recent >= INVITES_PER_PORTAL_PER_HOUR:
         raise RateLimited("More than 20 invitations were sent in the last hour.", retry_after=3600)
-    portal = session.exec(select(Portal).where(Portal.company_id == company.id)).first()
     token, token_hash = new_link_token()
     inv = Invitation(
         company_id=company.id,  # type: ignore[arg-type]
@@ -231,21 +230,7 @@ def invite(
     )
     session.add(inv)
     session.flush()
-    title = portal.title if portal else company.name
-    link = f"{base_url.rstrip('/')}/invite/{token}"
-    greeting = f"Hello {inv.name}," if inv.name else "Hello,"
-    email = mail.queue_email(
-        session,
-        to=address,
-        subject=f"You're invited to the {title} portal",
-        text=(
-            f"{greeting}\n\n{actor.label or 'Your team'} invited you to the {title} "
-            "client portal.\n"
-            f"Set your password and join here (valid for 7 days, one use):\n\n{link}\n"
-        ),
-    )
-    inv.email_id = email.id
-    session.add(inv)
+    send_invitation_email(session, actor=actor, invitation=inv, token=token, base_url=base_url)
     activity.record(
         session,
         actor=actor,
@@ -259,6 +244,29 @@ def invite(
     return inv
 
 
+def send_invitation_email(
+    session: Session, *, actor: Actor, invitation: Invitation, token: str, base_url: str
+) -> None:
+    """Queue the email carrying ``token`` (the invitation's link) and remember it on the row."""
+    company = session.get(Company, invitation.company_id)
+    portal = session.exec(select(Portal).where(Portal.company_id == invitation.company_id)).first()
+    title = portal.title if portal else (company.name if company else "client")
+    link = f"{base_url.rstrip('/')}/invite/{token}"
+    greeting = f"Hello {invitation.name}," if invitation.name else "Hello,"
+    email = mail.queue_email(
+        session,
+        to=invitation.email,
+        subject=f"You're invited to the {title} portal",
+        text=(
+            f"{greeting}\n\n{actor.label or 'Your team'} invited you to the {title} "
+            "client portal.\n"
+            f"Set your password and join here (valid for 7 days, one use):\n\n{link}\n"
+        ),
+    )
+    invitation.email_id = email.id
+    session.add(invitation)
+
+
 def invite_to_portal(
     session: Session, *, actor: Actor, portal_id: int, data: InviteCreate, base_url: str
 ) -> Invitation:
@@ -267,8 +275,13 @@ def invite_to_portal(
     return invite(session, actor=actor, company_id=portal.company_id, data=data, base_url=base_url)
 
 
+REVOKED_INVITATION = "This invitation was withdrawn, so its link no longer works."
+
+
 def pending_invitation(session: Session, *, token: str) -> Invitation:
     inv = session.exec(select(Invitation).where(Invitation.token_hash == digest(token))).first()
+    if inv is not None and inv.revoked_at is not None:
+        raise NotFound(REVOKED_INVITATION)
     if inv is None or inv.accepted_at is not None or inv.expires_at < utcnow():
         raise NotFound("This invitation link is invalid, used or expired.")
     return inv
@@ -283,6 +296,7 @@ def _use_invitation(session: Session, *, token: str) -> Invitation:
         .where(
             col(Invitation.token_hash) == digest(token),
             col(Invitation.accepted_at).is_(None),
+            col(Invitation.revoked_at).is_(None),
             col(Invitation.expires_at) >= now,
         )
         .values(accepted_at=now)

@@ -22,6 +22,7 @@ PM_NODES = [
     "portal.write",
     "portal.manage",
     "user.invite",
+    "user.view_as",
     "project.*",
     "task.*",
     "file.*",

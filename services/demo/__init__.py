@@ -223,6 +223,9 @@ def load_demo(session: Session) -> bool:
     from services.demo.portal_setup import load_demo_portal_setup
 
     created |= load_demo_portal_setup(session, companies)
+    from services.demo.people import load_demo_people
+
+    created |= load_demo_people(session, companies=companies, admin=admin)
     return created
 
 

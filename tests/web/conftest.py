@@ -152,6 +152,9 @@ def probe_world(db, world, make_user):
     posts.update_post(
         session=db, actor=staff, key=tenants.acme_post.key, data=PostUpdate(tags=["acme-only"])
     )
+    from tests.factories.people import make_invitation
+
+    tenants.acme_invitation, _ = make_invitation(db, tenants.acme, "acme.invitee@example.test")
     tenants.acme_page = Page(
         company_id=tenants.acme.id,
         title="Acme handbook",

@@ -20,6 +20,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "portal_id": lambda t: t.acme_portal_id,
     "project_id": lambda t: t.acme_project.id,
     "user_id": lambda t: t.acme_admin.id,
+    "invitation_id": lambda t: t.acme_invitation.id,
     "page_id": lambda t: t.acme_page.id,
     "goal_id": lambda t: t.acme_goal.id,
     "task_id": lambda t: t.acme_task_id,

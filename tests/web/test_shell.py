@@ -71,12 +71,14 @@ def test_security_headers(client, login, tenants) -> None:
     assert "<script>" not in html and " onclick=" not in html
 
 
-def test_staff_see_a_portal_switcher_and_clients_do_not(client, login, tenants) -> None:
+def test_staff_see_a_portal_switcher_and_lone_clients_do_not(client, login, tenants) -> None:
+    """Staff switch between their portals; a client only within its group (a parent company's
+    people to its children's portals: tests/web/dashboard/test_group_links.py)."""
     login(tenants.staff_admin)
     html = client.get("/p/acme-test/dashboard").get_data(as_text=True)
     assert "Switch portal" in html and "/p/globex-test/" in html
-    login(tenants.acme_admin)
-    assert "Switch portal" not in client.get("/p/acme-test/dashboard").get_data(as_text=True)
+    login(tenants.globex_admin)
+    assert "Switch portal" not in client.get("/p/globex-test/dashboard").get_data(as_text=True)
 
 
 def test_pm_switcher_lists_only_assigned_portals(client, login, tenants) -> None:
