@@ -43,6 +43,7 @@ from portal.models.file import (
 )
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
 from portal.models.network import NetworkDevice, NetworkSite, NetworkWlan
+from portal.models.results import CampaignDaily, MetricDaily, MetricTarget, PlatformConnection
 from portal.models.note import NOTE_RESOURCE_TYPES, Note
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.page import Page, PageFormat
@@ -107,6 +108,10 @@ __all__ = [
     "NetworkDevice",
     "NetworkSite",
     "NetworkWlan",
+    "CampaignDaily",
+    "MetricDaily",
+    "MetricTarget",
+    "PlatformConnection",
     "Note",
     "Notification",
     "NotificationPreference",
