@@ -92,6 +92,8 @@ class Settings:
     # Network tab: the UniFi-style controller the background sync reads (None: no controller)
     network_controller_url: str | None = None
     network_controller_key: str = ""
+    # Results tab: where the platform connectors send their requests (None: connections off)
+    results_platform_url: str | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -175,5 +177,9 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         network_controller_key=str(
             o.get("NETWORK_CONTROLLER_KEY") or os.environ.get("NETWORK_CONTROLLER_KEY") or ""
         ),
+        results_platform_url=str(
+            o.get("RESULTS_PLATFORM_URL") or os.environ.get("RESULTS_PLATFORM_URL") or ""
+        )
+        or None,
         extra={k: v for k, v in o.items() if k.isupper()},
     )
