@@ -43,7 +43,6 @@ from portal.models.file import (
 )
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
 from portal.models.network import NetworkDevice, NetworkSite, NetworkWlan
-from portal.models.results import CampaignDaily, MetricDaily, MetricTarget, PlatformConnection
 from portal.models.note import NOTE_RESOURCE_TYPES, Note
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.page import Page, PageFormat
@@ -59,6 +58,7 @@ from portal.models.planning import (
     SummarySource,
 )
 from portal.models.project import Project
+from portal.models.results import CampaignDaily, MetricDaily, MetricTarget, PlatformConnection
 from portal.models.task import Task, TaskAssignee, TaskComment, TaskList
 from portal.models.task_attachment import TaskAttachment
 from portal.models.throttle import ThrottleCounter

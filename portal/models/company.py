@@ -65,6 +65,7 @@ IMPLEMENTED_TABS: tuple[str, ...] = (
     "deliverables",
     "notes",
     "invoices",
+    "results",
     "network",
     "pages",
     "team",
