@@ -85,7 +85,14 @@ def platform_data(platform: str, start: date, end: date) -> PlatformData:
                     continue
                 data.campaigns.append(
                     CampaignDay(
-                        c.ref, c.name, day, n.spend, n.impressions, n.clicks, n.conversions, n.revenue
+                        c.ref,
+                        c.name,
+                        day,
+                        n.spend,
+                        n.impressions,
+                        n.clicks,
+                        n.conversions,
+                        n.revenue,
                     )
                 )
                 for key, value in (

@@ -57,9 +57,7 @@ def test_a_connection_is_tested_encrypted_synced_and_its_pm_told(
     enable_results(db, tenants.acme)
     actor = actor_for_user(db, tenants.acme_collab)
     for data in (shop_input(), ads_input()):
-        service.create_connection(
-            session=db, actor=actor, company_id=tenants.acme.id, data=data
-        )
+        service.create_connection(session=db, actor=actor, company_id=tenants.acme.id, data=data)
     rows = db.exec(
         select(PlatformConnection).where(PlatformConnection.company_id == tenants.acme.id)
     ).all()
