@@ -40,6 +40,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "budget_id": lambda t: t.acme_budget.id,
     "site_id": lambda t: t.acme_site.id,
     "wlan_id": lambda t: t.acme_wlan_id,
+    "connection_id": lambda t: t.acme_connection.id,
     "post_key": lambda t: t.acme_post.key,
     "comment_id": lambda t: t.acme_comment.id,
     "category_id": lambda t: t.acme_category.id,
