@@ -214,6 +214,10 @@ def load_demo(session: Session) -> bool:
     from services.demo.feedback import load_demo_feedback
 
     created |= load_demo_feedback(session, companies)
+    from services.demo.results import load_demo_results
+
+    owner = session.exec(select(User).where(User.email == "owner@acme.test")).first()
+    created |= load_demo_results(session, companies, owner)
     return created
 
 

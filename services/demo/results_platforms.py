@@ -55,22 +55,27 @@ def _trend(day: date) -> float:
     return (1.0 + 0.025 * months) * weekly * season
 
 
-def store_orders(shop: str, day: date) -> list[tuple[str, Decimal, str]]:
-    """One day's orders of ``shop``: (id, total price, financial status)."""
+def _day_orders(shop: str, day: date) -> list[tuple[int, bool]]:
+    """One day's orders of ``shop`` as (price in cents, refunded)."""
     rng = _rng("shop", shop, day.isoformat())
     count = max(0, int(rng.gauss(24, 5) * _trend(day)))
-    orders = []
-    for n in range(count):
-        price = Decimal(str(round(rng.lognormvariate(4.2, 0.45), 2)))
-        status = "refunded" if rng.random() < 0.03 else "paid"
-        orders.append((f"{day.strftime('%Y%m%d')}{n:04d}", price, status))
-    return orders
+    draw, chance = rng.lognormvariate, rng.random
+    return [(round(draw(4.2, 0.45) * 100), chance() < 0.03) for _ in range(count)]
+
+
+def store_orders(shop: str, day: date) -> list[tuple[str, Decimal, str]]:
+    """One day's orders of ``shop``: (id, total price, financial status)."""
+    prefix = day.strftime("%Y%m%d")
+    return [
+        (f"{prefix}{n:04d}", Decimal(cents) / 100, "refunded" if refunded else "paid")
+        for n, (cents, refunded) in enumerate(_day_orders(shop, day))
+    ]
 
 
 def store_day_totals(shop: str, day: date) -> tuple[int, int]:
     """(revenue in minor units, order count) of the day's orders that were not refunded."""
-    kept = [o for o in store_orders(shop, day) if o[2] == "paid"]
-    return sum(int(price * 100) for _, price, _ in kept), len(kept)
+    kept = [cents for cents, refunded in _day_orders(shop, day) if not refunded]
+    return sum(kept), len(kept)
 
 
 @dataclass(frozen=True)
