@@ -154,3 +154,31 @@ def test_a_viewer_cannot_connect_or_sync(client, login, acme) -> None:
         client.post(f"/p/{slug}/results/connections", data={"platform": "shopify"}).status_code
         == 403
     )
+
+
+def test_the_page_and_api_do_not_grow_with_days_or_connections(
+    client, login, db, tenants, count_queries, service_token
+) -> None:
+    from tests.api.conftest import bearer
+
+    enable_results(db, tenants.acme)
+    make_connection(db, tenants.acme, days=3, end=date(2026, 4, 20))
+    login(tenants.acme_admin)
+    page = url(tenants, period_type="year", period_end=END)
+    api = f"/api/portal/results?period_type=year&period_end={END}"
+    headers = bearer(service_token, **{"X-Portal-Company-Id": tenants.acme.id})
+
+    def counts() -> tuple[int, int]:
+        client.get(page)
+        with count_queries() as q:
+            assert client.get(page).status_code == 200
+        with count_queries() as a:
+            assert client.get(api, headers=headers).status_code == 200
+        return q.count, a.count
+
+    few = counts()
+    make_connection(db, tenants.acme, "shopify", days=110, end=date(2026, 4, 20))
+    make_connection(db, tenants.acme, days=110, end=date(2026, 4, 20))
+    make_connection(db, tenants.retail, days=50, end=date(2026, 4, 20))
+    many = counts()
+    assert few == many and many[0] <= 12 and many[1] <= 12, (few, many)
