@@ -52,6 +52,8 @@ vendor:
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/htmx.min.js
 	mkdir -p static/vendor/sortablejs
 	cp node_modules/sortablejs/Sortable.min.js node_modules/sortablejs/LICENSE static/vendor/sortablejs/
+	mkdir -p static/vendor/uplot
+	cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css node_modules/uplot/LICENSE static/vendor/uplot/
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

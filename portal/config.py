@@ -97,6 +97,8 @@ class Settings:
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str | None = None
+    # Results tab: where the platform connectors send their requests (None: connections off)
+    results_platform_url: str | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -187,6 +189,10 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
             o.get("STRIPE_WEBHOOK_SECRET") or os.environ.get("STRIPE_WEBHOOK_SECRET") or ""
         ),
         stripe_api_base=str(o.get("STRIPE_API_BASE") or os.environ.get("STRIPE_API_BASE") or "")
+        or None,
+        results_platform_url=str(
+            o.get("RESULTS_PLATFORM_URL") or os.environ.get("RESULTS_PLATFORM_URL") or ""
+        )
         or None,
         extra={k: v for k, v in o.items() if k.isupper()},
     )

@@ -60,6 +60,7 @@ from portal.models.planning import (
 )
 from portal.models.portal_template import PortalTemplate
 from portal.models.project import Project
+from portal.models.results import CampaignDaily, MetricDaily, MetricTarget, PlatformConnection
 from portal.models.task import Task, TaskAssignee, TaskComment, TaskList
 from portal.models.task_attachment import TaskAttachment
 from portal.models.throttle import ThrottleCounter
@@ -120,6 +121,10 @@ __all__ = [
     "NetworkDevice",
     "NetworkSite",
     "NetworkWlan",
+    "CampaignDaily",
+    "MetricDaily",
+    "MetricTarget",
+    "PlatformConnection",
     "Note",
     "Notification",
     "NotificationPreference",

@@ -103,6 +103,8 @@ class Action(StrEnum):
     wifi_network_updated = "wifi_network_updated", "WiFi network changed"
     wlan_group_created = "wlan_group_created", "WLAN group created"
     speed_profile_created = "speed_profile_created", "Speed profile created"
+    platform_connected = "platform_connected", "Platform connected", True
+    platform_disconnected = "platform_disconnected", "Platform disconnected"
     private_psk_created = "private_psk_created", "Private WiFi key created"
     feedback_post_created = "feedback_post_created", "Idea posted", True
     feedback_post_updated = "feedback_post_updated", "Idea edited"

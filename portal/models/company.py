@@ -66,6 +66,7 @@ IMPLEMENTED_TABS: tuple[str, ...] = (
     "deliverables",
     "notes",
     "invoices",
+    "results",
     "network",
     "pages",
     "tools",

@@ -226,6 +226,10 @@ def load_demo(session: Session) -> bool:
     from services.demo.people import load_demo_people
 
     created |= load_demo_people(session, companies=companies, admin=admin)
+    from services.demo.results import load_demo_results
+
+    owner = session.exec(select(User).where(User.email == "owner@acme.test")).first()
+    created |= load_demo_results(session, companies, owner)
     return created
 
 

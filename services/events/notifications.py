@@ -54,6 +54,7 @@ TYPES: dict[str, NotificationType] = {
         NotificationType("budget_pending_approval", "A budget awaits approval"),
         NotificationType("budget_decided", "A budget I manage is approved or declined"),
         NotificationType("announcement", "A new announcement", email_default=False),
+        NotificationType("platform_connected", "A client connects a results platform"),
     ]
 }
 

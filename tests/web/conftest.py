@@ -50,6 +50,10 @@ def world(db, tenants):
     tenants.acme_wlan_id = db.exec(
         select(NetworkWlan.id).where(NetworkWlan.site_id == tenants.acme_site.id)
     ).first()
+    from tests.factories.results import enable_results, make_connection
+
+    enable_results(db, tenants.acme)  # the Results tab exists for Acme's own people
+    tenants.acme_connection = make_connection(db, tenants.acme, display_name="Acme-only ads")
     tenants.acme_note = note
     tenants.acme_notification = notification
     tenants.acme_announcement = announcement

@@ -43,6 +43,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "signature_id": lambda t: t.acme_signature.id,
     "site_id": lambda t: t.acme_site.id,
     "wlan_id": lambda t: t.acme_wlan_id,
+    "connection_id": lambda t: t.acme_connection.id,
     "post_key": lambda t: t.acme_post.key,
     "comment_id": lambda t: t.acme_comment.id,
     "category_id": lambda t: t.acme_category.id,

@@ -1,0 +1,198 @@
+"""Campaign results of a period: summed, sorted and filtered by the database in one query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import Float, cast, func, select
+from sqlmodel import Session, col
+
+from portal.errors import Invalid
+from portal.models.results import PLATFORM_LABELS, CampaignDaily
+from services.results.metrics import CENT, Period
+
+SORT_COLUMNS: tuple[str, ...] = (
+    "name",
+    "platform",
+    "spend",
+    "impressions",
+    "clicks",
+    "ctr",
+    "conversions",
+    "revenue",
+    "roas",
+    "cpa",
+)
+MAX_CAMPAIGNS = 500
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    connection_id: int
+    ref: str
+    name: str
+    platform: str
+    spend: Decimal
+    impressions: int
+    clicks: int
+    conversions: int
+    revenue: Decimal
+    roas: Decimal | None
+    cpa: Decimal | None
+    ctr: Decimal | None
+
+    @property
+    def platform_label(self) -> str:
+        return PLATFORM_LABELS.get(self.platform, self.platform)
+
+
+@dataclass(frozen=True)
+class CampaignTable:
+    period: Period
+    rows: list[CampaignRow]
+    totals: CampaignRow
+    sort_by: str
+    sort_dir: str
+    platform: str
+    platforms: list[str]
+
+
+def check_sort(
+    sort_by: str | None, sort_dir: str | None, platform: str | None
+) -> tuple[str, str, str]:
+    sort_by = sort_by or "spend"
+    sort_dir = sort_dir or "desc"
+    errors: dict[str, list[str]] = {}
+    if sort_by not in SORT_COLUMNS:
+        errors["sort_by"] = [f"Sort by one of: {', '.join(SORT_COLUMNS)}."]
+    if sort_dir not in ("asc", "desc"):
+        errors["sort_dir"] = ["Sort asc or desc."]
+    if platform and platform not in PLATFORM_LABELS:
+        errors["platform"] = [f"Filter by one of: {', '.join(PLATFORM_LABELS)}."]
+    if errors:
+        raise Invalid("Check the sort and filter.", code="invalid_sort", errors=errors)
+    return sort_by, sort_dir, platform or ""
+
+
+def _ratio(top: Any, bottom: Any, factor: int = 1) -> Any:
+    return cast(top, Float) * factor / func.nullif(bottom, 0)
+
+
+def _money(value: int | None) -> Decimal:
+    return (Decimal(int(value or 0)) / 100).quantize(CENT)
+
+
+def _dec(value: float | None, scale: int = 1) -> Decimal | None:
+    if value is None:
+        return None
+    return (Decimal(str(value)) / scale).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def campaign_table(
+    session: Session,
+    *,
+    company_ids: Sequence[int],
+    period: Period,
+    sort_by: str | None = None,
+    sort_dir: str | None = None,
+    platform: str | None = None,
+) -> CampaignTable:
+    """The period's campaigns with their sums and ratios, sorted (ties by name) and filtered."""
+    sort_by, sort_dir, platform = check_sort(sort_by, sort_dir, platform)
+    c = CampaignDaily
+    spend = func.sum(col(c.spend))
+    impressions = func.sum(col(c.impressions))
+    clicks = func.sum(col(c.clicks))
+    conversions = func.sum(col(c.conversions))
+    revenue = func.sum(col(c.revenue))
+    name = func.max(col(c.campaign_name))
+    columns = {
+        "name": func.lower(name),
+        "platform": col(c.platform),
+        "spend": spend,
+        "impressions": impressions,
+        "clicks": clicks,
+        "ctr": _ratio(clicks, impressions, 100),
+        "conversions": conversions,
+        "revenue": revenue,
+        "roas": _ratio(revenue, spend),
+        "cpa": _ratio(spend, conversions),
+    }
+    where = [
+        col(c.company_id).in_(list(company_ids)),
+        col(c.day) >= period.start,
+        col(c.day) <= period.end,
+    ]
+    if platform:
+        where.append(col(c.platform) == platform)
+    key = columns[sort_by]
+    order = key.asc().nulls_last() if sort_dir == "asc" else key.desc().nulls_last()
+    stmt = (
+        select(
+            col(c.connection_id),
+            col(c.campaign_ref),
+            name,
+            col(c.platform),
+            spend,
+            impressions,
+            clicks,
+            conversions,
+            revenue,
+            columns["roas"],
+            columns["cpa"],
+            columns["ctr"],
+        )
+        .where(*where)
+        .group_by(col(c.connection_id), col(c.campaign_ref), col(c.platform))
+        .order_by(order, func.lower(name), col(c.campaign_ref), col(c.connection_id))
+        .limit(MAX_CAMPAIGNS)
+    )
+    rows = [
+        CampaignRow(
+            connection_id=r[0],
+            ref=r[1],
+            name=r[2],
+            platform=r[3],
+            spend=_money(r[4]),
+            impressions=int(r[5] or 0),
+            clicks=int(r[6] or 0),
+            conversions=int(r[7] or 0),
+            revenue=_money(r[8]),
+            roas=_dec(r[9]),
+            cpa=_dec(r[10], 100),
+            ctr=_dec(r[11]),
+        )
+        for r in session.execute(stmt).all()
+    ]
+    totals = _totals(rows)
+    platforms = sorted(
+        session.scalars(
+            select(col(c.platform)).where(col(c.company_id).in_(list(company_ids))).distinct()
+        ).all()
+    )
+    return CampaignTable(period, rows, totals, sort_by, sort_dir, platform, platforms)
+
+
+def _totals(rows: list[CampaignRow]) -> CampaignRow:
+    spend = sum((r.spend for r in rows), Decimal(0))
+    revenue = sum((r.revenue for r in rows), Decimal(0))
+    impressions = sum(r.impressions for r in rows)
+    clicks = sum(r.clicks for r in rows)
+    conversions = sum(r.conversions for r in rows)
+    return CampaignRow(
+        connection_id=0,
+        ref="",
+        name="Total",
+        platform="",
+        spend=spend,
+        impressions=impressions,
+        clicks=clicks,
+        conversions=conversions,
+        revenue=revenue,
+        roas=(revenue / spend).quantize(CENT) if spend else None,
+        cpa=(spend / conversions).quantize(CENT) if conversions else None,
+        ctr=(Decimal(clicks) * 100 / impressions).quantize(CENT) if impressions else None,
+    )

@@ -1,0 +1,182 @@
+"""The Results tab's view data: KPI cards, the chart (with the work done in the period), the
+campaigns table and the connections — a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from portal.models.deliverable import Deliverable, DeliverableStatus
+from portal.models.planning import RoadmapItem, RoadmapStatus
+from portal.models.results import PlatformConnection
+from portal.tenancy import Actor, scoped
+from services.results import MANAGE_NODE, list_connections, require_dashboard
+from services.results.campaigns import CampaignTable, campaign_table
+from services.results.metrics import (
+    CARD_METRICS,
+    MetricResult,
+    Results,
+    format_value,
+    parse_period,
+    results_for,
+)
+
+MAX_ANNOTATIONS = 30
+
+
+@dataclass(frozen=True)
+class Annotation:
+    day: date
+    kind: str  # "deliverable" | "milestone"
+    label: str
+
+
+@dataclass(frozen=True)
+class Card:
+    result: MetricResult
+    value: str
+    prior: str
+    target: str | None
+
+
+@dataclass(frozen=True)
+class ResultsTab:
+    results: Results
+    campaigns: CampaignTable
+    cards: list[Card]
+    annotations: list[Annotation]
+    chart: dict[str, Any]
+    connections: list[PlatformConnection]
+    can_connect: bool
+    can_manage_agency: bool
+
+
+def annotations_for(
+    session: Session, actor: Actor, company_ids: Sequence[int], start: date, end: date
+) -> list[Annotation]:
+    """Deliverables approved and roadmap milestones done in ``start``..``end``."""
+    since = datetime.combine(start, time.min, tzinfo=UTC)
+    until = datetime.combine(end, time.max, tzinfo=UTC)
+    ids = list(company_ids)
+    approved = session.execute(
+        scoped(select(col(Deliverable.name), col(Deliverable.approved_at)), actor, Deliverable)
+        .where(
+            col(Deliverable.company_id).in_(ids),
+            col(Deliverable.status) == DeliverableStatus.approved.value,
+            col(Deliverable.approved_at) >= since,
+            col(Deliverable.approved_at) <= until,
+        )
+        .order_by(col(Deliverable.approved_at))
+        .limit(MAX_ANNOTATIONS)
+    ).all()
+    done = session.execute(
+        scoped(select(col(RoadmapItem.title), col(RoadmapItem.target_date)), actor, RoadmapItem)
+        .where(
+            col(RoadmapItem.company_id).in_(ids),
+            col(RoadmapItem.status) == RoadmapStatus.done.value,
+            col(RoadmapItem.target_date) >= start,
+            col(RoadmapItem.target_date) <= end,
+        )
+        .order_by(col(RoadmapItem.target_date))
+        .limit(MAX_ANNOTATIONS)
+    ).all()
+    out = [Annotation(at.date(), "deliverable", f"Approved: {name}") for name, at in approved]
+    out += [Annotation(day, "milestone", f"Milestone: {title}") for title, day in done]
+    return sorted(out, key=lambda a: (a.day, a.label))[:MAX_ANNOTATIONS]
+
+
+def results_tab(
+    session: Session,
+    *,
+    actor: Actor,
+    company_id: int,
+    company_ids: Sequence[int],
+    period_type: str | None,
+    period_end: str | None,
+    sort_by: str | None,
+    sort_dir: str | None,
+    platform: str | None,
+    today: date,
+    can_write: bool,
+) -> ResultsTab:
+    """Everything the tab shows for one period (bad arguments: :class:`Invalid`)."""
+    require_dashboard(session, company_id)
+    period = parse_period(period_type, period_end, today=today)
+    connections = list_connections(session, actor=actor, company_id=company_id)
+    results = results_for(
+        session,
+        company_id=company_id,
+        company_ids=company_ids,
+        period=period,
+        connections=connections,
+        with_series=True,
+    )
+    table = campaign_table(
+        session,
+        company_ids=company_ids,
+        period=period,
+        sort_by=sort_by,
+        sort_dir=sort_dir,
+        platform=platform,
+    )
+    notes = annotations_for(session, actor, company_ids, period.start, period.end)
+    cards = []
+    for key in CARD_METRICS:
+        r = results.metric(key)
+        assert r is not None
+        cards.append(
+            Card(
+                result=r,
+                value=format_value(r.metric, r.value, results.currency),
+                prior=format_value(r.metric, r.prior_value, results.currency),
+                target=format_value(r.metric, r.target, results.currency)
+                if r.target is not None
+                else None,
+            )
+        )
+    return ResultsTab(
+        results=results,
+        campaigns=table,
+        cards=cards,
+        annotations=notes,
+        chart=chart_data(results, notes),
+        connections=connections,
+        can_connect=can_write,
+        can_manage_agency=actor.is_staff and actor.can(MANAGE_NODE),
+    )
+
+
+def chart_data(results: Results, notes: list[Annotation]) -> dict[str, Any]:
+    """The chart's data for static/js/results.js: days as epoch seconds, one value per series."""
+    period = results.period
+    days = [
+        date.fromordinal(n) for n in range(period.start.toordinal(), period.end.toordinal() + 1)
+    ]
+    series = []
+    for key, label in (("revenue", "Revenue"), ("ad_spend", "Ad spend")):
+        by_day = dict(results.series.get(key, []))
+        series.append(
+            {
+                "key": key,
+                "label": label,
+                "values": [float(by_day[d]) if d in by_day else None for d in days],
+            }
+        )
+    return {
+        "x": [int(datetime.combine(d, time(12), tzinfo=UTC).timestamp()) for d in days],
+        "series": series,
+        "currency": results.currency,
+        "annotations": [
+            {
+                "x": int(datetime.combine(a.day, time(12), tzinfo=UTC).timestamp()),
+                "kind": a.kind,
+                "label": a.label,
+            }
+            for a in notes
+        ],
+    }

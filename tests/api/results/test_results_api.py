@@ -1,0 +1,180 @@
+"""/api/portal connections, results, campaigns and Ask (reference 000 shapes)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from sqlalchemy import text
+from sqlmodel import select
+
+from portal.models.results import MetricDaily, PlatformConnection
+from services.demo.results_platforms import (
+    DEMO_ADS_TOKEN,
+    DEMO_CUSTOMER,
+    DEMO_DEVELOPER_TOKEN,
+    DEMO_SHOP,
+    DEMO_SHOP_TOKEN,
+)
+from tests.api.conftest import assert_envelope, bearer
+from tests.factories.results import enable_results, make_connection, set_target
+
+END = "2026-04-20"
+
+
+def worker(token: str, company, role: str = "admin") -> dict[str, str]:
+    return bearer(token, **{"X-Portal-Company-Id": company.id, "X-Portal-User-Role": role})
+
+
+def test_results_are_off_until_the_portal_enables_them(client, tenants, service_token) -> None:
+    h = worker(service_token, tenants.globex)
+    assert client.get("/api/portal/connections", headers=h).get_json() == {
+        "connections": [],
+        "dashboard_enabled": False,
+    }
+    body = client.get("/api/portal/results", headers=h).get_json()
+    assert body["dashboard_enabled"] is False and body["metrics"] == []
+    assert (
+        client.get("/api/portal/results/campaigns", headers=h).get_json()["dashboard_enabled"]
+        is False
+    )
+    resp = client.post("/api/portal/connections/sync", headers=h)
+    assert resp.status_code == 404
+
+
+def test_results_and_campaigns_in_reference_shapes(
+    client, db, tenants, service_token, count_queries
+) -> None:
+    enable_results(db, tenants.acme)
+    make_connection(db, tenants.acme, "shopify", days=60, end=date(2026, 4, 20))
+    make_connection(db, tenants.acme, days=60, end=date(2026, 4, 20))
+    set_target(db, tenants.acme, "revenue", 50_000_00)
+    h = worker(service_token, tenants.acme)
+    with count_queries() as q:
+        resp = client.get(f"/api/portal/results?period_type=month&period_end={END}", headers=h)
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert set(body) >= {"period", "metrics", "insight", "connected_platforms", "dashboard_enabled"}
+    assert body["connected_platforms"] == ["google_ads", "shopify"]
+    revenue = next(m for m in body["metrics"] if m["key"] == "revenue")
+    assert set(revenue) >= {"value", "prior_value", "delta_pct", "target", "tracking_status"}
+    assert revenue["target"] == 50000.0 and revenue["tracking_status"] != "no_target"
+    expected = (revenue["value"] - revenue["prior_value"]) / revenue["prior_value"] * 100
+    assert abs(revenue["delta_pct"] - expected) < 0.01
+    assert body["insight"].endswith(".")
+    assert q.count <= 12, q.statements
+
+    with count_queries() as q:
+        resp = client.get(
+            f"/api/portal/results/campaigns?period_end={END}&sort_by=roas&sort_dir=asc",
+            headers=h,
+        )
+    body = resp.get_json()
+    assert resp.status_code == 200 and set(body) >= {"period", "campaigns", "totals"}
+    roas = [c["roas"] for c in body["campaigns"]]
+    assert roas == sorted(roas) and len(roas) == 6
+    assert body["totals"]["spend"] == round(sum(c["spend"] for c in body["campaigns"]), 2)
+    assert q.count <= 12, q.statements
+    assert (
+        client.get("/api/portal/results/campaigns?platform=shopify", headers=h).get_json()[
+            "campaigns"
+        ]
+        == []
+    )
+
+
+def test_bad_periods_and_sorts_are_422(client, db, tenants, service_token) -> None:
+    enable_results(db, tenants.acme)
+    h = worker(service_token, tenants.acme)
+    for url in (
+        "/api/portal/results?period_type=decade",
+        "/api/portal/results?period_end=2026-02-30",
+        "/api/portal/results/campaigns?sort_by=password",
+        "/api/portal/results/campaigns?sort_dir=sideways",
+        "/api/portal/results/campaigns?platform=myspace",
+    ):
+        assert_envelope(client.get(url, headers=h), 422)
+
+
+def test_connect_list_sync_and_disconnect(
+    client, db, tenants, service_token, platform_url, caplog
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    enable_results(db, tenants.acme)
+    h = worker(service_token, tenants.acme, role="collaborator")
+    wrong = client.post(
+        "/api/portal/connections",
+        headers=h,
+        json={"platform": "shopify", "credentials": {"shop": DEMO_SHOP, "access_token": "nope"}},
+    )
+    body = assert_envelope(wrong, 422)
+    assert "refused these credentials" in body["message"]
+    assert db.exec(select(PlatformConnection.id)).first() is None
+
+    created = []
+    for payload in (
+        {
+            "platform": "shopify",
+            "credentials": {"shop": DEMO_SHOP, "access_token": DEMO_SHOP_TOKEN},
+        },
+        {
+            "platform": "google_ads",
+            "display_name": "Ads",
+            "credentials": {
+                "customer_id": DEMO_CUSTOMER,
+                "developer_token": DEMO_DEVELOPER_TOKEN,
+                "access_token": DEMO_ADS_TOKEN,
+            },
+        },
+    ):
+        resp = client.post("/api/portal/connections", headers=h, json=payload)
+        assert resp.status_code == 201, resp.get_json()
+        created.append(resp.get_json()["connection"])
+    assert created[1]["display_name"] == "Ads" and created[1]["managed_by"] == "client"
+    # the sync job ran after the commit (inline in tests): numbers are in
+    assert db.exec(select(MetricDaily.id)).first() is not None
+    listed = client.get("/api/portal/connections", headers=h)
+    everything = listed.get_data(as_text=True)
+    assert listed.get_json()["dashboard_enabled"] is True
+    assert {c["status"] for c in listed.get_json()["connections"]} == {"ok"}
+    raw = repr(db.execute(text("SELECT * FROM platform_connection")).all())
+    for secret in (DEMO_SHOP_TOKEN, DEMO_ADS_TOKEN, DEMO_DEVELOPER_TOKEN):
+        assert secret not in everything and secret not in raw and secret not in caplog.text
+
+    sync = client.post("/api/portal/connections/sync", headers=h)
+    assert sync.status_code == 202 and sync.get_json() == {"message": "Sync started"}
+
+    viewer = worker(service_token, tenants.acme, role="viewer")
+    assert (
+        client.delete(f"/api/portal/connections/{created[0]['id']}", headers=viewer).status_code
+        == 403
+    )
+    resp = client.delete(f"/api/portal/connections/{created[0]['id']}", headers=h)
+    assert resp.status_code == 200 and resp.get_json() == {"ok": True}
+    agency = make_connection(db, tenants.acme, managed_by="agency")
+    resp = client.delete(f"/api/portal/connections/{agency.id}", headers=h)
+    assert_envelope(resp, 403, "agency_managed")
+    foreign = make_connection(db, tenants.globex)
+    assert client.delete(f"/api/portal/connections/{foreign.id}", headers=h).status_code == 404
+
+
+def test_ask_answers_with_numbers_and_refuses_empty(client, db, tenants, service_token) -> None:
+    enable_results(db, tenants.acme)
+    make_connection(db, tenants.acme, "shopify", days=70)
+    make_connection(db, tenants.acme, days=70)
+    # a POST: the API's rule keeps viewers out of every unsafe method, even this read
+    h = worker(service_token, tenants.acme, role="collaborator")
+    resp = client.post(
+        "/api/portal/results/ask",
+        headers=h,
+        json={"question": "How did revenue change this month?"},
+    )
+    assert resp.status_code == 200, resp.get_json()
+    reply = resp.get_json()["answer"]
+    assert reply.startswith("Revenue for ") and "$" in reply and "%" in reply
+    best = client.post(
+        "/api/portal/results/ask", headers=h, json={"question": "Which campaign has the best ROAS?"}
+    ).get_json()["answer"]
+    assert "best campaign by return on ad spend" in best and "×" in best
+    assert_envelope(client.post("/api/portal/results/ask", headers=h, json={"question": ""}), 422)
+    assert_envelope(client.post("/api/portal/results/ask", headers=h, json={"question": "  "}), 422)

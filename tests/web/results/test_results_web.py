@@ -1,0 +1,184 @@
+"""The Results tab: cards, chart data, campaigns sorted and filtered, period picker, Ask and
+connections — HTMX both ways, hidden unless the portal has results on."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import date
+from html import unescape
+
+import pytest
+from sqlmodel import select
+
+from portal.models.results import PlatformConnection
+from services.demo.results_platforms import DEMO_SHOP, DEMO_SHOP_TOKEN
+from tests.factories.results import enable_results, make_connection, set_target
+
+END = "2026-04-20"
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def acme(db, tenants):
+    enable_results(db, tenants.acme)
+    make_connection(db, tenants.acme, "shopify", days=60, end=date(2026, 4, 20))
+    make_connection(db, tenants.acme, days=60, end=date(2026, 4, 20), managed_by="agency")
+    set_target(db, tenants.acme, "revenue", 40_000_00)
+    return tenants
+
+
+def url(t, **args) -> str:
+    query = "&".join(f"{k}={v}" for k, v in args.items())
+    return f"/p/{t.acme.slug}/results" + (f"?{query}" if query else "")
+
+
+def chart(html: str) -> dict:
+    raw = re.search(r'data-results-chart="([^"]*)"', html)
+    assert raw, "no chart"
+    return json.loads(unescape(raw.group(1)))
+
+
+def test_the_tab_shows_cards_chart_and_campaigns(client, login, acme, count_queries) -> None:
+    login(acme.acme_viewer)
+    with count_queries() as q:
+        resp = client.get(url(acme, period_end=END))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert q.count <= 12, q.statements
+    assert "vendor/uplot/uPlot.iife.min.js" in html and "js/results.js" in html
+    for label in ("Revenue", "Orders", "Return on ad spend", "Cost per acquisition"):
+        assert label in html
+    assert "Target $40,000" in html
+    data = chart(html)
+    assert len(data["x"]) == 20 and {s["key"] for s in data["series"]} == {"revenue", "ad_spend"}
+    assert "Brand search" in html and "Managed by" in html
+    assert "Disconnect" not in html  # a viewer changes nothing
+    # the tab appears in the tab bar
+    assert f'href="/p/{acme.acme.slug}/results"' in html
+
+
+def test_htmx_gets_the_block_and_the_url_args_stay_true(client, login, acme) -> None:
+    login(acme.acme_collab)
+    resp = client.get(
+        url(acme, period_type="quarter", period_end=END, sort_by="clicks"), headers=HX
+    )
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "<html" not in html
+    assert "data-page-script" in html  # the chart library travels with the fragment
+    assert "Q2 2026" in html
+    # sort links keep the period and flip the direction of the active column
+    assert "period_type=quarter" in html and "sort_by=clicks&amp;sort_dir=asc" in html
+    full = client.get(url(acme, period_type="quarter", period_end=END, sort_by="clicks"))
+    assert "<html" in full.get_data(as_text=True)
+
+
+def test_campaigns_filter_by_platform_and_sort(client, login, acme) -> None:
+    login(acme.acme_admin)
+    html = client.get(url(acme, period_end=END, sort_by="name", sort_dir="asc")).get_data(
+        as_text=True
+    )
+    names = re.findall(r'<td data-label="Campaign">([^<]+)</td>', html)
+    assert names == sorted(names, key=str.lower) and len(names) == 6
+    html = client.get(url(acme, period_end=END, platform="shopify")).get_data(as_text=True)
+    assert "No campaigns in this period" in html
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"period_type": "fortnight"},
+        {"period_end": "2026-02-31"},
+        {"sort_by": "secret"},
+        {"sort_dir": "up"},
+        {"platform": "myspace"},
+    ],
+)
+def test_bad_arguments_are_422(client, login, acme, args) -> None:
+    login(acme.acme_admin)
+    assert client.get(url(acme, **args)).status_code == 422
+
+
+def test_the_tab_is_hidden_without_results(client, login, db, tenants) -> None:
+    login(tenants.globex_admin)
+    assert client.get(f"/p/{tenants.globex.slug}/results").status_code == 404
+    page = client.get(f"/p/{tenants.globex.slug}/dashboard").get_data(as_text=True)
+    assert f"/p/{tenants.globex.slug}/results" not in page
+
+
+def test_ask_answers_in_the_tab(client, login, acme) -> None:
+    login(acme.acme_viewer)
+    resp = client.post(
+        f"/p/{acme.acme.slug}/results/ask",
+        data={"question": "What were total conversions this year?"},
+        headers=HX,
+    )
+    assert resp.status_code == 200
+    assert "Conversions for 20" in resp.get_data(as_text=True)
+    resp = client.post(f"/p/{acme.acme.slug}/results/ask", data={"question": ""}, headers=HX)
+    assert resp.status_code == 422 and "Ask a question" in resp.get_data(as_text=True)
+
+
+def test_connect_from_the_tab(client, login, db, tenants, platform_url, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    enable_results(db, tenants.acme)
+    login(tenants.acme_collab)
+    base = f"/p/{tenants.acme.slug}/results/connections"
+    wrong = client.post(
+        base, data={"platform": "shopify", "shop": DEMO_SHOP, "access_token": "bad"}, headers=HX
+    )
+    assert wrong.status_code == 422
+    assert "refused these credentials" in wrong.get_data(as_text=True)
+    assert "bad" not in re.sub(r"<[^>]+>", "", wrong.get_data(as_text=True)).split()
+    assert db.exec(select(PlatformConnection.id)).first() is None
+    ok = client.post(
+        base,
+        data={"platform": "shopify", "shop": DEMO_SHOP, "access_token": DEMO_SHOP_TOKEN},
+        headers=HX,
+    )
+    assert ok.status_code == 204 and ok.headers["HX-Redirect"].endswith("/results")
+    page = client.get(f"/p/{tenants.acme.slug}/results").get_data(as_text=True)
+    assert "Synced" in page and DEMO_SHOP_TOKEN not in page and DEMO_SHOP_TOKEN not in caplog.text
+    connection = db.exec(select(PlatformConnection)).one()
+    resp = client.post(f"{base}/{connection.id}/delete", headers=HX)
+    assert resp.status_code == 204
+    assert db.exec(select(PlatformConnection.id)).first() is None
+
+
+def test_a_viewer_cannot_connect_or_sync(client, login, acme) -> None:
+    login(acme.acme_viewer)
+    slug = acme.acme.slug
+    assert client.post(f"/p/{slug}/results/sync").status_code == 403
+    assert (
+        client.post(f"/p/{slug}/results/connections", data={"platform": "shopify"}).status_code
+        == 403
+    )
+
+
+def test_the_page_and_api_do_not_grow_with_days_or_connections(
+    client, login, db, tenants, count_queries, service_token
+) -> None:
+    from tests.api.conftest import bearer
+
+    enable_results(db, tenants.acme)
+    make_connection(db, tenants.acme, days=3, end=date(2026, 4, 20))
+    login(tenants.acme_admin)
+    page = url(tenants, period_type="year", period_end=END)
+    api = f"/api/portal/results?period_type=year&period_end={END}"
+    headers = bearer(service_token, **{"X-Portal-Company-Id": tenants.acme.id})
+
+    def counts() -> tuple[int, int]:
+        client.get(page)
+        with count_queries() as q:
+            assert client.get(page).status_code == 200
+        with count_queries() as a:
+            assert client.get(api, headers=headers).status_code == 200
+        return q.count, a.count
+
+    few = counts()
+    make_connection(db, tenants.acme, "shopify", days=110, end=date(2026, 4, 20))
+    make_connection(db, tenants.acme, days=110, end=date(2026, 4, 20))
+    make_connection(db, tenants.retail, days=50, end=date(2026, 4, 20))
+    many = counts()
+    assert few == many and many[0] <= 12 and many[1] <= 12, (few, many)
