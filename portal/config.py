@@ -92,6 +92,9 @@ class Settings:
     # Network tab: the UniFi-style controller the background sync reads (None: no controller)
     network_controller_url: str | None = None
     network_controller_key: str = ""
+    # Catalog: the distributor whose inventory refreshes items' on-hand counts (None: none)
+    distributor_url: str | None = None
+    distributor_key: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -175,5 +178,8 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         network_controller_key=str(
             o.get("NETWORK_CONTROLLER_KEY") or os.environ.get("NETWORK_CONTROLLER_KEY") or ""
         ),
+        distributor_url=str(o.get("DISTRIBUTOR_URL") or os.environ.get("DISTRIBUTOR_URL") or "")
+        or None,
+        distributor_key=str(o.get("DISTRIBUTOR_KEY") or os.environ.get("DISTRIBUTOR_KEY") or ""),
         extra={k: v for k, v in o.items() if k.isupper()},
     )

@@ -68,6 +68,7 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.v1.network",
     "blueprints.api.v1.feedback",
     "blueprints.api.v1.feedback_taxonomy",
+    "blueprints.api.v1.procurement",
 )
 
 _blueprints: list[APIBlueprint] = []

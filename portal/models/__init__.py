@@ -11,6 +11,7 @@ from portal.models.billing import (
     InvoiceStatus,
 )
 from portal.models.budget import Budget, BudgetLine, BudgetStatus
+from portal.models.catalog import CatalogItem, CatalogLink
 from portal.models.company import ALL_TABS, IMPLEMENTED_TABS, Company, Portal, PortalStatus
 from portal.models.deliverable import (
     ApprovalReceipt,
@@ -96,6 +97,8 @@ __all__ = [
     "FeedbackVote",
     "Invitation",
     "Budget",
+    "CatalogItem",
+    "CatalogLink",
     "BudgetLine",
     "BudgetStatus",
     "Invoice",

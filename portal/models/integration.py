@@ -32,6 +32,10 @@ ALL_SCOPES: tuple[str, ...] = (
     "webhooks:write",
     "network:read",
     "network:write",
+    "procurement:read",
+    "procurement:write",
+    "sales:read",
+    "sales:write",
 )
 
 
