@@ -24,6 +24,7 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.admin.webhooks", "bp", "/admin/webhooks"),
     ("blueprints.admin.announcements", "bp", "/admin/announcements"),
     ("blueprints.admin.invoices", "bp", "/admin/invoices"),
+    ("blueprints.admin.catalog", "bp", "/admin/catalog"),
     ("blueprints.admin.feedback", "bp", "/admin/feedback"),
     ("blueprints.dev", "bp", "/dev"),
     ("blueprints.portal.files", "public_bp", None),

@@ -15,7 +15,7 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import UTCDateTime, utcnow
-from portal.models.billing import from_minor
+from portal.models.billing import format_amount, from_minor
 
 CATALOG_CURRENCY = "USD"
 
@@ -87,6 +87,14 @@ class CatalogItem(SQLModel, table=True):
     @property
     def cost(self) -> Decimal:
         return from_minor(self.cost_minor, CATALOG_CURRENCY)
+
+    @property
+    def price_text(self) -> str:
+        return format_amount(self.price, CATALOG_CURRENCY)
+
+    @property
+    def cost_text(self) -> str:
+        return format_amount(self.cost, CATALOG_CURRENCY)
 
 
 class CatalogLink(SQLModel, table=True):

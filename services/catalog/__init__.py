@@ -110,7 +110,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(filters: CatalogFilters) -> Any:
+def filtered_select(filters: CatalogFilters) -> Any:
     return select(CatalogItem).where(and_(True, *filters.conditions()))
 
 
@@ -124,8 +124,8 @@ def list_items(
 ) -> tuple[Sequence[CatalogItem], int]:
     """Items matching ``filters`` by name, with the total; ``limit=None`` is every row."""
     require_staff(actor, FETCH_MANY, DENIED)
-    _check_range(filters)
-    stmt = _filtered(filters)
+    check_range(filters)
+    stmt = filtered_select(filters)
     total = count_rows(session, stmt)
     ordered = stmt.order_by(col(CatalogItem.name), col(CatalogItem.id)).offset(offset)
     if limit is not None:
@@ -136,11 +136,11 @@ def list_items(
 def count_items(session: Session, *, actor: Actor, filters: CatalogFilters) -> int:
     """How many items match ``filters`` (the same conditions as :func:`list_items`)."""
     require_staff(actor, FETCH_MANY, DENIED)
-    _check_range(filters)
-    return count_rows(session, _filtered(filters))
+    check_range(filters)
+    return count_rows(session, filtered_select(filters))
 
 
-def _check_range(filters: CatalogFilters) -> None:
+def check_range(filters: CatalogFilters) -> None:
     if (
         filters.min_price is not None
         and filters.max_price is not None

@@ -64,6 +64,7 @@ NOT_TENANT_ARGS: dict[str, str] = {
     "provider": "SSO provider names are configuration, not tenant data",
     "status_id": "feedback statuses are the agency's workflow shared by every board",
     "anonymous_id": "an anonymous voter's id; the post in the same path is the tenant's",
+    "identifier": "catalog items are the agency's, not a tenant's: clients get 403 on all of them",
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
