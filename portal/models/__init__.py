@@ -11,7 +11,13 @@ from portal.models.billing import (
     InvoiceStatus,
 )
 from portal.models.budget import Budget, BudgetLine, BudgetStatus
-from portal.models.catalog import CatalogItem, CatalogLink
+from portal.models.catalog import (
+    CatalogItem,
+    CatalogLink,
+    Opportunity,
+    OpportunityNote,
+    OpportunityProduct,
+)
 from portal.models.company import ALL_TABS, IMPLEMENTED_TABS, Company, Portal, PortalStatus
 from portal.models.deliverable import (
     ApprovalReceipt,
@@ -99,6 +105,9 @@ __all__ = [
     "Budget",
     "CatalogItem",
     "CatalogLink",
+    "Opportunity",
+    "OpportunityNote",
+    "OpportunityProduct",
     "BudgetLine",
     "BudgetStatus",
     "Invoice",

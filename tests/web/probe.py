@@ -38,6 +38,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "attachment_id": lambda t: t.acme_attachment_id,
     "invoice_id": lambda t: t.acme_invoice.id,
     "budget_id": lambda t: t.acme_budget.id,
+    "opportunity_id": lambda t: t.acme_opportunity.id,
     "site_id": lambda t: t.acme_site.id,
     "wlan_id": lambda t: t.acme_wlan_id,
     "post_key": lambda t: t.acme_post.key,
