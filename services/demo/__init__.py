@@ -214,9 +214,10 @@ def load_demo(session: Session) -> bool:
     from services.demo.feedback import load_demo_feedback
 
     created |= load_demo_feedback(session, companies)
-    from services.demo.catalog import load_demo_catalog
+    from services.demo.catalog import load_demo_catalog, load_demo_opportunities
 
     created |= load_demo_catalog(session)
+    created |= load_demo_opportunities(session, companies, admin)
     return created
 
 

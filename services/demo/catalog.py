@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from portal.models import Company, User
 from portal.models.billing import to_minor
-from portal.models.catalog import CATALOG_CURRENCY, CatalogItem, CatalogLink
+from portal.models.catalog import (
+    CATALOG_CURRENCY,
+    CatalogItem,
+    CatalogLink,
+    Opportunity,
+    OpportunityNote,
+    OpportunityProduct,
+)
 
 # (category, subcategory, ecosystem, manufacturer, vendor, [(part no., name, price, cost, stock)])
 _FAMILIES: tuple[tuple[str, str, str, str, str, list[tuple[str, str, str, str, int]]], ...] = (
@@ -299,3 +308,100 @@ def load_demo_catalog(session: Session) -> bool:
 
 def demo_item(session: Session, identifier: str) -> CatalogItem | None:
     return session.exec(select(CatalogItem).where(CatalogItem.identifier == identifier)).first()
+
+
+# (company slug, name, type id, stage, [(part number, quantity)])
+_OPPORTUNITIES: tuple[tuple[str, str, int, str, list[tuple[str, str]]], ...] = (
+    (
+        "acme",
+        "Acme HQ network refresh",
+        3,
+        "Proposal",
+        [
+            ("UDM-PRO", "1"),
+            ("USW-24-POE", "2"),
+            ("U6-PRO", "6"),
+            ("CAT6-1M", "48"),
+            ("SVC-CONFIG", "1"),
+            ("SVC-INSTALL-HR", "8"),
+        ],
+    ),
+    (
+        "acme",
+        "Acme desk refresh 2027",
+        2,
+        "Qualification",
+        [
+            ("OPT7020-SFF", "12"),
+            ("P2425H", "12"),
+            ("MK540", "12"),
+        ],
+    ),
+    (
+        "globex",
+        "Globex warehouse cameras",
+        4,
+        "Negotiation",
+        [
+            ("P3265-LVE", "8"),
+            ("S3008-MK2", "1"),
+            ("CAT6A-305", "2"),
+            ("SVC-INSTALL-HR", "16"),
+        ],
+    ),
+    (
+        "globex",
+        "Globex alarm upgrade",
+        1,
+        "Prospect",
+        [
+            ("HS2128", "1"),
+            ("HS2LCD", "2"),
+            ("PG9914", "6"),
+            ("PG9945", "10"),
+        ],
+    ),
+)
+
+
+def load_demo_opportunities(session: Session, companies: dict[str, Company], staff: User) -> bool:
+    """Open opportunities with Acme and Globex, their lines from the demo catalog, once."""
+    if session.exec(select(Opportunity.id).limit(1)).first() is not None:
+        return False
+    for slug, name, type_id, stage, lines in _OPPORTUNITIES:
+        company = companies.get(slug)
+        if company is None:
+            continue
+        opp = Opportunity(
+            company_id=company.id,  # type: ignore[arg-type]
+            name=name,
+            type_id=type_id,
+            stage=stage,
+            sales_rep_id=staff.id,
+            expected_close_date=date.today() + timedelta(days=30),
+        )
+        session.add(opp)
+        session.flush()
+        for sequence, (pn, quantity) in enumerate(lines, start=1):
+            item = demo_item(session, pn)
+            if item is None:
+                continue
+            session.add(
+                OpportunityProduct(
+                    opportunity_id=opp.id,  # type: ignore[arg-type]
+                    catalog_item_id=item.id,
+                    description=item.name,
+                    quantity=Decimal(quantity),
+                    unit_price=item.price,
+                    sequence=sequence,
+                )
+            )
+        session.add(
+            OpportunityNote(
+                opportunity_id=opp.id,  # type: ignore[arg-type]
+                text=f"First call with {company.name}: scope agreed, quote to follow.",
+                author_id=staff.id,
+            )
+        )
+    session.flush()
+    return True
