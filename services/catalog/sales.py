@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
-from portal.errors import Invalid, NotFound, Unavailable
+from portal.errors import Conflict, Invalid, NotFound
 from portal.models import Company, User
 from portal.models.base import utcnow
 from portal.models.catalog import (
@@ -197,10 +197,10 @@ def create_opportunity(
 
 def refresh_opportunity(session: Session, *, actor: Actor, opportunity_id: object) -> NoReturn:
     """Stoa keeps opportunities itself; with no upstream CRM configured a refresh is a clear
-    503 and nothing changes."""
+    409 (a state of this installation, not an outage: retrying will not help)."""
     get_opportunity(session, actor=actor, opportunity_id=opportunity_id)
     require_staff(actor, REFRESH, DENIED)
-    raise Unavailable(
+    raise Conflict(
         "No upstream CRM is configured, so there is nothing to refresh from; the opportunity "
         "as kept in Stoa is current.",
         code="upstream_not_configured",

@@ -135,7 +135,7 @@ def get_sales_opportunity(path: OpportunityPath):
     responses={200: OpportunityEnvelope},
 )
 def refresh_sales_opportunity(path: OpportunityPath):
-    """503 ``upstream_not_configured``: Stoa keeps opportunities itself."""
+    """409 ``upstream_not_configured``: Stoa keeps opportunities itself."""
     actor = require_scope("sales:write")
     service.refresh_opportunity(get_session(), actor=actor, opportunity_id=path.opportunity_id)
 

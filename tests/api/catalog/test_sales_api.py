@@ -131,10 +131,10 @@ def test_contacts_are_the_companys_people(client, make_key, world) -> None:
     assert world.globex_admin.id not in ids and world.retail_admin.id not in ids
 
 
-def test_refresh_without_an_upstream_is_a_clear_503(client, make_key, world) -> None:
+def test_refresh_without_an_upstream_is_a_clear_409(client, make_key, world) -> None:
     body = assert_envelope(
         client.post(f"{API}/opportunities/{world.opp.id}/refresh", headers=bearer(make_key())),
-        503,
+        409,
         "upstream_not_configured",
     )
     assert "No upstream CRM" in body["message"]
