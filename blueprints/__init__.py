@@ -30,6 +30,7 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.admin.invoices", "bp", "/admin/invoices"),
     ("blueprints.admin.contracts", "bp", "/admin/contracts"),
     ("blueprints.billing_webhooks", "bp", None),
+    ("blueprints.admin.catalog", "bp", "/admin/catalog"),
     ("blueprints.admin.feedback", "bp", "/admin/feedback"),
     ("blueprints.admin.vault", "bp", "/admin/vault"),
     ("blueprints.admin.audit", "bp", "/admin/audit"),

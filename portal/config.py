@@ -99,6 +99,9 @@ class Settings:
     stripe_api_base: str | None = None
     # Results tab: where the platform connectors send their requests (None: connections off)
     results_platform_url: str | None = None
+    # Catalog: the distributor whose inventory refreshes items' on-hand counts (None: none)
+    distributor_url: str | None = None
+    distributor_key: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -194,5 +197,8 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
             o.get("RESULTS_PLATFORM_URL") or os.environ.get("RESULTS_PLATFORM_URL") or ""
         )
         or None,
+        distributor_url=str(o.get("DISTRIBUTOR_URL") or os.environ.get("DISTRIBUTOR_URL") or "")
+        or None,
+        distributor_key=str(o.get("DISTRIBUTOR_KEY") or os.environ.get("DISTRIBUTOR_KEY") or ""),
         extra={k: v for k, v in o.items() if k.isupper()},
     )

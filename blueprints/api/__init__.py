@@ -71,6 +71,8 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.v1.feedback",
     "blueprints.api.v1.feedback_taxonomy",
     "blueprints.api.v1.vault",
+    "blueprints.api.v1.procurement",
+    "blueprints.api.v1.sales",
 )
 
 _blueprints: list[APIBlueprint] = []

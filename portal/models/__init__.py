@@ -11,6 +11,13 @@ from portal.models.billing import (
     InvoiceStatus,
 )
 from portal.models.budget import Budget, BudgetLine, BudgetStatus
+from portal.models.catalog import (
+    CatalogItem,
+    CatalogLink,
+    Opportunity,
+    OpportunityNote,
+    OpportunityProduct,
+)
 from portal.models.company import ALL_TABS, IMPLEMENTED_TABS, Company, Portal, PortalStatus
 from portal.models.contract import Contract, ContractSignature, ContractSigner
 from portal.models.deliverable import (
@@ -110,6 +117,11 @@ __all__ = [
     "FeedbackVote",
     "Invitation",
     "Budget",
+    "CatalogItem",
+    "CatalogLink",
+    "Opportunity",
+    "OpportunityNote",
+    "OpportunityProduct",
     "BudgetLine",
     "BudgetStatus",
     "Invoice",

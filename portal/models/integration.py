@@ -35,6 +35,10 @@ ALL_SCOPES: tuple[str, ...] = (
     "vault:read",
     "vault:write",
     "vault:secrets",
+    "procurement:read",
+    "procurement:write",
+    "sales:read",
+    "sales:write",
 )
 
 

@@ -230,6 +230,10 @@ def load_demo(session: Session) -> bool:
 
     owner = session.exec(select(User).where(User.email == "owner@acme.test")).first()
     created |= load_demo_results(session, companies, owner)
+    from services.demo.catalog import load_demo_catalog, load_demo_opportunities
+
+    created |= load_demo_catalog(session)
+    created |= load_demo_opportunities(session, companies, admin)
     return created
 
 

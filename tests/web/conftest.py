@@ -140,6 +140,9 @@ def probe_world(db, world, make_user):
         db, tenants.staff_admin, tenants.acme, [tenants.acme_admin, tenants.acme_viewer]
     )
     tenants.acme_signature = sign_as(db, tenants.acme_admin, tenants.acme_contract)
+    from tests.factories.catalog import make_opportunity
+
+    tenants.acme_opportunity = make_opportunity(db, tenants.acme, "Acme-only opportunity")
     from portal.models.feedback import PostUpdate, TagCreate
     from services.feedback import posts, taxonomy
     from tests.factories.feedback import board_actor, make_category, make_comment, make_post

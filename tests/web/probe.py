@@ -41,6 +41,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "budget_id": lambda t: t.acme_budget.id,
     "contract_id": lambda t: t.acme_contract.id,
     "signature_id": lambda t: t.acme_signature.id,
+    "opportunity_id": lambda t: t.acme_opportunity.id,
     "site_id": lambda t: t.acme_site.id,
     "wlan_id": lambda t: t.acme_wlan_id,
     "connection_id": lambda t: t.acme_connection.id,
@@ -76,6 +77,7 @@ NOT_TENANT_ARGS: dict[str, str] = {
     "type_id": "credential types are the agency's catalogue, shared by every company",
     "template_id": "portal templates are the agency's, shared by every portal",
     "logo_key": "a public logo named by its image's own hash (portal sign-in pages show it)",
+    "identifier": "catalog items are the agency's, not a tenant's: clients get 403 on all of them",
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
