@@ -25,6 +25,7 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.admin.announcements", "bp", "/admin/announcements"),
     ("blueprints.admin.invoices", "bp", "/admin/invoices"),
     ("blueprints.admin.feedback", "bp", "/admin/feedback"),
+    ("blueprints.admin.roles", "bp", "/admin/roles"),
     ("blueprints.dev", "bp", "/dev"),
     ("blueprints.portal.files", "public_bp", None),
 )

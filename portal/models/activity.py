@@ -99,6 +99,11 @@ class Action(StrEnum):
     feedback_comment_deleted = "feedback_comment_deleted", "Idea comment deleted"
     feedback_approved = "feedback_approved", "Feedback approved"
     feedback_rejected = "feedback_rejected", "Feedback rejected"
+    role_created = "role_created", "Role created"
+    role_updated = "role_updated", "Role changed"
+    role_deleted = "role_deleted", "Role deleted"
+    user_role_added = "user_role_added", "Role given"
+    user_role_removed = "user_role_removed", "Role taken away"
 
 
 # Activity about staff-only objects (internal notes, deliverable steps behind the internal

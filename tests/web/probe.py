@@ -46,6 +46,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "tag_id": lambda t: t.acme_tag.id,
     "item_type": lambda t: "post",
     "item_id": lambda t: t.acme_post.key,
+    "role_id": lambda t: t.pm_role.id,
 }
 
 # argument name -> a value naming nothing at all (what an unknown object answers)
@@ -64,6 +65,7 @@ NOT_TENANT_ARGS: dict[str, str] = {
     "provider": "SSO provider names are configuration, not tenant data",
     "status_id": "feedback statuses are the agency's workflow shared by every board",
     "anonymous_id": "an anonymous voter's id; the post in the same path is the tenant's",
+    "category": "permission categories are the product's catalogue, the same for everyone",
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
