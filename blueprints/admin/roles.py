@@ -13,6 +13,7 @@ from portal.errors import Conflict, Forbidden, Invalid
 from portal.models import Role, User
 from portal.models.user import RoleCreate, RoleUpdate
 from portal.principal import current_actor
+from portal.tenancy import has_node
 from portal.validation import form_data, validated
 from portal.web.args import parse_int
 from portal.web.htmx import hx_redirect, render_page
@@ -48,6 +49,8 @@ def _form(
     groups = svc.node_groups()
     offered = {"*", "obj.*"} | {n.node for g in groups for n in g.nodes}
     offered |= {g.wildcard for g in groups if g.key != "global"}
+    held = form["permissions"]
+    covered = {n for n in offered if n not in held and has_node(held, n)}
     return render_page(
         "admin/roles_form.html",
         status=status,
@@ -55,7 +58,8 @@ def _form(
         form=form,
         errors=errors or {},
         groups=groups,
-        others=[n for n in form["permissions"] if n not in offered],
+        others=[n for n in held if n not in offered],
+        covered=covered,
         builtin=role is not None and svc.is_builtin(role),
         moniker=svc.moniker(role) if role else "",
         can_write=actor.kind == "api_key" or actor.can(svc.ROLE_WRITE_NODE),

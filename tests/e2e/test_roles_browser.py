@@ -53,4 +53,5 @@ def test_refusals_show_a_message_on_a_phone(page_factory) -> None:
     expect(page.locator("#f-title-err")).to_contain_text("Give the role a name")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the editor scrolls sideways on a phone ({width}px)"
-    assert not page.errors
+    # the refused form answers 422 (Chromium logs the status); nothing else went wrong
+    assert not [e for e in page.errors if "422" not in e]

@@ -162,6 +162,7 @@ def valid_values(rule: Any, world: Any) -> dict[str, str]:
         "provider": "google",
         "status_id": "1",
         "anonymous_id": "fuzz-anonymous-voter",
+        "category": "role",
     }
     return {
         arg: str(ARG_RESOLVERS[arg](world)) if arg in ARG_RESOLVERS else fallback[arg]

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from blueprints.api import api_blueprint
 from blueprints.api.auth import require_scope, require_staff
 from blueprints.api.schemas import MAX_ID, ApiModel, GatedModel, gated
-from blueprints.api.v1.directory import UserOut, user_out
+from blueprints.api.v1.directory import UserOut, UserPath, user_out
 from portal.db import get_session
 from portal.errors import NotFound
 from portal.models import Company, Role, User
@@ -118,10 +118,6 @@ class CheckEnvelope(Envelope):
 
 class RolePath(ApiModel):
     role_id: str = Field(min_length=1, max_length=80, description="Role id or moniker")
-
-
-class UserPath(ApiModel):
-    user_id: int = Field(ge=1, le=MAX_ID)
 
 
 class UserRolePath(ApiModel):
