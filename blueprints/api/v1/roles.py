@@ -37,7 +37,7 @@ bp = api_blueprint(
 )
 
 
-class Envelope(BaseModel):
+class RolesEnvelopeBase(BaseModel):
     status: int = Field(examples=[200])
     message: str
     successful: bool = True
@@ -60,37 +60,37 @@ class RoleOut(GatedModel, scope="obj.role", label="role"):
     createdAt: datetime
 
 
-class RoleEnvelope(Envelope):
+class RoleEnvelope(RolesEnvelopeBase):
     data: RoleOut
 
 
-class RoleListEnvelope(Envelope):
+class RoleListEnvelope(RolesEnvelopeBase):
     data: list[RoleOut]
     total: int
 
 
-class NodeOut(BaseModel):
+class PermissionNodeOut(BaseModel):
     node: str
     description: str
     usedIn: list[str] = Field(description="Source files where the product checks it")
 
 
-class CategoryOut(BaseModel):
+class PermissionCategoryOut(BaseModel):
     name: str
     description: str
-    permissions: list[NodeOut]
+    permissions: list[PermissionNodeOut]
 
 
-class CatalogueEnvelope(Envelope):
-    data: dict[str, CategoryOut]
+class PermissionCatalogueEnvelope(RolesEnvelopeBase):
+    data: dict[str, PermissionCategoryOut]
 
 
-class CategoryEnvelope(Envelope):
-    data: CategoryOut
+class PermissionCategoryEnvelope(RolesEnvelopeBase):
+    data: PermissionCategoryOut
 
 
-class NodeListEnvelope(Envelope):
-    data: list[NodeOut]
+class PermissionNodeListEnvelope(RolesEnvelopeBase):
+    data: list[PermissionNodeOut]
 
 
 class MeOut(BaseModel):
@@ -99,21 +99,21 @@ class MeOut(BaseModel):
     permissions: list[str] = Field(description="The effective nodes: every role's, together")
 
 
-class MeEnvelope(Envelope):
+class MeEnvelope(RolesEnvelopeBase):
     data: MeOut
 
 
-class CheckResult(BaseModel):
+class PermissionCheckResult(BaseModel):
     permission: str
     hasPermission: bool
 
 
-class CheckOut(BaseModel):
-    results: list[CheckResult]
+class PermissionCheckOut(BaseModel):
+    results: list[PermissionCheckResult]
 
 
-class CheckEnvelope(Envelope):
-    data: CheckOut
+class PermissionCheckEnvelope(RolesEnvelopeBase):
+    data: PermissionCheckOut
 
 
 class RolePath(ApiModel):
@@ -125,7 +125,7 @@ class UserRolePath(ApiModel):
     role_id: str = Field(min_length=1, max_length=80, description="Role id or moniker")
 
 
-class CategoryPath(ApiModel):
+class PermissionCategoryPath(ApiModel):
     category: str = Field(min_length=1, max_length=80)
 
 
@@ -186,7 +186,11 @@ def _check(user_id: int, body: PermissionsBody) -> dict[str, Any]:
     )
 
 
-@bp.post("/me/permissions/check", summary="Check my permissions", responses={200: CheckEnvelope})
+@bp.post(
+    "/me/permissions/check",
+    summary="Check my permissions",
+    responses={200: PermissionCheckEnvelope},
+)
 def check_my_permissions(body: PermissionsBody):
     """Whether the caller holds each node (unknown nodes: 422). Scope users:read."""
     actor = require_scope("users:read")
@@ -256,7 +260,7 @@ def remove_user_role(path: UserRolePath):
 @bp.post(
     "/users/<int:user_id>/permissions/check",
     summary="Check a user's permissions",
-    responses={200: CheckEnvelope},
+    responses={200: PermissionCheckEnvelope},
 )
 def check_user_permissions(path: UserPath, body: PermissionsBody):
     """Whether the user holds each node: ``{"results": [{"permission", "hasPermission"}]}``.
@@ -352,7 +356,11 @@ def _catalogue_reader() -> Actor:
     return actor
 
 
-@bp.get("/permissions", summary="Permission nodes by category", responses={200: CatalogueEnvelope})
+@bp.get(
+    "/permissions",
+    summary="Permission nodes by category",
+    responses={200: PermissionCatalogueEnvelope},
+)
 def list_permissions():
     """Every node the product checks, by category (reference 004): ``{key: {name,
     description, permissions: [{node, description, usedIn}]}}``. Staff with role.read."""
@@ -360,7 +368,11 @@ def list_permissions():
     return ok("Permission Nodes Fetched Successfully!", catalogue())
 
 
-@bp.get("/permissions/nodes", summary="All permission nodes", responses={200: NodeListEnvelope})
+@bp.get(
+    "/permissions/nodes",
+    summary="All permission nodes",
+    responses={200: PermissionNodeListEnvelope},
+)
 def list_permission_nodes():
     """The same nodes as one flat list. Staff with role.read."""
     _catalogue_reader()
@@ -370,9 +382,9 @@ def list_permission_nodes():
 @bp.get(
     "/permissions/<string:category>",
     summary="Permission nodes of one category",
-    responses={200: CategoryEnvelope},
+    responses={200: PermissionCategoryEnvelope},
 )
-def get_permission_category(path: CategoryPath):
+def get_permission_category(path: PermissionCategoryPath):
     """One category of the catalogue; an unknown one is a 404."""
     _catalogue_reader()
     data = catalogue().get(path.category)
