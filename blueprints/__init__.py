@@ -35,6 +35,7 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.admin.vault", "bp", "/admin/vault"),
     ("blueprints.admin.audit", "bp", "/admin/audit"),
     ("blueprints.admin.people", "bp", "/admin/people"),
+    ("blueprints.admin.roles", "bp", "/admin/roles"),
     ("blueprints.dev", "bp", "/dev"),
     ("blueprints.portal.files", "public_bp", None),
 )

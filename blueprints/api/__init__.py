@@ -57,6 +57,7 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.portal.notes",
     "blueprints.api.v1.deliverables",
     "blueprints.api.v1.directory",
+    "blueprints.api.v1.roles",
     "blueprints.api.v1.webhook",
     "blueprints.api.v1.tasks",
     "blueprints.api.v1.notes",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from portal.tenancy import Actor, gate_fields, register_field_scope
 from portal.validation import checked_input
 
 T = TypeVar("T")
@@ -99,3 +100,76 @@ def page_of(items: Sequence[Any], total: int, query: PageQuery) -> dict[str, Any
         "offset": query.offset,
         "total": total,
     }
+
+
+def _fields_may_be_absent(schema: dict[str, Any]) -> None:
+    schema.pop("required", None)
+    schema["description"] = (
+        schema.get("description", "") + " Field-gated: a field is present only when the caller "
+        "holds its `<scope>.<field>` node (`<scope>.*`: all)."
+    ).strip()
+
+
+class GatedModel(BaseModel):
+    """A staff API object whose fields are gated one by one (reference 004's field gating).
+
+    Declare the object's scope on the class and serialize it with :func:`gated`::
+
+        class CompanyOut(GatedModel, scope="obj.company", label="Company"):
+            id: str
+            name: str
+
+        return gated(CompanyOut(id=..., name=...), actor)
+
+    Declaring the class registers the family in ``portal.tenancy.FIELD_SCOPES`` with one node
+    per field (``obj.company.id``, ``obj.company.name`` …), so the permission catalogue and the
+    role editor list them with no hand-kept list. Staff read a field when a role grants its node
+    (``obj.company.*``, ``obj.*`` or ``*`` grant all); client principals and company keys read
+    every field their tenancy already lets them reach (``client_fields``, all by default).
+    The documented schema marks no field as required, since any may be gated away.
+    """
+
+    model_config = ConfigDict(json_schema_extra=_fields_may_be_absent)
+    gate_scope: ClassVar[str] = ""
+
+    def __init_subclass__(
+        cls,
+        *,
+        scope: str = "",
+        label: str = "",
+        client_fields: tuple[str, ...] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)  # the gate's keywords are read below, once built
+
+    @classmethod
+    def __pydantic_init_subclass__(
+        cls,
+        *,
+        scope: str = "",
+        label: str = "",
+        client_fields: tuple[str, ...] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if not scope:
+            return
+        cls.gate_scope = scope
+        names = tuple(cls.model_fields)
+        register_field_scope(
+            scope,
+            names,
+            client_fields=names if client_fields is None else client_fields,
+            description=f"Which fields of a {label or scope} object one reads",
+        )
+
+
+def gated(obj: GatedModel, actor: Actor) -> dict[str, Any]:
+    """THE serializer step of every field-gated API object: dump ``obj`` as JSON and keep only
+    the fields ``actor`` may read under its class's scope (``portal.tenancy.gate_fields``).
+
+    A role holding only ``obj.company.name`` gets company objects holding only ``name``.
+    """
+    if not obj.gate_scope:
+        raise TypeError(f"{type(obj).__name__} declares no gate scope")
+    return gate_fields(obj.model_dump(mode="json"), actor, obj.gate_scope)

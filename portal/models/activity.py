@@ -121,6 +121,11 @@ class Action(StrEnum):
     credential_type_created = "credential_type_created", "Credential type added"
     credential_type_updated = "credential_type_updated", "Credential type changed"
     credential_type_deleted = "credential_type_deleted", "Credential type deleted"
+    role_created = "role_created", "Role created"
+    role_updated = "role_updated", "Role changed"
+    role_deleted = "role_deleted", "Role deleted"
+    user_role_added = "user_role_added", "Role given"
+    user_role_removed = "user_role_removed", "Role taken away"
 
 
 # Activity about staff-only objects (internal notes, deliverable steps behind the internal

@@ -71,6 +71,49 @@ class Role(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+# A role's nodes as sent by a form or an API body (the service checks each is known).
+PermissionList = Annotated[
+    list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]],
+    pydantic.Field(max_length=500),
+]
+
+
+class RoleCreate(InputModel):
+    """A new staff role: a title (unique), what it is for, its permission nodes."""
+
+    title: str = pydantic.Field(max_length=80)
+    description: str = pydantic.Field(default="", max_length=400)
+    permissions: PermissionList = pydantic.Field(default_factory=list)
+
+    @field_validator("title")
+    @classmethod
+    def _titled(cls, value: str) -> str:
+        if not value:
+            raise ValueError("Give the role a name, e.g. “Billing”.")
+        return value
+
+
+class RoleUpdate(InputModel):
+    """A role's changes; what is absent stays. ``permissions`` replaces the whole set."""
+
+    title: str | None = pydantic.Field(default=None, max_length=80)
+    description: str | None = pydantic.Field(default=None, max_length=400)
+    permissions: PermissionList | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _titled(cls, value: str | None) -> str | None:
+        if value is not None and not value:
+            raise ValueError("A role needs a name.")
+        return value
+
+
+class PermissionsBody(InputModel):
+    """``{"permissions": [node, …]}``: nodes to add, remove or check."""
+
+    permissions: PermissionList = pydantic.Field(min_length=1)
+
+
 class UserRole(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("user_id", "role_id"),)
 

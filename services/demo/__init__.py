@@ -104,6 +104,19 @@ def load_demo(session: Session) -> bool:
     pm, new = _user(session, "pm@northwind.test", "Pat Manager", hashed, is_staff=True)
     created |= new
     grant_role(session, user=pm, role=pm_role)
+    # a custom role beside the built-in ones, for the roles screen (/admin/roles)
+    ensure_role(
+        session,
+        name="Billing",
+        permissions=[
+            "portal.all",
+            "invoice.read",
+            "invoice.write",
+            "budget.write",
+            "obj.company.*",
+        ],
+        description="Invoices and budgets for every portal",
+    )
 
     companies: dict[str, Company] = {}
     for slug, name, parent_slug, accent, welcome in COMPANIES:

@@ -132,6 +132,11 @@ def probe_world(db, world, make_user):
     tenants.globex_viewer = make_user(tenants.globex, "viewer")
     tenants.globex_collab = make_user(tenants.globex, "collaborator")
     tenants.globex_pm = make_user(staff="pm", assign=[tenants.globex])  # not Acme's PM
+    from portal.models import Role
+    from services.accounts.users import PM_ROLE
+
+    # roles are the agency's, not a tenant's: the probe uses the PM role (a PM must not gain it)
+    tenants.pm_role = db.exec(select(Role).where(Role.name == PM_ROLE)).one()
     from tests.factories.billing import make_budget, make_contract, make_invoice, sign_as
 
     tenants.acme_invoice = make_invoice(db, tenants.staff_admin, tenants.acme)

@@ -56,6 +56,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "field_id": lambda t: "password",
     "tool_id": lambda t: t.acme_tool.id,
     "guide_id": lambda t: t.acme_guide.id,
+    "role_id": lambda t: t.pm_role.id,
 }
 
 # argument name -> a value naming nothing at all (what an unknown object answers)
@@ -78,6 +79,7 @@ NOT_TENANT_ARGS: dict[str, str] = {
     "template_id": "portal templates are the agency's, shared by every portal",
     "logo_key": "a public logo named by its image's own hash (portal sign-in pages show it)",
     "identifier": "catalog items are the agency's, not a tenant's: clients get 403 on all of them",
+    "category": "permission categories are the product's catalogue, the same for everyone",
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

@@ -166,6 +166,7 @@ def valid_values(rule: Any, world: Any) -> dict[str, str]:
         "template_id": "1",
         "logo_key": "0" * 40 + ".png",
         "identifier": "1",
+        "category": "role",
     }
     return {
         arg: str(ARG_RESOLVERS[arg](world)) if arg in ARG_RESOLVERS else fallback[arg]

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope, require_staff
-from blueprints.api.schemas import MAX_ID, ApiModel, Page, PageQuery, page_of
+from blueprints.api.schemas import MAX_ID, ApiModel, GatedModel, Page, PageQuery, gated, page_of
 from portal.db import get_session
 from portal.models import Company, User
 from portal.tenancy import Actor, get_for_actor
@@ -24,8 +24,9 @@ bp = api_blueprint(
 )
 
 
-class UserOut(BaseModel):
-    """The union of the user fields of references 002 and 004; ids are strings."""
+class UserOut(GatedModel, scope="obj.user", label="user"):
+    """The union of the user fields of references 002 and 004; ids are strings. Staff read the
+    fields their ``obj.user.<field>`` nodes grant."""
 
     id: str
     name: str
@@ -67,7 +68,9 @@ class UserPath(ApiModel):
     user_id: int = Field(ge=1, le=MAX_ID)
 
 
-class CompanyOut(BaseModel):
+class CompanyOut(GatedModel, scope="obj.company", label="company"):
+    """A client company; staff read the fields their ``obj.company.<field>`` nodes grant."""
+
     id: str
     name: str
     slug: str
@@ -89,44 +92,55 @@ def _sid(value: int | None) -> str | None:
     return None if value is None else str(value)
 
 
-def user_out(user: User, company_name: str | None) -> dict:
-    return UserOut(
-        id=str(user.id),
-        name=user.display_name,
-        email=user.email,
-        role="staff" if user.is_staff else (user.client_role or "viewer"),
-        is_staff=user.is_staff,
-        client_role=None if user.is_staff else user.client_role,
-        company_id=_sid(user.company_id),
-        company=company_name,
-        is_active=user.is_active,
-        is_blocked=not user.is_active,
-        verified=user.password_hash is not None,
-        sso_uid=None,
-        profile_url=None,
-        avatar_small_url=None,
-        counter_votes=0,
-        counter_comments=0,
-        counter_posts=0,
-        counter_comment_votes=0,
-        last_login_at=user.last_login_at,
-        created_at=user.created_at,
-    ).model_dump(mode="json")
+def user_out(user: User, company_name: str | None, actor: Actor) -> dict:
+    return gated(
+        UserOut(
+            id=str(user.id),
+            name=user.display_name,
+            email=user.email,
+            role="staff" if user.is_staff else (user.client_role or "viewer"),
+            is_staff=user.is_staff,
+            client_role=None if user.is_staff else user.client_role,
+            company_id=_sid(user.company_id),
+            company=company_name,
+            is_active=user.is_active,
+            is_blocked=not user.is_active,
+            verified=user.password_hash is not None,
+            sso_uid=None,
+            profile_url=None,
+            avatar_small_url=None,
+            counter_votes=0,
+            counter_comments=0,
+            counter_posts=0,
+            counter_comment_votes=0,
+            last_login_at=user.last_login_at,
+            created_at=user.created_at,
+        ),
+        actor,
+    )
 
 
-def company_out(company: Company, portal_id: int | None) -> dict:
-    return CompanyOut(
-        id=str(company.id),
-        name=company.name,
-        slug=company.slug,
-        parent_id=_sid(company.parent_id),
-        portal_id=_sid(portal_id),
-        created_at=company.created_at,
-    ).model_dump(mode="json")
+def company_out(company: Company, portal_id: int | None, actor: Actor) -> dict:
+    return gated(
+        CompanyOut(
+            id=str(company.id),
+            name=company.name,
+            slug=company.slug,
+            parent_id=_sid(company.parent_id),
+            portal_id=_sid(portal_id),
+            created_at=company.created_at,
+        ),
+        actor,
+    )
 
 
 @path_object("user_id")
 def _load_user(session: Session, actor: Actor, user_id: int) -> User:
+    """A user the actor may see; everyone may see themselves (a PM's own roles, /me checks)."""
+    if actor.user_id is not None and user_id == actor.user_id:
+        own = session.get(User, user_id)
+        if own is not None:
+            return own
     return get_for_actor(session, User, user_id, actor)
 
 
@@ -148,7 +162,7 @@ def list_users(query: UserListQuery):
         is_staff=query.is_staff,
         search=query.search,
     )
-    return page_of([user_out(u, name) for u, name in rows], total, query)
+    return page_of([user_out(u, name, actor) for u, name in rows], total, query)
 
 
 @bp.get("/users/find_by_email", summary="Find a user by email", responses={200: UserData})
@@ -156,7 +170,7 @@ def find_user_by_email(query: EmailQuery):
     """``{"data": user}`` as reference 002; 404 when no visible user has it. Scope users:read."""
     actor = require_scope("users:read")
     user, company = people.find_user_by_email(get_session(), actor=actor, email=query.email)
-    return {"data": user_out(user, company)}
+    return {"data": user_out(user, company, actor)}
 
 
 @bp.get("/users/<int:user_id>", summary="Get a user", responses={200: UserData})
@@ -164,7 +178,7 @@ def get_user(path: UserPath):
     """``{"data": user}``; another tenant's user is a 404. Scope users:read."""
     actor = require_scope("users:read")
     user, company = people.get_user(get_session(), actor=actor, user_id=path.user_id)
-    return {"data": user_out(user, company)}
+    return {"data": user_out(user, company, actor)}
 
 
 @bp.get("/companies", summary="List client companies", responses={200: Page[CompanyOut]})
@@ -179,7 +193,7 @@ def list_companies(query: CompanyListQuery):
         parent_id=query.parent_id,
         search=query.search,
     )
-    return page_of([company_out(c, pid) for c, pid in rows], total, query)
+    return page_of([company_out(c, pid, actor) for c, pid in rows], total, query)
 
 
 @bp.get("/companies/<int:company_id>", summary="Get a client company", responses={200: CompanyOut})
@@ -187,4 +201,4 @@ def get_company(path: CompanyPath):
     """Staff and agency keys only (scope portal:read)."""
     actor = require_staff("portal:read")
     company, portal_id = people.get_company(get_session(), actor=actor, company_id=path.company_id)
-    return company_out(company, portal_id)
+    return company_out(company, portal_id, actor)

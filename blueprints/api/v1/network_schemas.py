@@ -12,10 +12,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from blueprints.api.schemas import ApiModel, IdString, PageQuery
+from blueprints.api.schemas import ApiModel, GatedModel, IdString, PageQuery, gated
 from portal.models import Company
 from portal.models.network import DeviceState, DeviceType, NetworkDevice, NetworkSite
-from portal.tenancy import Actor, gate_fields
+from portal.tenancy import Actor
 
 SITE_SCOPE = "obj.networkSite"
 
@@ -31,7 +31,7 @@ class CompanyRef(BaseModel):
     name: str
 
 
-class SiteOut(BaseModel):
+class SiteOut(GatedModel, scope=SITE_SCOPE, label="network site"):
     """A site record (reference 004's UniFi site; gated per ``obj.networkSite.<field>``)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -163,8 +163,8 @@ def site_out(site: NetworkSite, company: Company | None, actor: Actor) -> dict[s
         syncError=site.sync_error,
         createdAt=site.created_at,
         updatedAt=site.updated_at,
-    ).model_dump(mode="json")
-    return gate_fields(data, actor, SITE_SCOPE)
+    )
+    return gated(data, actor)
 
 
 def device_out(d: NetworkDevice) -> dict[str, Any]:
