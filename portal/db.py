@@ -132,6 +132,11 @@ def get_session() -> Session:
     return g.db_session
 
 
+# Execution option of statements that record bookkeeping outside the request's own work (a
+# credential's last use): query-count bounds leave them out.
+BOOKKEEPING = "stoa_bookkeeping"
+
+
 def after_commit(session: Session, fn: Callable[[], None]) -> None:
     """Run ``fn`` after ``session`` commits; dropped if it rolls back."""
     session.info.setdefault("after_commit", []).append(fn)

@@ -24,7 +24,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from portal.db import after_commit, get_db, get_session
+from portal.db import BOOKKEEPING, after_commit, get_db, get_session
 from portal.errors import BadRequest, Forbidden, NotFound
 from portal.extensions import login_manager
 from portal.models import ApiKey, ClientRole, Company, ServiceToken, User, UserSession
@@ -157,7 +157,8 @@ def record_use(session: Session, credential: ApiKey | ServiceToken) -> None:
                     table.c.id == row_id,
                     or_(table.c.last_used_at.is_(None), table.c.last_used_at < stale),
                 )
-                .values(last_used_at=now)
+                .values(last_used_at=now),
+                execution_options={BOOKKEEPING: True},
             )
             own.commit()
 

@@ -57,9 +57,12 @@ class IdConverter(IntegerConverter):
 
     regex = r"[0-9]{1,10}"
 
-    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's name)
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        # Beyond the id column's range no row can exist: 0 names none, so the lookup answers
+        # 404. (Refusing the match instead made Werkzeug answer 405 for POST when the same
+        # path also had a GET rule, naming the other method.)
+        number = int(value)
+        return number if number <= MAX_ID else 0
 
 
 class TextConverter(UnicodeConverter):

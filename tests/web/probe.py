@@ -154,6 +154,9 @@ def portal_write_rules(app: Flask) -> list[tuple[str, str]]:
     return [
         (rule.rule, method)
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/p/<slug>/") and rule.endpoint not in OPEN_WRITE_ENDPOINTS
+        if rule.rule.startswith("/p/<slug>/")
+        and rule.endpoint not in OPEN_WRITE_ENDPOINTS
+        # the portal's branded sign-in is auth's, outside the portal gate (anyone may sign in)
+        and not rule.endpoint.startswith("auth.")
         for method in sorted((rule.methods or set()) & WRITE_METHODS)
     ]

@@ -17,10 +17,10 @@ from blueprints.api.portal.results_schemas import (
     ConnectionCreatedOut,
     ConnectionPath,
     ConnectionsOut,
-    MessageOut,
-    OkOut,
+    DisconnectedOut,
     PeriodQuery,
     ResultsOut,
+    SyncStartedOut,
     WorkerConnectionCreate,
     campaigns_out,
     connection_out,
@@ -81,7 +81,9 @@ def worker_create_connection(body: WorkerConnectionCreate) -> tuple[dict[str, An
     return {"connection": connection_out(connection)}, 201
 
 
-@bp.delete("/connections/<int:connection_id>", summary="Disconnect", responses={200: OkOut})
+@bp.delete(
+    "/connections/<int:connection_id>", summary="Disconnect", responses={200: DisconnectedOut}
+)
 def worker_delete_connection(path: ConnectionPath) -> dict[str, Any]:
     """Disconnects a client-managed connection (403 for an agency-managed one)."""
     service.delete_connection(
@@ -90,7 +92,7 @@ def worker_delete_connection(path: ConnectionPath) -> dict[str, Any]:
     return {"ok": True}
 
 
-@bp.post("/connections/sync", summary="Sync connections", responses={202: MessageOut})
+@bp.post("/connections/sync", summary="Sync connections", responses={202: SyncStartedOut})
 def worker_sync_connections() -> tuple[dict[str, Any], int]:
     """Starts a background sync of every connected platform; returns at once."""
     actor = require_client()

@@ -77,11 +77,11 @@ class ConnectionCreatedOut(BaseModel):
     connection: ConnectionOut
 
 
-class MessageOut(BaseModel):
+class SyncStartedOut(BaseModel):
     message: str
 
 
-class OkOut(BaseModel):
+class DisconnectedOut(BaseModel):
     ok: bool
 
 

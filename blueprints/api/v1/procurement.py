@@ -15,11 +15,11 @@ from blueprints.api.v1.procurement_schemas import (
     FilterValuesQuery,
     ItemEnvelope,
     ItemFilterQuery,
+    ItemLinkBody,
     ItemListEnvelope,
     ItemListQuery,
     ItemPath,
     ItemQuery,
-    LinkBody,
     TaxonomyEnvelope,
     UnlinkBody,
     item_out,
@@ -135,7 +135,7 @@ def list_linked_catalog_items(path: ItemPath):
 
 
 @bp.post("/items/<identifier>/link", summary="Link catalog items", responses={200: ItemEnvelope})
-def link_catalog_items(path: ItemPath, body: LinkBody):
+def link_catalog_items(path: ItemPath, body: ItemLinkBody):
     """Link ``targetId`` to the item as an accessory (default) or replacement. Needs
     procurement.catalog.link; scope procurement:write."""
     actor = require_scope("procurement:write")

@@ -64,7 +64,7 @@ class ItemQuery(ApiModel):
     includeLinkedItems: bool = False
 
 
-class LinkBody(ApiModel):
+class ItemLinkBody(ApiModel):
     targetId: str = Field(min_length=1, max_length=80, description="Id or part number")
     kind: Literal["accessory", "replacement"] = "accessory"
 
