@@ -10,10 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, url_for
-from sqlmodel import col, select
 
-from portal.db import get_session
-from portal.models import ActivityLog, Portal
+from portal.models import ActivityLog
 
 # object type (as activity rows name it) -> (endpoint, id argument)
 OBJECT_ENDPOINTS: dict[str, tuple[str, str]] = {
@@ -35,22 +33,10 @@ MODEL_TYPES: dict[str, str] = {
 }
 
 
-def _group_slugs() -> dict[int, str]:
-    """Slugs of the current portal's group (its company and the children the visitor sees),
-    read once per request."""
-    if "group_slugs" not in g:
-        ctx = g.get("portal_ctx")
-        if ctx is None:
-            g.group_slugs = {}
-        else:
-            rows = get_session().exec(
-                select(Portal.company_id, Portal.slug).where(
-                    col(Portal.company_id).in_(ctx.group_company_ids)
-                )
-            )
-            g.group_slugs = dict(rows.all())
-    slugs: dict[int, str] = g.group_slugs
-    return slugs
+def _slug_of(company_id: int) -> str | None:
+    """The slug of a company's portal in the current portal's group (loaded with the portal)."""
+    ctx = g.get("portal_ctx")
+    return ctx.slug_of(company_id) if ctx is not None else None
 
 
 def object_url(obj: Any, **query: Any) -> str | None:
@@ -66,7 +52,7 @@ def object_url(obj: Any, **query: Any) -> str | None:
     target = OBJECT_ENDPOINTS.get(kind)
     if target is None or obj_id is None or company_id is None:
         return None
-    slug = _group_slugs().get(company_id)
+    slug = _slug_of(company_id)
     if slug is None:
         return None
     endpoint, arg = target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -32,6 +33,15 @@ class PortalContext:
     read_only: bool
     can_write: bool
     can_manage: bool
+    # the portals of this portal's family the visitor may open (its own, its children's and its
+    # parent's), alphabetical: the client's portal switcher and links into a child's portal
+    family: tuple[Portal, ...] = ()
+
+    def slug_of(self, company_id: int) -> str | None:
+        """The slug of ``company_id``'s portal when it is one of this portal's group."""
+        if company_id not in self.group_company_ids:
+            return None
+        return next((p.slug for p in self.family if p.company_id == company_id), None)
 
     @property
     def company_actor(self) -> Actor:
@@ -57,16 +67,30 @@ def can_manage_people(actor: Actor) -> bool:
 def portal_for_slug(session: Session, *, actor: Actor, slug: str) -> PortalContext:
     """The portal at ``slug`` if the actor may see it; NotFound otherwise (never a 403)."""
     child = aliased(Company)
-    rows = session.exec(  # one row per child company (the group comes with the portal)
-        scoped(select(Portal, Company, child.id), actor, Portal)
+    child_portal = aliased(Portal)
+    parent_portal = aliased(Portal)
+    rows = session.execute(  # one row per child company (the family comes with the portal)
+        scoped(
+            sa_select(Portal, Company, col(child.id), child_portal, parent_portal), actor, Portal
+        )
         .join(Company, col(Company.id) == col(Portal.company_id))
         .outerjoin(child, col(child.parent_id) == col(Company.id))
-        .where(Portal.slug == slug)
+        .outerjoin(child_portal, col(child_portal.company_id) == col(child.id))
+        .outerjoin(parent_portal, col(parent_portal.company_id) == col(Company.parent_id))
+        .where(col(Portal.slug) == slug)
     ).all()
     if not rows:
         raise NotFound()
-    portal, company, _ = rows[0]
-    group = _group_ids(actor, portal.company_id, [c for _, _, c in rows if c is not None])
+    portal, company, _, _, parent = rows[0]
+    group = _group_ids(actor, portal.company_id, [r[2] for r in rows if r[2] is not None])
+    relatives = [parent, *(r[3] for r in rows)]
+    family = {portal.id: portal} | {
+        p.id: p
+        for p in relatives
+        if p is not None
+        and p.status != PortalStatus.pending
+        and actor.can_see_company(p.company_id)
+    }
     read_only = portal.status == PortalStatus.archived
     return PortalContext(
         portal=portal,
@@ -77,6 +101,7 @@ def portal_for_slug(session: Session, *, actor: Actor, slug: str) -> PortalConte
         read_only=read_only,
         can_write=not read_only and role_at_least(actor, ClientRole.collaborator),
         can_manage=not read_only and can_manage_people(actor),
+        family=tuple(sorted(family.values(), key=lambda p: (p.title.lower(), p.id))),
     )
 
 
