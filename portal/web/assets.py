@@ -37,8 +37,11 @@ LEVEL = 6
 class StaticVersions:
     """Content hashes and gzipped bodies of the static files, per app, keyed by file version."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, watch: bool = True) -> None:
         self.root = root.resolve()
+        # watch: follow edits (development). Otherwise a file is hashed once per process: the
+        # files of a deployment do not change under it, and a page links ~25 of them.
+        self.watch = watch
         self._lock = threading.Lock()
         self._hash: dict[str, tuple[float, str]] = {}
         self._gzip: dict[str, tuple[str, bytes]] = {}
@@ -50,11 +53,13 @@ class StaticVersions:
         return path
 
     def version(self, filename: str) -> str | None:
+        cached = self._hash.get(filename)
+        if cached is not None and not self.watch:
+            return cached[1]
         path = self._path(filename)
         if path is None:
-            return None
+            return None  # not cached: a request may name any file
         mtime = path.stat().st_mtime
-        cached = self._hash.get(filename)
         if cached is not None and cached[0] == mtime:
             return cached[1]
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
@@ -142,7 +147,7 @@ def _compress_dynamic(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    versions = StaticVersions(Path(app.static_folder or "static"))
+    versions = StaticVersions(Path(app.static_folder or "static"), watch=app.debug)
     app.extensions["stoa_static_versions"] = versions
 
     @app.url_defaults

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import re
 from pathlib import Path
 
@@ -71,3 +72,23 @@ def test_pages_and_fragments_are_gzipped_when_accepted(client, login, tenants) -
 def test_missing_static_file_is_a_plain_404(client) -> None:
     resp = client.get("/static/js/nope.js", headers=GZ)
     assert resp.status_code == 404
+
+
+def test_versions_are_hashed_once_outside_development(tmp_path: Path) -> None:
+    """A deployment's static files are hashed once per process (a page links ~25 of them and
+    must not stat each one per request); development follows edits."""
+    from portal.web.assets import StaticVersions
+
+    (tmp_path / "app.css").write_text("a{color:red}")
+    deployed = StaticVersions(tmp_path, watch=False)
+    developing = StaticVersions(tmp_path, watch=True)
+    first, first_dev = deployed.version("app.css"), developing.version("app.css")
+    assert first == first_dev and first is not None
+
+    edited = tmp_path / "app.css"
+    edited.write_text("a{color:blue}  /* edited */")
+    later = edited.stat().st_mtime + 10  # a coarse clock must not hide the edit
+    os.utime(edited, (later, later))
+    assert deployed.version("app.css") == first  # not read again
+    assert developing.version("app.css") not in (None, first_dev)  # the edit shows
+    assert deployed.version("missing.css") is None
