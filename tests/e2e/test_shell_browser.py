@@ -68,6 +68,10 @@ def test_no_horizontal_scrolling(page_factory, width) -> None:
     for tab in ["dashboard", "team", "settings"]:
         page.goto(f"/p/acme/{tab}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width, tab
+    # the portal's name is whole beside the portal switcher, the bell and the user menu
+    title = page.locator(".portal-title")
+    assert title.evaluate("e => e.scrollWidth <= e.clientWidth"), title.inner_text()
+    assert page.locator(".switcher summary", has_text="Switch portal").count() == 1
     assert not page.errors, page.errors
 
 
