@@ -79,7 +79,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )
 
     # first, so its after-request step (gzip) runs last, on the finished response
-    assets.init_app(app)
+    assets.init_app(app, watch=app.debug or settings.env == "development")
     engine = config.get("ENGINE") if config else None
     busy = float(str(settings.extra.get("SQLITE_BUSY_SECONDS", db.SQLITE_BUSY_SECONDS)))
     db.init_app(app, engine or db.make_engine(settings.database_url, sqlite_busy_seconds=busy))

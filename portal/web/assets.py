@@ -146,8 +146,9 @@ def _compress_dynamic(response: Response) -> Response:
     return response
 
 
-def init_app(app: Flask) -> None:
-    versions = StaticVersions(Path(app.static_folder or "static"), watch=app.debug)
+def init_app(app: Flask, *, watch: bool) -> None:
+    """``watch``: follow edits to the static files (development); else hash once per process."""
+    versions = StaticVersions(Path(app.static_folder or "static"), watch=watch)
     app.extensions["stoa_static_versions"] = versions
 
     @app.url_defaults
