@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 WORKERS ?= 2
+# Test processes (pytest-xdist; each gets its own database). `make test TEST_WORKERS=0` runs in one.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install dev-install lint format vendor clean
 
@@ -34,7 +36,7 @@ run: install
 
 test: dev-install
 	$(BIN)/mypy portal services
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: dev-install
 	$(BIN)/ruff check .

@@ -37,11 +37,40 @@ from tests.factories import (  # noqa: F401 - fixtures, found by name
 )
 
 TMP = Path(tempfile.mkdtemp(prefix="stoa-tests-"))
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{TMP / 'test.db'}"
+# pytest-xdist: each worker process (gw0, gw1, …) gets its own database beside the configured one,
+# so parallel workers never wipe or lock each other's rows (TMP is per process already).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_url(url: str) -> str:
+    if not WORKER or not url.startswith("postgresql"):
+        return url
+    base, name = url.rsplit("/", 1)
+    return f"{base}/{name}_{WORKER}"
+
+
+TEST_DATABASE_URL = _worker_url(os.environ.get("TEST_DATABASE_URL", "")) or (
+    f"sqlite:///{TMP / 'test.db'}"
+)
+
+
+def _ensure_database(url: str) -> None:
+    """Create a worker's PostgreSQL database on first use (the configured one must exist)."""
+    base, name = url.rsplit("/", 1)
+    admin = make_engine(f"{base}/postgres").execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if found.first() is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
 
 
 def reset_database(url: str) -> None:
     """Empty the test database, then build the schema through the migrations."""
+    if url.startswith("postgresql") and url == TEST_DATABASE_URL and WORKER:
+        _ensure_database(url)
     engine = make_engine(url)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
@@ -55,7 +84,8 @@ def scratch_database_url(prefix: str) -> tuple[str, Callable[[], None]]:
     """A new empty database beside the test one (PostgreSQL) or a new SQLite file; and a dropper."""
     if TEST_DATABASE_URL.startswith("postgresql"):
         name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(TEST_DATABASE_URL).execution_options(isolation_level="AUTOCOMMIT")
+        server = TEST_DATABASE_URL.rsplit("/", 1)[0]
+        admin = make_engine(f"{server}/postgres").execution_options(isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
 
