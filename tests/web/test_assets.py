@@ -71,3 +71,19 @@ def test_pages_and_fragments_are_gzipped_when_accepted(client, login, tenants) -
 def test_missing_static_file_is_a_plain_404(client) -> None:
     resp = client.get("/static/js/nope.js", headers=GZ)
     assert resp.status_code == 404
+
+
+def test_static_versions_are_worked_out_once_per_process_outside_debug(tmp_path) -> None:
+    from portal.web.assets import StaticVersions
+
+    (tmp_path / "app.css").write_text("a { color: red }")
+    shipped, watched = StaticVersions(tmp_path, watch=False), StaticVersions(tmp_path, watch=True)
+    first, first_watched = shipped.version("app.css"), watched.version("app.css")
+    assert first == first_watched and first is not None
+    (tmp_path / "app.css").unlink()  # no file-system look-up once the version is known
+    assert shipped.version("app.css") == first
+    assert watched.version("app.css") is None
+    (tmp_path / "app.css").write_text("a { color: blue }")  # debug: an edit is a new URL at once
+    changed = watched.version("app.css")
+    assert changed is not None and changed != first
+    assert shipped.version("missing.css") is None
