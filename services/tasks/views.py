@@ -17,7 +17,7 @@ from sqlmodel.sql.expression import Select
 from portal.errors import NotFound
 from portal.models import PortalManager, Project, Task, TaskAssignee, TaskComment, TaskList, User
 from portal.models.task import TASK_STATUSES, TaskFilters
-from portal.tenancy import Actor, scoped
+from portal.tenancy import Actor, first_ids_per_company, scoped
 from services.portals.admin import get_portal
 from services.tasks import STATUS_LABELS, can_change_tasks, can_delete_tasks, get_project
 from services.tasks.attachments import TaskAttachments, task_attachments
@@ -410,34 +410,36 @@ def upcoming(
 ) -> tuple[list[tuple[Task, str]], list[tuple[Task, str]]]:
     """(milestones, due tasks) of the companies the actor sees (narrow it to a portal): open
     milestones from ``days`` ago on, and open tasks overdue or due within ``days``; soonest
-    first. One query (a union of the two limited id lists)."""
+    first. One query (a union of the two limited id lists, each read per company)."""
     today = date.today()
     due_date = col(Task.due_date)
-    base = scoped(select(Task.id), actor, Task).where(
-        Task.status != "complete", due_date.is_not(None)
+    base = select(Task.id).where(Task.status != "complete", due_date.is_not(None))
+    order = (due_date, col(Task.id))
+    milestones = first_ids_per_company(
+        base.where(col(Task.is_milestone), due_date >= today - timedelta(days=days)),
+        actor,
+        Task,
+        order_by=order,
+        limit=milestone_limit,
     )
-    milestones = (
-        base.where(col(Task.is_milestone), due_date >= today - timedelta(days=days))
-        .order_by(due_date, col(Task.id))
-        .limit(milestone_limit)
-        .subquery()
+    due = first_ids_per_company(
+        base.where(Task.is_milestone == false(), due_date <= today + timedelta(days=days)),
+        actor,
+        Task,
+        order_by=order,
+        limit=due_limit,
     )
-    due = (
-        base.where(Task.is_milestone == false(), due_date <= today + timedelta(days=days))
-        .order_by(due_date, col(Task.id))
-        .limit(due_limit)
-        .subquery()
-    )
-    wanted = union_all(select(milestones.c.id), select(due.c.id))
+    wanted = union_all(select(milestones.subquery().c[0]), select(due.subquery().c[0]))
     rows = session.exec(
         select(Task, Project.name)
         .join(Project, col(Project.id) == Task.project_id)
         .where(col(Task.id).in_(wanted))
         .order_by(due_date, col(Task.id))
     ).all()
+    # one group's companies each gave their first ones: keep the first of all
     return (
-        [(t, name) for t, name in rows if t.is_milestone],
-        [(t, name) for t, name in rows if not t.is_milestone],
+        [(t, name) for t, name in rows if t.is_milestone][:milestone_limit],
+        [(t, name) for t, name in rows if not t.is_milestone][:due_limit],
     )
 
 
