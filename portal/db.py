@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
@@ -32,6 +33,11 @@ _SQLITE_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|SAVEPOINT)\b", re.
 PG_CONNECT_SECONDS = 5
 PG_POOL_WAIT_SECONDS = 10
 PG_STATEMENT_MS = 30_000
+# A pooled connection idle longer than this is pinged before use (a restarted or failed-over
+# server, a proxy's idle cut). One used moments ago is not: a ping on every checkout was one
+# more round trip on every request (SQLAlchemy's ``pool_pre_ping``).
+PG_PING_IDLE_SECONDS = 10.0
+_RETURNED_AT = "stoa_returned_at"
 # Set on a DBAPI connection whose transaction must never be ended behind its back (the test
 # suite runs every test inside one outer transaction on one connection).
 SHARED_CONNECTION = "stoa_shared_connection"
@@ -50,9 +56,8 @@ def make_engine(url: str, *, sqlite_busy_seconds: float = SQLITE_BUSY_SECONDS) -
         return engine
     # A database that is down or frozen must not hold a request: short connect and pool
     # waits, and no statement runs longer than a request may.
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,
         pool_timeout=PG_POOL_WAIT_SECONDS,
@@ -61,6 +66,37 @@ def make_engine(url: str, *, sqlite_busy_seconds: float = SQLITE_BUSY_SECONDS) -
             "options": f"-c statement_timeout={PG_STATEMENT_MS}",
         },
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it sat idle ``PG_PING_IDLE_SECONDS``.
+
+    A dead one raises ``DisconnectionError`` and the pool replaces it with a fresh connection
+    (SQLAlchemy's pessimistic-disconnect recipe), so a restarted database costs no request.
+    """
+
+    @event.listens_for(engine.pool, "checkin")
+    def _returned(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED_AT)
+        if returned is None or time.monotonic() - returned < PG_PING_IDLE_SECONDS:
+            return  # a new connection, or one used moments ago
+        if not ping(engine, dbapi_conn):
+            raise DisconnectionError("pooled connection is gone")
+
+
+def ping(engine: Engine, dbapi_conn: Any) -> bool:
+    """One round trip: is this DBAPI connection alive?"""
+    try:
+        return bool(engine.dialect.do_ping(dbapi_conn))
+    except Exception:  # any failure means: do not use this connection
+        return False
 
 
 def _sqlite_policy(engine: Engine) -> None:

@@ -8,11 +8,11 @@ Every principal becomes an :class:`Actor`. Every query for tenant data goes thro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, false, not_, or_
+from sqlalchemy import Select, false, not_, or_, union_all
 from sqlmodel import Session, col, select
 
 from portal.errors import Forbidden, NotFound
@@ -216,6 +216,32 @@ def scoped(stmt: S, actor: Actor, model: type[Any]) -> S:
     if condition is not None:
         return stmt.where(condition(sorted(ids), actor.is_staff))
     return stmt.where(tenant_column(model).in_(sorted(ids)))
+
+
+# Up to this many companies, a "first N rows" list is read as one short index scan per company.
+PER_COMPANY_MAX = 20
+
+
+def first_ids_per_company(
+    stmt: Select[Any], actor: Actor, model: type[Any], *, order_by: Sequence[Any], limit: int
+) -> Any:
+    """The ids of ``scoped(stmt)``'s first ``limit`` rows in ``order_by`` order, read as one
+    short ordered scan per visible company (``stmt`` selects the model's id).
+
+    Use it as ``Model.id.in_(…)`` and order and limit again: ``company_id IN (…)`` with
+    ``ORDER BY … LIMIT`` made PostgreSQL read every row of the group and sort them, or walk
+    the whole table in the order's index, where each part here reads ``limit`` entries of a
+    ``(company_id, <order>)`` index. Staff who see every company (or a large group) get the
+    single scoped statement.
+    """
+    ids = [] if actor.sees_all else sorted(actor.company_ids or ())
+    if len(ids) <= 1 or len(ids) > PER_COMPANY_MAX:
+        return scoped(stmt, actor, model).order_by(*order_by).limit(limit)
+    parts = [
+        scoped(stmt, actor.narrowed([company]), model).order_by(*order_by).limit(limit).subquery()
+        for company in ids
+    ]
+    return union_all(*(select(part.c[0]) for part in parts))
 
 
 def get_for_actor(session: Session, model: type[T], obj_id: Any, actor: Actor) -> T:

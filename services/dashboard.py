@@ -13,6 +13,7 @@ from services.announcements import latest_announcements
 from services.billing.queries import CurrencySummary, financial_summary
 from services.deliverables import queries as deliverable_queries
 from services.deliverables.queries import DeliverableRow
+from services.events.activity import latest_activity
 from services.files import pending_file_approvals
 from services.tasks.views import ProjectProgress, project_progress, upcoming
 
@@ -63,11 +64,7 @@ def dashboard_data(session: Session, *, actor: Actor, welcome: str | None = None
         .order_by(col(Project.due_date), col(Project.name))
         .limit(12)
     ).all()
-    activity = session.exec(
-        scoped(select(ActivityLog), actor, ActivityLog)
-        .order_by(col(ActivityLog.created_at).desc(), col(ActivityLog.id).desc())
-        .limit(8)
-    ).all()
+    activity = latest_activity(session, actor=actor, limit=8)
     today = date.today()
     progress = project_progress(
         session, actor=actor, project_ids=[p.id for p, _ in projects if p.id is not None]

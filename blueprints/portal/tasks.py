@@ -12,6 +12,7 @@ from portal.db import get_session
 from portal.errors import Invalid
 from portal.filetypes import human_size
 from portal.models.task import (
+    BOARD_CARDS,
     TASK_PRIORITIES,
     TASK_STATUSES,
     TASK_TYPES,
@@ -42,6 +43,7 @@ def _choices() -> dict[str, Any]:
         "priorities": TASK_PRIORITIES,
         "task_types": TASK_TYPES,
         "due_filters": DUE_FILTERS,
+        "board_step": BOARD_CARDS,
     }
 
 

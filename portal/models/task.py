@@ -333,6 +333,17 @@ def _month(value: Any) -> date | None:
         return None
 
 
+BOARD_CARDS = 25  # a board column's cards at first, and the step of "Show more"
+MAX_BOARD_CARDS = 500
+
+
+def _board_cards(value: Any) -> int:
+    n = parse_int(value)
+    if n is None:
+        return BOARD_CARDS
+    return min(max(n, BOARD_CARDS), MAX_BOARD_CARDS)
+
+
 class TaskFilters(InputModel):
     """The board's query string; values that mean nothing are ignored, never an error."""
 
@@ -344,6 +355,8 @@ class TaskFilters(InputModel):
     due: Annotated[DueFilterValue | None, BeforeValidator(_known(DUE_FILTER_KEYS))] = None
     priority: Annotated[TaskPriorityValue | None, BeforeValidator(_known(TASK_PRIORITIES))] = None
     month: Annotated[date | None, BeforeValidator(_month)] = None
+    # cards shown per board column ("Show more" adds a step); the rest are counted only
+    cards: Annotated[int, BeforeValidator(_board_cards)] = BOARD_CARDS
 
     @property
     def active(self) -> bool:

@@ -26,6 +26,7 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    more: bool = False  # ``total`` is a lower bound: rows were counted only so far ahead
 
     @property
     def pages(self) -> int:
@@ -45,7 +46,9 @@ class Page(Generic[T]):
 
     def map(self, fn: Callable[[T], U]) -> Page[U]:
         """The same page with every item transformed (rows → view rows)."""
-        return Page([fn(item) for item in self.items], self.total, self.page, self.per_page)
+        return Page(
+            [fn(item) for item in self.items], self.total, self.page, self.per_page, self.more
+        )
 
     def __iter__(self) -> Any:
         return iter(self.items)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from portal.models import ActivityLog, PortalManager, User
 from portal.models.activity import Action
-from portal.tenancy import Actor, scoped
-from portal.web.pagination import Page, count, paginate
+from portal.tenancy import Actor, first_ids_per_company, scoped
+from portal.web.pagination import Page, clamp_page, count
 from services.events import webhooks
 
 PER_PAGE = 25
@@ -48,15 +49,61 @@ def record(
     return row
 
 
-def _newest_first(
-    actor: Actor, action: str | None = None, actor_id: int | None = None
-) -> SelectOfScalar[ActivityLog]:
-    stmt = scoped(select(ActivityLog), actor, ActivityLog)
+NEWEST_FIRST = (col(ActivityLog.created_at).desc(), col(ActivityLog.id).desc())
+# The activity page counts rows only this many pages past the one shown ("Page 3 of 13 or
+# more"): an exact count read the whole group's log on every view.
+COUNT_PAGES_AHEAD = 10
+
+
+def _filtered(
+    stmt: SelectOfScalar[Any], action: str | None = None, actor_id: int | None = None
+) -> SelectOfScalar[Any]:
     if action:
         stmt = stmt.where(ActivityLog.action == action)
     if actor_id is not None:
         stmt = stmt.where(ActivityLog.actor_id == actor_id)
-    return stmt.order_by(col(ActivityLog.created_at).desc(), col(ActivityLog.id).desc())
+    return stmt
+
+
+def _newest_first(
+    actor: Actor, action: str | None = None, actor_id: int | None = None
+) -> SelectOfScalar[ActivityLog]:
+    return _filtered(scoped(select(ActivityLog), actor, ActivityLog), action, actor_id).order_by(
+        *NEWEST_FIRST
+    )
+
+
+def _newest(
+    session: Session,
+    *,
+    actor: Actor,
+    limit: int,
+    offset: int = 0,
+    action: str | None = None,
+    actor_id: int | None = None,
+) -> list[ActivityLog]:
+    """Rows ``offset`` … ``offset + limit`` of the feed, newest first: the newest of each
+    company of the group (one index scan each), then the page of those."""
+    wanted = first_ids_per_company(
+        _filtered(select(ActivityLog.id), action, actor_id),
+        actor,
+        ActivityLog,
+        order_by=NEWEST_FIRST,
+        limit=offset + limit,
+    )
+    rows = session.exec(
+        select(ActivityLog)
+        .where(col(ActivityLog.id).in_(wanted))
+        .order_by(*NEWEST_FIRST)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows)
+
+
+def latest_activity(session: Session, *, actor: Actor, limit: int = 8) -> list[ActivityLog]:
+    """The newest entries the actor may see (the dashboards' feed)."""
+    return _newest(session, actor=actor, limit=limit)
 
 
 def list_activity(
@@ -71,8 +118,10 @@ def list_activity(
     """Newest first, within what the actor may see (``limit``/``offset``: the API's paging);
     optionally one action type or one person."""
     stmt = _newest_first(actor, action, actor_id)
-    rows = session.exec(stmt.limit(limit).offset(offset)).all()
-    return list(rows), count(session, stmt)
+    rows = _newest(
+        session, actor=actor, limit=limit, offset=offset, action=action, actor_id=actor_id
+    )
+    return rows, count(session, stmt)
 
 
 def activity_people(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
@@ -108,9 +157,29 @@ def activity_view(
 ) -> ActivityView:
     """The portal's activity feed, newest first; an unknown ``action`` filter is ignored."""
     action = action if action in FILTER_ACTIONS else ""
-    rows: Page[ActivityLog] = paginate(
-        session, _newest_first(actor, action or None, person), page=page, per_page=PER_PAGE
+    number = max(1, page)
+    window = (number + COUNT_PAGES_AHEAD) * PER_PAGE
+    # each company's newest ``window + 1`` (index scans): more than ``window`` in all means
+    # "or more"; fewer, and every company was counted whole
+    ahead = first_ids_per_company(
+        _filtered(select(ActivityLog.id), action or None, person),
+        actor,
+        ActivityLog,
+        order_by=NEWEST_FIRST,
+        limit=window + 1,
     )
+    counted = session.execute(select(func.count()).select_from(ahead.subquery())).scalar()
+    seen = min(int(counted or 0), window + 1)
+    number = clamp_page(number, total=seen, per_page=PER_PAGE)
+    items = _newest(
+        session,
+        actor=actor,
+        limit=PER_PAGE,
+        offset=(number - 1) * PER_PAGE,
+        action=action or None,
+        actor_id=person,
+    )
+    rows = Page(items, min(seen, window), number, PER_PAGE, more=seen > window)
     return ActivityView(
         rows=rows,
         people=activity_people(session, actor=actor),

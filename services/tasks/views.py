@@ -17,7 +17,7 @@ from sqlmodel.sql.expression import Select
 from portal.errors import NotFound
 from portal.models import PortalManager, Project, Task, TaskAssignee, TaskComment, TaskList, User
 from portal.models.task import TASK_STATUSES, TaskFilters
-from portal.tenancy import Actor, scoped
+from portal.tenancy import Actor, first_ids_per_company, scoped
 from services.portals.admin import get_portal
 from services.tasks import STATUS_LABELS, can_change_tasks, can_delete_tasks, get_project
 from services.tasks.attachments import TaskAttachments, task_attachments
@@ -65,6 +65,11 @@ class Column:
     status: str
     label: str
     cards: list[TaskCard]
+    total: int = 0  # the column's tasks (``cards`` shows the first ``shown`` of them)
+
+    @property
+    def hidden(self) -> int:
+        return max(self.total - len(self.cards), 0)
 
 
 @dataclass
@@ -172,6 +177,7 @@ def tasks_view(session: Session, *, actor: Actor, filters: TaskFilters) -> Tasks
         project = projects[0] if projects else None
     month = filters.month or today.replace(day=1)
     rows: list[tuple[Task, int]] = []
+    sizes: dict[str, int] = {}  # board: each column's tasks in all
     lists: list[TaskList] = []
     people: list[User] = []
     assigned: dict[int, list[User]] = {}
@@ -182,7 +188,10 @@ def tasks_view(session: Session, *, actor: Actor, filters: TaskFilters) -> Tasks
             last = first + timedelta(days=41)
             stmt = stmt.where(col(Task.due_date) >= first, col(Task.due_date) <= last)
         stmt = _filtered(stmt, filters, today).order_by(col(Task.sort_order), col(Task.id))
-        rows = [(t, n) for t, n in session.exec(stmt.limit(500)).all()]
+        if view == "board":
+            rows = _board_rows(actor, project.id, filters, today, stmt, session, sizes)
+        else:
+            rows = [(t, n) for t, n in session.exec(stmt.limit(500)).all()]
         if view == "list":
             lists = list(
                 session.exec(
@@ -203,7 +212,12 @@ def tasks_view(session: Session, *, actor: Actor, filters: TaskFilters) -> Tasks
         people = sorted(by_id.values(), key=lambda u: (u.display_name.lower(), u.id or 0))
     cards = _cards(session, rows, assigned)
     columns = [
-        Column(status=s, label=STATUS_LABELS[s], cards=[c for c in cards if c.task.status == s])
+        Column(
+            status=s,
+            label=STATUS_LABELS[s],
+            cards=[c for c in cards if c.task.status == s],
+            total=sizes.get(s, 0),
+        )
         for s in TASK_STATUSES
     ]
     return TasksView(
@@ -216,11 +230,48 @@ def tasks_view(session: Session, *, actor: Actor, filters: TaskFilters) -> Tasks
         groups=_list_groups(cards, lists) if view == "list" else [],
         weeks=_calendar(cards, month) if view == "calendar" else [],
         month=month,
-        total=len(cards),
+        total=sum(sizes.values()) if view == "board" else len(cards),
         can_change=can_change_tasks(actor),
         can_delete=can_delete_tasks(actor),
         today=today,
     )
+
+
+def _board_rows(
+    actor: Actor,
+    project_id: int | None,
+    filters: TaskFilters,
+    today: date,
+    stmt: Select[Task, int],
+    session: Session,
+    sizes: dict[str, int],
+) -> list[tuple[Task, int]]:
+    """The first ``filters.cards`` cards of each column (one query); ``sizes`` gets each
+    column's count. A board of thousands of cards renders a bounded page."""
+    status = col(Task.status)
+    ranked = _filtered(
+        scoped(
+            select(
+                col(Task.id).label("id"),
+                func.row_number()
+                .over(partition_by=status, order_by=(col(Task.sort_order), col(Task.id)))
+                .label("rank"),
+                func.count().over(partition_by=status).label("of"),
+            ),
+            actor,
+            Task,
+        ).where(col(Task.project_id) == project_id),
+        filters,
+        today,
+    ).subquery()
+    rows = session.execute(
+        stmt.add_columns(ranked.c.of)
+        .join(ranked, ranked.c.id == col(Task.id))
+        .where(ranked.c.rank <= filters.cards)
+    ).all()
+    for t, _, of in rows:
+        sizes[t.status] = int(of)
+    return [(t, n) for t, n, _ in rows]
 
 
 def _list_groups(cards: list[TaskCard], lists: list[TaskList]) -> list[ListGroup]:
@@ -410,34 +461,36 @@ def upcoming(
 ) -> tuple[list[tuple[Task, str]], list[tuple[Task, str]]]:
     """(milestones, due tasks) of the companies the actor sees (narrow it to a portal): open
     milestones from ``days`` ago on, and open tasks overdue or due within ``days``; soonest
-    first. One query (a union of the two limited id lists)."""
+    first. One query (a union of the two limited id lists, each read per company)."""
     today = date.today()
     due_date = col(Task.due_date)
-    base = scoped(select(Task.id), actor, Task).where(
-        Task.status != "complete", due_date.is_not(None)
+    base = select(Task.id).where(Task.status != "complete", due_date.is_not(None))
+    order = (due_date, col(Task.id))
+    milestones = first_ids_per_company(
+        base.where(col(Task.is_milestone), due_date >= today - timedelta(days=days)),
+        actor,
+        Task,
+        order_by=order,
+        limit=milestone_limit,
     )
-    milestones = (
-        base.where(col(Task.is_milestone), due_date >= today - timedelta(days=days))
-        .order_by(due_date, col(Task.id))
-        .limit(milestone_limit)
-        .subquery()
+    due = first_ids_per_company(
+        base.where(Task.is_milestone == false(), due_date <= today + timedelta(days=days)),
+        actor,
+        Task,
+        order_by=order,
+        limit=due_limit,
     )
-    due = (
-        base.where(Task.is_milestone == false(), due_date <= today + timedelta(days=days))
-        .order_by(due_date, col(Task.id))
-        .limit(due_limit)
-        .subquery()
-    )
-    wanted = union_all(select(milestones.c.id), select(due.c.id))
+    wanted = union_all(select(milestones.subquery().c[0]), select(due.subquery().c[0]))
     rows = session.exec(
         select(Task, Project.name)
         .join(Project, col(Project.id) == Task.project_id)
         .where(col(Task.id).in_(wanted))
         .order_by(due_date, col(Task.id))
     ).all()
+    # one group's companies each gave their first ones: keep the first of all
     return (
-        [(t, name) for t, name in rows if t.is_milestone],
-        [(t, name) for t, name in rows if not t.is_milestone],
+        [(t, name) for t, name in rows if t.is_milestone][:milestone_limit],
+        [(t, name) for t, name in rows if not t.is_milestone][:due_limit],
     )
 
 
@@ -457,12 +510,26 @@ def project_tasks(session: Session, *, actor: Actor, project_id: int) -> list[Ta
 class ListWithTasks:
     task_list: TaskList | None  # None: the tasks on no list (client requests, mostly)
     cards: list[TaskCard]
+    total: int = 0  # the list's tasks in all (``cards`` is one page of them)
+
+
+# A list's tasks in one API page: by default and at most (the rest: ``tasks_offset``).
+TASKS_PER_LIST = 100
+MAX_TASKS_PER_LIST = 500
 
 
 def portal_task_lists(
-    session: Session, *, actor: Actor, portal_id: int, limit: int, offset: int
+    session: Session,
+    *,
+    actor: Actor,
+    portal_id: int,
+    limit: int,
+    offset: int,
+    tasks_limit: int = TASKS_PER_LIST,
+    tasks_offset: int = 0,
 ) -> tuple[list[ListWithTasks], int]:
-    """The portal's task lists with their tasks (reference 003), paged by list.
+    """The portal's task lists with their tasks (reference 003), paged by list, and each
+    list's tasks paged too (``tasks_limit`` from ``tasks_offset``, board order).
 
     Only the portal's own company (not its group); tasks on no list come last, as one list
     without an id.
@@ -490,16 +557,44 @@ def portal_task_lists(
     cond: ColumnElement[bool] = list_id.in_([tl.id for tl in lists])
     if with_unlisted:
         cond = or_(cond, list_id.is_(None))
-    rows = session.exec(
-        _tasks_with_comment_count(actor)
+    tasks_limit = min(max(tasks_limit, 1), MAX_TASKS_PER_LIST)
+    tasks_offset = max(tasks_offset, 0)
+    ranked = (
+        scoped(
+            select(
+                col(Task.id).label("id"),
+                func.row_number()
+                .over(partition_by=list_id, order_by=(col(Task.sort_order), col(Task.id)))
+                .label("rank"),
+                func.count().over(partition_by=list_id).label("of"),
+            ),
+            actor,
+            Task,
+        )
         .where(col(Task.company_id) == company_id, cond)
+        .subquery()
+    )
+    rows = session.execute(
+        _tasks_with_comment_count(actor)
+        .add_columns(ranked.c.of)
+        .join(ranked, ranked.c.id == col(Task.id))
+        .where(ranked.c.rank > tasks_offset, ranked.c.rank <= tasks_offset + tasks_limit)
         .order_by(col(Task.sort_order), col(Task.id))
-        .limit(5000)
     ).all()
+    sizes: dict[int | None, int] = {t.list_id: int(of) for t, _, of in rows}
+    if tasks_offset > 0:  # lists paged past their end gave no row to read their size from
+        sizes = {
+            lid: int(n)
+            for lid, n in session.exec(
+                scoped(select(list_id, func.count()), actor, Task)
+                .where(col(Task.company_id) == company_id, cond)
+                .group_by(list_id)
+            ).all()
+        }
     by_list: dict[int | None, list[TaskCard]] = defaultdict(list)
-    for c in _cards(session, [(t, n) for t, n in rows]):
+    for c in _cards(session, [(t, n) for t, n, _ in rows]):
         by_list[c.task.list_id].append(c)
-    out = [ListWithTasks(tl, by_list.get(tl.id, [])) for tl in lists]
+    out = [ListWithTasks(tl, by_list.get(tl.id, []), sizes.get(tl.id, 0)) for tl in lists]
     if with_unlisted:
-        out.append(ListWithTasks(None, by_list.get(None, [])))
+        out.append(ListWithTasks(None, by_list.get(None, []), sizes.get(None, 0)))
     return out, total

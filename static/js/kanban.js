@@ -22,7 +22,9 @@
     board.querySelectorAll(".kanban-col").forEach(function (col) {
       var count = col.querySelector("[data-count]");
       var n = col.querySelectorAll(".task-card").length;
-      if (count) count.textContent = String(n);
+      // cards past the column's first page are counted by the server, not shown
+      var hidden = count ? parseInt(count.getAttribute("data-hidden") || "0", 10) || 0 : 0;
+      if (count) count.textContent = String(n + hidden);
       col.classList.toggle("is-empty", n === 0);
     });
   }

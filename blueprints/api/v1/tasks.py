@@ -18,7 +18,12 @@ from portal.models import Task
 from portal.models.task import TaskCreate, TaskPriorityValue, TaskStatusValue, TaskUpdate
 from portal.tenancy import Actor
 from services import tasks as task_service
-from services.tasks.views import TaskCard, portal_task_lists
+from services.tasks.views import (
+    MAX_TASKS_PER_LIST,
+    TASKS_PER_LIST,
+    TaskCard,
+    portal_task_lists,
+)
 
 bp = api_blueprint(
     "api_tasks",
@@ -57,7 +62,11 @@ class TaskListOut(BaseModel):
     name: str
     sort_order: int
     created_at: datetime | None
-    tasks: list[TaskOut]
+    tasks: list[TaskOut] = Field(
+        description="One page of the list's tasks in board order: tasks_limit (default 100) "
+        "from tasks_offset"
+    )
+    tasks_total: int = Field(description="The list's tasks in all")
 
 
 class TaskListPage(BaseModel):
@@ -97,6 +106,17 @@ def _saved_out(t: Task) -> dict[str, Any]:
     return task_out(t, task_service.assignee_ids(get_session(), t))
 
 
+class PortalTasksQuery(PageQuery):
+    """``limit``/``offset`` page the lists; ``tasks_limit``/``tasks_offset`` each list's tasks."""
+
+    tasks_limit: int = Field(
+        default=TASKS_PER_LIST,
+        description=f"Tasks per list: default {TASKS_PER_LIST}, values outside "
+        f"1..{MAX_TASKS_PER_LIST} are clamped; tasks_total says how many a list has.",
+    )
+    tasks_offset: int = Field(default=0, ge=0, le=MAX_ID)
+
+
 class PortalTasksPath(ApiModel):
     portal_id: int = Field(ge=1, le=MAX_ID)
 
@@ -111,8 +131,9 @@ def _load_task(session: Session, actor: Actor, task_id: int) -> Task:
 
 
 @bp.get("/portals/<int:portal_id>/tasks", summary="A portal's tasks", responses={200: TaskListPage})
-def portal_tasks(path: PortalTasksPath, query: PageQuery) -> dict[str, Any]:
-    """The portal's task lists with their tasks (assignee user ids), paged by list."""
+def portal_tasks(path: PortalTasksPath, query: PortalTasksQuery) -> dict[str, Any]:
+    """The portal's task lists with their tasks (assignee user ids), paged by list; each
+    list carries its first ``tasks_limit`` tasks (100 by default) and ``tasks_total``."""
     actor = require_scope("tasks:read")
     lists, total = portal_task_lists(
         get_session(),
@@ -120,6 +141,8 @@ def portal_tasks(path: PortalTasksPath, query: PageQuery) -> dict[str, Any]:
         portal_id=path.portal_id,
         limit=query.clamped_limit,
         offset=query.offset,
+        tasks_limit=query.tasks_limit,
+        tasks_offset=query.tasks_offset,
     )
     items = []
     for item in lists:
@@ -133,6 +156,7 @@ def portal_tasks(path: PortalTasksPath, query: PageQuery) -> dict[str, Any]:
                     "sort_order": tl.sort_order if tl else 10_000,
                     "created_at": tl.created_at if tl else None,
                     "tasks": [_card_out(c) for c in item.cards],
+                    "tasks_total": item.total,
                 }
             ).model_dump(mode="json")
         )

@@ -214,3 +214,53 @@ def test_session_viewer_gets_403_on_task_writes(client, db, login, tenants, make
     assert db.exec(select(ActivityLog).where(ActivityLog.object_id == task.id)).all() == []
     portal = portal_of(db, tenants.acme)
     assert client.get(f"/api/v1/portals/{portal.id}/tasks").status_code == 200
+
+
+def test_portal_tasks_page_each_lists_tasks(
+    client, db, tenants, make_key, make_task, count_queries
+) -> None:
+    lists = []
+    for name in ("Big", "Small"):
+        tl = TaskList(company_id=tenants.acme.id, project_id=tenants.acme_project.id, name=name)
+        db.add(tl)
+        db.flush()
+        lists.append(tl)
+    big = [
+        make_task(tenants.acme_project, f"Big {i}", list_id=lists[0].id, sort_order=i)
+        for i in range(7)
+    ]
+    make_task(tenants.acme_project, "Small 0", list_id=lists[1].id)
+    make_task(tenants.acme_project, "Hidden", list_id=lists[0].id, is_private=True, sort_order=-1)
+    portal = portal_of(db, tenants.acme)
+    url = f"/api/v1/portals/{portal.id}/tasks"
+    key = bearer(make_key(tenants.acme))
+
+    def titles(query: str) -> list[tuple[int, list[str]]]:
+        body = client.get(url + query, headers=key).get_json()
+        return [(i["tasks_total"], [t["title"] for t in i["tasks"]]) for i in body["items"]]
+
+    # the default keeps every task of a list up to 100 (reference 003's shape, as before)
+    assert titles("") == [(7, [f"Big {i}" for i in range(7)]), (1, ["Small 0"])]
+    assert titles("?tasks_limit=3") == [(7, ["Big 0", "Big 1", "Big 2"]), (1, ["Small 0"])]
+    # the pages of one list follow on, and a list paged past its end still says its size
+    assert titles("?tasks_limit=3&tasks_offset=3") == [(7, ["Big 3", "Big 4", "Big 5"]), (1, [])]
+    assert titles("?limit=1&tasks_limit=3&tasks_offset=6") == [(7, ["Big 6"])]
+    seen = [
+        title
+        for offset in range(0, 9, 3)
+        for _, page in titles(f"?limit=1&tasks_limit=3&tasks_offset={offset}")
+        for title in page
+    ]
+    assert seen == [t.title for t in big]
+    # out-of-range sizes are clamped, never an error
+    assert titles("?tasks_limit=0")[0] == (7, ["Big 0"])
+    assert client.get(url + "?tasks_limit=100000", headers=key).status_code == 200
+    # the statements do not grow with the tasks
+    client.get(url, headers=key)
+    with count_queries() as few:
+        client.get(url, headers=key)
+    for i in range(7, 30):
+        make_task(tenants.acme_project, f"Big {i}", list_id=lists[0].id, sort_order=i)
+    with count_queries() as many:
+        client.get(url + "?tasks_limit=10", headers=key)
+    assert many.count == few.count

@@ -347,3 +347,47 @@ def test_unticking_a_box_clears_it_and_a_client_cannot_make_a_task_private(
     assert forged.status_code == 403
     db.refresh(task)
     assert (task.title, task.is_private) == ("Launch", False)
+
+
+def test_a_board_column_shows_a_bounded_page_of_cards_with_show_more(
+    client, db, login, tenants, make_task, count_queries
+) -> None:
+    import re
+
+    from portal.models.task import BOARD_CARDS
+
+    n = BOARD_CARDS + 5
+    for i in range(n):
+        make_task(tenants.acme_project, f"Card {i:03}", status="open", sort_order=i)
+    make_task(tenants.acme_project, "Shipped", status="complete")
+    login(tenants.acme_collab)
+    url = f"/p/acme-test/tasks?project={tenants.acme_project.id}"
+
+    def column(html: str, status: str) -> str:
+        return html.split(f'class="kanban-col" data-status="{status}"', 1)[1].split(
+            "</section>", 1
+        )[0]
+
+    html = client.get(url).get_data(as_text=True)
+    todo = column(html, "open")
+    shown = list(dict.fromkeys(re.findall(r"Card (\d{3})", todo)))  # a card names it twice
+    assert shown == [f"{i:03}" for i in range(BOARD_CARDS)]  # the first ones, board order
+    assert f">{n}</span>" in todo and 'data-hidden="5"' in todo  # the count is the column's
+    assert "Show more" in todo and "(5 more)" in todo and f"{n + 1} tasks in" in html
+    assert "Show more" not in column(html, "complete") and "Shipped" in html
+    more = re.search(r'class="btn btn-ghost btn-sm kanban-more" href="([^"]+)"', todo)
+    assert more is not None
+    html = client.get(more.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    todo = column(html, "open")
+    assert len(set(re.findall(r"Card (\d{3})", todo))) == n and "Show more" not in todo
+    # a silly size is clamped, never an error
+    assert client.get(url + "&cards=-4").status_code == 200
+    assert client.get(url + "&cards=99999999999999").status_code == 200
+    # the statements do not grow with the cards
+    with count_queries() as few:
+        client.get(url)
+    for i in range(n, n + 40):
+        make_task(tenants.acme_project, f"Card {i:03}", status="in_progress", sort_order=i)
+    with count_queries() as many:
+        client.get(url)
+    assert many.count == few.count
