@@ -66,6 +66,7 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.portal.budgets",
     "blueprints.api.portal.contracts",
     "blueprints.api.portal.results",
+    "blueprints.api.portal.onboarding",
     "blueprints.api.v1.invoices",
     "blueprints.api.v1.budgets",
     "blueprints.api.v1.network",
