@@ -71,3 +71,10 @@ def test_pages_and_fragments_are_gzipped_when_accepted(client, login, tenants) -
 def test_missing_static_file_is_a_plain_404(client) -> None:
     resp = client.get("/static/js/nope.js", headers=GZ)
     assert resp.status_code == 404
+
+
+def test_unreadable_static_names_are_404_not_500(client) -> None:
+    """A name too long for the file system, or with a NUL, names no file (the fuzz found 500s)."""
+    for name in ("x" * 5000 + ".css", "css/base\x00.css"):
+        resp = client.get(f"/static/{name}", headers={"Accept-Encoding": "gzip"})
+        assert resp.status_code == 404, (name[:20], resp.status_code)
