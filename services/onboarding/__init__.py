@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from portal.errors import Conflict, NotFound
 from portal.models import Company, Portal, User
@@ -289,3 +289,40 @@ def _client_user_ids(session: Session, company_id: int) -> list[int]:
 def _tab_url(session: Session, company_id: int, tab: str) -> str | None:
     slug = session.exec(select(Portal.slug).where(Portal.company_id == company_id)).first()
     return f"/p/{slug}/{tab}" if slug else None
+
+
+@dataclass(frozen=True)
+class TemplateOverview:
+    template: OnboardingTemplate
+    stages: list[tuple[OnboardingStage, list[OnboardingMilestone]]]
+    runs: int  # companies onboarding (or onboarded) with it
+
+
+def templates_overview(session: Session, *, actor: Actor) -> list[TemplateOverview]:
+    """Every template with its stages, milestones and how many clients use it (four queries)."""
+    templates = list_templates(session, actor=actor)
+    stages = session.exec(
+        select(OnboardingStage).order_by(col(OnboardingStage.position), col(OnboardingStage.id))
+    ).all()
+    milestones = session.exec(
+        select(OnboardingMilestone).order_by(
+            col(OnboardingMilestone.position), col(OnboardingMilestone.id)
+        )
+    ).all()
+    runs = dict(
+        session.exec(
+            select(ClientOnboarding.template_id, func.count()).group_by(
+                col(ClientOnboarding.template_id)
+            )
+        ).all()
+    )
+    by_stage: dict[int, list[OnboardingMilestone]] = {}
+    for m in milestones:
+        by_stage.setdefault(m.stage_id, []).append(m)
+    by_template: dict[int, list[tuple[OnboardingStage, list[OnboardingMilestone]]]] = {}
+    for s in stages:
+        by_template.setdefault(s.template_id, []).append((s, by_stage.get(s.id, [])))  # type: ignore[arg-type]
+    return [
+        TemplateOverview(t, by_template.get(t.id, []), runs.get(t.id, 0))  # type: ignore[arg-type]
+        for t in templates
+    ]

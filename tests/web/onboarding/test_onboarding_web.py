@@ -168,3 +168,27 @@ def test_staff_write_and_present_a_review(client, db, login, tenants) -> None:
     # another tenant's portal: 404
     login(tenants.globex_admin)
     assert client.get(url(tenants)).status_code == 404
+
+
+def test_staff_write_templates_on_the_admin_page(client, db, login, tenants, count_queries) -> None:
+    login(tenants.acme_admin)
+    assert client.get("/admin/onboarding/").status_code == 404  # no staff area for clients
+    login(tenants.pm)
+    form = {
+        "name": "Shop launch",
+        "stages": "Kick-off: Call; Profile answered\n\nGo live: Campaigns live",
+    }
+    resp = client.post("/admin/onboarding/", data=form)
+    assert resp.status_code == 303
+    bad = client.post("/admin/onboarding/", data={"name": "Empty", "stages": "Stage without:"})
+    assert bad.status_code == 422 and "Create template" in bad.get_data(as_text=True)
+    with count_queries() as few:
+        html = client.get("/admin/onboarding/").get_data(as_text=True)
+    assert "Shop launch" in html and "(go_live)" in html and "Call; Profile answered" in html
+    for i in range(4):
+        make_template(db, name=f"Plan {i}")
+    with count_queries() as many:
+        assert client.get("/admin/onboarding/").status_code == 200
+    assert few.count == many.count <= 12
+    page = client.get(url(tenants)).get_data(as_text=True)
+    assert "Shop launch" in page  # offered when starting a client's onboarding
