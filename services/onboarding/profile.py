@@ -112,7 +112,7 @@ def submit_profile(
 
 
 def _replace_goals(session: Session, company_id: int, data: ProfileSubmit) -> None:
-    session.exec(delete(ClientGoal).where(col(ClientGoal.company_id) == company_id))  # type: ignore[call-overload]
+    session.exec(delete(ClientGoal).where(col(ClientGoal.company_id) == company_id))
     targets: dict[str, int] = {}
     for i, goal in enumerate(data.goals or []):
         metric = METRIC_BY_KEY.get(goal.metric_key or "")
