@@ -36,6 +36,7 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.admin.audit", "bp", "/admin/audit"),
     ("blueprints.admin.people", "bp", "/admin/people"),
     ("blueprints.admin.roles", "bp", "/admin/roles"),
+    ("blueprints.admin.onboarding", "bp", "/admin/onboarding"),
     ("blueprints.dev", "bp", "/dev"),
     ("blueprints.portal.files", "public_bp", None),
 )

@@ -16,7 +16,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import ValidationError
 from werkzeug.exceptions import BadRequest as WerkzeugBadRequest
 
-from blueprints.api.auth import api_actor, authenticate
+from blueprints.api.auth import READ_OPERATIONS, api_actor, authenticate
 from blueprints.api.schemas import ERROR_RESPONSES, MAX_ID
 from blueprints.errors import error_response
 from portal.db import get_session
@@ -66,6 +66,7 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.portal.budgets",
     "blueprints.api.portal.contracts",
     "blueprints.api.portal.results",
+    "blueprints.api.portal.onboarding",
     "blueprints.api.v1.invoices",
     "blueprints.api.v1.budgets",
     "blueprints.api.v1.network",
@@ -117,8 +118,14 @@ def api_blueprint(
     tag: str,
     description: str = "",
     security: list[dict[str, list[str]]] | None = None,
+    reads: frozenset[str] = frozenset(),
 ) -> APIBlueprint:
-    """An API blueprint: authenticated, CSRF handled by the auth step, errors declared."""
+    """An API blueprint: authenticated, CSRF handled by the auth step, errors declared.
+
+    ``reads`` names the views whose unsafe method only reads (a question sent as a body):
+    read-only roles may call them, like any GET.
+    """
+    READ_OPERATIONS.update(f"{name}.{view}" for view in reads)
     bp = APIBlueprint(
         name,
         import_name,

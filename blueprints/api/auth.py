@@ -25,6 +25,10 @@ from portal.tenancy import Actor
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+# Operations whose unsafe method only reads (a question sent as a body, like Ask): read-only
+# roles may call them. Endpoint names, filled by ``api_blueprint(reads=…)``.
+READ_OPERATIONS: set[str] = set()
+
 # Requests per window (seconds), per API key and per client IP. Tests lower them.
 KEY_LIMIT = 600
 IP_LIMIT = 1200
@@ -108,10 +112,15 @@ def authenticate() -> None:
         actor = _worker_actor(session, secret, worker_route=worker_route)
     else:
         actor = _key_actor(session, secret, as_worker=has_worker_headers or worker_route)
-    if actor.role == ClientRole.viewer.value and request.method not in SAFE_METHODS:
+    if is_write(request.method, request.endpoint) and actor.role == ClientRole.viewer.value:
         raise Forbidden("Viewers can look, but not change things.")
     principal.set_actor(actor)
     g.api_actor = actor
+
+
+def is_write(method: str, endpoint: str | None) -> bool:
+    """Whether a request changes something: every unsafe method but the declared reads."""
+    return method not in SAFE_METHODS and endpoint not in READ_OPERATIONS
 
 
 def api_actor() -> Actor:

@@ -53,6 +53,17 @@ from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
 from portal.models.network import NetworkDevice, NetworkSite, NetworkWlan
 from portal.models.note import NOTE_RESOURCE_TYPES, Note
 from portal.models.notification import Notification, NotificationPreference
+from portal.models.onboarding import (
+    ClientGoal,
+    ClientOnboarding,
+    OnboardingMilestone,
+    OnboardingMilestoneDone,
+    OnboardingStage,
+    OnboardingTemplate,
+    Qbr,
+    QbrSection,
+    SuccessProfile,
+)
 from portal.models.page import Page, PageFormat
 from portal.models.planning import (
     Decision,
@@ -87,6 +98,15 @@ from portal.models.vault import Credential, CredentialType
 from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "ClientGoal",
+    "ClientOnboarding",
+    "OnboardingMilestone",
+    "OnboardingMilestoneDone",
+    "OnboardingStage",
+    "OnboardingTemplate",
+    "Qbr",
+    "QbrSection",
+    "SuccessProfile",
     "Credential",
     "CredentialType",
     "Contract",

@@ -105,6 +105,16 @@ class Action(StrEnum):
     speed_profile_created = "speed_profile_created", "Speed profile created"
     platform_connected = "platform_connected", "Platform connected", True
     platform_disconnected = "platform_disconnected", "Platform disconnected"
+    onboarding_started = "onboarding_started", "Onboarding started"
+    onboarding_milestone_completed = (
+        "onboarding_milestone_completed",
+        "Onboarding milestone completed",
+        True,
+    )
+    onboarding_completed = "onboarding_completed", "Onboarding completed", True
+    success_profile_completed = "success_profile_completed", "Success profile completed", True
+    success_profile_updated = "success_profile_updated", "Success profile updated"
+    qbr_presented = "qbr_presented", "Quarterly review presented", True
     private_psk_created = "private_psk_created", "Private WiFi key created"
     feedback_post_created = "feedback_post_created", "Idea posted", True
     feedback_post_updated = "feedback_post_updated", "Idea edited"

@@ -72,6 +72,7 @@ IMPLEMENTED_TABS: tuple[str, ...] = (
     "tools",
     "team",
     "feedback",
+    "onboarding",
     "settings",
 )
 

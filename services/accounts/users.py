@@ -44,6 +44,7 @@ PM_NODES = [
     "credential_type.fetch",
     "credential_type.fetch.many",
     "audit.read",
+    "onboarding.*",
 ]
 
 

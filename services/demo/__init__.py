@@ -243,6 +243,9 @@ def load_demo(session: Session) -> bool:
 
     owner = session.exec(select(User).where(User.email == "owner@acme.test")).first()
     created |= load_demo_results(session, companies, owner)
+    from services.demo.onboarding import load_demo_onboarding
+
+    created |= load_demo_onboarding(session, companies, admin, owner)
     from services.demo.catalog import load_demo_catalog, load_demo_opportunities
 
     created |= load_demo_catalog(session)

@@ -55,6 +55,11 @@ TYPES: dict[str, NotificationType] = {
         NotificationType("budget_decided", "A budget I manage is approved or declined"),
         NotificationType("announcement", "A new announcement", email_default=False),
         NotificationType("platform_connected", "A client connects a results platform"),
+        NotificationType("success_profile_completed", "A client completes its success profile"),
+        NotificationType("qbr_presented", "A quarterly review is presented"),
+        NotificationType(
+            "onboarding_progress", "Onboarding moves on (milestones done)", email_default=False
+        ),
     ]
 }
 

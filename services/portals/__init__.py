@@ -18,6 +18,7 @@ from portal.models import (
     PortalStatus,
     User,
 )
+from portal.models.onboarding import ClientOnboarding
 from portal.tenancy import Actor, role_at_least, scoped, with_company_grants
 
 
@@ -36,6 +37,8 @@ class PortalContext:
     # the portals of this portal's family the visitor may open (its own, its children's and its
     # parent's), alphabetical: the client's portal switcher and links into a child's portal
     family: tuple[Portal, ...] = ()
+    # the company's onboarding run (its progress kept on the row), for the dashboard's card
+    onboarding: ClientOnboarding | None = None
 
     def slug_of(self, company_id: int) -> str | None:
         """The slug of ``company_id``'s portal when it is one of this portal's group."""
@@ -75,17 +78,22 @@ def portal_for_slug(session: Session, *, actor: Actor, slug: str) -> PortalConte
     child, child_portal, parent_portal = _CHILD, _CHILD_PORTAL, _PARENT_PORTAL
     rows = session.execute(  # one row per child company (the family comes with the portal)
         scoped(
-            sa_select(Portal, Company, col(child.id), child_portal, parent_portal), actor, Portal
+            sa_select(
+                Portal, Company, col(child.id), child_portal, parent_portal, ClientOnboarding
+            ),
+            actor,
+            Portal,
         )
         .join(Company, col(Company.id) == col(Portal.company_id))
         .outerjoin(child, col(child.parent_id) == col(Company.id))
         .outerjoin(child_portal, col(child_portal.company_id) == col(child.id))
         .outerjoin(parent_portal, col(parent_portal.company_id) == col(Company.parent_id))
+        .outerjoin(ClientOnboarding, col(ClientOnboarding.company_id) == col(Portal.company_id))
         .where(col(Portal.slug) == slug)
     ).all()
     if not rows:
         raise NotFound()
-    portal, company, _, _, parent = rows[0]
+    portal, company, _, _, parent, onboarding = rows[0]
     group = _group_ids(actor, portal.company_id, [r[2] for r in rows if r[2] is not None])
     relatives = [parent, *(r[3] for r in rows)]
     family = {portal.id: portal} | {
@@ -106,6 +114,7 @@ def portal_for_slug(session: Session, *, actor: Actor, slug: str) -> PortalConte
         can_write=not read_only and role_at_least(actor, ClientRole.collaborator),
         can_manage=not read_only and can_manage_people(actor),
         family=tuple(sorted(family.values(), key=lambda p: (p.title.lower(), p.id))),
+        onboarding=onboarding,
     )
 
 

@@ -30,6 +30,12 @@ def test_the_results_chart_renders_without_errors(page_factory, width: int) -> N
     expect(page.locator(".results-card").first).to_be_visible()
     expect(page.locator(".results-table tbody tr")).not_to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    rows = page.evaluate(
+        "[...document.querySelectorAll('.results-card')].map(c => c.getBoundingClientRect().top)"
+    )
+    assert len(rows) == 7
+    if width == 1280:  # all the cards on one row (the 7th used to wrap alone)
+        assert len(set(rows)) == 1, rows
     _shot(page, f"results-{width}.png")
     assert page.errors == []
 

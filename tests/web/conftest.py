@@ -54,6 +54,15 @@ def world(db, tenants):
 
     enable_results(db, tenants.acme)  # the Results tab exists for Acme's own people
     tenants.acme_connection = make_connection(db, tenants.acme, display_name="Acme-only ads")
+    from portal.models.onboarding import OnboardingMilestone
+    from tests.factories.onboarding import make_qbr, make_template, start
+
+    template = make_template(db, name="Acme-only plan")
+    start(db, tenants.acme, template)
+    tenants.acme_milestone_id = db.exec(
+        select(OnboardingMilestone.id).where(OnboardingMilestone.template_id == template.id)
+    ).first()
+    tenants.acme_qbr = make_qbr(db, tenants.acme)
     tenants.acme_note = note
     tenants.acme_notification = notification
     tenants.acme_announcement = announcement

@@ -45,6 +45,9 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "site_id": lambda t: t.acme_site.id,
     "wlan_id": lambda t: t.acme_wlan_id,
     "connection_id": lambda t: t.acme_connection.id,
+    "qbr_id": lambda t: t.acme_qbr.id,
+    # a milestone of the agency's template, as Acme's onboarding runs it
+    "milestone_id": lambda t: t.acme_milestone_id,
     "post_key": lambda t: t.acme_post.key,
     "comment_id": lambda t: t.acme_comment.id,
     "category_id": lambda t: t.acme_category.id,

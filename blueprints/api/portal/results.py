@@ -43,6 +43,7 @@ bp = api_blueprint(
     description="Platform connections, metrics per period, campaign results and Ask "
     "(reference 000).",
     security=WORKER_SECURITY,
+    reads=frozenset({"worker_ask"}),
 )
 
 

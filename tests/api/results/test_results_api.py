@@ -162,7 +162,6 @@ def test_ask_answers_with_numbers_and_refuses_empty(client, db, tenants, service
     enable_results(db, tenants.acme)
     make_connection(db, tenants.acme, "shopify", days=70)
     make_connection(db, tenants.acme, days=70)
-    # a POST: the API's rule keeps viewers out of every unsafe method, even this read
     h = worker(service_token, tenants.acme, role="collaborator")
     resp = client.post(
         "/api/portal/results/ask",
@@ -178,3 +177,18 @@ def test_ask_answers_with_numbers_and_refuses_empty(client, db, tenants, service
     assert "best campaign by return on ad spend" in best and "×" in best
     assert_envelope(client.post("/api/portal/results/ask", headers=h, json={"question": ""}), 422)
     assert_envelope(client.post("/api/portal/results/ask", headers=h, json={"question": "  "}), 422)
+
+
+def test_a_viewer_may_ask_but_not_write(client, db, tenants, service_token) -> None:
+    """Asking reads (a POST only because a question is a body): viewers ask; their writes
+    on the same API stay refused."""
+    enable_results(db, tenants.acme)
+    make_connection(db, tenants.acme, "shopify", days=40)
+    viewer = worker(service_token, tenants.acme, role="viewer")
+    resp = client.post(
+        "/api/portal/results/ask", headers=viewer, json={"question": "What was total revenue?"}
+    )
+    assert resp.status_code == 200, resp.get_json()
+    assert "$" in resp.get_json()["answer"]
+    assert_envelope(client.post("/api/portal/results/ask", headers=viewer, json={}), 422)
+    assert_envelope(client.post("/api/portal/connections/sync", headers=viewer), 403)
