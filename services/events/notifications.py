@@ -53,6 +53,9 @@ TYPES: dict[str, NotificationType] = {
         NotificationType("contract_signed", "A contract I sent is signed"),
         NotificationType("budget_pending_approval", "A budget awaits approval"),
         NotificationType("budget_decided", "A budget I manage is approved or declined"),
+        NotificationType("proposal_shared", "A proposal is shared with us"),
+        NotificationType("proposal_accepted", "A proposal I manage is accepted"),
+        NotificationType("proposal_declined", "A proposal I manage is declined"),
         NotificationType("announcement", "A new announcement", email_default=False),
         NotificationType("platform_connected", "A client connects a results platform"),
     ]
