@@ -227,5 +227,8 @@ def test_staff_without_the_node_cannot_share(db, tenants, make_user) -> None:
     add_line(db, foreign, make_item(db))
     with pytest.raises(NotFound):
         service.share_opportunity(
-            db, actor=actor_for_user(db, tenants.pm), opportunity_id=foreign.id, data=ProposalShare()
+            db,
+            actor=actor_for_user(db, tenants.pm),
+            opportunity_id=foreign.id,
+            data=ProposalShare(),
         )
