@@ -232,3 +232,22 @@ def test_staff_without_the_node_cannot_share(db, tenants, make_user) -> None:
             opportunity_id=foreign.id,
             data=ProposalShare(),
         )
+
+
+def test_decisions_reach_webhooks(db, tenants) -> None:
+    from portal.models import WebhookDelivery, WebhookSubscription
+
+    sub = WebhookSubscription(
+        url="https://hooks.example.test/crm",
+        events=["proposal_shared", "proposal_accepted"],
+        company_id=tenants.acme.id,
+        secret_encrypted="x",
+    )
+    db.add(sub)
+    db.flush()
+    _, proposal = _shared(db, tenants)
+    _accept(db, tenants.acme_admin, proposal)
+    events = db.exec(
+        select(WebhookDelivery.event).where(WebhookDelivery.subscription_id == sub.id)
+    ).all()
+    assert sorted(events) == ["proposal_accepted", "proposal_shared"]

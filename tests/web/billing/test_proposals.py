@@ -26,6 +26,8 @@ def test_list_and_detail_render_both_ways(client, login, db, tenants) -> None:
     assert "Router" in part and "$738.00" in part and "$1,117.00" in part
     assert "Net 30, prices exclude tax" in part and "Accept proposal" in part
     assert "Decline proposal" in part and "Share new version" not in part
+    activity = client.get("/p/acme-test/activity").get_data(as_text=True)
+    assert f'href="{BASE}/{proposal.id}"' in activity  # the feed links to the proposal
     login(tenants.pm)
     _, part = assert_both_ways(client, f"{BASE}/{proposal.id}")
     assert "Share new version" in part and "Accept proposal" not in part
