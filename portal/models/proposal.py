@@ -214,7 +214,7 @@ class ProposalDocument:
             {
                 "description": line.description,
                 "quantity": plain_decimal(line.quantity),
-                "unit_price": format(line.unit_price, "f"),
+                "unit_price": plain_decimal(line.unit_price),
             }
             for line in self.lines
         ]
@@ -228,8 +228,8 @@ class ProposalDocument:
             "lines": [
                 {
                     "description": line.description,
-                    "quantity": format(line.quantity, "f"),
-                    "unit_price": format(line.unit_price, "f"),
+                    "quantity": plain_decimal(line.quantity),
+                    "unit_price": plain_decimal(line.unit_price),
                     "catalog_item_id": line.catalog_item_id,
                 }
                 for line in self.lines

@@ -120,16 +120,27 @@ def _manager_ids(session: Session, proposal: Proposal) -> list[int]:
     return sorted(p for p in people if p is not None)
 
 
-def _lines_from(raw: list[BudgetLineIn], currency: str) -> tuple[ProposalLine, ...]:
-    return tuple(
-        ProposalLine(
-            description=" ".join(line.description.split())[:500],
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            currency=currency,
+def _lines_from(
+    raw: list[BudgetLineIn], currency: str, current: tuple[ProposalLine, ...]
+) -> tuple[ProposalLine, ...]:
+    """The edited lines; a line keeps its catalog item when its description is unchanged."""
+    items: dict[str, list[int | None]] = {}
+    for line in current:
+        items.setdefault(line.description, []).append(line.catalog_item_id)
+    lines = []
+    for line in raw:
+        description = " ".join(line.description.split())[:500]
+        known = items.get(description) or [None]
+        lines.append(
+            ProposalLine(
+                description=description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                currency=currency,
+                catalog_item_id=known.pop(0),
+            )
         )
-        for line in raw
-    )
+    return tuple(lines)
 
 
 def _opportunity_document(
@@ -299,7 +310,9 @@ def revise_proposal(
         currency=current.currency,
         valid_until=valid_until,
         terms=current.terms if data.terms is None else data.terms.strip(),
-        lines=current.lines if data.lines is None else _lines_from(data.lines, current.currency),
+        lines=current.lines
+        if data.lines is None
+        else _lines_from(data.lines, current.currency, current.lines),
     )
     if document.to_json() == current.to_json():
         raise Invalid(errors={"_": ["Nothing changed: this is the version already shared."]})

@@ -141,3 +141,21 @@ def test_list_queries_stay_bounded(client, login, db, tenants, count_queries) ->
     with count_queries() as many:
         assert client.get(BASE).status_code == 200
     assert many.count == few.count
+
+
+def test_resubmitting_the_same_content_is_not_a_new_version(client, login, db, tenants) -> None:
+    proposal = make_proposal(db, tenants.pm, tenants.acme)
+    login(tenants.pm)
+    same = client.post(
+        f"{BASE}/{proposal.id}",
+        data={
+            "title": "HQ network",
+            "terms": "",
+            "line_description": ["Router", "Access point"],
+            "line_quantity": ["1.000", "3"],
+            "line_unit_price": ["379", "246.0"],
+        },
+    )
+    assert same.status_code == 422 and "Nothing changed" in same.get_data(as_text=True)
+    db.refresh(proposal)
+    assert proposal.version == 1
