@@ -125,17 +125,17 @@ def _lines_from(
 ) -> tuple[ProposalLine, ...]:
     """The edited lines; a line keeps its catalog item when its description is unchanged."""
     items: dict[str, list[int | None]] = {}
-    for line in current:
-        items.setdefault(line.description, []).append(line.catalog_item_id)
+    for old in current:
+        items.setdefault(old.description, []).append(old.catalog_item_id)
     lines = []
-    for line in raw:
-        description = " ".join(line.description.split())[:500]
+    for new in raw:
+        description = " ".join(new.description.split())[:500]
         known = items.get(description) or [None]
         lines.append(
             ProposalLine(
                 description=description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
+                quantity=new.quantity,
+                unit_price=new.unit_price,
                 currency=currency,
                 catalog_item_id=known.pop(0),
             )
