@@ -33,6 +33,7 @@ def test_staff_share_a_proposal_the_client_accepts_and_the_invoice_is_drafted(
         client.goto("/p/acme/invoices")
         client.locator(".billing-nav a", has_text="Proposals").click()
         client.wait_for_url(re.compile(r"/p/acme/invoices/proposals$"))
+        assert client.evaluate("document.documentElement.scrollWidth") <= width
         client.locator(".proposal-table a.list-title", has_text="Acme desk refresh 2027").click()
         client.wait_for_url(re.compile(r"/p/acme/invoices/proposals/\d+$"))
         expect(client.locator("#proposal-total")).to_have_text(total)
