@@ -9,7 +9,7 @@ from flask import Flask
 from portal.models.company import IMPLEMENTED_TABS
 
 # Portal pages under /p/<slug> that are not tabs of their own.
-PORTAL_PAGES: tuple[str, ...] = ("activity", "announcements", "budgets", "contracts")
+PORTAL_PAGES: tuple[str, ...] = ("activity", "announcements", "budgets", "contracts", "proposals")
 
 # (module, blueprint attribute, URL prefix) of everything outside the portal tabs.
 BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
@@ -31,6 +31,7 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.admin.contracts", "bp", "/admin/contracts"),
     ("blueprints.billing_webhooks", "bp", None),
     ("blueprints.admin.catalog", "bp", "/admin/catalog"),
+    ("blueprints.admin.opportunities", "bp", "/admin/opportunities"),
     ("blueprints.admin.feedback", "bp", "/admin/feedback"),
     ("blueprints.admin.vault", "bp", "/admin/vault"),
     ("blueprints.admin.audit", "bp", "/admin/audit"),

@@ -78,6 +78,7 @@ from portal.models.planning import (
 )
 from portal.models.portal_template import PortalTemplate
 from portal.models.project import Project
+from portal.models.proposal import Proposal, ProposalAcceptance, ProposalVersion
 from portal.models.results import CampaignDaily, MetricDaily, MetricTarget, PlatformConnection
 from portal.models.task import Task, TaskAssignee, TaskComment, TaskList
 from portal.models.task_attachment import TaskAttachment
@@ -112,6 +113,9 @@ __all__ = [
     "Contract",
     "ContractSignature",
     "ContractSigner",
+    "Proposal",
+    "ProposalAcceptance",
+    "ProposalVersion",
     "Guide",
     "GuideAssignment",
     "PortalTemplate",

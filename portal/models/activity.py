@@ -94,6 +94,10 @@ class Action(StrEnum):
     budget_submitted = "budget_submitted", "Budget submitted for approval", True
     budget_approved = "budget_approved", "Budget approved", True
     budget_declined = "budget_declined", "Budget declined", True
+    proposal_shared = "proposal_shared", "Proposal shared", True
+    proposal_revised = "proposal_revised", "Proposal revised", True
+    proposal_accepted = "proposal_accepted", "Proposal accepted", True
+    proposal_declined = "proposal_declined", "Proposal declined", True
     board_topic_posted = "board_topic_posted", "Board topic posted"
     board_reply_posted = "board_reply_posted", "Board reply posted"
     network_site_linked = "network_site_linked", "Network site linked"

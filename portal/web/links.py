@@ -20,6 +20,7 @@ OBJECT_ENDPOINTS: dict[str, tuple[str, str]] = {
     "task": ("tasks.task", "task_id"),
     "invoice": ("invoices.detail", "invoice_id"),
     "budget": ("budgets.detail", "budget_id"),
+    "proposal": ("proposals.detail", "proposal_id"),
     "project": ("projects.detail", "project_id"),
 }
 # model class -> object type
@@ -29,6 +30,7 @@ MODEL_TYPES: dict[str, str] = {
     "Task": "task",
     "Invoice": "invoice",
     "Budget": "budget",
+    "Proposal": "proposal",
     "Project": "project",
 }
 

@@ -45,6 +45,11 @@ PM_NODES = [
     "credential_type.fetch.many",
     "audit.read",
     "onboarding.*",
+    # sales with their own clients (tenancy narrows to assigned portals): opportunities, their
+    # products and notes, proposals; the catalog to build lines from, read-only (no link/refresh)
+    "sales.*",
+    "procurement.catalog.fetch",
+    "procurement.catalog.fetch.many",
 ]
 
 

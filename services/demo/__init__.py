@@ -250,6 +250,9 @@ def load_demo(session: Session) -> bool:
 
     created |= load_demo_catalog(session)
     created |= load_demo_opportunities(session, companies, admin)
+    from services.demo.proposals import load_demo_proposals
+
+    created |= load_demo_proposals(session, admin=admin)
     return created
 
 

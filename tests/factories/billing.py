@@ -124,3 +124,20 @@ def sign_as(db: Session, user: User, contract: Contract) -> ContractSignature:
         ip_address="203.0.113.9",
         user_agent="pytest",
     )
+
+
+def make_proposal(
+    db: Session, staff: User, company: Company, *, name: str = "HQ network", **share: Any
+) -> Any:
+    """An opportunity of ``company`` with two lines, shared by ``staff`` as a proposal
+    (version 1, total $1,117.00)."""
+    from portal.models.proposal import ProposalShare
+    from services.billing import proposals
+    from tests.factories.catalog import add_line, make_item, make_opportunity
+
+    opp = make_opportunity(db, company, name)
+    add_line(db, opp, make_item(db, "Router", price="379.00"), quantity="1")
+    add_line(db, opp, make_item(db, "Access point", price="246.00"), quantity="3")
+    return proposals.share_opportunity(
+        db, actor=actor_for_user(db, staff), opportunity_id=opp.id, data=ProposalShare(**share)
+    )

@@ -157,6 +157,20 @@ def probe_world(db, world, make_user):
     from tests.factories.catalog import make_opportunity
 
     tenants.acme_opportunity = make_opportunity(db, tenants.acme, "Acme-only opportunity")
+    from portal.models.proposal import ProposalAccept
+    from portal.tenancy import actor_for_user
+    from services.billing import proposals
+    from tests.factories.billing import make_proposal
+
+    tenants.acme_proposal = make_proposal(
+        db, tenants.staff_admin, tenants.acme, name="Acme-only proposal"
+    )
+    proposals.accept_proposal(
+        db,
+        actor=actor_for_user(db, tenants.acme_admin),
+        proposal_id=tenants.acme_proposal.id,
+        data=ProposalAccept(version=1, typed_name=tenants.acme_admin.name, consent=True),
+    )
     from portal.models.feedback import PostUpdate, TagCreate
     from services.feedback import posts, taxonomy
     from tests.factories.feedback import board_actor, make_category, make_comment, make_post

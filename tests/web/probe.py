@@ -42,6 +42,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "contract_id": lambda t: t.acme_contract.id,
     "signature_id": lambda t: t.acme_signature.id,
     "opportunity_id": lambda t: t.acme_opportunity.id,
+    "proposal_id": lambda t: t.acme_proposal.id,
     "site_id": lambda t: t.acme_site.id,
     "wlan_id": lambda t: t.acme_wlan_id,
     "connection_id": lambda t: t.acme_connection.id,
