@@ -1,7 +1,7 @@
 """proposals
 
 Revision ID: 2da34b12826d
-Revises: 268df6045e7d
+Revises: 83182e510f28
 Create Date: 2026-11-29 18:22:03.907820
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import portal.models.base
 
 revision: str = "2da34b12826d"
-down_revision: str | None = "268df6045e7d"
+down_revision: str | None = "83182e510f28"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
