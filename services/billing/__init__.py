@@ -385,21 +385,22 @@ def apply_payment(
     )
     invoice.paid_minor += amount_minor
     now = utcnow()
-    if invoice.paid_minor >= invoice.total_minor:
+    if invoice.status == S.void:
+        pass  # paid after it was voided: it stays void, the money is kept as a refund due
+    elif invoice.paid_minor >= invoice.total_minor:
         invoice.status, invoice.paid_at = S.paid, now
     else:
         invoice.status = S.partial
     invoice.updated_at = now
     session.add_all([payment, invoice])
     session.flush()
-    _log(
-        session,
-        actor,
-        invoice,
-        Action.invoice_payment_recorded,
+    text = (
         f"{actor.label} recorded a payment of {format_amount(payment.amount, currency)} "
-        f"on {invoice.number}",
+        f"on {invoice.number}"
     )
+    if invoice.refund_due_minor:
+        text += f"; {invoice.fmt(invoice.refund_due)} is to be refunded or credited"
+    _log(session, actor, invoice, Action.invoice_payment_recorded, text)
     return payment
 
 

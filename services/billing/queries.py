@@ -38,6 +38,7 @@ from portal.models.billing import (
     from_minor,
     overdue_condition,
     plain_decimal,
+    refund_due_condition,
 )
 from portal.tenancy import Actor, scoped, staff_can
 from portal.web.pagination import Page, count, paginate
@@ -60,7 +61,12 @@ def display_status_expr(today: date) -> Any:
     return case((overdue_condition(today), OVERDUE), else_=col(Invoice.status))
 
 
+REFUND = "refund"  # staff filter: money received that is owed back (``Invoice.refund_due``)
+
+
 def _status_filter(status: str, today: date) -> Any:
+    if status == REFUND:
+        return refund_due_condition()
     if status == OVERDUE:
         return overdue_condition(today)
     return (col(Invoice.status) == status) & not_(overdue_condition(today))
@@ -122,6 +128,9 @@ def list_invoices(
     if status in DISPLAY_STATUSES:
         base = base.where(_status_filter(status, today))
         total = counts.get(status, 0)
+    elif status == REFUND:
+        base = base.where(_status_filter(status, today))
+        total = None
     else:
         total = sum(counts.values())
     rows = paginate(
@@ -242,13 +251,15 @@ class StaffInvoicesView:
     summary: list[CurrencySummary]
     status: str
     q: str
+    refunds: int = 0  # invoices with money to give back
 
 
 def staff_invoices(
     session: Session, *, actor: Actor, status: str = "", q: str = "", page: int = 1
 ) -> StaffInvoicesView:
-    """Invoices of all the companies a staff member sees, newest first, with the totals."""
-    status = status if status in DISPLAY_STATUSES else ""
+    """Invoices of all the companies a staff member sees, newest first, with the totals and
+    the invoices with a refund due (filter ``status="refund"``)."""
+    status = status if status in (*DISPLAY_STATUSES, REFUND) else ""
     q = q.strip()[:100]
     if not actor.is_staff:
         raise NotFound()
@@ -257,6 +268,9 @@ def staff_invoices(
         summary=financial_summary(session, actor=actor),
         status=status,
         q=q,
+        refunds=count(
+            session, scoped(select(Invoice), actor, Invoice).where(refund_due_condition())
+        ),
     )
 
 
