@@ -19,6 +19,7 @@ from portal.models.user import ClientRole
 from portal.tenancy import Actor, role_at_least, scoped, staff_can
 from portal.web.pagination import Page, count, paginate
 from services import notes
+from services.billing.documents import document_with_names, visible_lines
 from services.events import activity
 from services.notes import Thread
 from services.projects import company_projects
@@ -123,31 +124,17 @@ class BudgetDetail:
 
 
 def budget_lines(session: Session, *, actor: Actor, budget_id: int) -> list[BudgetLine]:
-    return list(
-        session.exec(
-            scoped(select(BudgetLine), actor, BudgetLine)
-            .where(BudgetLine.budget_id == budget_id)
-            .order_by(col(BudgetLine.position), col(BudgetLine.id))
-        ).all()
-    )
+    return visible_lines(session, actor=actor, owner=BudgetLine.budget_id, owner_id=budget_id)
 
 
 def budget_detail(
     session: Session, *, actor: Actor, budget_id: int, can_write: bool = False
 ) -> BudgetDetail:
     """Everything the detail page shows; a client asking for a draft gets 404."""
-    row = session.exec(
-        scoped(
-            select(Budget, Company, Project)
-            .join(Company, col(Company.id) == Budget.company_id)
-            .outerjoin(Project, col(Project.id) == Budget.project_id),
-            actor,
-            Budget,
-        ).where(Budget.id == budget_id)
-    ).first()
-    if row is None:
-        raise NotFound()
-    budget, company, project = row
+    budget: Budget
+    budget, company, project = document_with_names(
+        session, actor=actor, model=Budget, document_id=budget_id
+    )
     assert budget.id is not None
     history = activity.object_history(
         session, actor=actor, object_types=("budget", INTERNAL_BUDGET_ACTIVITY), object_id=budget.id

@@ -43,6 +43,7 @@ from portal.models.billing import (
 from portal.tenancy import Actor, scoped, staff_can
 from portal.web.pagination import Page, count, paginate
 from services import notes
+from services.billing.documents import document_with_names, visible_lines
 from services.events import activity
 from services.notes import Thread
 from services.projects import company_projects
@@ -316,13 +317,7 @@ class InvoiceDetail:
 
 
 def invoice_lines(session: Session, *, actor: Actor, invoice_id: int) -> list[InvoiceLine]:
-    return list(
-        session.exec(
-            scoped(select(InvoiceLine), actor, InvoiceLine)
-            .where(InvoiceLine.invoice_id == invoice_id)
-            .order_by(col(InvoiceLine.position), col(InvoiceLine.id))
-        ).all()
-    )
+    return visible_lines(session, actor=actor, owner=InvoiceLine.invoice_id, owner_id=invoice_id)
 
 
 def invoice_payments(session: Session, *, actor: Actor, invoice_id: int) -> list[InvoicePayment]:
@@ -339,18 +334,10 @@ def invoice_detail(
     session: Session, *, actor: Actor, invoice_id: int, can_write: bool = False
 ) -> InvoiceDetail:
     """Everything the detail page (and the PDF) shows; a client asking for a draft gets 404."""
-    row = session.exec(
-        scoped(
-            select(Invoice, Company, Project)
-            .join(Company, col(Company.id) == Invoice.company_id)
-            .outerjoin(Project, col(Project.id) == Invoice.project_id),
-            actor,
-            Invoice,
-        ).where(Invoice.id == invoice_id)
-    ).first()
-    if row is None:
-        raise NotFound()
-    invoice, company, project = row
+    invoice: Invoice
+    invoice, company, project = document_with_names(
+        session, actor=actor, model=Invoice, document_id=invoice_id
+    )
     assert invoice.id is not None
     payments = invoice_payments(session, actor=actor, invoice_id=invoice.id)
     recorder_ids = sorted({p.recorded_by_id for p in payments if p.recorded_by_id})

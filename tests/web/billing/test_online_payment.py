@@ -209,6 +209,7 @@ def test_three_decimal_currencies_are_charged_in_tens_of_minor_units(
         lines=[{"description": "Retainer", "unit_price": "120.125"}],
     )
     login(tenants.acme_admin)
+    assert "120.120 KWD" in client.get(f"{BASE}/{inv.id}").get_data(as_text=True)  # what is paid
     sid = _checkout(client, fake_stripe, inv.id)
     assert fake_stripe.sessions[sid]["amount_total"] == 120120
     _deliver(client, fake_stripe, fake_stripe.complete(sid))
