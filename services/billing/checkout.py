@@ -68,6 +68,25 @@ def online_payment_enabled() -> bool:
     return stripe_config() is not None
 
 
+# Stripe counts ISK with two decimals though it has no minor unit (100 = 1 króna, whole krónur
+# only: Stripe's "special cases"); every other currency it counts as ISO 4217 does
+STRIPE_DIGITS: dict[str, int] = {"ISK": 2}
+
+
+def _stripe_scale(currency: str) -> int:
+    return 10 ** (STRIPE_DIGITS.get(currency, minor_units(currency)) - minor_units(currency))
+
+
+def to_stripe_amount(minor: int, currency: str) -> int:
+    """An amount in the currency's minor units as Stripe's API counts it."""
+    return minor * _stripe_scale(currency)
+
+
+def from_stripe_amount(amount: int, currency: str) -> int:
+    """Stripe's amount back in the currency's minor units."""
+    return amount // _stripe_scale(currency)
+
+
 def chargeable_minor(invoice: Invoice) -> int:
     """What Stripe can charge of the invoice's balance, in minor units. Stripe takes amounts
     in a three-decimal currency (KWD, JOD, OMR, TND, BHD) only as multiples of 10 ("round
@@ -120,7 +139,7 @@ def start_checkout(
                         "quantity": 1,
                         "price_data": {
                             "currency": invoice.currency.lower(),
-                            "unit_amount": balance,
+                            "unit_amount": to_stripe_amount(balance, invoice.currency),
                             "product_data": {"name": f"Invoice {invoice.number}"},
                         },
                     }
@@ -194,13 +213,13 @@ def _record(session: Session, checkout: Any, row: StripeEvent) -> InvoicePayment
             "Stripe paid %s, which is %s: recorded, refund due", invoice.number, invoice.status
         )
     reference = str(checkout.get("payment_intent") or checkout.get("id") or "")
-    # amount_total is in the currency's minor unit (ISO 4217 digits, as Stripe counts them),
-    # exactly what payments store; InvoicePayment.amount reads it back as a Decimal
+    # amount_total counts as Stripe does (ISO 4217 digits but for ISK); payments store the
+    # currency's minor units, read back as a Decimal by InvoicePayment.amount
     return apply_payment(
         session,
         actor=STRIPE_ACTOR,
         invoice=invoice,
-        amount_minor=amount_minor,
+        amount_minor=from_stripe_amount(amount_minor, invoice.currency),
         paid_on=datetime.now(UTC).date(),
         method="online",
         reference=f"Stripe {reference}",

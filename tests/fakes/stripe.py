@@ -34,7 +34,9 @@ from werkzeug.wrappers import Request, Response
 SECRET_KEY = "sk_test_fake_stoa"
 WEBHOOK_SECRET = "whsec_fake_stoa"
 ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx",
-                "vnd", "vuv", "xaf", "xof", "xpf", "isk"}  # fmt: skip
+                "vnd", "vuv", "xaf", "xof", "xpf"}  # fmt: skip
+# Stripe's special case: ISK stays two-decimal in the API (100 = 1 króna), whole krónur only
+WHOLE_HUNDREDS = {"isk"}
 THREE_DECIMAL = {"bhd", "jod", "kwd", "omr", "tnd"}
 
 
@@ -114,6 +116,8 @@ class FakeStripe:
             if currency in THREE_DECIMAL and unit % 10:
                 # Stripe: a three-decimal currency's amount must end in 0 (rounded to a ten)
                 raise ValueError(f"Invalid {currency} amount: it must be divisible by 10.")
+            if currency in WHOLE_HUNDREDS and unit % 100:
+                raise ValueError(f"Invalid {currency} amount: it must be divisible by 100.")
             total += unit * int(item.get("quantity", 1))
         success = str(params.get("success_url", "")).replace("{CHECKOUT_SESSION_ID}", sid)
         session = {

@@ -219,3 +219,23 @@ def test_three_decimal_currencies_are_charged_in_tens_of_minor_units(
     page = client.get(f"{BASE}/{inv.id}").get_data(as_text=True)
     assert "Pay now" not in page  # 0.005 KWD is less than Stripe can charge
     assert client.post(f"{BASE}/{inv.id}/pay").status_code == 409
+
+
+def test_icelandic_kronur_go_to_stripe_with_two_decimals(
+    client, login, db, tenants, fake_stripe
+) -> None:
+    """ISK has no minor unit, but Stripe's API keeps it two-decimal (100 = 1 króna): 12,000 kr
+    are asked for as 1200000, and read back from the webhook as 12,000 kr."""
+    inv = make_invoice(
+        db,
+        tenants.staff_admin,
+        tenants.acme,
+        currency="ISK",
+        lines=[{"description": "Translation", "unit_price": "12000"}],
+    )
+    login(tenants.acme_admin)
+    sid = _checkout(client, fake_stripe, inv.id)
+    assert fake_stripe.sessions[sid]["amount_total"] == 1200000
+    _deliver(client, fake_stripe, fake_stripe.complete(sid))
+    db.refresh(inv)
+    assert inv.status == "paid" and inv.amount_paid == Decimal(12000)
