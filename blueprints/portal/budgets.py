@@ -10,9 +10,10 @@ from typing import Any
 from flask import Response, flash, request, url_for
 
 from blueprints._portal import portal_blueprint, portal_ctx
+from blueprints.portal.invoices import BLANK_LINES, document_form
 from portal.db import get_session
 from portal.errors import Invalid
-from portal.models.billing import CURRENCIES, MAX_LINES
+from portal.models.billing import CURRENCIES
 from portal.models.budget import (
     BUDGET_STATUSES,
     STATUS_LABELS,
@@ -32,7 +33,6 @@ from services.portals import PortalContext
 bp = portal_blueprint("budgets", __name__)
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
-BLANK_LINES = 3
 TEMPLATE = "invoices/budgets.html"
 
 
@@ -41,20 +41,8 @@ def _here() -> tuple[PortalContext, Actor]:
     return ctx, ctx.actor  # group-aware like invoices
 
 
-def _lines(form: Mapping[str, Any]) -> list[dict[str, str]]:
-    columns = {f: form.getlist(f"line_{f}") for f in LINE_FIELDS}  # type: ignore[attr-defined]
-    count = min(max((len(v) for v in columns.values()), default=0), MAX_LINES + BLANK_LINES)
-    rows = []
-    for i in range(count):
-        row = {f: (columns[f][i] if i < len(columns[f]) else "").strip() for f in LINE_FIELDS}
-        if row["description"] or row["unit_price"]:
-            rows.append(row)
-    return rows
-
-
 def _budget_form(form: Mapping[str, Any]) -> dict[str, Any]:
-    data = {k: v for k, v in form_data(form).items() if not k.startswith("line_")}
-    return {**data, "lines": _lines(form)}
+    return document_form(form, LINE_FIELDS)
 
 
 def _render(status_code: int = 200, *, budget_id: int | None = None, **extra: Any) -> Response:

@@ -44,24 +44,26 @@ def _here() -> tuple[PortalContext, Actor]:
     return ctx, ctx.actor  # invoices are group-aware: the parent's portal shows its children's
 
 
-def _lines(form: Mapping[str, Any]) -> list[dict[str, str]]:
-    """The editor's line rows (``line_<field>`` repeated); a row left empty is no line."""
-    columns = {f: form.getlist(f"line_{f}") for f in LINE_FIELDS}  # type: ignore[attr-defined]
+def document_form(form: Mapping[str, Any], line_fields: tuple[str, ...]) -> dict[str, Any]:
+    """A billing document's editor (invoices, budgets): its fields, and its line rows
+    (``line_<field>`` repeated, a row left empty is no line) as ``lines``."""
+    columns = {f: form.getlist(f"line_{f}") for f in line_fields}  # type: ignore[attr-defined]
     count = min(max((len(v) for v in columns.values()), default=0), MAX_LINES + BLANK_LINES)
-    rows = []
+    lines = []
     for i in range(count):
-        row = {f: (columns[f][i] if i < len(columns[f]) else "").strip() for f in LINE_FIELDS}
+        row = {f: (columns[f][i] if i < len(columns[f]) else "").strip() for f in line_fields}
         if row["description"] or row["unit_price"]:
-            rows.append(row)
-    return rows
+            lines.append(row)
+    data = {k: v for k, v in form_data(form).items() if not k.startswith("line_")}
+    return {**data, "lines": lines}
 
 
 def _invoice_form(form: Mapping[str, Any]) -> dict[str, Any]:
-    data = {k: v for k, v in form_data(form).items() if not k.startswith("line_")}
+    data = document_form(form, LINE_FIELDS)
     for name in ("issue_date", "due_date"):
         if not data.get(name):
             data.pop(name, None)
-    return {**data, "lines": _lines(form)}
+    return data
 
 
 # List ----------------------------------------------------------------------------------------
@@ -145,6 +147,7 @@ def _render_detail(invoice_id: int, status_code: int = 200, **extra: Any) -> Res
         can_pay_online=ctx.can_write
         and checkout.online_payment_enabled()
         and checkout.payable(detail.invoice),
+        pay_online_minor=checkout.chargeable_minor(detail.invoice),
         just_paid=request.args.get("paid") == "1",
         **context,
     )

@@ -240,6 +240,19 @@ class Invoice(SQLModel, table=True):
     def balance(self) -> Decimal:
         return self._money(self.total_minor - self.paid_minor)
 
+    @property
+    def refund_due_minor(self) -> int:
+        """Money received that the invoice does not owe: everything paid on a void invoice (a
+        checkout completed after it was voided), or what was paid beyond its total. It is kept
+        (money taken is never lost) and owed back as a refund or credit."""
+        if self.status == InvoiceStatus.void:
+            return self.paid_minor
+        return max(self.paid_minor - self.total_minor, 0)
+
+    @property
+    def refund_due(self) -> Decimal:
+        return self._money(self.refund_due_minor)
+
     def is_overdue(self, today: date) -> bool:
         return (
             self.status in OPEN_STATUSES
@@ -263,6 +276,14 @@ def overdue_condition(today: date) -> Any:
         col(Invoice.status).in_(OPEN_STATUSES),
         col(Invoice.due_date) < today,
         col(Invoice.total_minor) > col(Invoice.paid_minor),
+    )
+
+
+def refund_due_condition() -> Any:
+    """SQL for "money to give back" (see ``Invoice.refund_due_minor``)."""
+    return or_(
+        and_(col(Invoice.status) == InvoiceStatus.void.value, col(Invoice.paid_minor) > 0),
+        col(Invoice.paid_minor) > col(Invoice.total_minor),
     )
 
 

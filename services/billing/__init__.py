@@ -13,19 +13,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col
 
-from portal.errors import Conflict, Invalid, NotFound
-from portal.models import (
-    Company,
-    Invoice,
-    InvoiceLine,
-    InvoicePayment,
-    Note,
-    Portal,
-    Project,
-    User,
-)
+from portal.errors import Conflict, Invalid
+from portal.models import Invoice, InvoiceLine, InvoicePayment, Note
 from portal.models.activity import INTERNAL_INVOICE_ACTIVITY, Action
 from portal.models.base import utcnow
 from portal.models.billing import (
@@ -44,7 +35,17 @@ from portal.models.billing import (
 from portal.models.note import NoteCreate
 from portal.tenancy import Actor, get_for_actor, require_staff
 from services import notes
+from services.billing import documents
 from services.billing.amounts import line_amounts, minor, totals
+from services.billing.documents import (
+    check_new_document,
+    contact_ids,
+    has_lines,
+    lock,
+    portal_path,
+    replace_lines,
+    stored_lines,
+)
 from services.events import activity
 from services.events.notifications import notify
 
@@ -62,12 +63,6 @@ def _require_billing_staff(actor: Actor) -> None:
 def get_invoice(session: Session, *, actor: Actor, invoice_id: object) -> Invoice:
     """An invoice the actor may see (a client never sees a draft: ``Invoice.__staff_only__``)."""
     return get_for_actor(session, Invoice, invoice_id, actor)
-
-
-def _lock(session: Session, invoice: Invoice) -> Invoice:
-    """Re-read under a row lock: two payments (or a payment and a void) apply in turn."""
-    session.refresh(invoice, with_for_update=True)
-    return invoice
 
 
 # Numbering -----------------------------------------------------------------------------------
@@ -97,14 +92,6 @@ def next_number(session: Session) -> tuple[int, str]:
 # Drafts --------------------------------------------------------------------------------------
 
 
-def _check_project(session: Session, project_id: int | None, company_id: int) -> None:
-    if project_id is None:
-        return
-    project = session.get(Project, project_id)
-    if project is None or project.company_id != company_id:
-        raise Invalid(errors={"project_id": ["Pick a project of this company."]})
-
-
 def _check_dates(issue: date, due: date) -> None:
     if due < issue:
         raise Invalid(errors={"due_date": ["The due date cannot be before the issue date."]})
@@ -113,8 +100,7 @@ def _check_dates(issue: date, due: date) -> None:
 def _set_lines(session: Session, invoice: Invoice, lines: list[InvoiceLineIn]) -> None:
     """Replace the invoice's lines and recompute its totals."""
     assert invoice.id is not None
-    session.exec(delete(InvoiceLine).where(col(InvoiceLine.invoice_id) == invoice.id))
-    computed = []
+    computed, rows = [], []
     for position, line in enumerate(lines):
         amounts = line_amounts(
             quantity=line.quantity,
@@ -124,7 +110,7 @@ def _set_lines(session: Session, invoice: Invoice, lines: list[InvoiceLineIn]) -
             currency=invoice.currency,
         )
         computed.append(amounts)
-        session.add(
+        rows.append(
             InvoiceLine(
                 invoice_id=invoice.id,
                 company_id=invoice.company_id,
@@ -140,6 +126,7 @@ def _set_lines(session: Session, invoice: Invoice, lines: list[InvoiceLineIn]) -
                 total_minor=minor(amounts.total, invoice.currency),
             )
         )
+    replace_lines(session, InvoiceLine.invoice_id, invoice.id, rows)
     sums = totals(computed)
     invoice.subtotal_minor = minor(sums.subtotal, invoice.currency)
     invoice.discount_minor = minor(sums.discount, invoice.currency)
@@ -148,11 +135,7 @@ def _set_lines(session: Session, invoice: Invoice, lines: list[InvoiceLineIn]) -
 
 
 def _current_lines(session: Session, invoice: Invoice) -> list[InvoiceLineIn]:
-    rows = session.exec(
-        select(InvoiceLine)
-        .where(InvoiceLine.invoice_id == invoice.id)
-        .order_by(col(InvoiceLine.position))
-    ).all()
+    assert invoice.id is not None
     return [
         InvoiceLineIn(
             description=r.description,
@@ -161,7 +144,7 @@ def _current_lines(session: Session, invoice: Invoice) -> list[InvoiceLineIn]:
             tax_rate=r.tax_rate,
             discount_rate=r.discount_rate,
         )
-        for r in rows
+        for r in stored_lines(session, InvoiceLine.invoice_id, invoice.id)
     ]
 
 
@@ -184,9 +167,7 @@ def create_invoice(
 ) -> Invoice:
     """A new draft for ``company_id`` (billing staff), numbered from the agency's sequence."""
     _require_billing_staff(actor)
-    if not actor.can_see_company(company_id) or session.get(Company, company_id) is None:
-        raise NotFound()
-    _check_project(session, data.project_id, company_id)
+    check_new_document(session, actor=actor, company_id=company_id, project_id=data.project_id)
     issue = data.issue_date or date.today()
     due = data.due_date or issue + timedelta(days=DEFAULT_TERMS_DAYS)
     _check_dates(issue, due)
@@ -219,30 +200,21 @@ def update_invoice(
     """Change a draft (only the fields sent; ``lines`` replaces every line)."""
     invoice = get_invoice(session, actor=actor, invoice_id=invoice_id)
     _require_billing_staff(actor)
-    _lock(session, invoice)
+    lock(session, invoice)
     if invoice.status != S.draft:
         raise Conflict("Only a draft can be edited.", code="invoice_not_draft")
-    sent = data.model_fields_set
-    if "project_id" in sent:
-        _check_project(session, data.project_id, invoice.company_id)
-        invoice.project_id = data.project_id
     issue = data.issue_date or invoice.issue_date
     due = data.due_date or invoice.due_date
     _check_dates(issue, due)
     invoice.issue_date, invoice.due_date = issue, due
-    for name in ("title", "notes", "payment_instructions"):
-        value = getattr(data, name)
-        if value is not None:
-            setattr(invoice, name, value)
-    lines = data.lines
-    if data.currency and data.currency != invoice.currency:
-        invoice.currency = data.currency
-        lines = lines if lines is not None else _current_lines(session, invoice)
-    if lines is not None:
-        _set_lines(session, invoice, lines)
-    invoice.updated_at = utcnow()
-    session.add(invoice)
-    session.flush()
+    documents.edit_draft(
+        session,
+        invoice,
+        data,
+        text_fields=("title", "notes", "payment_instructions"),
+        current_lines=lambda: _current_lines(session, invoice),
+        set_lines=lambda lines: _set_lines(session, invoice, lines),
+    )
     _log(session, actor, invoice, Action.invoice_updated, f"{actor.label} edited {invoice.number}")
     return invoice
 
@@ -251,28 +223,18 @@ def update_invoice(
 
 
 def portal_url(session: Session, invoice: Invoice) -> str | None:
-    slug = session.exec(select(Portal.slug).where(Portal.company_id == invoice.company_id)).first()
-    return f"/p/{slug}/invoices/{invoice.id}" if slug else None
-
-
-def contact_ids(session: Session, company_id: int) -> list[int]:
-    rows = session.exec(
-        select(User.id).where(User.company_id == company_id, col(User.is_active))
-    ).all()
-    return [r for r in rows if r is not None]
+    return portal_path(session, invoice.company_id, f"invoices/{invoice.id}")
 
 
 def send_invoice(session: Session, *, actor: Actor, invoice_id: int) -> Invoice:
     """Issue a draft: the client sees it from now on and its contacts are notified."""
     invoice = get_invoice(session, actor=actor, invoice_id=invoice_id)
     _require_billing_staff(actor)
-    _lock(session, invoice)
+    lock(session, invoice)
     if invoice.status != S.draft:
         raise Conflict("This invoice was already sent.", code="invalid_transition")
-    has_line = session.exec(
-        select(InvoiceLine.id).where(InvoiceLine.invoice_id == invoice.id).limit(1)
-    ).first()
-    if has_line is None:
+    assert invoice.id is not None
+    if not has_lines(session, InvoiceLine.invoice_id, invoice.id):
         raise Conflict("Add at least one line before sending.", code="invoice_empty")
     invoice.status = S.sent
     invoice.sent_at = invoice.updated_at = utcnow()
@@ -303,7 +265,7 @@ def void_invoice(session: Session, *, actor: Actor, invoice_id: int, data: Invoi
     """Cancel an invoice nothing was paid on; its number stays taken."""
     invoice = get_invoice(session, actor=actor, invoice_id=invoice_id)
     _require_billing_staff(actor)
-    _lock(session, invoice)
+    lock(session, invoice)
     if invoice.status in (S.void, S.paid):
         raise Conflict(f"A {invoice.status} invoice cannot be voided.", code="invalid_transition")
     if invoice.paid_minor:
@@ -333,7 +295,7 @@ def record_payment(
     """Money received: the invoice becomes partial, or paid once nothing is left."""
     invoice = get_invoice(session, actor=actor, invoice_id=invoice_id)
     _require_billing_staff(actor)
-    _lock(session, invoice)
+    lock(session, invoice)
     if invoice.status not in (S.sent, S.partial):
         raise Conflict(
             f"Payments are recorded on sent invoices, not on a {invoice.status} one.",
@@ -385,21 +347,22 @@ def apply_payment(
     )
     invoice.paid_minor += amount_minor
     now = utcnow()
-    if invoice.paid_minor >= invoice.total_minor:
+    if invoice.status == S.void:
+        pass  # paid after it was voided: it stays void, the money is kept as a refund due
+    elif invoice.paid_minor >= invoice.total_minor:
         invoice.status, invoice.paid_at = S.paid, now
     else:
         invoice.status = S.partial
     invoice.updated_at = now
     session.add_all([payment, invoice])
     session.flush()
-    _log(
-        session,
-        actor,
-        invoice,
-        Action.invoice_payment_recorded,
+    text = (
         f"{actor.label} recorded a payment of {format_amount(payment.amount, currency)} "
-        f"on {invoice.number}",
+        f"on {invoice.number}"
     )
+    if invoice.refund_due_minor:
+        text += f"; {invoice.fmt(invoice.refund_due)} is to be refunded or credited"
+    _log(session, actor, invoice, Action.invoice_payment_recorded, text)
     return payment
 
 
@@ -407,12 +370,13 @@ def add_note(session: Session, *, actor: Actor, invoice_id: int, data: NoteCreat
     """Start a thread on an invoice (the notes service does the rest). On a draft only internal
     notes: the client cannot see the invoice yet."""
     invoice = get_invoice(session, actor=actor, invoice_id=invoice_id)
-    if invoice.sent_at is None and not data.is_internal:
-        raise Conflict(
-            "This invoice has not been sent: notes on it can only be internal for now.",
-            code="invoice_not_sent",
-        )
-    thread = data.model_copy(
-        update={"resource_type": "invoice", "resource_id": invoice.id, "parent_id": None}
+    return documents.add_note(
+        session,
+        actor=actor,
+        resource_type="invoice",
+        document=invoice,
+        shown=invoice.sent_at is not None,
+        data=data,
+        refusal="This invoice has not been sent: notes on it can only be internal for now.",
+        code="invoice_not_sent",
     )
-    return notes.create_note(session, actor=actor, data=thread)

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from portal.errors import NotFound
-from portal.models import ActivityLog, Company, Project
+from portal.models import ActivityLog, Company, Portal, Project
 from portal.models.activity import INTERNAL_BUDGET_ACTIVITY
 from portal.models.billing import from_minor, plain_decimal
 from portal.models.budget import BUDGET_STATUSES, Budget, BudgetLine, BudgetStatus
@@ -18,6 +19,7 @@ from portal.models.user import ClientRole
 from portal.tenancy import Actor, role_at_least, scoped, staff_can
 from portal.web.pagination import Page, count, paginate
 from services import notes
+from services.billing.documents import document_with_names, visible_lines
 from services.events import activity
 from services.notes import Thread
 from services.projects import company_projects
@@ -30,6 +32,7 @@ class BudgetRow:
     budget: Budget
     company_name: str
     project_name: str | None
+    portal_slug: str | None = None
 
 
 def _rows_query(actor: Actor, status: str = "") -> Any:
@@ -121,31 +124,17 @@ class BudgetDetail:
 
 
 def budget_lines(session: Session, *, actor: Actor, budget_id: int) -> list[BudgetLine]:
-    return list(
-        session.exec(
-            scoped(select(BudgetLine), actor, BudgetLine)
-            .where(BudgetLine.budget_id == budget_id)
-            .order_by(col(BudgetLine.position), col(BudgetLine.id))
-        ).all()
-    )
+    return visible_lines(session, actor=actor, owner=BudgetLine.budget_id, owner_id=budget_id)
 
 
 def budget_detail(
     session: Session, *, actor: Actor, budget_id: int, can_write: bool = False
 ) -> BudgetDetail:
     """Everything the detail page shows; a client asking for a draft gets 404."""
-    row = session.exec(
-        scoped(
-            select(Budget, Company, Project)
-            .join(Company, col(Company.id) == Budget.company_id)
-            .outerjoin(Project, col(Project.id) == Budget.project_id),
-            actor,
-            Budget,
-        ).where(Budget.id == budget_id)
-    ).first()
-    if row is None:
-        raise NotFound()
-    budget, company, project = row
+    budget: Budget
+    budget, company, project = document_with_names(
+        session, actor=actor, model=Budget, document_id=budget_id
+    )
     assert budget.id is not None
     history = activity.object_history(
         session, actor=actor, object_types=("budget", INTERNAL_BUDGET_ACTIVITY), object_id=budget.id
@@ -189,3 +178,53 @@ def api_budgets(
     base = _rows_query(who, status or "")
     rows = session.execute(_with_names(base).limit(limit).offset(offset)).all()
     return [BudgetRow(*r) for r in rows], count(session, base)
+
+
+@dataclass(frozen=True)
+class StaffBudgetsView:
+    """The staff area's budgets across every portal the staff member sees."""
+
+    page: Page[BudgetRow]
+    counts: dict[str, int]  # per status, before the status filter
+    status: str
+    q: str
+
+    @property
+    def rows(self) -> list[BudgetRow]:
+        return list(self.page.items)
+
+
+def staff_budgets(
+    session: Session, *, actor: Actor, status: str = "", q: str = "", page: int = 1
+) -> StaffBudgetsView:
+    """Budgets of all the companies a staff member sees (drafts too), searched by title or
+    company, filtered by status, newest first: four queries whatever the number of rows."""
+    if not actor.is_staff:
+        raise NotFound()
+    status = status if status in BUDGET_STATUSES else ""
+    q = q.strip()[:100]
+    base = scoped(select(Budget), actor, Budget).join(Company, col(Company.id) == Budget.company_id)
+    if q:
+        like = f"%{q.lower()}%"
+        base = base.where(
+            or_(func.lower(Budget.title).like(like), func.lower(Company.name).like(like))
+        )
+    sub = base.subquery()
+    counts = {
+        s: int(n)
+        for s, n in session.exec(select(sub.c.status, func.count()).group_by(sub.c.status)).all()
+    }
+    if status:
+        base = base.where(Budget.status == status)
+    rows = paginate(
+        session,
+        base.add_columns(col(Company.name), col(Project.name), col(Portal.slug))
+        .outerjoin(Project, col(Project.id) == Budget.project_id)
+        .outerjoin(Portal, col(Portal.company_id) == Budget.company_id)
+        .order_by(col(Budget.created_at).desc(), col(Budget.id).desc()),
+        page=page,
+        per_page=PAGE_SIZE,
+        scalars=False,
+        total=counts.get(status, 0) if status else sum(counts.values()),
+    )
+    return StaffBudgetsView(rows.map(lambda r: BudgetRow(*r)), counts, status, q)

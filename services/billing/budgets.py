@@ -9,10 +9,10 @@ and the budget's author (``budget_decided``).
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, select
 
-from portal.errors import Conflict, Invalid, NotFound
-from portal.models import Company, Note, Portal, PortalManager, User
+from portal.errors import Conflict, Invalid
+from portal.models import Company, Note, PortalManager, User
 from portal.models.activity import INTERNAL_BUDGET_ACTIVITY, Action
 from portal.models.base import utcnow
 from portal.models.billing import format_amount, round_money, to_minor
@@ -29,7 +29,16 @@ from portal.models.note import NoteCreate
 from portal.models.user import ClientRole
 from portal.tenancy import Actor, get_for_actor, require_client_role, require_staff
 from services import notes
-from services.billing import _check_project, contact_ids
+from services.billing import documents
+from services.billing.documents import (
+    check_new_document,
+    contact_ids,
+    has_lines,
+    lock,
+    portal_path,
+    replace_lines,
+    stored_lines,
+)
 from services.events import activity
 from services.events.notifications import notify
 
@@ -48,22 +57,16 @@ def get_budget(session: Session, *, actor: Actor, budget_id: object) -> Budget:
     return get_for_actor(session, Budget, budget_id, actor)
 
 
-def _lock(session: Session, budget: Budget) -> Budget:
-    session.refresh(budget, with_for_update=True)
-    return budget
-
-
 def _set_lines(session: Session, budget: Budget, lines: list[BudgetLineIn]) -> None:
     """Replace the budget's lines and recompute its total (each line rounded half-up)."""
     assert budget.id is not None
-    session.exec(delete(BudgetLine).where(col(BudgetLine.budget_id) == budget.id))
-    total = 0
+    total, rows = 0, []
     for position, line in enumerate(lines):
         amount = to_minor(
             round_money(line.quantity * line.unit_price, budget.currency), budget.currency
         )
         total += amount
-        session.add(
+        rows.append(
             BudgetLine(
                 budget_id=budget.id,
                 company_id=budget.company_id,
@@ -74,18 +77,15 @@ def _set_lines(session: Session, budget: Budget, lines: list[BudgetLineIn]) -> N
                 amount_minor=amount,
             )
         )
+    replace_lines(session, BudgetLine.budget_id, budget.id, rows)
     budget.total_minor = total
 
 
 def _current_lines(session: Session, budget: Budget) -> list[BudgetLineIn]:
-    rows = session.exec(
-        select(BudgetLine)
-        .where(BudgetLine.budget_id == budget.id)
-        .order_by(col(BudgetLine.position))
-    ).all()
+    assert budget.id is not None
     return [
         BudgetLineIn(description=r.description, quantity=r.quantity, unit_price=r.unit_price)
-        for r in rows
+        for r in stored_lines(session, BudgetLine.budget_id, budget.id)
     ]
 
 
@@ -106,9 +106,7 @@ def _log(session: Session, actor: Actor, budget: Budget, action: Action, text: s
 def create_budget(session: Session, *, actor: Actor, company_id: int, data: BudgetCreate) -> Budget:
     """A new draft for ``company_id`` (staff with ``budget.write``)."""
     _require_budget_staff(actor)
-    if not actor.can_see_company(company_id) or session.get(Company, company_id) is None:
-        raise NotFound()
-    _check_project(session, data.project_id, company_id)
+    check_new_document(session, actor=actor, company_id=company_id, project_id=data.project_id)
     budget = Budget(
         company_id=company_id,
         project_id=data.project_id,
@@ -130,45 +128,34 @@ def update_budget(session: Session, *, actor: Actor, budget_id: int, data: Budge
     """Change a draft (only the fields sent; ``lines`` replaces every line)."""
     budget = get_budget(session, actor=actor, budget_id=budget_id)
     _require_budget_staff(actor)
-    _lock(session, budget)
+    lock(session, budget)
     if budget.status != B.draft:
         raise Conflict("Only a draft budget can be edited.", code="budget_not_draft")
-    if "project_id" in data.model_fields_set:
-        _check_project(session, data.project_id, budget.company_id)
-        budget.project_id = data.project_id
-    for name in ("title", "description"):
-        value = getattr(data, name)
-        if value is not None:
-            setattr(budget, name, value)
-    lines = data.lines
-    if data.currency and data.currency != budget.currency:
-        budget.currency = data.currency
-        lines = lines if lines is not None else _current_lines(session, budget)
-    if lines is not None:
-        _set_lines(session, budget, lines)
-    budget.updated_at = utcnow()
-    session.add(budget)
-    session.flush()
+    documents.edit_draft(
+        session,
+        budget,
+        data,
+        text_fields=("title", "description"),
+        current_lines=lambda: _current_lines(session, budget),
+        set_lines=lambda lines: _set_lines(session, budget, lines),
+    )
     _log(session, actor, budget, Action.budget_updated, f"{actor.label} edited {budget.title}")
     return budget
 
 
 def portal_url(session: Session, budget: Budget) -> str | None:
-    slug = session.exec(select(Portal.slug).where(Portal.company_id == budget.company_id)).first()
-    return f"/p/{slug}/invoices/budgets/{budget.id}" if slug else None
+    return portal_path(session, budget.company_id, f"invoices/budgets/{budget.id}")
 
 
 def submit_budget(session: Session, *, actor: Actor, budget_id: int) -> Budget:
     """draft -> pending_approval: the client sees it and its contacts are asked to approve."""
     budget = get_budget(session, actor=actor, budget_id=budget_id)
     _require_budget_staff(actor)
-    _lock(session, budget)
+    lock(session, budget)
     if budget.status != B.draft:
         raise Conflict("This budget was already submitted.", code="invalid_transition")
-    has_line = session.exec(
-        select(BudgetLine.id).where(BudgetLine.budget_id == budget.id).limit(1)
-    ).first()
-    if has_line is None:
+    assert budget.id is not None
+    if not has_lines(session, BudgetLine.budget_id, budget.id):
         raise Conflict("Add at least one line before submitting.", code="budget_empty")
     budget.status = B.pending_approval
     budget.submitted_at = budget.updated_at = utcnow()
@@ -208,7 +195,7 @@ def _decide(session: Session, actor: Actor, budget_id: int) -> Budget:
     require_client_role(
         actor, ClientRole.collaborator, "Only collaborators and admins can decide on a budget."
     )
-    _lock(session, budget)
+    lock(session, budget)
     if budget.status != B.pending_approval:
         raise Conflict(
             f"This budget is already {budget.status_label.lower()}.", code="invalid_transition"
@@ -282,12 +269,13 @@ def decline_budget(
 def add_note(session: Session, *, actor: Actor, budget_id: int, data: NoteCreate) -> Note:
     """Start a thread on a budget; on a draft only internal notes."""
     budget = get_budget(session, actor=actor, budget_id=budget_id)
-    if budget.status == B.draft and not data.is_internal:
-        raise Conflict(
-            "This budget has not been submitted: notes on it can only be internal for now.",
-            code="budget_not_submitted",
-        )
-    thread = data.model_copy(
-        update={"resource_type": "budget", "resource_id": budget.id, "parent_id": None}
+    return documents.add_note(
+        session,
+        actor=actor,
+        resource_type="budget",
+        document=budget,
+        shown=budget.status != B.draft,
+        data=data,
+        refusal="This budget has not been submitted: notes on it can only be internal for now.",
+        code="budget_not_submitted",
     )
-    return notes.create_note(session, actor=actor, data=thread)

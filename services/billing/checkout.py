@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from portal.errors import BadRequest, Conflict, Invalid, NotFound, Unavailable
 from portal.models import Invoice, InvoicePayment
-from portal.models.billing import OPEN_STATUSES, InvoiceStatus, StripeEvent
+from portal.models.billing import OPEN_STATUSES, InvoiceStatus, StripeEvent, minor_units
 from portal.models.user import ClientRole
 from portal.runtime import get_runtime
 from portal.tenancy import Actor, require_client_role
@@ -68,9 +68,39 @@ def online_payment_enabled() -> bool:
     return stripe_config() is not None
 
 
+# Stripe counts ISK with two decimals though it has no minor unit (100 = 1 króna, whole krónur
+# only: Stripe's "special cases"); every other currency it counts as ISO 4217 does
+STRIPE_DIGITS: dict[str, int] = {"ISK": 2}
+
+
+def _stripe_scale(currency: str) -> int:
+    return 10 ** (STRIPE_DIGITS.get(currency, minor_units(currency)) - minor_units(currency))
+
+
+def to_stripe_amount(minor: int, currency: str) -> int:
+    """An amount in the currency's minor units as Stripe's API counts it."""
+    return minor * _stripe_scale(currency)
+
+
+def from_stripe_amount(amount: int, currency: str) -> int:
+    """Stripe's amount back in the currency's minor units."""
+    return amount // _stripe_scale(currency)
+
+
+def chargeable_minor(invoice: Invoice) -> int:
+    """What Stripe can charge of the invoice's balance, in minor units. Stripe takes amounts
+    in a three-decimal currency (KWD, JOD, OMR, TND, BHD) only as multiples of 10 ("round
+    amounts to the nearest ten", Stripe's currency docs): the balance is rounded *down* to one,
+    so nobody is charged more than they owe; the last few fils stay open, settled another way."""
+    balance = invoice.total_minor - invoice.paid_minor
+    if minor_units(invoice.currency) == 3:
+        balance -= balance % 10
+    return max(balance, 0)
+
+
 def payable(invoice: Invoice) -> bool:
-    """Sent, part paid or overdue (derived from those) with something left to pay."""
-    return invoice.status in OPEN_STATUSES and invoice.total_minor > invoice.paid_minor
+    """Sent, part paid or overdue (derived from those) with something Stripe can charge."""
+    return invoice.status in OPEN_STATUSES and chargeable_minor(invoice) > 0
 
 
 def _client(config: StripeConfig) -> stripe.StripeClient:
@@ -95,7 +125,7 @@ def start_checkout(
     require_client_role(actor, ClientRole.collaborator, "Ask a collaborator to pay this invoice.")
     if not payable(invoice):
         raise Conflict("Nothing is left to pay on this invoice.", code="invoice_not_payable")
-    balance = invoice.total_minor - invoice.paid_minor
+    balance = chargeable_minor(invoice)
     try:
         checkout = _client(config).v1.checkout.sessions.create(
             params={
@@ -109,7 +139,7 @@ def start_checkout(
                         "quantity": 1,
                         "price_data": {
                             "currency": invoice.currency.lower(),
-                            "unit_amount": balance,
+                            "unit_amount": to_stripe_amount(balance, invoice.currency),
                             "product_data": {"name": f"Invoice {invoice.number}"},
                         },
                     }
@@ -178,15 +208,18 @@ def _record(session: Session, checkout: Any, row: StripeEvent) -> InvoicePayment
     if currency != invoice.currency or not isinstance(amount_minor, int) or amount_minor <= 0:
         raise Invalid(f"Checkout {checkout.get('id')} does not match {invoice.number}.")
     if invoice.status == InvoiceStatus.void or invoice.sent_at is None:
-        log.warning("Stripe paid %s, which is %s: recorded anyway", invoice.number, invoice.status)
+        # money taken is never lost: recorded, and owed back (``Invoice.refund_due``)
+        log.warning(
+            "Stripe paid %s, which is %s: recorded, refund due", invoice.number, invoice.status
+        )
     reference = str(checkout.get("payment_intent") or checkout.get("id") or "")
-    # amount_total is in the currency's minor unit (ISO 4217 digits, as Stripe counts them),
-    # exactly what payments store; InvoicePayment.amount reads it back as a Decimal
+    # amount_total counts as Stripe does (ISO 4217 digits but for ISK); payments store the
+    # currency's minor units, read back as a Decimal by InvoicePayment.amount
     return apply_payment(
         session,
         actor=STRIPE_ACTOR,
         invoice=invoice,
-        amount_minor=amount_minor,
+        amount_minor=from_stripe_amount(amount_minor, invoice.currency),
         paid_on=datetime.now(UTC).date(),
         method="online",
         reference=f"Stripe {reference}",

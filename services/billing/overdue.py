@@ -13,7 +13,8 @@ from portal.models import Invoice
 from portal.models.base import utcnow
 from portal.models.billing import format_amount, overdue_condition
 from portal.sweeper import periodic
-from services.billing import contact_ids, portal_url
+from services.billing import portal_url
+from services.billing.documents import contact_ids
 from services.events.notifications import notify
 
 BATCH = 500

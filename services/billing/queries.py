@@ -38,10 +38,12 @@ from portal.models.billing import (
     from_minor,
     overdue_condition,
     plain_decimal,
+    refund_due_condition,
 )
 from portal.tenancy import Actor, scoped, staff_can
 from portal.web.pagination import Page, count, paginate
 from services import notes
+from services.billing.documents import document_with_names, visible_lines
 from services.events import activity
 from services.notes import Thread
 from services.projects import company_projects
@@ -60,7 +62,12 @@ def display_status_expr(today: date) -> Any:
     return case((overdue_condition(today), OVERDUE), else_=col(Invoice.status))
 
 
+REFUND = "refund"  # staff filter: money received that is owed back (``Invoice.refund_due``)
+
+
 def _status_filter(status: str, today: date) -> Any:
+    if status == REFUND:
+        return refund_due_condition()
     if status == OVERDUE:
         return overdue_condition(today)
     return (col(Invoice.status) == status) & not_(overdue_condition(today))
@@ -122,6 +129,9 @@ def list_invoices(
     if status in DISPLAY_STATUSES:
         base = base.where(_status_filter(status, today))
         total = counts.get(status, 0)
+    elif status == REFUND:
+        base = base.where(_status_filter(status, today))
+        total = None
     else:
         total = sum(counts.values())
     rows = paginate(
@@ -242,13 +252,15 @@ class StaffInvoicesView:
     summary: list[CurrencySummary]
     status: str
     q: str
+    refunds: int = 0  # invoices with money to give back
 
 
 def staff_invoices(
     session: Session, *, actor: Actor, status: str = "", q: str = "", page: int = 1
 ) -> StaffInvoicesView:
-    """Invoices of all the companies a staff member sees, newest first, with the totals."""
-    status = status if status in DISPLAY_STATUSES else ""
+    """Invoices of all the companies a staff member sees, newest first, with the totals and
+    the invoices with a refund due (filter ``status="refund"``)."""
+    status = status if status in (*DISPLAY_STATUSES, REFUND) else ""
     q = q.strip()[:100]
     if not actor.is_staff:
         raise NotFound()
@@ -257,6 +269,9 @@ def staff_invoices(
         summary=financial_summary(session, actor=actor),
         status=status,
         q=q,
+        refunds=count(
+            session, scoped(select(Invoice), actor, Invoice).where(refund_due_condition())
+        ),
     )
 
 
@@ -302,13 +317,7 @@ class InvoiceDetail:
 
 
 def invoice_lines(session: Session, *, actor: Actor, invoice_id: int) -> list[InvoiceLine]:
-    return list(
-        session.exec(
-            scoped(select(InvoiceLine), actor, InvoiceLine)
-            .where(InvoiceLine.invoice_id == invoice_id)
-            .order_by(col(InvoiceLine.position), col(InvoiceLine.id))
-        ).all()
-    )
+    return visible_lines(session, actor=actor, owner=InvoiceLine.invoice_id, owner_id=invoice_id)
 
 
 def invoice_payments(session: Session, *, actor: Actor, invoice_id: int) -> list[InvoicePayment]:
@@ -325,18 +334,10 @@ def invoice_detail(
     session: Session, *, actor: Actor, invoice_id: int, can_write: bool = False
 ) -> InvoiceDetail:
     """Everything the detail page (and the PDF) shows; a client asking for a draft gets 404."""
-    row = session.exec(
-        scoped(
-            select(Invoice, Company, Project)
-            .join(Company, col(Company.id) == Invoice.company_id)
-            .outerjoin(Project, col(Project.id) == Invoice.project_id),
-            actor,
-            Invoice,
-        ).where(Invoice.id == invoice_id)
-    ).first()
-    if row is None:
-        raise NotFound()
-    invoice, company, project = row
+    invoice: Invoice
+    invoice, company, project = document_with_names(
+        session, actor=actor, model=Invoice, document_id=invoice_id
+    )
     assert invoice.id is not None
     payments = invoice_payments(session, actor=actor, invoice_id=invoice.id)
     recorder_ids = sorted({p.recorded_by_id for p in payments if p.recorded_by_id})

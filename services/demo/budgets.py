@@ -1,5 +1,6 @@
 """Demo budgets: one awaiting Acme's approval, one Acme Retail approved (so the group view shows
-both), built through the budgets service so totals, history and notifications are real."""
+both), one awaiting Globex's approval (in euros), built through the budgets service so totals,
+history and notifications are real."""
 
 from __future__ import annotations
 
@@ -40,6 +41,18 @@ BUDGETS: dict[str, list[tuple[Any, ...]]] = {
                 ("Media management (weeks)", "6", "450"),
             ],
             "buyer@acme-retail.test",
+        ),
+    ],
+    "globex": [
+        (
+            "Intranet migration: phase 3",
+            "EUR",
+            "Intranet migration",
+            [
+                ("Document library migration (days)", "8", "720"),
+                ("Staff training sessions", "3", "450"),
+            ],
+            None,
         ),
     ],
 }

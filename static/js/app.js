@@ -99,7 +99,13 @@
 
   function markActiveTab() {
     var path = window.location.pathname;
-    document.querySelectorAll(".tabbar .tab").forEach(function (a) {
+    var tabs = document.querySelectorAll(".tabbar .tab");
+    var matched = Array.prototype.some.call(tabs, function (a) {
+      var href = a.getAttribute("href");
+      return href && (path === href || path.indexOf(href + "/") === 0);
+    });
+    if (!matched) return; // a page under no tab's address (/admin/invoices/budgets) keeps the server's mark
+    tabs.forEach(function (a) {
       var href = a.getAttribute("href");
       if (href && (path === href || path.indexOf(href + "/") === 0)) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");

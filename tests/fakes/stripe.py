@@ -34,7 +34,9 @@ from werkzeug.wrappers import Request, Response
 SECRET_KEY = "sk_test_fake_stoa"
 WEBHOOK_SECRET = "whsec_fake_stoa"
 ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx",
-                "vnd", "vuv", "xaf", "xof", "xpf", "isk"}  # fmt: skip
+                "vnd", "vuv", "xaf", "xof", "xpf"}  # fmt: skip
+# Stripe's special case: ISK stays two-decimal in the API (100 = 1 króna), whole krónur only
+WHOLE_HUNDREDS = {"isk"}
 THREE_DECIMAL = {"bhd", "jod", "kwd", "omr", "tnd"}
 
 
@@ -110,7 +112,13 @@ class FakeStripe:
         for item in items:
             price = item.get("price_data") or {}
             currency = str(price.get("currency", currency))
-            total += int(price.get("unit_amount", 0)) * int(item.get("quantity", 1))
+            unit = int(price.get("unit_amount", 0))
+            if currency in THREE_DECIMAL and unit % 10:
+                # Stripe: a three-decimal currency's amount must end in 0 (rounded to a ten)
+                raise ValueError(f"Invalid {currency} amount: it must be divisible by 10.")
+            if currency in WHOLE_HUNDREDS and unit % 100:
+                raise ValueError(f"Invalid {currency} amount: it must be divisible by 100.")
+            total += unit * int(item.get("quantity", 1))
         success = str(params.get("success_url", "")).replace("{CHECKOUT_SESSION_ID}", sid)
         session = {
             "id": sid,
@@ -203,7 +211,10 @@ class FakeStripe:
             if request.headers.get("Authorization") != f"Bearer {self.secret_key}":
                 return self._error(401, "Invalid API Key provided.", "authentication_error")
             if path == "/v1/checkout/sessions" and request.method == "POST":
-                session = self.create_session(_nested(request.form.to_dict()))
+                try:
+                    session = self.create_session(_nested(request.form.to_dict()))
+                except ValueError as exc:
+                    return self._error(400, str(exc))
                 return self._json({k: v for k, v in session.items() if not k.startswith("_")})
             match = re.fullmatch(r"/v1/checkout/sessions/(cs_test_\w+)", path)
             if match and match.group(1) in self.sessions:

@@ -156,3 +156,47 @@ def test_list_query_count_does_not_grow(client, login, db, tenants, count_querie
     with count_queries() as q:
         assert client.get(f"{BASE}/{budget.id}").status_code == 200
     assert q.count <= 16
+
+
+def test_staff_area_lists_searches_and_filters_budgets(client, login, db, tenants) -> None:
+    acme = make_budget(db, tenants.staff_admin, tenants.acme, title="Acme rebrand")
+    globex = make_budget(db, tenants.staff_admin, tenants.globex, title="Globex launch")
+    draft = make_budget(db, tenants.staff_admin, tenants.acme, title="Acme draft", submit=False)
+    login(tenants.staff_admin)
+    _, page = assert_both_ways(client, "/admin/invoices/budgets")
+    for title in ("Acme rebrand", "Globex launch", "Acme draft"):
+        assert title in page
+    assert f"/p/acme-test/invoices/budgets/{acme.id}" in page
+    assert "2 await the client" in page  # the two submitted ones
+    assert 'href="/admin/invoices/budgets"' in client.get("/admin/invoices/").get_data(
+        as_text=True
+    )  # reached from the staff Invoices page
+    found = client.get("/admin/invoices/budgets?q=globex").get_data(as_text=True)
+    assert "Globex launch" in found and "Acme rebrand" not in found
+    drafts = client.get("/admin/invoices/budgets?status=draft").get_data(as_text=True)
+    assert "Acme draft" in drafts and "Acme rebrand" not in drafts
+    assert f"/p/acme-test/invoices/budgets/{draft.id}" in drafts
+    login(tenants.pm)  # assigned to Acme only
+    page = client.get("/admin/invoices/budgets").get_data(as_text=True)
+    assert "Acme rebrand" in page and "Globex launch" not in page
+    assert globex.id is not None
+    login(tenants.acme_admin)
+    assert client.get("/admin/invoices/budgets").status_code == 404
+
+
+def test_staff_budget_list_query_count_does_not_grow(
+    client, login, db, tenants, count_queries
+) -> None:
+    login(tenants.staff_admin)
+
+    def measure() -> int:
+        with count_queries() as q:
+            assert client.get("/admin/invoices/budgets").status_code == 200
+        return q.count
+
+    for _ in range(3):
+        make_budget(db, tenants.staff_admin, tenants.acme, project_id=tenants.acme_project.id)
+    few = measure()
+    for i in range(27):
+        make_budget(db, tenants.staff_admin, tenants.globex if i % 2 else tenants.acme)
+    assert measure() == few <= 12

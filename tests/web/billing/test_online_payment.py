@@ -171,3 +171,71 @@ def test_another_tenant_cannot_open_a_checkout(client, login, db, tenants, fake_
     assert client.post(f"/p/globex-test/invoices/{inv.id}/pay").status_code == 404
     assert client.post(f"{BASE}/{inv.id}/pay").status_code == 404
     assert fake_stripe.sessions == {}
+
+
+def test_money_paid_on_an_invoice_voided_meanwhile_is_kept_and_flagged_for_refund(
+    client, login, db, tenants, fake_stripe
+) -> None:
+    inv = make_invoice(db, tenants.staff_admin, tenants.acme)
+    login(tenants.acme_admin)
+    sid = _checkout(client, fake_stripe, inv.id)  # the client is on Stripe's page…
+    login(tenants.staff_admin)
+    assert client.post(f"{BASE}/{inv.id}/void", data={"reason": "Duplicate"}).status_code == 303
+    event = fake_stripe.complete(sid)  # …and pays after all
+    assert _deliver(client, fake_stripe, event).get_json()["recorded"] is True
+    db.refresh(inv)
+    assert inv.status == "void"  # a payment does not bring a void invoice back to life
+    assert inv.refund_due == inv.total == Decimal("3044.99")
+    page = client.get(f"{BASE}/{inv.id}").get_data(as_text=True)
+    assert "Refund due" in page and "$3,044.99" in page
+    staff_list = client.get("/admin/invoices/").get_data(as_text=True)
+    assert "Refund due" in staff_list
+    assert "Refund due" in client.get("/admin/invoices/?status=refund").get_data(as_text=True)
+    login(tenants.acme_admin)
+    page = client.get(f"{BASE}/{inv.id}?paid=1").get_data(as_text=True)
+    assert "Payment received" in page and "part paid" not in page
+    assert "will refund or credit it" in page and "Pay now" not in page
+
+
+def test_three_decimal_currencies_are_charged_in_tens_of_minor_units(
+    client, login, db, tenants, fake_stripe
+) -> None:
+    """Stripe takes amounts in three-decimal currencies only as multiples of 10 minor units:
+    the checkout asks for the balance rounded down to one (never more than is owed)."""
+    inv = make_invoice(
+        db,
+        tenants.staff_admin,
+        tenants.acme,
+        currency="KWD",
+        lines=[{"description": "Retainer", "unit_price": "120.125"}],
+    )
+    login(tenants.acme_admin)
+    assert "120.120 KWD" in client.get(f"{BASE}/{inv.id}").get_data(as_text=True)  # what is paid
+    sid = _checkout(client, fake_stripe, inv.id)
+    assert fake_stripe.sessions[sid]["amount_total"] == 120120
+    _deliver(client, fake_stripe, fake_stripe.complete(sid))
+    db.refresh(inv)
+    assert inv.status == "partial" and inv.balance == Decimal("0.005")
+    page = client.get(f"{BASE}/{inv.id}").get_data(as_text=True)
+    assert "Pay now" not in page  # 0.005 KWD is less than Stripe can charge
+    assert client.post(f"{BASE}/{inv.id}/pay").status_code == 409
+
+
+def test_icelandic_kronur_go_to_stripe_with_two_decimals(
+    client, login, db, tenants, fake_stripe
+) -> None:
+    """ISK has no minor unit, but Stripe's API keeps it two-decimal (100 = 1 króna): 12,000 kr
+    are asked for as 1200000, and read back from the webhook as 12,000 kr."""
+    inv = make_invoice(
+        db,
+        tenants.staff_admin,
+        tenants.acme,
+        currency="ISK",
+        lines=[{"description": "Translation", "unit_price": "12000"}],
+    )
+    login(tenants.acme_admin)
+    sid = _checkout(client, fake_stripe, inv.id)
+    assert fake_stripe.sessions[sid]["amount_total"] == 1200000
+    _deliver(client, fake_stripe, fake_stripe.complete(sid))
+    db.refresh(inv)
+    assert inv.status == "paid" and inv.amount_paid == Decimal(12000)
