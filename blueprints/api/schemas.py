@@ -140,6 +140,7 @@ class GatedModel(BaseModel):
         scope: str = "",
         label: str = "",
         client_fields: tuple[str, ...] | None = None,
+        attributes: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)  # the gate's keywords are read below, once built
@@ -151,6 +152,7 @@ class GatedModel(BaseModel):
         scope: str = "",
         label: str = "",
         client_fields: tuple[str, ...] | None = None,
+        attributes: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__pydantic_init_subclass__(**kwargs)
@@ -173,6 +175,7 @@ class GatedModel(BaseModel):
             names,
             client_fields=names if client_fields is None else client_fields,
             description=f"Which fields of a {label or scope} object one reads",
+            attributes=attributes,
         )
 
 
