@@ -5,15 +5,23 @@ from __future__ import annotations
 
 from portal.models import Role, UserRole
 from tests.factories.catalog import make_item
+from tests.factories.network import make_site
 from tests.factories.vault import make_credential, make_type
 
 HIDDEN = 'class="withheld"'
-PAGES = ["obj.company.*", "obj.user.*", "obj.catalogItem.*", "obj.credential.*"]
+PAGES = [
+    "obj.company.*",
+    "obj.user.*",
+    "obj.catalogItem.*",
+    "obj.credential.*",
+    "obj.networkSite.*",
+]
 BASE = [
     "portal.all",
     "procurement.catalog.fetch.many",
     "credential.fetch",
     "credential.fetch.many",
+    "network.read",
 ]
 
 
@@ -37,7 +45,14 @@ def test_a_name_only_role_sees_only_names(db, client, login, tenants, make_user)
     make_item(db, "Gateway X1", price="120.00", cost="77.00", vendor_sku="SKU-GATE-X1")
     router = make_type(db, tenants.staff_admin)
     make_credential(db, tenants.staff_admin, tenants.acme, router, name="Acme gateway")
-    names = ["obj.company.name", "obj.user.name", "obj.catalogItem.name", "obj.credential.name"]
+    make_site(db, tenants.acme, name="Acme HQ site")
+    names = [
+        "obj.company.name",
+        "obj.user.name",
+        "obj.catalogItem.name",
+        "obj.credential.name",
+        "obj.networkSite.name",
+    ]
     login(_staff_with(db, make_user, *BASE, *names))
 
     companies = _get(client, "/admin/companies/?q=Acme+Test")
@@ -59,6 +74,9 @@ def test_a_name_only_role_sees_only_names(db, client, login, tenants, make_user)
     )
     assert HIDDEN in people
 
+    network = _get(client, f"/p/{tenants.acme.slug}/network")
+    assert "Acme HQ site" in network and f"Synced <span {HIDDEN}" in network
+
 
 def test_every_field_granted_shows_everything(db, client, login, tenants, make_user) -> None:
     make_item(db, "Gateway X1", price="120.00", cost="77.00", vendor_sku="SKU-GATE-X1")
@@ -73,3 +91,6 @@ def test_every_field_granted_shows_everything(db, client, login, tenants, make_u
     assert "192.168.1.1" in vault and HIDDEN not in vault
     people = _get(client, f"/admin/people/?q={tenants.acme_admin.email}")
     assert HIDDEN not in people
+    make_site(db, tenants.acme, name="Acme HQ site")
+    network = _get(client, f"/p/{tenants.acme.slug}/network")
+    assert "Acme HQ site" in network and HIDDEN not in network
