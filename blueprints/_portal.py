@@ -8,13 +8,18 @@ from flask import Blueprint, g, request
 from flask_login import current_user
 
 from portal.db import get_session
-from portal.errors import Forbidden
+from portal.errors import Forbidden, NotFound
 from portal.extensions import login_manager
+from portal.models import IMPLEMENTED_TABS
 from portal.principal import current_actor
 from services.portals import PortalContext, portal_for_slug
 
 # Every endpoint a portal blueprint opened to read-only roles (the roles test reads it).
 OPEN_WRITE_ENDPOINTS: set[str] = set()
+
+# Routes of a tab that stay when the tab is switched off: the portal's home (it redirects to
+# the landing tab, or the first one on).
+TAB_OFF_EXEMPT: frozenset[str] = frozenset({"dashboard.portal_home"})
 
 
 def portal_blueprint(
@@ -22,12 +27,16 @@ def portal_blueprint(
 ) -> Blueprint:
     """A blueprint mounted under ``/p/<slug>``; its views get ``g.portal_ctx`` resolved.
 
+    When ``name`` is a tab (``IMPLEMENTED_TABS``) switched off on the portal, every route of
+    the blueprint is 404 for everyone: the tab does not exist there.
+
     Writes need a collaborator or more, except on the views named in ``open_writes`` (endpoint
     names): their services decide who may (a viewer's vote, where the portal allows it). No
     write passes on a read-only (archived) portal.
     """
     bp = Blueprint(name, import_name)
     OPEN_WRITE_ENDPOINTS.update(open_writes)
+    is_tab = name in IMPLEMENTED_TABS
 
     @bp.url_value_preprocessor
     def _pull_slug(endpoint: str | None, values: dict[str, Any] | None) -> None:
@@ -43,6 +52,8 @@ def portal_blueprint(
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         g.portal_ctx = portal_for_slug(get_session(), actor=current_actor(), slug=g.portal_slug)
+        if is_tab and name not in g.portal_ctx.tabs and request.endpoint not in TAB_OFF_EXEMPT:
+            raise NotFound()
         if request.method not in {"GET", "HEAD", "OPTIONS"}:
             ctx = g.portal_ctx
             opened = request.endpoint in open_writes and not ctx.read_only

@@ -40,9 +40,20 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     from portal.migrations import upgrade
+    from services.accounts.users import update_builtin_roles
 
     upgrade(_settings().database_url, revision)
     click.echo(f"Database at {revision}.")
+    if revision != "head":
+        return
+    session = get_db().session_factory()
+    try:
+        added = update_builtin_roles(session)
+        commit(session)
+    finally:
+        session.close()
+    for role, nodes in added.items():
+        click.echo(f"Built-in role {role!r} gained: {', '.join(nodes)}.")
 
 
 @db_group.command("downgrade")

@@ -13,6 +13,7 @@ from portal.db import database_down, get_session
 from portal.models import Agency
 from portal.principal import current_actor
 from portal.tenancy import ANONYMOUS
+from portal.web.gating import gate_object, is_withheld, passes_withheld
 from portal.web.htmx import is_partial
 from portal.web.links import object_url
 
@@ -93,8 +94,11 @@ def init_templating(app: Flask) -> None:
     app.extensions["stoa_agency"] = AgencyCache(ttl=ttl)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.filters["timeago"] = _timeago
-    app.jinja_env.filters["date"] = _date
+    app.jinja_env.filters["timeago"] = passes_withheld(_timeago)
+    app.jinja_env.filters["date"] = passes_withheld(_date)
+    # field gating on pages: {% set item = row.item|gated("obj.catalogItem") %}
+    app.jinja_env.filters["gated"] = lambda obj, scope: gate_object(obj, current_actor(), scope)
+    app.jinja_env.tests["withheld"] = is_withheld
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -302,9 +302,22 @@ class FieldScope:
     fields: tuple[str, ...]
     client_fields: frozenset[str]
     description: str = ""
+    # pages: a model attribute whose name is not its field's (``cost_text`` shows ``cost``);
+    # otherwise an attribute is its field by name, as is or camelCased (``vendor_sku``)
+    attributes: Mapping[str, str] = field(default_factory=dict)
 
     def nodes(self) -> list[str]:
         return [f"{self.scope}.{f}" for f in self.fields]
+
+    def field_of(self, attribute: str) -> str | None:
+        """The gated field an object's attribute shows on a page (None: not a gated field)."""
+        if attribute in self.attributes:
+            return self.attributes[attribute]
+        if attribute in self.fields:
+            return attribute
+        head, *rest = attribute.split("_")
+        camel = head + "".join(part.capitalize() for part in rest)
+        return camel if camel in self.fields else None
 
 
 # The one registry of gated field families (a role editor lists its nodes from here).
@@ -312,9 +325,16 @@ FIELD_SCOPES: dict[str, FieldScope] = {}
 
 
 def register_field_scope(
-    scope: str, fields: Iterable[str], *, client_fields: Iterable[str], description: str = ""
+    scope: str,
+    fields: Iterable[str],
+    *,
+    client_fields: Iterable[str],
+    description: str = "",
+    attributes: Mapping[str, str] | None = None,
 ) -> FieldScope:
-    family = FieldScope(scope, tuple(fields), frozenset(client_fields), description)
+    family = FieldScope(
+        scope, tuple(fields), frozenset(client_fields), description, dict(attributes or {})
+    )
     FIELD_SCOPES[scope] = family
     return family
 

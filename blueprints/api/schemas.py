@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from portal.tenancy import Actor, gate_fields, register_field_scope
+from portal.tenancy import FIELD_SCOPES, Actor, gate_fields, register_field_scope
 from portal.validation import checked_input
 
 T = TypeVar("T")
@@ -121,11 +121,13 @@ class GatedModel(BaseModel):
 
         return gated(CompanyOut(id=..., name=...), actor)
 
-    Declaring the class registers the family in ``portal.tenancy.FIELD_SCOPES`` with one node
-    per field (``obj.company.id``, ``obj.company.name`` …), so the permission catalogue and the
-    role editor list them with no hand-kept list. Staff read a field when a role grants its node
-    (``obj.company.*``, ``obj.*`` or ``*`` grant all); client principals and company keys read
-    every field their tenancy already lets them reach (``client_fields``, all by default).
+    Declaring the class registers the family in ``portal.tenancy.FIELD_SCOPES`` (unless its
+    area registered it already: then the class must declare exactly that family's fields) with
+    one node per field (``obj.company.id``, ``obj.company.name`` …), so the permission
+    catalogue and the role editor list them with no hand-kept list. Staff read a field when a
+    role grants its node (``obj.company.*``, ``obj.*`` or ``*`` grant all); client principals
+    and company keys read every field their tenancy already lets them reach (``client_fields``,
+    all by default).
     The documented schema marks no field as required, since any may be gated away.
     """
 
@@ -138,6 +140,7 @@ class GatedModel(BaseModel):
         scope: str = "",
         label: str = "",
         client_fields: tuple[str, ...] | None = None,
+        attributes: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)  # the gate's keywords are read below, once built
@@ -149,6 +152,7 @@ class GatedModel(BaseModel):
         scope: str = "",
         label: str = "",
         client_fields: tuple[str, ...] | None = None,
+        attributes: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__pydantic_init_subclass__(**kwargs)
@@ -156,20 +160,33 @@ class GatedModel(BaseModel):
             return
         cls.gate_scope = scope
         names = tuple(cls.model_fields)
+        family = FIELD_SCOPES.get(scope)
+        if family is not None:
+            # an area registered the family itself (services need it for their pages too):
+            # the API object must expose exactly the fields that family gates
+            if set(names) != set(family.fields):
+                raise TypeError(
+                    f"{cls.__name__} fields {sorted(names)} differ from the {scope} field "
+                    f"scope's {sorted(family.fields)}"
+                )
+            return
         register_field_scope(
             scope,
             names,
             client_fields=names if client_fields is None else client_fields,
             description=f"Which fields of a {label or scope} object one reads",
+            attributes=attributes,
         )
 
 
-def gated(obj: GatedModel, actor: Actor) -> dict[str, Any]:
+def gated(obj: GatedModel, actor: Actor, *, omit: Iterable[str] = ()) -> dict[str, Any]:
     """THE serializer step of every field-gated API object: dump ``obj`` as JSON and keep only
     the fields ``actor`` may read under its class's scope (``portal.tenancy.gate_fields``).
 
     A role holding only ``obj.company.name`` gets company objects holding only ``name``.
+    ``omit`` leaves out fields this answer does not carry at all (a list's per-row extras).
     """
     if not obj.gate_scope:
         raise TypeError(f"{type(obj).__name__} declares no gate scope")
-    return gate_fields(obj.model_dump(mode="json"), actor, obj.gate_scope)
+    data = obj.model_dump(mode="json", exclude=set(omit) or None)
+    return gate_fields(data, actor, obj.gate_scope)

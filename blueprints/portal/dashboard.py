@@ -15,7 +15,9 @@ bp = portal_blueprint("dashboard", __name__)
 @bp.get("/")
 def portal_home() -> Response:
     ctx = portal_ctx()
-    tab = ctx.portal.landing_tab if ctx.portal.landing_tab in ctx.tabs else "dashboard"
+    tabs = ctx.tabs  # settings is always among them
+    fallback = "dashboard" if "dashboard" in tabs else tabs[0]
+    tab = ctx.portal.landing_tab if ctx.portal.landing_tab in tabs else fallback
     return redirect(url_for(f"{tab}.index"), code=302)
 
 

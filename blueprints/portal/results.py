@@ -9,7 +9,7 @@ from flask import Response, flash, request, url_for
 
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
-from portal.errors import Invalid, NotFound
+from portal.errors import Invalid
 from portal.models.base import utcnow
 from portal.models.results import ConnectionCreate
 from portal.validation import form_data, validated
@@ -31,8 +31,6 @@ def _args() -> dict[str, str]:
 
 def _render(status: int = 200, **extra: Any) -> Response:
     ctx = portal_ctx()
-    if "results" not in ctx.tabs:
-        raise NotFound()
     args = _args()
     tab = results_tab(
         get_session(),
@@ -113,8 +111,6 @@ def sync() -> Response:
 @bp.post("/results/ask")
 def ask() -> Response:
     ctx = portal_ctx()
-    if "results" not in ctx.tabs:
-        raise NotFound()
     question = str(request.form.get("question") or "")
     session = get_session()
     try:

@@ -68,6 +68,10 @@ class Role(SQLModel, table=True):
     name: str = Field(max_length=80, unique=True)
     description: str = Field(default="", max_length=400)
     permissions: list[str] = Field(default_factory=list, sa_type=JSON)
+    # A built-in role's ledger: the default nodes it has been offered so far. A default not in
+    # it is new and gets added on update; one in it but not in ``permissions`` was taken away
+    # by an admin and stays away (``services.accounts.users.update_builtin_roles``).
+    default_nodes: list[str] | None = Field(default=None, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -53,15 +53,46 @@ PM_NODES = [
 ]
 
 
+# The built-in roles and their default nodes (a new default reaches existing installs through
+# update_builtin_roles).
+BUILTIN_ROLE_NODES: dict[str, list[str]] = {ADMIN_ROLE: ["*"], PM_ROLE: PM_NODES}
+
+
 def ensure_role(
     session: Session, *, name: str, permissions: list[str], description: str = ""
 ) -> Role:
     role = session.exec(select(Role).where(Role.name == name)).first()
     if role is None:
-        role = Role(name=name, permissions=permissions, description=description)
+        ledger = list(permissions) if name in BUILTIN_ROLE_NODES else None
+        role = Role(
+            name=name, permissions=permissions, description=description, default_nodes=ledger
+        )
         session.add(role)
         session.flush()
     return role
+
+
+def update_builtin_roles(session: Session) -> dict[str, list[str]]:
+    """Add the built-in roles' new default nodes to existing installs (idempotent).
+
+    A default the role was never offered (not in its ``default_nodes`` ledger) is added; one it
+    was offered and an admin took away stays away; an admin's own additions stay. Returns the
+    nodes added per role name (empty when nothing changed).
+    """
+    added: dict[str, list[str]] = {}
+    roles = session.exec(select(Role).where(Role.name.in_(BUILTIN_ROLE_NODES))).all()  # type: ignore[attr-defined]
+    for role in roles:
+        defaults = BUILTIN_ROLE_NODES[role.name]
+        offered = set(role.default_nodes or ())
+        new = [n for n in defaults if n not in offered and n not in role.permissions]
+        if new:
+            role.permissions = [*role.permissions, *new]
+            added[role.name] = new
+        if new or set(defaults) - offered:
+            role.default_nodes = sorted(offered | set(defaults))
+            session.add(role)
+    session.flush()
+    return added
 
 
 def grant_role(session: Session, *, user: User, role: Role) -> None:

@@ -45,6 +45,12 @@ register_field_scope(
     CATALOG_ITEM_FIELDS,
     client_fields=CATALOG_ITEM_BASIC_FIELDS,
     description="Fields of a catalog item; cost is the agency's margin.",
+    attributes={
+        "price_text": "price",
+        "cost_text": "cost",
+        "active": "inactive",
+        "linked": "linkedItems",  # a catalog page row's linked items
+    },
 )
 
 DENIED = "Only the agency's procurement staff can use the catalog."

@@ -146,7 +146,12 @@
     });
   });
   document.addEventListener("keydown", function (evt) {
-    if (evt.key === "Escape") document.querySelectorAll("details.menu[open]").forEach(function (d) { d.removeAttribute("open"); });
+    if (evt.key !== "Escape") return;
+    document.querySelectorAll("details.menu[open]").forEach(function (d) {
+      var inside = d.contains(document.activeElement);
+      d.removeAttribute("open");
+      if (inside) d.querySelector("summary").focus(); // keyboard users land where they opened it
+    });
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".toast").forEach(function (el) { setTimeout(function () { el.remove(); }, 6000); });

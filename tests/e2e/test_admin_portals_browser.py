@@ -20,6 +20,7 @@ def _acme_settings(page) -> None:  # noqa: ANN001
 def test_company_portal_template_logo_and_tabs(page_factory, tmp_path) -> None:
     page = page_factory()
     sign_in(page, "admin@northwind.test")
+    page.locator(".tabbar summary", has_text="Clients").click()  # the Clients menu
     page.get_by_role("link", name="Companies", exact=True).click()
     page.fill("#f-name", "Initech Browser")
     page.get_by_role("button", name="Create company").click()

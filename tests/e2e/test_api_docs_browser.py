@@ -56,6 +56,7 @@ def test_staff_create_use_and_revoke_an_api_key(page_factory) -> None:
     page = page_factory()
     sign_in(page, "admin@northwind.test")
     page.goto("/admin/")
+    page.locator(".tabbar summary", has_text="Settings").click()  # the Settings menu
     page.get_by_role("link", name="API keys").click()
     page.wait_for_url("**/admin/api-keys/")
     page.fill("#f-name", "Browser test key")

@@ -49,6 +49,7 @@ def test_staff_change_a_role_and_revoke_an_invitation(page_factory, width, tmp_p
 
     page = page_factory(width=width)
     sign_in(page, "admin@northwind.test")
+    page.locator(".tabbar summary", has_text="Clients").click()  # the Clients menu
     page.locator(".tabbar a", has_text="People").click()
     page.wait_for_url(re.compile(r"/admin/people/$"))
     expect(page.locator("h1", has_text="People")).to_be_visible()

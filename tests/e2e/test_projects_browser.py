@@ -99,6 +99,7 @@ def test_project_pages_fit_the_screen(page_factory, width) -> None:
 def test_staff_write_and_publish_a_page(page_factory) -> None:
     page = page_factory()
     sign_in(page, "admin@northwind.test")
+    page.click(".tabbar summary:has-text('Work')")  # the Work menu
     page.click(".tabbar a:has-text('Pages')")
     page.wait_for_url(re.compile(r"/admin/pages/$"))
     page.click("text=New page")

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 def test_create_a_role_and_assign_it(page_factory) -> None:
     page = page_factory()
     sign_in(page, "admin@northwind.test")
+    page.click(".tabbar summary:has-text('Settings')")  # the Settings menu
     page.click(".tabbar a:has-text('Roles')")
     page.wait_for_url(re.compile(r"/admin/roles/$"))
     expect(page.locator("text=Billing").first).to_be_visible()

@@ -26,6 +26,7 @@ def test_webhook_created_receives_a_signed_invitation_and_can_be_redelivered(
     with Receiver() as receiver:
         admin = page_factory()
         sign_in(admin, "admin@northwind.test")
+        admin.click(".tabbar summary:has-text('Settings')")  # the Settings menu
         admin.click(".tabbar a:has-text('Webhooks')")
         admin.wait_for_url(re.compile(r"/admin/webhooks$"))
         admin.fill("#f-url", receiver.url)

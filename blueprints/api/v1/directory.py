@@ -24,7 +24,13 @@ bp = api_blueprint(
 )
 
 
-class UserOut(GatedModel, scope="obj.user", label="user"):
+class UserOut(
+    GatedModel,
+    scope="obj.user",
+    label="user",
+    # pages: what a person row shows, by the field it shows
+    attributes={"display_name": "name", "role_label": "role", "status": "is_active"},
+):
     """The union of the user fields of references 002 and 004; ids are strings. Staff read the
     fields their ``obj.user.<field>`` nodes grant."""
 
@@ -68,7 +74,13 @@ class UserPath(ApiModel):
     user_id: int = Field(ge=1, le=MAX_ID)
 
 
-class CompanyOut(GatedModel, scope="obj.company", label="company"):
+class CompanyOut(
+    GatedModel,
+    scope="obj.company",
+    label="company",
+    # pages: a company row's group and portal show its parent_id and portal_id
+    attributes={"parent_name": "parent_id", "parent": "parent_id", "portal": "portal_id"},
+):
     """A client company; staff read the fields their ``obj.company.<field>`` nodes grant."""
 
     id: str

@@ -31,7 +31,12 @@ class CompanyRef(BaseModel):
     name: str
 
 
-class SiteOut(GatedModel, scope=SITE_SCOPE, label="network site"):
+class SiteOut(
+    GatedModel,
+    scope=SITE_SCOPE,
+    label="network site",
+    attributes={"company_name": "company", "controller_site": "siteId"},  # the Network tab's
+):
     """A site record (reference 004's UniFi site; gated per ``obj.networkSite.<field>``)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -11,11 +11,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from blueprints.api.schemas import ApiModel, PageQuery
+from blueprints.api.schemas import ApiModel, GatedModel, PageQuery, gated
 from blueprints.api.v1.network_schemas import Envelope
 from portal.models.billing import plain_amount
 from portal.models.catalog import CATALOG_CURRENCY, CatalogItem
-from portal.tenancy import Actor, gate_fields
+from portal.tenancy import Actor
 from services.catalog import ITEM_SCOPE, CatalogFilters
 
 Money = Field(default=None, ge=0, le=Decimal("99999999.99"), max_digits=12, decimal_places=2)
@@ -80,7 +80,7 @@ class LinkedRef(BaseModel):
     kind: str
 
 
-class ItemOut(BaseModel):
+class ItemOut(GatedModel, scope=ITEM_SCOPE, label="catalog item"):
     """A catalog item (gated per ``obj.catalogItem.<field>``: absent fields were withheld)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -173,7 +173,7 @@ def money(amount: Decimal) -> str:
 def item_out(
     item: CatalogItem, actor: Actor, linked: list[tuple[CatalogItem, str]] | None = None
 ) -> dict[str, Any]:
-    data = ItemOut(
+    item_obj = ItemOut(
         id=str(item.id),
         identifier=item.identifier,
         name=item.name,
@@ -198,7 +198,5 @@ def item_out(
         ],
         createdAt=item.created_at,
         updatedAt=item.updated_at,
-    ).model_dump(mode="json")
-    if linked is None:
-        data.pop("linkedItems")
-    return gate_fields(data, actor, ITEM_SCOPE)
+    )
+    return gated(item_obj, actor, omit=("linkedItems",) if linked is None else ())

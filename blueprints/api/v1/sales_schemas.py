@@ -8,13 +8,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from blueprints.api.schemas import MAX_ID, ApiModel, PageQuery
+from blueprints.api.schemas import MAX_ID, ApiModel, GatedModel, PageQuery, gated
 from blueprints.api.v1.network_schemas import Envelope
 from blueprints.api.v1.procurement_schemas import money
 from portal.models import User
 from portal.models.billing import plain_decimal
 from portal.models.catalog import Opportunity, OpportunityNote, OpportunityProduct
-from portal.tenancy import Actor, gate_fields
+from portal.tenancy import Actor
 from services.catalog.sales import OPPORTUNITY_SCOPE, OpportunityFacts, OpportunityFilters, type_of
 
 
@@ -71,7 +71,7 @@ class Ref(BaseModel):
     name: str
 
 
-class OpportunityOut(BaseModel):
+class OpportunityOut(GatedModel, scope=OPPORTUNITY_SCOPE, label="opportunity"):
     """An opportunity (gated per ``obj.opportunity.<field>``: absent fields were withheld)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -174,28 +174,30 @@ def opportunity_out(opp: Opportunity, facts: OpportunityFacts, actor: Actor) -> 
     company = facts.companies.get(opp.company_id)
     total, n = facts.totals.get(opp.id or 0, (Decimal("0.00"), 0))
     kind = type_of(opp.type_id)
-    data = OpportunityOut(
-        id=str(opp.id),
-        name=opp.name,
-        notes=opp.notes,
-        type=Ref(id=kind["id"], name=kind["name"]),
-        stage=Ref(id=opp.stage.lower(), name=opp.stage),
-        status=Ref(id=opp.status, name=opp.status.capitalize()),
-        closedFlag=opp.closed,
-        expectedCloseDate=opp.expected_close_date,
-        closedDate=opp.closed_at,
-        primarySalesRep=_user_ref(facts.users.get(opp.sales_rep_id or 0)),
-        company=Ref(id=str(company.id), name=company.name) if company else None,
-        companyId=str(opp.company_id),
-        contact=_user_ref(facts.users.get(opp.contact_id or 0)),
-        total=money(total),
-        currency="USD",
-        productCount=n,
-        lastRefreshedAt=opp.last_refreshed_at,
-        createdAt=opp.created_at,
-        updatedAt=opp.updated_at,
-    ).model_dump(mode="json")
-    return gate_fields(data, actor, OPPORTUNITY_SCOPE)
+    return gated(
+        OpportunityOut(
+            id=str(opp.id),
+            name=opp.name,
+            notes=opp.notes,
+            type=Ref(id=kind["id"], name=kind["name"]),
+            stage=Ref(id=opp.stage.lower(), name=opp.stage),
+            status=Ref(id=opp.status, name=opp.status.capitalize()),
+            closedFlag=opp.closed,
+            expectedCloseDate=opp.expected_close_date,
+            closedDate=opp.closed_at,
+            primarySalesRep=_user_ref(facts.users.get(opp.sales_rep_id or 0)),
+            company=Ref(id=str(company.id), name=company.name) if company else None,
+            companyId=str(opp.company_id),
+            contact=_user_ref(facts.users.get(opp.contact_id or 0)),
+            total=money(total),
+            currency="USD",
+            productCount=n,
+            lastRefreshedAt=opp.last_refreshed_at,
+            createdAt=opp.created_at,
+            updatedAt=opp.updated_at,
+        ),
+        actor,
+    )
 
 
 def product_out(line: OpportunityProduct) -> dict[str, Any]:

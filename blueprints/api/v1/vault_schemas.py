@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from blueprints.api.schemas import ApiModel, IdString, PageQuery
+from blueprints.api.schemas import ApiModel, GatedModel, IdString, PageQuery, gated
 from portal.models import Company
 from portal.models.vault import Credential, CredentialType, ValueType
-from portal.tenancy import Actor, gate_fields
+from portal.tenancy import Actor
 from services.vault.queries import FieldView, field_views
 
 CREDENTIAL_SCOPE = "obj.credential"
@@ -77,7 +77,7 @@ class CompanyRef(BaseModel):
     name: str
 
 
-class CredentialOut(BaseModel):
+class CredentialOut(GatedModel, scope=CREDENTIAL_SCOPE, label="credential"):
     """A credential (gated per ``obj.credential.<field>``)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -148,7 +148,7 @@ class TypeFieldOut(BaseModel):
     valueType: str
 
 
-class CredentialTypeOut(BaseModel):
+class CredentialTypeOut(GatedModel, scope=TYPE_SCOPE, label="credential type"):
     """A credential type (gated per ``obj.credentialType.<field>``)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -194,43 +194,46 @@ def credential_out(
     company: Company | None,
     actor: Actor,
 ) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": str(credential.id),
-        "name": credential.name,
-        "notes": credential.notes or None,
-        "typeId": str(credential.type_id),
-        "companyId": str(credential.company_id),
-        "subCredentialOfId": str(credential.parent_id) if credential.parent_id else None,
-        "fields": [_field_out(f) for f in field_views(defs, credential)],
-        "type": {
-            "id": str(ctype.id),
-            "name": ctype.name,
-            "permissionScope": ctype.permission_scope,
-            "icon": ctype.icon,
-        }
-        if ctype
-        else None,
-        "company": {"id": str(company.id), "name": company.name} if company else None,
-        "createdAt": credential.created_at.isoformat(),
-        "updatedAt": credential.updated_at.isoformat(),
-    }
-    return gate_fields(data, actor, CREDENTIAL_SCOPE)
+    return gated(
+        CredentialOut(
+            id=str(credential.id),
+            name=credential.name,
+            notes=credential.notes or None,
+            typeId=str(credential.type_id),
+            companyId=str(credential.company_id),
+            subCredentialOfId=str(credential.parent_id) if credential.parent_id else None,
+            fields=[FieldOut(**_field_out(f)) for f in field_views(defs, credential)],
+            type=TypeRef(
+                id=str(ctype.id),
+                name=ctype.name,
+                permissionScope=ctype.permission_scope,
+                icon=ctype.icon,
+            )
+            if ctype
+            else None,
+            company=CompanyRef(id=str(company.id), name=company.name) if company else None,
+            createdAt=credential.created_at,
+            updatedAt=credential.updated_at,
+        ),
+        actor,
+    )
 
 
 def type_out(ctype: CredentialType, count: int | None, actor: Actor) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": str(ctype.id),
-        "name": ctype.name,
-        "permissionScope": ctype.permission_scope,
-        "icon": ctype.icon,
-        "fields": list(ctype.fields or []),
-        "credentialCount": count,
-        "createdAt": ctype.created_at.isoformat(),
-        "updatedAt": ctype.updated_at.isoformat(),
-    }
-    if count is None:
-        data.pop("credentialCount")
-    return gate_fields(data, actor, TYPE_SCOPE)
+    return gated(
+        CredentialTypeOut(
+            id=str(ctype.id),
+            name=ctype.name,
+            permissionScope=ctype.permission_scope,
+            icon=ctype.icon,
+            fields=[TypeFieldOut(**f) for f in ctype.fields or []],
+            credentialCount=count,
+            createdAt=ctype.created_at,
+            updatedAt=ctype.updated_at,
+        ),
+        actor,
+        omit=("credentialCount",) if count is None else (),
+    )
 
 
 VALUE_TYPES: list[str] = [v.value for v in ValueType]
