@@ -7,7 +7,7 @@ admin added stay, and a default an admin removed is not put back. Later defaults
 ``services.accounts.users.update_builtin_roles`` (run by ``stoa db upgrade``).
 
 Revision ID: 21d6e70e703e
-Revises: 268df6045e7d
+Revises: 2da34b12826d
 Create Date: 2026-11-29 18:17:11.119269
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "21d6e70e703e"
-down_revision: str | None = "268df6045e7d"
+down_revision: str | None = "2da34b12826d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
