@@ -43,10 +43,12 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 class UpstreamError(Exception):
     """An outside system could not answer; ``message`` is fit to show a person."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, timed_out: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        # no answer in time: a write may still have been applied on the other side
+        self.timed_out = timed_out
 
 
 class UpstreamUnavailable(UpstreamError):
@@ -128,7 +130,8 @@ class HttpConnector:
                 resp = self.http.request(method, url, timeout=self.timeout, **kwargs)
             except requests.Timeout:
                 last = self.unavailable_error(
-                    f"{self.label} did not answer within {self.timeout[1]:g} seconds."
+                    f"{self.label} did not answer within {self.timeout[1]:g} seconds.",
+                    timed_out=True,
                 )
                 continue
             except requests.ConnectionError:

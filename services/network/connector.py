@@ -34,6 +34,7 @@ class ControllerError(Exception):
 
     message: str
     status: int | None
+    timed_out: bool
 
 
 class ControllerUnavailable(UpstreamUnavailable, ControllerError):

@@ -341,6 +341,39 @@ def test_controller_down_on_a_change_is_503_and_nothing_changes(
     assert "Acme-Guest" in names and "Nope" not in names
 
 
+def test_a_slow_controller_on_a_change_is_503_and_nothing_changes(
+    client, db, make_key, synced, live_controller, monkeypatch
+):
+    """A change waits at most the short write timeout, is not retried inside the request, and
+    leaves the snapshot and the activity log as they were."""
+    from portal.models import ActivityLog
+    from services.network import changes
+
+    monkeypatch.setattr(changes, "WRITE_TIMEOUT", (1.0, 0.2))
+    live_controller.delay = 1.0
+    seen = len(live_controller.requests)
+    key = bearer(make_key())
+    resp = client.patch(
+        f"{API}/{synced.hq.id}/wifi/acmehq01-wlan2", headers=key, json={"name": "Slowpoke"}
+    )
+    assert resp.status_code == 503 and resp.get_json()["code"] == "controller_unavailable"
+    assert "did not answer within 0.2 seconds" in resp.get_json()["message"]
+    assert "Nothing was changed in Stoa" in resp.get_json()["message"]
+    resp = client.post(f"{API}/{synced.hq.id}/wlan-groups", headers=key, json={"name": "Lobby"})
+    assert resp.status_code == 503
+    assert len(live_controller.requests) - seen == 2  # one attempt each, no retries
+    live_controller.delay = 0.0
+    wifi = client.get(f"{API}/{synced.hq.id}/wifi", headers=key).get_json()["data"]
+    assert "Slowpoke" not in {w["name"] for w in wifi}
+    groups = client.get(f"{API}/{synced.hq.id}/wlan-groups", headers=key).get_json()["data"]
+    assert "Lobby" not in {g["name"] for g in groups}
+    assert not db.exec(
+        select(ActivityLog).where(
+            ActivityLog.action.in_(["wifi_network_updated", "wlan_group_created"])  # type: ignore[attr-defined]
+        )
+    ).all()
+
+
 def test_create_groups_profiles_keys_and_sites(
     client, db, make_key, synced, live_controller
 ) -> None:
