@@ -124,6 +124,19 @@ def test_field_gating_per_node_exactly_as_reference_004(
     assert client.get(url).status_code == 403
 
 
+def test_site_objects_are_gated_per_field(client, login, db, make_user, sites) -> None:
+    """Reference 004's obj.unifiSite: a role with only obj.networkSite.name gets site objects
+    holding only ``name``; client principals get every field of the sites they reach."""
+    login(_staff_with(db, make_user, "network.read", "obj.networkSite.name"))
+    listed = client.get(API).get_json()["data"]
+    assert listed and all(set(s) == {"name"} for s in listed)
+    assert set(client.get(f"{API}/{sites.hq.id}").get_json()["data"]) == {"name"}
+    login(_staff_with(db, make_user, "network.read", "obj.networkSite.*"))
+    assert {"id", "name", "siteId", "companyId"} <= set(client.get(API).get_json()["data"][0])
+    login(sites.acme_viewer)
+    assert {"id", "name", "siteId", "company"} <= set(client.get(API).get_json()["data"][0])
+
+
 def test_viewer_session_never_gets_a_passphrase(client, login, sites) -> None:
     login(sites.acme_viewer)
     bodies = [client.get(API).get_data(as_text=True)]
