@@ -228,8 +228,12 @@ def test_the_tab_runs_the_same_queries_for_3_or_30_devices(
 
 def test_staff_may_let_a_companys_admins_reveal(client, login, db, sites, hq_wlans) -> None:
     login(sites.staff_admin)
-    assert "admins may reveal WiFi passphrases" in client.get(URL).get_data(as_text=True)
+    page = client.get(URL).get_data(as_text=True)
+    assert "admins may reveal WiFi passphrases" in page
+    assert "none (not granted)" in page  # who may see them, before the grant
     assert client.post(f"{URL}/client-access", data={"reveal": "on"}).status_code == 303
+    page = client.get(URL).get_data(as_text=True)
+    assert sites.acme_admin.display_name in page.split("Client admins:")[1]
     guest = next(w for w in hq_wlans if w.is_guest)
     reveal = f"{URL}/sites/{sites.hq.id}/wifi/{guest.id}/passphrase"
     login(sites.acme_admin)
