@@ -23,7 +23,7 @@ from http import HTTPStatus
 
 import sqlalchemy as sa
 import urllib3
-from sqlalchemy import case, delete, or_
+from sqlalchemy import ColumnElement, case, delete, or_
 from sqlmodel import Session, col, func, select
 
 from portal import crypto, netguard
@@ -114,7 +114,7 @@ def emit_for_activity(session: Session, row: ActivityLog) -> list[WebhookDeliver
     A company's subscription gets only what that company's people could see in their portal:
     staff-only activity (``STAFF_ONLY_OBJECT_TYPES``: the vault, view-as, internal notes, …)
     goes to agency-wide subscriptions alone."""
-    audience = [col(WebhookSubscription.company_id).is_(None)]
+    audience: list[ColumnElement[bool]] = [col(WebhookSubscription.company_id).is_(None)]
     if row.object_type not in STAFF_ONLY_OBJECT_TYPES:
         audience.append(col(WebhookSubscription.company_id) == row.company_id)
     subs = session.exec(
