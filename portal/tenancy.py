@@ -201,11 +201,16 @@ def scoped(stmt: S, actor: Actor, model: type[Any]) -> S:
 
     That is the companies the actor sees (narrowed to a portal inside one) and, for anyone
     but staff, not the rows the model declares staff-only (``__staff_only__``: a classmethod
-    returning the SQL condition of such rows — private tasks, internal notes, …).
+    returning the SQL condition of such rows — private tasks, internal notes, …) and, for
+    anyone but staff and client admins, not the rows it declares ``__admin_only__``.
     """
     hidden = getattr(model, "__staff_only__", None)
     if hidden is not None and not actor.is_staff:
         stmt = stmt.where(not_(hidden()))
+    # rows for staff and a company's admins only (``__admin_only__``, e.g. passphrase reveals)
+    admins = getattr(model, "__admin_only__", None)
+    if admins is not None and not actor.is_staff and actor.role != ClientRole.admin.value:
+        stmt = stmt.where(not_(admins()))
     if actor.sees_all:
         return stmt
     ids = actor.company_ids or frozenset()

@@ -165,6 +165,11 @@ STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = (
     VIEW_AS_ACTIVITY,
 )
 
+# Activity a client's admins see but its other people do not: who revealed one of the company's
+# WiFi passphrases (audit of a secret the admins answer for). ``scoped()`` drops it for anyone
+# below a client admin through ``ActivityLog.__admin_only__``.
+ADMIN_ONLY_ACTIONS: tuple[str, ...] = ("wifi_passphrase_revealed",)
+
 
 class ActivityLog(SQLModel, table=True):
     """One row per write: who did what to which object, in which company."""
@@ -196,3 +201,7 @@ class ActivityLog(SQLModel, table=True):
     @classmethod
     def __staff_only__(cls) -> Any:
         return col(cls.object_type).in_(STAFF_ONLY_OBJECT_TYPES)
+
+    @classmethod
+    def __admin_only__(cls) -> Any:
+        return col(cls.action).in_(ADMIN_ONLY_ACTIONS)

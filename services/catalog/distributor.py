@@ -1,15 +1,15 @@
-"""The distributor connector: a ``requests`` client for a distributor's inventory API.
+"""The distributor connector: a client for a distributor's inventory API.
 
 ``GET /api/v1/inventory/<sku>`` answers ``{"sku", "onHand", "price", "cost"}`` (prices as
-decimal strings), authenticated by an ``X-API-KEY`` header. Every call has a connect and a read
-timeout; 5xx answers and dropped connections are retried once after a short pause; what still
-fails becomes one :class:`DistributorError` whose message a person can read.
+decimal strings), authenticated by an ``X-API-KEY`` header. The transport (session, connect and
+read timeouts, a retry of failing reads after a short pause, one error per failure) is the
+shared :class:`portal.connectors.HttpConnector`; what fails becomes a :class:`DistributorError`
+whose message a person can read.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -17,25 +17,24 @@ from urllib.parse import quote
 
 import requests
 
-log = logging.getLogger(__name__)
+from portal.connectors import DEFAULT_TIMEOUT, HttpConnector, UpstreamRejected, UpstreamUnavailable
 
-DEFAULT_TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
+log = logging.getLogger(__name__)
 
 
 class DistributorError(Exception):
-    """The distributor could not answer; ``message`` is fit to show staff."""
+    """The distributor could not answer; ``message`` is fit to show staff (every instance is
+    also a :class:`portal.connectors.UpstreamError`)."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+    message: str
+    status: int | None
 
 
-class DistributorUnavailable(DistributorError):
+class DistributorUnavailable(UpstreamUnavailable, DistributorError):
     """Unreachable, too slow, or failing (5xx) even after a retry."""
 
 
-class DistributorRejected(DistributorError):
+class DistributorRejected(UpstreamRejected, DistributorError):
     """The distributor refused the request or does not know the SKU."""
 
 
@@ -47,7 +46,11 @@ class StockRecord:
     cost: Decimal | None
 
 
-class DistributorClient:
+class DistributorClient(HttpConnector):
+    label = "The distributor"
+    unavailable_error = DistributorUnavailable
+    rejected_error = DistributorRejected
+
     def __init__(
         self,
         base_url: str,
@@ -58,66 +61,29 @@ class DistributorClient:
         backoff: float = 0.2,
         http: requests.Session | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.retries = max(0, retries)
-        self.backoff = backoff
-        self.http = http or requests.Session()
-        self.http.headers.update({"Accept": "application/json"})
-        if api_key:
-            self.http.headers["X-API-KEY"] = api_key
+        super().__init__(
+            base_url,
+            headers={"X-API-KEY": api_key} if api_key else None,
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            http=http,
+        )
 
     def stock(self, sku: str) -> StockRecord:
         """The distributor's current stock (and prices) of ``sku``."""
-        body = self._get(f"/api/v1/inventory/{quote(sku, safe='')}")
+        body = self.get_json(f"/api/v1/inventory/{quote(sku, safe='')}")
         return parse_stock(body, sku)
 
-    def _get(self, path: str) -> Any:
-        url = self.base_url + path
-        last: DistributorError | None = None
-        for attempt in range(1 + self.retries):
-            if attempt:
-                time.sleep(self.backoff * attempt)
-            try:
-                resp = self.http.get(url, timeout=self.timeout)
-            except requests.Timeout:
-                last = DistributorUnavailable(
-                    f"The distributor did not answer within {self.timeout[1]:g} seconds."
-                )
-                continue
-            except requests.ConnectionError:
-                last = DistributorUnavailable("The distributor cannot be reached.")
-                continue
-            if resp.status_code >= 500:
-                last = DistributorUnavailable(
-                    f"The distributor failed (HTTP {resp.status_code}).", status=resp.status_code
-                )
-                continue
-            return _body(resp)
-        assert last is not None
-        log.warning("distributor GET %s: %s", path, last.message)
-        raise last
-
-
-def _body(resp: requests.Response) -> Any:
-    if resp.status_code in {401, 403}:
-        raise DistributorRejected(
-            "The distributor refused our credentials (check DISTRIBUTOR_KEY).",
-            status=resp.status_code,
-        )
-    if resp.status_code == 404:
-        raise DistributorRejected("The distributor does not list this SKU.", status=404)
-    if resp.status_code >= 400:
-        raise DistributorRejected(
-            f"The distributor refused the request (HTTP {resp.status_code}).",
-            status=resp.status_code,
-        )
-    try:
-        return resp.json()
-    except ValueError:
-        raise DistributorRejected(
-            "The distributor answered with something that is not JSON.", status=resp.status_code
-        ) from None
+    def rejection(self, resp: requests.Response) -> UpstreamRejected:
+        if resp.status_code in {401, 403}:
+            return DistributorRejected(
+                "The distributor refused our credentials (check DISTRIBUTOR_KEY).",
+                status=resp.status_code,
+            )
+        if resp.status_code == 404:
+            return DistributorRejected("The distributor does not list this SKU.", status=404)
+        return super().rejection(resp)
 
 
 def _decimal(raw: Any) -> Decimal | None:

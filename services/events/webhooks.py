@@ -23,7 +23,7 @@ from http import HTTPStatus
 
 import sqlalchemy as sa
 import urllib3
-from sqlalchemy import case, delete, or_
+from sqlalchemy import ColumnElement, case, delete, or_
 from sqlmodel import Session, col, func, select
 
 from portal import crypto, netguard
@@ -31,6 +31,7 @@ from portal.db import commit
 from portal.errors import Conflict, Invalid, NotFound
 from portal.jobs import enqueue_in, job
 from portal.models import ActivityLog, Company, DeliveryStatus, WebhookDelivery, WebhookSubscription
+from portal.models.activity import STAFF_ONLY_OBJECT_TYPES
 from portal.models.base import utcnow
 from portal.models.webhook import SUBSCRIBABLE, WebhookSubscriptionCreate
 from portal.runtime import get_runtime
@@ -108,15 +109,16 @@ def build_payload(row: ActivityLog, company: Company | None) -> str:
 
 
 def emit_for_activity(session: Session, row: ActivityLog) -> list[WebhookDelivery]:
-    """Queue a delivery of ``row`` to every active subscription that wants it (after commit)."""
+    """Queue a delivery of ``row`` to every active subscription that wants it (after commit).
+
+    A company's subscription gets only what that company's people could see in their portal:
+    staff-only activity (``STAFF_ONLY_OBJECT_TYPES``: the vault, view-as, internal notes, …)
+    goes to agency-wide subscriptions alone."""
+    audience: list[ColumnElement[bool]] = [col(WebhookSubscription.company_id).is_(None)]
+    if row.object_type not in STAFF_ONLY_OBJECT_TYPES:
+        audience.append(col(WebhookSubscription.company_id) == row.company_id)
     subs = session.exec(
-        select(WebhookSubscription).where(
-            col(WebhookSubscription.active).is_(True),
-            or_(
-                col(WebhookSubscription.company_id).is_(None),
-                col(WebhookSubscription.company_id) == row.company_id,
-            ),
-        )
+        select(WebhookSubscription).where(col(WebhookSubscription.active).is_(True), or_(*audience))
     ).all()
     wanted = [s for s in subs if s.wants(row.action, row.company_id)]
     if not wanted:

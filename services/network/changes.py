@@ -2,8 +2,10 @@
 speed profiles and private pre-shared keys.
 
 These are the only requests that talk to the controller: a change has happened only once the
-controller says so. They run with the connector's short timeouts (no retries for creations);
-an unreachable controller is a 503 with nothing changed, no controller configured a 409. Each
+controller says so. They run with short write timeouts (``WRITE_TIMEOUT``) and are never
+retried inside the request, so a slow controller holds a request for seconds, not minutes; an
+unreachable, failing or slow controller is a 503 with nothing changed in Stoa (the snapshot and
+the activity log stay as they were), no controller configured a 409. Each
 change updates the snapshot at once and writes its activity row (secrets never go into it).
 """
 
@@ -36,6 +38,8 @@ from services.network.connector import (
 from services.network.queries import get_site, wlan_object
 from services.network.sync import controller_from_settings, store_wlan, wlan_secrets
 
+WRITE_TIMEOUT = (2.0, 5.0)  # (connect, read) seconds for a change made inside a request
+
 
 def _controller() -> ControllerClient:
     client = controller_from_settings()
@@ -45,13 +49,19 @@ def _controller() -> ControllerClient:
             "No network controller is configured (NETWORK_CONTROLLER_URL).",
             code="controller_not_configured",
         )
+    client.timeout = WRITE_TIMEOUT
+    client.retries = 0  # the person retries (the 503 says when), not the request
     return client
 
 
 def _unavailable(exc: ControllerError) -> Unavailable:
-    return Unavailable(
-        f"{exc.message} Nothing was changed.", code="controller_unavailable", retry_after=30
-    )
+    message = f"{exc.message} Nothing was changed."
+    if getattr(exc, "timed_out", False):
+        message = (
+            f"{exc.message} Nothing was changed in Stoa; the next sync shows whether the "
+            "controller applied it."
+        )
+    return Unavailable(message, code="controller_unavailable", retry_after=30)
 
 
 def _record(

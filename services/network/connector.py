@@ -1,10 +1,11 @@
-"""The controller connector: a ``requests`` client for a UniFi-style controller API.
+"""The controller connector: a client for a UniFi-style controller API.
 
 It speaks the classic controller paths (``/api/self/sites``, ``/api/s/<site>/stat/health``,
 ``/stat/device``, ``/rest/wlanconf`` …) with the ``{"meta": {"rc": "ok"}, "data": [...]}``
-envelope, authenticated by an ``X-API-KEY`` header. Every call has a connect and a read timeout;
-server errors (5xx) and dropped connections are retried with a short back-off; what still fails
-becomes one :class:`ControllerError` whose message says what happened in words a person reads.
+envelope, authenticated by an ``X-API-KEY`` header. The transport (session, connect and read
+timeouts, retries of idempotent calls with back-off, one error per failure) is the shared
+:class:`portal.connectors.HttpConnector`; what fails is a :class:`ControllerError` whose
+message says what happened in words a person reads.
 
 The ``parse_*`` functions turn the controller's records into Stoa's snapshot shapes; the sync
 and the demo loader share them.
@@ -13,39 +14,43 @@ and the demo loader share them.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
+from portal.connectors import DEFAULT_TIMEOUT, HttpConnector, UpstreamRejected, UpstreamUnavailable
 from portal.models.network import WLAN_SECRET_FIELDS, DeviceState, DeviceType
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
-
 
 class ControllerError(Exception):
-    """The controller could not answer; ``message`` is fit to show staff."""
+    """The controller could not answer; ``message`` is fit to show staff.
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+    Every instance is also a :class:`portal.connectors.UpstreamError` (through one of the two
+    classes below)."""
+
+    message: str
+    status: int | None
+    timed_out: bool
 
 
-class ControllerUnavailable(ControllerError):
+class ControllerUnavailable(UpstreamUnavailable, ControllerError):
     """Unreachable, too slow, or failing (5xx) even after retries."""
 
 
-class ControllerRejected(ControllerError):
+class ControllerRejected(UpstreamRejected, ControllerError):
     """The controller refused the request (4xx, or an error in its envelope)."""
 
 
-class ControllerClient:
+class ControllerClient(HttpConnector):
     """One controller. Methods return the controller's records (``data`` of its envelope)."""
+
+    label = "The controller"
+    unavailable_error = ControllerUnavailable
+    rejected_error = ControllerRejected
 
     def __init__(
         self,
@@ -57,14 +62,14 @@ class ControllerClient:
         backoff: float = 0.3,
         http: requests.Session | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.retries = max(0, retries)
-        self.backoff = backoff
-        self.http = http or requests.Session()
-        self.http.headers.update({"Accept": "application/json"})
-        if api_key:
-            self.http.headers["X-API-KEY"] = api_key
+        super().__init__(
+            base_url,
+            headers={"X-API-KEY": api_key} if api_key else None,
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            http=http,
+        )
 
     # Reads ------------------------------------------------------------------------------------
 
@@ -97,7 +102,7 @@ class ControllerClient:
         # the newer v2 API: a bare JSON list, no envelope
         return self._call("GET", f"/v2/api/site/{quote(site, safe='')}/apgroups")
 
-    # Writes -----------------------------------------------------------------------------------
+    # Writes (POSTs create things: the base never repeats one) ---------------------------------
 
     def update_wlan(self, site: str, wlan_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         rows = self._call(
@@ -120,59 +125,35 @@ class ControllerClient:
         )
         return rows[0] if rows else {}
 
-    # Transport --------------------------------------------------------------------------------
+    # Envelope ---------------------------------------------------------------------------------
 
     @staticmethod
     def _site(site: str) -> str:
         return f"/api/s/{quote(site, safe='')}"
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        url = self.base_url + path
-        # POSTs create things: never repeat one that may have reached the controller
-        attempts = 1 + (self.retries if method in {"GET", "PUT"} else 0)
-        last: ControllerError | None = None
-        for attempt in range(attempts):
-            if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
-            try:
-                resp = self.http.request(method, url, timeout=self.timeout, **kwargs)
-            except requests.Timeout:
-                last = ControllerUnavailable(
-                    f"The controller did not answer within {self.timeout[1]:g} seconds."
-                )
-                continue
-            except requests.ConnectionError:
-                last = ControllerUnavailable("The controller cannot be reached.")
-                continue
-            if resp.status_code >= 500:
-                last = ControllerUnavailable(
-                    f"The controller failed (HTTP {resp.status_code}).", status=resp.status_code
-                )
-                continue
-            return self._data(resp)
-        assert last is not None
-        log.warning("controller %s %s: %s", method, path, last.message)
-        raise last
-
-    @staticmethod
-    def _data(resp: requests.Response) -> Any:
-        if resp.status_code in {401, 403}:
-            raise ControllerRejected(
-                "The controller refused our credentials (check the API key).",
-                status=resp.status_code,
+    def rejection(self, resp: requests.Response) -> UpstreamRejected:
+        status = resp.status_code
+        if status in {401, 403}:
+            return ControllerRejected(
+                "The controller refused our credentials (check the API key).", status=status
             )
-        if resp.status_code == 404:
-            raise ControllerRejected(
+        if status == 404:
+            return ControllerRejected(
                 "The controller does not know that site or object.", status=404
             )
         try:
             body = resp.json()
         except ValueError:
-            raise ControllerRejected(
-                "The controller answered with something that is not JSON.", status=resp.status_code
-            ) from None
+            body = None
         meta = body.get("meta", {}) if isinstance(body, dict) else {}
-        if resp.status_code >= 400 or meta.get("rc") not in (None, "ok"):
+        detail = (meta.get("msg") if isinstance(meta, dict) else None) or f"HTTP {status}"
+        return ControllerRejected(f"The controller refused the request ({detail}).", status=status)
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        resp = self.request(method, path, **kwargs)
+        body = self.json(resp)
+        meta = body.get("meta", {}) if isinstance(body, dict) else {}
+        if isinstance(meta, dict) and meta.get("rc") not in (None, "ok"):
             detail = meta.get("msg") or f"HTTP {resp.status_code}"
             raise ControllerRejected(
                 f"The controller refused the request ({detail}).", status=resp.status_code

@@ -15,7 +15,7 @@ from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from portal.errors import Forbidden, NotFound
-from portal.models import Company
+from portal.models import Company, Role, User
 from portal.models.base import utcnow
 from portal.models.network import (
     SUBSYSTEMS,
@@ -29,6 +29,7 @@ from portal.tenancy import (
     Actor,
     gate_fields,
     get_for_actor,
+    has_node,
     readable_fields,
     require_staff,
     scoped,
@@ -142,6 +143,9 @@ class NetworkTab:
     can_reveal: bool
     link_choices: list[NetworkSite] | None  # staff who may link sites: the unlinked ones
     admins_may_reveal: bool = False  # the company's client admins hold the reveal node
+    # for staff managing the company: who may see its passphrases (staff roles, client admins)
+    reveal_roles: list[str] | None = None
+    reveal_admins: list[str] | None = None
 
     @property
     def can_link(self) -> bool:
@@ -195,9 +199,27 @@ def network_tab(
     empty: Page[NetworkDevice] = Page([], 0, 1, PER_PAGE)
     link_choices = _link_choices(session, actor)
     admins_reveal = "network.wifi.read.passphrase" in (company.client_nodes or {}).get("admin", [])
+    roles, admins = (
+        _reveal_audience(session, company, admins_reveal)
+        if link_choices is not None
+        else (None, None)
+    )
     if current is None:
         return NetworkTab(
-            sites, None, empty, {}, {}, [], state, type, q, False, link_choices, admins_reveal
+            sites,
+            None,
+            empty,
+            {},
+            {},
+            [],
+            state,
+            type,
+            q,
+            False,
+            link_choices,
+            admins_reveal,
+            roles,
+            admins,
         )
     sid = current.site.id
     counts = session.exec(
@@ -235,6 +257,8 @@ def network_tab(
         can_reveal="passphrase" in readable_fields(actor, WIFI_SCOPE),
         link_choices=link_choices,
         admins_may_reveal=admins_reveal,
+        reveal_roles=roles,
+        reveal_admins=admins,
     )
 
 
@@ -371,6 +395,33 @@ def _link_choices(session: Session, actor: Actor) -> list[NetworkSite] | None:
         return None
     stmt = select(NetworkSite).where(col(NetworkSite.company_id).is_(None))
     return list(session.exec(stmt.order_by(col(NetworkSite.name)).limit(MAX_SITES)).all())
+
+
+def _reveal_audience(
+    session: Session, company: Company, admins_granted: bool
+) -> tuple[list[str], list[str]]:
+    """Who may see the company's WiFi passphrases: the staff roles holding the node (through
+    a wildcard too) and, when staff granted it, the company's active client admins."""
+    node = f"{WIFI_SCOPE}.passphrase"
+    roles = [
+        name
+        for name, perms in session.exec(select(Role.name, Role.permissions).order_by(Role.name))
+        if has_node(perms or [], node)
+    ]
+    admins: list[str] = []
+    if admins_granted:
+        rows = session.exec(
+            select(User)
+            .where(
+                User.company_id == company.id,
+                User.client_role == "admin",
+                col(User.is_active).is_(True),
+            )
+            .order_by(col(User.email))
+            .limit(20)
+        ).all()
+        admins = [u.display_name for u in rows]
+    return roles, admins
 
 
 def ensure_can_reveal(actor: Actor) -> None:

@@ -1,4 +1,4 @@
-"""Platform connectors: one interface, a ``requests`` client per platform kind.
+"""Platform connectors: one interface, a client per platform kind.
 
 * Shopify-like stores: ``GET /shopify/<shop>/admin/api/2024-10/shop.json`` and ``orders.json``,
   authenticated by ``X-Shopify-Access-Token``, paged by the ``Link: <…>; rel="next"`` header
@@ -7,16 +7,17 @@
   ``POST /googleads/v17/customers/<id>/googleAds:search`` (a query, ``pageToken`` →
   ``results`` + ``nextPageToken``), authenticated by a bearer token and a ``developer-token``.
 
-Every call has a connect and a read timeout; 5xx and dropped connections are retried with a
-short back-off; what still fails is one :class:`PlatformError` whose message a person reads.
-Credentials live only in the client's headers: no message, log line or ``repr`` carries them.
+The transport (session, connect and read timeouts, retries of idempotent calls with back-off,
+one error per failure) is the shared :class:`portal.connectors.HttpConnector`; what fails is a
+:class:`PlatformError` whose message a person reads. Credentials live only in the client's
+headers: no message, log line or ``repr`` carries them. A paging link to another address is
+refused rather than followed with the credentials.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +27,7 @@ from urllib.parse import quote
 
 import requests
 
+from portal.connectors import HttpConnector, UpstreamRejected, UpstreamUnavailable
 from portal.models.results import PLATFORM_LABELS, Platform
 
 log = logging.getLogger(__name__)
@@ -35,19 +37,18 @@ MAX_PAGES = 2000  # a platform that pages forever is cut off, not followed
 
 
 class PlatformError(Exception):
-    """The platform could not answer; ``message`` is fit to show the person connecting."""
+    """The platform could not answer; ``message`` is fit to show the person connecting (every
+    instance is also a :class:`portal.connectors.UpstreamError`)."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+    message: str
+    status: int | None
 
 
-class PlatformRejected(PlatformError):
+class PlatformRejected(UpstreamRejected, PlatformError):
     """The platform refused the credentials or the request (4xx)."""
 
 
-class PlatformUnavailable(PlatformError):
+class PlatformUnavailable(UpstreamUnavailable, PlatformError):
     """Unreachable, too slow, or failing (5xx) even after retries."""
 
 
@@ -96,7 +97,10 @@ def _minor(amount: Any) -> int:
         return 0
 
 
-class _Http:
+class _Http(HttpConnector):
+    unavailable_error = PlatformUnavailable
+    rejected_error = PlatformRejected
+
     def __init__(
         self,
         base_url: str,
@@ -107,66 +111,33 @@ class _Http:
         retries: int = 2,
         backoff: float = 0.3,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.label = label
-        self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
-        self.http = requests.Session()
-        self.http.headers.update({"Accept": "application/json", **headers})
-
-    def __repr__(self) -> str:  # never the headers
-        return f"<{self.label} client {self.base_url}>"
+        super().__init__(
+            base_url,
+            headers=headers,
+            label=label,
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+        )
 
     def call(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        if not url.startswith("http"):
-            url = self.base_url + url
-        last: PlatformError | None = None
-        for attempt in range(1 + self.retries):
-            if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
-            try:
-                resp = self.http.request(method, url, timeout=self.timeout, **kwargs)
-            except requests.Timeout:
-                last = PlatformUnavailable(
-                    f"{self.label} did not answer within {self.timeout[1]:g} seconds."
-                )
-                continue
-            except requests.ConnectionError:
-                last = PlatformUnavailable(f"{self.label} cannot be reached.")
-                continue
-            if resp.status_code >= 500:
-                last = PlatformUnavailable(
-                    f"{self.label} failed (HTTP {resp.status_code}).", status=resp.status_code
-                )
-                continue
-            if resp.status_code in {401, 403}:
-                raise PlatformRejected(
-                    f"{self.label} refused these credentials: check them and try again.",
-                    status=resp.status_code,
-                )
-            if resp.status_code == 404:
-                raise PlatformRejected(
-                    f"{self.label} does not know this account: check its name or id.",
-                    status=404,
-                )
-            if resp.status_code >= 400:
-                raise PlatformRejected(
-                    f"{self.label} refused the request (HTTP {resp.status_code}).",
-                    status=resp.status_code,
-                )
-            return resp
-        assert last is not None
-        log.warning("%s %s: %s", self.label, method, last.message)
-        raise last
+        # the ad platform's search is a read sent by POST: safe to repeat
+        return self.request(method, url, idempotent=True, **kwargs)
+
+    def rejection(self, resp: requests.Response) -> UpstreamRejected:
+        if resp.status_code in {401, 403}:
+            return PlatformRejected(
+                f"{self.label} refused these credentials: check them and try again.",
+                status=resp.status_code,
+            )
+        if resp.status_code == 404:
+            return PlatformRejected(
+                f"{self.label} does not know this account: check its name or id.", status=404
+            )
+        return super().rejection(resp)
 
     def json(self, resp: requests.Response) -> dict[str, Any]:
-        try:
-            body = resp.json()
-        except ValueError:
-            raise PlatformRejected(
-                f"{self.label} answered with something that is not JSON."
-            ) from None
+        body = super().json(resp)
         if not isinstance(body, dict):
             raise PlatformRejected(f"{self.label} answered in an unexpected shape.")
         return body

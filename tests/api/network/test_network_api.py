@@ -124,6 +124,19 @@ def test_field_gating_per_node_exactly_as_reference_004(
     assert client.get(url).status_code == 403
 
 
+def test_site_objects_are_gated_per_field(client, login, db, make_user, sites) -> None:
+    """Reference 004's obj.unifiSite: a role with only obj.networkSite.name gets site objects
+    holding only ``name``; client principals get every field of the sites they reach."""
+    login(_staff_with(db, make_user, "network.read", "obj.networkSite.name"))
+    listed = client.get(API).get_json()["data"]
+    assert listed and all(set(s) == {"name"} for s in listed)
+    assert set(client.get(f"{API}/{sites.hq.id}").get_json()["data"]) == {"name"}
+    login(_staff_with(db, make_user, "network.read", "obj.networkSite.*"))
+    assert {"id", "name", "siteId", "companyId"} <= set(client.get(API).get_json()["data"][0])
+    login(sites.acme_viewer)
+    assert {"id", "name", "siteId", "company"} <= set(client.get(API).get_json()["data"][0])
+
+
 def test_viewer_session_never_gets_a_passphrase(client, login, sites) -> None:
     login(sites.acme_viewer)
     bodies = [client.get(API).get_data(as_text=True)]
@@ -339,6 +352,39 @@ def test_controller_down_on_a_change_is_503_and_nothing_changes(
         ]
     }
     assert "Acme-Guest" in names and "Nope" not in names
+
+
+def test_a_slow_controller_on_a_change_is_503_and_nothing_changes(
+    client, db, make_key, synced, live_controller, monkeypatch
+):
+    """A change waits at most the short write timeout, is not retried inside the request, and
+    leaves the snapshot and the activity log as they were."""
+    from portal.models import ActivityLog
+    from services.network import changes
+
+    monkeypatch.setattr(changes, "WRITE_TIMEOUT", (1.0, 0.2))
+    live_controller.delay = 1.0
+    seen = len(live_controller.requests)
+    key = bearer(make_key())
+    resp = client.patch(
+        f"{API}/{synced.hq.id}/wifi/acmehq01-wlan2", headers=key, json={"name": "Slowpoke"}
+    )
+    assert resp.status_code == 503 and resp.get_json()["code"] == "controller_unavailable"
+    assert "did not answer within 0.2 seconds" in resp.get_json()["message"]
+    assert "Nothing was changed in Stoa" in resp.get_json()["message"]
+    resp = client.post(f"{API}/{synced.hq.id}/wlan-groups", headers=key, json={"name": "Lobby"})
+    assert resp.status_code == 503
+    assert len(live_controller.requests) - seen == 2  # one attempt each, no retries
+    live_controller.delay = 0.0
+    wifi = client.get(f"{API}/{synced.hq.id}/wifi", headers=key).get_json()["data"]
+    assert "Slowpoke" not in {w["name"] for w in wifi}
+    groups = client.get(f"{API}/{synced.hq.id}/wlan-groups", headers=key).get_json()["data"]
+    assert "Lobby" not in {g["name"] for g in groups}
+    assert not db.exec(
+        select(ActivityLog).where(
+            ActivityLog.action.in_(["wifi_network_updated", "wlan_group_created"])  # type: ignore[attr-defined]
+        )
+    ).all()
 
 
 def test_create_groups_profiles_keys_and_sites(

@@ -355,3 +355,36 @@ def test_a_task_comment_reaches_its_subscriber(db, staff, tenants) -> None:
     activity.record(db, actor=staff, company_id=tenants.acme.id, action=Action.task_commented)
     activity.record(db, actor=staff, company_id=tenants.acme.id, action=Action.task_created)
     assert [d.event for d in deliveries(db, sub)] == ["task_commented"]
+
+
+def test_a_company_webhook_never_receives_staff_only_activity(db, tenants, staff) -> None:
+    """Staff opening a portal as a client, the credentials vault, internal notes: the company's
+    own subscription does not get them (its client could not see them in the portal either);
+    the agency-wide one does."""
+    from portal.models.activity import STAFF_ONLY_OBJECT_TYPES
+    from services.accounts.view_as import start_view_as
+
+    agency, _ = subscribe(db, staff, "https://hooks.example.test/all", events=["*"])
+    acme, _ = subscribe(
+        db, staff, "https://hooks.example.test/acme", events=["*"], company_id=tenants.acme.id
+    )
+    start_view_as(db, actor=staff, user_id=tenants.acme_viewer.id)
+    for object_type in STAFF_ONLY_OBJECT_TYPES:
+        activity.record(
+            db,
+            actor=staff,
+            company_id=tenants.acme.id,
+            action=Action.credential_secret_read,
+            object_type=object_type,
+        )
+    activity.record(db, actor=staff, company_id=tenants.acme.id, action=Action.client_invited)
+
+    def events(sub) -> list[str]:
+        return [d.event for d in deliveries(db, sub)]
+
+    assert events(acme) == ["client_invited"]
+    assert events(agency) == [
+        "view_as_started",
+        *["credential_secret_read"] * len(STAFF_ONLY_OBJECT_TYPES),
+        "client_invited",
+    ]

@@ -228,8 +228,12 @@ def test_the_tab_runs_the_same_queries_for_3_or_30_devices(
 
 def test_staff_may_let_a_companys_admins_reveal(client, login, db, sites, hq_wlans) -> None:
     login(sites.staff_admin)
-    assert "admins may reveal WiFi passphrases" in client.get(URL).get_data(as_text=True)
+    page = client.get(URL).get_data(as_text=True)
+    assert "admins may reveal WiFi passphrases" in page
+    assert "none (not granted)" in page  # who may see them, before the grant
     assert client.post(f"{URL}/client-access", data={"reveal": "on"}).status_code == 303
+    page = client.get(URL).get_data(as_text=True)
+    assert sites.acme_admin.display_name in page.split("Client admins:")[1]
     guest = next(w for w in hq_wlans if w.is_guest)
     reveal = f"{URL}/sites/{sites.hq.id}/wifi/{guest.id}/passphrase"
     login(sites.acme_admin)
@@ -260,3 +264,22 @@ def test_clients_cannot_grant_themselves(client, login, sites) -> None:
     assert client.post(f"{URL}/client-access", data={"reveal": "on"}).status_code == 403
     login(sites.pm)  # PMs do not hold company.permissions.update
     assert client.post(f"{URL}/client-access", data={"reveal": "on"}).status_code == 403
+
+
+def test_a_companys_admins_see_its_passphrase_reveals_in_the_activity_feed(
+    client, login, sites, hq_wlans
+) -> None:
+    """Who revealed a passphrase is the company admins' business: they see it in the feed;
+    collaborators and viewers do not."""
+    login(sites.pm)
+    guest = next(w for w in hq_wlans if w.is_guest)
+    assert client.post(f"{URL}/sites/{sites.hq.id}/wifi/{guest.id}/passphrase").status_code == 200
+    feed = "/p/acme-test/activity"
+    assert "revealed the passphrase of Acme-Guest" in client.get(feed).get_data(as_text=True)
+    login(sites.acme_admin)
+    assert "revealed the passphrase of Acme-Guest" in client.get(feed).get_data(as_text=True)
+    for who in ("acme_collab", "acme_viewer"):
+        login(getattr(sites, who))
+        body = client.get(feed).get_data(as_text=True)
+        assert client.get(feed).status_code == 200
+        assert "revealed the passphrase" not in body, who
