@@ -34,7 +34,7 @@ from portal.storage import Blob, Storage, TempObject, get_storage
 from portal.tenancy import Actor, require_staff, scoped, staff_can
 from portal.web.pagination import Page, count, paginate
 from services.events import activity
-from services.events.notifications import notify
+from services.events.notifications import Subject, notify, resolve
 from services.files.access import (
     VISIBLE_STATUSES,
     approver_choices,
@@ -406,7 +406,10 @@ def _decide(
         company_id=file.company_id,
         actor=actor,
         url=f"/p/{portal.slug}/files/{file.id}",
+        subject=Subject("file", file.id, file.name),
     )
+    # decided: the approver's "needs your approval" notice is done (whoever decided)
+    resolve(session, subject=Subject("file", file.id, file.name), types=["file_approval_requested"])
     return file
 
 
