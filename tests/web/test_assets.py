@@ -71,3 +71,10 @@ def test_pages_and_fragments_are_gzipped_when_accepted(client, login, tenants) -
 def test_missing_static_file_is_a_plain_404(client) -> None:
     resp = client.get("/static/js/nope.js", headers=GZ)
     assert resp.status_code == 404
+
+
+def test_unreadable_static_names_are_404_not_500(client) -> None:
+    """A name too long for the filesystem, or with a NUL byte, names no file (the fuzz found a
+    500 in the version lookup)."""
+    assert client.get("/static/" + "x" * 5000).status_code == 404
+    assert client.get("/static/js/app%00.js").status_code == 404
