@@ -273,21 +273,26 @@ def file_page(session: Session, *, actor: Actor, file_id: int, can_write: bool) 
     )
 
 
-def pending_file_approvals(session: Session, *, actor: Actor, limit: int = 20) -> list[PortalFile]:
-    """Files waiting for this actor's approval (the dashboard's "waiting for you")."""
+@dataclass(frozen=True)
+class FilesWaiting:
+    """Files waiting for this person's approval: the first rows and how many in all."""
+
+    rows: list[PortalFile]
+    total: int
+
+
+def pending_file_approvals(session: Session, *, actor: Actor, limit: int = 20) -> FilesWaiting:
+    """Files waiting for this actor's approval (the dashboard's "waiting for you"); counted
+    only when there are more than ``limit``."""
     if actor.user_id is None:
-        return []
-    return list(
-        session.exec(
-            visible_files(actor)
-            .where(
-                PortalFile.approval_status == ApprovalStatus.pending.value,
-                PortalFile.approver_id == actor.user_id,
-            )
-            .order_by(col(PortalFile.created_at))
-            .limit(limit)
-        ).all()
+        return FilesWaiting(rows=[], total=0)
+    stmt = visible_files(actor).where(
+        PortalFile.approval_status == ApprovalStatus.pending.value,
+        PortalFile.approver_id == actor.user_id,
     )
+    rows = list(session.exec(stmt.order_by(col(PortalFile.created_at)).limit(limit)).all())
+    total = len(rows) if len(rows) < limit else count(session, stmt)
+    return FilesWaiting(rows=rows, total=total)
 
 
 # Folders and links -------------------------------------------------------------------------

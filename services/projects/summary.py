@@ -21,12 +21,9 @@ def compose_summary(detail: ProjectDetail, *, today: date | None = None) -> str:
     p = detail.project
     parts: list[str] = []
     if detail.progress.total:
-        parts.append(
-            f"{p.name} is {detail.progress.percent}% of the way through its plan "
-            f"({detail.progress.done} of {detail.progress.total} goals and roadmap steps done)."
-        )
+        parts.append(f"{p.name} is {detail.progress.percent}% done ({detail.progress.label}).")
     else:
-        parts.append(f"{p.name} has no goals or roadmap yet.")
+        parts.append(f"{p.name} has no tasks yet.")
     open_goals = [g for g in detail.goals if g.status != GoalStatus.done]
     at_risk = [g for g in open_goals if g.status == GoalStatus.at_risk]
     if open_goals:
