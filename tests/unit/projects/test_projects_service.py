@@ -61,7 +61,8 @@ def test_summary_is_composed_from_the_plan(db, tenants) -> None:
     db.flush()
     detail = project_detail(db, actor=STAFF.narrowed([p.company_id]), project_id=p.id)
     text = compose_summary(detail, today=date(2030, 1, 21))
-    assert text.startswith("Acme Website has no tasks yet.")
+    assert text.startswith("Acme Website: 1 goal open")
+    assert "%" not in text  # progress lives on the Progress card only
     assert "1 goal open, 1 at risk (“Speed”)" in text
     assert f"by {tenants.acme_admin.display_name}: Go with teal." in text
     assert text.endswith("Due 31 Jan 2030, 10 days away.")
