@@ -7,32 +7,66 @@ WORKERS ?= 2
 # Test processes (pytest-xdist; each gets its own database). `make test TEST_WORKERS=0` runs in one.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install dev-install lint format vendor clean
+# The database `make run` prepares: a stamp per database URL records that its migrations and the
+# demo data are in, so a warm `make run` starts the server straight away.
+DB_URL   := $(or $(DATABASE_URL),sqlite:///instance/stoa.db)
+DB_FILE  := $(if $(filter sqlite:///%,$(DB_URL)),$(patsubst sqlite:///%,%,$(DB_URL)))
+DB_STAMP := instance/.db-ready-$(shell printf '%s' '$(DB_URL)' | cksum | cut -d' ' -f1)
+PIDFILE  := instance/gunicorn-$(PORT).pid
 
-$(BIN)/python:
+.PHONY: run stop setup check test install dev-install lint format vendor clean
+
+# Prerequisites, checked with a clear message: Python 3.11 or newer (and make, which runs this).
+check:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "Stoa needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>/dev/null || echo 'not found')."; \
+		echo "Install it, or point make at one: make run PYTHON=python3.12"; exit 1; }
+
+$(BIN)/python: | check
+	@echo "==> Creating the virtual environment in $(VENV)/"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the dependency declarations change.
+# Reinstall only when the dependency declarations change. pip shows what it installs (the first
+# install takes a minute or two).
 $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -c constraints.txt -e .
+	@echo "==> Installing Stoa and its dependencies (first time: a minute or two)"
+	$(BIN)/pip install --progress-bar on -c constraints.txt -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	@echo "==> Installing Stoa with the development tools (first time: a few minutes)"
+	$(BIN)/pip install --progress-bar on -c constraints.txt -e ".[dev]"
 	touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
-dev-install: $(VENV)/.installed-dev
+install: check $(VENV)/.installed
+dev-install: check $(VENV)/.installed-dev
 
-run: install
-	$(BIN)/stoa db upgrade
-	$(BIN)/stoa demo
-	mkdir -p instance
+# Migrate and load the demo data when the database is new or a migration was added (else skip).
+setup: install
+	@mkdir -p instance
+	@if [ ! -f $(DB_STAMP) ] || [ -n "$$(find migrations/versions -name '*.py' -newer $(DB_STAMP) | head -n 1)" ] \
+		|| { [ -n "$(DB_FILE)" ] && [ ! -f "$(DB_FILE)" ]; }; then \
+		echo "==> Preparing the database (migrations, then demo data)"; \
+		$(BIN)/stoa db upgrade && $(BIN)/stoa demo && touch $(DB_STAMP); \
+	else \
+		echo "==> Database ready (migrations and demo data already in)"; \
+	fi
+
+run: setup
+	@echo "==> Serving on http://127.0.0.1:$(PORT) (sign in with a demo account; stop with Ctrl-C or make stop)"
 	STOA_BASE_URL="$${STOA_BASE_URL:-http://127.0.0.1:$(PORT)}" \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 \
-		--control-socket instance/gunicorn.ctl --access-logfile - \
+		--pid $(PIDFILE) --control-socket instance/gunicorn.ctl --access-logfile - \
 		--logger-class portal.accesslog.RedactingLogger wsgi:app
+
+# Stop the server `make run` started on $(PORT) (from another terminal).
+stop:
+	@if [ -f $(PIDFILE) ] && kill -0 "$$(cat $(PIDFILE))" 2>/dev/null; then \
+		kill -TERM "$$(cat $(PIDFILE))" && echo "Stopped the server on port $(PORT)."; \
+	else \
+		echo "No server started by make run is running on port $(PORT)."; rm -f $(PIDFILE); \
+	fi
 
 test: dev-install
 	$(BIN)/mypy portal services

@@ -14,12 +14,14 @@ from portal.db import get_session
 from portal.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from portal.models.user import InvitationAccept
 from portal.principal import SESSION_KEY, current_actor, remember_session
+from portal.runtime import get_runtime
 from portal.validation import form_data, validated
 from portal.web.htmx import render_page
 from portal.web.urls import base_url, safe_next
 from services.accounts import auth as auth_service
 from services.accounts import sso as sso_service
 from services.accounts.auth import SignIn
+from services.accounts.demo import DEMO_PASSWORD, demo_accounts
 from services.portals import landing_url, portal_for_slug
 from services.portals import settings as portal_settings
 from services.portals.settings import Brand
@@ -51,7 +53,13 @@ def login() -> Response:
 
 def _login_form(next_url: str | None, brand: Brand | None = None) -> Response:
     """The sign-in form (GET) or its submission (POST), with the agency's or a portal's brand."""
-    page = {"next_url": next_url, "brand": brand, "providers": _providers()}
+    page = {
+        "next_url": next_url,
+        "brand": brand,
+        "providers": _providers(),
+        "demo_accounts": demo_accounts(get_session(), env=get_runtime().settings.env),
+        "demo_password": DEMO_PASSWORD,
+    }
     if request.method == "GET":
         return render_page("auth/login.html", email="", **page)
     email = request.form.get("email", "")

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, g, make_response, redirect, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -81,12 +92,66 @@ def badge() -> Response:
     return resp
 
 
+# The bell's own event: the badge (and an open panel) reload at once after the person's own
+# action changed their notifications, instead of at the next 30 s poll.
+BELL_EVENT = "stoa:notifications"
+
+
+def _add_trigger(resp: Response, event: str) -> None:
+    current = resp.headers.get("HX-Trigger")
+    if not current:
+        resp.headers["HX-Trigger"] = event
+    elif current.lstrip().startswith("{"):
+        events = json.loads(current)
+        events.setdefault(event, {})
+        resp.headers["HX-Trigger"] = json.dumps(events)
+    elif event not in current:
+        resp.headers["HX-Trigger"] = f"{current}, {event}"
+
+
+@bp.after_app_request
+def _bell_follows(resp: Response) -> Response:
+    session = g.get("db_session")
+    if session is None:
+        return resp
+    touched = service.touched_users(session)
+    if (
+        touched
+        and resp.status_code < 400
+        and request.headers.get("HX-Request")
+        and current_user.is_authenticated
+        and current_user.id in touched
+    ):
+        _add_trigger(resp, BELL_EVENT)
+    return resp
+
+
+@bp.get("/notifications/panel")
+@login_required
+def panel() -> Response:
+    """The bell's panel: the latest notifications and "mark all read" (an HTMX fragment)."""
+    view = service.panel_view(get_session(), user_id=current_user.id)
+    resp = make_response(render_template("notifications/_panel.html", view=view))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 @bp.get("/notifications/<int:notification_id>/go")
+@login_required
+def follow(notification_id: int) -> Response:
+    """Follow a notification's link without writing anything (a GET never marks read)."""
+    row = service.get_notification(
+        get_session(), user_id=current_user.id, notification_id=notification_id
+    )
+    return redirect(safe_next(row.url) or "/notifications", code=302)
+
+
+@bp.post("/notifications/<int:notification_id>/go")
 @login_required
 def go(notification_id: int) -> Response:
     """Open a notification: mark it read, then follow its link (same-site paths only)."""
     row = service.mark_read(get_session(), user_id=current_user.id, notification_id=notification_id)
-    return redirect(safe_next(row.url) or "/notifications", code=302)
+    return redirect(safe_next(row.url) or "/notifications", code=303)
 
 
 @bp.post("/notifications/<int:notification_id>/read")
@@ -107,6 +172,8 @@ def archive(notification_id: int) -> Response:
 @login_required
 def read_all() -> Response:
     count = service.mark_all_read(get_session(), user_id=current_user.id)
+    if is_partial() and request.args.get("from") == "panel":
+        return panel()
     if not is_partial():
         flash(f"Marked {count} notification{'s' if count != 1 else ''} read.", "success")
     return _after_write()

@@ -7,15 +7,16 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from portal.models import ActivityLog, Announcement, Company, PortalFile, Project, Task
+from portal.models import ActivityLog, Announcement, Company, Project, Task
 from portal.tenancy import Actor, scoped
 from services.announcements import latest_announcements
 from services.billing.queries import CurrencySummary, financial_summary
 from services.deliverables import queries as deliverable_queries
-from services.deliverables.queries import DeliverableRow
+from services.deliverables.queries import Waiting
 from services.events.activity import latest_activity
-from services.files import pending_file_approvals
-from services.tasks.views import ProjectProgress, project_progress, upcoming
+from services.files import FilesWaiting, pending_file_approvals
+from services.projects.progress import ProjectProgress, project_progress
+from services.tasks.views import upcoming
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,14 @@ class DashboardView:
     due_soon: list[tuple[Task, str]]
     today: date
     announcements: list[Announcement] = field(default_factory=list)
-    waiting: list[DeliverableRow] = field(default_factory=list)  # deliverables to approve
-    files_to_approve: list[PortalFile] = field(default_factory=list)
+    waiting: Waiting = field(default_factory=lambda: Waiting(rows=[], total=0))  # deliverables
+    files_to_approve: FilesWaiting = field(default_factory=lambda: FilesWaiting(rows=[], total=0))
     financial: list[CurrencySummary] = field(default_factory=list)  # per currency, largest first
+
+    @property
+    def waiting_total(self) -> int:
+        """Everything waiting for the visitor: deliverables to review and files to approve."""
+        return self.waiting.total + self.files_to_approve.total
 
     @property
     def overdue_count(self) -> int:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from portal.errors import NotFound
 from portal.models import (
+    Company,
     EmailOutbox,
     Invitation,
     PortalManager,
@@ -36,10 +37,39 @@ class ProjectTeam:
 
 
 @dataclass(frozen=True)
+class CompanyPeople:
+    """The people who belong to one company (their own company, never its parent's list)."""
+
+    company: Company
+    users: list[User]
+
+
+def company_people(
+    session: Session, *, actor: Actor, company_id: int | None = None, active_only: bool = True
+) -> list[CompanyPeople]:
+    """Who belongs to which company, per company the actor sees (``company_id``: only that one),
+    in one query: the single definition Team and Settings both list. A person belongs to the
+    company their account is in; a child company's admin is listed under the child."""
+    stmt = (
+        scoped(select(User, Company), actor, User)
+        .join(Company, col(Company.id) == User.company_id)
+        .where(col(User.company_id).is_not(None))
+    )
+    if company_id is not None:
+        stmt = stmt.where(col(User.company_id) == company_id)
+    if active_only:
+        stmt = stmt.where(col(User.is_active))
+    groups: dict[int | None, CompanyPeople] = {}
+    for user, company in session.exec(stmt.order_by(col(Company.name), col(User.name))).all():
+        groups.setdefault(company.id, CompanyPeople(company=company, users=[])).users.append(user)
+    return list(groups.values())
+
+
+@dataclass(frozen=True)
 class TeamView:
     managers: list[User]
     leads: list[tuple[User, str]]  # lead and project name
-    members: list[User]
+    people: list[CompanyPeople]  # the portal's own company first, then the rest of its group
     projects: list[ProjectTeam] = field(default_factory=list)
 
     @property
@@ -78,15 +108,12 @@ def team_view(session: Session, *, actor: Actor, company_id: int) -> TeamView:
         .where(col(Project.status) == "active")
         .order_by(col(Project.name))
     ).all()
-    members = session.exec(
-        scoped(select(User), actor, User)
-        .where(col(User.company_id).is_not(None), col(User.is_active))
-        .order_by(col(User.name))
-    ).all()
+    people = company_people(session, actor=actor)
+    people.sort(key=lambda g: g.company.id != company_id)  # stable: own company first
     return TeamView(
         managers=list(managers),
         leads=[(u, n) for u, n in leads],
-        members=list(members),
+        people=people,
         projects=project_teams(session, actor=actor),
     )
 
@@ -152,11 +179,8 @@ def settings_view(session: Session, *, actor: Actor, company_id: int, manage: bo
 
 
 def _company_members(session: Session, *, actor: Actor, company_id: int) -> CompanyMembers:
-    users = session.exec(
-        scoped(select(User), actor, User)
-        .where(col(User.company_id) == company_id)
-        .order_by(col(User.name))
-    ).all()
+    groups = company_people(session, actor=actor, company_id=company_id, active_only=False)
+    users = groups[0].users if groups else []
     invitations = session.exec(
         scoped(select(Invitation, EmailOutbox), actor, Invitation)
         .outerjoin(EmailOutbox, col(EmailOutbox.id) == col(Invitation.email_id))

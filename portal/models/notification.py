@@ -14,7 +14,10 @@ class Notification(SQLModel, table=True):
     """One in-app notification for one user (SPEC §6)."""
 
     __tenant_column__ = "company_id"
-    __table_args__ = (Index("ix_notification_user_created", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_notification_user_created", "user_id", "created_at"),
+        Index("ix_notification_subject", "subject_type", "subject_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(
@@ -29,6 +32,12 @@ class Notification(SQLModel, table=True):
     body: str = Field(default="", max_length=2000)
     url: str | None = Field(default=None, max_length=500)
     actor_label: str = Field(default="", max_length=200)
+    # the object it is about ("deliverable", 12): repeats collapse into one row per person, and
+    # the "please act" ones are marked done when the work is done
+    subject_type: str | None = Field(default=None, max_length=32)
+    subject_id: int | None = None
+    repeats: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # email digest bookkeeping: set when mailed, or when it was decided never to mail it

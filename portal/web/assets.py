@@ -37,10 +37,10 @@ LEVEL = 6
 class StaticVersions:
     """Content hashes and gzipped bodies of the static files, per app, keyed by file version.
 
-    Static files ship with the code, so outside development (``watch=False``) a file's hash is worked
-    out once per process: a page links ~25 files, and resolving and stat-ing each one on every
-    ``url_for`` was a few hundred system calls per page. In development the file's mtime is checked
-    on each use, so an edited stylesheet gets a new URL at once.
+    Static files ship with the code, so outside development (``watch=False``) a file's hash
+    is worked out once per process: a page links ~25 files, and resolving and stat-ing each one
+    on every ``url_for`` was a few hundred system calls per page. In development the file's
+    mtime is checked on each use, so an edited stylesheet gets a new URL at once.
     """
 
     def __init__(self, root: Path, *, watch: bool = True) -> None:

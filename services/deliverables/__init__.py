@@ -46,7 +46,7 @@ from services.deliverables.queries import (  # noqa: F401  (the dashboard's and 
 )
 from services.deliverables.settings import MAX_REVISIONS, default_revisions_allowed
 from services.events import activity
-from services.events.notifications import notify
+from services.events.notifications import Subject, notify, resolve
 from services.files.uploads import Received
 
 S = DeliverableStatus
@@ -395,6 +395,10 @@ def _portal_url(session: Session, deliverable: Deliverable) -> str | None:
     return f"/p/{slug}/deliverables/{deliverable.id}" if slug else None
 
 
+def _subject(deliverable: Deliverable) -> Subject:
+    return Subject("deliverable", deliverable.id, deliverable.name)
+
+
 def _announce_review(session: Session, *, actor: Actor, deliverable: Deliverable) -> None:
     _log(
         session,
@@ -411,7 +415,10 @@ def _announce_review(session: Session, *, actor: Actor, deliverable: Deliverable
         company_id=deliverable.company_id,
         actor=actor,
         url=_portal_url(session, deliverable),
+        subject=_subject(deliverable),
     )
+    # a version is back in review: the managers' "revision requested" notices are done
+    resolve(session, subject=_subject(deliverable), types=["deliverable_revision_requested"])
 
 
 def submit(session: Session, *, actor: Actor, deliverable_id: int) -> Deliverable:
@@ -472,7 +479,10 @@ def request_revision(
         company_id=d.company_id,
         actor=actor,
         url=_portal_url(session, d),
+        subject=_subject(d),
     )
+    # the review is given: every approver's "ready for your review" notice is done
+    resolve(session, subject=_subject(d), types=["deliverable_in_review"])
     return d
 
 
@@ -548,7 +558,9 @@ def approve(
         company_id=d.company_id,
         actor=actor,
         url=_portal_url(session, d),
+        subject=_subject(d),
     )
+    resolve(session, subject=_subject(d), types=["deliverable_in_review"])
     return receipt
 
 

@@ -113,18 +113,31 @@ def list_deliverables(
     return DeliverableListing(rows.map(lambda r: DeliverableRow(*r)), counts)
 
 
-def waiting_for(session: Session, *, actor: Actor, limit: int = 10) -> list[DeliverableRow]:
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for this visitor: the first rows and how many there are in all (the one count
+    the dashboard and the Deliverables tab both show)."""
+
+    rows: list[DeliverableRow]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def waiting_for(session: Session, *, actor: Actor, limit: int = 10) -> Waiting:
     """Deliverables in review that this client user can approve, across the companies the
-    actor sees (a portal's group); empty for viewers and staff."""
+    actor sees (a portal's group); none for viewers and staff. Counted only when there are more
+    than ``limit``."""
     if actor.is_staff or not role_at_least(actor, ClientRole.collaborator):
-        return []
-    rows = session.exec(
-        scoped(_with_version(actor), actor, Deliverable)
-        .where(Deliverable.status == DeliverableStatus.in_review)
-        .order_by(col(Deliverable.updated_at))
-        .limit(limit)
-    ).all()
-    return [DeliverableRow(d, v, c) for d, v, c in rows]
+        return Waiting(rows=[], total=0)
+    stmt = scoped(_with_version(actor), actor, Deliverable).where(
+        Deliverable.status == DeliverableStatus.in_review
+    )
+    rows = session.exec(stmt.order_by(col(Deliverable.updated_at)).limit(limit)).all()
+    total = len(rows) if len(rows) < limit else count(session, stmt)
+    return Waiting(rows=[DeliverableRow(d, v, c) for d, v, c in rows], total=total)
 
 
 @dataclass(frozen=True)
@@ -133,7 +146,7 @@ class DeliverablesPage:
     add deliverables) the create form's choices."""
 
     listing: DeliverableListing
-    waiting: list[DeliverableRow]
+    waiting: Waiting
     status: str  # the status filter, "" for all
     q: str
     staff: bool  # the agency's view: the create form, versions not released yet

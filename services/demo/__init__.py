@@ -21,11 +21,10 @@ from portal.models import (
     WebhookSubscription,
 )
 from portal.models.base import utcnow
+from services.accounts.demo import DEMO_PASSWORD
 from services.accounts.users import ADMIN_ROLE, PM_NODES, PM_ROLE, ensure_role, grant_role
 from services.demo.deliverables import load_demo_deliverables
 from services.demo.plans import load_plans
-
-DEMO_PASSWORD = "stoa-demo"
 
 COMPANIES = [
     # slug, name, parent slug, accent, welcome

@@ -3,6 +3,11 @@
 ``notify`` is what every other service calls. Email is never sent per event: a notification that
 wants email is marked ``email_wanted`` and the digest job (``send_digests``) mails each user at most
 once per interval, leaving out what they already read in the portal.
+
+A notification may name its ``Subject`` (the object it is about). Then a new notice about an object
+a person has an open (unread, not done) notification about updates that row instead of adding one
+("Pricing page — 3 updates"), and ``resolve`` marks the "please act" notices about an object done
+for everyone who got them once the work is done (the service doing the work calls it).
 """
 
 from __future__ import annotations
@@ -20,6 +25,29 @@ from portal.models.base import utcnow
 from portal.models.notification import NotificationPreferencesUpdate
 from portal.tenancy import Actor
 from portal.web.pagination import Page, count, paginate
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a notification is about: ``("deliverable", 12, "Pricing page")``."""
+
+    type: str
+    id: int | None
+    label: str
+
+
+# The session's set of user ids whose notifications changed in this request: the bell of the
+# person acting refreshes at once (``touched_users``) instead of at its next poll.
+TOUCHED = "stoa_notifications_touched"
+
+
+def _touch(session: Session, user_ids: Iterable[int]) -> None:
+    session.info.setdefault(TOUCHED, set()).update(user_ids)
+
+
+def touched_users(session: Session) -> set[int]:
+    """The users whose notifications this session changed (and forget them)."""
+    return set(session.info.pop(TOUCHED, set()))
 
 
 @dataclass(frozen=True)
@@ -89,8 +117,12 @@ def notify(
     actor: Actor | None = None,
     body: str = "",
     url: str | None = None,
+    subject: Subject | None = None,
 ) -> list[Notification]:
-    """Notify users (never the actor themself) according to their preferences."""
+    """Notify users (never the actor themself) according to their preferences.
+
+    With a ``subject``, a person's open notification about the same object is updated (moved to
+    the top, counted) instead of a second one being added."""
     kind = TYPES.get(type)
     if kind is None:
         raise ValueError(f"unknown notification type {type!r}")
@@ -105,33 +137,100 @@ def notify(
         if uid is not None
     }
     prefs = preferences_for(session, active)
+    open_rows = _open_about(session, subject, active)
     created: list[Notification] = []
+    now = utcnow()
     for user_id in sorted(active):
         pref = prefs.get((user_id, type))
         in_app = pref.channel_in_app if pref else kind.in_app_default
         email = pref.channel_email if pref else kind.email_default
         if not in_app and not email:
             continue
-        note = Notification(
-            user_id=user_id,
-            company_id=company_id,
-            type=type,
-            title=title[:300],
-            body=body[:2000],
-            url=url,
-            actor_label=actor.label if actor else "",
-            in_app=in_app,
-            email_wanted=email,
-        )
+        note = open_rows.get(user_id) if in_app else None
+        if note is not None and subject is not None:
+            note.repeats += 1
+            note.title = f"{subject.label} — {note.repeats} updates"[:300]
+            note.body = (f"Latest: {title}" + (f" — {body}" if body else ""))[:2000]
+            note.type = type
+            note.url = url
+            note.created_at = now
+            note.actor_label = actor.label if actor else ""
+            if email:
+                note.email_wanted, note.emailed_at = True, None
+        else:
+            note = Notification(
+                user_id=user_id,
+                company_id=company_id,
+                type=type,
+                title=title[:300],
+                body=body[:2000],
+                url=url,
+                actor_label=actor.label if actor else "",
+                in_app=in_app,
+                email_wanted=email,
+                subject_type=subject.type if subject else None,
+                subject_id=subject.id if subject else None,
+                created_at=now,
+            )
         session.add(note)
         created.append(note)
     session.flush()
+    _touch(session, (n.user_id for n in created if n.in_app))
     wanted = {n.user_id for n in created if n.email_wanted}
     if wanted:
         from services.events.digests import schedule_digests
 
         schedule_digests(session, wanted)
     return created
+
+
+def _open_about(
+    session: Session, subject: Subject | None, user_ids: set[int]
+) -> dict[int, Notification]:
+    """Each user's open (in-app, unread, not archived, not done) notification about ``subject``."""
+    if subject is None or subject.id is None or not user_ids:
+        return {}
+    rows = session.exec(
+        select(Notification)
+        .where(
+            Notification.subject_type == subject.type,
+            Notification.subject_id == subject.id,
+            col(Notification.user_id).in_(sorted(user_ids)),
+            col(Notification.in_app),
+            col(Notification.read_at).is_(None),
+            col(Notification.archived_at).is_(None),
+            col(Notification.done_at).is_(None),
+        )
+        .order_by(col(Notification.id))
+    ).all()
+    return {n.user_id: n for n in rows}
+
+
+def resolve(session: Session, *, subject: Subject, types: Iterable[str]) -> int:
+    """The work ``types`` ask for about ``subject`` is done: mark those notifications done (and
+    read, so they leave the bell and the digest) for everyone who got them; returns how many."""
+    kinds = sorted(set(types))
+    unknown = [k for k in kinds if k not in TYPES]
+    if unknown:
+        raise ValueError(f"unknown notification types {unknown!r}")
+    if subject.id is None or not kinds:
+        return 0
+    rows = session.exec(
+        select(Notification).where(
+            Notification.subject_type == subject.type,
+            Notification.subject_id == subject.id,
+            col(Notification.type).in_(kinds),
+            col(Notification.done_at).is_(None),
+        )
+    ).all()
+    now = utcnow()
+    for row in rows:
+        row.done_at = now
+        row.read_at = row.read_at or now
+        session.add(row)
+    session.flush()
+    _touch(session, (r.user_id for r in rows))
+    return len(rows)
 
 
 # The in-app list ----------------------------------------------------------------------------
@@ -203,6 +302,22 @@ def notifications_view(
     return NotificationsView(rows=rows, unread=unread_count(session, user_id=user_id), which=which)
 
 
+PANEL_SIZE = 8
+
+
+@dataclass(frozen=True)
+class PanelView:
+    """The bell's panel: the latest notifications (not archived) and the unread count."""
+
+    rows: list[Notification]
+    unread: int
+
+
+def panel_view(session: Session, *, user_id: int) -> PanelView:
+    rows = session.exec(_listed(user_id, "all").limit(PANEL_SIZE)).all()
+    return PanelView(rows=list(rows), unread=unread_count(session, user_id=user_id))
+
+
 def unread_count(session: Session, *, user_id: int) -> int:
     """Unread, not archived, in-app notifications (the bell's number): one query."""
     return int(
@@ -234,6 +349,7 @@ def mark_read(session: Session, *, user_id: int, notification_id: int) -> Notifi
         row.read_at = utcnow()
         session.add(row)
         session.flush()
+        _touch(session, [user_id])
     return row
 
 
@@ -248,6 +364,7 @@ def mark_all_read(session: Session, *, user_id: int) -> int:
         )
         .values(read_at=utcnow())
     )
+    _touch(session, [user_id])
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -259,6 +376,7 @@ def archive(session: Session, *, user_id: int, notification_id: int) -> Notifica
     row.read_at = row.read_at or now
     session.add(row)
     session.flush()
+    _touch(session, [user_id])
     return row
 
 

@@ -16,7 +16,7 @@ from portal.models.feedback import CommentCreate, CommentUpdate, Moderation
 from portal.tenancy import Actor, get_for_actor, scoped
 from portal.text import plain_excerpt
 from services.events import activity
-from services.events.notifications import notify
+from services.events.notifications import Subject, notify
 from services.feedback import can_manage_board, get_post, post_url, require_poster
 from services.feedback.moderation import activity_type, needs_approval
 from services.notes import mention_tokens, portal_audience, resolve_mentions
@@ -78,6 +78,7 @@ def _notify(
             company_id=post.company_id,
             actor=actor,
             url=url,
+            subject=Subject("feedback_post", post.id, post.title),
         )
 
 

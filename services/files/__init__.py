@@ -34,7 +34,7 @@ from portal.storage import Blob, Storage, TempObject, get_storage
 from portal.tenancy import Actor, require_staff, scoped, staff_can
 from portal.web.pagination import Page, count, paginate
 from services.events import activity
-from services.events.notifications import notify
+from services.events.notifications import Subject, notify, resolve
 from services.files.access import (
     VISIBLE_STATUSES,
     approver_choices,
@@ -273,21 +273,26 @@ def file_page(session: Session, *, actor: Actor, file_id: int, can_write: bool) 
     )
 
 
-def pending_file_approvals(session: Session, *, actor: Actor, limit: int = 20) -> list[PortalFile]:
-    """Files waiting for this actor's approval (the dashboard's "waiting for you")."""
+@dataclass(frozen=True)
+class FilesWaiting:
+    """Files waiting for this person's approval: the first rows and how many in all."""
+
+    rows: list[PortalFile]
+    total: int
+
+
+def pending_file_approvals(session: Session, *, actor: Actor, limit: int = 20) -> FilesWaiting:
+    """Files waiting for this actor's approval (the dashboard's "waiting for you"); counted
+    only when there are more than ``limit``."""
     if actor.user_id is None:
-        return []
-    return list(
-        session.exec(
-            visible_files(actor)
-            .where(
-                PortalFile.approval_status == ApprovalStatus.pending.value,
-                PortalFile.approver_id == actor.user_id,
-            )
-            .order_by(col(PortalFile.created_at))
-            .limit(limit)
-        ).all()
+        return FilesWaiting(rows=[], total=0)
+    stmt = visible_files(actor).where(
+        PortalFile.approval_status == ApprovalStatus.pending.value,
+        PortalFile.approver_id == actor.user_id,
     )
+    rows = list(session.exec(stmt.order_by(col(PortalFile.created_at)).limit(limit)).all())
+    total = len(rows) if len(rows) < limit else count(session, stmt)
+    return FilesWaiting(rows=rows, total=total)
 
 
 # Folders and links -------------------------------------------------------------------------
@@ -406,7 +411,10 @@ def _decide(
         company_id=file.company_id,
         actor=actor,
         url=f"/p/{portal.slug}/files/{file.id}",
+        subject=Subject("file", file.id, file.name),
     )
+    # decided: the approver's "needs your approval" notice is done (whoever decided)
+    resolve(session, subject=Subject("file", file.id, file.name), types=["file_approval_requested"])
     return file
 
 

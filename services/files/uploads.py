@@ -43,7 +43,7 @@ from portal.storage import Storage, TempObject, Upload, get_storage
 from portal.sweeper import periodic
 from portal.tenancy import Actor, scoped
 from services.events import activity
-from services.events.notifications import notify
+from services.events.notifications import Subject, notify
 from services.files.access import (
     approver_for,
     can_manage_file,
@@ -206,6 +206,7 @@ def request_approval(session: Session, *, actor: Actor, portal: Portal, file: Po
         company_id=portal.company_id,
         actor=actor,
         url=f"/p/{portal.slug}/files/{file.id}",
+        subject=Subject("file", file.id, file.name),
     )
 
 

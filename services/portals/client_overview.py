@@ -13,7 +13,7 @@ from portal.models import ActivityLog, PortalManager, Project, User
 from portal.tenancy import Actor, scoped
 from portal.web.pagination import count
 from services.events.activity import list_activity
-from services.tasks.views import ProjectProgress, project_progress
+from services.projects.progress import ProjectProgress, project_progress
 from services.team import project_teams
 
 

@@ -7,11 +7,10 @@ Callers pass the actor (inside a portal: the visitor narrowed to the portal's gr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
-from sqlalchemy import case, union_all
+from sqlalchemy import case
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
@@ -37,64 +36,11 @@ from portal.models.planning import DecisionCreate, GoalCreate
 from portal.tenancy import Actor, get_for_actor, role_at_least, scoped, staff_can
 from portal.web.pagination import Page, paginate
 from services.events import activity
+from services.projects.progress import ProjectProgress, project_progress
 
 PROJECT_STATUSES: tuple[str, ...] = ("active", "on_hold", "completed")
 PAGE_SIZE = 20
 DECISIONS_SHOWN = 100
-
-
-@dataclass(frozen=True)
-class Progress:
-    """How far a project is: finished steps out of all steps."""
-
-    done: int = 0
-    total: int = 0
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
-
-
-# Progress ------------------------------------------------------------------------------------
-
-
-def project_progress(
-    session: Session, *, project_ids: Iterable[int | None]
-) -> dict[int | None, Progress]:
-    """Progress per project, counted over its goals and roadmap items (done / all), in one query.
-
-    This is the single definition of "progress": switch it to task counts here once tasks exist.
-    """
-    ids = sorted({pid for pid in project_ids if pid is not None})
-    if not ids:
-        return {}
-    goals = sa_select(
-        col(ProjectGoal.project_id).label("project_id"),
-        case((col(ProjectGoal.status) == GoalStatus.done.value, 1), else_=0).label("done"),
-    ).where(col(ProjectGoal.project_id).in_(ids))
-    items = (
-        sa_select(
-            col(Roadmap.project_id).label("project_id"),
-            case((col(RoadmapItem.status) == RoadmapStatus.done.value, 1), else_=0).label("done"),
-        )
-        .join(Roadmap, col(Roadmap.id) == RoadmapItem.roadmap_id)
-        .where(col(Roadmap.project_id).in_(ids))
-    )
-    steps = union_all(goals, items).subquery()
-    rows = session.execute(
-        sa_select(steps.c.project_id, func.sum(steps.c.done), func.count()).group_by(
-            steps.c.project_id
-        )
-    ).all()
-    return {pid: Progress(done=int(done or 0), total=int(total)) for pid, done, total in rows}
-
-
-def progress_from(goals: Iterable[ProjectGoal], items: Iterable[RoadmapItem]) -> Progress:
-    """The same definition as :func:`project_progress`, over rows already loaded."""
-    steps = [g.status == GoalStatus.done for g in goals] + [
-        i.status == RoadmapStatus.done for i in items
-    ]
-    return Progress(done=sum(steps), total=len(steps))
 
 
 # The list ------------------------------------------------------------------------------------
@@ -105,7 +51,7 @@ class ProjectRow:
     project: Project
     company_name: str
     lead: User | None
-    progress: Progress
+    progress: ProjectProgress
 
 
 @dataclass(frozen=True)
@@ -145,9 +91,11 @@ def list_projects(
     )
     total = counts.get(status, 0) if status else sum(counts.values())
     rows = paginate(session, stmt, page=page, per_page=PAGE_SIZE, scalars=False, total=total)
-    progress = project_progress(session, project_ids=[p.id for p, _, _ in rows])
+    progress = project_progress(session, actor=actor, project_ids=[p.id for p, _, _ in rows])
     return ProjectList(
-        rows=rows.map(lambda r: ProjectRow(r[0], r[1], r[2], progress.get(r[0].id, Progress()))),
+        rows=rows.map(
+            lambda r: ProjectRow(r[0], r[1], r[2], progress.get(r[0].id, ProjectProgress()))
+        ),
         status=status,
         query=query,
         counts=counts,
@@ -168,7 +116,7 @@ class ProjectDetail:
     summary: ProjectSummary | None
     roadmap: Roadmap | None
     items: list[RoadmapItem]
-    progress: Progress
+    progress: ProjectProgress
     items_by_status: dict[str, list[RoadmapItem]] = field(default_factory=dict)
     can_edit: bool = False  # the actor may change the plan here (and the portal is writable)
 
@@ -246,7 +194,7 @@ def project_detail(
         summary=summary,
         roadmap=roadmap,
         items=items,
-        progress=progress_from(goals, items),
+        progress=project_progress(session, actor=actor, project_ids=[project_id])[project_id],
         items_by_status=by_status,
         can_edit=not read_only and can_edit_plan(actor),
     )

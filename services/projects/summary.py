@@ -19,14 +19,9 @@ def compose_summary(detail: ProjectDetail, *, today: date | None = None) -> str:
     """A plain-language summary of where the project stands, from its own data (no LLM)."""
     today = today or date.today()
     p = detail.project
-    parts: list[str] = []
-    if detail.progress.total:
-        parts.append(
-            f"{p.name} is {detail.progress.percent}% of the way through its plan "
-            f"({detail.progress.done} of {detail.progress.total} goals and roadmap steps done)."
-        )
-    else:
-        parts.append(f"{p.name} has no goals or roadmap yet.")
+    # no progress figure here: a stored summary would go stale and differ from the Progress card
+    # (the one live, labelled metric), and staff and clients may see different tasks
+    parts: list[str] = [f"{p.name}:"]
     open_goals = [g for g in detail.goals if g.status != GoalStatus.done]
     at_risk = [g for g in open_goals if g.status == GoalStatus.at_risk]
     if open_goals:
@@ -55,6 +50,8 @@ def compose_summary(detail: ProjectDetail, *, today: date | None = None) -> str:
             parts.append("Due today.")
         else:
             parts.append(f"Was due {p.due_date:%d %b %Y}, {-days} days ago.")
+    if len(parts) == 1:
+        parts.append("no goals, roadmap or decisions yet.")
     return " ".join(parts)
 
 

@@ -36,7 +36,7 @@ from portal.tenancy import (
     staff_seeing_company,
 )
 from services.events import activity
-from services.events.notifications import notify
+from services.events.notifications import Subject, notify, resolve
 from services.portals.admin import get_portal
 
 STATUS_LABELS: dict[str, str] = {
@@ -189,8 +189,16 @@ def _next_sort_order(session: Session, *, project_id: int, status: str) -> int:
     return (last or 0) + 1
 
 
+def _answered(session: Session, *, actor: Actor, task: Task) -> None:
+    """The agency answered a client's request (a comment, a move): the managers' "new request"
+    notices are done."""
+    if task.is_request and actor.is_staff:
+        resolve(session, subject=Subject("task", task.id, task.title), types=["request_created"])
+
+
 def _record_status_change(session: Session, *, actor: Actor, task: Task, previous: str) -> None:
     label = _label(task)
+    _answered(session, actor=actor, task=task)
     if task.status == "complete":
         task.completed_at = utcnow()
         _log(session, actor, task, Action.task_completed, f"{actor.label} completed {label}")
@@ -202,6 +210,7 @@ def _record_status_change(session: Session, *, actor: Actor, task: Task, previou
             company_id=task.company_id,
             actor=actor,
             url=task_url(session, task),
+            subject=Subject("task", task.id, label),
         )
         return
     if previous == "complete":
@@ -259,6 +268,7 @@ def _set_assignees(session: Session, *, actor: Actor, task: Task, user_ids: list
             company_id=task.company_id,
             actor=actor,
             url=task_url(session, task),
+            subject=Subject("task", task.id, _label(task)),
         )
     return added
 
@@ -442,4 +452,5 @@ def add_comment(
     session.add(comment)
     session.flush()
     _log(session, actor, task, Action.task_commented, f"{actor.label} commented on {_label(task)}")
+    _answered(session, actor=actor, task=task)
     return comment

@@ -14,7 +14,7 @@ from portal.models.base import utcnow
 from portal.models.task import DEFAULT_SLA_HOURS, TASK_PRIORITIES, RequestCreate
 from portal.tenancy import Actor, role_at_least, scoped
 from services.events import activity
-from services.events.notifications import notify
+from services.events.notifications import Subject, notify
 from services.tasks import target_project, task_url
 from services.tasks.views import portal_projects
 
@@ -95,6 +95,7 @@ def create_request(
         company_id=task.company_id,
         actor=actor,
         url=task_url(session, task),
+        subject=Subject("task", task.id, task.title),
     )
     return task
 

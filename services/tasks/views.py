@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, or_, union_all
+from sqlalchemy import ColumnElement, and_, exists, false, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select
@@ -406,49 +406,6 @@ def task_detail(session: Session, *, actor: Actor, task_id: int) -> TaskDetail:
         can_delete=can_delete_tasks(actor),
         today=date.today(),
     )
-
-
-@dataclass(frozen=True)
-class ProjectProgress:
-    total: int
-    done: int
-    counts: dict[str, int]
-    overdue: int = 0
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
-
-
-def project_progress(
-    session: Session, *, actor: Actor, project_ids: Iterable[int]
-) -> dict[int, ProjectProgress]:
-    """Task counts per status (and overdue ones) for each project, in one grouped query."""
-    ids = sorted(set(project_ids))
-    if not ids:
-        return {}
-    late = case(
-        (and_(col(Task.due_date) < date.today(), col(Task.status) != "complete"), 1),
-        else_=0,
-    )
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TASK_STATUSES, 0))
-    overdue: dict[int, int] = defaultdict(int)
-    for project_id, status, n, n_late in session.exec(
-        scoped(select(Task.project_id, Task.status, func.count(), func.sum(late)), actor, Task)
-        .where(col(Task.project_id).in_(ids))
-        .group_by(col(Task.project_id), col(Task.status))
-    ).all():
-        counts[project_id][status] = int(n)
-        overdue[project_id] += int(n_late or 0)
-    return {
-        pid: ProjectProgress(
-            total=sum(counts[pid].values()),
-            done=counts[pid]["complete"],
-            counts=dict(counts[pid]),
-            overdue=overdue[pid],
-        )
-        for pid in ids
-    }
 
 
 def upcoming(

@@ -137,7 +137,41 @@
     toast(FALLBACK[0], "error");
   });
 
+  // The bell opens a small panel (loaded over HTMX) with the latest notifications. Escape or a
+  // click elsewhere closes it and focus returns to the bell.
+  function bellPanel() { return document.getElementById("bell-panel"); }
+  function closeBell(returnFocus) {
+    var panel = bellPanel();
+    if (!panel || panel.hidden) return;
+    panel.hidden = true;
+    var bell = document.querySelector("[data-bell-panel]");
+    if (bell) {
+      bell.setAttribute("aria-expanded", "false");
+      if (returnFocus) bell.focus();
+    }
+  }
+  function openBell(bell) {
+    var panel = bellPanel();
+    if (!panel || !window.htmx) { window.location.href = "/notifications"; return; }
+    bell.setAttribute("aria-expanded", "true");
+    panel.hidden = false;
+    htmx.ajax("GET", bell.getAttribute("data-bell-panel"), { target: panel, swap: "innerHTML" });
+  }
+  // once the panel's content is in (opened, or re-rendered by "mark all read"), focus moves into it
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    var panel = bellPanel();
+    if (!panel || panel.hidden || evt.detail.target !== panel || panel.contains(document.activeElement)) return;
+    var first = panel.querySelector("button, a");
+    if (first) first.focus();
+  });
+
   document.addEventListener("click", function (evt) {
+    var bell = evt.target.closest("[data-bell-panel]");
+    if (bell) {
+      if (bellPanel() && !bellPanel().hidden) closeBell(false); else openBell(bell);
+    } else if (bellPanel() && !bellPanel().contains(evt.target)) {
+      closeBell(false);
+    }
     var btn = evt.target.closest("[data-dismiss]");
     if (btn) btn.closest(".toast").remove();
     // close open menus when clicking elsewhere
@@ -152,6 +186,7 @@
       d.removeAttribute("open");
       if (inside) d.querySelector("summary").focus(); // keyboard users land where they opened it
     });
+    closeBell(true);
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".toast").forEach(function (el) { setTimeout(function () { el.remove(); }, 6000); });

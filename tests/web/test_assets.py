@@ -92,6 +92,8 @@ def test_versions_are_hashed_once_outside_development(tmp_path: Path) -> None:
     assert deployed.version("app.css") == first  # not read again
     assert developing.version("app.css") not in (None, first_dev)  # the edit shows
     assert deployed.version("missing.css") is None
+
+
 def test_unreadable_static_names_are_404_not_500(client) -> None:
     """A name too long for the file system, or with a NUL, names no file (the fuzz found 500s)."""
     for name in ("x" * 5000 + ".css", "css/base\x00.css"):

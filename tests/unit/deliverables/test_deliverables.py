@@ -281,10 +281,13 @@ def test_waiting_for_and_approvals_queue(db, tenants) -> None:
 
     names = [
         r.deliverable.name
-        for r in waiting_for(db, actor=actor(db, tenants.acme_collab).narrowed([tenants.acme.id]))
+        for r in waiting_for(
+            db, actor=actor(db, tenants.acme_collab).narrowed([tenants.acme.id])
+        ).rows
     ]
     assert names == ["In review"]
-    assert waiting_for(db, actor=actor(db, tenants.acme_viewer).narrowed([tenants.acme.id])) == []
+    viewer = actor(db, tenants.acme_viewer).narrowed([tenants.acme.id])
+    assert waiting_for(db, actor=viewer).total == 0
 
     queue = approvals_queue(db, actor=pm)
     assert [(r.deliverable.name, r.needs) for r in queue] == [

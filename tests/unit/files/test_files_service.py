@@ -68,8 +68,8 @@ def test_pending_file_approvals_for_the_approver(db, tenants, tmp_path) -> None:
     )
     approver = actor_for_user(db, tenants.acme_admin)
     waiting = svc.pending_file_approvals(db, actor=approver.narrowed([tenants.acme.id]))
-    assert [f.id for f in waiting] == [file.id]
-    assert svc.pending_file_approvals(db, actor=uploader.narrowed([tenants.acme.id])) == []
+    assert [f.id for f in waiting.rows] == [file.id] and waiting.total == 1
+    assert svc.pending_file_approvals(db, actor=uploader.narrowed([tenants.acme.id])).total == 0
 
 
 def test_approver_must_belong_to_the_portal(db, tenants, tmp_path) -> None:

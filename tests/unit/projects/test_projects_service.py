@@ -17,38 +17,28 @@ from portal.models import (
 )
 from portal.tenancy import ANONYMOUS, Actor
 from services.demo import load_demo
-from services.projects import (
-    Progress,
-    can_edit_plan,
-    project_detail,
-    project_progress,
-)
+from services.projects import can_edit_plan, project_detail
+from services.projects.progress import ProjectProgress, project_progress
 from services.projects.summary import compose_summary
 
 STAFF = Actor(kind="staff", company_ids=None, nodes=frozenset({"*"}), label="Staff")
 
 
-def test_progress_counts_goals_and_roadmap_items(db, tenants) -> None:
+def test_progress_counts_tasks_done_and_is_labelled(db, tenants, make_task) -> None:
     p = tenants.acme_project
-    db.add_all(
-        [
-            ProjectGoal(company_id=p.company_id, project_id=p.id, title="a", status="done"),
-            ProjectGoal(company_id=p.company_id, project_id=p.id, title="b", status="at_risk"),
-        ]
+    for status in ("complete", "complete", "complete", "open", "in_progress"):
+        make_task(p, status=status)
+    # goals and roadmap steps are not a second percentage
+    db.add(ProjectGoal(company_id=p.company_id, project_id=p.id, title="a", status="at_risk"))
+    db.flush()
+    progress = project_progress(
+        db, actor=STAFF, project_ids=[p.id, tenants.retail_project.id, None]
     )
-    roadmap = Roadmap(company_id=p.company_id, project_id=p.id, title="r")
-    db.add(roadmap)
-    db.flush()
-    for status in ("done", "done", "planned"):
-        db.add(
-            RoadmapItem(company_id=p.company_id, roadmap_id=roadmap.id, title="i", status=status)
-        )
-    db.flush()
-    progress = project_progress(db, project_ids=[p.id, tenants.retail_project.id])
-    assert progress == {p.id: Progress(done=3, total=5)}
-    assert progress[p.id].percent == 60
-    assert Progress().percent == 0
-    assert project_progress(db, project_ids=[]) == {}
+    assert (progress[p.id].done, progress[p.id].total, progress[p.id].percent) == (3, 5, 60)
+    assert progress[p.id].label == "3 of 5 tasks done"
+    assert progress[tenants.retail_project.id] == ProjectProgress()
+    assert ProjectProgress().percent == 0 and ProjectProgress(total=1).label == "0 of 1 task done"
+    assert project_progress(db, actor=STAFF, project_ids=[]) == {}
 
 
 def test_summary_is_composed_from_the_plan(db, tenants) -> None:
@@ -71,7 +61,8 @@ def test_summary_is_composed_from_the_plan(db, tenants) -> None:
     db.flush()
     detail = project_detail(db, actor=STAFF.narrowed([p.company_id]), project_id=p.id)
     text = compose_summary(detail, today=date(2030, 1, 21))
-    assert text.startswith("Acme Website is 50% of the way through its plan (1 of 2")
+    assert text.startswith("Acme Website: 1 goal open")
+    assert "%" not in text  # progress lives on the Progress card only
     assert "1 goal open, 1 at risk (“Speed”)" in text
     assert f"by {tenants.acme_admin.display_name}: Go with teal." in text
     assert text.endswith("Due 31 Jan 2030, 10 days away.")

@@ -11,8 +11,9 @@ from portal.models.task import RequestCreate, TaskCommentCreate, TaskCreate, Tas
 from portal.tenancy import actor_for_user
 from portal.validation import validated
 from services import tasks as task_service
+from services.projects.progress import project_progress
 from services.tasks import requests as requests_service
-from services.tasks.views import project_progress, tasks_view, upcoming
+from services.tasks.views import tasks_view, upcoming
 
 
 def _actions(db, task_id) -> list[str]:

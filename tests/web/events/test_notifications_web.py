@@ -67,10 +67,13 @@ def test_badge_is_tiny_and_cheap(client, login, tenants, db, count_queries) -> N
         resp = client.get("/notifications/badge")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and ">4<" in html and "4 unread" in html
-    assert 'hx-trigger="every 30s"' in html and "<html" not in html
+    assert 'hx-trigger="every 30s, stoa:notifications from:body"' in html and "<html" not in html
     assert q.count <= 2, q.statements
     shell = client.get("/p/acme-test/dashboard").get_data(as_text=True)
-    assert 'hx-get="/notifications/badge"' in shell and 'hx-trigger="load, every 30s"' in shell
+    assert (
+        'hx-get="/notifications/badge"' in shell
+        and 'hx-trigger="load, every 30s, stoa:notifications from:body"' in shell
+    )
 
 
 def test_go_marks_read_and_only_follows_local_links(client, login, tenants, db) -> None:
@@ -79,10 +82,11 @@ def test_go_marks_read_and_only_follows_local_links(client, login, tenants, db) 
     evil.url = "https://evil.example/phish"
     db.flush()
     login(tenants.acme_collab)
-    resp = client.get(f"/notifications/{n.id}/go")
-    assert resp.status_code == 302 and resp.headers["Location"] == "/p/acme-test/notes"
+    resp = client.post(f"/notifications/{n.id}/go")
+    assert resp.status_code == 303 and resp.headers["Location"] == "/p/acme-test/notes"
     db.refresh(n)
     assert n.read_at is not None
+    assert client.post(f"/notifications/{evil.id}/go").headers["Location"] == "/notifications"
     assert client.get(f"/notifications/{evil.id}/go").headers["Location"] == "/notifications"
 
 
@@ -92,6 +96,7 @@ def test_other_peoples_notifications_are_404(client, login, tenants, db) -> None
     assert client.post(f"/notifications/{n.id}/read").status_code == 404
     assert client.post(f"/notifications/{n.id}/archive").status_code == 404
     assert client.get(f"/notifications/{n.id}/go").status_code == 404
+    assert client.post(f"/notifications/{n.id}/go").status_code == 404
     db.refresh(n)
     assert n.read_at is None and n.archived_at is None
 
