@@ -1,7 +1,7 @@
 """notification subjects, repeats and done
 
 Revision ID: 7d47a61081c6
-Revises: 268df6045e7d
+Revises: 21d6e70e703e
 Create Date: 2026-11-29 18:17:49.101740
 """
 from __future__ import annotations
