@@ -15,7 +15,7 @@ from alembic import op
 import portal.models.base
 
 revision: str = '7d47a61081c6'
-down_revision: str | None = '268df6045e7d'
+down_revision: str | None = '21d6e70e703e'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
