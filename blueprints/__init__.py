@@ -38,6 +38,7 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.admin.roles", "bp", "/admin/roles"),
     ("blueprints.dev", "bp", "/dev"),
     ("blueprints.portal.files", "public_bp", None),
+    ("blueprints.portal.feedback", "public_bp", None),
 )
 
 

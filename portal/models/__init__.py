@@ -37,6 +37,10 @@ from portal.models.feedback import (
     FeedbackStatus,
     FeedbackTag,
     FeedbackVote,
+    FeedbackWidget,
+    FeedbackEntry,
+    FeedbackSection,
+    ProductVision,
 )
 from portal.models.file import (
     ApprovalStatus,
@@ -115,6 +119,10 @@ __all__ = [
     "FeedbackStatus",
     "FeedbackTag",
     "FeedbackVote",
+    "FeedbackWidget",
+    "FeedbackEntry",
+    "FeedbackSection",
+    "ProductVision",
     "Invitation",
     "Budget",
     "CatalogItem",

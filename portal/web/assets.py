@@ -44,8 +44,11 @@ class StaticVersions:
         self._gzip: dict[str, tuple[str, bytes]] = {}
 
     def _path(self, filename: str) -> Path | None:
-        path = (self.root / filename).resolve()
-        if not path.is_file() or self.root not in path.parents:
+        try:
+            path = (self.root / filename).resolve()
+            if not path.is_file() or self.root not in path.parents:
+                return None
+        except OSError:  # a name the file system refuses (too long, …) names no file
             return None
         return path
 

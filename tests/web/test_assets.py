@@ -71,3 +71,11 @@ def test_pages_and_fragments_are_gzipped_when_accepted(client, login, tenants) -
 def test_missing_static_file_is_a_plain_404(client) -> None:
     resp = client.get("/static/js/nope.js", headers=GZ)
     assert resp.status_code == 404
+
+
+def test_a_static_name_too_long_for_the_file_system_is_not_found(client) -> None:
+    """The file system refuses names past 255 bytes (ENAMETOOLONG): that is a missing file."""
+    with client.get("/static/" + "9" * 400) as resp:
+        assert resp.status_code == 404
+    with client.get("/static/css/" + "x" * 5000 + ".css") as resp:
+        assert resp.status_code == 404
