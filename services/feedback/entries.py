@@ -37,7 +37,7 @@ POSITIVE = frozenset(
 NEGATIVE = frozenset(
     "hate bad broken bug bugs slow crash crashes error errors confusing hard difficult "
     "annoying missing fail fails failed wrong ugly frustrating cannot can't unusable "
-    "terrible poor problem problems issue issues".split()
+    "terrible poor problem problems issue issues expensive pricey overpriced".split()
 )
 FOCUS_WORDS: dict[str, frozenset[str]] = {
     "usability": frozenset(
