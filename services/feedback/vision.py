@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from portal.errors import NotFound
 from portal.models import Company, FeedbackPost, FeedbackStatus, ProductVision
 from portal.models.base import utcnow
-from portal.models.feedback import StatusTab, VisionUpdate
+from portal.models.feedback import Moderation, StatusTab, VisionUpdate
 from portal.tenancy import Actor, scoped
 from services.feedback import require_board_manager
 
@@ -74,7 +74,11 @@ def _top_ideas(session: Session, actor: Actor, company_id: int) -> list[_Idea]:
             actor,
             FeedbackPost,
         )
-        .where(FeedbackPost.company_id == company_id)
+        .where(
+            FeedbackPost.company_id == company_id,
+            col(FeedbackPost.is_published).is_(True),
+            FeedbackPost.moderation_status == Moderation.approved.value,
+        )
         .order_by(col(FeedbackPost.vote_count).desc(), col(FeedbackPost.id))
         .limit(TOP_IDEAS * 3)
     ).all()
@@ -84,8 +88,9 @@ def _top_ideas(session: Session, actor: Actor, company_id: int) -> list[_Idea]:
 def generate_vision(
     *, session: Session, actor: Actor, company_id: int, description: str = ""
 ) -> ProductVision:
-    """Draft the vision from the board's most voted ideas (and a description, if given) and
-    save it. Deterministic: the same board gives the same draft."""
+    """Draft the vision from the board's most voted ideas (published and approved: the client
+    reads the vision) and a description, if given, and save it. Deterministic: the same board
+    gives the same draft."""
     require_board_manager(actor)
     if not actor.can_see_company(company_id):
         raise NotFound("No such board.")

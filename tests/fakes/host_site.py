@@ -14,12 +14,12 @@ from werkzeug.wrappers import Request, Response
 
 
 class HostSite:
-    def __init__(self, portal_url: str, widget_key: str = "") -> None:
+    def __init__(self, portal_url: str, widget_key: str = "", port: int = 0) -> None:
         self.portal_url = portal_url.rstrip("/")
         self.widget_key = widget_key
         self.requests: list[str] = []
         self._stopped = threading.Event()
-        self.server = make_server("127.0.0.1", 0, self._app, threaded=True)
+        self.server = make_server("127.0.0.1", port, self._app, threaded=True)
         self.origin = f"http://localhost:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

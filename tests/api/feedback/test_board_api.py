@@ -198,12 +198,14 @@ def test_product_vision_crud_and_generate(client, db, tenants, keys) -> None:
     acme_portal = portal_of(db, tenants.acme).id
     assert client.get("/api/v1/product-vision", headers=keys["acme"]).get_json() == {"data": None}
     make_post(db, tenants.acme_collab, tenants.acme, "Dark mode")
+    make_post(db, tenants.pm, tenants.acme, "Agency-only draft", is_published=False)
     drafted = client.post(
         "/api/v1/product-vision/generate", json={"portal_id": acme_portal}, headers=keys["agency"]
     )
     assert drafted.status_code == 200, drafted.get_json()
     vision = drafted.get_json()["data"]
     assert "Dark mode" in vision["needs"] and vision["vision"]
+    assert "Agency-only draft" not in vision["needs"]  # the client reads the vision
     saved = client.post(
         "/api/v1/product-vision",
         json={"portal_id": acme_portal, "vision": "One place for Acme's work", "needs": "Speed"},

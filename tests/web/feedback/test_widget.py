@@ -103,6 +103,7 @@ def test_the_inbox_shows_widget_feedback_and_its_summary(
     make_entry(db, tenants.acme, widget, "Search is slow and broken", "bug")
     login(tenants.acme_admin)
     full, _ = assert_both_ways(client, "/p/acme-test/feedback/inbox")
+    assert "<h1>Feedback inbox</h1>" in full
     assert "Love the new checkout" in full and "Search is slow" in full
     assert "2 pieces of feedback" in full
     only = client.get("/p/acme-test/feedback/inbox?sentiment=negative").get_data(as_text=True)
