@@ -31,15 +31,15 @@ from portal.models.deliverable import (
 from portal.models.feedback import (
     FeedbackCategory,
     FeedbackComment,
+    FeedbackEntry,
     FeedbackPost,
     FeedbackPostCategory,
     FeedbackPostTag,
+    FeedbackSection,
     FeedbackStatus,
     FeedbackTag,
     FeedbackVote,
     FeedbackWidget,
-    FeedbackEntry,
-    FeedbackSection,
     ProductVision,
 )
 from portal.models.file import (
