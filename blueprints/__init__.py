@@ -40,6 +40,7 @@ BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (
     ("blueprints.admin.onboarding", "bp", "/admin/onboarding"),
     ("blueprints.dev", "bp", "/dev"),
     ("blueprints.portal.files", "public_bp", None),
+    ("blueprints.portal.feedback", "public_bp", None),
 )
 
 

@@ -72,6 +72,7 @@ API_MODULES: tuple[str, ...] = (
     "blueprints.api.v1.network",
     "blueprints.api.v1.feedback",
     "blueprints.api.v1.feedback_taxonomy",
+    "blueprints.api.v1.feedback_board",
     "blueprints.api.v1.vault",
     "blueprints.api.v1.procurement",
     "blueprints.api.v1.sales",

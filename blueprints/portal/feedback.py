@@ -4,29 +4,63 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from pydantic import ValidationError
 
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
 from portal.errors import Invalid
+from portal.extensions import csrf
 from portal.models.feedback import (
     BoardSettingsUpdate,
     CommentCreate,
     CommentUpdate,
+    EntryCreate,
     PostCreate,
     PostUpdate,
     RejectionIn,
+    SummarizeFilters,
+    VisionUpdate,
+    WidgetCreate,
 )
+from portal.runtime import get_runtime
+from portal.security import CSP
 from portal.tenancy import Actor
 from portal.validation import form_data, validated
 from portal.web.args import arg_int, page_arg
-from portal.web.htmx import hx_location, hx_redirect, is_partial, render_fragment, render_page
+from portal.web.htmx import (
+    hx_location,
+    hx_redirect,
+    is_partial,
+    perform,
+    render_fragment,
+    render_page,
+)
 from portal.web.urls import safe_next
-from services.feedback import comments, moderation, posts, taxonomy
+from services.feedback import (
+    can_manage_board,
+    comments,
+    entries,
+    moderation,
+    posts,
+    taxonomy,
+    vision,
+    widgets,
+)
 from services.feedback.board import (
     board_view,
     cast_vote,
     changelog_view,
+    inbox_view,
     post_detail,
     roadmap_view,
 )
@@ -313,3 +347,181 @@ def pin_comment(post_key: str, comment_id: int) -> Response:
         session=get_session(), actor=actor, key=post_key, comment_id=comment_id, pinned=pinned
     )
     return _to_comment(post_key, "Comment pinned." if pinned else "Comment unpinned.", comment_id)
+
+
+# Raw feedback and widgets (the agency and client admins) ---------------------------------------
+
+
+def _summary_filters() -> SummarizeFilters:
+    """The inbox's filters from the query string; an unknown value is no filter."""
+    args = request.args
+    raw = {k: (args.get(k) or "").strip()[:100] for k in ("sentiment", "focus", "source", "widget")}
+    try:
+        return SummarizeFilters.model_validate({k: v for k, v in raw.items() if v})
+    except ValidationError:
+        return SummarizeFilters()
+
+
+def _render_inbox(status_code: int = 200, **extra: Any) -> Response:
+    _, actor = _here()
+    view = inbox_view(session=get_session(), actor=actor, filters=_summary_filters())
+    context: dict[str, Any] = {"form": {}, "errors": {}}
+    context.update(extra)
+    return _page("inbox", status_code, inbox=view, page_title="Feedback inbox", **context)
+
+
+@bp.get("/feedback/inbox")
+def inbox() -> Response:
+    return _render_inbox()
+
+
+@bp.post("/feedback/widgets")
+def create_widget() -> Response:
+    ctx, actor = _here()
+    return perform(
+        lambda: widgets.create_widget(
+            session=get_session(),
+            actor=actor,
+            company_id=ctx.portal.company_id,
+            data=validated(WidgetCreate, form_data(request.form)),
+        ),
+        message="Widget created: put its snippet on the client's site.",
+        location=url_for("feedback.inbox"),
+        refused=lambda status, **kw: _render_inbox(status, form=request.form, **kw),
+    )
+
+
+@bp.post("/feedback/widgets/<widget_key>/delete")
+def delete_widget(widget_key: str) -> Response:
+    _, actor = _here()
+    widgets.delete_widget(session=get_session(), actor=actor, key=widget_key)
+    flash("Widget deleted: it no longer shows on any site.", "success")
+    return hx_redirect(url_for("feedback.inbox"))
+
+
+@bp.post("/feedback/inbox/<int:entry_id>/delete")
+def delete_entry(entry_id: int) -> Response:
+    _, actor = _here()
+    entries.delete_entry(session=get_session(), actor=actor, entry_id=entry_id)
+    flash("Feedback deleted.", "success")
+    return hx_redirect(url_for("feedback.inbox"))
+
+
+# The product vision ----------------------------------------------------------------------------
+
+
+def _render_vision(status_code: int = 200, **extra: Any) -> Response:
+    ctx, actor = _here()
+    current = vision.get_vision(
+        session=get_session(), actor=actor, company_id=ctx.portal.company_id
+    )
+    context: dict[str, Any] = {"form": {}, "errors": {}, "editing": False}
+    context.update(extra)
+    return _page(
+        "vision",
+        status_code,
+        vision=current,
+        can_manage=can_manage_board(actor),
+        page_title="Product vision",
+        **context,
+    )
+
+
+@bp.get("/feedback/vision")
+def vision_page() -> Response:
+    return _render_vision(editing=request.args.get("edit") == "1")
+
+
+@bp.post("/feedback/vision")
+def save_vision() -> Response:
+    ctx, actor = _here()
+    return perform(
+        lambda: vision.save_vision(
+            session=get_session(),
+            actor=actor,
+            company_id=ctx.portal.company_id,
+            data=validated(VisionUpdate, form_data(request.form)),
+        ),
+        message="Product vision saved.",
+        location=url_for("feedback.vision_page"),
+        refused=lambda status, **kw: _render_vision(status, form=request.form, editing=True, **kw),
+    )
+
+
+@bp.post("/feedback/vision/generate")
+def generate_vision() -> Response:
+    ctx, actor = _here()
+    vision.generate_vision(session=get_session(), actor=actor, company_id=ctx.portal.company_id)
+    flash("A draft from the most voted ideas: edit it to taste.", "success")
+    return hx_redirect(url_for("feedback.vision_page"))
+
+
+@bp.post("/feedback/vision/delete")
+def delete_vision() -> Response:
+    ctx, actor = _here()
+    vision.delete_vision(session=get_session(), actor=actor, company_id=ctx.portal.company_id)
+    flash("Product vision deleted.", "success")
+    return hx_redirect(url_for("feedback.vision_page"))
+
+
+# The embeddable widget (public: a client's own site frames it) ---------------------------------
+
+public_bp = Blueprint("feedback_widget", __name__)
+WIDGET_SCRIPT = "js/feedback-widget.js"
+WIDGET_POSTS_PER_HOUR = 30
+
+
+def _frame_headers(response: Response, origins: list[str]) -> Response:
+    """Only the widget's listed origins may frame the page (none listed: nobody may)."""
+    ancestors = " ".join(origins) if origins else "'none'"
+    response.headers["Content-Security-Policy"] = CSP.replace(
+        "frame-ancestors 'none'", f"frame-ancestors {ancestors}"
+    )
+    return response
+
+
+def _frame(key: str, status_code: int = 200, **context: Any) -> Response:
+    widget, portal = widgets.embedded_widget(session=get_session(), key=key)
+    html = render_template(
+        "feedback/widget.html",
+        widget=widget,
+        portal=portal,
+        form=context.pop("form", {}),
+        errors=context.pop("errors", {}),
+        **context,
+    )
+    return _frame_headers(Response(html, status=status_code), widget.origins)
+
+
+@public_bp.get("/widget/embed.js")
+def script() -> Response:
+    """The script a client puts on its site: any origin may load it (CORS ``*``, resource
+    policy cross-origin); it holds no data, only the code that opens the iframe."""
+    response = send_from_directory(current_app.static_folder or "static", WIDGET_SCRIPT)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@public_bp.get("/widget/<embed_key>")
+def frame(embed_key: str) -> Response:
+    return _frame(embed_key)
+
+
+@public_bp.post("/widget/<embed_key>")
+@csrf.exempt
+def send(embed_key: str) -> Response:
+    """A visitor's feedback. No session to protect (the page is anonymous, and a cross-site
+    iframe gets no first-party cookie), so no CSRF token; the rate limit keeps floods out."""
+    session = get_session()
+    widget, _ = widgets.embedded_widget(session=session, key=embed_key)
+    get_runtime().limiter.check(
+        f"fb-widget:{widget.id}:{request.remote_addr}", WIDGET_POSTS_PER_HOUR, 3600
+    )
+    try:
+        data = validated(EntryCreate, form_data(request.form))
+    except Invalid as exc:
+        return _frame(embed_key, 422, form=request.form, errors=exc.errors)
+    widgets.submit_from_widget(session=session, widget=widget, data=data)
+    return _frame(embed_key, 201, sent=True)

@@ -31,12 +31,16 @@ from portal.models.deliverable import (
 from portal.models.feedback import (
     FeedbackCategory,
     FeedbackComment,
+    FeedbackEntry,
     FeedbackPost,
     FeedbackPostCategory,
     FeedbackPostTag,
+    FeedbackSection,
     FeedbackStatus,
     FeedbackTag,
     FeedbackVote,
+    FeedbackWidget,
+    ProductVision,
 )
 from portal.models.file import (
     ApprovalStatus,
@@ -139,6 +143,10 @@ __all__ = [
     "FeedbackStatus",
     "FeedbackTag",
     "FeedbackVote",
+    "FeedbackWidget",
+    "FeedbackEntry",
+    "FeedbackSection",
+    "ProductVision",
     "Invitation",
     "Budget",
     "CatalogItem",

@@ -8,7 +8,7 @@ services (``UPDATE … SET vote_count = vote_count + 1`` in the statement that r
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -24,6 +24,10 @@ TITLE_MIN, TITLE_MAX = 2, 180
 DESCRIPTION_MAX = 20_000
 COMMENT_MAX = 10_000
 NAME_MIN, NAME_MAX = 2, 60
+WIDGET_NAME_MAX = 80
+ENTRY_TYPE_MAX = 32
+ENTRY_TEXT_MAX = 5_000
+VISION_FIELD_MAX = 5_000
 HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 
@@ -265,6 +269,123 @@ class FeedbackComment(SQLModel, table=True):
         return col(cls.moderation_status) != Moderation.approved.value
 
 
+class FeedbackWidget(SQLModel, table=True):
+    """An embeddable feedback widget of one board: a small script on the client's own site
+    opens ``/widget/<key>`` in an iframe; only ``allowed_origins`` may frame it."""
+
+    __tablename__ = "feedback_widget"
+    __tenant_column__ = "company_id"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(24), unique=True, nullable=False))
+    company_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("company.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    name: str = Field(max_length=WIDGET_NAME_MAX)
+    type: str = Field(default="feedback", max_length=16)
+    allowed_origins: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def origins(self) -> list[str]:
+        return [o for o in self.allowed_origins.split() if o]
+
+
+class FeedbackEntry(SQLModel, table=True):
+    """A raw piece of feedback (from the widget, the API or the board), before it becomes an
+    idea: its type, text, who sent it and where from. ``sentiment`` and ``focus`` are worked
+    out once, when it is written (the summariser filters on them)."""
+
+    __tablename__ = "feedback_entry"
+    __tenant_column__ = "company_id"
+    __table_args__ = (Index("ix_feedback_entry_company_created", "company_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), nullable=False)
+    )
+    type: str = Field(default="idea", max_length=ENTRY_TYPE_MAX)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    user_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), index=True),
+    )
+    source: str = Field(default="api", max_length=32)
+    widget_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("feedback_widget.id", ondelete="SET NULL"), index=True
+        ),
+    )
+    page_url: str = Field(default="", max_length=500)
+    sentiment: str = Field(default="neutral", max_length=16)
+    focus: str = Field(default="functionality", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProductVision(SQLModel, table=True):
+    """A board's product vision (one per portal): the vision in a sentence, who it is for,
+    their needs, the product and the business goals."""
+
+    __tablename__ = "feedback_vision"
+    __tenant_column__ = "company_id"
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("company.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    vision: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    target_group: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    needs: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    product: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    business_goals: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FeedbackSection(SQLModel, table=True):
+    """A section of a board's tab (wish list, roadmap, updates), nested through ``parent_id``
+    and ordered; hidden sections are the agency's."""
+
+    __tablename__ = "feedback_section"
+    __tenant_column__ = "company_id"
+    __table_args__ = (
+        UniqueConstraint("company_id", "tab", "title", name="uq_feedback_section_title"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("company.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    tab: str = Field(default=StatusTab.wishlist.value, max_length=16)
+    title: str = Field(max_length=NAME_MAX)
+    description: str | None = Field(default=None, max_length=255)
+    icon: str | None = Field(default=None, max_length=50)
+    parent_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("feedback_section.id", ondelete="CASCADE"), index=True
+        ),
+    )
+    order: int = 0
+    is_hidden_for_users: bool = False
+    color: str | None = Field(default=None, max_length=7)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @classmethod
+    def __staff_only__(cls) -> Any:
+        return col(cls.is_hidden_for_users).is_(True)
+
+
 # Input families ------------------------------------------------------------------------------
 
 VoteRole = Literal["viewer", "collaborator"]
@@ -501,3 +622,226 @@ class BoardSettingsUpdate(InputModel):
 
 class RejectionIn(InputModel):
     reason: str = pydantic.Field(default="", max_length=1000)
+
+
+# Widgets, raw feedback, the product vision, sections ------------------------------------------
+
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?$")
+EntryTypeValue = Literal["idea", "bug", "question", "praise", "other"]
+Sentiment = Literal["positive", "neutral", "negative"]
+Focus = Literal["usability", "functionality", "value"]
+TabKey = Literal["wishlist", "roadmap", "changelog"]
+
+
+def _origin_list(value: Any) -> list[str]:
+    """Origins a widget may be framed by: ``https://shop.example`` (scheme, host, port; no
+    path), one per line or space-separated in the form, a list in the API."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split()
+    if not isinstance(value, list):
+        raise ValueError("List the origins as strings.")
+    origins: list[str] = []
+    for raw in value:
+        if not isinstance(raw, str):
+            raise ValueError("Each origin must be a string.")
+        origin = raw.strip().rstrip("/").lower()
+        if not origin:
+            continue
+        if len(origin) > 200 or not ORIGIN.match(origin):
+            raise ValueError(
+                f"“{origin[:60]}” is not an origin: write it as https://example.com "
+                "(scheme and host, an optional port, no path)."
+            )
+        if origin not in origins:
+            origins.append(origin)
+    if len(origins) > 20:
+        raise ValueError("A widget may list at most 20 origins.")
+    return origins
+
+
+def _widget_name(value: str) -> str:
+    if len(value) < NAME_MIN:
+        raise ValueError(f"The name must be at least {NAME_MIN} characters.")
+    if len(value) > WIDGET_NAME_MAX:
+        raise ValueError(f"The name may not be greater than {WIDGET_NAME_MAX} characters.")
+    return value
+
+
+class WidgetCreate(InputModel):
+    """A widget: its name and the sites (origins) that may show it."""
+
+    name: str = pydantic.Field(
+        json_schema_extra={"minLength": NAME_MIN, "maxLength": WIDGET_NAME_MAX}
+    )
+    allowed_origins: list[str] = pydantic.Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _n(cls, value: str) -> str:
+        return _widget_name(value)
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _o(cls, value: Any) -> list[str]:
+        return _origin_list(value)
+
+
+class WidgetUpdate(InputModel):
+    name: str | None = None
+    allowed_origins: list[str] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _n(cls, value: str | None) -> str:
+        if value is None:
+            raise ValueError("The name field is required.")
+        return _widget_name(value)
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _o(cls, value: Any) -> list[str]:
+        return _origin_list(value)
+
+
+def _feedback_text(value: str) -> str:
+    if not value:
+        raise ValueError("The feedback field is required.")
+    if len(value) > ENTRY_TEXT_MAX:
+        raise ValueError(f"The feedback may not be greater than {ENTRY_TEXT_MAX:,} characters.")
+    return value
+
+
+class EntryCreate(InputModel):
+    """Reference 002 ``POST /feedback``: ``type`` and ``feedback`` (the text)."""
+
+    type: EntryTypeValue = "idea"
+    feedback: str = pydantic.Field(json_schema_extra={"minLength": 1, "maxLength": ENTRY_TEXT_MAX})
+    page_url: str = pydantic.Field(default="", max_length=500)
+
+    @field_validator("feedback")
+    @classmethod
+    def _f(cls, value: str) -> str:
+        return _feedback_text(value)
+
+
+class EntryUpdate(InputModel):
+    feedback: str = pydantic.Field(json_schema_extra={"minLength": 1, "maxLength": ENTRY_TEXT_MAX})
+    type: EntryTypeValue | None = None
+
+    @field_validator("feedback")
+    @classmethod
+    def _f(cls, value: str) -> str:
+        if not value:
+            raise ValueError("The feedback field must be given.")
+        return _feedback_text(value)
+
+
+class SummarizeFilters(InputModel):
+    """Reference 002 ``POST /feedback/summarize``: which entries to summarise."""
+
+    sentiment: Sentiment | None = None
+    focus: Focus | None = None
+    source: str | None = pydantic.Field(default=None, max_length=32)
+    widget: str | None = pydantic.Field(default=None, max_length=24, description="A widget's key")
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    keyword: str | None = pydantic.Field(default=None, max_length=100)
+
+    @field_validator("created_from", "created_to")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        """A date without a zone is UTC; one that cannot be told in UTC is refused."""
+        if value is None:
+            return None
+        try:
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ValueError("Must be a valid date.") from None
+
+
+def _vision_text(value: str) -> str:
+    if len(value) > VISION_FIELD_MAX:
+        raise ValueError(f"This may not be greater than {VISION_FIELD_MAX:,} characters.")
+    return value
+
+
+class VisionUpdate(InputModel):
+    """The product vision board's five boxes; the vision itself is required."""
+
+    vision: str = pydantic.Field(json_schema_extra={"minLength": 1, "maxLength": VISION_FIELD_MAX})
+    target_group: str = ""
+    needs: str = ""
+    product: str = ""
+    business_goals: str = ""
+
+    @field_validator("vision")
+    @classmethod
+    def _v(cls, value: str) -> str:
+        if not value:
+            raise ValueError("The vision field is required.")
+        return _vision_text(value)
+
+    @field_validator("target_group", "needs", "product", "business_goals")
+    @classmethod
+    def _others(cls, value: str) -> str:
+        return _vision_text(value)
+
+
+def _section_title(value: str) -> str:
+    if len(value) < NAME_MIN:
+        raise ValueError(f"The title must be at least {NAME_MIN} characters.")
+    if len(value) > NAME_MAX:
+        raise ValueError(f"The title may not be greater than {NAME_MAX} characters.")
+    return value
+
+
+def _section_colour(value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    return _colour(value)
+
+
+class SectionCreate(InputModel):
+    """Reference 002 ``POST /sections``: title 2–60 (unique in its tab), description ≤ 255,
+    icon ≤ 50, the tab, an optional parent and the section to come after."""
+
+    title: str = pydantic.Field(json_schema_extra={"minLength": NAME_MIN, "maxLength": NAME_MAX})
+    description: str | None = pydantic.Field(default=None, max_length=255)
+    icon: str | None = pydantic.Field(default=None, max_length=50)
+    tab_id: TabKey = "wishlist"
+    parent_id: int | None = pydantic.Field(default=None, ge=1, le=2**63 - 1)
+    after_id: int | None = pydantic.Field(default=None, ge=1, le=2**63 - 1)
+    color: str | None = pydantic.Field(default=None, max_length=7)
+
+    @field_validator("title")
+    @classmethod
+    def _t(cls, value: str) -> str:
+        return _section_title(value)
+
+    @field_validator("color")
+    @classmethod
+    def _c(cls, value: str | None) -> str | None:
+        return _section_colour(value)
+
+
+class SectionUpdate(InputModel):
+    title: str = pydantic.Field(json_schema_extra={"minLength": NAME_MIN, "maxLength": NAME_MAX})
+    description: str | None = pydantic.Field(default=None, max_length=255)
+    icon: str | None = pydantic.Field(default=None, max_length=50)
+    is_hidden_for_users: bool | None = None
+    parent_id: int | None = pydantic.Field(default=None, ge=1, le=2**63 - 1)
+    color: str | None = pydantic.Field(default=None, max_length=7)
+
+    @field_validator("title")
+    @classmethod
+    def _t(cls, value: str) -> str:
+        if not value:
+            raise ValueError("The title must be given.")
+        return _section_title(value)
+
+    @field_validator("color")
+    @classmethod
+    def _c(cls, value: str | None) -> str | None:
+        return _section_colour(value)

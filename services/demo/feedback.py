@@ -5,7 +5,7 @@ Acme's board has ideas)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
@@ -14,12 +14,14 @@ from portal.models.base import utcnow
 from portal.models.feedback import (
     CategoryCreate,
     CommentCreate,
+    EntryCreate,
     Moderation,
     PostCreate,
     PostUpdate,
+    WidgetCreate,
 )
-from portal.tenancy import actor_for_user
-from services.feedback import comments, posts, taxonomy, votes
+from portal.tenancy import Actor, actor_for_user
+from services.feedback import comments, posts, taxonomy, vision, votes, widgets
 
 CATEGORIES = [("Reporting", "#7AA2F7"), ("Integrations", "#F7A278"), ("Design", "#C58AF9")]
 
@@ -217,4 +219,43 @@ def load_demo_feedback(session: Session, companies: Mapping[str, Company]) -> bo
     waiting.moderation_status = Moderation.pending.value
     session.add(waiting)
     session.flush()
+    _widget_and_vision(session, agency=agency, company_id=acme.id, now=now)
     return True
+
+
+# what visitors sent through the widget on Acme's site: (type, text, page, age in hours)
+WIDGET_FEEDBACK: list[tuple[str, str, str, int]] = [
+    ("praise", "Love the new order tracking page, great work!", "/orders", 5),
+    ("bug", "The checkout button is hard to find on mobile.", "/cart", 20),
+    ("idea", "Could you add a wish list? I keep losing products I liked.", "/products", 30),
+    ("question", "Do you ship to Canada?", "/shipping", 52),
+    ("bug", "Search is slow when I filter by size.", "/search", 75),
+]
+
+
+def _widget_and_vision(session: Session, *, agency: Actor, company_id: int, now: datetime) -> None:
+    """Acme's website widget with a few visitors' messages, and the board's product vision."""
+    widget = widgets.create_widget(
+        session=session,
+        actor=agency,
+        company_id=company_id,
+        data=WidgetCreate(
+            name="acme.example website",
+            allowed_origins=["https://www.acme.example", "http://localhost:8161"],
+        ),
+    )
+    for kind, text, page, hours in WIDGET_FEEDBACK:
+        entry = widgets.submit_from_widget(
+            session=session,
+            widget=widget,
+            data=EntryCreate(type=kind, feedback=text, page_url=f"https://www.acme.example{page}"),
+        )
+        entry.created_at = entry.updated_at = now - timedelta(hours=hours)
+        session.add(entry)
+    vision.generate_vision(
+        session=session,
+        actor=agency,
+        company_id=company_id,
+        description="Acme's team sees every order, report and request in one calm place.",
+    )
+    session.flush()

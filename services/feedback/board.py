@@ -15,13 +15,29 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from portal.errors import Invalid
-from portal.models import FeedbackCategory, FeedbackComment, FeedbackStatus, FeedbackTag, Portal
-from portal.models.feedback import StatusTab
+from portal.models import (
+    FeedbackCategory,
+    FeedbackComment,
+    FeedbackStatus,
+    FeedbackTag,
+    FeedbackWidget,
+    Portal,
+)
+from portal.models.feedback import StatusTab, SummarizeFilters
 from portal.tenancy import Actor
 from portal.text import render_markdown
 from portal.web.pagination import Page, paginate
-from services.feedback import all_statuses, can_manage_board, can_post, may_vote, votes
+from services.feedback import (
+    all_statuses,
+    can_manage_board,
+    can_post,
+    entries,
+    may_vote,
+    votes,
+    widgets,
+)
 from services.feedback.comments import comments_of
+from services.feedback.entries import EntryRecord, Summary
 from services.feedback.listing import (
     SORTS,
     Filters,
@@ -37,6 +53,7 @@ from services.feedback.taxonomy import can_manage_categories
 PER_PAGE = 20
 ROADMAP_LIMIT = 200
 SHIPPED_ON_ROADMAP = 10
+INBOX_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -288,4 +305,29 @@ def agency_board(*, session: Session, actor: Actor, filters: Filters, page: int)
         filters=filters,
         statuses=list(known.statuses),
         portals=portals,
+    )
+
+
+# Raw feedback, its summary and the widgets that collect it --------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxView:
+    entries: list[EntryRecord]
+    summary: Summary
+    filters: SummarizeFilters
+    widgets: list[FeedbackWidget]
+    can_manage_widgets: bool
+
+
+def inbox_view(*, session: Session, actor: Actor, filters: SummarizeFilters) -> InboxView:
+    """The board's raw feedback (newest first) as the filters select it, their summary, and
+    the board's widgets. The agency and client admins (others: 404)."""
+    found = entries.list_entries(session=session, actor=actor, filters=filters)
+    return InboxView(
+        entries=entries.records(session, found[:INBOX_LIMIT]),
+        summary=entries.summarize(session=session, actor=actor, filters=filters),
+        filters=filters,
+        widgets=widgets.list_widgets(session=session, actor=actor),
+        can_manage_widgets=can_manage_board(actor),
     )

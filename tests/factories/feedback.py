@@ -68,3 +68,55 @@ def make_comment(
         key=post.key,
         data=CommentCreate(comment=text, **kw),
     )
+
+
+def make_widget(
+    db: Session,
+    staff: User,
+    company: Company,
+    name: str = "Website",
+    origins: list[str] | None = None,
+):  # noqa: ANN201
+    from portal.models.feedback import WidgetCreate
+    from services.feedback import widgets
+
+    return widgets.create_widget(
+        session=db,
+        actor=board_actor(db, staff, company),
+        company_id=company.id,  # type: ignore[arg-type]
+        data=WidgetCreate(name=name, allowed_origins=origins or ["https://www.example.test"]),
+    )
+
+
+def make_entry(db: Session, company: Company, widget: Any, text: str, type: str = "idea"):  # noqa: ANN201, A002
+    """Feedback as a visitor sends it through ``widget``."""
+    from portal.models.feedback import EntryCreate
+    from services.feedback import widgets
+
+    return widgets.submit_from_widget(
+        session=db, widget=widget, data=EntryCreate(type=type, feedback=text)
+    )
+
+
+def make_section(db: Session, staff: User, company: Company, title: str, **fields: Any):  # noqa: ANN201
+    from portal.models.feedback import SectionCreate
+    from services.feedback import sections
+
+    return sections.create_section(
+        session=db,
+        actor=board_actor(db, staff, company),
+        company_id=company.id,  # type: ignore[arg-type]
+        data=SectionCreate(title=title, **fields),
+    )
+
+
+def make_vision(db: Session, staff: User, company: Company, text: str):  # noqa: ANN201
+    from portal.models.feedback import VisionUpdate
+    from services.feedback import vision
+
+    return vision.save_vision(
+        session=db,
+        actor=board_actor(db, staff, company),
+        company_id=company.id,  # type: ignore[arg-type]
+        data=VisionUpdate(vision=text),
+    )

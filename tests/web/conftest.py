@@ -187,6 +187,12 @@ def probe_world(db, world, make_user):
     posts.update_post(
         session=db, actor=staff, key=tenants.acme_post.key, data=PostUpdate(tags=["acme-only"])
     )
+    from tests.factories.feedback import make_entry, make_section, make_vision, make_widget
+
+    tenants.acme_widget = make_widget(db, tenants.staff_admin, tenants.acme, "Acme-only widget")
+    tenants.acme_entry = make_entry(db, tenants.acme, tenants.acme_widget, "Acme-only feedback")
+    tenants.acme_section = make_section(db, tenants.staff_admin, tenants.acme, "Acme-only section")
+    make_vision(db, tenants.staff_admin, tenants.acme, "Acme-only vision")
     from tests.factories.people import make_invitation
 
     tenants.acme_invitation, _ = make_invitation(db, tenants.acme, "acme.invitee@example.test")

@@ -61,6 +61,9 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "tool_id": lambda t: t.acme_tool.id,
     "guide_id": lambda t: t.acme_guide.id,
     "role_id": lambda t: t.pm_role.id,
+    "widget_key": lambda t: t.acme_widget.key,
+    "entry_id": lambda t: t.acme_entry.id,
+    "section_id": lambda t: t.acme_section.id,
 }
 
 # argument name -> a value naming nothing at all (what an unknown object answers)
@@ -84,6 +87,9 @@ NOT_TENANT_ARGS: dict[str, str] = {
     "logo_key": "a public logo named by its image's own hash (portal sign-in pages show it)",
     "identifier": "catalog items are the agency's, not a tenant's: clients get 403 on all of them",
     "category": "permission categories are the product's catalogue, the same for everyone",
+    "tab_key": "a feedback board's tabs are the product's three fixed views, on every board",
+    "embed_key": "a feedback widget's public key: it sits in the client's public site by design,"
+    " and its page only offers a form",
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

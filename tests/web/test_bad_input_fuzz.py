@@ -167,6 +167,8 @@ def valid_values(rule: Any, world: Any) -> dict[str, str]:
         "logo_key": "0" * 40 + ".png",
         "identifier": "1",
         "category": "role",
+        "tab_key": "roadmap",
+        "embed_key": getattr(getattr(world, "acme_widget", None), "key", "no-such-widget"),
     }
     return {
         arg: str(ARG_RESOLVERS[arg](world)) if arg in ARG_RESOLVERS else fallback[arg]

@@ -470,3 +470,11 @@ def toggle_publish_post(path: PostKeyPath):
     actor = require_scope(WRITE)
     moderation.toggle_publish(session=get_session(), actor=actor, key=path.post_key)
     return _one_post(actor, path.post_key)
+
+
+@bp.put(
+    "/posts/<post_key>/toggle-publish", summary="Toggle publish (PUT)", responses={200: PostData}
+)
+def toggle_publish_post_put(path: PostKeyPath):
+    """Reference 002's method for the same toggle. The agency. Scope feedback:write."""
+    return toggle_publish_post(path)

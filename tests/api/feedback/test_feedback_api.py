@@ -309,3 +309,5 @@ def test_moderation_and_toggle_publish(client, db, tenants, keys) -> None:
     assert_envelope(
         client.post(f"/api/v1/moderation/approve/post/{post['id']}", headers=keys["globex"]), 404
     )
+    shown = client.put(f"/api/v1/posts/{post['id']}/toggle-publish", headers=keys["agency"])
+    assert shown.get_json()["data"]["is_published"] is True  # reference 002's PUT, same toggle
