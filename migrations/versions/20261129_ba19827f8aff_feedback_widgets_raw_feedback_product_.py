@@ -1,7 +1,7 @@
 """Feedback: embeddable widgets, raw feedback entries, the product vision, tab sections
 
 Revision ID: ba19827f8aff
-Revises: 268df6045e7d
+Revises: 7d47a61081c6
 Create Date: 2026-11-29 18:21:04.736492
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import portal.models.base
 
 revision: str = "ba19827f8aff"
-down_revision: str | None = "268df6045e7d"
+down_revision: str | None = "7d47a61081c6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
