@@ -162,6 +162,18 @@ def revise(proposal_id: int) -> Response:
     )
 
 
+@bp.post("/invoices/proposals/<int:proposal_id>/invoice")
+def draft_invoice(proposal_id: int) -> Response:
+    """Staff: the accepted proposal becomes an invoice draft (one step)."""
+    return _act(
+        proposal_id,
+        lambda: service.draft_invoice_from_proposal(
+            session=get_session(), actor=portal_ctx().actor, proposal_id=proposal_id
+        ),
+        "Invoice draft created from the accepted proposal.",
+    )
+
+
 @bp.get("/invoices/proposals/<int:proposal_id>/receipt")
 def receipt(proposal_id: int) -> Response:
     blob = service.receipt_file(

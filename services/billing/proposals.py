@@ -5,9 +5,10 @@ Sharing freezes the opportunity's product lines into version 1 (canonical JSON, 
 Sharing again, or revising, adds a version and resets the decision; the client always sees the
 latest version and may only decide on it (deciding on an older one is a 409). Accepting takes
 the client admin's typed full name and consent and leaves an immutable receipt bound to the
-version's hash (the contract signature receipt, :mod:`services.billing.contracts`); it drafts
-the invoice at once through :func:`services.billing.create_invoice`. An accepted proposal is
-frozen; an expired one cannot be accepted.
+version's hash (the contract signature receipt, :mod:`services.billing.contracts`). Billing
+staff then turn the accepted version into an invoice draft in one step
+(:func:`draft_invoice_from_proposal`, through :func:`services.billing.create_invoice`). An
+accepted proposal is frozen; an expired one cannot be accepted.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.models import ActivityLog, ClientRole, Company, Invoice, Portal, PortalManager, User
-from portal.models.activity import Action
+from portal.models.activity import INTERNAL_INVOICE_ACTIVITY, Action
 from portal.models.base import utcnow
 from portal.models.billing import InvoiceCreate, InvoiceLineIn, format_amount
 from portal.models.budget import BudgetLineIn
@@ -40,7 +41,7 @@ from portal.models.proposal import (
 )
 from portal.permissions import register_node
 from portal.storage import Blob, document_blob
-from portal.tenancy import Actor, get_for_actor, role_at_least, scoped, staff_can
+from portal.tenancy import Actor, get_for_actor, require_staff, role_at_least, scoped, staff_can
 from portal.web.pagination import Page, paginate
 from services import billing
 from services.billing.amounts import minor
@@ -57,14 +58,6 @@ DEFAULT_VALIDITY_DAYS = 30
 CONSENT_TEXT = (
     "I accept this proposal on behalf of my company. Typing my full name and pressing Accept is "
     "my electronic signature, with the same effect as a handwritten one."
-)
-# Accepting drafts the invoice on the agency's side: the client's own actor holds no billing
-# node, so the draft is made by this narrow agency actor (invoice drafting, nothing else).
-_INVOICE_DRAFTER = Actor(
-    kind="staff",
-    company_ids=None,
-    nodes=frozenset({billing.WRITE_NODE}),
-    label="Accepted proposal",
 )
 
 
@@ -359,8 +352,9 @@ def accept_proposal(
     ip_address: str = "",
     user_agent: str = "",
 ) -> ProposalAcceptance:
-    """A client admin accepts the latest version: typed full name and consent, a receipt
-    bound to the version's SHA-256, and the invoice drafted from its lines."""
+    """A client admin accepts the latest version: typed full name and consent and a receipt
+    bound to the version's SHA-256. No invoice yet: staff draft it
+    (:func:`draft_invoice_from_proposal`)."""
     proposal = _decider(session, actor, proposal_id, data.version)
     version = latest_version(session, proposal)
     if version.valid_until < date.today():
@@ -404,28 +398,7 @@ def accept_proposal(
     version.decided_at = receipt.accepted_at
     version.decided_by_id = user.id
     session.add(version)
-    document = version.document
-    invoice = billing.create_invoice(
-        session,
-        actor=_INVOICE_DRAFTER,
-        company_id=proposal.company_id,
-        data=InvoiceCreate(
-            title=document.title[:200],
-            currency=document.currency,
-            notes=f"From proposal {proposal.title}, version {version.number}, accepted by "
-            f"{receipt.typed_name}.",
-            lines=[
-                InvoiceLineIn(
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                )
-                for line in document.lines
-            ],
-        ),
-    )
     proposal.status = P.accepted.value
-    proposal.invoice_id = invoice.id
     proposal.updated_at = utcnow()
     session.add(proposal)
     session.flush()
@@ -442,12 +415,69 @@ def accept_proposal(
         session,
         user_ids=_manager_ids(session, proposal),
         type="proposal_accepted",
-        title=f"Proposal {proposal.title} was accepted: invoice {invoice.number} drafted",
+        title=f"Proposal {proposal.title} was accepted: draft its invoice",
         company_id=proposal.company_id,
         actor=actor,
         url=portal_url(session, proposal),
     )
     return receipt
+
+
+def draft_invoice_from_proposal(*, session: Session, actor: Actor, proposal_id: object) -> Invoice:
+    """The staff step after an acceptance: an invoice draft from the accepted version's lines
+    (billing staff, ``invoice.write``). Not accepted yet, or already drafted: 409."""
+    proposal = get_proposal(session, actor=actor, proposal_id=proposal_id)
+    require_staff(actor, billing.WRITE_NODE, "Only the agency's billing staff can draft invoices.")
+    session.refresh(proposal, with_for_update=True)
+    if proposal.status != P.accepted:
+        raise Conflict(
+            "Only an accepted proposal becomes an invoice draft.", code="proposal_not_accepted"
+        )
+    if proposal.invoice_id is not None:
+        raise Conflict(
+            "This proposal already has its invoice draft.", code="proposal_already_invoiced"
+        )
+    receipt = acceptance_of(session, proposal)
+    assert receipt is not None, f"accepted proposal {proposal.id} has no receipt"
+    version = session.get(ProposalVersion, receipt.version_id)
+    assert version is not None
+    document = version.document
+    invoice = billing.create_invoice(
+        session,
+        actor=actor,
+        company_id=proposal.company_id,
+        data=InvoiceCreate(
+            title=document.title[:200],
+            currency=document.currency,
+            notes=f"From proposal {proposal.title}, version {version.number}, accepted by "
+            f"{receipt.typed_name}.",
+            lines=[
+                InvoiceLineIn(
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                )
+                for line in document.lines
+            ],
+        ),
+    )
+    proposal.invoice_id = invoice.id
+    proposal.updated_at = utcnow()
+    session.add(proposal)
+    session.flush()
+    # staff-only, like every step on an invoice never sent (the client's feed never shows it)
+    activity.record(
+        session,
+        actor=actor,
+        company_id=proposal.company_id,
+        action=Action.invoice_created,
+        object_type=INTERNAL_INVOICE_ACTIVITY,
+        object_id=invoice.id,
+        object_label=invoice.number,
+        description=f"{actor.label} drafted {invoice.number} from the accepted proposal "
+        f"{proposal.title}",
+    )
+    return invoice
 
 
 def decline_proposal(
@@ -610,6 +640,7 @@ class ProposalDetail:
     history: list[ActivityLog]
     can_decide: bool
     can_revise: bool
+    can_draft_invoice: bool = False
     consent: str = CONSENT_TEXT
 
     @property
@@ -654,6 +685,10 @@ def proposal_detail(
         and not actor.is_staff
         and role_at_least(actor, ClientRole.admin),
         can_revise=can_write and proposal.status != P.accepted and staff_can(actor, SHARE_NODE),
+        can_draft_invoice=can_write
+        and proposal.status == P.accepted
+        and proposal.invoice_id is None
+        and staff_can(actor, billing.WRITE_NODE),
     )
 
 

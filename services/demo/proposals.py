@@ -1,6 +1,7 @@
 """Demo proposals: Acme's network refresh shared and awaiting its admin's decision, and Globex's
-camera proposal accepted (with its receipt and invoice draft). Made through the proposals
-service, so activity, notifications and the receipt are what a real run leaves."""
+camera proposal accepted (with its receipt) and drafted into an invoice by the agency's admin.
+Made through the proposals service, so activity, notifications and the receipt are what a real
+run leaves."""
 
 from __future__ import annotations
 
@@ -44,4 +45,5 @@ def load_demo_proposals(session: Session, *, admin: User) -> bool:
         ip_address="203.0.113.7",
         user_agent="Demo data",
     )
+    proposals.draft_invoice_from_proposal(session=session, actor=staff, proposal_id=shared.id)
     return True

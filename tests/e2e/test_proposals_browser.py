@@ -10,13 +10,14 @@ from tests.e2e.conftest import sign_in
 pytestmark = pytest.mark.e2e
 
 
-def test_staff_share_a_proposal_the_client_accepts_and_the_invoice_is_drafted(
+def test_staff_share_a_proposal_the_client_accepts_and_staff_draft_the_invoice(
     page_factory, tmp_path
 ) -> None:
     staff = page_factory(width=1280)
     sign_in(staff, "admin@northwind.test")
     staff.goto("/admin/")
-    staff.locator("a.tab", has_text="Opportunities").click()
+    staff.locator("summary.tab-group-trigger", has_text="Money").click()
+    staff.locator(".tab-group-panel a", has_text="Opportunities").click()
     staff.wait_for_url(re.compile(r"/admin/opportunities/$"))
     staff.locator(".opportunity-table a.list-title", has_text="Acme desk refresh 2027").click()
     staff.wait_for_url(re.compile(r"/admin/opportunities/\d+$"))
@@ -48,8 +49,13 @@ def test_staff_share_a_proposal_the_client_accepts_and_the_invoice_is_drafted(
     expect(client.locator("#proposal-status")).to_have_text("Accepted")
     expect(client.locator("#accepted-callout")).to_contain_text("Olivia Owner accepted version 1")
     expect(client.locator("#accept-btn")).to_have_count(0)
+    expect(client.locator("#draft-invoice-btn")).to_have_count(0)  # the staff step only
 
     staff.goto(proposal_url)
+    expect(staff.locator("#proposal-invoice")).to_have_count(0)
+    staff.screenshot(path=str(tmp_path / "staff-accepted-1280.png"), full_page=True)
+    staff.click("#draft-invoice-btn")
+    expect(staff.locator("#draft-invoice-btn")).to_have_count(0)
     invoice_link = staff.locator("#proposal-invoice")
     expect(invoice_link).to_be_visible()
     invoice_link.click()

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlmodel import select
+from sqlmodel import func, select
 
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.models import ActivityLog, Invoice, InvoiceLine, Notification
@@ -17,7 +17,7 @@ from portal.models.proposal import (
     ProposalRevise,
     ProposalShare,
 )
-from portal.tenancy import actor_for_user
+from portal.tenancy import Actor, actor_for_user
 from services.billing import proposals as service
 from tests.factories.catalog import add_line, make_item, make_opportunity
 
@@ -79,21 +79,77 @@ def test_share_notifies_the_client_and_logs(db, tenants) -> None:
     assert "proposal_shared" in actions
 
 
-def test_accept_makes_a_receipt_and_an_invoice_draft(db, tenants) -> None:
+def _draft(db, user, proposal):
+    return service.draft_invoice_from_proposal(
+        session=db, actor=actor_for_user(db, user), proposal_id=proposal.id
+    )
+
+
+def test_accept_makes_a_receipt_and_no_invoice_yet(db, tenants) -> None:
     _, proposal = _shared(db, tenants)
+    before = db.exec(select(func.count()).select_from(Invoice)).one()
     receipt = _accept(db, tenants.acme_admin, proposal)
     version = service.latest_version(db, proposal)
     assert proposal.status == "accepted"
     assert receipt.sha256 == version.sha256 and receipt.version_number == 1
     assert receipt.typed_name == tenants.acme_admin.name and receipt.total == "861.32"
-    invoice = db.get(Invoice, proposal.invoice_id)
-    assert invoice is not None and invoice.status == "draft"
-    assert invoice.company_id == tenants.acme.id and invoice.total == Decimal("861.32")
-    lines = db.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)).all()
-    assert [line.description for line in lines] == ["Router", "Access point", "Cable"]
+    assert proposal.invoice_id is None
+    assert db.exec(select(func.count()).select_from(Invoice)).one() == before
     assert "proposal_accepted" in _types(db, tenants.pm)
     doc = service.acceptance_document(receipt)
     assert doc["sha256"] == version.sha256 and doc["accepted_by_email"] == tenants.acme_admin.email
+
+
+def test_staff_draft_the_invoice_from_the_accepted_version(db, tenants) -> None:
+    _, proposal = _shared(db, tenants)
+    _accept(db, tenants.acme_admin, proposal)
+    invoice = _draft(db, tenants.staff_admin, proposal)
+    assert proposal.invoice_id == invoice.id
+    assert invoice.status == "draft" and invoice.company_id == tenants.acme.id
+    assert invoice.total == Decimal("861.32")
+    lines = db.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)).all()
+    assert [line.description for line in lines] == ["Router", "Access point", "Cable"]
+    assert tenants.acme_admin.name in invoice.notes
+    logged = db.exec(
+        select(ActivityLog.description).where(ActivityLog.object_id == invoice.id)
+    ).all()
+    assert any("from the accepted proposal" in text for text in logged)
+    # the client's own view of the proposal never reveals the draft
+    detail = service.proposal_detail(
+        db, actor=actor_for_user(db, tenants.acme_admin), proposal_id=proposal.id
+    )
+    assert detail.invoice is None and not detail.can_draft_invoice
+
+
+def test_drafting_twice_is_409(db, tenants) -> None:
+    _, proposal = _shared(db, tenants)
+    _accept(db, tenants.acme_admin, proposal)
+    first = _draft(db, tenants.staff_admin, proposal)
+    with pytest.raises(Conflict) as exc:
+        _draft(db, tenants.staff_admin, proposal)
+    assert exc.value.code == "proposal_already_invoiced"
+    assert proposal.invoice_id == first.id
+
+
+def test_drafting_before_acceptance_is_409(db, tenants) -> None:
+    _, proposal = _shared(db, tenants)
+    with pytest.raises(Conflict) as exc:
+        _draft(db, tenants.staff_admin, proposal)
+    assert exc.value.code == "proposal_not_accepted"
+    assert proposal.invoice_id is None
+
+
+def test_a_client_cannot_draft_the_invoice(db, tenants) -> None:
+    _, proposal = _shared(db, tenants)
+    _accept(db, tenants.acme_admin, proposal)
+    with pytest.raises(Forbidden):
+        _draft(db, tenants.acme_admin, proposal)
+    with pytest.raises(NotFound):
+        _draft(db, tenants.globex_admin, proposal)
+    no_billing = Actor(kind="staff", company_ids=None, nodes=frozenset(), label="Sales only")
+    with pytest.raises(Forbidden):
+        service.draft_invoice_from_proposal(session=db, actor=no_billing, proposal_id=proposal.id)
+    assert proposal.invoice_id is None
 
 
 def test_accepting_twice_is_409(db, tenants) -> None:

@@ -50,12 +50,38 @@ def test_client_admin_accepts_and_staff_find_the_invoice_draft(client, login, db
     again = client.post(f"{BASE}/{proposal.id}/accept", data=_accept_form(tenants.acme_admin))
     assert again.status_code == 409
     db.refresh(proposal)
+    assert proposal.invoice_id is None  # accepting records the decision only
+    assert "Create invoice draft" not in page
+    # the client cannot take the staff step
+    assert client.post(f"{BASE}/{proposal.id}/invoice").status_code == 403
+    login(tenants.staff_admin)
+    page = client.get(f"{BASE}/{proposal.id}").get_data(as_text=True)
+    assert "Create invoice draft" in page and 'id="proposal-invoice"' not in page
+    resp = client.post(f"{BASE}/{proposal.id}/invoice")
+    assert resp.status_code in (302, 303)
+    db.refresh(proposal)
     invoice = db.get(Invoice, proposal.invoice_id)
     assert invoice is not None and invoice.status == "draft"
-    # the client never sees the draft; staff do, linked from the proposal
+    page = client.get(f"{BASE}/{proposal.id}").get_data(as_text=True)
+    assert invoice.number in page and "Create invoice draft" not in page
+    twice = client.post(f"{BASE}/{proposal.id}/invoice")
+    assert twice.status_code == 409 and "already has its invoice draft" in twice.get_data(
+        as_text=True
+    )
+    # the client never sees the draft
+    login(tenants.acme_admin)
     assert invoice.number not in client.get("/p/acme-test/invoices").get_data(as_text=True)
+    assert invoice.number not in client.get(f"{BASE}/{proposal.id}").get_data(as_text=True)
+
+
+def test_staff_cannot_draft_before_acceptance(client, login, db, tenants) -> None:
+    proposal = make_proposal(db, tenants.pm, tenants.acme)
     login(tenants.staff_admin)
-    assert invoice.number in client.get(f"{BASE}/{proposal.id}").get_data(as_text=True)
+    assert "Create invoice draft" not in client.get(f"{BASE}/{proposal.id}").get_data(as_text=True)
+    resp = client.post(f"{BASE}/{proposal.id}/invoice")
+    assert resp.status_code == 409 and "Only an accepted proposal" in resp.get_data(as_text=True)
+    db.refresh(proposal)
+    assert proposal.invoice_id is None
 
 
 def test_viewer_and_collaborator_cannot_decide(client, login, db, tenants) -> None:
@@ -81,6 +107,8 @@ def test_another_tenant_gets_404(client, login, db, tenants) -> None:
         f"/p/globex-test/invoices/proposals/{proposal.id}/accept",
         data=_accept_form(tenants.globex_admin),
     )
+    assert resp.status_code == 404
+    resp = client.post(f"/p/globex-test/invoices/proposals/{proposal.id}/invoice")
     assert resp.status_code == 404
     assert "HQ network" not in client.get("/p/globex-test/invoices/proposals").get_data(
         as_text=True
