@@ -7,7 +7,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
+from sqlmodel import select as sqlmodel_select
 
+from portal.models import Portal
+from portal.models.company import ALL_TABS
 from tests.web.probe import portal_write_rules
 
 
@@ -19,6 +22,11 @@ def _row_counts(db) -> dict[str, int]:
 
 
 def test_viewer_gets_403_on_every_portal_write(app, client, db, login, tenants) -> None:
+    # every tab on (a switched-off tab's routes are a 404 before any write rule), results too
+    portal = db.exec(sqlmodel_select(Portal).where(Portal.slug == "acme-test")).one()
+    portal.enabled_tabs, portal.dashboard_enabled = list(ALL_TABS), True
+    db.add(portal)
+    db.commit()
     login(tenants.acme_viewer)
     rules = portal_write_rules(app)
     assert rules, "no portal write routes found"
