@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +57,22 @@ def test_the_fake_controller_runs_as_a_command(tmp_path) -> None:
     with pytest.raises(ControllerUnavailable, match="cannot be reached"):
         ControllerClient(url, "command-key", timeout=(2.0, 2.0), retries=0).sites()
 
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_starts_the_fake_controller_unless_one_is_named() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "NETWORK_"))}
+    dry = subprocess.run(
+        ["make", "-n", "run", "PORT=8219", "CONTROLLER_PORT=8218"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert 'if [ -z "${NETWORK_CONTROLLER_URL:-}" ]' in dry
+    assert "-m tests.fakes.network_controller --port 8218" in dry
+    assert "NETWORK_CONTROLLER_URL=http://127.0.0.1:8218" in dry
+    # stopped with the server however it ends, and `make stop` finds it by the server's port
+    assert "trap 'kill -TERM $controller" in dry and "EXIT INT TERM" in dry
+    assert "instance/controller-8219.pid" in dry
