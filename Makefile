@@ -13,6 +13,11 @@ DB_URL   := $(or $(DATABASE_URL),sqlite:///instance/stoa.db)
 DB_FILE  := $(if $(filter sqlite:///%,$(DB_URL)),$(patsubst sqlite:///%,%,$(DB_URL)))
 DB_STAMP := instance/.db-ready-$(shell printf '%s' '$(DB_URL)' | cksum | cut -d' ' -f1)
 PIDFILE  := instance/gunicorn-$(PORT).pid
+# The fake network controller `make run` starts for the Network tab, unless NETWORK_CONTROLLER_URL
+# names a controller already. Its pid file goes with the server's port, so `make stop` finds it.
+CONTROLLER_PORT ?= 8766
+CONTROLLER_KEY  ?= fake-controller-key
+CONTROLLER_PIDFILE := instance/controller-$(PORT).pid
 
 .PHONY: run stop setup check test install dev-install lint format vendor clean
 
@@ -53,8 +58,18 @@ setup: install
 		echo "==> Database ready (migrations and demo data already in)"; \
 	fi
 
+# Without NETWORK_CONTROLLER_URL, the fake controller (tests/fakes/network_controller.py) runs in
+# the background for as long as gunicorn does: the trap stops it however gunicorn ends (Ctrl-C,
+# `make stop`, a crash).
 run: setup
 	@echo "==> Serving on http://127.0.0.1:$(PORT) (sign in with a demo account; stop with Ctrl-C or make stop)"
+	@if [ -z "$${NETWORK_CONTROLLER_URL:-}" ]; then \
+		echo "==> Fake network controller on http://127.0.0.1:$(CONTROLLER_PORT) (set NETWORK_CONTROLLER_URL for a real one)"; \
+		$(BIN)/python -m tests.fakes.network_controller --port $(CONTROLLER_PORT) --api-key '$(CONTROLLER_KEY)' & \
+		controller=$$!; echo $$controller > $(CONTROLLER_PIDFILE); \
+		trap 'kill -TERM $$controller 2>/dev/null; rm -f $(CONTROLLER_PIDFILE)' EXIT INT TERM; \
+		export NETWORK_CONTROLLER_URL=http://127.0.0.1:$(CONTROLLER_PORT) NETWORK_CONTROLLER_KEY='$(CONTROLLER_KEY)'; \
+	fi; \
 	STOA_BASE_URL="$${STOA_BASE_URL:-http://127.0.0.1:$(PORT)}" \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 \
 		--pid $(PIDFILE) --control-socket instance/gunicorn.ctl --access-logfile - \
@@ -66,6 +81,10 @@ stop:
 		kill -TERM "$$(cat $(PIDFILE))" && echo "Stopped the server on port $(PORT)."; \
 	else \
 		echo "No server started by make run is running on port $(PORT)."; rm -f $(PIDFILE); \
+	fi
+	@if [ -f $(CONTROLLER_PIDFILE) ]; then \
+		kill -TERM "$$(cat $(CONTROLLER_PIDFILE))" 2>/dev/null && echo "Stopped its fake network controller."; \
+		rm -f $(CONTROLLER_PIDFILE); \
 	fi
 
 test: dev-install

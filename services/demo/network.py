@@ -1,9 +1,10 @@
 """Demo network sites: Acme two, Acme Retail one, one site not linked yet, Globex none.
 
-``make run`` has no controller, so the demo loads the fake controller's data set
-(services/demo/network_controller.py) as a snapshot through the connector's parsers and the
-sync's :func:`apply_snapshot`: the tab shows exactly what a sync from that controller would.
-Set ``NETWORK_CONTROLLER_URL`` to sync from a real (or the fake) controller instead.
+The demo loads the fake controller's data set (services/demo/network_controller.py) as a
+snapshot through the connector's parsers and the sync's :func:`apply_snapshot`: the tab shows
+exactly what a sync from that controller would, before any sync ran (and without a controller).
+``make run`` then starts that fake controller and the periodic sync reads it; with
+``NETWORK_CONTROLLER_URL`` set it syncs from that controller instead.
 """
 
 from __future__ import annotations

@@ -3,12 +3,18 @@
 It serves the demo's controller data set (services/demo/network_controller.py) over real HTTP,
 with an ``X-API-KEY`` check, and lets a test make it fail (``fail_next``), slow (``delay``)
 or unreachable (``stop``).
+
+``make run`` starts one for the demo (``python -m tests.fakes.network_controller --port 8766``)
+and points ``NETWORK_CONTROLLER_URL`` at it, so the Network tab syncs from a controller.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import logging
 import re
+import sys
 import threading
 import time
 from typing import Any
@@ -22,7 +28,9 @@ API_KEY = "fake-controller-key"
 
 
 class FakeController:
-    def __init__(self, sites: list[FakeSite] | None = None, api_key: str = API_KEY) -> None:
+    def __init__(
+        self, sites: list[FakeSite] | None = None, api_key: str = API_KEY, port: int = 0
+    ) -> None:
         self.sites = {s.name: s for s in (sites or demo_controller_sites())}
         self.api_key = api_key
         self.delay = 0.0
@@ -30,7 +38,7 @@ class FakeController:
         self.requests: list[str] = []
         self.broken_sites: set[str] = set()  # every request about these answers 500
         self._stopped = threading.Event()
-        self.server = make_server("127.0.0.1", 0, self._app, threaded=True)
+        self.server = make_server("127.0.0.1", port, self._app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -130,3 +138,24 @@ class FakeController:
                     wlan.update(request.get_json(silent=True) or {})
                     return self._json(wlan)
         return self._json([], 404, rc="error", msg="api.err.NotFound")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="A fake UniFi-style controller for Stoa's demo")
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--api-key", default=API_KEY, help="the X-API-KEY it accepts")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="[fake controller] %(message)s")
+    fake = FakeController(api_key=args.api_key, port=args.port)  # a busy port: says so, exits 1
+    sys.stdout.write(f"Fake network controller on {fake.url}\n")  # a test reads the address
+    sys.stdout.flush()
+    try:
+        fake.server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.server.server_close()
+
+
+if __name__ == "__main__":
+    main()
