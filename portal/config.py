@@ -34,6 +34,18 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds(value: object, default: float = 10.0) -> float:
+    if value is None or value == "":
+        return default
+    try:
+        seconds = float(str(value))
+    except ValueError as exc:
+        raise ConfigError("ASK_LLM_TIMEOUT must be a number of seconds") from exc
+    if not 0 < seconds <= 60:
+        raise ConfigError("ASK_LLM_TIMEOUT must be between 0 and 60 seconds")
+    return seconds
+
+
 @dataclass(frozen=True)
 class SsoProvider:
     """An OpenID Connect issuer people may sign in with (staff, or one client company)."""
@@ -102,6 +114,12 @@ class Settings:
     # Catalog: the distributor whose inventory refreshes items' on-hand counts (None: none)
     distributor_url: str | None = None
     distributor_key: str = ""
+    # Results "Ask": an optional OpenAI-compatible chat model that words the answer from the
+    # numbers the deterministic answerer computed (None: the deterministic answer only)
+    ask_llm_url: str | None = None
+    ask_llm_key: str = field(default="", repr=False)
+    ask_llm_model: str = ""
+    ask_llm_timeout: float = 10.0
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -200,5 +218,9 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         distributor_url=str(o.get("DISTRIBUTOR_URL") or os.environ.get("DISTRIBUTOR_URL") or "")
         or None,
         distributor_key=str(o.get("DISTRIBUTOR_KEY") or os.environ.get("DISTRIBUTOR_KEY") or ""),
+        ask_llm_url=str(o.get("ASK_LLM_URL") or os.environ.get("ASK_LLM_URL") or "") or None,
+        ask_llm_key=str(o.get("ASK_LLM_KEY") or os.environ.get("ASK_LLM_KEY") or ""),
+        ask_llm_model=str(o.get("ASK_LLM_MODEL") or os.environ.get("ASK_LLM_MODEL") or ""),
+        ask_llm_timeout=_seconds(o.get("ASK_LLM_TIMEOUT") or os.environ.get("ASK_LLM_TIMEOUT")),
         extra={k: v for k, v in o.items() if k.isupper()},
     )

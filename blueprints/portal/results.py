@@ -15,7 +15,7 @@ from portal.models.results import ConnectionCreate
 from portal.validation import form_data, validated
 from portal.web.htmx import hx_redirect, render_fragment, render_page
 from services import results as service
-from services.results.ask import answer
+from services.results.ask import ask as ask_results
 from services.results.campaigns import SORT_COLUMNS
 from services.results.metrics import PERIOD_TYPES
 from services.results.tab import results_tab
@@ -112,15 +112,12 @@ def sync() -> Response:
 def ask() -> Response:
     ctx = portal_ctx()
     question = str(request.form.get("question") or "")
-    session = get_session()
     try:
-        reply = answer(
-            session,
+        reply = ask_results(
+            session=get_session(),
+            actor=ctx.actor,
             company_id=ctx.portal.company_id,
             company_ids=ctx.group_company_ids,
-            connections=service.list_connections(
-                session, actor=ctx.actor, company_id=ctx.portal.company_id
-            ),
             question=question,
             today=utcnow().date(),
         )

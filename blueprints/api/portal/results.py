@@ -22,6 +22,7 @@ from blueprints.api.portal.results_schemas import (
     ResultsOut,
     SyncStartedOut,
     WorkerConnectionCreate,
+    ask_out,
     campaigns_out,
     connection_out,
     results_out,
@@ -31,7 +32,7 @@ from portal.models.base import utcnow
 from portal.models.results import PlatformConnection
 from portal.tenancy import Actor, get_for_actor
 from services import results as service
-from services.results.ask import answer
+from services.results.ask import ask
 from services.results.campaigns import campaign_table
 from services.results.metrics import period_for, results_for
 
@@ -157,17 +158,19 @@ def worker_campaigns(query: CampaignsQuery) -> dict[str, Any]:
 
 @bp.post("/results/ask", summary="Ask about results", responses={200: AskOut})
 def worker_ask(body: AskIn) -> dict[str, Any]:
-    """A plain-language question answered from the data, citing the numbers used."""
+    """A plain-language question answered from the data, citing the numbers used. With a
+    model configured (``ASK_LLM_*``) the model words the answer from those numbers only
+    (``written_by`` names it); if it fails, the direct answer comes back with a ``note``."""
     actor = require_client()
     session = get_session()
     company_id, company_ids = _company(actor)
     service.require_dashboard(session, company_id)
-    reply = answer(
-        session,
+    reply = ask(
+        session=session,
+        actor=actor,
         company_id=company_id,
         company_ids=company_ids,
-        connections=service.list_connections(session, actor=actor, company_id=company_id),
         question=body.question,
         today=utcnow().date(),
     )
-    return {"answer": reply}
+    return ask_out(reply)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from blueprints.api.schemas import MAX_ID, ApiModel
 from portal.models.results import ConnectionCreate, PlatformConnection
+from services.results.ask import Answer
 from services.results.campaigns import CampaignRow, CampaignTable
 from services.results.metrics import MetricResult, Period, Results
 
@@ -139,8 +140,31 @@ class CampaignsOut(BaseModel):
     dashboard_enabled: bool
 
 
+class CitationOut(BaseModel):
+    label: str
+    value: str
+
+
 class AskOut(BaseModel):
     answer: str
+    citations: list[CitationOut] = Field(
+        default_factory=list, description="The numbers the answer was worked out from"
+    )
+    written_by: str | None = Field(
+        default=None, description="The model that worded the answer; null: answered directly"
+    )
+    note: str | None = Field(
+        default=None, description="Set when the configured model could not answer"
+    )
+
+
+def ask_out(reply: Answer) -> dict[str, Any]:
+    return {
+        "answer": reply.text,
+        "citations": [{"label": c.label, "value": c.value} for c in reply.citations],
+        "written_by": reply.written_by,
+        "note": reply.note,
+    }
 
 
 def _num(value: Decimal | None) -> float | None:

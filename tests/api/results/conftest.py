@@ -1,3 +1,8 @@
 from __future__ import annotations
 
-from tests.unit.results.conftest import platform, platform_url  # noqa: F401 - fixtures
+from tests.unit.results.conftest import (  # noqa: F401 - fixtures
+    ask_llm,
+    chat_model,
+    platform,
+    platform_url,
+)

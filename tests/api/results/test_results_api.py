@@ -192,3 +192,44 @@ def test_a_viewer_may_ask_but_not_write(client, db, tenants, service_token) -> N
     assert "$" in resp.get_json()["answer"]
     assert_envelope(client.post("/api/portal/results/ask", headers=viewer, json={}), 422)
     assert_envelope(client.post("/api/portal/connections/sync", headers=viewer), 403)
+
+
+def test_ask_with_a_model_names_it_and_cites_the_numbers(
+    client, db, tenants, service_token, ask_llm, caplog
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    enable_results(db, tenants.acme)
+    make_connection(db, tenants.acme, "shopify", days=70)
+    h = worker(service_token, tenants.acme, role="viewer")
+    question = {"question": "How did revenue change this month?"}
+    resp = client.post("/api/portal/results/ask", headers=h, json=question)
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert body["written_by"] == "fake-gpt" and body["note"] is None
+    assert body["answer"].startswith("From the numbers: Revenue, ")
+    assert body["citations"][0]["label"].startswith("Revenue, ")
+    assert "$" in body["citations"][0]["value"]
+    assert ask_llm.requests[0].headers["Authorization"] == f"Bearer {ask_llm.key}"
+    # the provider fails: the direct answer, a note, never a 500
+    ask_llm.fail_next(status=500)
+    body = client.post("/api/portal/results/ask", headers=h, json=question).get_json()
+    assert body["answer"].startswith("Revenue for ") and body["written_by"] is None
+    assert body["note"] and "directly from your numbers" in body["note"]
+    ask_llm.hang = True
+    resp = client.post("/api/portal/results/ask", headers=h, json=question)
+    assert resp.status_code == 200 and resp.get_json()["answer"].startswith("Revenue for ")
+    assert ask_llm.key not in caplog.text
+    assert ask_llm.key not in resp.get_data(as_text=True)
+
+
+def test_ask_without_a_model_is_the_direct_answer(
+    client, db, tenants, service_token, chat_model
+) -> None:
+    enable_results(db, tenants.acme)
+    make_connection(db, tenants.acme, "shopify", days=70)
+    h = worker(service_token, tenants.acme)
+    body = client.post(
+        "/api/portal/results/ask", headers=h, json={"question": "How did revenue change?"}
+    ).get_json()
+    assert body["answer"].startswith("Revenue for ") and body["written_by"] is None
+    assert body["note"] is None and chat_model.requests == []

@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 
 from tests.fakes.ad_platform import FakeAdPlatform
+from tests.fakes.chat_model import FakeChatModel
 
 
 @pytest.fixture
@@ -22,3 +23,27 @@ def platform_url(app, platform, monkeypatch) -> str:
         runtime, "settings", replace(runtime.settings, results_platform_url=platform.url)
     )
     return platform.url
+
+
+@pytest.fixture
+def chat_model() -> Iterator[FakeChatModel]:
+    with FakeChatModel() as fake:
+        yield fake
+
+
+@pytest.fixture
+def ask_llm(app, chat_model, monkeypatch) -> FakeChatModel:
+    """Configure Ask's model (``ASK_LLM_*``) to the fake chat model, with a short timeout."""
+    runtime = app.extensions["stoa_runtime"]
+    monkeypatch.setattr(
+        runtime,
+        "settings",
+        replace(
+            runtime.settings,
+            ask_llm_url=chat_model.url,
+            ask_llm_key=chat_model.key,
+            ask_llm_model="fake-gpt",
+            ask_llm_timeout=0.5,
+        ),
+    )
+    return chat_model

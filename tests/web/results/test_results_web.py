@@ -120,6 +120,33 @@ def test_ask_answers_in_the_tab(client, login, acme) -> None:
     assert resp.status_code == 422 and "Ask a question" in resp.get_data(as_text=True)
 
 
+def test_a_model_words_the_answer_in_the_tab(client, login, acme, ask_llm) -> None:
+    login(acme.acme_viewer)
+    ask = f"/p/{acme.acme.slug}/results/ask"
+    question = {"question": "How did revenue change this year?"}
+    html = client.post(ask, data=question, headers=HX).get_data(as_text=True)
+    assert "From the numbers: Revenue, " in html
+    assert "Written by fake-gpt" in html and 'aria-label="Numbers used"' in html
+    ask_llm.fail_next(status=503)
+    resp = client.post(ask, data=question, headers=HX)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "Revenue for " in html
+    assert "could not answer just now" in html and "Written by" not in html
+    assert ask_llm.key not in html
+
+
+def test_without_a_model_the_tab_answers_as_before(client, login, acme, chat_model) -> None:
+    login(acme.acme_viewer)
+    html = client.post(
+        f"/p/{acme.acme.slug}/results/ask",
+        data={"question": "How did revenue change this year?"},
+        headers=HX,
+    ).get_data(as_text=True)
+    assert "Revenue for " in html and "Written by" not in html
+    assert "Numbers used" not in html and "could not answer" not in html
+    assert chat_model.requests == []
+
+
 def test_connect_from_the_tab(client, login, db, tenants, platform_url, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     enable_results(db, tenants.acme)

@@ -1,0 +1,115 @@
+"""A small OpenAI-compatible chat model for tests, over real HTTP.
+
+``POST /v1/chat/completions`` answers ``reply`` (by default a sentence quoting the first number
+of the prompt) as the model named in the request. It records every request (``requests``:
+path, headers, JSON body) so a test reads what was sent — the prompt, the bearer key. A test
+can make it fail (``fail_next``), answer garbage (``garbage_next``) or hang (``hang``: the
+answer waits until the server stops, so the client's timeout is what ends the call).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+
+@dataclass(frozen=True)
+class Recorded:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    @property
+    def prompt(self) -> str:
+        """Every message's content, joined."""
+        return "\n".join(str(m.get("content", "")) for m in self.body.get("messages", []))
+
+
+class FakeChatModel:
+    def __init__(self, *, key: str = "sk-test-fake-key", reply: str | None = None) -> None:
+        self.key = key
+        self.reply = reply
+        self.hang = False
+        self.failures: list[int] = []
+        self.garbage: list[str] = []
+        self.requests: list[Recorded] = []
+        self._stopped = threading.Event()
+        self.server = make_server("127.0.0.1", 0, self._app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeChatModel:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if not self._stopped.is_set():
+            self._stopped.set()  # releases a hanging answer
+            self.server.shutdown()
+            self.server.server_close()
+
+    def fail_next(self, count: int = 1, status: int = 500) -> None:
+        self.failures.extend([status] * count)
+
+    def garbage_next(self, body: str) -> None:
+        """The next answer is ``body`` as-is (not JSON, or JSON without a message)."""
+        self.garbage.append(body)
+
+    # HTTP -------------------------------------------------------------------------------------
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        body = request.get_json(silent=True) or {}
+        self.requests.append(Recorded(request.path, dict(request.headers), body))
+        if self.hang:
+            self._stopped.wait(30)
+        resp = self._route(request, body)
+        return resp(environ, start_response)
+
+    def _route(self, request: Request, body: dict[str, Any]) -> Response:
+        if self.failures:
+            return Response("model overloaded", status=self.failures.pop(0))
+        if self.garbage:
+            return Response(self.garbage.pop(0), mimetype="application/json")
+        if request.path != "/v1/chat/completions" or request.method != "POST":
+            return self._json({"error": {"message": "Not found"}}, 404)
+        if request.headers.get("Authorization") != f"Bearer {self.key}":
+            return self._json({"error": {"message": "Incorrect API key provided"}}, 401)
+        messages = body.get("messages") or []
+        prompt = str(messages[-1].get("content", "")) if messages else ""
+        content = self.reply if self.reply is not None else _default_reply(prompt)
+        return self._json(
+            {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion",
+                "model": body.get("model"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": content},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {"prompt_tokens": len(prompt.split()), "completion_tokens": 12},
+            }
+        )
+
+    @staticmethod
+    def _json(data: Any, status: int = 200) -> Response:
+        return Response(json.dumps(data), status=status, mimetype="application/json")
+
+
+def _default_reply(prompt: str) -> str:
+    """'From the numbers: <first number line>.' — a model that quotes what it was given."""
+    for line in prompt.splitlines():
+        if line.startswith("- "):
+            return f"From the numbers: {line[2:]}."
+    return "The numbers do not say."
