@@ -102,6 +102,9 @@ class Settings:
     # Catalog: the distributor whose inventory refreshes items' on-hand counts (None: none)
     distributor_url: str | None = None
     distributor_key: str = ""
+    # Sales: the upstream CRM opportunities refresh from (None: Stoa keeps them itself)
+    crm_url: str | None = None
+    crm_key: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -200,5 +203,7 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         distributor_url=str(o.get("DISTRIBUTOR_URL") or os.environ.get("DISTRIBUTOR_URL") or "")
         or None,
         distributor_key=str(o.get("DISTRIBUTOR_KEY") or os.environ.get("DISTRIBUTOR_KEY") or ""),
+        crm_url=str(o.get("CRM_URL") or os.environ.get("CRM_URL") or "") or None,
+        crm_key=str(o.get("CRM_KEY") or os.environ.get("CRM_KEY") or ""),
         extra={k: v for k, v in o.items() if k.isupper()},
     )
