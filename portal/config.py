@@ -120,6 +120,9 @@ class Settings:
     ask_llm_key: str = field(default="", repr=False)
     ask_llm_model: str = ""
     ask_llm_timeout: float = 10.0
+    # Sales: the upstream CRM opportunities refresh from (None: Stoa keeps them itself)
+    crm_url: str | None = None
+    crm_key: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -222,5 +225,7 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         ask_llm_key=str(o.get("ASK_LLM_KEY") or os.environ.get("ASK_LLM_KEY") or ""),
         ask_llm_model=str(o.get("ASK_LLM_MODEL") or os.environ.get("ASK_LLM_MODEL") or ""),
         ask_llm_timeout=_seconds(o.get("ASK_LLM_TIMEOUT") or os.environ.get("ASK_LLM_TIMEOUT")),
+        crm_url=str(o.get("CRM_URL") or os.environ.get("CRM_URL") or "") or None,
+        crm_key=str(o.get("CRM_KEY") or os.environ.get("CRM_KEY") or ""),
         extra={k: v for k, v in o.items() if k.isupper()},
     )

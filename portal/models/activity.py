@@ -98,6 +98,7 @@ class Action(StrEnum):
     proposal_revised = "proposal_revised", "Proposal revised", True
     proposal_accepted = "proposal_accepted", "Proposal accepted", True
     proposal_declined = "proposal_declined", "Proposal declined", True
+    opportunity_refreshed = "opportunity_refreshed", "Opportunity refreshed from the CRM"
     board_topic_posted = "board_topic_posted", "Board topic posted"
     board_reply_posted = "board_reply_posted", "Board reply posted"
     network_site_linked = "network_site_linked", "Network site linked"
@@ -153,6 +154,8 @@ INTERNAL_BUDGET_ACTIVITY = "budget_draft"
 FEEDBACK_MODERATION_ACTIVITY = "feedback_moderation"
 # The credentials vault is the agency's alone: its history never reaches a client's feed.
 VAULT_ACTIVITY = "credential"
+# Sales opportunities are the agency's own pipeline (clients see proposals, not opportunities).
+SALES_ACTIVITY = "opportunity"
 # Staff opening a portal as one of its people (the audit trail of "view as client").
 VIEW_AS_ACTIVITY = "view_as"
 STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = (
@@ -163,6 +166,7 @@ STAFF_ONLY_OBJECT_TYPES: tuple[str, ...] = (
     FEEDBACK_MODERATION_ACTIVITY,
     VAULT_ACTIVITY,
     VIEW_AS_ACTIVITY,
+    SALES_ACTIVITY,
 )
 
 # Activity a client's admins see but its other people do not: who revealed one of the company's

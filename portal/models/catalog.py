@@ -138,6 +138,7 @@ OPPORTUNITY_FIELDS: tuple[str, ...] = (
     "total",
     "currency",
     "productCount",
+    "crmOpportunityId",
     "lastRefreshedAt",
     "createdAt",
     "updatedAt",
@@ -179,6 +180,8 @@ class Opportunity(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), index=True),
     )
+    # the opportunity's id in the upstream CRM it refreshes from (None: kept in Stoa only)
+    crm_id: str | None = Field(default=None, max_length=64)
     last_refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
-from portal.errors import Conflict, Invalid, NotFound
+from portal.errors import Conflict, Invalid, NotFound, Unavailable
 from portal.models import Company, User
+from portal.models.activity import SALES_ACTIVITY, Action
 from portal.models.base import utcnow
 from portal.models.catalog import (
     OPPORTUNITY_BASIC_FIELDS,
@@ -27,9 +28,12 @@ from portal.models.catalog import (
     OpportunityStatus,
 )
 from portal.permissions import register_node
+from portal.runtime import get_runtime
 from portal.tenancy import Actor, get_for_actor, register_field_scope, require_staff, scoped
 from portal.web.pagination import count as count_rows
 from services.catalog import find_item
+from services.catalog.crm import CrmClient, CrmError, CrmOpportunity
+from services.events import activity
 
 FETCH = register_node("sales.opportunity.fetch", "Read one opportunity")
 FETCH_MANY = register_node("sales.opportunity.fetch.many", "List and count opportunities")
@@ -195,16 +199,109 @@ def create_opportunity(
     return opp
 
 
-def refresh_opportunity(session: Session, *, actor: Actor, opportunity_id: object) -> NoReturn:
-    """Stoa keeps opportunities itself; with no upstream CRM configured a refresh is a clear
-    409 (a state of this installation, not an outage: retrying will not help)."""
-    get_opportunity(session, actor=actor, opportunity_id=opportunity_id)
+def crm_from_settings() -> CrmClient | None:
+    settings = get_runtime().settings
+    if not settings.crm_url:
+        return None
+    return CrmClient(settings.crm_url, settings.crm_key)
+
+
+def _crm_type_id(record: CrmOpportunity, current: int) -> int:
+    """The CRM's type as one of the pipeline's types: by id, else by name (without the "01. "
+    ordering prefix), else the one kept."""
+    if record.type_id in TYPE_IDS:
+        return record.type_id  # type: ignore[return-value]
+    wanted = record.type_name.lower()
+    for kind in OPPORTUNITY_TYPES:
+        name = str(kind["name"]).lower()
+        if wanted and wanted in {name, name.split(". ", 1)[-1]}:
+            return int(kind["id"])
+    return current
+
+
+def refresh_opportunity(session: Session, *, actor: Actor, opportunity_id: object) -> Opportunity:
+    """Fetch the opportunity from the upstream CRM by its ``crm_id`` and keep what the CRM owns
+    (name, notes, type, stage, status, expected close and closed dates).
+
+    No CRM configured → 409 ``upstream_not_configured`` (a state of this installation: retrying
+    will not help); an opportunity kept in Stoa only → 409 ``no_crm_id``; the CRM does not know
+    it → 409 ``crm_unknown_opportunity``; unreachable, too slow, failing or answering nonsense →
+    503 ``crm_unavailable``. Whatever fails, nothing is changed."""
+    opp = get_opportunity(session, actor=actor, opportunity_id=opportunity_id)
     require_staff(actor, REFRESH, DENIED)
-    raise Conflict(
-        "No upstream CRM is configured, so there is nothing to refresh from; the opportunity "
-        "as kept in Stoa is current.",
-        code="upstream_not_configured",
+    client = crm_from_settings()
+    if client is None:
+        raise Conflict(
+            "No upstream CRM is configured (CRM_URL), so there is nothing to refresh from; the "
+            "opportunity as kept in Stoa is current.",
+            code="upstream_not_configured",
+        )
+    if not opp.crm_id:
+        raise Conflict(
+            "This opportunity is kept in Stoa only (it has no CRM id), so there is nothing to "
+            "refresh it from.",
+            code="no_crm_id",
+        )
+    try:
+        record = client.opportunity(opp.crm_id)
+    except CrmError as exc:
+        if exc.status == 404:
+            raise Conflict(
+                f"{exc.message} It may have been deleted there; the opportunity was not changed.",
+                code="crm_unknown_opportunity",
+            ) from None
+        raise Unavailable(
+            f"{exc.message} The opportunity was not changed.",
+            code="crm_unavailable",
+            retry_after=30,
+        ) from None
+    before = {
+        "name": opp.name,
+        "notes": opp.notes,
+        "type": opp.type_id,
+        "stage": opp.stage,
+        "status": opp.status,
+        "expected close date": opp.expected_close_date,
+    }
+    opp.name = record.name
+    opp.notes = record.notes
+    opp.type_id = _crm_type_id(record, opp.type_id)
+    if record.stage:
+        opp.stage = record.stage
+    if record.status:
+        opp.status = record.status
+    opp.expected_close_date = record.expected_close_date
+    if opp.status == OpportunityStatus.open.value:
+        opp.closed_at = None
+    else:
+        opp.closed_at = record.closed_at or opp.closed_at or utcnow()
+    after = {
+        "name": opp.name,
+        "notes": opp.notes,
+        "type": opp.type_id,
+        "stage": opp.stage,
+        "status": opp.status,
+        "expected close date": opp.expected_close_date,
+    }
+    changed = [field for field in before if before[field] != after[field]]
+    opp.last_refreshed_at = opp.updated_at = utcnow()
+    session.add(opp)
+    session.flush()
+    activity.record(
+        session,
+        actor=actor,
+        company_id=opp.company_id,
+        action=Action.opportunity_refreshed,
+        object_type=SALES_ACTIVITY,
+        object_id=opp.id,
+        object_label=opp.name,
+        description=(
+            f"Refreshed from the CRM: {', '.join(changed)} changed."
+            if changed
+            else "Refreshed from the CRM: already current."
+        ),
     )
+    return opp
 
 
 # Products -------------------------------------------------------------------------------------

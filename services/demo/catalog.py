@@ -364,6 +364,10 @@ _OPPORTUNITIES: tuple[tuple[str, str, int, str, list[tuple[str, str]]], ...] = (
 )
 
 
+# The opportunities that also live in the upstream CRM (refreshable once CRM_URL is set).
+_CRM_IDS: dict[str, str] = {"Acme HQ network refresh": "456"}
+
+
 def load_demo_opportunities(session: Session, companies: dict[str, Company], staff: User) -> bool:
     """Open opportunities with Acme and Globex, their lines from the demo catalog, once."""
     if session.exec(select(Opportunity.id).limit(1)).first() is not None:
@@ -379,6 +383,7 @@ def load_demo_opportunities(session: Session, companies: dict[str, Company], sta
             stage=stage,
             sales_rep_id=staff.id,
             expected_close_date=date.today() + timedelta(days=30),
+            crm_id=_CRM_IDS.get(name),
         )
         session.add(opp)
         session.flush()

@@ -135,9 +135,14 @@ def get_sales_opportunity(path: OpportunityPath):
     responses={200: OpportunityEnvelope},
 )
 def refresh_sales_opportunity(path: OpportunityPath):
-    """409 ``upstream_not_configured``: Stoa keeps opportunities itself."""
+    """Fetch it from the upstream CRM (``CRM_URL``) and keep the fields the CRM owns. Needs
+    sales.opportunity.refresh. 409 ``upstream_not_configured`` (no CRM), ``no_crm_id`` (kept in
+    Stoa only) or ``crm_unknown_opportunity``; 503 ``crm_unavailable``, nothing changed."""
     actor = require_scope("sales:write")
-    service.refresh_opportunity(get_session(), actor=actor, opportunity_id=path.opportunity_id)
+    opp = service.refresh_opportunity(
+        get_session(), actor=actor, opportunity_id=path.opportunity_id
+    )
+    return ok("Opportunity refreshed from the CRM successfully!", _one(opp, actor))
 
 
 @bp.get(

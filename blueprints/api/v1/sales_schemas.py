@@ -92,6 +92,7 @@ class OpportunityOut(GatedModel, scope=OPPORTUNITY_SCOPE, label="opportunity"):
     total: str | None = Field(default=None, description="Sum of the product lines")
     currency: str | None = None
     productCount: int | None = None
+    crmOpportunityId: str | None = None
     lastRefreshedAt: datetime | None = None
     createdAt: datetime | None = None
     updatedAt: datetime | None = None
@@ -192,6 +193,7 @@ def opportunity_out(opp: Opportunity, facts: OpportunityFacts, actor: Actor) -> 
             total=money(total),
             currency="USD",
             productCount=n,
+            crmOpportunityId=opp.crm_id,
             lastRefreshedAt=opp.last_refreshed_at,
             createdAt=opp.created_at,
             updatedAt=opp.updated_at,

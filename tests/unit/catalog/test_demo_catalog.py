@@ -17,6 +17,7 @@ def test_demo_catalog_and_opportunities_load_once(db) -> None:
     assert db.exec(select(CatalogLink).where(CatalogLink.kind == "replacement")).first()
     opps = db.exec(select(Opportunity)).all()
     assert {o.status for o in opps} == {"open"} and len(opps) >= 3
+    assert [o.name for o in opps if o.crm_id] == ["Acme HQ network refresh"]  # one in the CRM
     assert db.exec(select(func.count()).select_from(OpportunityProduct)).one() > len(opps)
     assert load_demo(db) is False
     assert db.exec(select(func.count()).select_from(CatalogItem)).one() == items
