@@ -10,6 +10,7 @@ from portal.config import PROJECT_ROOT
 
 BASE = "/p/acme-test"
 CSS = Path(PROJECT_ROOT) / "static" / "css"
+TEMPLATES = Path(PROJECT_ROOT) / "templates"
 
 
 def _rule(sheet: str, selector: str) -> str:
@@ -58,3 +59,21 @@ def test_a_milestone_says_milestone_once(client, login, tenants, make_task) -> N
     bug = make_task(tenants.acme_project, "Fix it", status="open", type="bug", is_milestone=True)
     html = client.get(f"{BASE}/tasks/{bug.id}").get_data(as_text=True)
     assert ">Bug<" in html and ">Milestone<" in html
+
+
+def test_empty_states_draw_svg_icons_not_glyphs(client, login, tenants) -> None:
+    login(tenants.staff_admin)
+    html = client.get("/admin/api-keys/").get_data(as_text=True)
+    assert "No API keys yet" in html
+    icon = re.search(r'<div class="empty-icon" aria-hidden="true">(.*?)</div>', html, re.S)
+    assert icon
+    svg = icon.group(1).strip()
+    assert svg.startswith("<svg") and 'aria-hidden="true"' in svg and "<path" in svg, svg
+    assert "⚿" not in html
+    # every empty state names an icon of the set; no call site passes a Unicode glyph
+    names = set(re.findall(r'^  "(\w+)": ', (TEMPLATES / "macros" / "_icons.html").read_text(), re.M))
+    assert {"key", "inbox", "sparkle"} <= names
+    for path in TEMPLATES.rglob("*.html"):
+        for line in path.read_text().splitlines():
+            if "empty_state(" in line:
+                assert not re.search(r'"[^\x00-\x7f]{1,2}"\)', line), (path.name, line)
