@@ -71,7 +71,8 @@ def test_empty_states_draw_svg_icons_not_glyphs(client, login, tenants) -> None:
     assert svg.startswith("<svg") and 'aria-hidden="true"' in svg and "<path" in svg, svg
     assert "⚿" not in html
     # every empty state names an icon of the set; no call site passes a Unicode glyph
-    names = set(re.findall(r'^  "(\w+)": ', (TEMPLATES / "macros" / "_icons.html").read_text(), re.M))
+    icons = (TEMPLATES / "macros" / "_icons.html").read_text()
+    names = set(re.findall(r'^  "(\w+)": ', icons, re.M))
     assert {"key", "inbox", "sparkle"} <= names
     for path in TEMPLATES.rglob("*.html"):
         for line in path.read_text().splitlines():
