@@ -3,7 +3,9 @@ wrap whole, a badge said once, icons that render, content inside landmarks."""
 
 from __future__ import annotations
 
+import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 from portal.config import PROJECT_ROOT
@@ -78,3 +80,62 @@ def test_empty_states_draw_svg_icons_not_glyphs(client, login, tenants) -> None:
         for line in path.read_text().splitlines():
             if "empty_state(" in line:
                 assert not re.search(r'"[^\x00-\x7f]{1,2}"\)', line), (path.name, line)
+
+
+class _OutsideLandmarks(HTMLParser):
+    """Text in <body> that no landmark (header, main, footer, nav, aside) holds. The skip link and
+    the live toast region are exempt, as axe's ``region`` rule exempts them."""
+
+    LANDMARKS = {"header", "main", "footer", "nav", "aside"}
+    VOID = {"meta", "link", "img", "input", "br", "hr", "source", "area", "col", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, bool]] = []
+        self.in_body = False
+        self.stray: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":
+            self.in_body = True
+            return
+        if tag in self.VOID or not self.in_body:
+            return
+        a = dict(attrs)
+        held = (
+            tag in self.LANDMARKS
+            or a.get("class") == "skip-link"
+            or a.get("id") == "toasts"
+            or tag in {"script", "template"}
+        )
+        self.stack.append((tag, held))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.stack and tag not in self.VOID:
+            while self.stack:
+                if self.stack.pop()[0] == tag:
+                    break
+
+    def handle_data(self, data: str) -> None:
+        if self.in_body and data.strip() and not any(h for _, h in self.stack):
+            self.stray.append(data.strip())
+
+
+def test_account_and_error_pages_keep_their_content_in_landmarks(client, login, tenants) -> None:
+    pages = [client.get("/no/such/page").get_data(as_text=True)]
+    login(tenants.acme_collab)
+    pages += [client.get(url).get_data(as_text=True) for url in ("/account", "/no/such/page")]
+    for html in pages:
+        assert "<main" in html
+        parser = _OutsideLandmarks()
+        parser.feed(html)
+        assert parser.stray == [], parser.stray
+
+
+def test_htmx_adds_no_inline_indicator_styles(client, login, tenants) -> None:
+    # htmx would otherwise inject a <style> element the CSP refuses (a console report per page)
+    login(tenants.acme_collab)
+    for url in (f"{BASE}/dashboard", "/account"):
+        html = client.get(url).get_data(as_text=True)
+        config = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", html)
+        assert config and json.loads(config.group(1))["includeIndicatorStyles"] is False
