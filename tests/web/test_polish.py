@@ -44,7 +44,7 @@ def test_chips_and_badges_wrap_between_words_only() -> None:
     assert "nowrap" not in _rule("components.css", ".badge")
     for sheet in CSS.glob("*.css"):
         for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", sheet.read_text()):
-            if re.search(r"\.(chip|badge)|-chips", selectors):
+            if re.search(r"\.(chip|badge)|-chips|\.check code", selectors):
                 assert "anywhere" not in body and "break-all" not in body, (sheet.name, selectors)
 
 
@@ -72,6 +72,8 @@ def test_empty_states_draw_svg_icons_not_glyphs(client, login, tenants) -> None:
     svg = icon.group(1).strip()
     assert svg.startswith("<svg") and 'aria-hidden="true"' in svg and "<path" in svg, svg
     assert "⚿" not in html
+    # scope chips wrap at the colon, between words
+    assert "<code>deliverables:<wbr>read</code>" in html
     # every empty state names an icon of the set; no call site passes a Unicode glyph
     icons = (TEMPLATES / "macros" / "_icons.html").read_text()
     names = set(re.findall(r'^  "(\w+)": ', icons, re.M))
