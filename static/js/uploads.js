@@ -71,6 +71,15 @@
     return { li: li, bar: bar, status: status, cancel: cancel };
   }
 
+  // A refused or failed file: a full bar in the danger colour (never the "done" look) and why.
+  function markFailed(row, file, message) {
+    row.li.classList.add("upload-failed");
+    row.bar.value = row.bar.max;
+    row.bar.setAttribute("aria-label", "Upload failed: " + file.name);
+    row.status.textContent = message;
+    row.cancel.remove();
+  }
+
   function uploadFile(box, file, row) {
     var job = { cancelled: false, xhr: null, url: null };
     row.cancel.addEventListener("click", function () {
@@ -119,9 +128,7 @@
         });
     }).catch(function (err) {
       if (job.cancelled) return null;
-      row.li.classList.add("upload-failed");
-      row.status.textContent = errorMessage(err && err.body, "Upload failed. Try again.");
-      row.cancel.remove();
+      markFailed(row, file, errorMessage(err && err.body, "Upload failed. Try again."));
       return null;
     });
 
@@ -167,9 +174,7 @@
     Array.prototype.forEach.call(files, function (file) {
       var row = makeRow(list, file);
       if (maxBytes && file.size > maxBytes) {
-        row.li.classList.add("upload-failed");
-        row.status.textContent = "Too large for this portal.";
-        row.cancel.remove();
+        markFailed(row, file, "Too large for this portal.");
         return;
       }
       queue.push({ file: file, row: row });

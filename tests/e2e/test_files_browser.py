@@ -41,6 +41,15 @@ def test_refused_file_says_why(page_factory, tmp_path) -> None:
     page.set_input_files("#upload-input", str(bad))
     page.wait_for_selector(".upload-item.upload-failed")
     assert "Linux program" in page.locator(".upload-item .upload-status").inner_text()
+    # the bar says "failed" too: the danger colour, not the accent a finished upload shows
+    bar = page.locator(".upload-item.upload-failed progress")
+    fill = bar.evaluate("b => getComputedStyle(b).color")  # the fill is currentColor (base.css)
+    danger = page.evaluate(
+        "() => { const s = document.createElement('span'); s.style.color = 'var(--danger)';"
+        " document.body.append(s); const c = getComputedStyle(s).color; s.remove(); return c; }"
+    )
+    assert fill == danger, (fill, danger)
+    assert bar.get_attribute("aria-label") == "Upload failed: cat.png"
 
 
 def test_approver_approves_and_preview_renders(page_factory) -> None:
