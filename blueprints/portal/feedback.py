@@ -22,6 +22,8 @@ from portal.errors import Invalid
 from portal.extensions import csrf
 from portal.models.feedback import (
     BoardSettingsUpdate,
+    CategoryCreate,
+    CategoryUpdate,
     CommentCreate,
     CommentUpdate,
     EntryCreate,
@@ -48,6 +50,7 @@ from portal.web.htmx import (
 from portal.web.urls import safe_next
 from services.feedback import (
     can_manage_board,
+    comment_votes,
     comments,
     entries,
     moderation,
@@ -69,7 +72,11 @@ from services.portals import PortalContext
 
 TEMPLATE = "feedback/index.html"
 bp = portal_blueprint(
-    "feedback", __name__, open_writes=frozenset({"feedback.vote", "feedback.unvote"})
+    "feedback",
+    __name__,
+    open_writes=frozenset(
+        {"feedback.vote", "feedback.unvote", "feedback.vote_comment", "feedback.unvote_comment"}
+    ),
 )
 
 
@@ -162,6 +169,64 @@ def settings() -> Response:
     )
     flash("Board settings saved.", "success")
     return hx_redirect(url_for("feedback.index"))
+
+
+# Categories (the board's admin side) ----------------------------------------------------------
+
+
+def _render_categories(status_code: int = 200, **extra: Any) -> Response:
+    _, actor = _here()
+    found = taxonomy.categories_to_manage(session=get_session(), actor=actor)
+    context: dict[str, Any] = {"form": {}, "errors": {}, "editing_id": None}
+    context.update(extra)
+    return _page("categories", status_code, categories=found, page_title="Categories", **context)
+
+
+@bp.get("/feedback/categories")
+def categories() -> Response:
+    return _render_categories()
+
+
+@bp.post("/feedback/categories")
+def create_category() -> Response:
+    ctx, actor = _here()
+    return perform(
+        lambda: taxonomy.create_category(
+            session=get_session(),
+            actor=actor,
+            company_id=ctx.portal.company_id,
+            data=validated(CategoryCreate, form_data(request.form)),
+        ),
+        message="Category added.",
+        location=url_for("feedback.categories"),
+        refused=lambda status, **kw: _render_categories(status, form=request.form, **kw),
+    )
+
+
+@bp.post("/feedback/categories/<int:category_id>")
+def update_category(category_id: int) -> Response:
+    _, actor = _here()
+    return perform(
+        lambda: taxonomy.update_category(
+            session=get_session(),
+            actor=actor,
+            category_id=category_id,
+            data=validated(CategoryUpdate, form_data(request.form)),
+        ),
+        message="Category saved.",
+        location=url_for("feedback.categories"),
+        refused=lambda status, **kw: _render_categories(
+            status, form=request.form, editing_id=category_id, **kw
+        ),
+    )
+
+
+@bp.post("/feedback/categories/<int:category_id>/delete")
+def delete_category(category_id: int) -> Response:
+    _, actor = _here()
+    taxonomy.delete_category(session=get_session(), actor=actor, category_id=category_id)
+    flash("Category deleted: its ideas stay on the board.", "success")
+    return hx_redirect(url_for("feedback.categories"))
 
 
 @bp.get("/feedback/moderation")
@@ -347,6 +412,24 @@ def pin_comment(post_key: str, comment_id: int) -> Response:
         session=get_session(), actor=actor, key=post_key, comment_id=comment_id, pinned=pinned
     )
     return _to_comment(post_key, "Comment pinned." if pinned else "Comment unpinned.", comment_id)
+
+
+def _comment_vote(post_key: str, comment_id: int, *, on: bool) -> Response:
+    _, actor = _here()
+    comment_votes.toggle_comment_vote(
+        session=get_session(), actor=actor, key=post_key, comment_id=comment_id, on=on
+    )
+    return hx_redirect(url_for("feedback.detail", post_key=post_key) + f"#comment-{comment_id}")
+
+
+@bp.post("/feedback/<post_key>/comments/<int:comment_id>/vote")
+def vote_comment(post_key: str, comment_id: int) -> Response:
+    return _comment_vote(post_key, comment_id, on=True)
+
+
+@bp.post("/feedback/<post_key>/comments/<int:comment_id>/unvote")
+def unvote_comment(post_key: str, comment_id: int) -> Response:
+    return _comment_vote(post_key, comment_id, on=False)
 
 
 # Raw feedback and widgets (the agency and client admins) ---------------------------------------

@@ -31,6 +31,7 @@ from portal.models.deliverable import (
 from portal.models.feedback import (
     FeedbackCategory,
     FeedbackComment,
+    FeedbackCommentVote,
     FeedbackEntry,
     FeedbackPost,
     FeedbackPostCategory,
@@ -137,6 +138,7 @@ __all__ = [
     "EmailOutbox",
     "FeedbackCategory",
     "FeedbackComment",
+    "FeedbackCommentVote",
     "FeedbackPost",
     "FeedbackPostCategory",
     "FeedbackPostTag",

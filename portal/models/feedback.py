@@ -262,11 +262,40 @@ class FeedbackComment(SQLModel, table=True):
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     moderation_status: str = Field(default=Moderation.approved.value, max_length=16, index=True)
     moderation_reason: str = Field(default="", max_length=1000)
+    vote_count: int = 0
 
     @classmethod
     def __staff_only__(cls) -> Any:
         """Comments awaiting approval (or rejected) are the agency's."""
         return col(cls.moderation_status) != Moderation.approved.value
+
+
+class FeedbackCommentVote(SQLModel, table=True):
+    """One signed-in user's upvote of a comment, at most once per comment."""
+
+    __tablename__ = "feedback_comment_vote"
+    __tenant_column__ = "company_id"
+    __table_args__ = (
+        UniqueConstraint("comment_id", "user_id", name="uq_feedback_comment_vote_user"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("company.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    comment_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("feedback_comment.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class FeedbackWidget(SQLModel, table=True):

@@ -36,6 +36,7 @@ from services.feedback import (
     votes,
     widgets,
 )
+from services.feedback.comment_votes import voted_comment_ids
 from services.feedback.comments import comments_of
 from services.feedback.entries import EntryRecord, Summary
 from services.feedback.listing import (
@@ -193,6 +194,7 @@ class CommentItem:
     author_name: str
     html: Markup
     can_edit: bool
+    voted: bool = False
     replies: list[CommentItem] = field(default_factory=list)
 
 
@@ -223,12 +225,16 @@ def post_detail(*, session: Session, actor: Actor, portal: Portal, key: str) -> 
         comments_of(session, post.id, approved_only=not actor.is_staff),  # type: ignore[arg-type]
         key=lambda cu: (cu[0].created_at, cu[0].id),
     )
+    voted = voted_comment_ids(
+        session=session, actor=actor, comment_ids=[c.id for c, _ in ordered if c.id is not None]
+    )
     for comment, user in ordered:
         item = CommentItem(
             comment=comment,
             author_name=(user.display_name if user else "Former user"),
             html=render_markdown(comment.body),
             can_edit=manager or (actor.user_id is not None and actor.user_id == comment.author_id),
+            voted=comment.id in voted,
         )
         items[comment.id] = item  # type: ignore[index]
         parent = items.get(comment.parent_id) if comment.parent_id else None

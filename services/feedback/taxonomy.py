@@ -78,6 +78,12 @@ def list_categories(*, session: Session, actor: Actor) -> list[FeedbackCategory]
     )
 
 
+def categories_to_manage(*, session: Session, actor: Actor) -> list[FeedbackCategory]:
+    """The categories page of a board: only for those who may organise it."""
+    _require_category_manager(actor)
+    return list_categories(session=session, actor=actor)
+
+
 def _name_taken(session: Session, company_id: int, name: str, exclude: int | None) -> bool:
     stmt = select(FeedbackCategory.id).where(
         FeedbackCategory.company_id == company_id,

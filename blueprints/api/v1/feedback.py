@@ -183,6 +183,7 @@ def _comment_out(record: CommentRecord) -> dict[str, Any]:
         created_at=comment.created_at,
         updated_at=comment.updated_at,
         url=f"{base_url()}{record.url}",
+        votes_count=comment.vote_count,
     ).model_dump(mode="json")
 
 

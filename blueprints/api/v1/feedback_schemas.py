@@ -249,6 +249,9 @@ class CommentOut(BaseModel):
     created_at: datetime
     updated_at: datetime | None
     url: str
+    votes_count: int = Field(
+        description="Upvotes on the comment (one per user), named like a post's votes_count."
+    )
 
 
 class CommentData(BaseModel):
