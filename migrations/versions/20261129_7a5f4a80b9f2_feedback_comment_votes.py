@@ -1,7 +1,7 @@
 """Feedback: comment upvotes (one per user per comment) and a comment's vote count
 
 Revision ID: 7a5f4a80b9f2
-Revises: ba19827f8aff
+Revises: 234ebb9acb74
 Create Date: 2026-11-29 19:57:10.761240
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import portal.models.base
 
 revision: str = "7a5f4a80b9f2"
-down_revision: str | None = "ba19827f8aff"
+down_revision: str | None = "234ebb9acb74"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
