@@ -18,6 +18,9 @@ PIDFILE  := instance/gunicorn-$(PORT).pid
 CONTROLLER_PORT ?= 8766
 CONTROLLER_KEY  ?= fake-controller-key
 CONTROLLER_PIDFILE := instance/controller-$(PORT).pid
+# The fake Stripe (test mode) behind "Pay now" in the demo, unless STRIPE_SECRET_KEY names an account.
+STRIPE_PORT ?= 8765
+STRIPE_PIDFILE := instance/stripe-$(PORT).pid
 
 .PHONY: run stop setup check test install dev-install lint format vendor clean
 
@@ -63,13 +66,20 @@ setup: install
 # `make stop`, a crash).
 run: setup
 	@echo "==> Serving on http://127.0.0.1:$(PORT) (sign in with a demo account; stop with Ctrl-C or make stop)"
-	@if [ -z "$${NETWORK_CONTROLLER_URL:-}" ]; then \
+	@fakes=""; \
+	if [ -z "$${NETWORK_CONTROLLER_URL:-}" ]; then \
 		echo "==> Fake network controller on http://127.0.0.1:$(CONTROLLER_PORT) (set NETWORK_CONTROLLER_URL for a real one)"; \
 		$(BIN)/python -m tests.fakes.network_controller --port $(CONTROLLER_PORT) --api-key '$(CONTROLLER_KEY)' & \
-		controller=$$!; echo $$controller > $(CONTROLLER_PIDFILE); \
-		trap 'kill -TERM $$controller 2>/dev/null; rm -f $(CONTROLLER_PIDFILE)' EXIT INT TERM; \
+		controller=$$!; echo $$controller > $(CONTROLLER_PIDFILE); fakes="$$fakes $$controller"; \
 		export NETWORK_CONTROLLER_URL=http://127.0.0.1:$(CONTROLLER_PORT) NETWORK_CONTROLLER_KEY='$(CONTROLLER_KEY)'; \
 	fi; \
+	if [ -z "$${STRIPE_SECRET_KEY:-}" ]; then \
+		echo "==> Fake Stripe (test mode) on http://127.0.0.1:$(STRIPE_PORT) for Pay now (set STRIPE_SECRET_KEY for a real account)"; \
+		$(BIN)/python -m tests.fakes.stripe --port $(STRIPE_PORT) --webhook-url http://127.0.0.1:$(PORT)/webhooks/stripe & \
+		stripe=$$!; echo $$stripe > $(STRIPE_PIDFILE); fakes="$$fakes $$stripe"; \
+		export STRIPE_SECRET_KEY=sk_test_fake_stoa STRIPE_WEBHOOK_SECRET=whsec_fake_stoa STRIPE_API_BASE=http://127.0.0.1:$(STRIPE_PORT); \
+	fi; \
+	trap 'kill -TERM $$fakes 2>/dev/null; rm -f $(CONTROLLER_PIDFILE) $(STRIPE_PIDFILE)' EXIT INT TERM; \
 	STOA_BASE_URL="$${STOA_BASE_URL:-http://127.0.0.1:$(PORT)}" \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 \
 		--pid $(PIDFILE) --control-socket instance/gunicorn.ctl --access-logfile - \
@@ -85,6 +95,10 @@ stop:
 	@if [ -f $(CONTROLLER_PIDFILE) ]; then \
 		kill -TERM "$$(cat $(CONTROLLER_PIDFILE))" 2>/dev/null && echo "Stopped its fake network controller."; \
 		rm -f $(CONTROLLER_PIDFILE); \
+	fi
+	@if [ -f $(STRIPE_PIDFILE) ]; then \
+		kill -TERM "$$(cat $(STRIPE_PIDFILE))" 2>/dev/null && echo "Stopped its fake Stripe."; \
+		rm -f $(STRIPE_PIDFILE); \
 	fi
 
 test: dev-install

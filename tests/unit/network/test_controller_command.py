@@ -74,5 +74,27 @@ def test_make_run_starts_the_fake_controller_unless_one_is_named() -> None:
     assert "-m tests.fakes.network_controller --port 8218" in dry
     assert "NETWORK_CONTROLLER_URL=http://127.0.0.1:8218" in dry
     # stopped with the server however it ends, and `make stop` finds it by the server's port
-    assert "trap 'kill -TERM $controller" in dry and "EXIT INT TERM" in dry
+    assert "trap 'kill -TERM $fakes" in dry and "EXIT INT TERM" in dry
     assert "instance/controller-8219.pid" in dry
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_starts_a_fake_stripe_for_pay_now_unless_an_account_is_named() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "STRIPE_"))}
+    dry = subprocess.run(
+        ["make", "-n", "run", "PORT=8219", "STRIPE_PORT=8217"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert 'if [ -z "${STRIPE_SECRET_KEY:-}" ]' in dry
+    # its signed webhook goes back to the server make run starts
+    assert (
+        "-m tests.fakes.stripe --port 8217 --webhook-url http://127.0.0.1:8219/webhooks/stripe"
+        in dry
+    )
+    assert "STRIPE_API_BASE=http://127.0.0.1:8217" in dry
+    assert "instance/stripe-8219.pid" in dry
