@@ -65,16 +65,20 @@ class HttpConnector:
     label = "The service"
     unavailable_error: type[UpstreamUnavailable] = UpstreamUnavailable
     rejected_error: type[UpstreamRejected] = UpstreamRejected
+    api_key_header = "X-API-KEY"  # how an ``api_key`` is sent
+    default_retries = 2
+    default_backoff = 0.3
 
     def __init__(
         self,
         base_url: str,
+        api_key: str = "",
         *,
         headers: dict[str, str] | None = None,
         label: str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        retries: int = 2,
-        backoff: float = 0.3,
+        retries: int | None = None,
+        backoff: float | None = None,
         http: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -82,11 +86,12 @@ class HttpConnector:
         if label is not None:
             self.label = label
         self.timeout = timeout
-        self.retries = max(0, retries)
-        self.backoff = max(0.0, backoff)
+        self.retries = max(0, self.default_retries if retries is None else retries)
+        self.backoff = max(0.0, self.default_backoff if backoff is None else backoff)
         self._sleep = sleep
         self.http = http or requests.Session()
-        self.http.headers.update({"Accept": "application/json", **(headers or {})})
+        key = {self.api_key_header: api_key} if api_key else {}
+        self.http.headers.update({"Accept": "application/json", **key, **(headers or {})})
 
     def __repr__(self) -> str:  # never the headers
         return f"<{type(self).__name__} {self.base_url}>"

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import requests
 
-from portal.connectors import DEFAULT_TIMEOUT, HttpConnector, UpstreamRejected, UpstreamUnavailable
+from portal.connectors import HttpConnector, UpstreamRejected, UpstreamUnavailable
 
 
 class CrmError(Exception):
@@ -58,24 +58,8 @@ class CrmClient(HttpConnector):
     unavailable_error = CrmUnavailable
     rejected_error = CrmRejected
 
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str = "",
-        *,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        retries: int = 1,
-        backoff: float = 0.2,
-        http: requests.Session | None = None,
-    ) -> None:
-        super().__init__(
-            base_url,
-            headers={"X-API-KEY": api_key} if api_key else None,
-            timeout=timeout,
-            retries=retries,
-            backoff=backoff,
-            http=http,
-        )
+    default_retries = 1
+    default_backoff = 0.2
 
     def opportunity(self, crm_id: str) -> CrmOpportunity:
         """The CRM's current record of opportunity ``crm_id``."""

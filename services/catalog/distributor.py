@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import requests
 
-from portal.connectors import DEFAULT_TIMEOUT, HttpConnector, UpstreamRejected, UpstreamUnavailable
+from portal.connectors import HttpConnector, UpstreamRejected, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -51,24 +51,8 @@ class DistributorClient(HttpConnector):
     unavailable_error = DistributorUnavailable
     rejected_error = DistributorRejected
 
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str = "",
-        *,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        retries: int = 1,
-        backoff: float = 0.2,
-        http: requests.Session | None = None,
-    ) -> None:
-        super().__init__(
-            base_url,
-            headers={"X-API-KEY": api_key} if api_key else None,
-            timeout=timeout,
-            retries=retries,
-            backoff=backoff,
-            http=http,
-        )
+    default_retries = 1
+    default_backoff = 0.2
 
     def stock(self, sku: str) -> StockRecord:
         """The distributor's current stock (and prices) of ``sku``."""

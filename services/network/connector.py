@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import requests
 
-from portal.connectors import DEFAULT_TIMEOUT, HttpConnector, UpstreamRejected, UpstreamUnavailable
+from portal.connectors import HttpConnector, UpstreamRejected, UpstreamUnavailable
 from portal.models.network import WLAN_SECRET_FIELDS, DeviceState, DeviceType
 
 log = logging.getLogger(__name__)
@@ -51,25 +51,6 @@ class ControllerClient(HttpConnector):
     label = "The controller"
     unavailable_error = ControllerUnavailable
     rejected_error = ControllerRejected
-
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str = "",
-        *,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        retries: int = 2,
-        backoff: float = 0.3,
-        http: requests.Session | None = None,
-    ) -> None:
-        super().__init__(
-            base_url,
-            headers={"X-API-KEY": api_key} if api_key else None,
-            timeout=timeout,
-            retries=retries,
-            backoff=backoff,
-            http=http,
-        )
 
     # Reads ------------------------------------------------------------------------------------
 
