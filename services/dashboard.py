@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from portal.models import ActivityLog, Announcement, Company, Project, Task
 from portal.tenancy import Actor, scoped
 from services.announcements import latest_announcements
+from services.billing.proposals import ProposalsWaiting, proposals_waiting
 from services.billing.queries import CurrencySummary, financial_summary
 from services.deliverables import queries as deliverable_queries
 from services.deliverables.queries import Waiting
@@ -32,11 +33,13 @@ class DashboardView:
     waiting: Waiting = field(default_factory=lambda: Waiting(rows=[], total=0))  # deliverables
     files_to_approve: FilesWaiting = field(default_factory=lambda: FilesWaiting(rows=[], total=0))
     financial: list[CurrencySummary] = field(default_factory=list)  # per currency, largest first
+    proposals: ProposalsWaiting = field(default_factory=lambda: ProposalsWaiting(rows=[], total=0))
 
     @property
     def waiting_total(self) -> int:
-        """Everything waiting for the visitor: deliverables to review and files to approve."""
-        return self.waiting.total + self.files_to_approve.total
+        """Everything waiting for the visitor: deliverables to review, files to approve and
+        proposals to decide on."""
+        return self.waiting.total + self.files_to_approve.total + self.proposals.total
 
     @property
     def overdue_count(self) -> int:
@@ -57,7 +60,8 @@ def dashboard_view(session: Session, *, actor: Actor, welcome: str | None = None
     view = dashboard_data(session, actor=actor, welcome=welcome)
     waiting = deliverable_queries.waiting_for(session, actor=actor, limit=5)
     files = pending_file_approvals(session, actor=actor, limit=5)
-    return replace(view, waiting=waiting, files_to_approve=files)
+    proposals = proposals_waiting(session, actor=actor, limit=5)
+    return replace(view, waiting=waiting, files_to_approve=files, proposals=proposals)
 
 
 def dashboard_data(session: Session, *, actor: Actor, welcome: str | None = None) -> DashboardView:

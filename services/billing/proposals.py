@@ -42,7 +42,7 @@ from portal.models.proposal import (
 from portal.permissions import register_node
 from portal.storage import Blob, document_blob
 from portal.tenancy import Actor, get_for_actor, require_staff, role_at_least, scoped, staff_can
-from portal.web.pagination import Page, paginate
+from portal.web.pagination import Page, count, paginate
 from services import billing
 from services.billing.amounts import minor
 from services.billing.contracts import company_names
@@ -628,6 +628,42 @@ def proposals_page(session: Session, *, actor: Actor, page: int = 1) -> Proposal
         group=len(actor.company_ids or ()) > 1,
         is_staff=actor.is_staff,
     )
+
+
+@dataclass(frozen=True)
+class ProposalsWaiting:
+    """Proposals awaiting this visitor's decision: the first rows and how many in all."""
+
+    rows: list[ProposalRow]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def proposals_waiting(session: Session, *, actor: Actor, limit: int = 5) -> ProposalsWaiting:
+    """Proposals the visitor may decide on (client admins; the rule of :func:`_decider`) that
+    are awaiting a decision and not expired, oldest first, across the companies the actor sees;
+    one query, plus a count only when there are more than ``limit``."""
+    if actor.is_staff or actor.user_id is None or not role_at_least(actor, ClientRole.admin):
+        return ProposalsWaiting(rows=[], total=0)
+    stmt = (
+        scoped(select(Proposal, ProposalVersion), actor, Proposal)
+        .join(
+            ProposalVersion,
+            and_(
+                col(Proposal.id) == col(ProposalVersion.proposal_id),
+                col(Proposal.version) == col(ProposalVersion.number),
+            ),
+        )
+        .where(Proposal.status == P.awaiting, col(ProposalVersion.valid_until) >= date.today())
+    )
+    rows = session.exec(
+        stmt.order_by(col(ProposalVersion.shared_at), col(Proposal.id)).limit(limit)
+    ).all()
+    total = len(rows) if len(rows) < limit else count(session, stmt)
+    return ProposalsWaiting(rows=[ProposalRow(p, v, "") for p, v in rows], total=total)
 
 
 @dataclass(frozen=True)

@@ -187,3 +187,25 @@ def test_resubmitting_the_same_content_is_not_a_new_version(client, login, db, t
     assert same.status_code == 422 and "Nothing changed" in same.get_data(as_text=True)
     db.refresh(proposal)
     assert proposal.version == 1
+
+
+def test_a_proposal_awaiting_a_decision_waits_on_the_deciders_dashboard(
+    client, login, db, tenants
+) -> None:
+    """The dashboard's "Waiting for you" lists a proposal to those who may decide on it (client
+    admins), with its total, and leaves it out once decided; viewers and collaborators, who
+    cannot decide, are not asked."""
+    proposal = make_proposal(db, tenants.pm, tenants.acme)
+    login(tenants.acme_admin)
+    page = client.get("/p/acme-test/dashboard").get_data(as_text=True)
+    waiting = page.split('id="waiting-h"', 1)[1].split("</section>", 1)[0]
+    assert "HQ network" in waiting and "Proposal awaiting your decision" in waiting
+    assert f'href="{BASE}/{proposal.id}"' in waiting and "$1,117.00" in waiting
+    for user in (tenants.acme_viewer, tenants.acme_collab):
+        login(user)
+        page = client.get("/p/acme-test/dashboard").get_data(as_text=True)
+        assert "Proposal awaiting your decision" not in page
+    login(tenants.acme_admin)
+    client.post(f"{BASE}/{proposal.id}/accept", data=_accept_form(tenants.acme_admin))
+    page = client.get("/p/acme-test/dashboard").get_data(as_text=True)
+    assert "Proposal awaiting your decision" not in page
