@@ -79,6 +79,14 @@
         button.focus();
       }
     });
+    // Escape pressed inside the panel: the iframe's page asks to close (feedback-widget-frame.js).
+    window.addEventListener("message", function (event) {
+      if (!frame || event.source !== frame.contentWindow || event.origin !== origin) return;
+      if (event.data && event.data.stoa === "feedback-close") {
+        close();
+        button.focus();
+      }
+    });
     root.appendChild(button);
     document.body.appendChild(root);
   }

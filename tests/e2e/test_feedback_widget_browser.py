@@ -42,6 +42,11 @@ def test_widget_on_a_client_site_sends_feedback_to_the_inbox(page_factory, live_
         toggle.click()  # the same button closes the panel
         expect(visitor.locator("iframe[title=Feedback]")).to_be_hidden()
         expect(toggle).to_have_attribute("aria-expanded", "false")
+        toggle.click()  # open again; Escape pressed inside the panel closes it too
+        frame.locator("a.btn", has_text="Send more").click()
+        frame.locator("#fbw-text").press("Escape")
+        expect(visitor.locator("iframe[title=Feedback]")).to_be_hidden()
+        expect(toggle).to_be_focused()
         assert not visitor.errors, visitor.errors
 
         staff.goto("/p/acme/feedback/inbox")
