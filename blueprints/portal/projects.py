@@ -126,7 +126,7 @@ def add_goal(project_id: int) -> Response:
         svc.add_goal(get_session(), actor=ctx.actor, project_id=project_id, data=data)
     except Invalid as exc:
         return _invalid(project_id, "goals", exc, "goal_form")
-    return _after_write(project_id, ["goals", "progress"], "Goal added.")
+    return _after_write(project_id, ["goals"], "Goal added.")
 
 
 @bp.post("/projects/<int:project_id>/goals/<int:goal_id>/status")
@@ -140,7 +140,7 @@ def goal_status(project_id: int, goal_id: int) -> Response:
         goal_id=goal_id,
         status=data.status,
     )
-    return _after_write(project_id, ["goals", "progress"], "Goal updated.")
+    return _after_write(project_id, ["goals"], "Goal updated.")
 
 
 @bp.post("/projects/<int:project_id>/summary")
