@@ -74,6 +74,27 @@ def count(session: Session, stmt: Select[*tuple[Any, ...]]) -> int:
     )
 
 
+@dataclass(frozen=True)
+class Head(Generic[T]):
+    """The first rows of a list and how many there are in all (the "waiting for you" lists:
+    a few rows on the dashboard, the true total beside them)."""
+
+    rows: list[T]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def head(session: Session, stmt: Any, *, order_by: Sequence[Any], limit: int) -> Head[Any]:
+    """The first ``limit`` rows of ``stmt`` in ``order_by`` order, counted only when there are
+    more (one query when the list is short)."""
+    rows = list(session.exec(stmt.order_by(*order_by).limit(limit)).all())
+    total = len(rows) if len(rows) < limit else count(session, stmt)
+    return Head(rows=rows, total=total)
+
+
 def paginate(
     session: Session,
     stmt: Any,

@@ -42,7 +42,7 @@ from portal.models.proposal import (
 from portal.permissions import register_node
 from portal.storage import Blob, document_blob
 from portal.tenancy import Actor, get_for_actor, require_staff, role_at_least, scoped, staff_can
-from portal.web.pagination import Page, count, paginate
+from portal.web.pagination import Head, Page, head, paginate
 from services import billing
 from services.billing.amounts import minor
 from services.billing.contracts import company_names
@@ -630,16 +630,8 @@ def proposals_page(session: Session, *, actor: Actor, page: int = 1) -> Proposal
     )
 
 
-@dataclass(frozen=True)
-class ProposalsWaiting:
-    """Proposals awaiting this visitor's decision: the first rows and how many in all."""
-
-    rows: list[ProposalRow]
-    total: int
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.rows)
+# Proposals awaiting a person's decision: the first rows and how many in all.
+ProposalsWaiting = Head[ProposalRow]
 
 
 def proposals_waiting(session: Session, *, actor: Actor, limit: int = 5) -> ProposalsWaiting:
@@ -659,11 +651,10 @@ def proposals_waiting(session: Session, *, actor: Actor, limit: int = 5) -> Prop
         )
         .where(Proposal.status == P.awaiting, col(ProposalVersion.valid_until) >= date.today())
     )
-    rows = session.exec(
-        stmt.order_by(col(ProposalVersion.shared_at), col(Proposal.id)).limit(limit)
-    ).all()
-    total = len(rows) if len(rows) < limit else count(session, stmt)
-    return ProposalsWaiting(rows=[ProposalRow(p, v, "") for p, v in rows], total=total)
+    first = head(
+        session, stmt, order_by=[col(ProposalVersion.shared_at), col(Proposal.id)], limit=limit
+    )
+    return ProposalsWaiting(rows=[ProposalRow(p, v, "") for p, v in first.rows], total=first.total)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from portal.models import (
 )
 from portal.models.activity import INTERNAL_DELIVERABLE_ACTIVITY
 from portal.tenancy import Actor, role_at_least, scoped
-from portal.web.pagination import Page, count, paginate
+from portal.web.pagination import Head, Page, count, head, paginate
 from services.deliverables import settings as deliverable_settings
 from services.events import activity
 from services.projects import company_projects
@@ -113,17 +113,9 @@ def list_deliverables(
     return DeliverableListing(rows.map(lambda r: DeliverableRow(*r)), counts)
 
 
-@dataclass(frozen=True)
-class Waiting:
-    """What waits for this visitor: the first rows and how many there are in all (the one count
-    the dashboard and the Deliverables tab both show)."""
-
-    rows: list[DeliverableRow]
-    total: int
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.rows)
+# What waits for this visitor: the first rows and how many there are in all (the one count the
+# dashboard and the Deliverables tab both show).
+Waiting = Head[DeliverableRow]
 
 
 def waiting_for(session: Session, *, actor: Actor, limit: int = 10) -> Waiting:
@@ -135,9 +127,8 @@ def waiting_for(session: Session, *, actor: Actor, limit: int = 10) -> Waiting:
     stmt = scoped(_with_version(actor), actor, Deliverable).where(
         Deliverable.status == DeliverableStatus.in_review
     )
-    rows = session.exec(stmt.order_by(col(Deliverable.updated_at)).limit(limit)).all()
-    total = len(rows) if len(rows) < limit else count(session, stmt)
-    return Waiting(rows=[DeliverableRow(d, v, c) for d, v, c in rows], total=total)
+    first = head(session, stmt, order_by=[col(Deliverable.updated_at)], limit=limit)
+    return Waiting(rows=[DeliverableRow(d, v, c) for d, v, c in first.rows], total=first.total)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from portal.models.base import utcnow
 from portal.models.file import FileLinkCreate, FileRejection, FolderCreate
 from portal.storage import Blob, Storage, TempObject, get_storage
 from portal.tenancy import Actor, require_staff, scoped, staff_can
-from portal.web.pagination import Page, count, paginate
+from portal.web.pagination import Head, Page, count, head, paginate
 from services.events import activity
 from services.events.notifications import Subject, notify, resolve
 from services.files.access import (
@@ -273,12 +273,8 @@ def file_page(session: Session, *, actor: Actor, file_id: int, can_write: bool) 
     )
 
 
-@dataclass(frozen=True)
-class FilesWaiting:
-    """Files waiting for this person's approval: the first rows and how many in all."""
-
-    rows: list[PortalFile]
-    total: int
+# Files waiting for a person's approval: the first rows and how many in all.
+FilesWaiting = Head[PortalFile]
 
 
 def pending_file_approvals(session: Session, *, actor: Actor, limit: int = 20) -> FilesWaiting:
@@ -290,9 +286,7 @@ def pending_file_approvals(session: Session, *, actor: Actor, limit: int = 20) -
         PortalFile.approval_status == ApprovalStatus.pending.value,
         PortalFile.approver_id == actor.user_id,
     )
-    rows = list(session.exec(stmt.order_by(col(PortalFile.created_at)).limit(limit)).all())
-    total = len(rows) if len(rows) < limit else count(session, stmt)
-    return FilesWaiting(rows=rows, total=total)
+    return head(session, stmt, order_by=[col(PortalFile.created_at)], limit=limit)
 
 
 # Folders and links -------------------------------------------------------------------------
