@@ -118,11 +118,14 @@ def test_company_detail_shows_only_granted_fields(db, client, login, tenants, ma
     assert tenants.pm.display_name in page
 
 
-def test_person_roles_page_gates_user_and_role_fields(db, client, login, tenants, make_user) -> None:
+def test_person_roles_page_gates_user_and_role_fields(
+    db, client, login, tenants, make_user
+) -> None:
     clerk = Role(name="Billing clerk", description="Sends the monthly invoices", permissions=[])
     db.add(clerk)
     db.flush()
-    viewer = _staff_with(db, make_user, "portal.all", "role.read", "obj.user.name", "obj.role.title")
+    nodes = ("portal.all", "role.read", "obj.user.name", "obj.role.title")
+    viewer = _staff_with(db, make_user, *nodes)
     login(viewer)
     page = _get(client, f"/admin/roles/people/{tenants.pm.id}")
     assert tenants.pm.display_name in page and HIDDEN in page
