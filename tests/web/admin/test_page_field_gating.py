@@ -132,14 +132,16 @@ def test_person_roles_page_gates_user_and_role_fields(
     assert tenants.pm.email not in page
     assert "Billing clerk" in page  # a role's title
     assert clerk.description not in page
+    assert "sales.*" not in page  # effective nodes are roles' permissions
 
     roles = _get(client, "/admin/roles/")
     assert "Billing clerk" in roles and clerk.description not in roles
-    assert tenants.pm.email not in roles and HIDDEN in roles
+    assert tenants.pm.email not in roles and HIDDEN in roles and "sales.*" not in roles
 
     login(_staff_with(db, make_user, "portal.all", "role.read", "obj.user.*", "obj.role.*"))
     page = _get(client, f"/admin/roles/people/{tenants.pm.id}")
     assert tenants.pm.email in page and clerk.description in page and HIDDEN not in page
+    assert "sales.*" in page
 
 
 def test_portal_settings_gate_company_fields(db, client, login, tenants, make_user) -> None:
