@@ -16,6 +16,7 @@ from portal.tenancy import ANONYMOUS
 from portal.web.gating import gate_object, is_withheld, passes_withheld
 from portal.web.htmx import is_partial
 from portal.web.links import object_url
+from portal.web.staff_nav import NavGroup, staff_nav
 
 DEFAULT_AGENCY = Agency(name="Stoa", primary_color="#4f46e5")
 
@@ -66,6 +67,10 @@ def _staff_portals() -> list[Any]:
     return switcher_portals(get_session(), actor=current_actor())
 
 
+def _staff_nav() -> list[NavGroup]:
+    return staff_nav(current_actor(), production=current_app.config["STOA_SETTINGS"].is_production)
+
+
 def _timeago(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -106,6 +111,7 @@ def init_templating(app: Flask) -> None:
             "agency": current_agency(),
             "actor": ANONYMOUS if database_down() else current_actor(),
             "staff_portals": _staff_portals,
+            "staff_nav": _staff_nav,
             "object_url": object_url,
             "partial": is_partial(),
         }

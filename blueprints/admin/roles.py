@@ -13,9 +13,10 @@ from portal.errors import Conflict, Forbidden, Invalid
 from portal.models import Role, User
 from portal.models.user import RoleCreate, RoleUpdate
 from portal.principal import current_actor
-from portal.tenancy import has_node
+from portal.tenancy import Actor, can_read_field, has_node
 from portal.validation import form_data, validated
 from portal.web.args import parse_int
+from portal.web.gating import Withheld
 from portal.web.htmx import hx_redirect, render_page
 from services.accounts import roles as svc
 
@@ -24,8 +25,15 @@ bp = staff_blueprint("roles_admin", __name__, node=svc.ROLE_READ_NODE)
 
 @bp.get("/")
 def index() -> Response:
-    view = svc.roles_page(get_session(), actor=current_actor())
-    return render_page("admin/roles.html", view=view)
+    actor = current_actor()
+    view = svc.roles_page(get_session(), actor=actor)
+    return render_page("admin/roles.html", view=view, nodes_withheld=_nodes_withheld(actor))
+
+
+def _nodes_withheld(actor: Actor) -> Withheld | None:
+    """Effective nodes are roles' permissions: shown only with ``obj.role.permissions``
+    (else the page shows the muted "Hidden" this returns)."""
+    return None if can_read_field(actor, "obj.role", "permissions") else Withheld("permissions")
 
 
 def _role(role_id: int) -> Role:
@@ -140,6 +148,7 @@ def _person_page(
         roles=svc.list_roles(session, actor=actor),
         held={r.id for r in held},
         nodes=svc.effective_nodes(session, user),
+        nodes_withheld=_nodes_withheld(actor),
         errors=errors or {},
         can_assign=actor.kind == "api_key" or actor.can(svc.USER_ROLES_NODE),
     )

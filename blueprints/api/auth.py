@@ -15,6 +15,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from sqlmodel import Session
 
+from blueprints.api.portal import check_worker_tab
 from portal import principal, tenancy
 from portal.db import get_session
 from portal.errors import Forbidden, Unauthorized
@@ -112,6 +113,8 @@ def authenticate() -> None:
         actor = _worker_actor(session, secret, worker_route=worker_route)
     else:
         actor = _key_actor(session, secret, as_worker=has_worker_headers or worker_route)
+    if worker_route:
+        check_worker_tab(session, actor, request.path)
     if is_write(request.method, request.endpoint) and actor.role == ClientRole.viewer.value:
         raise Forbidden("Viewers can look, but not change things.")
     principal.set_actor(actor)

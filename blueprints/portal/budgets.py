@@ -30,7 +30,7 @@ from services.billing import budgets as service
 from services.billing.budget_queries import budget_detail, budgets_page
 from services.portals import PortalContext
 
-bp = portal_blueprint("budgets", __name__)
+bp = portal_blueprint("budgets", __name__, tab="invoices")
 
 LINE_FIELDS = ("description", "quantity", "unit_price")
 TEMPLATE = "invoices/budgets.html"

@@ -23,7 +23,9 @@ from services.billing import contracts as service
 
 # Signing is the signer's own act, whatever their client role: the service checks that the
 # person signing is the one named (a viewer who is a signer signs; nobody signs for another).
-bp = portal_blueprint("contracts", __name__, open_writes=frozenset({"contracts.sign"}))
+bp = portal_blueprint(
+    "contracts", __name__, open_writes=frozenset({"contracts.sign"}), tab="invoices"
+)
 
 TEMPLATE = "invoices/contracts.html"
 BLANK_SIGNERS = 3

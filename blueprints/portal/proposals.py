@@ -23,7 +23,7 @@ from portal.web.downloads import send_blob
 from portal.web.htmx import perform, render_page
 from services.billing import proposals as service
 
-bp = portal_blueprint("proposals", __name__)
+bp = portal_blueprint("proposals", __name__, tab="invoices")
 
 TEMPLATE = "invoices/proposals.html"
 LINE_FIELDS = ("description", "quantity", "unit_price")

@@ -51,6 +51,17 @@ register_field_scope(
     OPPORTUNITY_FIELDS,
     client_fields=OPPORTUNITY_BASIC_FIELDS,
     description="Fields of a sales opportunity.",
+    # pages: the model's and a pipeline row's attributes, by the field they show
+    attributes={
+        "type_id": "type",
+        "type_name": "type",
+        "closed": "closedFlag",
+        "closed_at": "closedDate",
+        "sales_rep_id": "primarySalesRep",
+        "sales_rep": "primarySalesRep",
+        "contact_id": "contact",
+        "crm_id": "crmOpportunityId",
+    },
 )
 
 DENIED = "Only the agency's sales staff can use opportunities."

@@ -78,8 +78,14 @@ class CompanyOut(
     GatedModel,
     scope="obj.company",
     label="company",
-    # pages: a company row's group and portal show its parent_id and portal_id
-    attributes={"parent_name": "parent_id", "parent": "parent_id", "portal": "portal_id"},
+    # pages: a company's group (its parent, or its children) and portal show its parent_id
+    # and portal_id
+    attributes={
+        "parent_name": "parent_id",
+        "parent": "parent_id",
+        "children": "parent_id",
+        "portal": "portal_id",
+    },
 ):
     """A client company; staff read the fields their ``obj.company.<field>`` nodes grant."""
 

@@ -47,7 +47,13 @@ def ok(message: str, data: Any, status: int = 200, **extra: Any) -> dict[str, An
     return {"status": status, "message": message, "data": data, "successful": True, **extra}
 
 
-class RoleOut(GatedModel, scope="obj.role", label="role"):
+class RoleOut(
+    GatedModel,
+    scope="obj.role",
+    label="role",
+    # pages: a Role row's name is the object's title
+    attributes={"name": "title"},
+):
     """A staff role (reference 004); staff read the fields their ``obj.role.<field>`` grant."""
 
     id: str

@@ -3,8 +3,12 @@ those fields on the pages (the same registry as the API's ``gated()`` step)."""
 
 from __future__ import annotations
 
-from portal.models import Role, UserRole
-from tests.factories.catalog import make_item
+from datetime import date
+
+from sqlmodel import select
+
+from portal.models import Portal, Role, UserRole
+from tests.factories.catalog import add_line, make_item, make_opportunity
 from tests.factories.network import make_site
 from tests.factories.vault import make_credential, make_type
 
@@ -94,3 +98,95 @@ def test_every_field_granted_shows_everything(db, client, login, tenants, make_u
     make_site(db, tenants.acme, name="Acme HQ site")
     network = _get(client, f"/p/{tenants.acme.slug}/network")
     assert "Acme HQ site" in network and HIDDEN not in network
+
+
+# --- detail pages: company, role/person, portal settings, opportunities ------------------
+
+
+def test_company_detail_shows_only_granted_fields(db, client, login, tenants, make_user) -> None:
+    login(_staff_with(db, make_user, "portal.all", "obj.company.name"))
+    page = _get(client, f"/admin/companies/{tenants.acme.id}")
+    assert "Acme Test" in page and HIDDEN in page
+    # the group (parent_id: its child Acme Retail) and the portal (portal_id) are withheld
+    assert "Acme Retail Test" not in page and "/p/acme-test" not in page
+    # the assigned PM is a user object: without obj.user.* neither name nor email shows
+    assert tenants.pm.email not in page and tenants.pm.display_name not in page
+
+    login(_staff_with(db, make_user, "portal.all", "obj.company.*", "obj.user.*"))
+    page = _get(client, f"/admin/companies/{tenants.acme.id}")
+    assert "Acme Retail Test" in page and "/p/acme-test" in page and HIDDEN not in page
+    assert tenants.pm.display_name in page
+
+
+def test_person_roles_page_gates_user_and_role_fields(
+    db, client, login, tenants, make_user
+) -> None:
+    clerk = Role(name="Billing clerk", description="Sends the monthly invoices", permissions=[])
+    db.add(clerk)
+    db.flush()
+    nodes = ("portal.all", "role.read", "obj.user.name", "obj.role.title")
+    viewer = _staff_with(db, make_user, *nodes)
+    login(viewer)
+    page = _get(client, f"/admin/roles/people/{tenants.pm.id}")
+    assert tenants.pm.display_name in page and HIDDEN in page
+    assert tenants.pm.email not in page
+    assert "Billing clerk" in page  # a role's title
+    assert clerk.description not in page
+    assert "sales.*" not in page  # effective nodes are roles' permissions
+
+    roles = _get(client, "/admin/roles/")
+    assert "Billing clerk" in roles and clerk.description not in roles
+    assert tenants.pm.email not in roles and HIDDEN in roles and "sales.*" not in roles
+
+    login(_staff_with(db, make_user, "portal.all", "role.read", "obj.user.*", "obj.role.*"))
+    page = _get(client, f"/admin/roles/people/{tenants.pm.id}")
+    assert tenants.pm.email in page and clerk.description in page and HIDDEN not in page
+    assert "sales.*" in page
+
+
+def test_portal_settings_gate_company_fields(db, client, login, tenants, make_user) -> None:
+    portal = db.exec(select(Portal).where(Portal.company_id == tenants.globex.id)).one()
+    portal.title = "Globex Client Space"
+    db.add(portal)
+    db.flush()
+    login(_staff_with(db, make_user, "portal.all", "portal.create", "obj.company.id"))
+    page = _get(client, f"/admin/portals/{portal.id}")
+    assert "Globex Client Space" in page  # the portal's own title
+    assert "Globex Test" not in page and HIDDEN in page  # its company's name
+
+    new = _get(client, "/admin/portals/new")
+    assert "Globex Test" not in new and "Acme Test" not in new
+
+    login(_staff_with(db, make_user, "portal.all", "portal.create", "obj.company.*"))
+    page = _get(client, f"/admin/portals/{portal.id}")
+    assert "Globex Test" in page and HIDDEN not in page
+
+
+def test_opportunities_page_gates_opportunity_fields(db, client, login, tenants, make_user) -> None:
+    item = make_item(db, "Switch 48", price="1234.00")
+    opp = make_opportunity(
+        db,
+        tenants.acme,
+        "Branch rollout",
+        stage="Quoted",
+        expected_close_date=date(2031, 3, 14),
+        sales_rep_id=tenants.pm.id,
+    )
+    add_line(db, opp, item, quantity="2")
+    nodes = ["sales.opportunity.fetch", "sales.opportunity.fetch.many", "portal.all"]
+    login(_staff_with(db, make_user, *nodes, "obj.opportunity.name", "obj.company.name"))
+    listing = _get(client, "/admin/opportunities/")
+    assert "Branch rollout" in listing and "Acme Test" in listing and HIDDEN in listing
+    assert "2,468" not in listing and "14 Mar 2031" not in listing
+    assert tenants.pm.display_name not in listing
+
+    detail = _get(client, f"/admin/opportunities/{opp.id}")
+    assert "Branch rollout" in detail and HIDDEN in detail
+    assert "14 Mar 2031" not in detail and tenants.pm.display_name not in detail
+    assert "2,468.00" not in detail.split('id="opportunity-total"')[1][:200]
+
+    login(_staff_with(db, make_user, *nodes, "obj.opportunity.*", "obj.company.*", "obj.user.*"))
+    listing = _get(client, "/admin/opportunities/")
+    assert "14 Mar 2031" in listing and "2,468" in listing and HIDDEN not in listing
+    detail = _get(client, f"/admin/opportunities/{opp.id}")
+    assert "14 Mar 2031" in detail and tenants.pm.display_name in detail and HIDDEN not in detail

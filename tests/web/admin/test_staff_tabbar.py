@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from portal.models import Role, UserRole
+from portal.tenancy import actor_for_user
+from portal.web.staff_nav import staff_nav
 
 
 def _bar(html: str) -> str:
@@ -34,3 +36,12 @@ def test_a_menu_with_nothing_for_the_role_is_absent(db, client, login, make_user
     bar = _bar(client.get("/admin/").get_data(as_text=True))
     assert re.findall(r'data-group="(\w+)"', bar) == ["clients", "work"]
     assert "Vault" not in bar and "Invoices" not in bar and "Roles" not in bar
+
+
+def test_the_menus_come_from_view_data_not_template_arithmetic(app, db, tenants) -> None:
+    source, _, _ = app.jinja_env.loader.get_source(app.jinja_env, "layouts/staff.html")
+    assert ".can(" not in source
+    admin = actor_for_user(db, tenants.staff_admin)
+    keys = lambda groups: {link.key for g in groups for link in g.links}  # noqa: E731
+    assert "outbox" in keys(staff_nav(admin, production=False))
+    assert "outbox" not in keys(staff_nav(admin, production=True))

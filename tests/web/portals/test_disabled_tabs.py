@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from blueprints._portal import BLUEPRINT_TABS
 from portal.models import Portal
 from services.portals.settings import SWITCHABLE_TABS
 from tests.web.probe import ARG_RESOLVERS, build_path
@@ -14,11 +15,13 @@ def _portal(db, company) -> Portal:
 
 
 def _tab_rules(app, tab: str) -> list[tuple[str, str]]:
-    """(rule, method) of every route of the tab's own blueprint (the portal home excepted)."""
+    """(rule, method) of every route of the tab's blueprints — its own and the pages that are
+    sections of it, like Invoices' budgets, contracts and proposals (the portal home excepted)."""
     return [
         (rule.rule, method)
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".", 1)[0] == tab and rule.endpoint != "dashboard.portal_home"
+        if BLUEPRINT_TABS.get(rule.endpoint.split(".", 1)[0]) == tab
+        and rule.endpoint != "dashboard.portal_home"
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
     ]
 
@@ -55,6 +58,12 @@ def test_every_route_of_a_switched_off_tab_is_404(app, db, client, login, probe_
             if home.status_code != 302 or location.endswith(f"/{tab}"):
                 failures.append(f"{tab} off: home -> {home.status_code} {location}")
     assert not failures, "\n".join(failures)
+
+
+def test_billing_sections_belong_to_invoices(app) -> None:
+    rules = {rule for rule, _ in _tab_rules(app, "invoices")}
+    for section in ("budgets", "contracts", "proposals"):
+        assert any(f"/invoices/{section}" in r or f"/{section}" in r for r in rules), section
 
 
 def test_a_switched_on_tab_answers(db, client, login, tenants) -> None:
