@@ -1,8 +1,8 @@
 """A small UniFi-style controller for tests: sites, health, devices, WLANs, networks.
 
 It serves the demo's controller data set (services/demo/network_controller.py) over real HTTP,
-with an ``X-API-KEY`` check, and lets a test make it fail (``fail_next``), slow (``delay``)
-or unreachable (``stop``).
+with an ``X-API-KEY`` check, and lets a test make it fail (``fail_next``), refuse a request
+with its own message (``refuse_next``), slow (``delay``) or unreachable (``stop``).
 
 ``make run`` starts one for the demo (``python -m tests.fakes.network_controller --port 8766``)
 and points ``NETWORK_CONTROLLER_URL`` at it, so the Network tab syncs from a controller.
@@ -35,6 +35,7 @@ class FakeController:
         self.api_key = api_key
         self.delay = 0.0
         self.failures: list[int] = []  # statuses to answer next, one per request
+        self.refusals: list[tuple[int, str]] = []  # (4xx, the controller's msg) to answer next
         self.requests: list[str] = []
         self.broken_sites: set[str] = set()  # every request about these answers 500
         self._stopped = threading.Event()
@@ -59,6 +60,10 @@ class FakeController:
     def fail_next(self, count: int = 1, status: int = 500) -> None:
         self.failures.extend([status] * count)
 
+    def refuse_next(self, msg: str, status: int = 400) -> None:
+        """Answer the next request as a controller refusing it: its envelope with ``msg``."""
+        self.refusals.append((status, msg))
+
     # HTTP -------------------------------------------------------------------------------------
 
     def _json(self, data: Any, status: int = 200, rc: str = "ok", msg: str = "") -> Response:
@@ -73,7 +78,10 @@ class FakeController:
         self.requests.append(f"{request.method} {request.path}")
         if self.delay:
             time.sleep(self.delay)  # the fake being slow, not the test waiting
-        if self.failures:
+        if self.refusals:
+            status, msg = self.refusals.pop(0)
+            resp = self._json([], status, rc="error", msg=msg)
+        elif self.failures:
             status = self.failures.pop(0)
             resp = Response("upstream trouble", status=status, mimetype="text/plain")
         elif request.headers.get("X-API-KEY") != self.api_key:
