@@ -227,5 +227,6 @@ def _load_job_modules() -> None:
     import services.events.sweep  # noqa: F401
     import services.events.webhooks  # noqa: F401
     import services.files  # noqa: F401
+    import services.network.changes  # noqa: F401
     import services.network.sync  # noqa: F401
     import services.results.sync  # noqa: F401

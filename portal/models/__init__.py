@@ -55,7 +55,7 @@ from portal.models.file import (
     UploadSession,
 )
 from portal.models.integration import ApiKey, EmailOutbox, ServiceToken
-from portal.models.network import NetworkDevice, NetworkSite, NetworkWlan
+from portal.models.network import NetworkDevice, NetworkOperation, NetworkSite, NetworkWlan
 from portal.models.note import NOTE_RESOURCE_TYPES, Note
 from portal.models.notification import Notification, NotificationPreference
 from portal.models.onboarding import (
@@ -165,6 +165,7 @@ __all__ = [
     "InvoiceStatus",
     "MagicLink",
     "NetworkDevice",
+    "NetworkOperation",
     "NetworkSite",
     "NetworkWlan",
     "CampaignDaily",

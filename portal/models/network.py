@@ -222,3 +222,58 @@ class PrivateKeyCreate(InputModel):
     name: str = pydantic.Field(min_length=1, max_length=64)
     mac: str | None = pydantic.Field(default=None, pattern=MAC_PATTERN)
     vlanId: int | None = pydantic.Field(default=None, ge=1, le=4094)
+
+
+class OperationStatus(StrEnum):
+    pending = "pending"
+    succeeded = "succeeded"
+    rejected = "rejected"  # the controller refused it (4xx): its message says why
+    failed = "failed"  # the controller could not be reached, was too slow, or failed (5xx)
+
+
+class OperationKind(StrEnum):
+    create_site = "site.create"
+    update_wifi = "wifi.update"
+    create_wlan_group = "wlanGroup.create"
+    create_speed_profile = "speedProfile.create"
+    create_private_key = "ppsk.create"
+
+
+class NetworkOperation(SQLModel, table=True):
+    """A change asked of the controller: recorded first, then made by the ``network.operation``
+    job, so no request waits on the controller and a lost job is found again by the sweep.
+
+    ``company_id`` is the site's company when the change was asked (None: an unlinked site or
+    a new one); the row is scoped by it like the site. The request body (it may hold a
+    passphrase or a private key) is stored encrypted and never shown."""
+
+    __tenant_column__ = "company_id"
+    __tablename__ = "network_operation"
+    __table_args__ = (
+        Index("ix_network_operation_site_created", "site_id", "created_at"),
+        Index("ix_network_operation_status_created", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    status: str = Field(default=OperationStatus.pending.value, max_length=16)
+    site_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("network_site.id", ondelete="CASCADE")),
+    )
+    company_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("company.id", ondelete="SET NULL"), index=True),
+    )
+    wlan_id: str | None = Field(default=None, max_length=64, description="The controller's id")
+    payload_encrypted: str = Field(max_length=20000)
+    error: str | None = Field(default=None, max_length=500)
+    actor_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"), index=True),
+    )
+    actor_label: str = Field(default="", max_length=200)
+    # set when a job first sends a create to the controller: a create is never sent twice
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -77,7 +77,7 @@ def sync_controller(*, session: Session, client: ControllerClient) -> SyncResult
     except ControllerError as exc:
         result.error = exc.message
         for site in session.exec(select(NetworkSite)).all():
-            _record_failure(session, site, exc.message, now)
+            record_failure(session, site, exc.message, now)
         session.flush()
         return result
     known = {s.controller_site: s for s in session.exec(select(NetworkSite)).all()}
@@ -92,7 +92,7 @@ def sync_controller(*, session: Session, client: ControllerClient) -> SyncResult
         try:
             snapshot = fetch_snapshot(client, name)
         except ControllerError as exc:
-            _record_failure(session, site, exc.message, now)
+            record_failure(session, site, exc.message, now)
             result.failed[name] = exc.message
             continue
         apply_snapshot(session=session, site=site, snapshot=snapshot, at=now)
@@ -101,7 +101,7 @@ def sync_controller(*, session: Session, client: ControllerClient) -> SyncResult
     return result
 
 
-def _record_failure(session: Session, site: NetworkSite, message: str, at: datetime) -> None:
+def record_failure(session: Session, site: NetworkSite, message: str, at: datetime) -> None:
     site.last_attempt_at = at
     site.sync_error = message[:500]
     session.add(site)

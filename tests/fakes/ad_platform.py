@@ -12,12 +12,9 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
-import time
 from datetime import date
 from typing import Any
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from services.demo.results_platforms import (
@@ -30,6 +27,7 @@ from services.demo.results_platforms import (
     campaign_day,
     store_orders,
 )
+from tests.fakes.server import FakeServer
 
 ORDERS_PAGE_MAX = 250
 
@@ -42,7 +40,7 @@ def _uncursor(token: str) -> dict[str, Any]:
     return json.loads(base64.urlsafe_b64decode(token.encode()))
 
 
-class FakeAdPlatform:
+class FakeAdPlatform(FakeServer):
     def __init__(
         self,
         *,
@@ -57,51 +55,21 @@ class FakeAdPlatform:
             else {DEMO_CUSTOMER: (DEMO_DEVELOPER_TOKEN, DEMO_ADS_TOKEN)}
         )
         self.ads_page_size = ads_page_size
-        self.delay = 0.0
-        self.failures: list[int] = []
+        super().__init__()
         self.requests: list[tuple[str, str, dict[str, str]]] = []
-        self._stopped = threading.Event()
-        self.server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeAdPlatform:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        if not self._stopped.is_set():
-            self._stopped.set()
-            self.server.shutdown()
-            self.server.server_close()
-
-    def fail_next(self, count: int = 1, status: int = 500) -> None:
-        self.failures.extend([status] * count)
 
     def paths(self) -> list[str]:
         return [f"{m} {p}" for m, p, _ in self.requests]
 
     # HTTP -------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-        return Response(
-            json.dumps(data), status=status, mimetype="application/json", headers=headers
-        )
+    _json = staticmethod(FakeServer.json_response)
 
-    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
-        request = Request(environ)
+    def record(self, request: Request) -> None:
         self.requests.append((request.method, request.full_path, dict(request.headers)))
-        if self.delay:
-            time.sleep(self.delay)
-        if self.failures:
-            resp = Response("upstream trouble", status=self.failures.pop(0))
-        else:
-            resp = self._route(request)
-        return resp(environ, start_response)
+
+    def respond(self, request: Request) -> Response:
+        return self._route(request)
 
     def _route(self, request: Request) -> Response:
         shop = re.fullmatch(r"/shopify/([^/]+)/admin/api/[\d-]+/(shop|orders)\.json", request.path)

@@ -1,8 +1,8 @@
 """A small UniFi-style controller for tests: sites, health, devices, WLANs, networks.
 
 It serves the demo's controller data set (services/demo/network_controller.py) over real HTTP,
-with an ``X-API-KEY`` check, and lets a test make it fail (``fail_next``), slow (``delay``)
-or unreachable (``stop``).
+with an ``X-API-KEY`` check, and lets a test make it fail (``fail_next``), refuse a request
+with its own message (``refuse_next``), slow (``delay``) or unreachable (``stop``).
 
 ``make run`` starts one for the demo (``python -m tests.fakes.network_controller --port 8766``)
 and points ``NETWORK_CONTROLLER_URL`` at it, so the Network tab syncs from a controller.
@@ -15,49 +15,30 @@ import json
 import logging
 import re
 import sys
-import threading
-import time
 from typing import Any
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from services.demo.network_controller import FakeSite, demo_controller_sites
+from tests.fakes.server import FakeServer
 
 API_KEY = "fake-controller-key"
 
 
-class FakeController:
+class FakeController(FakeServer):
     def __init__(
         self, sites: list[FakeSite] | None = None, api_key: str = API_KEY, port: int = 0
     ) -> None:
+        super().__init__(port)
         self.sites = {s.name: s for s in (sites or demo_controller_sites())}
         self.api_key = api_key
-        self.delay = 0.0
-        self.failures: list[int] = []  # statuses to answer next, one per request
         self.requests: list[str] = []
+        self.refusals: list[tuple[int, str]] = []  # (4xx, the controller's msg) to answer next
         self.broken_sites: set[str] = set()  # every request about these answers 500
-        self._stopped = threading.Event()
-        self.server = make_server("127.0.0.1", port, self._app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> FakeController:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        """Shut the server down: later requests find nobody listening."""
-        if not self._stopped.is_set():
-            self._stopped.set()
-            self.server.shutdown()
-            self.server.server_close()
-
-    def fail_next(self, count: int = 1, status: int = 500) -> None:
-        self.failures.extend([status] * count)
+    def refuse_next(self, msg: str, status: int = 400) -> None:
+        """Answer the next request as a controller refusing it: its envelope with ``msg``."""
+        self.refusals.append((status, msg))
 
     # HTTP -------------------------------------------------------------------------------------
 
@@ -66,21 +47,15 @@ class FakeController:
         if msg:
             meta["msg"] = msg
         body = {"meta": meta, "data": data if isinstance(data, list) else [data]}
-        return Response(json.dumps(body), status=status, mimetype="application/json")
+        return self.json_response(body, status)
 
-    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
-        request = Request(environ)
-        self.requests.append(f"{request.method} {request.path}")
-        if self.delay:
-            time.sleep(self.delay)  # the fake being slow, not the test waiting
-        if self.failures:
-            status = self.failures.pop(0)
-            resp = Response("upstream trouble", status=status, mimetype="text/plain")
-        elif request.headers.get("X-API-KEY") != self.api_key:
-            resp = self._json([], 401, rc="error", msg="api.err.LoginRequired")
-        else:
-            resp = self._route(request)
-        return resp(environ, start_response)
+    def respond(self, request: Request) -> Response:
+        if self.refusals:
+            status, msg = self.refusals.pop(0)
+            return self._json([], status, rc="error", msg=msg)
+        if request.headers.get("X-API-KEY") != self.api_key:
+            return self._json([], 401, rc="error", msg="api.err.LoginRequired")
+        return self._route(request)
 
     def _route(self, request: Request) -> Response:
         path = request.path

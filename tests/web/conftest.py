@@ -50,6 +50,17 @@ def world(db, tenants):
     tenants.acme_wlan_id = db.exec(
         select(NetworkWlan.id).where(NetworkWlan.site_id == tenants.acme_site.id)
     ).first()
+    from portal import crypto
+    from portal.models.network import NetworkOperation
+
+    tenants.acme_operation = NetworkOperation(
+        kind="wlanGroup.create",
+        site_id=tenants.acme_site.id,
+        company_id=tenants.acme.id,
+        payload_encrypted=crypto.encrypt('{"name": "Acme-only group"}'),
+    )
+    db.add(tenants.acme_operation)
+    db.flush()
     from tests.factories.results import enable_results, make_connection
 
     enable_results(db, tenants.acme)  # the Results tab exists for Acme's own people

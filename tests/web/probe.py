@@ -45,6 +45,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "proposal_id": lambda t: t.acme_proposal.id,
     "site_id": lambda t: t.acme_site.id,
     "wlan_id": lambda t: t.acme_wlan_id,
+    "operation_id": lambda t: t.acme_operation.id,
     "connection_id": lambda t: t.acme_connection.id,
     "qbr_id": lambda t: t.acme_qbr.id,
     # a milestone of the agency's template, as Acme's onboarding runs it

@@ -1,8 +1,13 @@
 """/api/v1/network: controller sites, their snapshot, devices and field-gated WiFi (reference
-004's UniFi routes, answered from the last sync: no request waits on the controller)."""
+004's UniFi routes, answered from the last sync; changes are queued as operations and answer
+202: no request waits on the controller)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import url_for
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from blueprints.api import api_blueprint, path_object
@@ -16,6 +21,9 @@ from blueprints.api.v1.network_schemas import (
     DeviceListQuery,
     LinkBody,
     NetworkListEnvelope,
+    OperationEnvelope,
+    OperationListEnvelope,
+    OperationPath,
     OverviewEnvelope,
     OverviewOut,
     PrivateKeyListEnvelope,
@@ -23,21 +31,20 @@ from blueprints.api.v1.network_schemas import (
     SiteListEnvelope,
     SiteListQuery,
     SitePath,
-    SpeedProfileEnvelope,
     SpeedProfileListEnvelope,
     SyncOut,
-    WifiEnvelope,
     WifiLimitListEnvelope,
     WifiListEnvelope,
-    WlanGroupEnvelope,
     WlanGroupListEnvelope,
     WlanPath,
     device_out,
     ok,
+    operation_out,
     site_out,
 )
 from portal.db import get_session
 from portal.models.network import (
+    NetworkOperation,
     NetworkSite,
     PrivateKeyCreate,
     SiteCreate,
@@ -291,73 +298,127 @@ def list_network_wifi_private_keys(path: WlanPath):
     return ok("Network Private PSKs Fetched Successfully!", data)
 
 
-# Changes on the controller: the only requests that wait for it (503 when it cannot answer).
+# Changes on the controller: checked here, made by a job. Each answers 202 with the operation
+# (``pending``) and a Location to poll; no request waits on the controller.
 
-CHANGE_ERRORS = {503: ErrorEnvelope}
+CHANGE_ERRORS: dict[str | int, type[BaseModel] | dict[Any, Any] | None] = {
+    409: ErrorEnvelope,
+    422: ErrorEnvelope,
+}
+
+
+def _accepted(message: str, op: NetworkOperation):  # noqa: ANN202
+    location = url_for("api_network.get_network_operation", operation_id=op.id)
+    return ok(message, operation_out(op), 202), 202, {"Location": location}
 
 
 @bp.post(
     "/network/sites",
-    summary="Create a site on the controller",
-    responses={201: SiteEnvelope, **CHANGE_ERRORS},
+    summary="Create a site on the controller (202: queued)",
+    responses={202: OperationEnvelope, **CHANGE_ERRORS},
 )
 def create_network_site(body: SiteCreate):
-    """Staff with network.sites.create or an agency key; scope network:write. The new site is
-    not linked to a company; the next sync fills in its snapshot."""
+    """Staff with network.sites.create or an agency key; scope network:write. Answers 202 with
+    the operation at once (Location: the operation); the job creates the site on the
+    controller, tracks it (not linked to a company) and reads its snapshot."""
     actor = require_staff("network:write")
-    site = changes.create_site(session=get_session(), actor=actor, data=body)
-    return ok("Network Site Created Successfully!", site_out(site, None, actor), 201), 201
+    op = changes.create_site(session=get_session(), actor=actor, data=body)
+    return _accepted("Network Site Creation Queued", op)
 
 
 @bp.patch(
     "/network/sites/<int:site_id>/wifi/<string:wlan_id>",
-    summary="Change a WiFi network",
-    responses={200: WifiEnvelope, **CHANGE_ERRORS},
+    summary="Change a WiFi network (202: queued)",
+    responses={202: OperationEnvelope, **CHANGE_ERRORS},
 )
 def update_network_wifi(path: WlanPath, body: WlanUpdate):
-    """Staff with network.wifi.update or an agency key; the answer is field-gated like /wifi."""
+    """Staff with network.wifi.update or an agency key. Answers 202 with the operation; the job
+    sends the change (retried when the controller fails: it is idempotent) and the snapshot
+    follows."""
     actor = require_staff("network:write")
-    data = changes.update_wlan(
+    op = changes.update_wlan(
         session=get_session(), actor=actor, site_id=path.site_id, wlan_id=path.wlan_id, data=body
     )
-    return ok("Network WiFi Network Updated Successfully!", data)
+    return _accepted("Network WiFi Network Update Queued", op)
 
 
 @bp.post(
     "/network/sites/<int:site_id>/wlan-groups",
-    summary="Create a WLAN group",
-    responses={201: WlanGroupEnvelope, **CHANGE_ERRORS},
+    summary="Create a WLAN group (202: queued)",
+    responses={202: OperationEnvelope, **CHANGE_ERRORS},
 )
 def create_network_wlan_group(path: SitePath, body: WlanGroupCreate):
+    """Staff with network.wlan-groups.create or an agency key. Answers 202 with the operation;
+    the job creates the group (sent once, never repeated)."""
     actor = require_staff("network:write")
-    group = changes.create_wlan_group(
+    op = changes.create_wlan_group(
         session=get_session(), actor=actor, site_id=path.site_id, data=body
     )
-    return ok("Network WLAN Group Created Successfully!", group, 201), 201
+    return _accepted("Network WLAN Group Creation Queued", op)
 
 
 @bp.post(
     "/network/sites/<int:site_id>/speed-profiles",
-    summary="Create a speed profile",
-    responses={201: SpeedProfileEnvelope, **CHANGE_ERRORS},
+    summary="Create a speed profile (202: queued)",
+    responses={202: OperationEnvelope, **CHANGE_ERRORS},
 )
 def create_network_speed_profile(path: SitePath, body: SpeedProfileCreate):
+    """Staff with network.speed-profiles.create or an agency key. Answers 202 with the
+    operation; the job creates the profile (sent once, never repeated)."""
     actor = require_staff("network:write")
-    profile = changes.create_speed_profile(
+    op = changes.create_speed_profile(
         session=get_session(), actor=actor, site_id=path.site_id, data=body
     )
-    return ok("Network Speed Profile Created Successfully!", profile, 201), 201
+    return _accepted("Network Speed Profile Creation Queued", op)
 
 
 @bp.post(
     "/network/sites/<int:site_id>/wifi/<string:wlan_id>/ppsk",
-    summary="Add a private pre-shared key to a WiFi network",
-    responses={201: PrivateKeyListEnvelope, **CHANGE_ERRORS},
+    summary="Add a private pre-shared key to a WiFi network (202: queued)",
+    responses={202: OperationEnvelope, **CHANGE_ERRORS},
 )
 def create_network_wifi_private_key(path: WlanPath, body: PrivateKeyCreate):
-    """Answers with every key of the network after the addition (reference 004)."""
+    """Staff with network.wifi.ppsk.create or an agency key. Answers 202 with the operation
+    (never the key); once it succeeded, GET .../ppsk lists every key."""
     actor = require_staff("network:write")
-    keys = changes.create_private_key(
+    op = changes.create_private_key(
         session=get_session(), actor=actor, site_id=path.site_id, wlan_id=path.wlan_id, data=body
     )
-    return ok("Network Private PSK Created Successfully!", keys, 201), 201
+    return _accepted("Network Private PSK Creation Queued", op)
+
+
+@bp.get(
+    "/network/operations/<int:operation_id>",
+    summary="A queued change and how it ended",
+    responses={200: OperationEnvelope},
+)
+def get_network_operation(path: OperationPath):
+    """``pending``, then ``succeeded``, ``rejected`` (the controller's refusal in ``error``) or
+    ``failed``. Staff holding the node of that change, or an agency key; another tenant's
+    operation is a 404."""
+    actor = require_staff("network:write")
+    op = changes.get_operation(session=get_session(), actor=actor, operation_id=path.operation_id)
+    return ok("Network Operation Fetched Successfully!", operation_out(op))
+
+
+@bp.get(
+    "/network/sites/<int:site_id>/operations",
+    summary="A site's queued changes, newest first",
+    responses={200: OperationListEnvelope},
+)
+def list_network_site_operations(path: SitePath, query: PageQuery):
+    actor = require_staff("network:write")
+    rows, total = changes.site_operations(
+        session=get_session(),
+        actor=actor,
+        site_id=path.site_id,
+        limit=query.clamped_limit,
+        offset=query.offset,
+    )
+    return ok(
+        "Network Operations Fetched Successfully!",
+        [operation_out(op) for op in rows],
+        limit=query.clamped_limit,
+        offset=query.offset,
+        total=total,
+    )

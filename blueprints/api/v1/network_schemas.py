@@ -14,7 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from blueprints.api.schemas import ApiModel, GatedModel, IdString, PageQuery, gated
 from portal.models import Company
-from portal.models.network import DeviceState, DeviceType, NetworkDevice, NetworkSite
+from portal.models.network import (
+    DeviceState,
+    DeviceType,
+    NetworkDevice,
+    NetworkOperation,
+    NetworkSite,
+)
 from portal.tenancy import Actor
 
 SITE_SCOPE = "obj.networkSite"
@@ -275,3 +281,48 @@ class WlanGroupEnvelope(Envelope):
 
 class SpeedProfileEnvelope(Envelope):
     data: SpeedProfileOut
+
+
+class OperationPath(ApiModel):
+    operation_id: int = Field(ge=1, le=2**31 - 1)
+
+
+class OperationOut(BaseModel):
+    """A change asked of the controller: 202 at once, ``pending``; then ``succeeded``,
+    ``rejected`` (the controller refused it: ``error`` is its message) or ``failed`` (the
+    controller could not be reached, was too slow, or failed)."""
+
+    id: str
+    kind: Literal[
+        "site.create", "wifi.update", "wlanGroup.create", "speedProfile.create", "ppsk.create"
+    ]
+    siteId: str | None = Field(description="The site changed (a new site's, once created)")
+    wlanId: str | None = Field(description="The controller's WLAN id, for WiFi changes")
+    status: Literal["pending", "succeeded", "rejected", "failed"]
+    error: str | None
+    createdAt: datetime
+    finishedAt: datetime | None
+
+
+class OperationEnvelope(Envelope):
+    data: OperationOut
+
+
+class OperationListEnvelope(Envelope):
+    data: list[OperationOut]
+    limit: int
+    offset: int
+    total: int
+
+
+def operation_out(op: NetworkOperation) -> dict[str, Any]:
+    return OperationOut(
+        id=str(op.id),
+        kind=op.kind,
+        siteId=str(op.site_id) if op.site_id else None,
+        wlanId=op.wlan_id,
+        status=op.status,
+        error=op.error,
+        createdAt=op.created_at,
+        finishedAt=op.finished_at,
+    ).model_dump(mode="json")

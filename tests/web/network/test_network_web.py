@@ -283,3 +283,39 @@ def test_a_companys_admins_see_its_passphrase_reveals_in_the_activity_feed(
         body = client.get(feed).get_data(as_text=True)
         assert client.get(feed).status_code == 200
         assert "revealed the passphrase" not in body, who
+
+
+def _staff_with(db, make_user, *nodes: str):
+    user = make_user(staff="custom")
+    role = Role(name=f"r-{user.id}", permissions=["portal.all", "network.read", *nodes])
+    db.add(role)
+    db.flush()
+    db.add(UserRole(user_id=user.id, role_id=role.id))
+    db.flush()
+    return user
+
+
+def test_the_site_panel_is_gated_per_field(client, db, login, make_user, sites) -> None:
+    """The page shows a site's fields as the API does (``obj.networkSite.<field>``): a field
+    the role lacks reads "Hidden" and its value is nowhere in the HTML."""
+    sites.hq.last_synced_at = utcnow() - timedelta(days=3)
+    sites.hq.sync_error = "Gateway vanished at 03:14"
+    db.add(sites.hq)
+    db.flush()
+    url = f"{URL}?site={sites.hq.id}"
+    hidden = 'class="withheld"'
+
+    login(_staff_with(db, make_user, "obj.networkSite.name"))
+    for body in assert_both_ways(client, url):
+        assert "Acme HQ" in body and hidden in body
+        assert "Gateway vanished at 03:14" not in body and "3 days ago" not in body
+
+    login(_staff_with(db, make_user, "obj.networkSite.syncError", "obj.networkSite.lastSyncedAt"))
+    for body in assert_both_ways(client, url):
+        assert "Gateway vanished at 03:14" in body and "3 days" in body and hidden in body
+        assert "Acme HQ" not in body and "Acme Warehouse" not in body
+        assert 'aria-label="Health of Hidden"' in body  # plain text inside attributes
+
+    login(_staff_with(db, make_user, "obj.networkSite.*"))
+    body = client.get(url).get_data(as_text=True)
+    assert "Acme HQ" in body and "Gateway vanished at 03:14" in body and hidden not in body
