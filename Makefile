@@ -123,6 +123,9 @@ vendor:
 	cp node_modules/sortablejs/Sortable.min.js node_modules/sortablejs/LICENSE static/vendor/sortablejs/
 	mkdir -p static/vendor/uplot
 	cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css node_modules/uplot/LICENSE static/vendor/uplot/
+	# axe-core drives the accessibility audit in the browser tests: a test asset, never served.
+	mkdir -p tests/e2e/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/e2e/vendor/axe-core/
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
