@@ -17,13 +17,14 @@ and width.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import MapAdapter
 
 from tests.e2e.conftest import sign_in
 
@@ -74,7 +75,6 @@ RUN_AXE = """async () => {
 class Route:
     rule: str
     endpoint: str
-    pattern: re.Pattern[str]
     arguments: frozenset[str]
 
 
@@ -99,11 +99,12 @@ class Audit:
 
 
 _ROUTES: list[Route] | None = None
+_URLS: MapAdapter | None = None
 
 
 def page_routes() -> list[Route]:
     """Every GET page route of the portal, the staff area and the account, from the URL map."""
-    global _ROUTES
+    global _ROUTES, _URLS
     if _ROUTES is None:
         from portal import create_app
 
@@ -121,18 +122,22 @@ def page_routes() -> list[Route]:
                 continue
             if not rule.rule.startswith(("/p/", "/admin", "/account", "/notifications")):
                 continue
-            regex = re.sub(r"<(?:int:)?(\w+)>", lambda m: "__ARG__", rule.rule)
-            regex = re.escape(regex).replace("__ARG__", "[^/?#]+")
             routes.append(
-                Route(
-                    rule=rule.rule,
-                    endpoint=rule.endpoint,
-                    pattern=re.compile(f"^{regex}$"),
-                    arguments=frozenset(rule.arguments),
-                )
+                Route(rule=rule.rule, endpoint=rule.endpoint, arguments=frozenset(rule.arguments))
             )
         _ROUTES = sorted(routes, key=lambda r: r.rule)
+        _URLS = app.url_map.bind("localhost")
     return _ROUTES
+
+
+def route_of(href: str) -> str | None:
+    """The endpoint the app serves ``href`` with (the URL map's own matching), if any."""
+    assert _URLS is not None
+    try:
+        endpoint, _ = _URLS.match(href, method="GET")
+    except HTTPException:  # not found, wrong method, a redirect to the canonical URL
+        return None
+    return str(endpoint)
 
 
 def start_paths(routes: list[Route], slug: str | None, staff: bool) -> list[str]:
@@ -189,8 +194,8 @@ def crawl(page, audit: Audit, routes: list[Route], paths: list[str], slug: str |
     """Visit ``paths``, then a first link to every route with ids that the pages lead to."""
     queue = list(paths)
     seen_paths: set[str] = set()
-    done_rules: set[str] = set()
-    id_routes = [r for r in routes if r.arguments - {"slug"}]
+    done: set[str] = set()
+    id_endpoints = {r.endpoint for r in routes if r.arguments - {"slug"}}
     while queue:
         path = queue.pop(0)
         if path in seen_paths:
@@ -209,17 +214,13 @@ def crawl(page, audit: Audit, routes: list[Route], paths: list[str], slug: str |
             "a[href]", "els => els.map(a => new URL(a.href).pathname)"
         )
         for href in hrefs:
-            for r in id_routes:
-                if r.rule in done_rules or not r.pattern.match(href):
-                    continue
-                if (
-                    slug is not None
-                    and r.rule.startswith("/p/")
-                    and not href.startswith(f"/p/{slug}/")
-                ):
-                    continue
-                done_rules.add(r.rule)
-                queue.append(href)
+            endpoint = route_of(href)
+            if endpoint not in id_endpoints or endpoint in done:
+                continue
+            if href.startswith("/p/") and (slug is None or not href.startswith(f"/p/{slug}/")):
+                continue  # another portal's page: the role's own portal is the one audited
+            done.add(endpoint)
+            queue.append(href)
 
 
 def audit_opened_states(page, audit: Audit, slug: str) -> None:  # noqa: ANN001
