@@ -22,7 +22,7 @@ CONTROLLER_PIDFILE := instance/controller-$(PORT).pid
 STRIPE_PORT ?= 8765
 STRIPE_PIDFILE := instance/stripe-$(PORT).pid
 
-.PHONY: run stop setup check test install dev-install lint format vendor clean
+.PHONY: run stop setup check test install dev-install lint format vendor clean lighthouse
 
 # Prerequisites, checked with a clear message: Python 3.11 or newer (and make, which runs this).
 check:
@@ -123,6 +123,16 @@ vendor:
 	cp node_modules/sortablejs/Sortable.min.js node_modules/sortablejs/LICENSE static/vendor/sortablejs/
 	mkdir -p static/vendor/uplot
 	cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css node_modules/uplot/LICENSE static/vendor/uplot/
+	# axe-core drives the accessibility audit in the browser tests: a test asset, never served.
+	mkdir -p tests/e2e/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/e2e/vendor/axe-core/
+
+# Lighthouse (mobile preset) of the served demo, signed in: `make run` in one terminal, then
+# `make lighthouse` (PORT, LIGHTHOUSE_USER and LIGHTHOUSE_PATHS to change what is measured).
+LIGHTHOUSE_USER  ?= owner@acme.test
+LIGHTHOUSE_PATHS ?= /p/acme/dashboard /p/acme/tasks
+lighthouse:
+	scripts/lighthouse.sh http://127.0.0.1:$(PORT) $(LIGHTHOUSE_USER) $(LIGHTHOUSE_PATHS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

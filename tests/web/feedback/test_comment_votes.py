@@ -3,6 +3,8 @@ comment and in the API's comments (``votes_count``)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from portal.models import FeedbackComment
@@ -25,17 +27,25 @@ def _count(db, comment) -> int:
     return found.vote_count
 
 
+def _spoken(page: str, name: str) -> bool:
+    """Whether a comment's vote button reads ``name`` (its text, the visible count included)."""
+    for button in re.findall(r'<button class="fb-comment-vote-btn.*?</button>', page, re.S):
+        if " ".join(re.sub(r"<[^>]+>", "", button).split()) == name:
+            return True
+    return False
+
+
 def test_upvote_toggles_and_counts_once(client, login, db, tenants, thread) -> None:
     post, comment = thread
     base = f"/p/acme-test/feedback/{post.key}/comments/{comment.id}"
     login(tenants.acme_viewer)
     page = client.get(f"/p/acme-test/feedback/{post.key}").get_data(as_text=True)
-    assert f'action="{base}/vote"' in page and "Upvote this comment (0 upvotes)" in page
+    assert f'action="{base}/vote"' in page and _spoken(page, "Upvote this comment: 0 upvotes")
     assert client.post(f"{base}/vote").status_code == 303
     assert client.post(f"{base}/vote").status_code == 303  # a double click is not a 2nd vote
     assert _count(db, comment) == 1
     page = client.get(f"/p/acme-test/feedback/{post.key}").get_data(as_text=True)
-    assert "Remove your upvote (1 upvote)" in page and f'action="{base}/unvote"' in page
+    assert _spoken(page, "Remove your upvote: 1 upvote") and f'action="{base}/unvote"' in page
     login(tenants.acme_collab)
     client.post(f"{base}/vote", headers={"HX-Request": "true"})
     assert _count(db, comment) == 2

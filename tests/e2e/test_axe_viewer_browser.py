@@ -1,0 +1,15 @@
+"""axe-core over every page the viewer reaches, at 1280 and 375 px (see axe_audit)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.axe_audit import audit_role
+
+pytestmark = pytest.mark.e2e
+
+
+def test_viewer_pages_have_no_serious_axe_violations(browser, live_server) -> None:
+    audit = audit_role(browser, live_server, "viewer@acme.test", "viewer", slug="acme", staff=False)
+    assert {"/p/acme/dashboard", "/p/acme/deliverables"} <= set(audit.visited)
+    assert not audit.found, audit.report()
