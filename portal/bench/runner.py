@@ -48,6 +48,10 @@ CLIENT_EMAIL = "owner@acme.test"
 STAFF_EMAIL = "admin@northwind.test"
 DEMO_PASSWORD = "stoa-demo"
 SKIP_STATEMENTS = ("SAVEPOINT", "RELEASE", "ROLLBACK TO")
+# the Results targets: a whole year against the one before (the largest period), and the
+# campaigns table sorted by a computed column, ascending
+YEAR = "period_type=year"
+SORT = "sort_by=roas&sort_dir=asc"
 META_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
@@ -100,6 +104,12 @@ def targets(ids: Ids, board: int) -> list[Target]:
         ),
         Target("api portal tasks", "api", f"/api/v1/portals/{ids.acme_portal}/tasks", "key"),
         Target("api worker dashboard", "api", "/api/portal/dashboard", "worker"),
+        # Results (issue 14): acme's 2,000 connections x 5 years of daily metrics
+        Target("results", "page", f"{p}/results", "client"),
+        Target("results period partial", "partial", f"{p}/results?{YEAR}", "client", htmx=True),
+        Target("results campaigns sort", "partial", f"{p}/results?{SORT}", "client", htmx=True),
+        Target("api results", "api", f"/api/portal/results?{YEAR}", "worker"),
+        Target("api results campaigns", "api", f"/api/portal/results/campaigns?{SORT}", "worker"),
     ]
 
 

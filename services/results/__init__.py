@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from portal import crypto
@@ -20,6 +21,7 @@ from portal.models.results import (
     PLATFORM_LABELS,
     ConnectionCreate,
     ManagedBy,
+    MetricDaily,
     PlatformConnection,
 )
 from portal.permissions import register_node
@@ -173,8 +175,18 @@ def delete_connection(*, session: Session, actor: Actor, connection_id: int) -> 
         object_label=connection.display_name,
         description=f"{actor.label} disconnected {connection.display_name}",
     )
+    company_id, cid = connection.company_id, connection.id
+    span = session.exec(
+        select(func.min(col(MetricDaily.day)), func.max(col(MetricDaily.day))).where(
+            col(MetricDaily.connection_id) == cid
+        )
+    ).one()
     session.delete(connection)
     session.flush()
+    if span[0] is not None:  # its numbers leave the company's daily totals
+        from services.results.sync import refresh_rollup
+
+        refresh_rollup(session, company_id, span[0], span[1])
 
 
 def request_sync(*, session: Session, actor: Actor, company_id: int) -> None:
