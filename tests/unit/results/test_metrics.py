@@ -14,6 +14,7 @@ from sqlalchemy import delete, insert
 from portal.errors import Invalid
 from portal.models.results import MetricDaily
 from services.results.campaigns import SORT_COLUMNS, campaign_table
+from services.results.sync import refresh_rollup
 from services.results.metrics import (
     METRIC_BY_KEY,
     PERIOD_TYPES,
@@ -116,6 +117,7 @@ def test_delta_pct_is_value_against_prior_for_every_metric_and_period(
             for (m, d), v in summed.items()
         ],
     )
+    refresh_rollup(db, tenants.acme.id)  # what a sync does after storing its days
     results = results_for(
         db, company_id=tenants.acme.id, company_ids=[tenants.acme.id], period=period, connections=[]
     )
