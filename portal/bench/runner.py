@@ -576,6 +576,7 @@ def _measure_target(
             connections=CONNECTIONS,
             seconds=seconds,
         )
+        _failed_statuses(r, got)
         target_latencies.extend(got.latencies)
         target_requests += got.requests
         target_time += got.seconds
@@ -595,8 +596,18 @@ def _measure_target(
         seconds=seconds,
         rate=max(1.0, r.rps / 2),
     )
+    _failed_statuses(r, half)
     r.half_load_p95_ms = half.percentile(95)
     r.errors = errors + half.errors
+
+
+def _failed_statuses(r: Result, got: Round) -> None:
+    for status, count in got.statuses.items():
+        if status != 200:
+            r.error_statuses[status] = r.error_statuses.get(status, 0) + count
+    lost = got.errors - sum(c for s, c in got.statuses.items() if s != 200)
+    if lost > 0:
+        r.error_statuses[0] = r.error_statuses.get(0, 0) + lost
 
 
 def _key_headers(creds: Credentials) -> list[dict[str, str]]:

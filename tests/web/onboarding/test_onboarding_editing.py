@@ -82,7 +82,8 @@ def test_staff_edit_a_review_and_its_sections(client, db, login, tenants) -> Non
     assert [s.title for s in sections_of(db, qbr)] == ["Account health", "Results"]
     assert (
         client.post(
-            url(tenants, f"/qbrs/{qbr.id}/sections/{health.id}/move"), data={"direction": "sideways"}
+            url(tenants, f"/qbrs/{qbr.id}/sections/{health.id}/move"),
+            data={"direction": "sideways"},
         ).status_code
         == 422
     )
