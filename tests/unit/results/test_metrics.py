@@ -14,7 +14,6 @@ from sqlalchemy import delete, insert
 from portal.errors import Invalid
 from portal.models.results import MetricDaily
 from services.results.campaigns import SORT_COLUMNS, campaign_table
-from services.results.sync import refresh_rollup
 from services.results.metrics import (
     METRIC_BY_KEY,
     PERIOD_TYPES,
@@ -24,6 +23,7 @@ from services.results.metrics import (
     results_for,
     tracking_status,
 )
+from services.results.sync import refresh_rollup
 from tests.factories.results import enable_results, make_connection, set_target
 
 
