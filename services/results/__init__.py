@@ -65,6 +65,20 @@ def list_connections(
     )
 
 
+def first_connections(
+    session: Session, *, actor: Actor, company_id: int, limit: int
+) -> tuple[list[PlatformConnection], int]:
+    """The company's first ``limit`` connections (oldest first) and how many it has, in one
+    statement: a page lists a few, however many accounts feed the numbers."""
+    rows = session.exec(
+        scoped(select(PlatformConnection, func.count().over()), actor, PlatformConnection)
+        .where(PlatformConnection.company_id == company_id)
+        .order_by(col(PlatformConnection.created_at), col(PlatformConnection.id))
+        .limit(limit)
+    ).all()
+    return [row[0] for row in rows], (int(rows[0][1]) if rows else 0)
+
+
 def platform_base_url() -> str:
     url = get_runtime().settings.results_platform_url
     if not url:

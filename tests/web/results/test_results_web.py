@@ -275,3 +275,18 @@ def test_disconnecting_takes_the_numbers_out_of_the_totals(client, login, db, te
     db.expire_all()
     alone = revenue()
     assert keep.id and alone is not None and both is not None and 0 < alone < both
+
+
+def test_the_tab_lists_the_first_connections_and_counts_the_rest(
+    client, login, db, tenants, monkeypatch
+) -> None:
+    from services.results import tab as tab_module
+
+    monkeypatch.setattr(tab_module, "TAB_CONNECTIONS", 2)
+    enable_results(db, tenants.acme)
+    for _ in range(3):
+        make_connection(db, tenants.acme, "shopify", days=3, end=date(2026, 4, 20))
+    login(tenants.acme_admin)
+    html = client.get(url(tenants, period_end=END)).get_data(as_text=True)
+    assert html.count('class="list-row results-connection"') == 2
+    assert "And 1 more connected accounts; the numbers above include all 3." in html
