@@ -79,6 +79,17 @@ def first_connections(
     return [row[0] for row in rows], (int(rows[0][1]) if rows else 0)
 
 
+def connected_platforms(session: Session, *, actor: Actor, company_id: int) -> list[str]:
+    """The platforms the company has connected (each once)."""
+    return list(
+        session.exec(
+            scoped(select(PlatformConnection.platform), actor, PlatformConnection)
+            .where(PlatformConnection.company_id == company_id)
+            .distinct()
+        ).all()
+    )
+
+
 def platform_base_url() -> str:
     url = get_runtime().settings.results_platform_url
     if not url:
