@@ -10,18 +10,25 @@ from flask import Response, flash, request, url_for
 
 from blueprints._staff import staff_blueprint
 from portal.db import get_session
-from portal.errors import Invalid
+from portal.errors import Conflict, Invalid
 from portal.models.onboarding import TemplateCreate
 from portal.principal import current_actor
 from portal.validation import validated
 from portal.web.htmx import hx_redirect, render_page
-from services.onboarding import MANAGE_NODE, create_template, templates_overview
+from services.onboarding import (
+    MANAGE_NODE,
+    create_template,
+    delete_template,
+    templates_overview,
+    update_template,
+)
 
 bp = staff_blueprint("onboarding_admin", __name__, node=MANAGE_NODE)
 
 
 def _page(status: int = 200, **extra: Any) -> Response:
-    context: dict[str, Any] = {"errors": {}, "form": {}} | extra
+    context: dict[str, Any] = {"errors": {}, "form": {}, "edit_errors": {}, "edit_form": {}}
+    context |= extra
     return render_page(
         "admin/onboarding.html",
         status=status,
@@ -46,14 +53,19 @@ def index() -> Response:
     return _page()
 
 
-@bp.post("/")
-def create() -> Response:
+def _template_form() -> dict[str, Any]:
     form = request.form
-    data = {
+    return {
         "name": form.get("name") or "",
         "description": form.get("description") or "",
         "stages": _stages(str(form.get("stages") or "")),
     }
+
+
+@bp.post("/")
+def create() -> Response:
+    form = request.form
+    data = _template_form()
     try:
         template = create_template(
             session=get_session(), actor=current_actor(), data=validated(TemplateCreate, data)
@@ -61,4 +73,35 @@ def create() -> Response:
     except Invalid as exc:
         return _page(status=422, errors=exc.errors or {"_": [exc.message]}, form=form)
     flash(f"Template “{template.name}” created: start it from a client's Onboarding tab.")
+    return hx_redirect(url_for("onboarding_admin.index"))
+
+
+@bp.post("/<int:template_id>/edit")
+def edit(template_id: int) -> Response:
+    try:
+        template = update_template(
+            session=get_session(),
+            actor=current_actor(),
+            template_id=template_id,
+            data=validated(TemplateCreate, _template_form()),
+        )
+    except Invalid as exc:
+        return _page(
+            status=422,
+            edit_errors={template_id: exc.errors or {"_": [exc.message]}},
+            edit_form=request.form,
+        )
+    flash(f"Template “{template.name}” saved; clients onboarding with it follow the change.")
+    return hx_redirect(url_for("onboarding_admin.index"))
+
+
+@bp.post("/<int:template_id>/delete")
+def delete(template_id: int) -> Response:
+    try:
+        name = delete_template(
+            session=get_session(), actor=current_actor(), template_id=template_id
+        )
+    except Conflict as exc:
+        return _page(status=409, edit_errors={template_id: {"_": [exc.message]}})
+    flash(f"Template “{name}” deleted.")
     return hx_redirect(url_for("onboarding_admin.index"))

@@ -16,7 +16,16 @@ from portal.web.args import parse_int
 from portal.web.htmx import hx_redirect, render_page
 from services.onboarding import set_milestone, start_onboarding
 from services.onboarding.profile import PROFILE_FIELDS, submit_profile
-from services.onboarding.qbrs import add_section, create_qbr, present_qbr
+from services.onboarding.qbrs import (
+    add_section,
+    create_qbr,
+    delete_qbr,
+    delete_section,
+    move_section,
+    present_qbr,
+    update_qbr,
+    update_section,
+)
 from services.onboarding.tab import onboarding_tab
 
 bp = portal_blueprint("onboarding", __name__)
@@ -144,3 +153,78 @@ def new_section(qbr_id: int) -> Response:
 def present(qbr_id: int) -> Response:
     present_qbr(session=get_session(), actor=portal_ctx().actor, qbr_id=qbr_id)
     return _done("The review is presented: the client sees it now.")
+
+
+def _edit_failed(form_key: str, exc: Invalid) -> Response:
+    """Re-render the tab with the failed edit form open and its messages beside its fields."""
+    errors = exc.errors or {"_": [exc.message]}
+    return _render(422, edit_errors={form_key: errors}, edit_form=form_data(request.form))
+
+
+@bp.post("/onboarding/qbrs/<int:qbr_id>/edit")
+def edit_qbr(qbr_id: int) -> Response:
+    ctx = portal_ctx()
+    try:
+        update_qbr(
+            session=get_session(),
+            actor=ctx.actor,
+            company_id=ctx.portal.company_id,
+            qbr_id=qbr_id,
+            data=validated(QbrCreate, form_data(request.form)),
+        )
+    except Invalid as exc:
+        return _edit_failed(f"qbr-{qbr_id}", exc)
+    return _done("Review saved.")
+
+
+@bp.post("/onboarding/qbrs/<int:qbr_id>/delete")
+def remove_qbr(qbr_id: int) -> Response:
+    ctx = portal_ctx()
+    title = delete_qbr(
+        session=get_session(), actor=ctx.actor, company_id=ctx.portal.company_id, qbr_id=qbr_id
+    )
+    return _done(f"Review “{title}” deleted.")
+
+
+@bp.post("/onboarding/qbrs/<int:qbr_id>/sections/<int:section_id>/edit")
+def edit_section(qbr_id: int, section_id: int) -> Response:
+    ctx = portal_ctx()
+    try:
+        update_section(
+            session=get_session(),
+            actor=ctx.actor,
+            company_id=ctx.portal.company_id,
+            qbr_id=qbr_id,
+            section_id=section_id,
+            data=validated(QbrSectionCreate, form_data(request.form)),
+        )
+    except Invalid as exc:
+        return _edit_failed(f"section-{section_id}", exc)
+    return _done("Section saved.")
+
+
+@bp.post("/onboarding/qbrs/<int:qbr_id>/sections/<int:section_id>/delete")
+def remove_section(qbr_id: int, section_id: int) -> Response:
+    ctx = portal_ctx()
+    title = delete_section(
+        session=get_session(),
+        actor=ctx.actor,
+        company_id=ctx.portal.company_id,
+        qbr_id=qbr_id,
+        section_id=section_id,
+    )
+    return _done(f"Section “{title}” deleted.")
+
+
+@bp.post("/onboarding/qbrs/<int:qbr_id>/sections/<int:section_id>/move")
+def move(qbr_id: int, section_id: int) -> Response:
+    ctx = portal_ctx()
+    move_section(
+        session=get_session(),
+        actor=ctx.actor,
+        company_id=ctx.portal.company_id,
+        qbr_id=qbr_id,
+        section_id=section_id,
+        direction=str(request.form.get("direction") or ""),
+    )
+    return _done("Section moved.")

@@ -9,7 +9,12 @@ refused. On it: the migrations, the demo data (the signed-in users, roles, membe
   20,000 projects, 200,000 tasks, 100,000 files, 100,000 deliverables (each with a version) and
   2,000,000 activity rows, spread evenly over the generated companies;
 * the ``acme`` tenant made large: 20 boards (projects) of 100 tasks, 2,000 files, 2,000 notes and
-  50,000 activity rows (boards stay 100 cards each; their number and the rest scale).
+  50,000 activity rows (boards stay 100 cards each; their number and the rest scale);
+* Results for ``acme`` (SPEC §8's "5 years of daily metrics for 2,000 connections", all on the
+  measured tenant, so its Results page sums them all): 2,000 platform connections (half stores,
+  half ad accounts) with 1,826 days of daily metrics each (2 metrics a store, 5 an ad account:
+  12.8 million rows), the per-company rollup a sync maintains, and 200 ad campaigns over the
+  same five years. Connections and campaigns scale; the five years do not.
 
 PostgreSQL only: on SQLite :func:`check_backend` refuses with a clear message.
 """
@@ -39,6 +44,10 @@ FULL = {
     "activity": 2_000_000,
 }
 ACME_FULL = {"boards": 20, "files": 2_000, "notes": 2_000, "activity": 50_000}
+RESULTS_FULL = {"connections": 2_000, "campaigns": 200}
+METRIC_DAYS = 1_826  # five years of days, at every scale
+STORE_METRICS = ("revenue", "orders")
+AD_METRICS = ("ad_spend", "impressions", "clicks", "conversions", "ad_revenue")
 
 
 class BenchRefused(Exception):
@@ -53,6 +62,11 @@ def scaled(scale: float) -> dict[str, int]:
     counts["acme_files"] = max(10, round(ACME_FULL["files"] * scale))
     counts["acme_notes"] = max(10, round(ACME_FULL["notes"] * scale))
     counts["acme_activity"] = max(10, round(ACME_FULL["activity"] * scale))
+    counts["acme_connections"] = max(2, round(RESULTS_FULL["connections"] * scale))
+    stores = counts["acme_connections"] // 2
+    ads = counts["acme_connections"] - stores
+    counts["acme_metric_rows"] = METRIC_DAYS * (stores * len(STORE_METRICS) + ads * len(AD_METRICS))
+    counts["acme_campaigns"] = max(2, round(RESULTS_FULL["campaigns"] * scale))
     return counts
 
 
@@ -511,12 +525,131 @@ def generate(engine: Engine, scale: float, *, log: Callable[[str], None] = print
                 {**p, "n": n["acme_activity"]},
             ),
         )
+        generate_results(conn, n, acme, step)
     started = time.monotonic()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")
     out.seconds["vacuum analyze"] = round(time.monotonic() - started, 2)
     log(f"  vacuum analyze: {out.seconds['vacuum analyze']:.1f} s")
     return out
+
+
+# each stored metric's daily value: base + (a spread hash of connection and day) % span
+_METRIC_VALUES = {
+    "revenue": (50_000, 100_000),  # cents
+    "orders": (5, 10),
+    "ad_spend": (20_000, 20_000),  # cents
+    "impressions": (5_000, 5_000),
+    "clicks": (100, 200),
+    "conversions": (3, 7),
+    "ad_revenue": (60_000, 60_000),  # cents
+}
+
+
+def _metric_value(metric: str, salt: int) -> str:
+    base, span = _METRIC_VALUES[metric]
+    return f"{base} + ((c.id * {7919 + salt} + d * 104729) % {span})"
+
+
+def generate_results(
+    conn: Connection,
+    n: Mapping[str, int],
+    acme: int,
+    step: Callable[[str, Callable[[], int]], None],
+) -> None:
+    """acme's connections, five years of their daily metrics (set-based), its campaigns, and
+    the per-company daily rollup the Results page reads (as a sync maintains it)."""
+    from portal.models.results import CampaignDaily, MetricDaily, PlatformConnection
+
+    p = {"acme": acme, "nc": n["acme_connections"], "days": METRIC_DAYS}
+    step(
+        "acme connections",
+        lambda: insert_select(
+            conn,
+            PlatformConnection.__table__,  # type: ignore[attr-defined]
+            {
+                "company_id": ":acme",
+                "platform": "CASE WHEN g % 2 = 0 THEN 'shopify' ELSE 'google_ads' END",
+                "display_name": "CASE WHEN g % 2 = 0 THEN 'Bench store ' ELSE 'Bench ads ' END "
+                "|| g",
+                "account_label": "'bench-' || g",
+                "currency": "'USD'",
+                "managed_by": "'agency'",
+                "credentials_encrypted": "''",  # never read: the bench does not sync
+                "synced_through": "current_date",
+                "last_synced_at": "now()",
+                "last_attempt_at": "now()",
+            },
+            "generate_series(1, :nc) AS g",
+            p,
+        ),
+    )
+    conn.execute(
+        text(
+            "CREATE TEMP TABLE bench_conn AS SELECT id, platform, "
+            "(row_number() OVER (PARTITION BY platform ORDER BY id)) - 1 AS k "
+            "FROM platform_connection WHERE account_label LIKE 'bench-%'"
+        )
+    )
+
+    def metric_rows(platform: str, metric: str, salt: int) -> Callable[[], int]:
+        return lambda: insert_select(
+            conn,
+            MetricDaily.__table__,  # type: ignore[attr-defined]
+            {
+                "company_id": ":acme",
+                "connection_id": "c.id",
+                "metric": f"'{metric}'",
+                "day": "current_date - d",
+                "value": _metric_value(metric, salt),
+            },
+            "bench_conn AS c CROSS JOIN generate_series(0, :days - 1) AS d "
+            f"WHERE c.platform = '{platform}'",
+            p,
+        )
+
+    for platform, metrics in (("shopify", STORE_METRICS), ("google_ads", AD_METRICS)):
+        for salt, metric in enumerate(metrics):
+            step(f"acme metrics {metric}", metric_rows(platform, metric, salt))
+    step(
+        "acme campaigns",
+        lambda: insert_select(
+            conn,
+            CampaignDaily.__table__,  # type: ignore[attr-defined]
+            {
+                "company_id": ":acme",
+                "connection_id": "c.id",
+                "platform": "'google_ads'",
+                "campaign_ref": "'bench-' || g",
+                "campaign_name": "'Bench campaign ' || g",
+                "day": "current_date - d",
+                "spend": "1000 + ((g * 31 + d * 17) % 4000)",
+                "impressions": "500 + ((g * 37 + d * 13) % 1500)",
+                "clicks": "10 + ((g * 41 + d * 7) % 60)",
+                "conversions": "(g * 43 + d * 5) % 6",
+                "revenue": "2000 + ((g * 47 + d * 11) % 9000)",
+            },
+            "generate_series(0, :ncamp - 1) AS g "
+            "JOIN bench_conn AS c ON c.platform = 'google_ads' "
+            "AND c.k = g % GREATEST(1, :nc / 2) "
+            "CROSS JOIN generate_series(0, :days - 1) AS d",
+            {**p, "ncamp": n["acme_campaigns"]},
+        ),
+    )
+
+    def rollup() -> int:  # what a sync's refresh_rollup does, for the whole company at once
+        conn.execute(text("DELETE FROM metric_company_daily WHERE company_id = :acme"), p)
+        result = conn.execute(
+            text(
+                "INSERT INTO metric_company_daily (company_id, day, metric, value) "
+                "SELECT company_id, day, metric, sum(value) FROM metric_daily "
+                "WHERE company_id = :acme GROUP BY company_id, day, metric"
+            ),
+            p,
+        )
+        return int(result.rowcount or 0)
+
+    step("acme daily rollup", rollup)
 
 
 def generated_before(url: str) -> bool:
@@ -568,6 +701,12 @@ def count_generated(engine: Engine) -> dict[str, int]:
         "AND n.resource_type = 'project' WHERE p.name LIKE 'Bench board %'",
         "acme_activity": "SELECT count(*) FROM activitylog a JOIN company c "
         "ON c.id = a.company_id WHERE c.slug = 'acme' AND a.description LIKE 'Pat Manager did%'",
+        "acme_connections": "SELECT count(*) FROM platform_connection "
+        "WHERE account_label LIKE 'bench-%'",
+        "acme_metric_rows": "SELECT count(*) FROM metric_daily m JOIN platform_connection c "
+        "ON c.id = m.connection_id WHERE c.account_label LIKE 'bench-%'",
+        "acme_campaigns": "SELECT count(DISTINCT campaign_ref) FROM campaign_daily "
+        "WHERE campaign_ref LIKE 'bench-%'",
     }
     with engine.connect() as conn:
         return {name: int(conn.execute(text(sql)).scalar_one()) for name, sql in queries.items()}

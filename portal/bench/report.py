@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["page", "partial", "api"]
@@ -33,6 +33,8 @@ class Result:
     statements_large: int | None = None
     gzip_bytes: int = 0
     errors: int = 0
+    # the HTTP statuses of the failed requests (0: no response), to tell a 429 from a 500
+    error_statuses: dict[int, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -43,7 +45,7 @@ def misses(results: list[Result], first_load_gzip: int) -> list[str]:
     found: list[str] = []
     for r in results:
         if r.errors:
-            found.append(f"{r.name}: {r.errors} failed requests")
+            found.append(f"{r.name}: {r.errors} failed requests {r.error_statuses}")
         if r.kind == "page" and r.name in RATIO_PAGES and r.ratio < PAGE_RATIO:
             found.append(f"{r.name}: {r.ratio:.3f}x hello < {PAGE_RATIO}x")
         if r.kind == "partial" and r.ratio < PARTIAL_RATIO:

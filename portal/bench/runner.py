@@ -48,6 +48,10 @@ CLIENT_EMAIL = "owner@acme.test"
 STAFF_EMAIL = "admin@northwind.test"
 DEMO_PASSWORD = "stoa-demo"
 SKIP_STATEMENTS = ("SAVEPOINT", "RELEASE", "ROLLBACK TO")
+# the Results targets: a whole year against the one before (the largest period), and the
+# campaigns table sorted by a computed column, ascending
+YEAR = "period_type=year"
+SORT = "sort_by=roas&sort_dir=asc"
 META_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
@@ -100,6 +104,12 @@ def targets(ids: Ids, board: int) -> list[Target]:
         ),
         Target("api portal tasks", "api", f"/api/v1/portals/{ids.acme_portal}/tasks", "key"),
         Target("api worker dashboard", "api", "/api/portal/dashboard", "worker"),
+        # Results (issue 14): acme's 2,000 connections x 5 years of daily metrics
+        Target("results", "page", f"{p}/results", "client"),
+        Target("results period partial", "partial", f"{p}/results?{YEAR}", "client", htmx=True),
+        Target("results campaigns sort", "partial", f"{p}/results?{SORT}", "client", htmx=True),
+        Target("api results", "api", f"/api/portal/results?{YEAR}", "worker"),
+        Target("api results campaigns", "api", f"/api/portal/results/campaigns?{SORT}", "worker"),
     ]
 
 
@@ -566,6 +576,7 @@ def _measure_target(
             connections=CONNECTIONS,
             seconds=seconds,
         )
+        _failed_statuses(r, got)
         target_latencies.extend(got.latencies)
         target_requests += got.requests
         target_time += got.seconds
@@ -585,8 +596,18 @@ def _measure_target(
         seconds=seconds,
         rate=max(1.0, r.rps / 2),
     )
+    _failed_statuses(r, half)
     r.half_load_p95_ms = half.percentile(95)
     r.errors = errors + half.errors
+
+
+def _failed_statuses(r: Result, got: Round) -> None:
+    for status, count in got.statuses.items():
+        if status != 200:
+            r.error_statuses[status] = r.error_statuses.get(status, 0) + count
+    lost = got.errors - sum(c for s, c in got.statuses.items() if s != 200)
+    if lost > 0:
+        r.error_statuses[0] = r.error_statuses.get(0, 0) + lost
 
 
 def _key_headers(creds: Credentials) -> list[dict[str, str]]:

@@ -84,7 +84,13 @@ from portal.models.planning import (
 from portal.models.portal_template import PortalTemplate
 from portal.models.project import Project
 from portal.models.proposal import Proposal, ProposalAcceptance, ProposalVersion
-from portal.models.results import CampaignDaily, MetricDaily, MetricTarget, PlatformConnection
+from portal.models.results import (
+    CampaignDaily,
+    MetricCompanyDaily,
+    MetricDaily,
+    MetricTarget,
+    PlatformConnection,
+)
 from portal.models.task import Task, TaskAssignee, TaskComment, TaskList
 from portal.models.task_attachment import TaskAttachment
 from portal.models.throttle import ThrottleCounter
@@ -169,6 +175,7 @@ __all__ = [
     "NetworkSite",
     "NetworkWlan",
     "CampaignDaily",
+    "MetricCompanyDaily",
     "MetricDaily",
     "MetricTarget",
     "PlatformConnection",

@@ -13,7 +13,16 @@ from enum import StrEnum
 from typing import Literal
 
 import pydantic
-from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import UTCDateTime, utcnow
@@ -91,6 +100,24 @@ class MetricDaily(SQLModel, table=True):
     )
     metric: str = Field(max_length=32)
     day: date = Field(sa_column=Column(Date, nullable=False))
+    value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+
+
+class MetricCompanyDaily(SQLModel, table=True):
+    """A company's daily total of one metric over all its connections: the rollup the Results
+    page sums, so a period costs one row per metric and day however many connections feed it.
+    Maintained at sync time (``services.results.sync.refresh_rollup``) from ``metric_daily``."""
+
+    __tenant_column__ = "company_id"
+    __tablename__ = "metric_company_daily"
+
+    company_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    day: date = Field(sa_column=Column(Date, primary_key=True, nullable=False))
+    metric: str = Field(sa_column=Column(String(32), primary_key=True, nullable=False))
     value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
 
 

@@ -326,3 +326,136 @@ def templates_overview(session: Session, *, actor: Actor) -> list[TemplateOvervi
         TemplateOverview(t, by_template.get(t.id, []), runs.get(t.id, 0))  # type: ignore[arg-type]
         for t in templates
     ]
+
+
+# Editing templates ---------------------------------------------------------------------------
+
+
+def _template(session: Session, actor: Actor, template_id: int) -> OnboardingTemplate:
+    require_staff(actor, MANAGE_NODE, "Only the agency's onboarding managers edit templates.")
+    template = session.get(OnboardingTemplate, template_id)
+    if template is None:
+        raise NotFound()
+    return template
+
+
+def update_template(
+    *, session: Session, actor: Actor, template_id: int, data: TemplateCreate
+) -> OnboardingTemplate:
+    """Rename, reorder, add and remove stages and milestones, matched by position: the n-th
+    stage (milestone) keeps its identity and any client's tick on it, new ones are added, the
+    ones past the end are removed with their ticks. Every run of the template is brought up to
+    date (its percentage, current stage, completion)."""
+    template = _template(session, actor, template_id)
+    template.name, template.description = data.name, data.description
+    session.add(template)
+    stages = list(
+        session.exec(
+            select(OnboardingStage)
+            .where(OnboardingStage.template_id == template_id)
+            .order_by(col(OnboardingStage.position), col(OnboardingStage.id))
+        ).all()
+    )
+    milestones = list(
+        session.exec(
+            select(OnboardingMilestone)
+            .where(OnboardingMilestone.template_id == template_id)
+            .order_by(col(OnboardingMilestone.position), col(OnboardingMilestone.id))
+        ).all()
+    )
+    by_stage: dict[int, list[OnboardingMilestone]] = {}
+    for m in milestones:
+        by_stage.setdefault(m.stage_id, []).append(m)
+    gone: list[OnboardingMilestone] = []
+    for i, stage_in in enumerate(data.stages):
+        if i < len(stages):
+            stage = stages[i]
+            stage.position, stage.name = i, stage_in.name
+            stage.stage_type = stage_type_of(stage_in.name)
+        else:
+            stage = OnboardingStage(
+                template_id=template_id,
+                position=i,
+                name=stage_in.name,
+                stage_type=stage_type_of(stage_in.name),
+            )
+        session.add(stage)
+        session.flush()
+        existing = by_stage.get(stage.id, []) if i < len(stages) else []  # type: ignore[arg-type]
+        for j, title in enumerate(stage_in.milestones):
+            if j < len(existing):
+                existing[j].position, existing[j].title = j, title[:200]
+                session.add(existing[j])
+            else:
+                session.add(
+                    OnboardingMilestone(
+                        template_id=template_id,
+                        stage_id=stage.id,  # type: ignore[arg-type]
+                        position=j,
+                        title=title[:200],
+                    )
+                )
+        gone.extend(existing[len(stage_in.milestones) :])
+    for stage in stages[len(data.stages) :]:
+        gone.extend(by_stage.get(stage.id, []))  # type: ignore[arg-type]
+    _remove_milestones(session, gone)
+    for stage in stages[len(data.stages) :]:
+        session.delete(stage)
+    session.flush()
+    for run in session.exec(
+        select(ClientOnboarding).where(ClientOnboarding.template_id == template_id)
+    ).all():
+        _refresh(run, _stages(session, run))
+        session.add(run)
+    session.flush()
+    return template
+
+
+def _remove_milestones(session: Session, milestones: list[OnboardingMilestone]) -> None:
+    ids = [m.id for m in milestones]
+    if not ids:
+        return
+    for tick in session.exec(
+        select(OnboardingMilestoneDone).where(col(OnboardingMilestoneDone.milestone_id).in_(ids))
+    ).all():
+        session.delete(tick)
+    session.flush()  # the ticks first, then their milestones
+    for m in milestones:
+        session.delete(m)
+    session.flush()
+
+
+def delete_template(*, session: Session, actor: Actor, template_id: int) -> str:
+    """Delete a template nobody is onboarding with; one a client's run uses is refused (the
+    run's stages and ticks live on it). Returns the template's name."""
+    template = _template(session, actor, template_id)
+    names = session.exec(
+        select(Company.name)
+        .join(ClientOnboarding, col(ClientOnboarding.company_id) == col(Company.id))
+        .where(ClientOnboarding.template_id == template_id)
+        .order_by(col(Company.name))
+    ).all()
+    if names:
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        raise Conflict(
+            f"“{template.name}” is in use by {shown}: a client's onboarding runs on it, so it "
+            "cannot be deleted. Edit it instead.",
+            code="template_in_use",
+        )
+    name = template.name
+    _remove_milestones(
+        session,
+        list(
+            session.exec(
+                select(OnboardingMilestone).where(OnboardingMilestone.template_id == template_id)
+            ).all()
+        ),
+    )
+    for stage in session.exec(
+        select(OnboardingStage).where(OnboardingStage.template_id == template_id)
+    ).all():
+        session.delete(stage)
+    session.flush()
+    session.delete(template)
+    session.flush()
+    return name

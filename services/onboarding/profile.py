@@ -156,3 +156,46 @@ def monthly_target(key: str, target: Decimal, period: str) -> int:
     if key in MONEY_STORED:
         monthly *= 100
     return int(monthly.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+CURRENCY_SYMBOLS = {"USD": "$", "$": "$", "EUR": "€", "€": "€", "GBP": "£", "£": "£"}
+ATTACHED_UNITS = {"×": "×", "x": "×", "X": "×", "%": "%"}
+
+
+def _number(value: Decimal, *, money: bool = False) -> str:
+    """1,000 · 3.2 · $95,000.50: thousands separated, no trailing zeros (money keeps its cents
+    when it has any)."""
+    text = f"{value:,.2f}"
+    if money:
+        return text[:-3] if text.endswith(".00") else text
+    return text.rstrip("0").rstrip(".")
+
+
+def goal_text(goal: ClientGoal) -> str:
+    """How a goal reads: "$95,000 per month", "1,000 orders per month", "3.2× or more, over
+    each month" (a ratio or rate is met over a period, not added up in it), "$55 or less, over
+    each month" (cost per acquisition: less is better)."""
+    metric = METRIC_BY_KEY.get(goal.metric_key or "")
+    unit = (goal.unit or "").strip()
+    number = _number(Decimal(goal.target))
+    if metric is not None:
+        if metric.unit == "money":
+            number = _number(Decimal(goal.target), money=True)
+            symbol = CURRENCY_SYMBOLS.get(unit.upper() if len(unit) == 3 else unit)
+            amount = f"{symbol}{number}" if symbol else f"{number} {unit or 'USD'}"
+        elif metric.unit == "ratio":
+            amount = f"{number}×"
+        elif metric.unit == "percent":
+            amount = f"{number}%"
+        else:
+            amount = f"{number} {unit}" if unit else number
+        if metric.ratio is not None:
+            better = "or less" if metric.better == "lower" else "or more"
+            return f"{amount} {better}, over each {goal.period}"
+        return f"{amount} per {goal.period}"
+    if unit in ATTACHED_UNITS:
+        return f"{number}{ATTACHED_UNITS[unit]} each {goal.period}"
+    symbol = CURRENCY_SYMBOLS.get(unit)
+    if symbol:
+        return f"{symbol}{number} per {goal.period}"
+    return f"{number} {unit} per {goal.period}" if unit else f"{number} per {goal.period}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
-from portal.errors import Conflict
+from portal.errors import Conflict, Invalid, NotFound
 from portal.models import Company
 from portal.models.activity import Action
 from portal.models.base import utcnow
@@ -118,3 +118,108 @@ def present_qbr(*, session: Session, actor: Actor, qbr_id: int) -> Qbr:
         url=_tab_url(session, qbr.company_id, "onboarding"),
     )
     return qbr
+
+
+# Editing -------------------------------------------------------------------------------------
+
+
+def _own_qbr(session: Session, actor: Actor, company_id: int, qbr_id: int) -> Qbr:
+    """The review, when it is this company's and the actor may manage reviews (else 404/403)."""
+    qbr = get_for_actor(session, Qbr, qbr_id, actor)
+    if qbr.company_id != company_id:
+        raise NotFound()
+    require_staff(actor, MANAGE_NODE, "Only the agency edits quarterly reviews.")
+    return qbr
+
+
+def _own_section(
+    session: Session, actor: Actor, company_id: int, qbr_id: int, section_id: int
+) -> QbrSection:
+    _own_qbr(session, actor, company_id, qbr_id)
+    section = get_for_actor(session, QbrSection, section_id, actor)
+    if section.qbr_id != qbr_id:
+        raise NotFound()
+    return section
+
+
+def update_qbr(
+    *, session: Session, actor: Actor, company_id: int, qbr_id: int, data: QbrCreate
+) -> Qbr:
+    """Change a review's title, quarter and summary (a presented one too: the client sees the
+    correction)."""
+    qbr = _own_qbr(session, actor, company_id, qbr_id)
+    qbr.title, qbr.quarter, qbr.summary = data.title, data.quarter, data.summary
+    session.add(qbr)
+    session.flush()
+    return qbr
+
+
+def delete_qbr(*, session: Session, actor: Actor, company_id: int, qbr_id: int) -> str:
+    """Delete a review and its sections; returns its title."""
+    qbr = _own_qbr(session, actor, company_id, qbr_id)
+    title = qbr.title
+    for section in session.exec(select(QbrSection).where(QbrSection.qbr_id == qbr_id)).all():
+        session.delete(section)
+    session.flush()  # the sections first: the review's row goes last
+    session.delete(qbr)
+    session.flush()
+    return title
+
+
+def update_section(
+    *,
+    session: Session,
+    actor: Actor,
+    company_id: int,
+    qbr_id: int,
+    section_id: int,
+    data: QbrSectionCreate,
+) -> QbrSection:
+    """Change a section's title, text and visibility."""
+    section = _own_section(session, actor, company_id, qbr_id, section_id)
+    section.title, section.body = data.title, data.body
+    section.portal_visibility = data.portal_visibility
+    session.add(section)
+    session.flush()
+    return section
+
+
+def delete_section(
+    *, session: Session, actor: Actor, company_id: int, qbr_id: int, section_id: int
+) -> str:
+    section = _own_section(session, actor, company_id, qbr_id, section_id)
+    title = section.title
+    session.delete(section)
+    session.flush()
+    return title
+
+
+def move_section(
+    *,
+    session: Session,
+    actor: Actor,
+    company_id: int,
+    qbr_id: int,
+    section_id: int,
+    direction: str,
+) -> None:
+    """Move a section one place ``up`` or ``down`` (positions renumbered 1..n)."""
+    if direction not in ("up", "down"):
+        raise Invalid("Move a section up or down.", errors={"direction": ["Choose up or down."]})
+    section = _own_section(session, actor, company_id, qbr_id, section_id)
+    order = list(
+        session.exec(
+            select(QbrSection)
+            .where(QbrSection.qbr_id == qbr_id)
+            .order_by(col(QbrSection.position), col(QbrSection.id))
+        ).all()
+    )
+    i = next(n for n, s in enumerate(order) if s.id == section.id)
+    j = i - 1 if direction == "up" else i + 1
+    if 0 <= j < len(order):
+        order[i], order[j] = order[j], order[i]
+    for n, s in enumerate(order, start=1):
+        if s.position != n:
+            s.position = n
+            session.add(s)
+    session.flush()

@@ -10,7 +10,7 @@ from portal.models import ClientRole
 from portal.models.onboarding import ClientGoal, OnboardingTemplate, SuccessProfile
 from portal.tenancy import Actor, role_at_least, staff_can
 from services.onboarding import MANAGE_NODE, OnboardingView, list_templates, onboarding_for
-from services.onboarding.profile import profile_of
+from services.onboarding.profile import goal_text, profile_of
 from services.onboarding.qbrs import QbrView, qbrs_for
 from services.results.metrics import METRICS, MetricDef
 
@@ -25,6 +25,9 @@ class OnboardingTab:
     can_manage: bool  # staff with onboarding.manage: start, tick milestones, write reviews
     templates: list[OnboardingTemplate] = field(default_factory=list)
     metrics: tuple[MetricDef, ...] = METRICS
+
+    def goal_text(self, goal: ClientGoal) -> str:
+        return goal_text(goal)
 
 
 def onboarding_tab(

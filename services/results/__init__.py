@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from portal import crypto
@@ -20,6 +21,7 @@ from portal.models.results import (
     PLATFORM_LABELS,
     ConnectionCreate,
     ManagedBy,
+    MetricDaily,
     PlatformConnection,
 )
 from portal.permissions import register_node
@@ -59,6 +61,31 @@ def list_connections(
             scoped(select(PlatformConnection), actor, PlatformConnection)
             .where(PlatformConnection.company_id == company_id)
             .order_by(col(PlatformConnection.created_at), col(PlatformConnection.id))
+        ).all()
+    )
+
+
+def first_connections(
+    session: Session, *, actor: Actor, company_id: int, limit: int
+) -> tuple[list[PlatformConnection], int]:
+    """The company's first ``limit`` connections (oldest first) and how many it has, in one
+    statement: a page lists a few, however many accounts feed the numbers."""
+    rows = session.exec(
+        scoped(select(PlatformConnection, func.count().over()), actor, PlatformConnection)
+        .where(PlatformConnection.company_id == company_id)
+        .order_by(col(PlatformConnection.created_at), col(PlatformConnection.id))
+        .limit(limit)
+    ).all()
+    return [row[0] for row in rows], (int(rows[0][1]) if rows else 0)
+
+
+def connected_platforms(session: Session, *, actor: Actor, company_id: int) -> list[str]:
+    """The platforms the company has connected (each once)."""
+    return list(
+        session.exec(
+            scoped(select(PlatformConnection.platform), actor, PlatformConnection)
+            .where(PlatformConnection.company_id == company_id)
+            .distinct()
         ).all()
     )
 
@@ -173,8 +200,18 @@ def delete_connection(*, session: Session, actor: Actor, connection_id: int) -> 
         object_label=connection.display_name,
         description=f"{actor.label} disconnected {connection.display_name}",
     )
+    company_id, cid = connection.company_id, connection.id
+    span = session.exec(
+        select(func.min(col(MetricDaily.day)), func.max(col(MetricDaily.day))).where(
+            col(MetricDaily.connection_id) == cid
+        )
+    ).one()
     session.delete(connection)
     session.flush()
+    if span[0] is not None:  # its numbers leave the company's daily totals
+        from services.results.sync import refresh_rollup
+
+        refresh_rollup(session, company_id, span[0], span[1])
 
 
 def request_sync(*, session: Session, actor: Actor, company_id: int) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from portal.errors import Invalid
-from portal.models.results import MetricDaily, MetricTarget, PlatformConnection
+from portal.models.results import MetricCompanyDaily, MetricTarget, PlatformConnection
 
 PERIOD_TYPES: tuple[str, ...] = ("week", "month", "quarter", "year")
 DAYS_PER_MONTH = Decimal("30.4375")
@@ -235,21 +235,23 @@ def _values(sums: dict[str, int], present: set[str]) -> dict[str, Decimal | None
 def metric_sums(
     session: Session, company_ids: Sequence[int], period: Period
 ) -> tuple[dict[str, int], dict[str, int], set[str]]:
-    """(current sums, prior sums, metrics present) — one aggregate query."""
-    day = col(MetricDaily.day)
+    """(current sums, prior sums, metrics present) — one aggregate query over the companies'
+    daily totals (``metric_company_daily``: one row per metric and day, however many
+    connections feed them)."""
+    day = col(MetricCompanyDaily.day)
     in_current = day >= period.start
     rows = session.exec(
         select(
-            col(MetricDaily.metric),
-            func.sum(case((in_current, col(MetricDaily.value)), else_=0)),
-            func.sum(case((in_current, 0), else_=col(MetricDaily.value))),
+            col(MetricCompanyDaily.metric),
+            func.sum(case((in_current, col(MetricCompanyDaily.value)), else_=0)),
+            func.sum(case((in_current, 0), else_=col(MetricCompanyDaily.value))),
         )
         .where(
-            col(MetricDaily.company_id).in_(list(company_ids)),
+            col(MetricCompanyDaily.company_id).in_(list(company_ids)),
             ((day >= period.prior_start) & (day <= period.prior_end))
             | ((day >= period.start) & (day <= period.end)),
         )
-        .group_by(col(MetricDaily.metric))
+        .group_by(col(MetricCompanyDaily.metric))
     ).all()
     current = {m: int(c or 0) for m, c, _ in rows}
     prior = {m: int(p or 0) for m, _, p in rows}
@@ -286,15 +288,19 @@ def daily_series(
 ) -> dict[str, list[tuple[date, Decimal]]]:
     """Per-day totals of ``keys`` over the current period (one grouped query)."""
     rows = session.exec(
-        select(col(MetricDaily.day), col(MetricDaily.metric), func.sum(col(MetricDaily.value)))
-        .where(
-            col(MetricDaily.company_id).in_(list(company_ids)),
-            col(MetricDaily.metric).in_(list(keys)),
-            col(MetricDaily.day) >= period.start,
-            col(MetricDaily.day) <= period.end,
+        select(
+            col(MetricCompanyDaily.day),
+            col(MetricCompanyDaily.metric),
+            func.sum(col(MetricCompanyDaily.value)),
         )
-        .group_by(col(MetricDaily.day), col(MetricDaily.metric))
-        .order_by(col(MetricDaily.day))
+        .where(
+            col(MetricCompanyDaily.company_id).in_(list(company_ids)),
+            col(MetricCompanyDaily.metric).in_(list(keys)),
+            col(MetricCompanyDaily.day) >= period.start,
+            col(MetricCompanyDaily.day) <= period.end,
+        )
+        .group_by(col(MetricCompanyDaily.day), col(MetricCompanyDaily.metric))
+        .order_by(col(MetricCompanyDaily.day))
     ).all()
     series: dict[str, list[tuple[date, Decimal]]] = {k: [] for k in keys}
     for day, key, total in rows:

@@ -11,12 +11,18 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, func, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from portal.jobs import enqueue, job
 from portal.models.base import utcnow
-from portal.models.results import CampaignDaily, MetricDaily, PlatformConnection
+from portal.models.results import (
+    CampaignDaily,
+    MetricCompanyDaily,
+    MetricDaily,
+    PlatformConnection,
+)
 from portal.runtime import get_runtime
 from portal.sweeper import periodic
 from services.results.connectors import PlatformData, PlatformError, connector_for
@@ -144,3 +150,29 @@ def store_days(
         )
     if campaign_rows:
         session.execute(insert(CampaignDaily), campaign_rows)
+    refresh_rollup(session, connection.company_id, start, end)
+
+
+def refresh_rollup(
+    session: Session, company_id: int, start: date | None = None, end: date | None = None
+) -> None:
+    """Recompute the company's daily totals (``metric_company_daily``) for ``start``..``end``
+    (every day when not given) from ``metric_daily``: one delete and one grouped insert."""
+    t = MetricCompanyDaily
+    gone = delete(t).where(col(t.company_id) == company_id)
+    source = (
+        sa_select(col(MetricDaily.company_id), col(MetricDaily.day), col(MetricDaily.metric))
+        .add_columns(func.sum(col(MetricDaily.value)))
+        .where(col(MetricDaily.company_id) == company_id)
+        .group_by(col(MetricDaily.company_id), col(MetricDaily.day), col(MetricDaily.metric))
+    )
+    if start is not None:
+        gone = gone.where(col(t.day) >= start)
+        source = source.where(col(MetricDaily.day) >= start)
+    if end is not None:
+        gone = gone.where(col(t.day) <= end)
+        source = source.where(col(MetricDaily.day) <= end)
+    session.execute(gone)
+    session.execute(
+        insert(t).from_select([col(t.company_id), col(t.day), col(t.metric), col(t.value)], source)
+    )

@@ -15,7 +15,7 @@ from portal.models.deliverable import Deliverable, DeliverableStatus
 from portal.models.planning import RoadmapItem, RoadmapStatus
 from portal.models.results import PlatformConnection
 from portal.tenancy import Actor, scoped
-from services.results import MANAGE_NODE, list_connections, require_dashboard
+from services.results import MANAGE_NODE, first_connections, require_dashboard
 from services.results.campaigns import CampaignTable, campaign_table
 from services.results.metrics import (
     CARD_METRICS,
@@ -44,6 +44,9 @@ class Card:
     target: str | None
 
 
+TAB_CONNECTIONS = 20  # listed on the tab; the numbers sum every connection
+
+
 @dataclass(frozen=True)
 class ResultsTab:
     results: Results
@@ -51,7 +54,8 @@ class ResultsTab:
     cards: list[Card]
     annotations: list[Annotation]
     chart: dict[str, Any]
-    connections: list[PlatformConnection]
+    connections: list[PlatformConnection]  # the first TAB_CONNECTIONS
+    connections_total: int
     can_connect: bool
     can_manage_agency: bool
 
@@ -107,7 +111,9 @@ def results_tab(
     """Everything the tab shows for one period (bad arguments: :class:`Invalid`)."""
     require_dashboard(session, company_id)
     period = parse_period(period_type, period_end, today=today)
-    connections = list_connections(session, actor=actor, company_id=company_id)
+    connections, connections_total = first_connections(
+        session, actor=actor, company_id=company_id, limit=TAB_CONNECTIONS
+    )
     results = results_for(
         session,
         company_id=company_id,
@@ -146,6 +152,7 @@ def results_tab(
         annotations=notes,
         chart=chart_data(results, notes),
         connections=connections,
+        connections_total=connections_total,
         can_connect=can_write,
         can_manage_agency=actor.is_staff and actor.can(MANAGE_NODE),
     )

@@ -119,14 +119,12 @@ def worker_results(query: PeriodQuery) -> dict[str, Any]:
             "dashboard_enabled": False,
         }
     period = period_for(query.period_type, query.period_end or utcnow().date())
+    first, _ = service.first_connections(session, actor=actor, company_id=company_id, limit=1)
     results = results_for(
-        session,
-        company_id=company_id,
-        company_ids=company_ids,
-        period=period,
-        connections=service.list_connections(session, actor=actor, company_id=company_id),
+        session, company_id=company_id, company_ids=company_ids, period=period, connections=first
     )
-    return results_out(results)
+    platforms = service.connected_platforms(session, actor=actor, company_id=company_id)
+    return results_out(results, platforms)
 
 
 @bp.get("/results/campaigns", summary="Get campaign results", responses={200: CampaignsOut})

@@ -214,12 +214,15 @@ def metric_out(m: MetricResult) -> dict[str, Any]:
     }
 
 
-def results_out(r: Results) -> dict[str, Any]:
+def results_out(r: Results, platforms: list[str] | None = None) -> dict[str, Any]:
+    """``platforms``: every connected platform, when ``r.connections`` holds only the first."""
     return {
         "period": period_out(r.period),
         "metrics": [metric_out(m) for m in r.metrics],
         "insight": r.insight,
-        "connected_platforms": sorted({c.platform for c in r.connections}),
+        "connected_platforms": sorted(
+            platforms if platforms is not None else {c.platform for c in r.connections}
+        ),
         "currency": r.currency,
         "dashboard_enabled": True,
     }

@@ -63,6 +63,16 @@ def test_generates_the_scaled_data_set(scratch) -> None:
                 )
             ).scalar_one()
         assert portals == counts["companies"]
+        # acme's Results: five years a connection, and the daily totals the page sums
+        assert counts["acme_connections"] == 4  # 2,000 x 0.002: two stores, two ad accounts
+        assert counts["acme_metric_rows"] == data.METRIC_DAYS * (2 * 2 + 2 * 5)
+        with engine.connect() as conn:
+            rows, total = conn.execute(
+                text("SELECT count(*), sum(value) FROM metric_company_daily")
+            ).one()
+            raw = conn.execute(text("SELECT sum(value) FROM metric_daily")).scalar_one()
+            days = conn.execute(text("SELECT count(DISTINCT day) FROM metric_daily")).scalar_one()
+        assert days == data.METRIC_DAYS and rows == data.METRIC_DAYS * 7 and total == raw
     finally:
         engine.dispose()
     # a database the bench filled is the bench's: --reuse measures it again, claiming starts over

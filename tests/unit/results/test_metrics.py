@@ -23,6 +23,7 @@ from services.results.metrics import (
     results_for,
     tracking_status,
 )
+from services.results.sync import refresh_rollup
 from tests.factories.results import enable_results, make_connection, set_target
 
 
@@ -116,6 +117,7 @@ def test_delta_pct_is_value_against_prior_for_every_metric_and_period(
             for (m, d), v in summed.items()
         ],
     )
+    refresh_rollup(db, tenants.acme.id)  # what a sync does after storing its days
     results = results_for(
         db, company_id=tenants.acme.id, company_ids=[tenants.acme.id], period=period, connections=[]
     )

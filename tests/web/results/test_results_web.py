@@ -209,3 +209,84 @@ def test_the_page_and_api_do_not_grow_with_days_or_connections(
     make_connection(db, tenants.retail, days=50, end=date(2026, 4, 20))
     many = counts()
     assert few == many and many[0] <= 12 and many[1] <= 12, (few, many)
+
+
+def test_partials_and_campaigns_api_do_not_grow_with_data(
+    client, login, db, tenants, count_queries, service_token
+) -> None:
+    """The bench's Results targets (issue 14): the period-change and campaigns-sort partials
+    and the campaigns API run the same statements on one small connection as on many
+    connections with months of days."""
+    from tests.api.conftest import bearer
+
+    enable_results(db, tenants.acme)
+    make_connection(db, tenants.acme, days=3, end=date(2026, 4, 20))
+    login(tenants.acme_admin)
+    headers = bearer(service_token, **{"X-Portal-Company-Id": tenants.acme.id})
+    targets = [
+        (url(tenants, period_type="quarter", period_end=END), HX),
+        (url(tenants, sort_by="roas", sort_dir="asc", period_end=END), HX),
+        (url(tenants, sort_by="name", sort_dir="desc", platform="google_ads", period_end=END), HX),
+        (f"/api/portal/results/campaigns?sort_by=roas&sort_dir=asc&period_end={END}", headers),
+        (f"/api/portal/results?period_type=quarter&period_end={END}", headers),
+    ]
+
+    def counts() -> list[int]:
+        out = []
+        for path, h in targets:
+            client.get(path, headers=h)
+            with count_queries() as q:
+                resp = client.get(path, headers=h)
+            assert resp.status_code == 200, path
+            out.append(q.count)
+        return out
+
+    few = counts()
+    for _ in range(3):
+        make_connection(db, tenants.acme, days=120, end=date(2026, 4, 20))
+    make_connection(db, tenants.acme, "shopify", days=120, end=date(2026, 4, 20))
+    many = counts()
+    assert few == many and max(many) <= 12, (few, many)
+
+
+def test_disconnecting_takes_the_numbers_out_of_the_totals(client, login, db, tenants) -> None:
+    """The daily totals the page sums are kept at sync time and when a connection goes."""
+    from services.results.metrics import period_for, results_for
+
+    enable_results(db, tenants.acme)
+    keep = make_connection(db, tenants.acme, "shopify", days=30, end=date(2026, 4, 20))
+    gone = make_connection(db, tenants.acme, "shopify", days=30, end=date(2026, 4, 20))
+    period = period_for("month", date(2026, 4, 20))
+
+    def revenue():
+        r = results_for(
+            db,
+            company_id=tenants.acme.id,
+            company_ids=[tenants.acme.id],
+            period=period,
+            connections=[],
+        )
+        return r.metric("revenue").value
+
+    both = revenue()
+    login(tenants.acme_admin)
+    resp = client.post(url(tenants).replace("/results", f"/results/connections/{gone.id}/delete"))
+    assert resp.status_code in (204, 303)
+    db.expire_all()
+    alone = revenue()
+    assert keep.id and alone is not None and both is not None and 0 < alone < both
+
+
+def test_the_tab_lists_the_first_connections_and_counts_the_rest(
+    client, login, db, tenants, monkeypatch
+) -> None:
+    from services.results import tab as tab_module
+
+    monkeypatch.setattr(tab_module, "TAB_CONNECTIONS", 2)
+    enable_results(db, tenants.acme)
+    for _ in range(3):
+        make_connection(db, tenants.acme, "shopify", days=3, end=date(2026, 4, 20))
+    login(tenants.acme_admin)
+    html = client.get(url(tenants, period_end=END)).get_data(as_text=True)
+    assert html.count('class="list-row results-connection"') == 2
+    assert "And 1 more connected accounts; the numbers above include all 3." in html
