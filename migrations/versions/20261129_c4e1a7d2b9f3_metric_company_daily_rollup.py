@@ -2,7 +2,7 @@
 Results page sums; maintained at sync time), backfilled from metric_daily
 
 Revision ID: c4e1a7d2b9f3
-Revises: 7a5f4a80b9f2
+Revises: b242578e0bca
 Create Date: 2026-11-29 22:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c4e1a7d2b9f3"
-down_revision: str | None = "7a5f4a80b9f2"
+down_revision: str | None = "b242578e0bca"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
