@@ -187,6 +187,12 @@ def probe_world(db, world, make_user):
     posts.update_post(
         session=db, actor=staff, key=tenants.acme_post.key, data=PostUpdate(tags=["acme-only"])
     )
+    from portal.models.feedback import GroupCreate
+    from services.feedback import groups
+
+    tenants.acme_group = groups.create_group(
+        session=db, actor=staff, company_id=tenants.acme.id, data=GroupCreate(name="Acme-only")
+    )
     from tests.factories.feedback import make_entry, make_section, make_vision, make_widget
 
     tenants.acme_widget = make_widget(db, tenants.staff_admin, tenants.acme, "Acme-only widget")

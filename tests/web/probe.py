@@ -53,6 +53,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "comment_id": lambda t: t.acme_comment.id,
     "category_id": lambda t: t.acme_category.id,
     "tag_id": lambda t: t.acme_tag.id,
+    "group_id": lambda t: t.acme_group.id,
     "item_type": lambda t: "post",
     "item_id": lambda t: t.acme_post.key,
     "credential_id": lambda t: t.acme_credential.id,

@@ -60,6 +60,10 @@ class UserData(BaseModel):
     data: UserOut
 
 
+class UserList(BaseModel):
+    data: list[UserOut]
+
+
 class UserListQuery(PageQuery):
     company_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     is_staff: bool | None = None

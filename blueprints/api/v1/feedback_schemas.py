@@ -14,6 +14,8 @@ from portal.models.feedback import (
     CategoryUpdate,
     CommentCreate,
     CommentUpdate,
+    GroupCreate,
+    GroupUpdate,
     PostCreate,
     PostUpdate,
     StatusCreate,
@@ -347,4 +349,44 @@ class ModerationData(BaseModel):
 
 
 class DeletedOut(BaseModel):
+    message: str
+
+
+# Groups ----------------------------------------------------------------------------------------
+
+
+class GroupPath(ApiModel):
+    group_id: int = Field(ge=1, le=MAX_ID)
+
+
+class GroupIn(GroupCreate):
+    portal_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class GroupPatch(GroupUpdate):
+    pass
+
+
+class GroupMemberIn(ApiModel):
+    user_id: int = Field(ge=1, le=MAX_ID, description="The ID of the user")
+
+
+class GroupOut(BaseModel):
+    id: str
+    portal_id: int
+    name: str
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class GroupData(BaseModel):
+    data: GroupOut
+
+
+class GroupList(BaseModel):
+    data: list[GroupOut]
+
+
+class MessageOut(BaseModel):
     message: str
