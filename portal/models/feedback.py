@@ -319,12 +319,14 @@ class FeedbackComment(SQLModel, table=True):
 
 
 class FeedbackCommentVote(SQLModel, table=True):
-    """One signed-in user's upvote of a comment, at most once per comment."""
+    """One upvote of a comment: by a signed-in user or by an anonymous id (reference 002's
+    anonymous votes), each at most once per comment."""
 
     __tablename__ = "feedback_comment_vote"
     __tenant_column__ = "company_id"
     __table_args__ = (
         UniqueConstraint("comment_id", "user_id", name="uq_feedback_comment_vote_user"),
+        UniqueConstraint("comment_id", "anonymous_id", name="uq_feedback_comment_vote_anonymous"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -338,11 +340,11 @@ class FeedbackCommentVote(SQLModel, table=True):
             Integer, ForeignKey("feedback_comment.id", ondelete="CASCADE"), nullable=False
         )
     )
-    user_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
-        )
+    user_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), index=True),
     )
+    anonymous_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

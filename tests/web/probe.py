@@ -50,6 +50,7 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     # a milestone of the agency's template, as Acme's onboarding runs it
     "milestone_id": lambda t: t.acme_milestone_id,
     "post_key": lambda t: t.acme_post.key,
+    "item_key": lambda t: t.acme_post.key,
     "comment_id": lambda t: t.acme_comment.id,
     "category_id": lambda t: t.acme_category.id,
     "tag_id": lambda t: t.acme_tag.id,

@@ -34,7 +34,8 @@ class PostVoterPath(PostKeyPath):
     user_id: int = Field(ge=1, le=MAX_ID)
 
 
-class AnonymousVotePath(PostKeyPath):
+class AnonymousVotePath(ApiModel):
+    item_key: str = Field(max_length=64, description="A post's key, or a comment's id")
     anonymous_id: str = Field(max_length=200, description="The anonymous voter's id (an MD5 hash)")
 
 
