@@ -157,6 +157,15 @@ BOARD_FIELDS = (
 )
 
 
+def company_names(session: Session, company_ids: set[int]) -> dict[int, str]:
+    if not company_ids:
+        return {}
+    rows = session.exec(
+        select(Company.id, Company.name).where(col(Company.id).in_(sorted(company_ids)))
+    ).all()
+    return {cid: name for cid, name in rows if cid is not None}
+
+
 def _company_name(session: Session, user: User) -> str | None:
     company = session.get(Company, user.company_id) if user.company_id else None
     return company.name if company else None

@@ -275,13 +275,26 @@ def delete_post(path: PostKeyPath):
 def list_post_votes(path: PostKeyPath):
     """Oldest first; anonymous votes have a null voter. Scope feedback:read."""
     actor = require_scope(READ)
-    rows = votes.list_votes(session=get_session(), actor=actor, key=path.post_key)
-    return {
-        "data": [
-            VoteOut(created_at=v.created_at, voter=author_out(u)).model_dump(mode="json")  # type: ignore[arg-type]
-            for v, u in rows
-        ]
-    }
+    session = get_session()
+    rows = votes.list_votes(session=session, actor=actor, key=path.post_key)
+    return {"data": _votes_out(session, rows, actor)}
+
+
+def _votes_out(session: Any, rows: list[tuple[Any, User | None]], actor: Any) -> list[dict]:
+    """Votes as 002 shows them: the voter is a user of ``/api/v1/users`` (null if anonymous)."""
+    from blueprints.api.v1.directory import users_of
+
+    voters = [u for _, u in rows if u is not None]
+    by_id = {u.id or 0: d for u, d in zip(voters, users_of(session, voters, actor), strict=True)}
+    return [
+        {
+            "created_at": VoteOut.model_validate(
+                {"created_at": v.created_at, "voter": None}
+            ).model_dump(mode="json")["created_at"],
+            "voter": by_id.get(u.id or 0) if u is not None else None,
+        }
+        for v, u in rows
+    ]
 
 
 @bp.post("/posts/<post_key>/votes/<int:user_id>", summary="Vote", responses={200: VoteData})
@@ -291,10 +304,7 @@ def vote_for_post(path: PostVoterPath):
     actor = require_scope(WRITE)
     session = get_session()
     vote = votes.vote_as(session=session, actor=actor, key=path.post_key, user_id=path.user_id)
-    voter = session.get(User, vote.user_id)
-    return {
-        "data": VoteOut(created_at=vote.created_at, voter=author_out(voter)).model_dump(mode="json")
-    }  # type: ignore[arg-type]
+    return {"data": _votes_out(session, [(vote, session.get(User, vote.user_id))], actor)[0]}
 
 
 @bp.delete("/posts/<post_key>/votes/<int:user_id>", summary="Revoke vote", responses={200: Empty})

@@ -231,7 +231,9 @@ class PostData(BaseModel):
 
 class VoteOut(BaseModel):
     created_at: datetime
-    voter: AuthorOut | None
+    voter: dict[str, Any] | None = Field(
+        description="A user of /api/v1/users (its fields), or null for an anonymous vote"
+    )
 
 
 class VoteData(BaseModel):
