@@ -7,6 +7,7 @@ belong to one board, so a member is always a user of that board's company.
 from __future__ import annotations
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from portal.errors import Forbidden, Invalid, NotFound
@@ -123,12 +124,17 @@ def add_user(*, session: Session, actor: Actor, group_id: int, user_id: int) -> 
     """422 "User is already in the group" the second time (the unique constraint holds it
     under concurrency too)."""
     group, user = _group_and_user(session, actor, group_id, user_id)
-    if _membership(session, group.id or 0, user.id or 0) is not None:
+    group_id, user_id = group.id or 0, user.id or 0
+    if _membership(session, group_id, user_id) is not None:
         raise Invalid("User is already in the group")
-    session.add(
-        FeedbackGroupMember(company_id=group.company_id, group_id=group.id, user_id=user.id)
-    )
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(
+                FeedbackGroupMember(company_id=group.company_id, group_id=group_id, user_id=user_id)
+            )
+            session.flush()
+    except IntegrityError:  # added by a parallel request a moment ago
+        raise Invalid("User is already in the group") from None
 
 
 def remove_user(*, session: Session, actor: Actor, group_id: int, user_id: int) -> None:
