@@ -120,6 +120,8 @@ class Settings:
     ask_llm_key: str = field(default="", repr=False)
     ask_llm_model: str = ""
     ask_llm_timeout: float = 10.0
+    # Feedback: the same model words the summary of raw feedback (off: the deterministic one)
+    feedback_llm_summary: bool = False
     # Sales: the upstream CRM opportunities refresh from (None: Stoa keeps them itself)
     crm_url: str | None = None
     crm_key: str = ""
@@ -225,6 +227,9 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         ask_llm_key=str(o.get("ASK_LLM_KEY") or os.environ.get("ASK_LLM_KEY") or ""),
         ask_llm_model=str(o.get("ASK_LLM_MODEL") or os.environ.get("ASK_LLM_MODEL") or ""),
         ask_llm_timeout=_seconds(o.get("ASK_LLM_TIMEOUT") or os.environ.get("ASK_LLM_TIMEOUT")),
+        feedback_llm_summary=_bool(
+            str(o.get("FEEDBACK_LLM_SUMMARY") or os.environ.get("FEEDBACK_LLM_SUMMARY") or "")
+        ),
         crm_url=str(o.get("CRM_URL") or os.environ.get("CRM_URL") or "") or None,
         crm_key=str(o.get("CRM_KEY") or os.environ.get("CRM_KEY") or ""),
         extra={k: v for k, v in o.items() if k.isupper()},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -110,6 +111,46 @@ def _page(view: str, status_code: int = 200, block: str = "main", **context: Any
     )
 
 
+def _form_page(
+    view: str,
+    status_code: int,
+    extra: dict[str, Any],
+    *,
+    defaults: dict[str, Any] | None = None,
+    **data: Any,
+) -> Response:
+    """A page holding a form: empty and error-free unless ``extra`` (a refused submission's
+    ``form`` and ``errors``, or the view's own switches) says otherwise."""
+    context: dict[str, Any] = {"form": {}, "errors": {}, **(defaults or {})}
+    context.update(extra)
+    return _page(view, status_code, **data, **context)
+
+
+def _create_on_board(
+    create: Callable[..., object],
+    model: type[Any],
+    *,
+    message: str,
+    endpoint: str,
+    render: Callable[..., Response],
+    **refused_extra: Any,
+) -> Response:
+    """Create something on this portal's board from the posted form; a refusal re-renders the
+    page with the input kept and the per-field errors."""
+    ctx, actor = _here()
+    return perform(
+        lambda: create(
+            session=get_session(),
+            actor=actor,
+            company_id=ctx.portal.company_id,
+            data=validated(model, form_data(request.form)),
+        ),
+        message=message,
+        location=url_for(endpoint),
+        refused=lambda status, **kw: render(status, form=request.form, **refused_extra, **kw),
+    )
+
+
 # The board ---------------------------------------------------------------------------------
 
 
@@ -122,11 +163,17 @@ def _render_board(status_code: int = 200, **extra: Any) -> Response:
         filters=_filters(),
         page=page_arg(request.args),
     )
-    context: dict[str, Any] = {"form": {}, "errors": {}, "open_form": False}
-    context.update(extra)
     # typing in the search box swaps only the results
     block = "results" if is_partial() and request.args.get("results") == "1" else "main"
-    return _page("board", status_code, block=block, board=board, page_title="Feedback", **context)
+    return _form_page(
+        "board",
+        status_code,
+        extra,
+        defaults={"open_form": False},
+        block=block,
+        board=board,
+        page_title="Feedback",
+    )
 
 
 @bp.get("/feedback")
@@ -177,9 +224,14 @@ def settings() -> Response:
 def _render_categories(status_code: int = 200, **extra: Any) -> Response:
     _, actor = _here()
     found = taxonomy.categories_to_manage(session=get_session(), actor=actor)
-    context: dict[str, Any] = {"form": {}, "errors": {}, "editing_id": None}
-    context.update(extra)
-    return _page("categories", status_code, categories=found, page_title="Categories", **context)
+    return _form_page(
+        "categories",
+        status_code,
+        extra,
+        defaults={"editing_id": None},
+        categories=found,
+        page_title="Categories",
+    )
 
 
 @bp.get("/feedback/categories")
@@ -189,17 +241,12 @@ def categories() -> Response:
 
 @bp.post("/feedback/categories")
 def create_category() -> Response:
-    ctx, actor = _here()
-    return perform(
-        lambda: taxonomy.create_category(
-            session=get_session(),
-            actor=actor,
-            company_id=ctx.portal.company_id,
-            data=validated(CategoryCreate, form_data(request.form)),
-        ),
+    return _create_on_board(
+        taxonomy.create_category,
+        CategoryCreate,
         message="Category added.",
-        location=url_for("feedback.categories"),
-        refused=lambda status, **kw: _render_categories(status, form=request.form, **kw),
+        endpoint="feedback.categories",
+        render=_render_categories,
     )
 
 
@@ -448,9 +495,7 @@ def _summary_filters() -> SummarizeFilters:
 def _render_inbox(status_code: int = 200, **extra: Any) -> Response:
     _, actor = _here()
     view = inbox_view(session=get_session(), actor=actor, filters=_summary_filters())
-    context: dict[str, Any] = {"form": {}, "errors": {}}
-    context.update(extra)
-    return _page("inbox", status_code, inbox=view, page_title="Feedback inbox", **context)
+    return _form_page("inbox", status_code, extra, inbox=view, page_title="Feedback inbox")
 
 
 @bp.get("/feedback/inbox")
@@ -460,17 +505,12 @@ def inbox() -> Response:
 
 @bp.post("/feedback/widgets")
 def create_widget() -> Response:
-    ctx, actor = _here()
-    return perform(
-        lambda: widgets.create_widget(
-            session=get_session(),
-            actor=actor,
-            company_id=ctx.portal.company_id,
-            data=validated(WidgetCreate, form_data(request.form)),
-        ),
+    return _create_on_board(
+        widgets.create_widget,
+        WidgetCreate,
         message="Widget created: put its snippet on the client's site.",
-        location=url_for("feedback.inbox"),
-        refused=lambda status, **kw: _render_inbox(status, form=request.form, **kw),
+        endpoint="feedback.inbox",
+        render=_render_inbox,
     )
 
 
@@ -498,15 +538,14 @@ def _render_vision(status_code: int = 200, **extra: Any) -> Response:
     current = vision.get_vision(
         session=get_session(), actor=actor, company_id=ctx.portal.company_id
     )
-    context: dict[str, Any] = {"form": {}, "errors": {}, "editing": False}
-    context.update(extra)
-    return _page(
+    return _form_page(
         "vision",
         status_code,
+        extra,
+        defaults={"editing": False},
         vision=current,
         can_manage=can_manage_board(actor),
         page_title="Product vision",
-        **context,
     )
 
 
@@ -517,17 +556,13 @@ def vision_page() -> Response:
 
 @bp.post("/feedback/vision")
 def save_vision() -> Response:
-    ctx, actor = _here()
-    return perform(
-        lambda: vision.save_vision(
-            session=get_session(),
-            actor=actor,
-            company_id=ctx.portal.company_id,
-            data=validated(VisionUpdate, form_data(request.form)),
-        ),
+    return _create_on_board(
+        vision.save_vision,
+        VisionUpdate,
         message="Product vision saved.",
-        location=url_for("feedback.vision_page"),
-        refused=lambda status, **kw: _render_vision(status, form=request.form, editing=True, **kw),
+        endpoint="feedback.vision_page",
+        render=_render_vision,
+        editing=True,
     )
 
 

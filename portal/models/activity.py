@@ -40,6 +40,8 @@ class Action(StrEnum):
     client_role_changed = "client_role_changed", "Role changed"
     user_deactivated = "user_deactivated", "Person deactivated"
     user_reactivated = "user_reactivated", "Person reactivated"
+    client_added = "client_added", "Person added"
+    user_deleted = "user_deleted", "Person deleted"
     view_as_started = "view_as_started", "Viewed as a client"
     view_as_stopped = "view_as_stopped", "Stopped viewing as a client"
     api_key_created = "api_key_created", "API key created"

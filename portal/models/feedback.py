@@ -28,6 +28,7 @@ WIDGET_NAME_MAX = 80
 ENTRY_TYPE_MAX = 32
 ENTRY_TEXT_MAX = 5_000
 VISION_FIELD_MAX = 5_000
+GROUP_DESCRIPTION_MAX = 1_000
 HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 
@@ -103,6 +104,53 @@ class FeedbackTag(SQLModel, table=True):
     tag: str = Field(max_length=NAME_MAX)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FeedbackGroup(SQLModel, table=True):
+    """A named group of a board's users (reference 002's ``/groups``), e.g. "Beta testers"."""
+
+    __tablename__ = "feedback_group"
+    __tenant_column__ = "company_id"
+    __table_args__ = (UniqueConstraint("company_id", "name", name="uq_feedback_group_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("company.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    name: str = Field(max_length=NAME_MAX)
+    description: str | None = Field(default=None, max_length=GROUP_DESCRIPTION_MAX)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FeedbackGroupMember(SQLModel, table=True):
+    """A user's membership of a group, at most once."""
+
+    __tablename__ = "feedback_group_member"
+    __tenant_column__ = "company_id"
+    __table_args__ = (
+        UniqueConstraint("group_id", "user_id", name="uq_feedback_group_member_user"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("company.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    group_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("feedback_group.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class FeedbackPost(SQLModel, table=True):
@@ -271,12 +319,14 @@ class FeedbackComment(SQLModel, table=True):
 
 
 class FeedbackCommentVote(SQLModel, table=True):
-    """One signed-in user's upvote of a comment, at most once per comment."""
+    """One upvote of a comment: by a signed-in user or by an anonymous id (reference 002's
+    anonymous votes), each at most once per comment."""
 
     __tablename__ = "feedback_comment_vote"
     __tenant_column__ = "company_id"
     __table_args__ = (
         UniqueConstraint("comment_id", "user_id", name="uq_feedback_comment_vote_user"),
+        UniqueConstraint("comment_id", "anonymous_id", name="uq_feedback_comment_vote_anonymous"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -290,11 +340,11 @@ class FeedbackCommentVote(SQLModel, table=True):
             Integer, ForeignKey("feedback_comment.id", ondelete="CASCADE"), nullable=False
         )
     )
-    user_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
-        )
+    user_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), index=True),
     )
+    anonymous_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -874,3 +924,36 @@ class SectionUpdate(InputModel):
     @classmethod
     def _c(cls, value: str | None) -> str | None:
         return _section_colour(value)
+
+
+class GroupCreate(InputModel):
+    """A new group: a name (2–60 characters, unique on the board) and an optional description."""
+
+    name: str = pydantic.Field(json_schema_extra={"minLength": NAME_MIN, "maxLength": NAME_MAX})
+    description: str | None = pydantic.Field(default=None, max_length=GROUP_DESCRIPTION_MAX)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        value = value.strip()
+        if len(value) < NAME_MIN:
+            raise ValueError(f"The name must be at least {NAME_MIN} characters.")
+        if len(value) > NAME_MAX:
+            raise ValueError(f"The name may not be greater than {NAME_MAX} characters.")
+        return value
+
+
+class GroupUpdate(InputModel):
+    """Changes to a group; only the fields sent change."""
+
+    name: str | None = pydantic.Field(
+        default=None, json_schema_extra={"minLength": NAME_MIN, "maxLength": NAME_MAX}
+    )
+    description: str | None = pydantic.Field(default=None, max_length=GROUP_DESCRIPTION_MAX)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is None:
+            raise ValueError("The name field is required.")
+        return GroupCreate._name(value)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
 import pydantic
 from pydantic import AfterValidator, StringConstraints, field_validator
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import UTCDateTime, utcnow
@@ -21,6 +22,10 @@ class ClientRole(StrEnum):
 
 
 CLIENT_ROLE_RANK = {ClientRole.viewer: 0, ClientRole.collaborator: 1, ClientRole.admin: 2}
+
+
+SEGMENT_MAX = 255
+SEGMENTS = tuple(f"segment_{i}" for i in range(1, 11))
 
 
 class User(SQLModel, table=True):
@@ -42,6 +47,25 @@ class User(SQLModel, table=True):
     session_version: int = 1
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Reference 002's board-member fields (the API's users carry them; Stoa reads none of them)
+    admin_accepted: bool | None = None
+    verified: bool | None = None  # None: verified once a password is set
+    sso_uid: str | None = Field(default=None, max_length=SEGMENT_MAX)
+    sso_avatar_url: str | None = Field(default=None, max_length=SEGMENT_MAX)
+    segment_1: str | None = Field(default=None, max_length=SEGMENT_MAX)
+    segment_2: str | None = Field(default=None, max_length=SEGMENT_MAX)
+    segment_3: str | None = Field(default=None, max_length=SEGMENT_MAX)
+    segment_4: str | None = Field(default=None, max_length=SEGMENT_MAX)
+    segment_5: str | None = Field(default=None, max_length=SEGMENT_MAX)
+    segment_6: str | None = Field(default=None, max_length=SEGMENT_MAX)
+    segment_7: str | None = Field(default=None, max_length=SEGMENT_MAX)
+    segment_8: str | None = Field(default=None, max_length=SEGMENT_MAX)
+    segment_9: str | None = Field(default=None, max_length=SEGMENT_MAX)
+    segment_10: str | None = Field(default=None, max_length=SEGMENT_MAX)
+    segment_mrr: Decimal | None = Field(default=None, sa_column=Column(Numeric(16, 2)))
+    segment_arr: Decimal | None = Field(default=None, sa_column=Column(Numeric(16, 2)))
+    segment_ltv: Decimal | None = Field(default=None, sa_column=Column(Numeric(16, 2)))
+    email_unsubscribed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     # flask-login protocol
     @property
@@ -278,3 +302,96 @@ class PasswordChange(InputModel):
 
     current_password: Secret = ""
     new_password: NewPassword = pydantic.Field(default="", validate_default=True)
+
+
+# Reference 002's users (``POST/PUT/PATCH /api/v1/users``) -----------------------------------
+
+# 002's roles are "admin" and "member" (a member posts, votes and comments: a collaborator);
+# Stoa's own client roles are accepted as well.
+BOARD_ROLES = {
+    "admin": "admin",
+    "member": "collaborator",
+    "collaborator": "collaborator",
+    "viewer": "viewer",
+}
+ROLE_INVALID = "The selected role is invalid."
+Segment = Annotated[str, StringConstraints(max_length=SEGMENT_MAX)]
+Money = Annotated[
+    Decimal,
+    pydantic.Field(max_digits=16, decimal_places=2),
+    AfterValidator(lambda d: d.quantize(Decimal("0.01"))),
+]
+
+
+def _board_role(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value not in BOARD_ROLES:
+        raise ValueError(ROLE_INVALID)
+    return BOARD_ROLES[value]
+
+
+def _url(value: str | None) -> str | None:
+    if value and not value.lower().startswith(("https://", "http://")):
+        raise ValueError("The sso avatar url must be a valid URL.")
+    return value or None
+
+
+class PersonFields(InputModel):
+    """The board-member fields reference 002 lets a key set on a user."""
+
+    name: str | None = pydantic.Field(default=None, max_length=100)
+    created_at: datetime | None = None
+    is_blocked: bool | None = None
+    verified: bool | None = None
+    admin_accepted: bool | None = None
+    sso_uid: Segment | None = None
+    sso_avatar_url: Segment | None = None
+    segment_1: Segment | None = None
+    segment_2: Segment | None = None
+    segment_3: Segment | None = None
+    segment_4: Segment | None = None
+    segment_5: Segment | None = None
+    segment_6: Segment | None = None
+    segment_7: Segment | None = None
+    segment_8: Segment | None = None
+    segment_9: Segment | None = None
+    segment_10: Segment | None = None
+    segment_mrr: Money | None = None
+    segment_arr: Money | None = None
+    segment_ltv: Money | None = None
+    email_unsubscribed_at: datetime | None = None
+
+    @field_validator("sso_avatar_url")
+    @classmethod
+    def _avatar(cls, value: str | None) -> str | None:
+        return _url(value)
+
+
+class PersonCreate(PersonFields):
+    """A new user of a company's portal: with a password (ready to sign in) or without (they
+    are emailed how to sign in, unless ``skip_email``)."""
+
+    email: str = pydantic.Field(max_length=191)
+    role: str
+    password: NewPassword | None = pydantic.Field(default=None, max_length=100)
+    invitation_message: str | None = pydantic.Field(default=None, max_length=1000)
+    skip_email: str | None = pydantic.Field(default=None, max_length=20)
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, value: str) -> str:
+        return _board_role(value) or ""
+
+
+class PersonUpdate(PersonFields):
+    """Changes to a user; only the fields sent (and not null) change, as 002 says."""
+
+    email: str | None = pydantic.Field(default=None, max_length=191)
+    role: str | None = None
+    password: NewPassword | None = pydantic.Field(default=None, max_length=100)
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, value: str | None) -> str | None:
+        return _board_role(value)

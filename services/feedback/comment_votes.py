@@ -95,3 +95,50 @@ def voted_comment_ids(*, session: Session, actor: Actor, comment_ids: list[int])
         )
     ).all()
     return set(rows)
+
+
+# Anonymous votes (reference 002: "anonymous votes on posts and comments") ----------------------
+
+
+def _anonymous_voteable(session: Session, actor: Actor, comment_id: int) -> FeedbackComment:
+    comment = get_comment(session=session, actor=actor, comment_id=comment_id)
+    if comment.moderation_status != Moderation.approved.value:
+        raise Invalid("Item is not voteable.", code="not_voteable")
+    return comment
+
+
+def vote_anonymously(
+    *, session: Session, actor: Actor, comment_id: int, anonymous_id: str
+) -> FeedbackCommentVote:
+    """An anonymous visitor's upvote of a comment, once per anonymous id (422 the second time);
+    counted in the same statement as post votes are."""
+    comment = _anonymous_voteable(session, actor, comment_id)
+    assert comment.id is not None
+    vote = FeedbackCommentVote(
+        company_id=comment.company_id, comment_id=comment.id, anonymous_id=anonymous_id
+    )
+    try:
+        with session.begin_nested():
+            session.add(vote)
+            session.flush()
+    except IntegrityError:
+        raise Invalid(
+            "Anonymous user has already voted for this item.", code="already_voted"
+        ) from None
+    _bump(session, comment, +1)
+    return vote
+
+
+def revoke_anonymous_vote(
+    *, session: Session, actor: Actor, comment_id: int, anonymous_id: str
+) -> None:
+    comment = _anonymous_voteable(session, actor, comment_id)
+    result = session.exec(
+        delete(FeedbackCommentVote).where(
+            col(FeedbackCommentVote.comment_id) == comment.id,
+            col(FeedbackCommentVote.anonymous_id) == anonymous_id,
+        )
+    )
+    if not getattr(result, "rowcount", 0):
+        raise Invalid("Anonymous user has not voted yet.", code="not_voted")
+    _bump(session, comment, -1)

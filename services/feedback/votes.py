@@ -138,7 +138,7 @@ def unvote_as(*, session: Session, actor: Actor, key: str, user_id: int) -> None
     _remove(session, post, user_id=voter.id, anonymous_id=None)
 
 
-def _anonymous_id(value: str) -> str:
+def checked_anonymous_id(value: str) -> str:
     if not ANONYMOUS_ID_RE.match(value or ""):
         raise Invalid(
             "The anonymous id is invalid.",
@@ -153,13 +153,13 @@ def vote_anonymously(
     """An anonymous visitor's vote, keyed by their anonymous id (once per post)."""
     post = get_post(session=session, actor=actor, key=key)
     _require_voteable(session, post)
-    return _insert(session, post, user_id=None, anonymous_id=_anonymous_id(anonymous_id))
+    return _insert(session, post, user_id=None, anonymous_id=checked_anonymous_id(anonymous_id))
 
 
 def revoke_anonymous_vote(*, session: Session, actor: Actor, key: str, anonymous_id: str) -> None:
     post = get_post(session=session, actor=actor, key=key)
     _require_voteable(session, post)
-    _remove(session, post, user_id=None, anonymous_id=_anonymous_id(anonymous_id))
+    _remove(session, post, user_id=None, anonymous_id=checked_anonymous_id(anonymous_id))
 
 
 def list_votes(

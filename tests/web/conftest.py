@@ -128,6 +128,9 @@ def probe_world(db, world, make_user):
     from services.accounts.tokens import create_api_key
 
     tenants.acme_api_key_id = create_api_key(db, name="acme", company_id=tenants.acme.id)[0].id
+    # a person the fuzzer may edit, block and delete (``/api/v1/users/{id}`` really deletes):
+    # the people it signs in as must outlive its requests
+    tenants.acme_disposable = make_user(tenants.acme, "viewer")
     from portal.models.task import TaskCreate
     from services.tasks import create_task
     from tests.factories import actor_of
@@ -197,6 +200,12 @@ def probe_world(db, world, make_user):
     )
     posts.update_post(
         session=db, actor=staff, key=tenants.acme_post.key, data=PostUpdate(tags=["acme-only"])
+    )
+    from portal.models.feedback import GroupCreate
+    from services.feedback import groups
+
+    tenants.acme_group = groups.create_group(
+        session=db, actor=staff, company_id=tenants.acme.id, data=GroupCreate(name="Acme-only")
     )
     from tests.factories.feedback import make_entry, make_section, make_vision, make_widget
 

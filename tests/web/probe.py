@@ -51,9 +51,11 @@ ARG_RESOLVERS: dict[str, Callable[[Any], Any]] = {
     # a milestone of the agency's template, as Acme's onboarding runs it
     "milestone_id": lambda t: t.acme_milestone_id,
     "post_key": lambda t: t.acme_post.key,
+    "item_key": lambda t: t.acme_post.key,
     "comment_id": lambda t: t.acme_comment.id,
     "category_id": lambda t: t.acme_category.id,
     "tag_id": lambda t: t.acme_tag.id,
+    "group_id": lambda t: t.acme_group.id,
     "item_type": lambda t: "post",
     "item_id": lambda t: t.acme_post.key,
     "credential_id": lambda t: t.acme_credential.id,

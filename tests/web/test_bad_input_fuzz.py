@@ -170,10 +170,16 @@ def valid_values(rule: Any, world: Any) -> dict[str, str]:
         "tab_key": "roadmap",
         "embed_key": getattr(getattr(world, "acme_widget", None), "key", "no-such-widget"),
     }
-    return {
+    values = {
         arg: str(ARG_RESOLVERS[arg](world)) if arg in ARG_RESOLVERS else fallback[arg]
         for arg in rule.arguments
     }
+    if rule.rule in DISPOSABLE_USER_RULES:  # these edit, block or delete the user they name
+        values["user_id"] = str(world.acme_disposable.id)
+    return values
+
+
+DISPOSABLE_USER_RULES = frozenset({"/api/v1/users/<int:user_id>"})
 
 
 def ordered_rules(app: Flask) -> list[tuple[Any, str]]:

@@ -13,6 +13,7 @@ from flask import request
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope
+from blueprints.api.schemas import MAX_ID
 from blueprints.api.v1.feedback_schemas import (
     AnonymousVotePath,
     AuthorOut,
@@ -48,11 +49,12 @@ from blueprints.api.v1.feedback_schemas import (
 )
 from portal.db import get_session
 from portal.errors import NotFound
-from portal.models import FeedbackCategory, User
+from portal.models import FeedbackCategory, FeedbackComment, FeedbackPost, User
 from portal.models.feedback import TAB_NAMES, PostCreate, StatusTab
 from portal.text import plain_excerpt
 from portal.web.urls import base_url
 from services.feedback import (
+    comment_votes,
     comments,
     get_post,
     moderation,
@@ -273,13 +275,26 @@ def delete_post(path: PostKeyPath):
 def list_post_votes(path: PostKeyPath):
     """Oldest first; anonymous votes have a null voter. Scope feedback:read."""
     actor = require_scope(READ)
-    rows = votes.list_votes(session=get_session(), actor=actor, key=path.post_key)
-    return {
-        "data": [
-            VoteOut(created_at=v.created_at, voter=author_out(u)).model_dump(mode="json")  # type: ignore[arg-type]
-            for v, u in rows
-        ]
-    }
+    session = get_session()
+    rows = votes.list_votes(session=session, actor=actor, key=path.post_key)
+    return {"data": _votes_out(session, rows, actor)}
+
+
+def _votes_out(session: Any, rows: list[tuple[Any, User | None]], actor: Any) -> list[dict]:
+    """Votes as 002 shows them: the voter is a user of ``/api/v1/users`` (null if anonymous)."""
+    from blueprints.api.v1.directory import users_of
+
+    voters = [u for _, u in rows if u is not None]
+    by_id = {u.id or 0: d for u, d in zip(voters, users_of(session, voters, actor), strict=True)}
+    return [
+        {
+            "created_at": VoteOut.model_validate(
+                {"created_at": v.created_at, "voter": None}
+            ).model_dump(mode="json")["created_at"],
+            "voter": by_id.get(u.id or 0) if u is not None else None,
+        }
+        for v, u in rows
+    ]
 
 
 @bp.post("/posts/<post_key>/votes/<int:user_id>", summary="Vote", responses={200: VoteData})
@@ -289,10 +304,7 @@ def vote_for_post(path: PostVoterPath):
     actor = require_scope(WRITE)
     session = get_session()
     vote = votes.vote_as(session=session, actor=actor, key=path.post_key, user_id=path.user_id)
-    voter = session.get(User, vote.user_id)
-    return {
-        "data": VoteOut(created_at=vote.created_at, voter=author_out(voter)).model_dump(mode="json")
-    }  # type: ignore[arg-type]
+    return {"data": _votes_out(session, [(vote, session.get(User, vote.user_id))], actor)[0]}
 
 
 @bp.delete("/posts/<post_key>/votes/<int:user_id>", summary="Revoke vote", responses={200: Empty})
@@ -303,32 +315,65 @@ def revoke_post_vote(path: PostVoterPath):
     return {}
 
 
+@path_object("item_key")
+def _load_voteable(session, actor, value):  # noqa: ANN001, ANN202
+    return _voteable_item(session, actor, str(value))
+
+
+def _voteable_item(session: Any, actor: Any, key: str) -> FeedbackPost | FeedbackComment:
+    """Reference 002's anonymous votes name "the ID of the post or comment": a post's key, or
+    else (digits only) a comment's id. Neither visible: 404."""
+    try:
+        return get_post(session=session, actor=actor, key=key)
+    except NotFound:
+        if not key.isdigit() or not 1 <= int(key) <= MAX_ID:
+            raise
+    return comments.get_comment(session=session, actor=actor, comment_id=int(key))
+
+
 @bp.post(
-    "/posts/<post_key>/anonymous_votes/<anonymous_id>",
+    "/posts/<item_key>/anonymous_votes/<anonymous_id>",
     summary="Vote anonymously",
     responses={200: VoteData},
 )
 def vote_anonymously(path: AnonymousVotePath):
-    """Once per anonymous id and post (422 "Anonymous user has already voted for this item.").
-    Scope feedback:write."""
+    """On a post (its key) or a comment (its id), once per anonymous id (422 "Anonymous user
+    has already voted for this item."). Scope feedback:write."""
     actor = require_scope(WRITE)
-    vote = votes.vote_anonymously(
-        session=get_session(), actor=actor, key=path.post_key, anonymous_id=path.anonymous_id
-    )
-    return {"data": {"created_at": vote.created_at.isoformat(), "voter": None}}
+    session = get_session()
+    item = _voteable_item(session, actor, path.item_key)
+    anonymous_id = votes.checked_anonymous_id(path.anonymous_id)
+    if isinstance(item, FeedbackComment):
+        made = comment_votes.vote_anonymously(
+            session=session, actor=actor, comment_id=item.id or 0, anonymous_id=anonymous_id
+        )
+        created_at = made.created_at
+    else:
+        created_at = votes.vote_anonymously(
+            session=session, actor=actor, key=item.key, anonymous_id=anonymous_id
+        ).created_at
+    return {"data": {"created_at": created_at.isoformat(), "voter": None}}
 
 
 @bp.delete(
-    "/posts/<post_key>/anonymous_votes/<anonymous_id>",
+    "/posts/<item_key>/anonymous_votes/<anonymous_id>",
     summary="Revoke anonymous vote",
     responses={200: Empty},
 )
 def revoke_anonymous_vote(path: AnonymousVotePath):
     """422 "Anonymous user has not voted yet." without a vote. Scope feedback:write."""
     actor = require_scope(WRITE)
-    votes.revoke_anonymous_vote(
-        session=get_session(), actor=actor, key=path.post_key, anonymous_id=path.anonymous_id
-    )
+    session = get_session()
+    item = _voteable_item(session, actor, path.item_key)
+    anonymous_id = votes.checked_anonymous_id(path.anonymous_id)
+    if isinstance(item, FeedbackComment):
+        comment_votes.revoke_anonymous_vote(
+            session=session, actor=actor, comment_id=item.id or 0, anonymous_id=anonymous_id
+        )
+    else:
+        votes.revoke_anonymous_vote(
+            session=session, actor=actor, key=item.key, anonymous_id=anonymous_id
+        )
     return {}
 
 

@@ -344,6 +344,7 @@ def summarize_feedback(body: SummarizeIn):
             top_words=[WordCount(word=w, count=n) for w, n in s.top_words],
             highlights=s.highlights,
             engine=s.engine,
+            note=s.note,
         ).model_dump()
     }
 

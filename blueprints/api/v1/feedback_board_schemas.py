@@ -189,7 +189,10 @@ class FeedbackSummaryOut(BaseModel):
     by_source: dict[str, int]
     top_words: list[WordCount]
     highlights: list[str]
-    engine: str
+    engine: str = Field(description="offline, or the model that wrote the summary")
+    note: str | None = Field(
+        default=None, description="Why the model's summary is missing, when it is"
+    )
 
 
 class FeedbackSummaryData(BaseModel):

@@ -14,6 +14,8 @@ from portal.models.feedback import (
     CategoryUpdate,
     CommentCreate,
     CommentUpdate,
+    GroupCreate,
+    GroupUpdate,
     PostCreate,
     PostUpdate,
     StatusCreate,
@@ -32,7 +34,8 @@ class PostVoterPath(PostKeyPath):
     user_id: int = Field(ge=1, le=MAX_ID)
 
 
-class AnonymousVotePath(PostKeyPath):
+class AnonymousVotePath(ApiModel):
+    item_key: str = Field(max_length=64, description="A post's key, or a comment's id")
     anonymous_id: str = Field(max_length=200, description="The anonymous voter's id (an MD5 hash)")
 
 
@@ -228,7 +231,9 @@ class PostData(BaseModel):
 
 class VoteOut(BaseModel):
     created_at: datetime
-    voter: AuthorOut | None
+    voter: dict[str, Any] | None = Field(
+        description="A user of /api/v1/users (its fields), or null for an anonymous vote"
+    )
 
 
 class VoteData(BaseModel):
@@ -347,4 +352,44 @@ class ModerationData(BaseModel):
 
 
 class DeletedOut(BaseModel):
+    message: str
+
+
+# Groups ----------------------------------------------------------------------------------------
+
+
+class GroupPath(ApiModel):
+    group_id: int = Field(ge=1, le=MAX_ID)
+
+
+class GroupIn(GroupCreate):
+    portal_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class GroupPatch(GroupUpdate):
+    pass
+
+
+class GroupMemberIn(ApiModel):
+    user_id: int = Field(ge=1, le=MAX_ID, description="The ID of the user")
+
+
+class GroupOut(BaseModel):
+    id: str
+    portal_id: int
+    name: str
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class GroupData(BaseModel):
+    data: GroupOut
+
+
+class GroupList(BaseModel):
+    data: list[GroupOut]
+
+
+class MessageOut(BaseModel):
     message: str

@@ -8,6 +8,7 @@ from typing import Any
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope
+from blueprints.api.v1.directory import UserList, user_out
 from blueprints.api.v1.feedback import READ, WRITE, category_out
 from blueprints.api.v1.feedback_schemas import (
     CategoryData,
@@ -17,6 +18,14 @@ from blueprints.api.v1.feedback_schemas import (
     CategoryPath,
     DeletedOut,
     Empty,
+    GroupData,
+    GroupIn,
+    GroupList,
+    GroupMemberIn,
+    GroupOut,
+    GroupPatch,
+    GroupPath,
+    MessageOut,
     StatusData,
     StatusIn,
     StatusList,
@@ -31,10 +40,10 @@ from blueprints.api.v1.feedback_schemas import (
 )
 from portal.db import get_session
 from portal.errors import NotFound
-from portal.models import FeedbackCategory, FeedbackStatus, FeedbackTag
+from portal.models import FeedbackCategory, FeedbackGroup, FeedbackStatus, FeedbackTag
 from portal.models.feedback import TAB_NAMES, StatusTab
 from portal.tenancy import get_for_actor
-from services.feedback import all_statuses, taxonomy
+from services.feedback import all_statuses, groups, taxonomy
 
 bp = api_blueprint(
     "api_feedback_taxonomy",
@@ -54,6 +63,11 @@ def _load_category(session, actor, value: int):  # noqa: ANN001, ANN202
 @path_object("tag_id")
 def _load_tag(session, actor, value: int):  # noqa: ANN001, ANN202
     return get_for_actor(session, FeedbackTag, value, actor)
+
+
+@path_object("group_id")
+def _load_group(session, actor, value: int):  # noqa: ANN001, ANN202
+    return get_for_actor(session, FeedbackGroup, value, actor)
 
 
 @path_object("status_id")
@@ -205,3 +219,115 @@ def delete_feedback_tag(path: TagPath):
     actor = require_scope(WRITE)
     taxonomy.delete_tag(session=get_session(), actor=actor, tag_id=path.tag_id)
     return {}
+
+
+# Groups (a board's user groups) ------------------------------------------------------------------
+
+
+def _group(g: FeedbackGroup, portal_id: int) -> dict[str, Any]:
+    return GroupOut(
+        id=str(g.id),
+        portal_id=portal_id,
+        name=g.name,
+        description=g.description,
+        created_at=g.created_at,
+        updated_at=g.updated_at,
+    ).model_dump(mode="json")
+
+
+def _group_out(session: Any, g: FeedbackGroup) -> dict[str, Any]:
+    portals = taxonomy.portal_ids(session=session, company_ids={g.company_id})
+    return _group(g, portals.get(g.company_id, 0))
+
+
+@bp.get("/groups", summary="List groups", responses={200: GroupList})
+def list_feedback_groups():
+    """The user groups of the boards the key sees. Client admins and the agency.
+    Scope feedback:read."""
+    actor = require_scope(READ)
+    session = get_session()
+    found = groups.list_groups(session=session, actor=actor)
+    portals = taxonomy.portal_ids(session=session, company_ids={g.company_id for g in found})
+    return {"data": [_group(g, portals.get(g.company_id, 0)) for g in found]}
+
+
+@bp.post("/groups", summary="Create group", responses={200: GroupData})
+def create_feedback_group(body: GroupIn):
+    """Name 2–60 characters, unique on the board (422 "The name has already been taken.").
+    Scope feedback:write."""
+    actor = require_scope(WRITE)
+    session = get_session()
+    company_id = taxonomy.resolve_board(session=session, actor=actor, portal_id=body.portal_id)
+    group = groups.create_group(session=session, actor=actor, company_id=company_id, data=body)
+    return {"data": _group_out(session, group)}
+
+
+@bp.get("/groups/<int:group_id>", summary="Show group", responses={200: GroupData})
+def get_feedback_group(path: GroupPath):
+    """Scope feedback:read."""
+    actor = require_scope(READ)
+    session = get_session()
+    return {
+        "data": _group_out(
+            session, groups.get_group(session=session, actor=actor, group_id=path.group_id)
+        )
+    }
+
+
+def _update_group(path: GroupPath, body: GroupPatch) -> dict[str, Any]:
+    actor = require_scope(WRITE)
+    session = get_session()
+    group = groups.update_group(session=session, actor=actor, group_id=path.group_id, data=body)
+    return {"data": _group_out(session, group)}
+
+
+@bp.put("/groups/<int:group_id>", summary="Update group", responses={200: GroupData})
+def put_feedback_group(path: GroupPath, body: GroupPatch):
+    """Only the fields sent change. Scope feedback:write."""
+    return _update_group(path, body)
+
+
+@bp.patch("/groups/<int:group_id>", summary="Update group (PATCH)", responses={200: GroupData})
+def patch_feedback_group(path: GroupPath, body: GroupPatch):
+    """As PUT. Scope feedback:write."""
+    return _update_group(path, body)
+
+
+@bp.delete("/groups/<int:group_id>", summary="Delete group", responses={200: MessageOut})
+def delete_feedback_group(path: GroupPath):
+    """Scope feedback:write."""
+    actor = require_scope(WRITE)
+    groups.delete_group(session=get_session(), actor=actor, group_id=path.group_id)
+    return {"message": "Group deleted successfully"}
+
+
+@bp.post("/groups/<int:group_id>/users", summary="Add user to group", responses={200: MessageOut})
+def add_feedback_group_user(path: GroupPath, body: GroupMemberIn):
+    """A user of the group's board; 404 "Group or User not found" otherwise, 422 "User is
+    already in the group" the second time. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    groups.add_user(
+        session=get_session(), actor=actor, group_id=path.group_id, user_id=body.user_id
+    )
+    return {"message": "User added to group successfully"}
+
+
+@bp.delete(
+    "/groups/<int:group_id>/users", summary="Remove user from group", responses={200: MessageOut}
+)
+def remove_feedback_group_user(path: GroupPath, body: GroupMemberIn):
+    """422 "User is not in the group" when they are not. Scope feedback:write."""
+    actor = require_scope(WRITE)
+    groups.remove_user(
+        session=get_session(), actor=actor, group_id=path.group_id, user_id=body.user_id
+    )
+    return {"message": "User removed from group successfully"}
+
+
+@bp.get("/groups/<int:group_id>/users", summary="Get users in group", responses={200: UserList})
+def list_feedback_group_users(path: GroupPath):
+    """``{"data": [user, ...]}``, users in the one shape of ``/api/v1/users``.
+    Scope feedback:read."""
+    actor = require_scope(READ)
+    rows = groups.group_users(session=get_session(), actor=actor, group_id=path.group_id)
+    return {"data": [user_out(u, company, actor) for u, company in rows]}

@@ -9,7 +9,7 @@ from tests.api.conftest import assert_envelope, bearer
 
 def emails(resp) -> set[str]:
     assert resp.status_code == 200, resp.get_json()
-    return {u["email"] for u in resp.get_json()["items"]}
+    return {u["email"] for u in resp.get_json()["data"]}
 
 
 def test_company_key_sees_its_users_agency_key_everyone(client, tenants, make_key) -> None:

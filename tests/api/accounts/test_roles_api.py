@@ -244,7 +244,7 @@ def test_company_objects_gated_to_name_only(client, db, login, make_user, tenant
     assert listed and all(c == {"name": c["name"]} for c in listed)
     one = client.get(f"/api/v1/companies/{tenants.acme.id}").get_json()
     assert one == {"name": tenants.acme.name}
-    users = client.get("/api/v1/users?limit=5").get_json()["items"]
+    users = client.get("/api/v1/users?limit=5").get_json()["data"]
     assert users and all(u == {} for u in users)  # no obj.user nodes: no user fields
     login(tenants.pm)  # PM_NODES keep obj.*: nothing existing changes
     full = client.get(f"/api/v1/companies/{tenants.acme.id}").get_json()

@@ -311,3 +311,14 @@ def test_moderation_and_toggle_publish(client, db, tenants, keys) -> None:
     )
     shown = client.put(f"/api/v1/posts/{post['id']}/toggle-publish", headers=keys["agency"])
     assert shown.get_json()["data"]["is_published"] is True  # reference 002's PUT, same toggle
+
+
+def test_voters_are_users_of_the_one_users_resource(client, db, tenants, keys) -> None:
+    post = make_post(db, tenants.acme_collab, tenants.acme)
+    url = f"/api/v1/posts/{post.key}/votes/{tenants.acme_viewer.id}"
+    voter = client.post(url, headers=keys["acme"]).get_json()["data"]["voter"]
+    same = client.get(f"/api/v1/users/{tenants.acme_viewer.id}", headers=keys["acme"])
+    assert voter == same.get_json()["data"]
+    assert voter["counter_votes"] == 1 and voter["company"] == tenants.acme.name
+    listed = client.get(f"/api/v1/posts/{post.key}/votes", headers=keys["acme"]).get_json()
+    assert listed["data"][0]["voter"] == voter
