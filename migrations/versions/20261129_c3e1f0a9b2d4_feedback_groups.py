@@ -1,7 +1,7 @@
 """Feedback: user groups of a board (reference 002's /groups) and their members
 
 Revision ID: c3e1f0a9b2d4
-Revises: 7a5f4a80b9f2
+Revises: c4e1a7d2b9f3
 Create Date: 2026-11-29 21:55:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import portal.models.base
 
 revision: str = "c3e1f0a9b2d4"
-down_revision: str | None = "7a5f4a80b9f2"
+down_revision: str | None = "c4e1a7d2b9f3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
