@@ -190,3 +190,7 @@ def gated(obj: GatedModel, actor: Actor, *, omit: Iterable[str] = ()) -> dict[st
         raise TypeError(f"{type(obj).__name__} declares no gate scope")
     data = obj.model_dump(mode="json", exclude=set(omit) or None)
     return gate_fields(data, actor, obj.gate_scope)
+
+
+class Empty(BaseModel):
+    """``{}``: what reference 002 answers to a delete or a revoked vote."""

@@ -12,7 +12,16 @@ from sqlmodel import Session
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope, require_staff
-from blueprints.api.schemas import MAX_ID, ApiModel, GatedModel, Page, PageQuery, gated, page_of
+from blueprints.api.schemas import (
+    MAX_ID,
+    ApiModel,
+    Empty,
+    GatedModel,
+    Page,
+    PageQuery,
+    gated,
+    page_of,
+)
 from portal.db import get_session
 from portal.errors import Invalid
 from portal.models import Company, User
@@ -109,10 +118,6 @@ class UserIn(PersonCreate):
     company_id: int | None = Field(
         default=None, ge=1, le=MAX_ID, description="Agency keys: the user's company"
     )
-
-
-class Empty(BaseModel):
-    """``{}``: what reference 002 answers to a delete."""
 
 
 class EmailQuery(ApiModel):

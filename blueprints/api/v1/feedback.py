@@ -13,7 +13,7 @@ from flask import request
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope
-from blueprints.api.schemas import MAX_ID
+from blueprints.api.schemas import MAX_ID, Empty
 from blueprints.api.v1.feedback_schemas import (
     AnonymousVotePath,
     AuthorOut,
@@ -26,7 +26,6 @@ from blueprints.api.v1.feedback_schemas import (
     DuplicateOut,
     DuplicatesOut,
     DuplicatesQuery,
-    Empty,
     FeedbackCommentPath,
     ModeratedCommentOut,
     ModeratedPostOut,

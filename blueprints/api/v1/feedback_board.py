@@ -13,6 +13,7 @@ from flask import url_for
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope
+from blueprints.api.schemas import Empty
 from blueprints.api.v1.feedback import READ, WRITE, author_out
 from blueprints.api.v1.feedback_board_schemas import (
     BoardPortalData,
@@ -48,7 +49,6 @@ from blueprints.api.v1.feedback_board_schemas import (
     WidgetPath,
     WordCount,
 )
-from blueprints.api.v1.feedback_schemas import Empty
 from portal.db import get_session
 from portal.models import FeedbackSection, FeedbackWidget, ProductVision
 from portal.models.feedback import EntryCreate, SummarizeFilters, VisionUpdate

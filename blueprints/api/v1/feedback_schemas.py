@@ -299,10 +299,6 @@ class TagList(BaseModel):
     data: list[TagOut]
 
 
-class Empty(BaseModel):
-    """``{}``: what reference 002 answers to a delete or a revoked vote."""
-
-
 class ModerationPath(ApiModel):
     item_type: Literal["post", "comment"]
     item_id: str = Field(max_length=64, description="A post's key or a comment's id")
@@ -391,5 +387,5 @@ class GroupList(BaseModel):
     data: list[GroupOut]
 
 
-class MessageOut(BaseModel):
+class FeedbackMessageOut(BaseModel):
     message: str

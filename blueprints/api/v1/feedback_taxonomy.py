@@ -8,6 +8,7 @@ from typing import Any
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope
+from blueprints.api.schemas import Empty
 from blueprints.api.v1.directory import UserList, user_out
 from blueprints.api.v1.feedback import READ, WRITE, category_out
 from blueprints.api.v1.feedback_schemas import (
@@ -17,7 +18,7 @@ from blueprints.api.v1.feedback_schemas import (
     CategoryPatch,
     CategoryPath,
     DeletedOut,
-    Empty,
+    FeedbackMessageOut,
     GroupData,
     GroupIn,
     GroupList,
@@ -25,7 +26,6 @@ from blueprints.api.v1.feedback_schemas import (
     GroupOut,
     GroupPatch,
     GroupPath,
-    MessageOut,
     StatusData,
     StatusIn,
     StatusList,
@@ -293,7 +293,7 @@ def patch_feedback_group(path: GroupPath, body: GroupPatch):
     return _update_group(path, body)
 
 
-@bp.delete("/groups/<int:group_id>", summary="Delete group", responses={200: MessageOut})
+@bp.delete("/groups/<int:group_id>", summary="Delete group", responses={200: FeedbackMessageOut})
 def delete_feedback_group(path: GroupPath):
     """Scope feedback:write."""
     actor = require_scope(WRITE)
@@ -301,7 +301,9 @@ def delete_feedback_group(path: GroupPath):
     return {"message": "Group deleted successfully"}
 
 
-@bp.post("/groups/<int:group_id>/users", summary="Add user to group", responses={200: MessageOut})
+@bp.post(
+    "/groups/<int:group_id>/users", summary="Add user to group", responses={200: FeedbackMessageOut}
+)
 def add_feedback_group_user(path: GroupPath, body: GroupMemberIn):
     """A user of the group's board; 404 "Group or User not found" otherwise, 422 "User is
     already in the group" the second time. Scope feedback:write."""
@@ -313,7 +315,9 @@ def add_feedback_group_user(path: GroupPath, body: GroupMemberIn):
 
 
 @bp.delete(
-    "/groups/<int:group_id>/users", summary="Remove user from group", responses={200: MessageOut}
+    "/groups/<int:group_id>/users",
+    summary="Remove user from group",
+    responses={200: FeedbackMessageOut},
 )
 def remove_feedback_group_user(path: GroupPath, body: GroupMemberIn):
     """422 "User is not in the group" when they are not. Scope feedback:write."""
