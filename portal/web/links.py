@@ -11,7 +11,8 @@ from typing import Any
 
 from flask import g, url_for
 
-from portal.models import ActivityLog
+from portal.models import ActivityLog, Portal
+from services.portals import visible_tabs
 
 # object type (as activity rows name it) -> (endpoint, id argument)
 OBJECT_ENDPOINTS: dict[str, tuple[str, str]] = {
@@ -35,15 +36,25 @@ MODEL_TYPES: dict[str, str] = {
 }
 
 
-def _slug_of(company_id: int) -> str | None:
-    """The slug of a company's portal in the current portal's group (loaded with the portal)."""
+def _portal_of(company_id: int) -> Portal | None:
+    """A company's portal in the current portal's group (loaded with the portal)."""
     ctx = g.get("portal_ctx")
-    return ctx.slug_of(company_id) if ctx is not None else None
+    return ctx.portal_of(company_id) if ctx is not None else None
+
+
+def _tab_is_on(endpoint: str, portal: Portal) -> bool:
+    """Whether the tab serving ``endpoint`` is switched on on ``portal`` (a switched-off tab's
+    pages are 404 there: no link may lead into one)."""
+    from blueprints._portal import BLUEPRINT_TABS  # the blueprints import this module's users
+
+    tab = BLUEPRINT_TABS.get(endpoint.split(".", 1)[0])
+    return tab is None or tab in visible_tabs(portal)
 
 
 def object_url(obj: Any, **query: Any) -> str | None:
     """The page of ``obj`` (a model row, or an activity row naming one) in its own portal;
-    None when it has no page there, or its portal is not one the visitor can open."""
+    None when it has no page there, its portal is not one the visitor can open, or the tab
+    holding its page is switched off on that portal (templates then show the name alone)."""
     if isinstance(obj, ActivityLog):
         if obj.action.endswith("_deleted"):
             return None
@@ -54,9 +65,9 @@ def object_url(obj: Any, **query: Any) -> str | None:
     target = OBJECT_ENDPOINTS.get(kind)
     if target is None or obj_id is None or company_id is None:
         return None
-    slug = _slug_of(company_id)
-    if slug is None:
-        return None
+    portal = _portal_of(company_id)
     endpoint, arg = target
-    values: dict[str, Any] = {"slug": slug, arg: obj_id, **query}
+    if portal is None or not _tab_is_on(endpoint, portal):
+        return None
+    values: dict[str, Any] = {"slug": portal.slug, arg: obj_id, **query}
     return url_for(endpoint, **values)

@@ -61,6 +61,9 @@ register_field_scope(
         "sales_rep": "primarySalesRep",
         "contact_id": "contact",
         "crm_id": "crmOpportunityId",
+        # a product line's price and amount and a proposal version's total add up to the
+        # opportunity's total: they show that field (``line|gated("obj.opportunity")``)
+        "unit_price": "total",
     },
 )
 

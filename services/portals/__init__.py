@@ -42,9 +42,15 @@ class PortalContext:
 
     def slug_of(self, company_id: int) -> str | None:
         """The slug of ``company_id``'s portal when it is one of this portal's group."""
+        portal = self.portal_of(company_id)
+        return portal.slug if portal is not None else None
+
+    def portal_of(self, company_id: int) -> Portal | None:
+        """``company_id``'s portal when it is one of this portal's group (loaded with the
+        portal: no query)."""
         if company_id not in self.group_company_ids:
             return None
-        return next((p.slug for p in self.family if p.company_id == company_id), None)
+        return next((p for p in self.family if p.company_id == company_id), None)
 
     @property
     def company_actor(self) -> Actor:

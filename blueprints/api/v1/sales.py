@@ -154,7 +154,7 @@ def list_opportunity_products(path: OpportunityPath):
     """The product lines in their sequence."""
     actor = require_scope("sales:read")
     rows = service.list_products(get_session(), actor=actor, opportunity_id=path.opportunity_id)
-    return ok("Opportunity products fetched successfully!", [product_out(p) for p in rows])
+    return ok("Opportunity products fetched successfully!", [product_out(p, actor) for p in rows])
 
 
 @bp.post(
@@ -175,7 +175,7 @@ def add_opportunity_product(path: OpportunityPath, body: ProductIn):
         unit_price=body.unitPrice,
         description=body.description,
     )
-    return ok("Opportunity product added successfully!", product_out(line), status=201), 201
+    return ok("Opportunity product added successfully!", product_out(line, actor), status=201), 201
 
 
 @bp.patch(
@@ -189,7 +189,9 @@ def resequence_opportunity_products(path: OpportunityPath, body: SequenceIn):
     rows = service.resequence_products(
         get_session(), actor=actor, opportunity_id=path.opportunity_id, order=body.productIds
     )
-    return ok("Opportunity products resequenced successfully!", [product_out(p) for p in rows])
+    return ok(
+        "Opportunity products resequenced successfully!", [product_out(p, actor) for p in rows]
+    )
 
 
 @bp.get(

@@ -14,7 +14,7 @@ from blueprints.api.v1.procurement_schemas import money
 from portal.models import User
 from portal.models.billing import plain_decimal
 from portal.models.catalog import Opportunity, OpportunityNote, OpportunityProduct
-from portal.tenancy import Actor
+from portal.tenancy import Actor, readable_fields
 from services.catalog.sales import OPPORTUNITY_SCOPE, OpportunityFacts, OpportunityFilters, type_of
 
 
@@ -128,8 +128,9 @@ class ProductOut(BaseModel):
     catalogItemId: str | None
     description: str
     quantity: str
-    unitPrice: str
-    total: str
+    # the lines add up to the opportunity's total: absent without ``obj.opportunity.total``
+    unitPrice: str | None = None
+    total: str | None = None
 
 
 class ProductEnvelope(Envelope):
@@ -202,8 +203,10 @@ def opportunity_out(opp: Opportunity, facts: OpportunityFacts, actor: Actor) -> 
     )
 
 
-def product_out(line: OpportunityProduct) -> dict[str, Any]:
-    return ProductOut(
+def product_out(line: OpportunityProduct, actor: Actor) -> dict[str, Any]:
+    """A product line; its price and amount only with ``obj.opportunity.total`` (they add up
+    to that withheld total otherwise)."""
+    out = ProductOut(
         id=line.id,  # type: ignore[arg-type]
         sequence=line.sequence,
         catalogItemId=str(line.catalog_item_id) if line.catalog_item_id else None,
@@ -212,6 +215,9 @@ def product_out(line: OpportunityProduct) -> dict[str, Any]:
         unitPrice=money(line.unit_price),
         total=money(line.total),
     ).model_dump(mode="json")
+    if "total" not in readable_fields(actor, OPPORTUNITY_SCOPE):
+        del out["unitPrice"], out["total"]
+    return out
 
 
 def note_out(note: OpportunityNote, authors: dict[int, User]) -> dict[str, Any]:

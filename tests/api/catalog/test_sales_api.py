@@ -218,3 +218,22 @@ def test_list_query_count_does_not_grow(client, db, make_key, world, count_queri
     with count_queries() as many:
         client.get(f"{API}/opportunities", headers=headers)
     assert many.count == few.count
+
+
+def test_product_prices_follow_the_opportunity_total_field(client, login, db, make_user, world):
+    """The lines add up to the opportunity's total: without ``obj.opportunity.total`` a line
+    has no unitPrice nor total (absent, as a gated object's withheld fields)."""
+    nodes = ("portal.all", "sales.opportunity.fetch", "sales.opportunity.fetch.many")
+    login(_staff_with(db, make_user, *nodes, "obj.opportunity.name"))
+    resp = client.get(f"{API}/opportunities/{world.opp.id}/products")
+    lines = resp.get_json()["data"]
+    assert [line["quantity"] for line in lines] == ["2", "3"]
+    assert all("unitPrice" not in line and "total" not in line for line in lines)
+    assert "399" not in resp.get_data(as_text=True) and "450" not in resp.get_data(as_text=True)
+
+    login(_staff_with(db, make_user, *nodes, "obj.opportunity.*"))
+    lines = client.get(f"{API}/opportunities/{world.opp.id}/products").get_json()["data"]
+    assert [(line["unitPrice"], line["total"]) for line in lines] == [
+        ("399.00", "798.00"),
+        ("150.00", "450.00"),
+    ]

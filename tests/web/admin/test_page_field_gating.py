@@ -190,3 +190,38 @@ def test_opportunities_page_gates_opportunity_fields(db, client, login, tenants,
     assert "14 Mar 2031" in listing and "2,468" in listing and HIDDEN not in listing
     detail = _get(client, f"/admin/opportunities/{opp.id}")
     assert "14 Mar 2031" in detail and tenants.pm.display_name in detail and HIDDEN not in detail
+
+
+def test_opportunity_lines_and_proposal_totals_follow_the_total_field(
+    db, client, login, tenants, make_user
+) -> None:
+    """Without ``obj.opportunity.total`` the lines' prices and amounts and the proposal
+    versions' totals are hidden too (they add up to the total); names and quantities stay."""
+    from portal.models.proposal import ProposalShare
+    from portal.tenancy import actor_for_user
+    from services.billing import proposals as proposal_service
+
+    item = make_item(db, "Switch 48", price="1234.00")
+    opp = make_opportunity(db, tenants.acme, "Branch rollout", stage="Quoted")
+    add_line(db, opp, item, quantity="2")
+    proposal_service.share_opportunity(
+        db,
+        actor=actor_for_user(db, tenants.staff_admin),
+        opportunity_id=opp.id,
+        data=ProposalShare(terms="Net 30"),
+    )
+    nodes = ["sales.opportunity.fetch", "sales.opportunity.fetch.many", "portal.all"]
+    login(_staff_with(db, make_user, *nodes, "obj.opportunity.name", "obj.company.name"))
+    for path in ("/admin/opportunities/", f"/admin/opportunities/{opp.id}"):
+        page = _get(client, path)
+        assert "1,234" not in page and "2,468" not in page, path
+    detail = _get(client, f"/admin/opportunities/{opp.id}")
+    assert "Switch 48" in detail and ">2<" in detail  # the line's name and quantity
+    assert "Version 1" in detail and HIDDEN in detail
+
+    login(_staff_with(db, make_user, *nodes, "obj.opportunity.*", "obj.company.*", "obj.user.*"))
+    detail = _get(client, f"/admin/opportunities/{opp.id}")
+    products = detail.split('id="products-h"', 1)[1].split("</section>", 1)[0]
+    assert "1,234.00" in products and "2,468.00" in products and HIDDEN not in products
+    proposals = detail.split('id="props-h"', 1)[1].split("</section>", 1)[0]
+    assert "2,468.00" in proposals and HIDDEN not in proposals

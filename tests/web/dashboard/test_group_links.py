@@ -46,3 +46,31 @@ def test_a_child_or_a_lone_company_gets_no_switcher(client, login, tenants) -> N
         login(user)
         html = client.get(f"/p/{slug}/dashboard").get_data(as_text=True)
         assert 'class="menu switcher"' not in html
+
+
+def test_links_into_a_switched_off_tab_become_plain_names(client, db, login, tenants) -> None:
+    """Deliverables switched off on Acme: the dashboard and the activity feed name Acme's
+    deliverable without a link (the tab's pages are 404), the child's stays linked."""
+    from sqlmodel import select
+
+    from portal.models import Portal
+
+    own = make_deliverable(db, tenants.staff_admin, tenants.acme, name="Acme logo")
+    child = make_deliverable(db, tenants.staff_admin, tenants.retail, name="Store banners")
+    for d in (own, child):
+        deliverable_service.submit(db, actor=actor(db, tenants.staff_admin), deliverable_id=d.id)
+    portal = db.exec(select(Portal).where(Portal.company_id == tenants.acme.id)).one()
+    portal.enabled_tabs = [t for t in (portal.enabled_tabs or []) if t != "deliverables"] or [
+        "dashboard",
+        "tasks",
+        "files",
+    ]
+    db.add(portal)
+    db.commit()
+    login(tenants.acme_collab)
+    for path in ("/p/acme-test/dashboard", "/p/acme-test/activity"):
+        html = client.get(path).get_data(as_text=True)
+        assert "Acme logo" in html, path
+        assert "/p/acme-test/deliverables/" not in html, path
+        assert f"/p/acme-retail-test/deliverables/{child.id}" in html, path
+    assert client.get(f"/p/acme-test/deliverables/{own.id}").status_code == 404
