@@ -55,6 +55,10 @@ class TaskCard:
     comment_count: int = 0
 
     @property
+    def assignee_names(self) -> list[str]:
+        return [u.display_name for u in self.assignees]
+
+    @property
     def overdue(self) -> bool:
         t = self.task
         return bool(t.due_date and t.status != "complete" and t.due_date < date.today())
