@@ -88,8 +88,13 @@ def badge() -> Response:
         return Response(status=204)
     count = service.unread_count(get_session(), user_id=current_user.id)
     resp = make_response(str(badge_html(count)))
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+    # Every open page polls this every 30 s: the browser keeps the last badge (privately) and
+    # asks with If-None-Match; an unchanged count answers 304 with no body. The ETag is the
+    # body's hash, so it cannot outlive a change, whoever signs in next.
+    resp.headers["Cache-Control"] = "private, no-cache"
+    resp.vary.add("Cookie")
+    resp.add_etag()
+    return resp.make_conditional(request)
 
 
 # The bell's own event: the badge (and an open panel) reload at once after the person's own

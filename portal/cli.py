@@ -305,6 +305,7 @@ def storage_cleanup(older_than: int) -> None:
 @click.option("--only", multiple=True, help="Measure only these targets (repeatable).")
 @click.option("--check", is_flag=True, help="Exit non-zero when a SPEC §8 bar is missed.")
 @click.option("--reuse", is_flag=True, help="Measure the data set a previous run generated.")
+@click.option("--keep", is_flag=True, help="Keep the servers' logs (their directory is printed).")
 @with_appcontext
 def bench_command(
     scale: float,
@@ -314,6 +315,7 @@ def bench_command(
     only: tuple[str, ...],
     check: bool,
     reuse: bool,
+    keep: bool,
 ) -> None:
     from portal.bench.data import BenchRefused, bench_database_url
     from portal.bench.runner import Options, main
@@ -329,6 +331,7 @@ def bench_command(
                 check=check,
                 only=only,
                 reuse=reuse,
+                keep=keep,
             )
         )
     except BenchRefused as exc:

@@ -21,6 +21,7 @@ from flask import g
 from flask import session as flask_session
 from flask_login import current_user
 from sqlalchemy import or_, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -68,28 +69,40 @@ def _load_user(raw_id: str) -> User | None:
     key = flask_session.get(SESSION_KEY)
     if user_id is None or version is None or not isinstance(key, str) or not key:
         return None
-    user = (
+    # the children of the user's company ride along (one row each): the actor's group needs
+    # them, and a separate query was one more round trip on every signed-in request
+    rows = (
         get_session()
         .exec(
-            select(User)
+            select(User, col(_CHILD_COMPANY.id))
             .join(UserSession, col(UserSession.user_id) == User.id)
+            .outerjoin(_CHILD_COMPANY, col(_CHILD_COMPANY.parent_id) == col(User.company_id))
             .where(
                 User.id == user_id,
                 col(UserSession.key_hash) == digest(key),
                 col(UserSession.created_at) >= utcnow() - SESSION_LIFETIME,
             )
         )
-        .first()
+        .all()
     )
+    user = rows[0][0] if rows else None
     if user is None or not user.is_active or user.session_version != version:
         return None
+    g.session_user_children = (user.id, frozenset(c for _, c in rows if c is not None))
     return user
+
+
+# Built once: an alias copies every column of its table.
+_CHILD_COMPANY = aliased(Company)
 
 
 def current_actor() -> Actor:
     if "actor" not in g:
         if current_user.is_authenticated:
-            g.actor = actor_for_user(get_session(), current_user._get_current_object())
+            user = current_user._get_current_object()
+            known = g.get("session_user_children")
+            children = known[1] if known is not None and known[0] == user.id else None
+            g.actor = actor_for_user(get_session(), user, child_company_ids=children)
         else:
             g.actor = ANONYMOUS
     actor: Actor = g.actor

@@ -17,6 +17,7 @@ from portal.web.gating import gate_object, is_withheld, passes_withheld
 from portal.web.htmx import is_partial
 from portal.web.links import object_url
 from portal.web.staff_nav import NavGroup, staff_nav
+from portal.web.urls import id_url
 
 DEFAULT_AGENCY = Agency(name="Stoa", primary_color="#4f46e5")
 
@@ -104,6 +105,7 @@ def init_templating(app: Flask) -> None:
     # field gating on pages: {% set item = row.item|gated("obj.catalogItem") %}
     app.jinja_env.filters["gated"] = lambda obj, scope: gate_object(obj, current_actor(), scope)
     app.jinja_env.tests["withheld"] = is_withheld
+    app.jinja_env.globals["id_url"] = id_url
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

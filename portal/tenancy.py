@@ -113,8 +113,14 @@ def staff_nodes(session: Session, user_id: int) -> frozenset[str]:
     return frozenset(node for perms in rows for node in (perms or []))
 
 
-def actor_for_user(session: Session, user: User) -> Actor:
-    """Build the actor of a signed-in person."""
+def actor_for_user(
+    session: Session, user: User, *, child_company_ids: Iterable[int] | None = None
+) -> Actor:
+    """Build the actor of a signed-in person.
+
+    ``child_company_ids``: the children of the user's company when the caller already read
+    them in the same transaction (the session user's query does); otherwise one query here.
+    """
     if user.is_staff:
         nodes = staff_nodes(session, user.id)  # type: ignore[arg-type]
         if has_node(nodes, "portal.all"):
@@ -142,7 +148,11 @@ def actor_for_user(session: Session, user: User) -> Actor:
         company_id=user.company_id,
         role=role,
         nodes=frozenset(CLIENT_ROLE_NODES.get(role, ())),
-        company_ids=group_company_ids(session, user.company_id),
+        company_ids=(
+            group_company_ids(session, user.company_id)
+            if child_company_ids is None
+            else frozenset([user.company_id, *child_company_ids])
+        ),
         label=user.display_name,
     )
 

@@ -6,6 +6,7 @@ allow-list, so whatever a note contains renders inert (SPEC §8 stored-XSS corpu
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Sequence
@@ -114,10 +115,30 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Rendered HTML is a pure function of the source text (no request, user or time goes in), so a
+# process-wide cache keyed by the text can never be stale: an edited note is a new key. Lists
+# re-render the same bodies on every view (a notes page: a fifth of its CPU). Bounded by entries
+# and by the length of what it keeps.
+MARKDOWN_CACHE_ENTRIES = 4096
+MARKDOWN_CACHE_MAX_CHARS = 8000
+
+
 def render_markdown(source: str) -> Markup:
     """Safe HTML for ``source``: links get ``rel="noopener nofollow"``, no scripts, no styles."""
-    html = _md.render(source or "")
-    clean = nh3.clean(
+    source = source or ""
+    if len(source) <= MARKDOWN_CACHE_MAX_CHARS:
+        return Markup(_cached_render(source))  # noqa: S704 - sanitised in _render
+    return Markup(_render(source))  # noqa: S704 - sanitised in _render
+
+
+@functools.lru_cache(maxsize=MARKDOWN_CACHE_ENTRIES)
+def _cached_render(source: str) -> str:
+    return _render(source)
+
+
+def _render(source: str) -> str:
+    html = _md.render(source)
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -126,7 +147,6 @@ def render_markdown(source: str) -> Markup:
         strip_comments=True,
         attribute_filter=local_images_only,
     )
-    return Markup(clean)  # noqa: S704 - sanitised above
 
 
 def plain_excerpt(source: str, length: int = 140) -> str:

@@ -34,6 +34,25 @@ class Round:
         return ordered[index] * 1000
 
 
+# What a request on a keep-alive connection the server has already closed fails with, before
+# any response: safe to send once more on a new connection (GET).
+STALE_CONNECTION = (
+    http.client.RemoteDisconnected,
+    ConnectionResetError,
+    BrokenPipeError,
+    ConnectionAbortedError,
+)
+
+
+def _get(
+    conn: http.client.HTTPConnection, path: str, headers: Mapping[str, str]
+) -> http.client.HTTPResponse:
+    conn.request("GET", path, headers=dict(headers))
+    resp = conn.getresponse()
+    resp.read()
+    return resp
+
+
 def run_round(
     host: str,
     port: int,
@@ -81,9 +100,17 @@ def run_round(
             if began >= deadline:
                 break
             try:
-                conn.request("GET", path, headers=own)
-                resp = conn.getresponse()
-                resp.read()
+                reused = conn.sock is not None
+                try:
+                    resp = _get(conn, path, own)
+                except STALE_CONNECTION:
+                    if not reused:  # a new connection failing is a real failure
+                        raise
+                    # the server closed this keep-alive connection while it sat idle (gunicorn
+                    # after 2 s: a paced round at a few requests per second waits longer than
+                    # that); like a browser, send the request again on a new connection
+                    conn.close()
+                    resp = _get(conn, path, own)
                 took = time.perf_counter() - began
                 statuses[resp.status] = statuses.get(resp.status, 0) + 1
                 if resp.status in ok_statuses:

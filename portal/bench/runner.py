@@ -118,7 +118,18 @@ def say(line: str) -> None:
     sys.stdout.flush()
 
 
+_PORTS = iter(
+    range(int(os.environ["STOA_BENCH_PORT_BASE"]), int(os.environ["STOA_BENCH_PORT_BASE"]) + 20)
+    if os.environ.get("STOA_BENCH_PORT_BASE")
+    else ()
+)
+
+
 def free_port() -> int:
+    """An OS-chosen free port, or the next of STOA_BENCH_PORT_BASE's twenty when it is set."""
+    given = next(_PORTS, None)
+    if given is not None:
+        return given
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -495,7 +506,9 @@ def measure(
         for server in servers:
             server.stop()
         engine.dispose()
-        if not options.keep:
+        if options.keep:
+            log(f"Server logs kept in {work}")
+        else:
             shutil.rmtree(work, ignore_errors=True)
     missed = misses(results, first_load)
     plain("")

@@ -55,6 +55,10 @@ class TaskCard:
     comment_count: int = 0
 
     @property
+    def assignee_names(self) -> list[str]:
+        return [u.display_name for u in self.assignees]
+
+    @property
     def overdue(self) -> bool:
         t = self.task
         return bool(t.due_date and t.status != "complete" and t.due_date < date.today())
@@ -451,16 +455,22 @@ def upcoming(
     )
 
 
-def project_tasks(session: Session, *, actor: Actor, project_id: int) -> list[TaskCard]:
-    """A project's tasks (private ones only for staff) with assignees, board order."""
+def project_tasks(
+    session: Session, *, actor: Actor, project_id: int, limit: int = 100, offset: int = 0
+) -> tuple[list[TaskCard], int]:
+    """One page of a project's tasks (private ones only for staff) with assignees, in board
+    order, and how many there are in all. Three statements whatever the page or project size."""
     project = get_project(session, actor=actor, project_id=project_id)
+    in_project = col(Task.project_id) == project.id
     rows = session.exec(
         _tasks_with_comment_count(actor)
-        .where(col(Task.project_id) == project.id)
+        .where(in_project)
         .order_by(col(Task.status), col(Task.sort_order), col(Task.id))
-        .limit(1000)
+        .limit(limit)
+        .offset(offset)
     ).all()
-    return _cards(session, [(t, n) for t, n in rows])
+    total = session.exec(scoped(select(func.count(col(Task.id))), actor, Task).where(in_project))
+    return _cards(session, [(t, n) for t, n in rows]), int(total.one())
 
 
 @dataclass

@@ -77,3 +77,22 @@ def test_other_connections_do_not_count(engine, count_queries, db) -> None:
         worker.join()
         db.exec(text("SELECT 2"))  # type: ignore[call-overload]
     assert [s for s in q.statements if "SELECT" in s] == ["SELECT 2"]
+
+
+def test_the_group_comes_with_the_session_user(client, login, count_queries, tenants) -> None:
+    """A client's group (its company's children) is read by the signed-in user's own query,
+    not by one more round trip on every request; the group still sees its child's portal."""
+    login(tenants.acme_admin)
+    url = "/p/acme-test/dashboard"
+    client.get(url)
+    with count_queries() as q:
+        assert client.get(url).status_code == 200
+    alone = [
+        s
+        for s in q.statements
+        if " ".join(s.split()).startswith("SELECT company.id FROM company WHERE")
+    ]
+    assert alone == [], alone
+    assert client.get("/p/acme-retail-test/dashboard").status_code == 200
+    login(tenants.retail_admin)  # children never see their parent
+    assert client.get("/p/acme-test/dashboard").status_code == 404

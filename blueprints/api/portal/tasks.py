@@ -25,7 +25,7 @@ from blueprints.api.schemas import MAX_ID, ApiModel
 from portal.db import get_session
 from services.dashboard import dashboard_data
 from services.tasks import requests as requests_service
-from services.tasks.views import project_tasks
+from services.tasks.views import MAX_TASKS_PER_LIST, TASKS_PER_LIST, project_tasks
 
 worker_bp = api_blueprint(
     "api_worker_tasks",
@@ -81,14 +81,37 @@ class WorkerProjectPath(ApiModel):
     project_id: int = Field(ge=1, le=MAX_ID)
 
 
+class WorkerTasksQuery(ApiModel):
+    """A page of a project's tasks: ``limit`` (default 100, clamped to 1..500), ``offset``."""
+
+    limit: int = Field(
+        default=TASKS_PER_LIST,
+        description="Tasks per page: default 100, values outside 1..500 are clamped.",
+    )
+    offset: int = Field(default=0, ge=0, le=MAX_ID)
+
+    @property
+    def clamped_limit(self) -> int:
+        return min(max(self.limit, 1), MAX_TASKS_PER_LIST)
+
+
 @worker_bp.get(
     "/projects/<int:project_id>/tasks", summary="A project's tasks", responses={200: WorkerTasksOut}
 )
-def worker_project_tasks(path: WorkerProjectPath) -> dict[str, Any]:
-    """The project's non-private tasks with status, priority, type and assignees."""
+def worker_project_tasks(path: WorkerProjectPath, query: WorkerTasksQuery) -> dict[str, Any]:
+    """The project's non-private tasks with status, priority, type and assignees, one page at a
+    time in board order (``limit``, default 100, 1..500; ``offset``; ``total``)."""
     actor = require_client()
-    cards = project_tasks(get_session(), actor=actor, project_id=path.project_id)
-    return {"tasks": [worker_task(c) for c in cards]}
+    limit = query.clamped_limit
+    cards, total = project_tasks(
+        get_session(), actor=actor, project_id=path.project_id, limit=limit, offset=query.offset
+    )
+    return {
+        "tasks": [worker_task(c) for c in cards],
+        "limit": limit,
+        "offset": query.offset,
+        "total": total,
+    }
 
 
 @worker_bp.post("/requests", summary="Create a client request", responses={201: RequestOut})

@@ -44,6 +44,9 @@ class WorkerTask(BaseModel):
 
 class WorkerTasksOut(BaseModel):
     tasks: list[WorkerTask]
+    limit: int
+    offset: int
+    total: int = Field(description="The project's tasks in all (``tasks`` is one page of them).")
 
 
 def worker_task(card: TaskCard) -> dict[str, Any]:

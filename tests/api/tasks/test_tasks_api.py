@@ -73,6 +73,41 @@ def test_worker_project_tasks_hide_private_ones(client, tenants, service_token, 
     assert_envelope(client.get(url, headers=worker(service_token, tenants.retail)), 404)
 
 
+def test_worker_project_tasks_come_in_pages(
+    client, tenants, service_token, make_task, count_queries
+) -> None:
+    """A project of any size answers one page in board order, with the total, in a fixed
+    number of statements (it was every task up to a silent cap of 1,000)."""
+    url = f"/api/portal/projects/{tenants.acme_project.id}/tasks"
+    headers = worker(service_token, tenants.acme)
+    for i in range(3):
+        make_task(tenants.acme_project, f"Task {i}", assignees=[tenants.acme_collab])
+    client.get(url, headers=headers)
+    with count_queries() as few:
+        small = client.get(url, headers=headers).get_json()
+    for i in range(3, 12):
+        make_task(tenants.acme_project, f"Task {i}", assignees=[tenants.acme_collab])
+    with count_queries() as many:
+        large = client.get(url, headers=headers).get_json()
+    assert few.count == many.count, (few.statements, many.statements)
+    assert (len(small["tasks"]), small["total"]) == (3, 3)
+    assert (len(large["tasks"]), large["total"], large["limit"], large["offset"]) == (
+        12,
+        12,
+        100,
+        0,
+    )
+    first = client.get(f"{url}?limit=5", headers=headers).get_json()
+    rest = client.get(f"{url}?limit=5&offset=5", headers=headers).get_json()
+    last = client.get(f"{url}?limit=5&offset=10", headers=headers).get_json()
+    pages = [t["id"] for page in (first, rest, last) for t in page["tasks"]]
+    assert pages == [t["id"] for t in large["tasks"]] and len(last["tasks"]) == 2
+    assert first["total"] == 12 and first["limit"] == 5
+    clamped = client.get(f"{url}?limit=100000", headers=headers).get_json()
+    assert clamped["limit"] == 500 and len(clamped["tasks"]) == 12
+    assert_envelope(client.get(f"{url}?offset=-1", headers=headers), 422)
+
+
 def test_worker_creates_a_request(client, db, tenants, service_token) -> None:
     headers = worker(service_token, tenants.acme, **{"X-Portal-User-Id": tenants.acme_collab.id})
     resp = client.post(

@@ -118,3 +118,21 @@ def test_mentions_are_highlighted_outside_links_and_code() -> None:
     assert html.count('class="mention"') == 2
     # the source cannot forge the highlight: raw HTML stays text
     assert '<span class="mention">' not in str(render_markdown('<span class="mention">x</span>'))
+
+
+def test_the_rendered_html_of_a_text_is_kept_but_an_edit_renders_anew() -> None:
+    """A list re-renders the same bodies on every view; the cache is keyed by the text itself."""
+    from portal.text import MARKDOWN_CACHE_MAX_CHARS, _cached_render
+
+    _cached_render.cache_clear()
+    first = render_markdown("Hello **there** @dev")
+    again = render_markdown("Hello **there** @dev")
+    edited = render_markdown("Hello **you** @dev")
+    assert first == again and "<strong>there</strong>" in first
+    assert "<strong>you</strong>" in edited and "there" not in edited
+    assert _cached_render.cache_info().hits == 1
+    long = "word " * (MARKDOWN_CACHE_MAX_CHARS // 5 + 1)
+    assert render_markdown(long).startswith("<p>word")
+    assert _cached_render.cache_info().currsize == 2  # a very long text is not kept
+    script = render_markdown("<script>alert(1)</script>")
+    assert "<script>" not in render_markdown("<script>alert(1)</script>") == script

@@ -76,6 +76,22 @@ def test_badge_is_tiny_and_cheap(client, login, tenants, db, count_queries) -> N
     )
 
 
+def test_badge_answers_an_unchanged_poll_with_304(client, login, tenants, db) -> None:
+    """The 30 s poll of every open page costs no body while the count stays the same."""
+    _notifs(db, tenants.acme_collab, 2)
+    login(tenants.acme_collab)
+    first = client.get("/notifications/badge")
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and ">2<" in first.get_data(as_text=True)
+    assert "no-store" not in first.headers["Cache-Control"]
+    again = client.get("/notifications/badge", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    _notifs(db, tenants.acme_collab, 1)
+    changed = client.get("/notifications/badge", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and ">3<" in changed.get_data(as_text=True)
+    assert changed.headers["ETag"] != etag
+
+
 def test_go_marks_read_and_only_follows_local_links(client, login, tenants, db) -> None:
     [n] = _notifs(db, tenants.acme_collab, 1)
     [evil] = _notifs(db, tenants.acme_collab, 1)

@@ -1,0 +1,48 @@
+"""The bench's load generator against a small local server that drops idle keep-alive
+connections, as gunicorn does after its 2 s ``--keep-alive``."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from portal.bench.load import run_round
+
+
+class _Hello(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 0.2  # an idle keep-alive connection is closed after this
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        body = b"hello"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[int]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(httpd.server_address[1])
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_paced_round_survives_the_server_closing_idle_connections(server) -> None:
+    """The "failed requests" of slow targets at half load: each connection waited longer than
+    the server's keep-alive between requests, and the next request met a closed socket. A
+    browser retries such a request on a new connection; so does the bench."""
+    # one connection, a request every 0.5 s: it sits idle past the server's 0.2 s each time
+    result = run_round("127.0.0.1", server, "/", connections=1, seconds=1.2, rate=2)
+    assert result.errors == 0 and result.requests >= 2, (result.errors, result.requests)
