@@ -66,7 +66,7 @@ def index() -> Response:
 
 def _account_saved(message: str) -> Response:
     flash(message, "success")
-    return redirect(url_for("settings.index") + "#account", code=303)
+    return redirect(url_for("settings.index"), code=303)
 
 
 @bp.post("/settings/profile")

@@ -169,7 +169,7 @@ def account_settings_url(session: Session, *, actor: Actor) -> str | None:
     portal = own_portal(session, company_id=actor.company_id)
     if portal is None or portal.status == PortalStatus.pending:
         return None
-    return f"/p/{portal.slug}/settings#account"
+    return f"/p/{portal.slug}/settings"
 
 
 def landing_url(session: Session, *, user: User) -> str:
