@@ -162,12 +162,13 @@ def account_settings_url(session: Session, *, actor: Actor) -> str | None:
 
     A client user belongs to one company; their account lives in its portal, with its branding,
     even when they may also open their children's portals. None (they keep the portal-neutral
-    ``/account``) for staff, and for a client whose portal is not open yet (pending).
+    ``/account``) for staff, and for a client whose portal is not open (pending) or archived.
     """
     if actor.is_staff or actor.kind != "client":
         return None
     portal = own_portal(session, company_id=actor.company_id)
-    if portal is None or portal.status == PortalStatus.pending:
+    # an archived portal is read-only: its Settings could not save, so /account stays theirs
+    if portal is None or portal.status in (PortalStatus.pending, PortalStatus.archived):
         return None
     return f"/p/{portal.slug}/settings"
 

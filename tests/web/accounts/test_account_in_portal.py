@@ -100,4 +100,10 @@ def test_staff_and_a_client_without_a_live_portal_keep_account(client, db, login
     login(tenants.acme_viewer)
     page = client.get("/account")
     assert page.status_code == 200
+    portal.status = "archived"  # read-only: its Settings cannot save, /account can
+    db.add(portal)
+    db.flush()
+    assert client.get("/account").status_code == 200
+    assert client.post("/account/profile", data={"name": "Still Me"}).status_code == 303
+    page = client.get("/account")
     assert 'action="/account/profile#profile-form"' in page.get_data(as_text=True)
