@@ -9,7 +9,14 @@ from flask import Flask
 from portal.models.company import IMPLEMENTED_TABS
 
 # Portal pages under /p/<slug> that are not tabs of their own.
-PORTAL_PAGES: tuple[str, ...] = ("activity", "announcements", "budgets", "contracts", "proposals")
+PORTAL_PAGES: tuple[str, ...] = (
+    "activity",
+    "announcements",
+    "budgets",
+    "contracts",
+    "proposals",
+    "mentions",
+)
 
 # (module, blueprint attribute, URL prefix) of everything outside the portal tabs.
 BLUEPRINTS: tuple[tuple[str, str, str | None], ...] = (

@@ -1,4 +1,9 @@
-"""The signed-in person's own account (any role may change their own profile and password)."""
+"""The signed-in person's own account (any role may change their own profile and password).
+
+``/account`` is for staff and for clients who can open several portals; a client of one portal
+manages their account in that portal's Settings tab (``blueprints/portal/settings.py``), whose
+views call the same two functions below.
+"""
 
 from __future__ import annotations
 
@@ -9,60 +14,76 @@ from werkzeug.wrappers import Response
 from portal.db import get_session
 from portal.errors import Invalid
 from portal.models.user import PasswordChange, ProfileUpdate
-from portal.principal import SESSION_KEY
+from portal.principal import SESSION_KEY, current_actor
 from portal.validation import form_data, validated
 from portal.web.htmx import render_page
-from portal.web.urls import safe_next
 from services.accounts import auth as auth_service
 from services.accounts.users import account_page
+from services.portals import account_settings_url
 
 bp = Blueprint("account", __name__)
 
 
-def _back() -> str:
-    return safe_next(request.form.get("back")) or url_for("account.index")
+def save_own_profile() -> None:
+    """The posted profile for the signed-in person (raises ``Invalid``)."""
+    data = validated(ProfileUpdate, form_data(request.form))
+    auth_service.update_profile(get_session(), user=current_user._get_current_object(), data=data)
 
 
-def _flash_errors(exc: Invalid) -> None:
-    for messages in exc.errors.values():
-        for message in messages:
-            flash(message, "error")
+def change_own_password() -> None:
+    """The posted password change for the signed-in person (raises ``Invalid``): every other
+    session ends, this device stays signed in."""
+    user = current_user._get_current_object()
+    data = validated(PasswordChange, form_data(request.form))
+    auth_service.change_password(
+        get_session(), user=user, data=data, session_key=session.get(SESSION_KEY)
+    )
+    login_user(user)  # the session version moved on; keep this device signed in
+
+
+PROFILE_SAVED = "Profile saved."
+PASSWORD_CHANGED = "Password changed. Other devices were signed out."
+
+
+def _render(status: int = 200, **extra: object) -> Response:
+    view = account_page(get_session(), user=current_user._get_current_object())
+    urls = {"profile": url_for("account.profile"), "password": url_for("account.password")}
+    return render_page(
+        "account/index.html",
+        status=status,
+        home=view.home,
+        prefs=view.prefs,
+        account_urls=urls,
+        **extra,
+    )
 
 
 @bp.get("/account")
 @login_required
 def index() -> Response:
-    view = account_page(get_session(), user=current_user._get_current_object())
-    return render_page("account/index.html", errors={}, home=view.home, prefs=view.prefs)
+    portal_settings = account_settings_url(get_session(), actor=current_actor())
+    if portal_settings is not None:
+        return redirect(portal_settings, code=302)
+    return _render()
 
 
 @bp.post("/account/profile")
 @login_required
 def profile() -> Response:
     try:
-        data = validated(ProfileUpdate, form_data(request.form))
-        auth_service.update_profile(
-            get_session(), user=current_user._get_current_object(), data=data
-        )
+        save_own_profile()
     except Invalid as exc:
-        _flash_errors(exc)
-        return redirect(_back(), code=303)
-    flash("Profile saved.", "success")
-    return redirect(_back(), code=303)
+        return _render(422, account_errors=exc.errors, account_name=request.form.get("name", ""))
+    flash(PROFILE_SAVED, "success")
+    return redirect(url_for("account.index"), code=303)
 
 
 @bp.post("/account/password")
 @login_required
 def password() -> Response:
-    user = current_user._get_current_object()
     try:
-        data = validated(PasswordChange, form_data(request.form))
-        auth_service.change_password(
-            get_session(), user=user, data=data, session_key=session.get(SESSION_KEY)
-        )
+        change_own_password()
     except Invalid as exc:
-        _flash_errors(exc)
-        return redirect(_back(), code=303)
-    login_user(user)  # the session version moved on; keep this device signed in
-    flash("Password changed. Other devices were signed out.", "success")
-    return redirect(_back(), code=303)
+        return _render(422, account_errors=exc.errors)
+    flash(PASSWORD_CHANGED, "success")
+    return redirect(url_for("account.index"), code=303)

@@ -10,6 +10,7 @@ number of queries.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -293,6 +294,63 @@ def portal_audience(session: Session, company_id: int, *, staff_only: bool = Fal
         session, company_id=company_id, user_ids=[u.id for u in people if u.is_staff and u.id]
     )
     return [u for u in people if not u.is_staff or u.id in seeing]
+
+
+@dataclass(frozen=True)
+class MentionCandidate:
+    """A person offered by the @mention autocomplete, with the token that names them."""
+
+    user_id: int
+    name: str
+    company: str  # their company ("" for staff: the page names the agency)
+    token: str  # what to insert after "@": resolve_mentions() names exactly this person
+
+
+MENTION_LIMIT = 8
+_PLAIN_NAME = re.compile(r"[A-Za-z][\w.-]*[A-Za-z0-9]")
+
+
+def mention_candidates(
+    session: Session,
+    *,
+    actor: Actor,
+    company_id: int,
+    query: str,
+    internal: bool = False,
+) -> list[MentionCandidate]:
+    """People whose name or email contains ``query``, among those who can see ``company_id``'s
+    portal (``portal_audience``: a foreign tenant's people or unassigned staff never appear);
+    staff only for an internal note. A fixed number of queries, at most ``MENTION_LIMIT``."""
+    company = get_for_actor(session, Company, company_id, actor)
+    needle = query.strip().lstrip("@").lower()
+    if not needle:
+        return []
+    audience = portal_audience(session, company.id, staff_only=internal and actor.is_staff)  # type: ignore[arg-type]
+    names = {
+        c.id: c.name
+        for c in session.exec(
+            select(Company).where(
+                col(Company.id).in_({u.company_id for u in audience if u.company_id is not None})
+            )
+        ).all()
+    }
+
+    def rank(u: User) -> tuple[int, str]:
+        words = [w.lower() for w in u.name.split()] + [u.email.lower()]
+        return (0 if any(w.startswith(needle) for w in words) else 1, u.display_name.lower())
+
+    found = sorted(
+        (u for u in audience if needle in u.name.lower() or needle in u.email.lower()), key=rank
+    )[:MENTION_LIMIT]
+    out = []
+    for u in found:
+        dotted = u.name.replace(" ", ".")
+        token = dotted if _PLAIN_NAME.fullmatch(dotted) else u.email
+        if u.id is None or resolve_mentions({token.lower()}, audience) != {u.id}:
+            token = u.email  # an ambiguous name: the address names them alone
+        company_name = "" if u.is_staff else names.get(u.company_id or 0, "")
+        out.append(MentionCandidate(u.id or 0, u.display_name, company_name, token))
+    return out
 
 
 def resolve_mentions(tokens: set[str], audience: list[User]) -> set[int]:

@@ -1,14 +1,22 @@
-"""Settings tab: profile and password (posted to /account); for a company's admins its users
-and invitations: invite, change a role, deactivate/reactivate, resend/revoke an invitation."""
+"""Settings tab: the visitor's own account (profile, password, devices, notifications; every
+role, a viewer too: it is their own account) through the same functions as ``/account``; for a
+company's admins its users and invitations: invite, change a role, deactivate/reactivate,
+resend/revoke an invitation."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, flash, request, url_for
+from flask import Response, flash, redirect, request, url_for
 
 from blueprints._portal import portal_blueprint, portal_ctx
+from blueprints.account import (
+    PASSWORD_CHANGED,
+    PROFILE_SAVED,
+    change_own_password,
+    save_own_profile,
+)
 from portal.db import get_session
 from portal.errors import Conflict, Invalid, RateLimited
 from portal.models.user import ClientRoleChange, InviteCreate
@@ -19,14 +27,26 @@ from services.accounts import auth as auth_service
 from services.accounts import membership
 from services.team import settings_view
 
-bp = portal_blueprint("settings", __name__)
+# one's own account is not the portal's data: a viewer changes their own name and password
+bp = portal_blueprint(
+    "settings", __name__, open_writes=frozenset({"settings.profile", "settings.password"})
+)
 
 
 def _render(status: int = 200, **extra: object) -> Response:
     ctx = portal_ctx()
     manage = ctx.can_manage and membership.may_manage_company(ctx.actor, ctx.company.id)
     view = settings_view(get_session(), actor=ctx.actor, company_id=ctx.company.id, manage=manage)
-    context = {"invite_email": "", "invite_name": "", "invite_role": "collaborator", "errors": {}}
+    context = {
+        "invite_email": "",
+        "invite_name": "",
+        "invite_role": "collaborator",
+        "errors": {},
+        "account_urls": {
+            "profile": url_for("settings.profile"),
+            "password": url_for("settings.password"),
+        },
+    }
     context.update(extra)
     return render_page(
         "settings/index.html",
@@ -42,6 +62,29 @@ def _render(status: int = 200, **extra: object) -> Response:
 @bp.get("/settings")
 def index() -> Response:
     return _render()
+
+
+def _account_saved(message: str) -> Response:
+    flash(message, "success")
+    return redirect(url_for("settings.index"), code=303)
+
+
+@bp.post("/settings/profile")
+def profile() -> Response:
+    try:
+        save_own_profile()
+    except Invalid as exc:
+        return _render(422, account_errors=exc.errors, account_name=request.form.get("name", ""))
+    return _account_saved(PROFILE_SAVED)
+
+
+@bp.post("/settings/password")
+def password() -> Response:
+    try:
+        change_own_password()
+    except Invalid as exc:
+        return _render(422, account_errors=exc.errors)
+    return _account_saved(PASSWORD_CHANGED)
 
 
 @bp.post("/settings/invitations")

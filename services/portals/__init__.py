@@ -163,6 +163,22 @@ def home_portal_context(session: Session, *, actor: Actor) -> PortalContext | No
         return None
 
 
+def account_settings_url(session: Session, *, actor: Actor) -> str | None:
+    """Where a client manages their own account: the Settings tab of the portal they belong to.
+
+    A client user belongs to one company; their account lives in its portal, with its branding,
+    even when they may also open their children's portals. None (they keep the portal-neutral
+    ``/account``) for staff, and for a client whose portal is not open (pending) or archived.
+    """
+    if actor.is_staff or actor.kind != "client":
+        return None
+    portal = own_portal(session, company_id=actor.company_id)
+    # an archived portal is read-only: its Settings could not save, so /account stays theirs
+    if portal is None or portal.status in (PortalStatus.pending, PortalStatus.archived):
+        return None
+    return f"/p/{portal.slug}/settings"
+
+
 def landing_url(session: Session, *, user: User) -> str:
     """Where a freshly signed-in user goes: staff to /admin/, clients to their landing tab."""
     if user.is_staff:

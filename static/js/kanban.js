@@ -139,16 +139,4 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
   else initAll();
   document.addEventListener("htmx:afterSettle", initAll);
-  // The task drawer closes with Escape (its close link does the navigation).
-  document.addEventListener("keydown", function (evt) {
-    if (evt.key !== "Escape") return;
-    var close = document.querySelector("#task-drawer .drawer-close");
-    if (close) close.click();
-  });
-  document.addEventListener("click", function (evt) {
-    if (evt.target.classList && evt.target.classList.contains("drawer-backdrop")) {
-      var close = document.querySelector("#task-drawer .drawer-close");
-      if (close) close.click();
-    }
-  });
 })();

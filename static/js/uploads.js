@@ -1,5 +1,7 @@
 // Chunked, resumable uploads for the Files tab: drag and drop or a normal file input, several files
 // at once, a <progress> bar per file, automatic resume after a dropped connection, cancel.
+// A dropzone marked data-form-upload (the task drawer) instead sends its one file with its own
+// HTMX form as soon as it is chosen or dropped, with the same bar while the bytes leave.
 // Protocol: POST start -> {id, url, chunk_size}; PATCH url with Upload-Offset; GET url -> offset;
 // POST url/complete -> the file. CSP-clean: no inline code, no inline styles.
 (function () {
@@ -188,11 +190,34 @@
     }, Promise.resolve()).then(function () { if (anyDone) refreshList(box); });
   }
 
+  // Form mode: the form posts the file (HTMX swaps the answer in); the bar follows its progress.
+  function submitForm(box, input) {
+    var file = input.files[0];
+    var form = input.form;
+    var row = makeRow(box.querySelector("[data-upload-list]"), file);
+    row.cancel.remove();
+    var maxBytes = parseInt(box.dataset.maxBytes, 10) || 0;
+    if (maxBytes && file.size > maxBytes) {
+      markFailed(row, file, "Too large for this portal.");
+      input.value = "";
+      return;
+    }
+    row.status.textContent = "Uploading…";
+    form.addEventListener("htmx:xhr:progress", function (e) {
+      if (e.detail && e.detail.lengthComputable) row.bar.value = e.detail.loaded;
+    });
+    form.addEventListener("htmx:sendError", function () {
+      markFailed(row, file, "Upload failed. Check your connection and try again.");
+    });
+    form.requestSubmit();
+  }
+
   document.addEventListener("change", function (evt) {
     var input = evt.target;
     if (!input.matches || !input.matches(".file-input")) return;
     var box = input.closest("[data-uploader]");
     if (!box || !input.files || !input.files.length) return;
+    if (box.hasAttribute("data-form-upload")) { submitForm(box, input); return; }
     startUploads(box, input.files);
     input.value = "";
   });
@@ -219,7 +244,14 @@
     evt.preventDefault();
     zone.classList.remove("dropzone-active");
     var box = zone.closest("[data-uploader]");
-    if (evt.dataTransfer && evt.dataTransfer.files.length) startUploads(box, evt.dataTransfer.files);
+    if (!evt.dataTransfer || !evt.dataTransfer.files.length) return;
+    if (box.hasAttribute("data-form-upload")) {
+      var input = zone.querySelector(".file-input");
+      input.files = evt.dataTransfer.files;
+      submitForm(box, input);
+      return;
+    }
+    startUploads(box, evt.dataTransfer.files);
   });
 
   // With JavaScript the chunked path replaces the plain form's submit button.

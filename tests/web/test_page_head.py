@@ -12,7 +12,7 @@ from tests.conftest import assert_both_ways
 
 CSS_DIR = Path(__file__).resolve().parents[2] / "static" / "css"
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
-PAGE_SCRIPTS = ("Sortable.min.js", "js/kanban.js", "js/uploads.js")
+PAGE_SCRIPTS = ("Sortable.min.js", "js/kanban.js", "js/uploads.js", "js/task_drawer.js")
 
 
 def _titles(html: str) -> list[str]:
@@ -68,7 +68,12 @@ def test_page_scripts_load_only_on_their_page(client, login, tenants) -> None:
         "/p/acme-test/dashboard": set(),
         "/p/acme-test/team": set(),
         "/p/acme-test/tasks/requests": set(),
-        "/p/acme-test/tasks": {"Sortable.min.js", "js/kanban.js"},
+        "/p/acme-test/tasks": {
+            "Sortable.min.js",
+            "js/kanban.js",
+            "js/uploads.js",  # the drawer's dropzone
+            "js/task_drawer.js",
+        },
         "/p/acme-test/files": {"js/uploads.js"},
     }
     for path, scripts in expected.items():

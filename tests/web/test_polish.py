@@ -125,7 +125,7 @@ class _OutsideLandmarks(HTMLParser):
 
 def test_account_and_error_pages_keep_their_content_in_landmarks(client, login, tenants) -> None:
     pages = [client.get("/no/such/page").get_data(as_text=True)]
-    login(tenants.acme_collab)
+    login(tenants.pm)  # /account is for staff (a client's account lives in their portal)
     pages += [client.get(url).get_data(as_text=True) for url in ("/account", "/no/such/page")]
     for html in pages:
         assert "<main" in html
@@ -136,7 +136,7 @@ def test_account_and_error_pages_keep_their_content_in_landmarks(client, login, 
 
 def test_htmx_adds_no_inline_indicator_styles(client, login, tenants) -> None:
     # htmx would otherwise inject a <style> element the CSP refuses (a console report per page)
-    login(tenants.acme_collab)
+    login(tenants.pm)
     for url in (f"{BASE}/dashboard", "/account"):
         html = client.get(url).get_data(as_text=True)
         config = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", html)
