@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 import filetype
 
@@ -185,3 +186,15 @@ def human_size(size: int) -> str:
             return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} GB"
+
+
+def file_type_icon(file: Any) -> str:
+    """The icon (portal/web/icons.py) that stands for a file without a thumbnail."""
+    if getattr(file, "linked_url", None):
+        return "link"
+    content_type = getattr(file, "content_type", "") or ""
+    if content_type.startswith("image/"):
+        return "file-image"
+    if content_type == "application/pdf" or content_type.startswith("text/"):
+        return "file-text"
+    return "file"

@@ -29,7 +29,7 @@ def test_page_both_ways_in_the_branded_portal(client, login, tenants, db) -> Non
     _notifs(db, tenants.acme_collab)
     login(tenants.acme_collab)
     full, part = assert_both_ways(client, "/notifications")
-    assert "Title 0" in full and 'class="tabbar"' in full and "Acme Test" in full
+    assert "Title 0" in full and 'class="tabbar portal-tabbar"' in full and "Acme Test" in full
     assert "3 unread" in part and "<title>Notifications" in part
     login(tenants.pm)
     staff = client.get("/notifications").get_data(as_text=True)
