@@ -1,7 +1,7 @@
 """Files: a thumbnail's storage key (images and PDFs' first page)
 
 Revision ID: 3c1f0e7b9a52
-Revises: 7a5f4a80b9f2
+Revises: e5a3b2c4d6f7
 Create Date: 2026-11-29 22:10:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3c1f0e7b9a52"
-down_revision: str | None = "7a5f4a80b9f2"
+down_revision: str | None = "e5a3b2c4d6f7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
