@@ -179,7 +179,8 @@ def _bundle_view(bundle: StylesheetBundle) -> Response:
     response.headers["Vary"] = "Accept-Encoding"
     response.headers["Cache-Control"] = IMMUTABLE if pinned else "no-cache"
     response.set_etag(f"{built.version}-gz" if gz else built.version)
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def accepts_gzip() -> bool:

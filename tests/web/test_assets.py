@@ -128,6 +128,16 @@ def test_pages_and_fragments_are_gzipped_when_accepted(client, login, tenants) -
     assert "<html" not in gzip.decompress(fragment.get_data()).decode()
 
 
+def test_private_pages_are_never_stored(client, login, tenants) -> None:
+    """Signed-in pages and fragments are ``no-store`` (kept out of the disk cache; Chromium's
+    back/forward cache still takes them and drops them on sign-out: see the browser test)."""
+    login(tenants.acme_admin)
+    for headers in ({}, {"HX-Request": "true"}):
+        resp = client.get("/p/acme-test/tasks", headers=headers)
+        assert resp.status_code == 200
+        assert resp.headers["Cache-Control"] == "no-store"
+
+
 def test_missing_static_file_is_a_plain_404(client) -> None:
     resp = client.get("/static/js/nope.js", headers=GZ)
     assert resp.status_code == 404
