@@ -20,7 +20,7 @@ def test_account_sends_a_client_to_their_portal_settings(client, login, tenants,
     resp = client.get("/account")
     assert resp.status_code == 302 and resp.headers["Location"] == SETTINGS
     html = client.get(SETTINGS).get_data(as_text=True)
-    assert 'class="tabbar"' in html and "Acme Test" in html  # the portal's own layout
+    assert 'class="tabbar portal-tabbar"' in html and "Acme Test" in html  # the portal's own layout
     # an answer (a refusal) scrolls to the form it is about
     assert f'action="{SETTINGS}/profile#profile-form"' in html
     assert f'action="{SETTINGS}/password#password-form"' in html
@@ -46,7 +46,7 @@ def test_wrong_current_password_is_a_clear_error_in_the_portal(client, db, login
         data={"current_password": "wrong", "new_password": "another-long-one"},
     )
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 422 and 'class="tabbar"' in html
+    assert resp.status_code == 422 and 'class="tabbar portal-tabbar"' in html
     assert 'id="acct-current_password-err"' in html and "That is not your current password." in html
     weak = client.post(
         f"{SETTINGS}/password", data={"current_password": PASSWORD, "new_password": "short"}
