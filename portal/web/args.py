@@ -14,6 +14,11 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER; also the bound the API schemas publish
 
 
+def is_digits(text: str) -> bool:
+    """``text`` is one or more ASCII digits (``str.isdigit`` also takes "²" and "١")."""
+    return bool(text) and text.isascii() and text.isdigit()
+
+
 def parse_int(
     raw: Any, *, default: int | None = None, minimum: int = 0, maximum: int = MAX_ID
 ) -> int | None:
@@ -24,7 +29,7 @@ def parse_int(
         value = raw
     else:
         text = str(raw if raw is not None else "").strip()
-        if not text or not text.isascii() or not text.isdigit() or len(text) > 12:
+        if not is_digits(text) or len(text) > 12:
             return default
         value = int(text)
     return value if minimum <= value <= maximum else default

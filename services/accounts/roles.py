@@ -28,7 +28,7 @@ from portal.tenancy import (
     require_staff,
     staff_nodes,
 )
-from portal.web.args import parse_int
+from portal.web.args import is_digits, parse_int
 from services.accounts.users import ADMIN_ROLE, PM_ROLE
 from services.events import activity
 
@@ -64,7 +64,7 @@ def list_roles(session: Session, *, actor: Actor) -> list[Role]:
 def find_role(session: Session, identifier: str | int) -> Role | None:
     """A role by id (digits) or moniker; None when there is none."""
     text = str(identifier).strip()
-    if text.isascii() and text.isdigit():
+    if is_digits(text):
         number = parse_int(text, minimum=1)  # beyond the id column's range names no role
         return session.get(Role, number) if number is not None else None
     return next((r for r in session.exec(select(Role)).all() if moniker(r) == text), None)

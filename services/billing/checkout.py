@@ -26,6 +26,7 @@ from portal.models.billing import OPEN_STATUSES, InvoiceStatus, StripeEvent, min
 from portal.models.user import ClientRole
 from portal.runtime import get_runtime
 from portal.tenancy import Actor, require_client_role
+from portal.web.args import parse_int
 from services.billing import apply_payment, get_invoice
 
 log = logging.getLogger(__name__)
@@ -196,7 +197,8 @@ def handle_webhook(session: Session, *, payload: bytes, signature: str) -> Invoi
 def _record(session: Session, checkout: Any, row: StripeEvent) -> InvoicePayment | None:
     metadata = checkout.get("metadata") or {}
     raw_id = str(metadata.get("invoice_id") or checkout.get("client_reference_id") or "")
-    invoice = session.get(Invoice, int(raw_id)) if raw_id.isdigit() else None
+    invoice_id = parse_int(raw_id, minimum=1)
+    invoice = session.get(Invoice, invoice_id) if invoice_id is not None else None
     if invoice is None:
         log.warning("Stripe checkout %s names no invoice of ours", checkout.get("id"))
         return None

@@ -13,7 +13,7 @@ from flask import request
 
 from blueprints.api import api_blueprint, path_object
 from blueprints.api.auth import require_scope
-from blueprints.api.schemas import MAX_ID, Empty
+from blueprints.api.schemas import Empty
 from blueprints.api.v1.feedback_schemas import (
     AnonymousVotePath,
     AuthorOut,
@@ -51,6 +51,7 @@ from portal.errors import NotFound
 from portal.models import FeedbackCategory, FeedbackComment, FeedbackPost, User
 from portal.models.feedback import TAB_NAMES, PostCreate, StatusTab
 from portal.text import plain_excerpt
+from portal.web.args import parse_int
 from portal.web.urls import base_url
 from services.feedback import (
     comment_votes,
@@ -325,9 +326,10 @@ def _voteable_item(session: Any, actor: Any, key: str) -> FeedbackPost | Feedbac
     try:
         return get_post(session=session, actor=actor, key=key)
     except NotFound:
-        if not key.isdigit() or not 1 <= int(key) <= MAX_ID:
+        comment_id = parse_int(key, minimum=1)
+        if comment_id is None:
             raise
-    return comments.get_comment(session=session, actor=actor, comment_id=int(key))
+    return comments.get_comment(session=session, actor=actor, comment_id=comment_id)
 
 
 @bp.post(
