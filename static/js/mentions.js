@@ -26,7 +26,7 @@
     var timer = null;
     var asked = "";
 
-    function options() { return Array.prototype.slice.call(list.querySelectorAll('[role="option"]')); }
+    function options() { return Array.prototype.slice.call(list.querySelectorAll('[role="option"]:not([aria-disabled="true"])')); }
     function active() { return list.querySelector('[aria-selected="true"]'); }
 
     function close() {
@@ -104,7 +104,7 @@
     });
     area.addEventListener("blur", function () { setTimeout(close, 150); });
     list.addEventListener("mousedown", function (evt) {
-      var opt = evt.target.closest('[role="option"]');
+      var opt = evt.target.closest('[role="option"]:not([aria-disabled="true"])');
       evt.preventDefault();  // keep focus (and the caret) in the textarea
       if (opt) pick(opt);
     });
