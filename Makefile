@@ -114,6 +114,14 @@ format: dev-install
 	$(BIN)/ruff format portal blueprints services tests
 	$(BIN)/ruff check --fix .
 
+# The icons the templates draw (icon("name")), copied one by one from lucide-static; a test keeps
+# this list, static/vendor/lucide-static/ and the templates in step.
+LUCIDE_ICONS = activity arrow-down arrow-left arrow-left-right arrow-right arrow-up bell check \
+	chevron-down chevron-left chevron-right chevron-up circle-check circle-dashed clock download \
+	ellipsis external-link file file-image file-text flag folder grip-vertical inbox key \
+	layout-grid link list mail minus pencil search sparkles target trending-down trending-up upload \
+	x
+
 # Refresh vendored front-end files from the npm registry (versions pinned in package.json).
 vendor:
 	npm install --no-save --ignore-scripts
@@ -123,6 +131,9 @@ vendor:
 	cp node_modules/sortablejs/Sortable.min.js node_modules/sortablejs/LICENSE static/vendor/sortablejs/
 	mkdir -p static/vendor/uplot
 	cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css node_modules/uplot/LICENSE static/vendor/uplot/
+	rm -rf static/vendor/lucide-static && mkdir -p static/vendor/lucide-static
+	cp node_modules/lucide-static/LICENSE static/vendor/lucide-static/
+	for i in $(LUCIDE_ICONS); do cp node_modules/lucide-static/icons/$$i.svg static/vendor/lucide-static/ || exit 1; done
 	# axe-core drives the accessibility audit in the browser tests: a test asset, never served.
 	mkdir -p tests/e2e/vendor/axe-core
 	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/e2e/vendor/axe-core/

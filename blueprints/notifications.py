@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from flask import (
@@ -20,11 +21,12 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.db import get_session
-from portal.models.notification import NotificationPreferencesUpdate
+from portal.models.notification import Notification, NotificationPreferencesUpdate
 from portal.principal import current_actor
 from portal.validation import validated
 from portal.web.args import page_arg
 from portal.web.htmx import is_partial, render_page
+from portal.web.links import SwitchedOff, switched_off_links
 from portal.web.urls import safe_next
 from services.events import notifications as service
 from services.portals import home_portal_context
@@ -49,6 +51,21 @@ def _layout_context() -> dict[str, Any]:
     return {"layout": "layouts/portal.html", "ctx": g.portal_ctx, "active_tab": None}
 
 
+def _switched_off(rows: Iterable[Notification]) -> dict[str, SwitchedOff]:
+    """The rows' links into tabs switched off since they were sent (listed without a link)."""
+    return switched_off_links(get_session(), actor=current_actor(), urls=(n.url for n in rows))
+
+
+def _open(row: Notification, *, code: int) -> Response:
+    """Follow a notification's link (same-site paths only); into a switched-off tab, land on
+    the notifications page saying why instead of on a 404."""
+    off = switched_off_links(get_session(), actor=current_actor(), urls=[row.url]).get(row.url)
+    if off is not None:
+        flash(off.message, "info")
+        return redirect("/notifications", code=code)
+    return redirect(safe_next(row.url) or "/notifications", code=code)
+
+
 def _filter() -> str:
     value = request.values.get("filter", "all")
     return value if value in service.FILTERS else "all"
@@ -62,6 +79,7 @@ def _list(status: int = 200) -> Response:
         "notifications/index.html",
         status=status,
         view=view,
+        switched_off=_switched_off(view.rows.items),
         page_title="Notifications",
         **_layout_context(),
     )
@@ -136,7 +154,11 @@ def _bell_follows(resp: Response) -> Response:
 def panel() -> Response:
     """The bell's panel: the latest notifications and "mark all read" (an HTMX fragment)."""
     view = service.panel_view(get_session(), user_id=current_user.id)
-    resp = make_response(render_template("notifications/_panel.html", view=view))
+    resp = make_response(
+        render_template(
+            "notifications/_panel.html", view=view, switched_off=_switched_off(view.rows)
+        )
+    )
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -148,7 +170,7 @@ def follow(notification_id: int) -> Response:
     row = service.get_notification(
         get_session(), user_id=current_user.id, notification_id=notification_id
     )
-    return redirect(safe_next(row.url) or "/notifications", code=302)
+    return _open(row, code=302)
 
 
 @bp.post("/notifications/<int:notification_id>/go")
@@ -156,7 +178,7 @@ def follow(notification_id: int) -> Response:
 def go(notification_id: int) -> Response:
     """Open a notification: mark it read, then follow its link (same-site paths only)."""
     row = service.mark_read(get_session(), user_id=current_user.id, notification_id=notification_id)
-    return redirect(safe_next(row.url) or "/notifications", code=303)
+    return _open(row, code=303)
 
 
 @bp.post("/notifications/<int:notification_id>/read")

@@ -292,6 +292,21 @@ def storage_cleanup(older_than: int) -> None:
     )
 
 
+@storage_group.command("thumbnails")
+@with_appcontext
+def storage_thumbnails() -> None:
+    """Make the missing thumbnails of images and PDFs (files uploaded before thumbnails)."""
+    from services.files.thumbnails import backfill
+
+    session = get_db().session_factory()
+    try:
+        made = backfill(session)
+        commit(session)
+    finally:
+        session.close()
+    click.echo(f"Thumbnails made: {made}.")
+
+
 @click.command("bench", help="Generate the SPEC §8 data set and measure pages against hello.")
 @click.option("--scale", default=1.0, show_default=True, help="Data set size (0.01 for CI).")
 @click.option(

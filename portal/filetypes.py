@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 import filetype
 
@@ -189,3 +190,15 @@ def human_size(size: int) -> str:
     unit = units[0]
     text = f"{value:.1f}".removesuffix(".0")
     return f"{text} {unit}"
+
+
+def file_type_icon(file: Any) -> str:
+    """The icon (portal/web/icons.py) that stands for a file without a thumbnail."""
+    if getattr(file, "linked_url", None):
+        return "link"
+    content_type = getattr(file, "content_type", "") or ""
+    if content_type.startswith("image/"):
+        return "file-image"
+    if content_type == "application/pdf" or content_type.startswith("text/"):
+        return "file-text"
+    return "file"

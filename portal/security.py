@@ -45,5 +45,10 @@ def init_app(app: Flask) -> None:
         if request.is_secure:
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if response.mimetype == "text/html" and not request.path.startswith("/static/"):
+            # no-store, not "private, no-cache": Chromium still keeps such a page in its
+            # back/forward cache, and drops it when the session cookie changes, so after sign-out
+            # the back button shows the sign-in page. With no-cache the signed-out user's page
+            # came back whole (from the back/forward cache, or from disk without revalidation).
+            # tests/e2e/test_back_forward_browser.py
             h.setdefault("Cache-Control", "no-store")
         return response

@@ -16,6 +16,7 @@ from portal.principal import current_actor
 from portal.tenancy import ANONYMOUS
 from portal.web.gating import gate_object, is_withheld, passes_withheld
 from portal.web.htmx import is_partial
+from portal.web.icons import icon
 from portal.web.links import object_url
 from portal.web.staff_nav import NavGroup, staff_nav
 from portal.web.urls import id_url
@@ -108,6 +109,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["gated"] = lambda obj, scope: gate_object(obj, current_actor(), scope)
     app.jinja_env.tests["withheld"] = is_withheld
     app.jinja_env.globals["id_url"] = id_url
+    app.jinja_env.globals["icon"] = icon  # the one icon macro (vendored SVG, read once per process)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

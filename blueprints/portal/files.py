@@ -11,6 +11,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, request, url_fo
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
 from portal.errors import DomainError, Invalid
+from portal.filetypes import file_type_icon
 from portal.models.file import (
     FileLinkCreate,
     FileRejection,
@@ -29,6 +30,7 @@ from portal.web.limits import large_body
 from services import files as svc
 from services.files import publishing as file_publishing
 from services.files import requests as file_requests
+from services.files import thumbnails as file_thumbnails
 from services.portals import PortalContext
 
 bp = portal_blueprint("files", __name__)
@@ -90,6 +92,7 @@ def _list_context(errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
         "approvers": view.approvers,
         "categories": view.categories,
         "chunk_size": view.chunk_size,
+        "file_type_icon": file_type_icon,
         "active_tab": "files",
         "errors": errors or {},
     }
@@ -278,6 +281,18 @@ def download(file_id: int) -> Response:
         inline=inline,
     )
     return send_blob(blob, inline=inline)
+
+
+@bp.get("/files/<int:file_id>/thumbnail")
+def thumbnail(file_id: int) -> Response:
+    """The file's small picture for the list: the same visibility as the file (else 404)."""
+    _, actor = _here()
+    resp = send_blob(
+        file_thumbnails.open_thumbnail(get_session(), actor=actor, file_id=file_id), inline=True
+    )
+    # the list asks for ?v=<version>: a new version is a new address, so the browser may keep it
+    resp.headers["Cache-Control"] = "private, max-age=86400"
+    return resp
 
 
 @bp.post("/files/<int:file_id>/approve")

@@ -22,7 +22,7 @@ from services.results.tab import results_tab
 
 bp = portal_blueprint("results", __name__, open_writes=frozenset({"results.ask"}))
 TEMPLATE = "results/index.html"
-ARGS = ("period_type", "period_end", "sort_by", "sort_dir", "platform")
+ARGS = ("period_type", "period_end", "sort_by", "sort_dir", "platform", "page")
 
 
 def _args() -> dict[str, str]:
@@ -42,6 +42,7 @@ def _render(status: int = 200, **extra: Any) -> Response:
         sort_by=args["sort_by"] or None,
         sort_dir=args["sort_dir"] or None,
         platform=args["platform"] or None,
+        page=args["page"] or None,
         today=utcnow().date(),
         can_write=ctx.can_write,
     )

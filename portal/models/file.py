@@ -77,6 +77,9 @@ class PortalFile(SQLModel, table=True):
     content_type: str = Field(default="", max_length=120)
     sha256: str = Field(default="", max_length=64)
     linked_url: str | None = Field(default=None, max_length=2000)
+    # a small JPEG of an image or a PDF's first page (services/files/thumbnails.py); None: the
+    # type icon stands in
+    thumb_key: str | None = Field(default=None, max_length=320)
     uploaded_by_id: int | None = Field(default=None, sa_column=_user_fk())
     request_link_id: int | None = Field(
         default=None,

@@ -6,6 +6,10 @@
 * HTML, CSS, JS, JSON and SVG responses are gzipped when the client accepts it. Static files are
   compressed once per file version and kept in memory; pages and fragments per response.
   Streamed bodies (downloads, uploads' progress) are never touched.
+* The stylesheets are served as one file, ``/assets/stoa.css?v=<hash>`` (:data:`STYLESHEETS`
+  concatenated in cascade order), so a page has one render-blocking stylesheet besides the
+  agency's small theme. It is built and gzipped once per process; in development it is rebuilt
+  when one of its files changes.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, url_for
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 COMPRESSIBLE = {
@@ -30,6 +35,38 @@ COMPRESSIBLE = {
     "application/problem+json",
     "image/svg+xml",
 }
+#: The stylesheets in cascade order: tokens, base, components, then one per area. All of them on
+#: every page: a tab swap (HTMX) replaces only #main, and a sheet fetched then would paint the new
+#: tab unstyled.
+STYLESHEETS = (
+    "tokens",
+    "base",
+    "components",
+    "auth",
+    "admin",
+    "api",
+    "deliverables",
+    "tasks",
+    "dashboard",
+    "notes",
+    "notifications",
+    "announcements",
+    "files",
+    "projects",
+    "pages",
+    "team",
+    "settings",
+    "invoices",
+    "network",
+    "feedback",
+    "tools",
+    "people",
+    "results",
+    "onboarding",
+    "catalog",
+    "roles",
+)
+BUNDLE_ENDPOINT = "stylesheet_bundle"
 MIN_SIZE = 512  # smaller bodies gain nothing from gzip
 LEVEL = 6
 
@@ -86,6 +123,64 @@ class StaticVersions:
         with self._lock:
             self._gzip[filename] = (version, body)
         return body
+
+
+@dataclass(frozen=True)
+class Built:
+    key: tuple[str | None, ...]  # the files' versions it was built from
+    version: str
+    body: bytes
+    gzipped: bytes
+
+
+class StylesheetBundle:
+    """:data:`STYLESHEETS` as one file: each part headed by a ``/* css/NAME.css */`` comment.
+
+    Built and gzipped once per process outside development; with ``watch`` the parts' versions
+    (mtime-checked by :class:`StaticVersions`) are compared on each use and a change rebuilds it.
+    """
+
+    def __init__(self, versions: StaticVersions, names: tuple[str, ...] = STYLESHEETS) -> None:
+        self.versions = versions
+        self.files = tuple(f"css/{name}.css" for name in names)
+        self._lock = threading.Lock()
+        self._built: Built | None = None
+
+    def current(self) -> Built:
+        built = self._built
+        if built is not None and not self.versions.watch:
+            return built
+        key = tuple(self.versions.version(f) for f in self.files)
+        if built is not None and built.key == key:
+            return built
+        with self._lock:
+            parts = []
+            for name in self.files:
+                path = self.versions.root / name
+                parts.append(f"/* {name} */\n".encode() + path.read_bytes().rstrip() + b"\n")
+            body = b"".join(parts)
+            built = Built(
+                key=key,
+                version=hashlib.sha256(body).hexdigest()[:12],
+                body=body,
+                gzipped=gzip.compress(body, compresslevel=LEVEL, mtime=0),
+            )
+            self._built = built
+        return built
+
+
+def _bundle_view(bundle: StylesheetBundle) -> Response:
+    built = bundle.current()
+    pinned = request.args.get("v") == built.version
+    gz = accepts_gzip()
+    response = Response(built.gzipped if gz else built.body, mimetype="text/css")
+    if gz:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["Cache-Control"] = IMMUTABLE if pinned else "no-cache"
+    response.set_etag(f"{built.version}-gz" if gz else built.version)
+    response.make_conditional(request)
+    return response
 
 
 def accepts_gzip() -> bool:
@@ -157,6 +252,15 @@ def init_app(app: Flask, *, watch: bool) -> None:
     """``watch``: follow edits to the static files (development); else hash once per process."""
     versions = StaticVersions(Path(app.static_folder or "static"), watch=watch)
     app.extensions["stoa_static_versions"] = versions
+    bundle = StylesheetBundle(versions)
+    app.extensions["stoa_stylesheet_bundle"] = bundle
+    app.add_url_rule(
+        "/assets/stoa.css", BUNDLE_ENDPOINT, lambda: _bundle_view(bundle), methods=["GET"]
+    )
+
+    @app.context_processor
+    def _stylesheet() -> dict[str, Any]:
+        return {"stylesheet_url": lambda: url_for(BUNDLE_ENDPOINT, v=bundle.current().version)}
 
     @app.url_defaults
     def _versioned_static(endpoint: str, values: dict[str, Any]) -> None:
@@ -169,4 +273,6 @@ def init_app(app: Flask, *, watch: bool) -> None:
     def _cache_and_compress(response: Response) -> Response:
         if request.endpoint == "static":
             return _static_response(response, versions)
+        if request.endpoint == BUNDLE_ENDPOINT:
+            return response  # compressed already, once
         return _compress_dynamic(response)

@@ -7,12 +7,19 @@ portal's slug would be a 404. :func:`object_url` picks the owning portal among t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import g, url_for
+from flask import current_app, g, url_for
+from sqlmodel import Session
+from werkzeug.exceptions import HTTPException
 
 from portal.models import ActivityLog, Portal
-from services.portals import visible_tabs
+from portal.tenancy import Actor
+from services.portals import portals_by_slug, visible_tabs
+from services.portals.settings import tab_label
 
 # object type (as activity rows name it) -> (endpoint, id argument)
 OBJECT_ENDPOINTS: dict[str, tuple[str, str]] = {
@@ -42,13 +49,63 @@ def _portal_of(company_id: int) -> Portal | None:
     return ctx.portal_of(company_id) if ctx is not None else None
 
 
+def _tab_of(endpoint: str) -> str | None:
+    """The tab whose switch decides whether ``endpoint``'s page exists (None: no tab's)."""
+    from blueprints._portal import BLUEPRINT_TABS, TAB_OFF_EXEMPT  # they import our users
+
+    if endpoint in TAB_OFF_EXEMPT:
+        return None
+    return BLUEPRINT_TABS.get(endpoint.split(".", 1)[0])
+
+
 def _tab_is_on(endpoint: str, portal: Portal) -> bool:
     """Whether the tab serving ``endpoint`` is switched on on ``portal`` (a switched-off tab's
     pages are 404 there: no link may lead into one)."""
-    from blueprints._portal import BLUEPRINT_TABS  # the blueprints import this module's users
-
-    tab = BLUEPRINT_TABS.get(endpoint.split(".", 1)[0])
+    tab = _tab_of(endpoint)
     return tab is None or tab in visible_tabs(portal)
+
+
+@dataclass(frozen=True)
+class SwitchedOff:
+    """A stored link into a tab that is now switched off on its portal."""
+
+    tab: str
+    portal: Portal
+
+    @property
+    def message(self) -> str:
+        return f"The {tab_label(self.tab)} tab is switched off on {self.portal.title}'s portal."
+
+
+def _portal_page(path: str) -> tuple[str, str] | None:
+    """(portal slug, tab) of a same-site path to a page inside a portal tab, else None."""
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/p/"):
+        return None
+    try:
+        endpoint, values = current_app.url_map.bind("localhost").match(parts.path, method="GET")
+    except HTTPException:  # no such page (or a redirect to one): nothing to say about it
+        return None
+    slug, tab = values.get("slug"), _tab_of(str(endpoint))
+    return (str(slug), tab) if slug and tab else None
+
+
+def switched_off_links(
+    session: Session, *, actor: Actor, urls: Iterable[str | None]
+) -> dict[str, SwitchedOff]:
+    """The stored links (notifications keep theirs from when they were sent) that now lead
+    into a tab switched off on its portal, by link; one query for them all, none when no
+    link points into a portal."""
+    pages = {url: page for url in set(urls) if url and (page := _portal_page(url))}
+    if not pages:
+        return {}
+    portals = portals_by_slug(session, actor=actor, slugs={slug for slug, _ in pages.values()})
+    off: dict[str, SwitchedOff] = {}
+    for url, (slug, tab) in pages.items():
+        portal = portals.get(slug)
+        if portal is not None and tab not in visible_tabs(portal):
+            off[url] = SwitchedOff(tab=tab, portal=portal)
+    return off
 
 
 def object_url(obj: Any, **query: Any) -> str | None:

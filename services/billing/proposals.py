@@ -41,7 +41,15 @@ from portal.models.proposal import (
 )
 from portal.permissions import register_node
 from portal.storage import Blob, document_blob
-from portal.tenancy import Actor, get_for_actor, require_staff, role_at_least, scoped, staff_can
+from portal.tenancy import (
+    Actor,
+    can_read_field,
+    get_for_actor,
+    require_staff,
+    role_at_least,
+    scoped,
+    staff_can,
+)
 from portal.web.pagination import Head, Page, head, paginate
 from services import billing
 from services.billing.amounts import minor
@@ -212,8 +220,10 @@ def _announce(session: Session, actor: Actor, proposal: Proposal, version: Propo
         actor,
         proposal,
         Action.proposal_shared if first else Action.proposal_revised,
+        # no amount in the log: every staff member with the portal reads it, whatever their
+        # role shows of the opportunity's total (``obj.opportunity.total``)
         f"{actor.label} {'shared' if first else 'revised'} the proposal {proposal.title} "
-        f"({total}, version {version.number})",
+        f"(version {version.number})",
     )
     notify(
         session,
@@ -275,6 +285,19 @@ def share_opportunity(
     return proposal
 
 
+def shows_prices(actor: Actor) -> bool:
+    """Whether the actor reads a proposal's prices: clients their own proposals whole (field
+    gating is a staff mechanism); staff with ``obj.opportunity.total`` (the prices add up to
+    the opportunity's total)."""
+    return not actor.is_staff or can_read_field(actor, sales.OPPORTUNITY_SCOPE, "total")
+
+
+def may_revise(actor: Actor) -> bool:
+    """Sales staff revise proposals; a revision sets the lines' prices, so only a role that
+    reads them (``obj.opportunity.total``: the prices add up to it)."""
+    return staff_can(actor, SHARE_NODE) and shows_prices(actor)
+
+
 def revise_proposal(
     session: Session, *, actor: Actor, proposal_id: object, data: ProposalRevise
 ) -> Proposal:
@@ -283,6 +306,8 @@ def revise_proposal(
     proposal = get_proposal(session, actor=actor, proposal_id=proposal_id)
     if not staff_can(actor, SHARE_NODE):
         raise Forbidden("Only the agency's sales staff can revise proposals.")
+    if not may_revise(actor):
+        raise Forbidden("Revising a proposal sets its prices, which your role does not show.")
     session.refresh(proposal, with_for_update=True)
     if proposal.status == P.accepted:
         raise Conflict("An accepted proposal is frozen.", code="proposal_accepted")
@@ -402,14 +427,12 @@ def accept_proposal(
     proposal.updated_at = utcnow()
     session.add(proposal)
     session.flush()
-    total = format_amount(version.total, version.currency)
-    _log(
+    _log(  # no amount, as when it was shared
         session,
         actor,
         proposal,
         Action.proposal_accepted,
-        f"{receipt.typed_name} accepted the proposal {proposal.title} ({total}, version "
-        f"{version.number})",
+        f"{receipt.typed_name} accepted the proposal {proposal.title} (version {version.number})",
     )
     notify(
         session,
@@ -553,6 +576,8 @@ def receipt_file(
     receipt = acceptance_of(session, proposal)
     if receipt is None:
         raise NotFound("This proposal has not been accepted.")
+    if not shows_prices(actor):  # the receipt repeats the accepted version's lines and total
+        raise Forbidden("The receipt shows the proposal's prices, which your role does not show.")
     return document_blob(
         acceptance_document(receipt), name=f"proposal-receipt-{receipt.id}", as_text=as_text
     )
@@ -668,6 +693,7 @@ class ProposalDetail:
     can_decide: bool
     can_revise: bool
     can_draft_invoice: bool = False
+    can_read_receipt: bool = True
     consent: str = CONSENT_TEXT
 
     @property
@@ -711,7 +737,8 @@ def proposal_detail(
         and can_write
         and not actor.is_staff
         and role_at_least(actor, ClientRole.admin),
-        can_revise=can_write and proposal.status != P.accepted and staff_can(actor, SHARE_NODE),
+        can_revise=can_write and proposal.status != P.accepted and may_revise(actor),
+        can_read_receipt=shows_prices(actor),
         can_draft_invoice=can_write
         and proposal.status == P.accepted
         and proposal.invoice_id is None

@@ -14,6 +14,7 @@ from portal.models import Company, FileFolder, FileVersion, PortalFile, User
 from portal.models.base import utcnow
 from portal.storage import get_storage
 from services.files.access import portal_of
+from services.files.thumbnails import thumbnail_for
 from services.files.uploads import receive
 
 
@@ -186,6 +187,7 @@ def load_demo_files(session: Session, companies: dict[str, Company]) -> bool:
             session.add(file)
             session.flush()
             assert file.id is not None
+            thumbnail_for(session, file, storage)
             session.add(
                 FileVersion(
                     file_id=file.id,

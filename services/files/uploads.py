@@ -51,6 +51,7 @@ from services.files.access import (
     get_file,
     require_upload,
 )
+from services.files.thumbnails import schedule_thumbnail
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,7 @@ def record_upload(
     )
     session.flush()
     _promote_after_commit(session, storage, temp, key)
+    schedule_thumbnail(session, file)  # after the promotion above (after-commit runs in order)
     verb = "uploaded a new version of" if existing else "uploaded"
     activity.record(
         session,

@@ -27,6 +27,7 @@ SORT_COLUMNS: tuple[str, ...] = (
     "cpa",
 )
 MAX_CAMPAIGNS = 500
+PAGE_SIZE = 25  # campaigns per page of the tab's table (the API lists up to MAX_CAMPAIGNS)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,15 @@ class CampaignTable:
     sort_dir: str
     platform: str
     platforms: list[str]
+    page: int = 1
+    pages: int = 1
+    count: int = 0  # campaigns in the period (all pages)
+    per_page: int = MAX_CAMPAIGNS
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row among all the campaigns (1-based)."""
+        return (self.page - 1) * self.per_page + 1
 
 
 def check_sort(
@@ -75,6 +85,23 @@ def check_sort(
     if errors:
         raise Invalid("Check the sort and filter.", code="invalid_sort", errors=errors)
     return sort_by, sort_dir, platform or ""
+
+
+def check_page(page: str | int | None) -> int:
+    """A page number from a request argument (1 when absent); anything else is Invalid."""
+    if page in (None, ""):
+        return 1
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= 10_000:
+        raise Invalid(
+            "page must be a whole number from 1.",
+            code="invalid_page",
+            errors={"page": ["Give a page number from 1."]},
+        )
+    return number
 
 
 def _ratio(top: Any, bottom: Any, factor: int = 1) -> Any:
@@ -99,9 +126,59 @@ def campaign_table(
     sort_by: str | None = None,
     sort_dir: str | None = None,
     platform: str | None = None,
+    page: int | None = None,
+    per_page: int | None = None,
 ) -> CampaignTable:
-    """The period's campaigns with their sums and ratios, sorted (ties by name) and filtered."""
+    """The period's campaigns with their sums and ratios, sorted (ties by name) and filtered.
+
+    With ``per_page`` only that page of rows is read (a page past the end shows the last);
+    the totals and the campaign count are over every campaign of the period either way,
+    computed by window functions in the same statement."""
     sort_by, sort_dir, platform = check_sort(sort_by, sort_dir, platform)
+    page = max(page or 1, 1)
+    rows, count, totals = _page(
+        session, company_ids, period, sort_by, sort_dir, platform, page, per_page
+    )
+    if per_page and not rows and page > 1:
+        # past the end: count the campaigns, then read the last page (only then: 2 statements)
+        _, count, _ = _page(session, company_ids, period, sort_by, sort_dir, platform, 1, 1)
+        page = max(1, -(-count // per_page))
+        rows, count, totals = _page(
+            session, company_ids, period, sort_by, sort_dir, platform, page, per_page
+        )
+    pages = max(1, -(-count // per_page)) if per_page else 1
+    platforms = sorted(
+        session.scalars(
+            select(col(CampaignDaily.platform))
+            .where(col(CampaignDaily.company_id).in_(list(company_ids)))
+            .distinct()
+        ).all()
+    )
+    return CampaignTable(
+        period,
+        rows,
+        totals,
+        sort_by,
+        sort_dir,
+        platform,
+        platforms,
+        page,
+        pages,
+        count,
+        per_page or MAX_CAMPAIGNS,
+    )
+
+
+def _page(
+    session: Session,
+    company_ids: Sequence[int],
+    period: Period,
+    sort_by: str,
+    sort_dir: str,
+    platform: str,
+    page: int,
+    per_page: int | None,
+) -> tuple[list[CampaignRow], int, CampaignRow]:
     c = CampaignDaily
     spend = func.sum(col(c.spend))
     impressions = func.sum(col(c.impressions))
@@ -130,6 +207,7 @@ def campaign_table(
         where.append(col(c.platform) == platform)
     key = columns[sort_by]
     order = key.asc().nulls_last() if sort_dir == "asc" else key.desc().nulls_last()
+    limit = per_page or MAX_CAMPAIGNS
     stmt = (
         select(
             col(c.connection_id),
@@ -144,12 +222,21 @@ def campaign_table(
             columns["roas"],
             columns["cpa"],
             columns["ctr"],
+            # over every group of the period, before LIMIT/OFFSET
+            func.count().over(),
+            func.sum(spend).over(),
+            func.sum(impressions).over(),
+            func.sum(clicks).over(),
+            func.sum(conversions).over(),
+            func.sum(revenue).over(),
         )
         .where(*where)
         .group_by(col(c.connection_id), col(c.campaign_ref), col(c.platform))
         .order_by(order, func.lower(name), col(c.campaign_ref), col(c.connection_id))
-        .limit(MAX_CAMPAIGNS)
+        .limit(limit)
+        .offset((page - 1) * limit if per_page else 0)
     )
+    result = session.execute(stmt).all()
     rows = [
         CampaignRow(
             connection_id=r[0],
@@ -165,23 +252,23 @@ def campaign_table(
             cpa=_dec(r[10], 100),
             ctr=_dec(r[11]),
         )
-        for r in session.execute(stmt).all()
+        for r in result
     ]
-    totals = _totals(rows)
-    platforms = sorted(
-        session.scalars(
-            select(col(c.platform)).where(col(c.company_id).in_(list(company_ids))).distinct()
-        ).all()
-    )
-    return CampaignTable(period, rows, totals, sort_by, sort_dir, platform, platforms)
+    if not result:
+        return rows, 0, _totals(0, 0, 0, 0, 0)
+    first = result[0]
+    totals = _totals(first[13], first[14], first[15], first[16], first[17])
+    return rows, int(first[12]), totals
 
 
-def _totals(rows: list[CampaignRow]) -> CampaignRow:
-    spend = sum((r.spend for r in rows), Decimal(0))
-    revenue = sum((r.revenue for r in rows), Decimal(0))
-    impressions = sum(r.impressions for r in rows)
-    clicks = sum(r.clicks for r in rows)
-    conversions = sum(r.conversions for r in rows)
+def _totals(
+    spend_minor: Any, impressions: Any, clicks: Any, conversions: Any, revenue_minor: Any
+) -> CampaignRow:
+    spend = _money(spend_minor)
+    revenue = _money(revenue_minor)
+    impressions = int(impressions or 0)
+    clicks = int(clicks or 0)
+    conversions = int(conversions or 0)
     return CampaignRow(
         connection_id=0,
         ref="",

@@ -21,8 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import Date, case, cast, func
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from portal.errors import Invalid
@@ -283,13 +285,39 @@ def targets_for(session: Session, company_id: int, period: Period) -> dict[str, 
     return out
 
 
+# The chart's points: a day each up to a quarter, a week each up to a year, a month beyond
+DAILY_UP_TO = 92
+WEEKLY_UP_TO = 366
+
+
+def series_step(period: Period) -> str:
+    """``day``, ``week`` or ``month``: how long one point of the period's chart is."""
+    days = period.elapsed_days
+    return "day" if days <= DAILY_UP_TO else "week" if days <= WEEKLY_UP_TO else "month"
+
+
+def _bucket(session: Session, step: str) -> ColumnElement[Any]:
+    """The first day of the day's ``step`` (weeks start on Monday), as SQL."""
+    day: ColumnElement[Any] = MetricCompanyDaily.__table__.c.day  # type: ignore[attr-defined]
+    if step == "day":
+        return day
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc(step, day), Date)
+    if step == "week":  # SQLite: the Monday on or before the day
+        return func.date(day, "weekday 0", "-6 days")
+    return func.date(day, "start of month")
+
+
 def daily_series(
     session: Session, company_ids: Sequence[int], period: Period, keys: Sequence[str]
 ) -> dict[str, list[tuple[date, Decimal]]]:
-    """Per-day totals of ``keys`` over the current period (one grouped query)."""
+    """Totals of ``keys`` over the current period, one per day, week or month
+    (:func:`series_step`) keyed by the bucket's first day, clamped to the period's start
+    (one grouped query)."""
+    bucket = _bucket(session, series_step(period)).label("bucket")
     rows = session.exec(
         select(
-            col(MetricCompanyDaily.day),
+            bucket,
             col(MetricCompanyDaily.metric),
             func.sum(col(MetricCompanyDaily.value)),
         )
@@ -299,14 +327,15 @@ def daily_series(
             col(MetricCompanyDaily.day) >= period.start,
             col(MetricCompanyDaily.day) <= period.end,
         )
-        .group_by(col(MetricCompanyDaily.day), col(MetricCompanyDaily.metric))
-        .order_by(col(MetricCompanyDaily.day))
+        .group_by(bucket, col(MetricCompanyDaily.metric))
+        .order_by(bucket)
     ).all()
     series: dict[str, list[tuple[date, Decimal]]] = {k: [] for k in keys}
-    for day, key, total in rows:
+    for first, key, total in rows:
+        day = first if isinstance(first, date) else date.fromisoformat(str(first)[:10])
         value = _to_unit(key, int(total or 0))
         assert value is not None
-        series[key].append((day, value))
+        series[key].append((max(day, period.start), value))
     return series
 
 

@@ -16,7 +16,7 @@ from portal.models.planning import RoadmapItem, RoadmapStatus
 from portal.models.results import PlatformConnection
 from portal.tenancy import Actor, scoped
 from services.results import MANAGE_NODE, first_connections, require_dashboard
-from services.results.campaigns import CampaignTable, campaign_table
+from services.results.campaigns import PAGE_SIZE, CampaignTable, campaign_table, check_page
 from services.results.metrics import (
     CARD_METRICS,
     MetricResult,
@@ -24,9 +24,11 @@ from services.results.metrics import (
     format_value,
     parse_period,
     results_for,
+    series_step,
 )
 
 MAX_ANNOTATIONS = 30
+SERIES = {"revenue": "Revenue", "ad_spend": "Ad spend"}  # the chart's lines
 
 
 @dataclass(frozen=True)
@@ -105,12 +107,14 @@ def results_tab(
     sort_by: str | None,
     sort_dir: str | None,
     platform: str | None,
+    page: str | None = None,
     today: date,
     can_write: bool,
 ) -> ResultsTab:
     """Everything the tab shows for one period (bad arguments: :class:`Invalid`)."""
     require_dashboard(session, company_id)
     period = parse_period(period_type, period_end, today=today)
+    page_number = check_page(page)
     connections, connections_total = first_connections(
         session, actor=actor, company_id=company_id, limit=TAB_CONNECTIONS
     )
@@ -129,6 +133,8 @@ def results_tab(
         sort_by=sort_by,
         sort_dir=sort_dir,
         platform=platform,
+        page=page_number,
+        per_page=PAGE_SIZE,
     )
     notes = annotations_for(session, actor, company_ids, period.start, period.end)
     cards = []
@@ -158,32 +164,37 @@ def results_tab(
     )
 
 
+def _stamp(day: date) -> int:
+    return int(datetime.combine(day, time(12), tzinfo=UTC).timestamp())
+
+
 def chart_data(results: Results, notes: list[Annotation]) -> dict[str, Any]:
-    """The chart's data for static/js/results.js: days as epoch seconds, one value per series."""
-    period = results.period
-    days = [
-        date.fromordinal(n) for n in range(period.start.toordinal(), period.end.toordinal() + 1)
-    ]
+    """The chart's data for static/js/results.js: one point per day, week or month of the
+    period (``step``, see :func:`series_step`) as epoch seconds, values in whole currency
+    units (the chart shows no cents), and the period's annotations on their own days."""
+    step = series_step(results.period)
+    firsts = sorted({d for key in SERIES for d, _ in results.series.get(key, [])})
+    if step == "day":  # every day of the period, gaps included
+        period = results.period
+        firsts = [
+            date.fromordinal(n) for n in range(period.start.toordinal(), period.end.toordinal() + 1)
+        ]
     series = []
-    for key, label in (("revenue", "Revenue"), ("ad_spend", "Ad spend")):
+    for key, label in SERIES.items():
         by_day = dict(results.series.get(key, []))
         series.append(
             {
                 "key": key,
                 "label": label,
-                "values": [float(by_day[d]) if d in by_day else None for d in days],
+                "values": [
+                    int(by_day[d].to_integral_value()) if d in by_day else None for d in firsts
+                ],
             }
         )
     return {
-        "x": [int(datetime.combine(d, time(12), tzinfo=UTC).timestamp()) for d in days],
+        "step": step,
+        "x": [_stamp(d) for d in firsts],
         "series": series,
         "currency": results.currency,
-        "annotations": [
-            {
-                "x": int(datetime.combine(a.day, time(12), tzinfo=UTC).timestamp()),
-                "kind": a.kind,
-                "label": a.label,
-            }
-            for a in notes
-        ],
+        "annotations": [{"x": _stamp(a.day), "kind": a.kind, "label": a.label} for a in notes],
     }

@@ -99,7 +99,7 @@
 
   function markActiveTab() {
     var path = window.location.pathname;
-    var tabs = document.querySelectorAll(".tabbar .tab");
+    var tabs = document.querySelectorAll(".tabbar a.tab, .tab-more-panel a");
     var matched = Array.prototype.some.call(tabs, function (a) {
       var href = a.getAttribute("href");
       return href && (path === href || path.indexOf(href + "/") === 0);
@@ -109,6 +109,15 @@
       var href = a.getAttribute("href");
       if (href && (path === href || path.indexOf(href + "/") === 0)) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
+    });
+    // "More" names the current tab when it waits in its menu (tiers as layouts/portal.html sets them)
+    document.querySelectorAll(".tab-more").forEach(function (more) {
+      var current = more.querySelector(".tab-more-panel a[aria-current]");
+      var tier = current ? current.getAttribute("data-tier") : "";
+      var levels = { wide: ["wide", "mid", "narrow"], mid: ["mid", "narrow"], narrow: ["narrow"] }[tier] || [];
+      ["wide", "mid", "narrow"].forEach(function (t) { more.classList.toggle("cur-" + t, levels.indexOf(t) >= 0); });
+      more.querySelector(".tab-more-name").textContent = current ? current.textContent : "";
+      more.removeAttribute("open");
     });
   }
 

@@ -75,6 +75,7 @@ def test_viewer_reads_the_project_and_pages_without_forms(page_factory) -> None:
     assert page.locator("#project-decisions .decision").count() >= 4
     assert page.locator("form[hx-post]").count() == 0
     assert page.locator("text=Log a decision").count() == 0
+    page.click(".tab-more > summary")  # Pages waits under More
     page.click(".tabbar a[data-tab=pages]")
     page.wait_for_url(re.compile(r"/p/acme/pages$"))
     expect(

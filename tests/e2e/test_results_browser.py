@@ -44,7 +44,7 @@ def test_sort_period_and_ask_in_place(page_factory) -> None:
     page = page_factory()
     sign_in(page, "owner@acme.test")
     page.goto("/p/acme/dashboard")
-    page.locator(".tabbar a:has-text('Results')").click()  # an HTMX swap loads uPlot
+    page.locator(".tabbar a.tab:has-text('Results')").click()  # an HTMX swap loads uPlot
     expect(page.locator(".results-chart canvas")).to_have_count(1)
     page.locator(".results-table th a:has-text('Clicks')").click()
     expect(page.locator(".results-table th[aria-sort]")).to_contain_text("Clicks")

@@ -37,7 +37,7 @@ def test_create_a_role_and_assign_it(page_factory) -> None:
     expect(page.locator("text=Role created.")).to_be_visible()
     expect(page.locator("input[value='network.read']")).to_be_checked()
 
-    page.click("text=← All roles")
+    page.click("a:has-text('All roles')")
     page.locator("tr:has-text('Pat Manager') a:has-text('Roles')").click()
     page.check("label:has-text('Network crew') input")
     page.click("button:has-text('Save roles')")

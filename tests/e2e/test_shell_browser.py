@@ -33,6 +33,7 @@ def test_tabs_swap_with_htmx_and_keep_the_url_true(page_factory) -> None:
     page = page_factory()
     sign_in(page, "owner@acme.test")
     page.evaluate("window.__marker = 'still-here'")
+    page.click(".tab-more > summary")  # Team waits under More
     page.click(".tabbar a[data-tab=team]")
     page.wait_for_url(re.compile(r"/p/acme/team$"))
     page.wait_for_selector("h1:has-text('Team')")

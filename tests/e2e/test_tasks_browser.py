@@ -156,3 +156,22 @@ def test_tasks_pages_fit_the_screen(page_factory, width) -> None:
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
     assert not page.errors, page.errors
+
+
+def test_list_view_columns_line_up_across_groups(page_factory) -> None:
+    page = page_factory(width=1280)
+    sign_in(page, "owner@acme.test")
+    page.goto(f"{BOARD}?view=list")
+    tables = page.locator(".task-table")
+    assert tables.count() >= 2  # the demo project's tasks sit in several lists
+    for column in range(1, 6):  # every column starts and ends at the same x in every group
+        edges = {
+            tuple(
+                round(v)
+                for v in table.locator(f"tbody tr:first-child td:nth-child({column})").evaluate(
+                    "td => { const r = td.getBoundingClientRect(); return [r.left, r.right]; }"
+                )
+            )
+            for table in tables.all()
+        }
+        assert len(edges) == 1, (column, edges)

@@ -24,15 +24,74 @@ def test_pages_link_static_files_by_content_version(client, login, tenants) -> N
     links = _static_links(html)
     assert links and all(re.search(r"\?v=[0-9a-f]{12}$", link) for link in links), links
 
-    css = next(link for link in links if link.split("?")[0].endswith(".css"))
-    with client.get(css) as resp:
+    js = next(link for link in links if link.split("?")[0].endswith(".js"))
+    with client.get(js) as resp:
         assert resp.status_code == 200
         assert resp.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     # an old or missing version is only revalidated, never pinned for a year
-    with client.get(css.split("?")[0] + "?v=000000000000") as stale:
+    with client.get(js.split("?")[0] + "?v=000000000000") as stale:
         assert stale.headers["Cache-Control"] == "no-cache"
-    with client.get(css.split("?")[0]) as bare:
+    with client.get(js.split("?")[0]) as bare:
         assert bare.headers["Cache-Control"] == "no-cache"
+
+
+def _stylesheet(client) -> str:
+    html = client.get("/login").get_data(as_text=True)
+    found = re.findall(r'<link rel="stylesheet" href="(/assets/[^"]+)"', html)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_the_one_stylesheet_is_immutable_and_gzipped_once(client, app) -> None:
+    """The bundled stylesheet: pinned for a year under its hash, gzipped when accepted (the same
+    bytes every time, built once), revalidated under any other version."""
+    url = _stylesheet(client)
+    plain = client.get(url)
+    assert plain.status_code == 200 and plain.mimetype == "text/css"
+    assert plain.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in plain.headers["Vary"]
+    css = plain.get_data()
+    assert (Path(PROJECT_ROOT) / "static/css/tokens.css").read_bytes().strip() in css
+    packed = client.get(url, headers=GZ)
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert gzip.decompress(packed.get_data()) == css
+    assert len(packed.get_data()) * 3 < len(css)
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    again = client.get(url, headers=GZ)
+    assert again.get_data() == packed.get_data()
+    bundle = app.extensions["stoa_stylesheet_bundle"]
+    assert bundle.current() is bundle.current()  # built once, not per request
+    # a browser revalidating gets a 304 without the body
+    etag = packed.headers["ETag"]
+    assert client.get(url, headers={**GZ, "If-None-Match": etag}).status_code == 304
+    # an old or missing version is only revalidated, never pinned for a year
+    stale = client.get(url.split("?")[0] + "?v=000000000000")
+    assert stale.status_code == 200 and stale.headers["Cache-Control"] == "no-cache"
+    assert client.get(url.split("?")[0]).headers["Cache-Control"] == "no-cache"
+
+
+def test_the_stylesheet_is_rebuilt_on_edit_only_in_development(tmp_path: Path) -> None:
+    from portal.web.assets import StaticVersions, StylesheetBundle
+
+    (tmp_path / "css").mkdir()
+    for name, rule in (("a", "a{color:red}"), ("b", "b{color:red}")):
+        (tmp_path / "css" / f"{name}.css").write_text(rule)
+    deployed = StylesheetBundle(StaticVersions(tmp_path, watch=False), ("a", "b"))
+    developing = StylesheetBundle(StaticVersions(tmp_path, watch=True), ("a", "b"))
+    first = deployed.current()
+    assert first.body == b"/* css/a.css */\na{color:red}\n/* css/b.css */\nb{color:red}\n"
+    assert gzip.decompress(first.gzipped) == first.body
+    assert developing.current().version == first.version
+
+    edited = tmp_path / "css" / "b.css"
+    edited.write_text("b{color:blue}")
+    later = edited.stat().st_mtime + 10
+    os.utime(edited, (later, later))
+    assert deployed.current() is first  # not read again
+    rebuilt = developing.current()
+    assert rebuilt.version != first.version and b"b{color:blue}" in rebuilt.body
 
 
 def test_static_text_is_gzipped_once_and_identical(client) -> None:
@@ -67,6 +126,16 @@ def test_pages_and_fragments_are_gzipped_when_accepted(client, login, tenants) -
     fragment = client.get("/p/acme-test/tasks", headers={**GZ, "HX-Request": "true"})
     assert fragment.headers.get("Content-Encoding") == "gzip"
     assert "<html" not in gzip.decompress(fragment.get_data()).decode()
+
+
+def test_private_pages_are_never_stored(client, login, tenants) -> None:
+    """Signed-in pages and fragments are ``no-store`` (kept out of the disk cache; Chromium's
+    back/forward cache still takes them and drops them on sign-out: see the browser test)."""
+    login(tenants.acme_admin)
+    for headers in ({}, {"HX-Request": "true"}):
+        resp = client.get("/p/acme-test/tasks", headers=headers)
+        assert resp.status_code == 200
+        assert resp.headers["Cache-Control"] == "no-store"
 
 
 def test_missing_static_file_is_a_plain_404(client) -> None:

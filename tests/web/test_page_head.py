@@ -86,11 +86,23 @@ def test_page_scripts_load_only_on_their_page(client, login, tenants) -> None:
         assert _scripts(head) == scripts, path  # a whole page loads them in <head>, deferred
 
 
-def test_every_stylesheet_is_linked_in_cascade_order(client, login, tenants) -> None:
+def test_one_stylesheet_holds_every_sheet_in_cascade_order(client, login, tenants) -> None:
+    """A page links one stylesheet (every sheet, tokens first) and then the agency's theme."""
+    from portal.web.assets import STYLESHEETS
+
     login(tenants.acme_admin)
     html = client.get("/p/acme-test/dashboard").get_data(as_text=True)
-    linked = re.findall(r'href="/static/css/([\w-]+)\.css', html)
-    assert linked[:3] == ["tokens", "base", "components"]
-    assert sorted(linked) == sorted(p.stem for p in CSS_DIR.glob("*.css"))
-    theme = html.index("/theme.css")
-    assert all(html.index(f"/static/css/{name}.css") < theme for name in linked)
+    head = html.split("</head>", 1)[0]
+    linked = re.findall(r'<link rel="stylesheet" href="([^"]+)"', head)
+    assert len(linked) == 2, linked
+    bundle, theme = linked
+    assert re.fullmatch(r"/assets/stoa\.css\?v=[0-9a-f]{12}", bundle)
+    assert theme.startswith("/theme.css")
+    assert "/static/css/" not in html
+    assert STYLESHEETS[:3] == ("tokens", "base", "components")
+    assert sorted(STYLESHEETS) == sorted(p.stem for p in CSS_DIR.glob("*.css"))
+    body = client.get(bundle).get_data(as_text=True)
+    starts = [body.index(f"/* css/{name}.css */") for name in STYLESHEETS]
+    assert starts == sorted(starts)
+    for name in STYLESHEETS:  # each file whole, in order
+        assert (CSS_DIR / f"{name}.css").read_text().strip() in body

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from portal.config import PROJECT_ROOT
+from portal.web.icons import ICON_DIR, icon, icon_body
 
 BASE = "/p/acme-test"
 CSS = Path(PROJECT_ROOT) / "static" / "css"
@@ -71,17 +72,85 @@ def test_empty_states_draw_svg_icons_not_glyphs(client, login, tenants) -> None:
     assert icon
     svg = icon.group(1).strip()
     assert svg.startswith("<svg") and 'aria-hidden="true"' in svg and "<path" in svg, svg
+    # the shapes are lucide-static's "key", read from the vendored file
+    assert icon_body("key") in svg
     assert "⚿" not in html
     # scope chips wrap at the colon, between words
     assert "<code>deliverables:<wbr>read</code>" in html
-    # every empty state names an icon of the set; no call site passes a Unicode glyph
-    icons = (TEMPLATES / "macros" / "_icons.html").read_text()
-    names = set(re.findall(r'^  "(\w+)": ', icons, re.M))
-    assert {"key", "inbox", "sparkle"} <= names
+
+
+# Non-ASCII characters a template or stylesheet may hold: typography inside running text (the
+# separator dot, dashes (an em dash alone in a cell reads "none"), ellipsis, curly quotes, the
+# multiplication sign of "3.2×", the minus of "−€10", the bullets that mask a secret). Everything
+# else that draws a picture (arrows, ticks, triangles, crosses, the braille drag handle, boxes) is
+# an icon and comes from icon().
+TYPOGRAPHY = set("·–—…“”‘’×−•")
+STATIC = Path(PROJECT_ROOT) / "static"
+
+
+def _sources() -> list[Path]:
+    files = list(TEMPLATES.rglob("*.html"))
+    for ext in ("css", "js"):
+        files += [p for p in STATIC.rglob(f"*.{ext}") if "vendor" not in p.parts]
+    return files
+
+
+def test_no_unicode_glyph_is_used_as_an_icon() -> None:
+    found = []
+    for path in _sources():
+        text = path.read_text()
+        for n, line in enumerate(text.splitlines(), 1):
+            for char in re.findall(r"[^\x00-\x7f]", line):
+                if char not in TYPOGRAPHY:
+                    found.append(f"{path.relative_to(PROJECT_ROOT)}:{n}: {char!r}")
+            # "×" is text ("3.2×"), never a close button on its own; CSS draws no glyph either (an
+            # em dash alone in a cell is the text "none" and stays)
+            if re.search(r">\s*×\s*<|\bcontent:\s*['\"][^\x00-\x7f]", line):
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{n}: lone symbol")
+    assert found == [], found
+
+
+def test_every_icon_drawn_is_vendored_from_npm() -> None:
+    used: set[str] = set()
     for path in TEMPLATES.rglob("*.html"):
-        for line in path.read_text().splitlines():
-            if "empty_state(" in line:
-                assert not re.search(r'"[^\x00-\x7f]{1,2}"\)', line), (path.name, line)
+        text = path.read_text()
+        used |= set(re.findall(r"""\bicon\(\s*["']([a-z0-9-]+)["']""", text))
+        otherwise = r"""\bicon\(\s*["'][a-z0-9-]+["'] if [^)]*? else ["']([a-z0-9-]+)["']"""
+        used |= set(re.findall(otherwise, text))
+        used |= set(re.findall(r'empty_state\(.*, "([a-z0-9-]+)"\)', text))
+    assert {"key", "inbox", "x", "grip-vertical", "arrow-left"} <= used
+    vendored = {p.stem for p in ICON_DIR.glob("*.svg")}
+    assert used <= vendored, used - vendored
+    assert (ICON_DIR / "LICENSE").exists()
+    # the Makefile copies exactly the vendored set from the pinned package
+    makefile = (Path(PROJECT_ROOT) / "Makefile").read_text()
+    listed = re.search(r"^LUCIDE_ICONS =((?:.*\\\n)*.*)$", makefile, re.M)
+    assert listed and set(listed.group(1).replace("\\", " ").split()) == vendored
+    package = json.loads((Path(PROJECT_ROOT) / "package.json").read_text())
+    assert re.fullmatch(r"\d+\.\d+\.\d+", package["dependencies"]["lucide-static"])
+    # no hand-drawn icon left in a template (the feedback status dot is a colour swatch)
+    for path in TEMPLATES.rglob("*.html"):
+        for svg in re.findall(r"<svg[^>]*>", path.read_text()):
+            assert "fb-dot" in svg or "{{ cls }}" in svg, (path.name, svg)
+
+
+def test_icons_inherit_the_text_colour_and_are_read_once(app) -> None:
+    from markupsafe import Markup
+
+    svg = icon("x", label="Close")
+    assert isinstance(svg, Markup)
+    assert 'stroke="currentColor"' in svg and 'role="img" aria-label="Close"' in svg
+    assert 'aria-hidden="true"' in icon("x")
+    before = icon_body.cache_info().hits
+    with app.test_request_context():
+        app.jinja_env.from_string('{{ icon("x") }}{{ icon("x") }}').render()
+    assert icon_body.cache_info().hits >= before + 2
+    for bad in ("../secret", "X", ""):
+        try:
+            icon(bad)
+        except (ValueError, FileNotFoundError):
+            continue
+        raise AssertionError(bad)
 
 
 class _OutsideLandmarks(HTMLParser):

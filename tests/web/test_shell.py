@@ -13,8 +13,8 @@ TABS = ["dashboard", "team", "settings"]
 def test_tabs_render_whole_or_as_fragment(client, login, tenants, tab) -> None:
     login(tenants.acme_collab)
     full, part = assert_both_ways(client, f"/p/acme-test/{tab}")
-    assert 'class="tabbar"' in full and "Acme Test" in full
-    assert 'class="tabbar"' not in part
+    assert 'class="tabbar portal-tabbar"' in full and "Acme Test" in full
+    assert 'class="tabbar portal-tabbar"' not in part
     assert "<title>" in part  # htmx updates the document title from the fragment
 
 

@@ -20,7 +20,10 @@ def test_login_page_is_a_styled_document(client) -> None:
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     assert 'name="csrf-token"' in html
-    assert all(f"/static/css/{sheet}.css" in html for sheet in ("tokens", "base", "auth"))
+    sheet = re.search(r'<link rel="stylesheet" href="(/assets/stoa\.css\?v=\w+)"', html)
+    assert sheet is not None
+    css = client.get(sheet.group(1)).get_data(as_text=True)
+    assert all(f"/* css/{name}.css */" in css for name in ("tokens", "base", "auth"))
     assert 'type="password"' in html and 'autocomplete="current-password"' in html
 
 

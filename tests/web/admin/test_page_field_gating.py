@@ -225,3 +225,74 @@ def test_opportunity_lines_and_proposal_totals_follow_the_total_field(
     assert "1,234.00" in products and "2,468.00" in products and HIDDEN not in products
     proposals = detail.split('id="props-h"', 1)[1].split("</section>", 1)[0]
     assert "2,468.00" in proposals and HIDDEN not in proposals
+
+
+def test_the_client_portals_proposal_page_gates_prices_for_staff_only(
+    db, client, login, tenants, make_user
+) -> None:
+    """The proposal a client reads in their portal shows a staff viewer without
+    ``obj.opportunity.total`` its lines and totals as "Hidden" (as the opportunities page
+    does), and no revise form (it would show the prices); the client sees it whole."""
+    from portal.models import Proposal
+    from portal.models.proposal import ProposalAccept, ProposalShare
+    from portal.tenancy import actor_for_user
+    from services.billing import proposals as proposal_service
+
+    item = make_item(db, "Switch 48", price="1234.00")
+    opp = make_opportunity(db, tenants.acme, "Branch rollout", stage="Quoted")
+    add_line(db, opp, item, quantity="2")
+    proposal_service.share_opportunity(
+        db,
+        actor=actor_for_user(db, tenants.staff_admin),
+        opportunity_id=opp.id,
+        data=ProposalShare(terms="Net 30"),
+    )
+    proposal = db.exec(select(Proposal).where(Proposal.opportunity_id == opp.id)).one()
+    listing, detail = (
+        "/p/acme-test/invoices/proposals",
+        f"/p/acme-test/invoices/proposals/{proposal.id}",
+    )
+    nodes = ["sales.opportunity.fetch", "sales.opportunity.fetch.many", "sales.proposal.share"]
+    restricted = _staff_with(db, make_user, "portal.all", *nodes, "obj.opportunity.name")
+    login(restricted)
+    for path in (listing, detail):
+        page = _get(client, path)
+        assert "1,234" not in page and "2,468" not in page, path
+        assert HIDDEN in page and "Branch rollout" in page, path
+    page = _get(client, detail)
+    assert "Switch 48" in page and 'id="revise-btn"' not in page
+    login(_staff_with(db, make_user, "portal.all", *nodes, "obj.opportunity.total"))
+    assert 'id="revise-btn"' in _get(client, detail)  # prices shown: revisable
+    login(restricted)
+    revised = client.post(
+        detail,
+        data={
+            "title": "Cheaper",
+            "line_description": "X",
+            "line_quantity": "1",
+            "line_unit_price": "1",
+        },
+    )
+    assert revised.status_code == 403  # a revision sets prices it would not show
+    proposal_service.accept_proposal(
+        db,
+        actor=actor_for_user(db, tenants.acme_admin),
+        proposal_id=proposal.id,
+        data=ProposalAccept(version=1, typed_name=tenants.acme_admin.name, consent=True),
+    )
+    page = _get(client, detail)
+    assert 'id="accepted-callout"' in page and "receipt-link" not in page
+    assert HIDDEN in page and "2,468" not in page  # the history names no amount either
+    assert client.get(f"{detail}/receipt").status_code == 403  # it repeats the prices
+
+    login(_staff_with(db, make_user, "portal.all", *nodes, "obj.opportunity.*"))
+    page = _get(client, detail)
+    assert "1,234.00" in page and "2,468.00" in page and HIDDEN not in page
+    assert "receipt-link" in page and client.get(f"{detail}/receipt").status_code == 200
+    assert "2,468.00" in _get(client, listing)
+
+    login(tenants.acme_admin)  # field gating is a staff mechanism: the client reads it whole
+    for path in (listing, detail):
+        page = _get(client, path)
+        assert "2,468.00" in page and HIDDEN not in page, path
+    assert "1,234.00" in _get(client, detail)

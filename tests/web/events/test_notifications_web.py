@@ -29,7 +29,7 @@ def test_page_both_ways_in_the_branded_portal(client, login, tenants, db) -> Non
     _notifs(db, tenants.acme_collab)
     login(tenants.acme_collab)
     full, part = assert_both_ways(client, "/notifications")
-    assert "Title 0" in full and 'class="tabbar"' in full and "Acme Test" in full
+    assert "Title 0" in full and 'class="tabbar portal-tabbar"' in full and "Acme Test" in full
     assert "3 unread" in part and "<title>Notifications" in part
     login(tenants.pm)
     staff = client.get("/notifications").get_data(as_text=True)
@@ -167,3 +167,61 @@ def test_client_of_a_pending_portal_still_reads_notifications(client, login, ten
     login(tenants.globex_admin)
     resp = client.get("/notifications")
     assert resp.status_code == 200 and "Title 0" in resp.get_data(as_text=True)
+
+
+def _switch_off(db, company, tab: str) -> None:
+    from portal.models import Portal
+    from services.portals.settings import SWITCHABLE_TABS
+
+    portal = db.exec(select(Portal).where(Portal.company_id == company.id)).one()
+    portal.enabled_tabs = [t for t in (portal.enabled_tabs or SWITCHABLE_TABS) if t != tab]
+    db.add(portal)
+    db.flush()
+
+
+def test_opening_a_notification_into_a_switched_off_tab_explains_instead_of_404(
+    client, login, tenants, db
+) -> None:
+    """Deliverables switched off on Acme after the notice was sent: opening it (POST or the
+    read-only GET) lands on the notifications page with the reason, never on a 404."""
+    [n] = _notifs(db, tenants.acme_collab, 1)
+    [notes] = _notifs(db, tenants.acme_collab, 1)
+    n.url = "/p/acme-test/deliverables/12?comment=3"
+    db.flush()
+    _switch_off(db, tenants.acme, "deliverables")
+    login(tenants.acme_collab)
+    assert client.get(n.url).status_code == 404  # the page it named is gone
+    for resp in (client.post(f"/notifications/{n.id}/go"), client.get(f"/notifications/{n.id}/go")):
+        assert resp.status_code in (302, 303) and resp.headers["Location"] == "/notifications"
+        page = client.get("/notifications").get_data(as_text=True)
+        assert "The Deliverables tab is switched off on Acme Test&#39;s portal." in page
+    db.refresh(n)
+    assert n.read_at is not None  # opened: read, like any other
+    # a notice into a tab still on follows as before
+    assert client.post(f"/notifications/{notes.id}/go").headers["Location"] == "/p/acme-test/notes"
+
+
+def test_a_notification_into_a_switched_off_tab_is_listed_without_a_link(
+    client, login, tenants, db, count_queries
+) -> None:
+    rows = _notifs(db, tenants.acme_collab, 2)
+    rows[0].url, rows[0].title = "/p/acme-test/deliverables/12", "Logo in review"
+    db.flush()
+    _switch_off(db, tenants.acme, "deliverables")
+    login(tenants.acme_collab)
+    for path in ("/notifications", "/notifications/panel"):
+        html = client.get(path).get_data(as_text=True)
+        assert "Logo in review" in html and "Title 1" in html, path
+        assert f"/notifications/{rows[0].id}/go" not in html, path  # named, not a link
+        assert f"/notifications/{rows[1].id}/go" in html, path
+        assert "Deliverables tab is switched off" in html, path
+    # the check is one query for the whole list, not one a row
+    with count_queries() as few:
+        client.get("/notifications/panel")
+    more = _notifs(db, tenants.acme_collab, 5)
+    for m in more:
+        m.url = "/p/acme-test/deliverables/13"
+    db.flush()
+    with count_queries() as many:
+        client.get("/notifications/panel")
+    assert few.count == many.count, "\n".join(many.statements)

@@ -434,6 +434,7 @@ def test_files_list_query_count_does_not_grow(db, client, login, tenants, count_
                     content_type="application/pdf",
                     approver_id=tenants.acme_admin.id,
                     approval_status="approved",
+                    thumb_key=f"c{tenants.acme.id}/bulk{i}.thumb.jpg" if i % 2 else None,
                 )
             )
         db.flush()
@@ -445,7 +446,10 @@ def test_files_list_query_count_does_not_grow(db, client, login, tenants, count_
     add(27)
     with count_queries() as many:
         page = client.get("/p/acme-test/files")
-    assert page.status_code == 200 and "Page 1 of 2" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Page 1 of 2" in html
+    # thumbnails and type icons cost no query of their own
+    assert html.count('class="file-thumb"') >= 10 and html.count("file-icon") >= 10
     assert few.count == many.count <= 12, (few.count, many.count)
 
 
