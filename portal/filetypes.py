@@ -180,12 +180,16 @@ def safe_display_name(raw: str, fallback: str = "file") -> str:
 
 
 def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
+    """A byte count as people say it: ``1 byte``, ``1.5 KB``, ``2 GB`` (binary units; the
+    ``filesize`` template filter, for stored files and upload limits alike)."""
+    if size < 1024:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    value, units = size / 1024, ["KB", "MB", "GB", "TB"]
+    while round(value, 1) >= 1024 and len(units) > 1:
+        value, units = value / 1024, units[1:]
+    unit = units[0]
+    text = f"{value:.1f}".removesuffix(".0")
+    return f"{text} {unit}"
 
 
 def file_type_icon(file: Any) -> str:

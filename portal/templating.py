@@ -10,6 +10,7 @@ from flask import Flask, current_app, g
 from sqlmodel import Session, select
 
 from portal.db import database_down, get_session
+from portal.filetypes import human_size
 from portal.models import Agency
 from portal.principal import current_actor
 from portal.tenancy import ANONYMOUS
@@ -103,6 +104,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["timeago"] = passes_withheld(_timeago)
     app.jinja_env.filters["date"] = passes_withheld(_date)
+    app.jinja_env.filters["filesize"] = human_size  # {{ f.size|filesize }}: "2 GB"
     # field gating on pages: {% set item = row.item|gated("obj.catalogItem") %}
     app.jinja_env.filters["gated"] = lambda obj, scope: gate_object(obj, current_actor(), scope)
     app.jinja_env.tests["withheld"] = is_withheld

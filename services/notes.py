@@ -376,6 +376,43 @@ def resolve_mentions(tokens: set[str], audience: list[User]) -> set[int]:
     return found
 
 
+def notify_mentions(
+    session: Session,
+    *,
+    actor: Actor,
+    company_id: int,
+    tokens: set[str],
+    type: str,  # noqa: A002 - the notification type, as notify()
+    label: str,
+    body: str,
+    url: str | None,
+    staff_only: bool = False,
+    audience: list[User] | None = None,
+    skip: set[int] | None = None,
+) -> set[int]:
+    """Notify the people ``@tokens`` name (``mention_tokens``) among those who can see the item
+    (``portal_audience``; staff only for an internal or private one), once each, never the
+    author nor anyone in ``skip`` (told about this write otherwise). The one mention mechanism of
+    notes, task comments and deliverable comments; returns who was named."""
+    if not tokens:
+        return set()
+    if audience is None:
+        audience = portal_audience(session, company_id, staff_only=staff_only)
+    mentioned = resolve_mentions(tokens, audience) - {actor.user_id} - (skip or set())
+    if mentioned:
+        notify(
+            session,
+            user_ids=mentioned,
+            type=type,
+            title=f"{actor.label or 'Someone'} mentioned you on {label}",
+            body=plain_excerpt(body),
+            url=url,
+            company_id=company_id,
+            actor=actor,
+        )
+    return mentioned
+
+
 def _note_url(session: Session, note: Note) -> str:
     slug = session.exec(select(Portal.slug).where(Portal.company_id == note.company_id)).first()
     query = f"?project={note.resource_id}" if note.resource_type == "project" else ""
@@ -393,21 +430,20 @@ def _notify_people(
 ) -> None:
     audience = portal_audience(session, note.company_id, staff_only=note.is_internal)
     allowed = {u.id for u in audience}
-    mentioned = resolve_mentions(mentioned_tokens, audience) if mentioned_tokens else set()
     url = _note_url(session, note)
     excerpt = plain_excerpt(note.body)
     who = actor.label or "Someone"
-    if mentioned:
-        notify(
-            session,
-            user_ids=mentioned,
-            type="note_mention",
-            title=f"{who} mentioned you on {label}",
-            body=excerpt,
-            url=url,
-            company_id=note.company_id,
-            actor=actor,
-        )
+    mentioned = notify_mentions(
+        session,
+        actor=actor,
+        company_id=note.company_id,
+        tokens=mentioned_tokens,
+        type="note_mention",
+        label=label,
+        body=note.body,
+        url=url,
+        audience=audience,
+    )
     if reply_to is not None:
         followers = {reply_to.author_id} - mentioned
         followers &= allowed

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, request, url_fo
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
 from portal.errors import DomainError, Invalid
-from portal.filetypes import file_type_icon, human_size
+from portal.filetypes import file_type_icon
 from portal.models.file import (
     FileLinkCreate,
     FileRejection,
@@ -92,7 +92,6 @@ def _list_context(errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
         "approvers": view.approvers,
         "categories": view.categories,
         "chunk_size": view.chunk_size,
-        "human_size": human_size,
         "file_type_icon": file_type_icon,
         "active_tab": "files",
         "errors": errors or {},
@@ -257,7 +256,6 @@ def _detail(file_id: int, status: int = 200, **extra: Any) -> Response:
         "can_approve": view.can_approve,
         "can_publish": view.can_publish,
         "preview": view.preview,
-        "human_size": human_size,
         "active_tab": "files",
         "errors": {},
         "publish_results": None,

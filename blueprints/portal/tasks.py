@@ -10,7 +10,6 @@ from flask import Response, flash, request, url_for
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
 from portal.errors import Invalid
-from portal.filetypes import human_size
 from portal.models.task import (
     BOARD_CARDS,
     TASK_PRIORITIES,
@@ -66,7 +65,6 @@ def _page(
         ctx=ctx,
         view=view,
         detail=detail,
-        human_size=human_size,
         errors=errors or {},
         form=request.form,
         active_tab="tasks",

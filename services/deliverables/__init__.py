@@ -39,6 +39,7 @@ from portal.models.deliverable import (
 )
 from portal.storage import Blob, Storage, Upload, document_blob, get_storage
 from portal.tenancy import Actor, get_for_actor, require_staff, role_at_least
+from services import notes
 from services.deliverables import files as deliverable_files
 from services.deliverables.queries import (  # noqa: F401  (the dashboard's and staff area's)
     approvals_queue,
@@ -470,9 +471,10 @@ def request_revision(
         Action.deliverable_revision_requested,
         f"{actor.label} requested a revision of {d.name}: {note}",
     )
+    managers = _manager_ids(session, d)
     notify(
         session,
-        user_ids=_manager_ids(session, d),
+        user_ids=managers,
         type="deliverable_revision_requested",
         title=f"Revision requested on {d.name}",
         body=note,
@@ -480,6 +482,18 @@ def request_revision(
         actor=actor,
         url=_portal_url(session, d),
         subject=_subject(d),
+    )
+    notes.notify_mentions(
+        session,
+        actor=actor,
+        company_id=d.company_id,
+        tokens=notes.mention_tokens(note),
+        type="deliverable_mention",
+        label=d.name,
+        body=note,
+        url=_portal_url(session, d),
+        staff_only=d.visible_version is None,
+        skip=set(managers),  # told once already, by the revision notice
     )
     # the review is given: every approver's "ready for your review" notice is done
     resolve(session, subject=_subject(d), types=["deliverable_in_review"])

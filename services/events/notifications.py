@@ -75,6 +75,8 @@ TYPES: dict[str, NotificationType] = {
         NotificationType("note_mention", "Someone mentions me in a note"),
         NotificationType("note_reply", "Someone replies to my note", email_default=False),
         NotificationType("feedback_mention", "Someone mentions me on the feedback board"),
+        NotificationType("task_mention", "Someone mentions me in a task comment"),
+        NotificationType("deliverable_mention", "Someone mentions me on a deliverable"),
         NotificationType("feedback_comment", "Someone comments on my idea", email_default=False),
         NotificationType("feedback_status", "An idea I posted changes status"),
         NotificationType("contract_sent", "A contract awaits my signature"),

@@ -19,7 +19,7 @@ from services.events import activity
 from services.events.notifications import Subject, notify
 from services.feedback import can_manage_board, get_post, post_url, require_poster
 from services.feedback.moderation import activity_type, needs_approval
-from services.notes import mention_tokens, portal_audience, resolve_mentions
+from services.notes import mention_tokens, notify_mentions
 
 
 def _bump(session: Session, post_id: int, delta: int) -> None:
@@ -55,19 +55,16 @@ def _notify(
 ) -> None:
     url = f"{post_url(session, post)}#comment-{comment.id}"
     excerpt = plain_excerpt(comment.body)
-    mentioned: set[int] = set()
-    if tokens:
-        mentioned = resolve_mentions(tokens, portal_audience(session, post.company_id))
-        notify(
-            session,
-            user_ids=mentioned,
-            type="feedback_mention",
-            title=f"{actor.label} mentioned you on the idea {post.title}",
-            body=excerpt,
-            company_id=post.company_id,
-            actor=actor,
-            url=url,
-        )
+    mentioned = notify_mentions(
+        session,
+        actor=actor,
+        company_id=post.company_id,
+        tokens=tokens,
+        type="feedback_mention",
+        label=f"the idea {post.title}",
+        body=comment.body,
+        url=url,
+    )
     if new_comment and post.author_id not in mentioned:
         notify(
             session,

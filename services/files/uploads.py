@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from portal.db import after_commit
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
-from portal.filetypes import safe_display_name, sniff
+from portal.filetypes import human_size, safe_display_name, sniff
 from portal.jobs import job
 from portal.models import (
     ApprovalStatus,
@@ -313,7 +313,7 @@ def start_upload(
         raise Invalid(
             "That file is larger than this portal allows.",
             code="file_too_large",
-            errors={"file": [f"Files may be at most {portal.max_upload_mb} MB."]},
+            errors={"file": [f"Files may be at most {human_size(max_upload_bytes(portal))}."]},
         )
     folder = folder_in(session, actor=actor, portal=portal, folder_id=data.folder_id)
     approver = approver_for(session, portal=portal, approver_id=data.approver_id)

@@ -35,6 +35,7 @@ from portal.tenancy import (
     staff_can,
     staff_seeing_company,
 )
+from services import notes
 from services.events import activity
 from services.events.notifications import Subject, notify, resolve
 from services.portals.admin import get_portal
@@ -453,4 +454,15 @@ def add_comment(
     session.flush()
     _log(session, actor, task, Action.task_commented, f"{actor.label} commented on {_label(task)}")
     _answered(session, actor=actor, task=task)
+    notes.notify_mentions(
+        session,
+        actor=actor,
+        company_id=task.company_id,
+        tokens=notes.mention_tokens(comment.body),
+        type="task_mention",
+        label=_label(task),
+        body=comment.body,
+        url=task_url(session, task),
+        staff_only=task.is_private,
+    )
     return comment

@@ -254,3 +254,18 @@ def test_drawer_query_count_is_flat(db, client, login, tenants, task, count_quer
             page = client.get(url, headers=headers)
         assert page.status_code == 200 and page.get_data(as_text=True).count("bulk-") >= 30
         assert counts[i] == many.count <= 12, (counts[i], many.count)
+
+
+def test_the_dropzone_names_the_limit_in_readable_units(
+    client, db, login, tenants, make_task
+) -> None:
+    portal = db.exec(select(Portal).where(Portal.company_id == tenants.acme.id)).one()
+    portal.max_upload_mb = 2048
+    db.add(portal)
+    db.flush()
+    task = make_task(tenants.acme_project, "Sizes")
+    login(tenants.acme_collab)
+    drawer = client.get(f"/p/acme-test/tasks/{task.id}").get_data(as_text=True)
+    assert "up to 2 GB." in drawer and "2048 MB" not in drawer
+    files = client.get("/p/acme-test/files").get_data(as_text=True)
+    assert "Up to 2 GB each" in files and "2048 MB" not in files
