@@ -132,23 +132,33 @@ def _chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import Error, sync_playwright
+def playwright_driver() -> Iterator[object]:
+    """One Playwright per test process: a second ``sync_playwright()`` beside it fails ("Sync
+    API inside the asyncio loop"), so a test that needs a browser of its own launches it here."""
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        path = _chromium_path()
-        try:
-            if path:
-                b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-            else:
-                b = pw.chromium.launch(args=CHROMIUM_ARGS)  # Playwright's own browser, if installed
-        except Error as exc:
-            # Never skip silently in CI: a missing browser is a failed run there.
-            if os.environ.get("CI") == "true":
-                pytest.fail(f"no Chromium available for the browser tests: {exc}")
-            pytest.skip(f"no Chromium available locally: {exc}")
-        yield b
-        b.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver) -> Iterator[object]:  # noqa: ANN001
+    from playwright.sync_api import Error
+
+    pw = playwright_driver
+    path = _chromium_path()
+    try:
+        if path:
+            b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        else:
+            b = pw.chromium.launch(args=CHROMIUM_ARGS)  # Playwright's own browser, if installed
+    except Error as exc:
+        # Never skip silently in CI: a missing browser is a failed run there.
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"no Chromium available for the browser tests: {exc}")
+        pytest.skip(f"no Chromium available locally: {exc}")
+    yield b
+    b.close()
 
 
 class PageErrors(list):

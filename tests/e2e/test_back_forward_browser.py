@@ -22,19 +22,16 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def bfcache_browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
+def bfcache_browser(playwright_driver) -> Iterator[object]:  # noqa: ANN001
     path = _chromium_path()
     assert path, "no Chromium for the browser tests"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=path,
-            args=CHROMIUM_ARGS,
-            ignore_default_args=["--disable-back-forward-cache"],
-        )
-        yield browser
-        browser.close()
+    browser = playwright_driver.chromium.launch(
+        executable_path=path,
+        args=CHROMIUM_ARGS,
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -12,7 +12,13 @@ from tests.conftest import assert_both_ways
 
 CSS_DIR = Path(__file__).resolve().parents[2] / "static" / "css"
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
-PAGE_SCRIPTS = ("Sortable.min.js", "js/kanban.js", "js/uploads.js", "js/task_drawer.js")
+PAGE_SCRIPTS = (
+    "Sortable.min.js",
+    "js/kanban.js",
+    "js/uploads.js",
+    "js/task_drawer.js",
+    "js/mentions.js",
+)
 
 
 def _titles(html: str) -> list[str]:
@@ -73,6 +79,7 @@ def test_page_scripts_load_only_on_their_page(client, login, tenants) -> None:
             "js/kanban.js",
             "js/uploads.js",  # the drawer's dropzone
             "js/task_drawer.js",
+            "js/mentions.js",  # @mentions in the drawer's comment box
         },
         "/p/acme-test/files": {"js/uploads.js"},
     }
