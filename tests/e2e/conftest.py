@@ -183,6 +183,15 @@ def page_factory(browser, live_server):  # noqa: ANN001, ANN201
         ctx.close()
 
 
+def htmx_settled(page) -> None:  # noqa: ANN001
+    """Wait until HTMX has finished its swaps. New content is in the DOM before htmx wires it up
+    (its hx-* attributes are processed in the settle step, ~20 ms later), so a test that acts on
+    freshly swapped controls at once can fire events nothing listens to yet; a person cannot."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 def sign_in(page, email: str, password: str = "stoa-demo") -> None:  # noqa: ANN001
     page.goto("/login")
     page.fill("#f-email", email)

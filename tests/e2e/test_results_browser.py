@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import htmx_settled, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +49,7 @@ def test_sort_period_and_ask_in_place(page_factory) -> None:
     page.locator(".results-table th a:has-text('Clicks')").click()
     expect(page.locator(".results-table th[aria-sort]")).to_contain_text("Clicks")
     assert "sort_by=clicks" in page.url
+    htmx_settled(page)  # the swapped period picker is wired up before it is used
     page.select_option("#res-period", "quarter")
     expect(page.locator(".page-head .muted")).to_contain_text("Q")
     assert "period_type=quarter" in page.url and "sort_by=clicks" in page.url
