@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import htmx_settled, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -61,6 +61,7 @@ def test_goal_status_change_is_saved_and_progress_stays_the_task_figure(page_fac
     before = page.inner_text("#project-progress .list-meta")
     assert "tasks done" in before
     goal = page.locator("#project-goals select").first.get_attribute("id")
+    htmx_settled(page)
     page.locator(f"#{goal}").select_option("done")
     expect(page.locator("#toasts .toast", has_text="Goal updated.")).to_be_visible()
     expect(page.locator(f"#{goal}")).to_have_value("done")  # the list re-sorts; the goal kept it

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import htmx_settled, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -120,6 +120,7 @@ def test_drawer_opens_in_place_and_its_url_is_a_page(page_factory) -> None:
     page.wait_for_selector(".comment-text:has-text('Ship the warmer header')")
     # the drawer's status select moves the card on the board behind it
     task_id = page.get_attribute("#task-drawer", "data-task-id")
+    htmx_settled(page)  # the comment re-drew the drawer: its status form is wired up first
     with page.expect_response(lambda r: r.url.endswith("/move")):
         page.select_option("#task-drawer .drawer-status select", "up_next")
     page.wait_for_selector(f'.kanban-list[data-status="up_next"] [data-task-id="{task_id}"]')
