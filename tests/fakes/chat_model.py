@@ -113,3 +113,23 @@ def _default_reply(prompt: str) -> str:
         if line.startswith("- "):
             return f"From the numbers: {line[2:]}."
     return "The numbers do not say."
+
+
+def point_llm_at(app: Any, monkeypatch: Any, fake: FakeChatModel, **settings: Any) -> None:
+    """Point the app's LLM settings (``ASK_LLM_*``) at ``fake``, with a short timeout; any further
+    settings (e.g. ``feedback_llm_summary=True``) ride along. Undone with the test."""
+    from dataclasses import replace
+
+    runtime = app.extensions["stoa_runtime"]
+    monkeypatch.setattr(
+        runtime,
+        "settings",
+        replace(
+            runtime.settings,
+            ask_llm_url=fake.url,
+            ask_llm_key=fake.key,
+            ask_llm_model="fake-gpt",
+            ask_llm_timeout=0.5,
+            **settings,
+        ),
+    )

@@ -5,13 +5,12 @@ a tenant's feedback never reaches another tenant's prompt."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 
 from tests.api.conftest import bearer
 from tests.factories.feedback import make_entry, make_widget
-from tests.fakes.chat_model import FakeChatModel
+from tests.fakes.chat_model import FakeChatModel, point_llm_at
 
 URL = "/api/v1/feedback/summarize"
 
@@ -23,19 +22,7 @@ def chat_model() -> Iterator[FakeChatModel]:
 
 
 def _configure(app, monkeypatch, chat_model, *, summary_on: bool) -> None:
-    runtime = app.extensions["stoa_runtime"]
-    monkeypatch.setattr(
-        runtime,
-        "settings",
-        replace(
-            runtime.settings,
-            ask_llm_url=chat_model.url,
-            ask_llm_key=chat_model.key,
-            ask_llm_model="fake-gpt",
-            ask_llm_timeout=0.5,
-            feedback_llm_summary=summary_on,
-        ),
-    )
+    point_llm_at(app, monkeypatch, chat_model, feedback_llm_summary=summary_on)
 
 
 @pytest.fixture

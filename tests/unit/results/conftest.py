@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from tests.fakes.ad_platform import FakeAdPlatform
-from tests.fakes.chat_model import FakeChatModel
+from tests.fakes.chat_model import FakeChatModel, point_llm_at
 
 
 @pytest.fixture
@@ -34,16 +34,5 @@ def chat_model() -> Iterator[FakeChatModel]:
 @pytest.fixture
 def ask_llm(app, chat_model, monkeypatch) -> FakeChatModel:
     """Configure Ask's model (``ASK_LLM_*``) to the fake chat model, with a short timeout."""
-    runtime = app.extensions["stoa_runtime"]
-    monkeypatch.setattr(
-        runtime,
-        "settings",
-        replace(
-            runtime.settings,
-            ask_llm_url=chat_model.url,
-            ask_llm_key=chat_model.key,
-            ask_llm_model="fake-gpt",
-            ask_llm_timeout=0.5,
-        ),
-    )
+    point_llm_at(app, monkeypatch, chat_model)
     return chat_model
