@@ -27,6 +27,7 @@ from portal.validation import validated
 from portal.web.args import page_arg
 from portal.web.htmx import is_partial, render_page
 from portal.web.links import SwitchedOff, switched_off_links
+from portal.web.pagecache import cacheable
 from portal.web.urls import safe_next
 from services.events import notifications as service
 from services.portals import home_portal_context
@@ -101,6 +102,7 @@ def index() -> Response:
 
 
 @bp.get("/notifications/badge")
+@cacheable
 def badge() -> Response:
     if not current_user.is_authenticated:  # signed out elsewhere: keep the page, swap nothing
         return Response(status=204)

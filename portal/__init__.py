@@ -19,7 +19,7 @@ from portal.extensions import csrf, login_manager
 from portal.extensions import htmx as htmx_ext
 from portal.ratelimit import make_shared_store, make_store
 from portal.runtime import Runtime, set_runtime
-from portal.web import assets, htmx, limits
+from portal.web import assets, htmx, limits, pagecache
 from portal.web.args import IdConverter, TextConverter
 
 
@@ -78,11 +78,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             x_host=settings.trusted_proxies,
         )
 
-    # first, so its after-request step (gzip) runs last, on the finished response
-    assets.init_app(app, watch=app.debug or settings.env == "development")
     engine = config.get("ENGINE") if config else None
     busy = float(str(settings.extra.get("SQLITE_BUSY_SECONDS", db.SQLITE_BUSY_SECONDS)))
-    db.init_app(app, engine or db.make_engine(settings.database_url, sqlite_busy_seconds=busy))
+    engine = engine or db.make_engine(settings.database_url, sqlite_busy_seconds=busy)
+    # first of all: its after-request step stores the finished response, after every other
+    pagecache.init_app(app, engine)
+    # then assets, so its after-request step (gzip) runs after the rest
+    assets.init_app(app, watch=app.debug or settings.env == "development")
+    db.init_app(app, engine)
     namespace = str(settings.extra.get("RATELIMIT_NAMESPACE", ""))
     queue = None
     if settings.redis_url and not settings.extra.get("JOBS_IN_PROCESS"):

@@ -13,6 +13,7 @@ from portal.principal import current_actor
 from portal.tenancy import staff_can
 from portal.web.args import page_arg, parse_int
 from portal.web.htmx import hx_redirect, render_page
+from portal.web.pagecache import cacheable
 from services.deliverables import approvals_queue
 from services.deliverables import settings as deliverable_service
 from services.portals.staff_overview import portal_overview
@@ -32,6 +33,7 @@ def index() -> Response:
 
 
 @bp.get("/approvals")
+@cacheable
 def approvals() -> Response:
     """Deliverables needing staff action (or a client decision) across every visible portal."""
     queue = approvals_queue(get_session(), actor=current_actor())

@@ -8,12 +8,14 @@ from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
 from portal.web.args import arg_int, page_arg
 from portal.web.htmx import render_page
+from portal.web.pagecache import cacheable
 from services.events.activity import FILTER_ACTIONS, LABELS, activity_view
 
 bp = portal_blueprint("activity", __name__)
 
 
 @bp.get("/activity")
+@cacheable
 def index() -> Response:
     ctx = portal_ctx()
     view = activity_view(

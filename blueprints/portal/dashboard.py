@@ -7,6 +7,7 @@ from flask import Response, redirect, url_for
 from blueprints._portal import portal_blueprint, portal_ctx
 from portal.db import get_session
 from portal.web.htmx import render_page
+from portal.web.pagecache import cacheable
 from services.dashboard import dashboard_view
 
 bp = portal_blueprint("dashboard", __name__)
@@ -22,6 +23,7 @@ def portal_home() -> Response:
 
 
 @bp.get("/dashboard")
+@cacheable
 def index() -> Response:
     ctx = portal_ctx()
     view = dashboard_view(get_session(), actor=ctx.actor, welcome=ctx.portal.welcome_message)

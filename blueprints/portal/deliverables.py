@@ -25,6 +25,7 @@ from portal.web.args import page_arg
 from portal.web.downloads import send_blob
 from portal.web.htmx import hx_redirect, perform, render_page
 from portal.web.limits import large_body
+from portal.web.pagecache import cacheable
 from services import deliverables as service
 from services.deliverables.queries import STATUSES, deliverable_detail, deliverables_page
 from services.portals import PortalContext
@@ -84,6 +85,7 @@ def _render_index(status_code: int = 200, **extra: Any) -> Response:
 
 
 @bp.get("/deliverables")
+@cacheable
 def index() -> Response:
     return _render_index()
 
@@ -133,6 +135,7 @@ def _render_detail(deliverable_id: int, status_code: int = 200, **extra: Any) ->
 
 
 @bp.get("/deliverables/<int:deliverable_id>")
+@cacheable
 def detail(deliverable_id: int) -> Response:
     return _render_detail(deliverable_id)
 

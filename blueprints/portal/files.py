@@ -27,6 +27,7 @@ from portal.web.args import arg_int, page_arg, parse_int
 from portal.web.downloads import send_blob
 from portal.web.htmx import hx_redirect, is_partial, render_fragment, render_page
 from portal.web.limits import large_body
+from portal.web.pagecache import cacheable
 from services import files as svc
 from services.files import publishing as file_publishing
 from services.files import requests as file_requests
@@ -99,6 +100,7 @@ def _list_context(errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
 
 
 @bp.get("/files")
+@cacheable
 def index() -> Response:
     return render_page("files/index.html", **_list_context())
 

@@ -13,6 +13,7 @@ from portal.models.note import NoteCreate, NoteUpdate
 from portal.validation import form_data, validated
 from portal.web.args import arg_int, page_arg
 from portal.web.htmx import is_partial, render_fragment, render_page
+from portal.web.pagecache import cacheable
 from services import notes as notes_service
 from services.notes import NotesView, Thread
 
@@ -65,6 +66,7 @@ def _back_to_thread(note_id: int | None) -> Response:
 
 
 @bp.get("/notes")
+@cacheable
 def index() -> Response:
     return _page()
 

@@ -14,6 +14,7 @@ from portal.models.base import utcnow
 from portal.models.results import ConnectionCreate
 from portal.validation import form_data, validated
 from portal.web.htmx import hx_redirect, render_fragment, render_page
+from portal.web.pagecache import cacheable
 from services import results as service
 from services.results.ask import ask as ask_results
 from services.results.campaigns import SORT_COLUMNS
@@ -61,6 +62,7 @@ def _render(status: int = 200, **extra: Any) -> Response:
 
 
 @bp.get("/results")
+@cacheable
 def index() -> Response:
     return _render()
 

@@ -25,6 +25,7 @@ from portal.validation import form_data, validated
 from portal.web.args import id_list, parse_int
 from portal.web.htmx import hx_redirect, is_partial, render_page
 from portal.web.limits import large_body
+from portal.web.pagecache import cacheable
 from services import tasks as task_service
 from services.tasks import attachments as task_attachments
 from services.tasks import requests as requests_service
@@ -75,11 +76,13 @@ def _page(
 
 
 @bp.get("/tasks")
+@cacheable
 def index() -> Response:
     return _page()
 
 
 @bp.get("/tasks/<int:task_id>")
+@cacheable
 def task(task_id: int) -> Response:
     return _page(task_id=task_id)
 

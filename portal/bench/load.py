@@ -53,6 +53,21 @@ def _get(
     return resp
 
 
+def _keep_cookies(headers: dict[str, str], resp: http.client.HTTPResponse) -> None:
+    """Like a browser: a cookie the server sets is sent with the connection's next requests
+    (a refreshed session cookie, as on every signed-in answer)."""
+    set_cookies = resp.headers.get_all("Set-Cookie") or []
+    if not set_cookies:
+        return
+    jar = dict(
+        part.strip().split("=", 1) for part in headers.get("Cookie", "").split(";") if "=" in part
+    )
+    for line in set_cookies:
+        name, _, rest = line.partition("=")
+        jar[name.strip()] = rest.split(";", 1)[0]
+    headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
 def run_round(
     host: str,
     port: int,
@@ -112,6 +127,7 @@ def run_round(
                     conn.close()
                     resp = _get(conn, path, own)
                 took = time.perf_counter() - began
+                _keep_cookies(own, resp)
                 statuses[resp.status] = statuses.get(resp.status, 0) + 1
                 if resp.status in ok_statuses:
                     latencies.append(took)

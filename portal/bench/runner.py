@@ -448,6 +448,8 @@ def measure(
                 "BASE_URL": settings["STOA_BASE_URL"],
                 "INSECURE_COOKIES": True,  # the in-process client speaks plain http
                 "RATELIMIT_NAMESPACE": "bench",
+                # statements per request count a render, never an answer from the page cache
+                "PAGE_CACHE_SECONDS": 0,
             }
         )
         creds = load_base(app, demo=not reuse)
