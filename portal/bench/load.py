@@ -16,6 +16,7 @@ class Round:
     latencies: list[float] = field(default_factory=list)  # seconds, successful requests
     errors: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
+    cached: int = 0  # answers the app's page cache gave (its X-Stoa-Cache: hit header)
 
     @property
     def requests(self) -> int:
@@ -100,6 +101,7 @@ def run_round(
         conn = http.client.HTTPConnection(host, port, timeout=60)
         latencies: list[float] = []
         statuses: dict[int, int] = {}
+        cached = 0
         errors = 0
         interval = connections / rate if rate else 0.0
         start_gate.wait()
@@ -129,6 +131,8 @@ def run_round(
                 took = time.perf_counter() - began
                 _keep_cookies(own, resp)
                 statuses[resp.status] = statuses.get(resp.status, 0) + 1
+                if resp.getheader("X-Stoa-Cache") == "hit":
+                    cached += 1
                 if resp.status in ok_statuses:
                     latencies.append(took)
                 else:
@@ -142,6 +146,7 @@ def run_round(
         with lock:
             result.latencies.extend(latencies)
             result.errors += errors
+            result.cached += cached
             for status, count in statuses.items():
                 result.statuses[status] = result.statuses.get(status, 0) + count
 

@@ -502,7 +502,8 @@ def measure(
             _measure_target(t, r, options, port, hello_port, cookies, creds, ids)
             log(
                 f"  {t.name}: {r.ratio:.3f}x ({r.rps:.1f} / {r.hello_rps:.1f} req/s), "
-                f"p95 {r.p95_ms:.0f} ms, half-load p95 {r.half_load_p95_ms:.0f} ms"
+                f"p95 {r.p95_ms:.0f} ms, half-load p95 {r.half_load_p95_ms:.0f} ms, "
+                f"{r.cached_pct:.0f}% from the page cache"
             )
     finally:
         for server in servers:
@@ -564,7 +565,7 @@ def _measure_target(
         headers.pop("Authorization")
     per_connection = _key_headers(creds) if t.who == "key" else None
     target_latencies: list[float] = []
-    target_requests = hello_requests = 0
+    target_requests = hello_requests = cached = 0
     target_time = hello_time = 0.0
     errors = 0
     seconds = options.seconds
@@ -594,11 +595,13 @@ def _measure_target(
         _failed_statuses(r, got)
         target_latencies.extend(got.latencies)
         target_requests += got.requests
+        cached += got.cached
         target_time += got.seconds
         errors += got.errors
     r.rps = target_requests / target_time if target_time else 0.0
     r.hello_rps = hello_requests / hello_time if hello_time else 0.0
     r.ratio = r.rps / r.hello_rps if r.hello_rps else 0.0
+    r.cached_pct = 100.0 * cached / target_requests if target_requests else 0.0
     summary = Round(seconds=target_time, latencies=target_latencies)
     r.p50_ms, r.p95_ms, r.p99_ms = (summary.percentile(p) for p in (50, 95, 99))
     half = run_round(
