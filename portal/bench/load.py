@@ -94,6 +94,7 @@ def run_round(
     def worker(index: int) -> None:
         mine = per_connection[index % len(per_connection)] if per_connection else {}
         own = {
+            "Accept-Encoding": "gzip",  # as every browser asks (bodies are counted, not unpacked)
             **(headers or {}),
             **mine,
             "X-Forwarded-For": f"10.77.{index // 250}.{index % 250 + 1}",

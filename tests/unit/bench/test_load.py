@@ -46,3 +46,39 @@ def test_a_paced_round_survives_the_server_closing_idle_connections(server) -> N
     # one connection, a request every 0.5 s: it sits idle past the server's 0.2 s each time
     result = run_round("127.0.0.1", server, "/", connections=1, seconds=1.2, rate=2)
     assert result.errors == 0 and result.requests >= 2, (result.errors, result.requests)
+
+
+class _Settling(BaseHTTPRequestHandler):
+    """Sets a cookie on a request without it; with it, answers as the page cache would."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        settled = "state=settled" in (self.headers.get("Cookie") or "")
+        body = b"page"
+        self.send_response(200)
+        if settled:
+            self.send_header("X-Stoa-Cache", "hit")
+        else:
+            self.send_header("Set-Cookie", "state=settled; Path=/; HttpOnly")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_connection_keeps_the_cookies_it_is_given_and_counts_cached_answers() -> None:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Settling)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        port = int(httpd.server_address[1])
+        result = run_round(
+            "127.0.0.1", port, "/", headers={"Cookie": "state=new"}, connections=2, seconds=0.5
+        )
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    # only each connection's first request came without the cookie the server set
+    assert result.requests > 4 and result.cached == result.requests - 2
