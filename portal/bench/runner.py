@@ -350,7 +350,8 @@ def _get(
         resp = conn.getresponse()
         payload = resp.read()
         cookies = [v for k, v in resp.getheaders() if k.lower() == "set-cookie"]
-        return resp.status, {"set-cookie": "\n".join(cookies)}, payload
+        where = resp.getheader("Location") or ""
+        return resp.status, {"set-cookie": "\n".join(cookies), "location": where}, payload
     finally:
         conn.close()
 
@@ -384,12 +385,19 @@ def sign_in_http(port: int, email: str) -> str:
         raise RuntimeError(f"sign-in of {email} failed: HTTP {status}")
     _cookie_jar(h["set-cookie"], jar)
     cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
-    # The load comes from other client addresses than this sign-in: the session's first request
-    # from a new address marks it no longer fresh (flask-login), once. Settle that here, as a
-    # browser's cookie would be after its first page, rather than in every round's first requests.
-    status, h, _ = _get(port, "/", {"Cookie": cookie, "X-Forwarded-For": "10.77.255.254"})
-    _cookie_jar(h["set-cookie"], jar)
-    return "; ".join(f"{k}={v}" for k, v in jar.items())
+    # Settle the session as a browser's is after its first page, rather than in every round's
+    # first requests: the load comes from other client addresses than this sign-in (the first
+    # request from a new address marks the session no longer fresh, once), and the first page
+    # rendered gives the session its CSRF secret. "/" redirects to the person's landing page.
+    location = "/"
+    for _ in range(3):
+        status, h, _ = _get(port, location, {"Cookie": cookie, "X-Forwarded-For": "10.77.255.254"})
+        _cookie_jar(h["set-cookie"], jar)
+        cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+        if status not in (301, 302, 303) or not h.get("location", "").startswith("/"):
+            break
+        location = h["location"]
+    return cookie
 
 
 # The run --------------------------------------------------------------------------------------
