@@ -35,6 +35,9 @@ class Result:
     errors: int = 0
     # share of the measured answers the page cache gave (repeat views with no write between)
     cached_pct: float = 0.0
+    # with every answer rendered (a hard reload: Cache-Control: no-cache), for cached targets
+    rendered_rps: float | None = None
+    rendered_ratio: float | None = None
     # the HTTP statuses of the failed requests (0: no response), to tell a 429 from a 500
     error_statuses: dict[int, int] = field(default_factory=dict)
 
@@ -77,16 +80,17 @@ def table(results: list[Result]) -> str:
     """The human-readable table printed before the JSON line."""
     head = (
         f"{'target':<28}{'ratio':>8}{'req/s':>9}{'p50':>8}{'p95':>8}{'p99':>8}"
-        f"{'p95@½':>8}{'SQL s→l':>10}{'gzip KB':>9}{'cached':>8}{'err':>5}"
+        f"{'p95@½':>8}{'SQL s→l':>10}{'gzip KB':>9}{'cached':>8}{'render':>8}{'err':>5}"
     )
     lines = [head, "-" * len(head)]
     for r in results:
         sql = f"{r.statements_small if r.statements_small is not None else '-'}→" + (
             f"{r.statements_large if r.statements_large is not None else '-'}"
         )
+        rendered = f"{r.rendered_ratio:.3f}x" if r.rendered_ratio is not None else "-"
         lines.append(
             f"{r.name:<28}{r.ratio:>7.3f}x{r.rps:>9.1f}{r.p50_ms:>8.1f}{r.p95_ms:>8.1f}"
             f"{r.p99_ms:>8.1f}{r.half_load_p95_ms:>8.1f}{sql:>10}{r.gzip_bytes / 1024:>9.1f}"
-            f"{r.cached_pct:>7.0f}%{r.errors:>5}"
+            f"{r.cached_pct:>7.0f}%{rendered:>8}{r.errors:>5}"
         )
     return "\n".join(lines)

@@ -518,6 +518,7 @@ def measure(
                 f"  {t.name}: {r.ratio:.3f}x ({r.rps:.1f} / {r.hello_rps:.1f} req/s), "
                 f"p95 {r.p95_ms:.0f} ms, half-load p95 {r.half_load_p95_ms:.0f} ms, "
                 f"{r.cached_pct:.0f}% from the page cache"
+                + (f"; rendered every time {r.rendered_ratio:.3f}x" if r.rendered_ratio else "")
             )
     finally:
         for server in servers:
@@ -631,6 +632,22 @@ def _measure_target(
     _failed_statuses(r, half)
     r.half_load_p95_ms = half.percentile(95)
     r.errors = errors + half.errors
+    if cached:
+        # what a render costs when nothing is cached (each first view after a write): a hard
+        # reload asks for a fresh answer every time; reported, not barred
+        rendered = run_round(
+            "127.0.0.1",
+            port,
+            t.path,
+            headers={**headers, "Cache-Control": "no-cache"},
+            per_connection=per_connection,
+            connections=CONNECTIONS,
+            seconds=seconds,
+        )
+        _failed_statuses(r, rendered)
+        r.errors += rendered.errors
+        r.rendered_rps = rendered.rps
+        r.rendered_ratio = rendered.rps / r.hello_rps if r.hello_rps else 0.0
 
 
 def _failed_statuses(r: Result, got: Round) -> None:

@@ -22,7 +22,7 @@ One mechanism, in three parts:
   no entry survives it. Entries also expire after ``PAGE_CACHE_SECONDS`` (30 s), which bounds
   what the database cannot tell (relative times such as "5 minutes ago", "overdue" at
   midnight). A request that wrote, flashed a message, changed the session or answered other
-  than 200 is never stored.
+  than 200 is never stored. A hard reload (``Cache-Control: no-cache``) is rendered afresh.
 
 ``PAGE_CACHE_SECONDS=0`` switches the cache off. Query-count tests and ``stoa bench``'s
 statement counts measure with it off: they bound what a render costs.
@@ -205,8 +205,8 @@ def watch_writes(engine: Engine, version: DataVersion) -> None:
         dirty.discard(id(getattr(connection, "dbapi_connection", connection)))
         original_rollback(connection)
 
-    dialect.do_commit = do_commit  # type: ignore[method-assign]
-    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+    dialect.do_commit = do_commit  # type: ignore[method-assign,assignment]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign,assignment]
 
 
 # The cache ---------------------------------------------------------------------------------
@@ -279,6 +279,12 @@ def _session_fingerprint() -> str | None:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _asks_fresh() -> bool:
+    """A hard reload (``Cache-Control: no-cache``, or the older ``Pragma``) gets a new render."""
+    asked = f"{request.headers.get('Cache-Control', '')},{request.headers.get('Pragma', '')}"
+    return "no-cache" in asked.lower()
+
+
 def _key(version: tuple[Any, ...], who: str) -> str:
     from portal.web.assets import accepts_gzip
 
@@ -320,9 +326,9 @@ def init_app(app: Flask, engine: Engine) -> None:
         if stamp is None:
             return None
         key = _key(stamp, who)
-        entry = cache.get(key)
+        entry = None if _asks_fresh() else cache.get(key)
         if entry is None:
-            g.stoa_page_cache_key = key
+            g.stoa_page_cache_key = key  # rendered, then kept (a hard reload refreshes it)
             return None
         g.stoa_page_cache_hit = True
         resp = Response(entry.body, status=entry.status, headers=entry.headers)

@@ -66,6 +66,14 @@ def test_a_note_posted_shows_on_the_next_visit(client, sign_in, tenants) -> None
     assert "Posted after the page was cached" in after.get_data(as_text=True)
 
 
+def test_a_hard_reload_renders_afresh(client, sign_in, tenants) -> None:
+    sign_in(tenants.acme_admin)
+    client.get(NOTES)
+    assert _cache(client.get(NOTES, headers={"Cache-Control": "no-cache"})) == "miss"
+    assert _cache(client.get(NOTES, headers={"Pragma": "no-cache"})) == "miss"
+    assert _cache(client.get(NOTES, headers={"Cache-Control": "max-age=0"})) == "hit"
+
+
 def test_the_fragment_and_the_whole_page_are_kept_apart(client, sign_in, tenants) -> None:
     sign_in(tenants.acme_admin)
     for _ in range(2):
