@@ -27,6 +27,7 @@ from portal.models.results import (
 from portal.permissions import register_node
 from portal.runtime import get_runtime
 from portal.tenancy import Actor, get_for_actor, require_client_role, scoped
+from portal.web.pagination import count
 from services.events.activity import record
 from services.events.notifications import notify
 from services.results.connectors import PlatformError, connector_for
@@ -63,6 +64,21 @@ def list_connections(
             .order_by(col(PlatformConnection.created_at), col(PlatformConnection.id))
         ).all()
     )
+
+
+def connections_page(
+    session: Session, *, actor: Actor, company_id: int, limit: int, offset: int
+) -> tuple[list[PlatformConnection], int]:
+    """One page of the company's connections (oldest first) and how many it has."""
+    stmt = scoped(select(PlatformConnection), actor, PlatformConnection).where(
+        PlatformConnection.company_id == company_id
+    )
+    rows = session.exec(
+        stmt.order_by(col(PlatformConnection.created_at), col(PlatformConnection.id))
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), count(session, stmt)
 
 
 def first_connections(

@@ -296,6 +296,19 @@ def series_step(period: Period) -> str:
     return "day" if days <= DAILY_UP_TO else "week" if days <= WEEKLY_UP_TO else "month"
 
 
+def first_whole_bucket(period: Period) -> date | None:
+    """The first day of the chart's first whole week or month when the period starts inside
+    one (a year starting on a Thursday), else ``None``. The part bucket before it sums fewer
+    days than the others and would draw a drop that never happened."""
+    step = series_step(period)
+    start = period.start
+    if step == "week" and start.weekday():
+        return start + timedelta(days=7 - start.weekday())
+    if step == "month" and start.day != 1:
+        return _months_back(start, -1)
+    return None
+
+
 def _bucket(session: Session, step: str) -> ColumnElement[Any]:
     """The first day of the day's ``step`` (weeks start on Monday), as SQL."""
     day: ColumnElement[Any] = MetricCompanyDaily.__table__.c.day  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from services.results.metrics import (
     CARD_METRICS,
     MetricResult,
     Results,
+    first_whole_bucket,
     format_value,
     parse_period,
     results_for,
@@ -56,10 +57,18 @@ class ResultsTab:
     cards: list[Card]
     annotations: list[Annotation]
     chart: dict[str, Any]
+    chart_from: date | None  # the chart's first whole week or month when a part one is left out
     connections: list[PlatformConnection]  # the first TAB_CONNECTIONS
     connections_total: int
     can_connect: bool
     can_manage_agency: bool
+
+    @property
+    def chart_part(self) -> tuple[date, date] | None:
+        """The days before the chart's first whole week or month (they count in the cards)."""
+        if self.chart_from is None:
+            return None
+        return self.results.period.start, self.chart_from - timedelta(days=1)
 
 
 def annotations_for(
@@ -157,6 +166,7 @@ def results_tab(
         cards=cards,
         annotations=notes,
         chart=chart_data(results, notes),
+        chart_from=first_whole_bucket(results.period),
         connections=connections,
         connections_total=connections_total,
         can_connect=can_write,
@@ -171,9 +181,13 @@ def _stamp(day: date) -> int:
 def chart_data(results: Results, notes: list[Annotation]) -> dict[str, Any]:
     """The chart's data for static/js/results.js: one point per day, week or month of the
     period (``step``, see :func:`series_step`) as epoch seconds, values in whole currency
-    units (the chart shows no cents), and the period's annotations on their own days."""
+    units (the chart shows no cents), and the period's annotations on their own days. A part
+    week or month at the period's start is left out (:func:`first_whole_bucket`)."""
     step = series_step(results.period)
-    firsts = sorted({d for key in SERIES for d, _ in results.series.get(key, [])})
+    whole_from = first_whole_bucket(results.period) or results.period.start
+    firsts = sorted(
+        {d for key in SERIES for d, _ in results.series.get(key, []) if d >= whole_from}
+    )
     if step == "day":  # every day of the period, gaps included
         period = results.period
         firsts = [
@@ -196,5 +210,9 @@ def chart_data(results: Results, notes: list[Annotation]) -> dict[str, Any]:
         "x": [_stamp(d) for d in firsts],
         "series": series,
         "currency": results.currency,
-        "annotations": [{"x": _stamp(a.day), "kind": a.kind, "label": a.label} for a in notes],
+        "annotations": [
+            {"x": _stamp(a.day), "kind": a.kind, "label": a.label}
+            for a in notes
+            if a.day >= whole_from
+        ],
     }

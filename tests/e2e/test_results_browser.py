@@ -40,6 +40,37 @@ def test_the_results_chart_renders_without_errors(page_factory, width: int) -> N
     assert page.errors == []
 
 
+@pytest.mark.parametrize("width", [1280, 1024, 375])
+def test_a_long_figure_never_breaks_inside_the_number(page_factory, width: int) -> None:
+    """A year's revenue ("$1,039,924") wrapped as "$1,039,9 / 24" in the 7-card row at 1280."""
+    page = page_factory(width=width, height=900)
+    sign_in(page, "owner@acme.test")
+    page.goto("/p/acme/results?period_type=year")
+    expect(page.locator(".results-card")).to_have_count(7)
+    values = page.evaluate(
+        """[...document.querySelectorAll('.results-card-value')].map(v => ({
+            text: v.textContent.trim(),
+            height: v.getBoundingClientRect().height,
+            line: parseFloat(getComputedStyle(v).lineHeight),
+            overflow: v.scrollWidth - v.clientWidth,
+            inside: v.getBoundingClientRect().right
+                <= v.closest('.results-card').getBoundingClientRect().right,
+        }))"""
+    )
+    assert max(len(v["text"]) for v in values) >= 10, values  # the long figure is there
+    for v in values:
+        assert v["height"] < 1.5 * v["line"], v  # one line: no break inside the number
+        assert v["overflow"] <= 0 and v["inside"], v  # and not spilling out of its card
+    tops = page.evaluate(
+        "[...document.querySelectorAll('.results-card')].map(c => c.getBoundingClientRect().top)"
+    )
+    if width == 1280:
+        assert len(set(tops)) == 1, tops
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    _shot(page, f"results-year-{width}.png")
+    assert page.errors == []
+
+
 def test_sort_period_and_ask_in_place(page_factory) -> None:
     page = page_factory()
     sign_in(page, "owner@acme.test")

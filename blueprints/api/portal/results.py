@@ -27,6 +27,7 @@ from blueprints.api.portal.results_schemas import (
     connection_out,
     results_out,
 )
+from blueprints.api.schemas import PageQuery
 from portal.db import get_session
 from portal.models.base import utcnow
 from portal.models.results import PlatformConnection
@@ -59,15 +60,25 @@ def _company(actor: Actor) -> tuple[int, list[int]]:
 
 
 @bp.get("/connections", summary="List connections", responses={200: ConnectionsOut})
-def worker_connections() -> dict[str, Any]:
-    """The company's platform connections (never their credentials)."""
+def worker_connections(query: PageQuery) -> dict[str, Any]:
+    """The company's platform connections (never their credentials), oldest first, one page
+    at a time (``limit``, default 50, 1..100; ``offset``; ``total``)."""
     actor = require_client()
     session = get_session()
     company_id, _ = _company(actor)
+    limit = query.clamped_limit
+    paging = {"limit": limit, "offset": query.offset}
     if not service.dashboard_enabled(session, company_id):
-        return {"connections": [], "dashboard_enabled": False}
-    rows = service.list_connections(session, actor=actor, company_id=company_id)
-    return {"connections": [connection_out(c) for c in rows], "dashboard_enabled": True}
+        return {"connections": [], "dashboard_enabled": False, **paging, "total": 0}
+    rows, total = service.connections_page(
+        session, actor=actor, company_id=company_id, limit=limit, offset=query.offset
+    )
+    return {
+        "connections": [connection_out(c) for c in rows],
+        "dashboard_enabled": True,
+        **paging,
+        "total": total,
+    }
 
 
 @bp.post("/connections", summary="Connect a platform", responses={201: ConnectionCreatedOut})

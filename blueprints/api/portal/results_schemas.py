@@ -70,8 +70,14 @@ class ConnectionOut(BaseModel):
 
 
 class ConnectionsOut(BaseModel):
+    """A page of the company's connections, oldest first (``limit``, ``offset``, ``total`` as
+    on every list)."""
+
     connections: list[ConnectionOut]
     dashboard_enabled: bool
+    limit: int
+    offset: int
+    total: int
 
 
 class ConnectionCreatedOut(BaseModel):

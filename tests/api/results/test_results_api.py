@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -31,6 +32,9 @@ def test_results_are_off_until_the_portal_enables_them(client, tenants, service_
     assert client.get("/api/portal/connections", headers=h).get_json() == {
         "connections": [],
         "dashboard_enabled": False,
+        "limit": 50,
+        "offset": 0,
+        "total": 0,
     }
     body = client.get("/api/portal/results", headers=h).get_json()
     assert body["dashboard_enabled"] is False and body["metrics"] == []
@@ -94,6 +98,73 @@ def test_bad_periods_and_sorts_are_422(client, db, tenants, service_token) -> No
         "/api/portal/results/campaigns?platform=myspace",
     ):
         assert_envelope(client.get(url, headers=h), 422)
+
+
+def test_connections_are_listed_a_page_at_a_time(
+    client, db, tenants, service_token, count_queries
+) -> None:
+    enable_results(db, tenants.acme)
+    enable_results(db, tenants.globex)
+    for i in range(3):
+        make_connection(db, tenants.acme, display_name=f"Acme {i:02}")
+    make_connection(db, tenants.globex, display_name="Globex only")
+    h = worker(service_token, tenants.acme)
+    with count_queries() as few:
+        small = client.get("/api/portal/connections", headers=h).get_json()
+    for i in range(3, 55):
+        make_connection(db, tenants.acme, display_name=f"Acme {i:02}")
+    with count_queries() as many:
+        first = client.get("/api/portal/connections", headers=h).get_json()
+    assert few.count == many.count, (few.statements, many.statements)
+    assert (small["total"], len(small["connections"])) == (3, 3)
+    assert set(first) == {"connections", "dashboard_enabled", "limit", "offset", "total"}
+    assert first["dashboard_enabled"] is True
+    assert (first["limit"], first["offset"], first["total"]) == (50, 0, 55)
+    names = [c["display_name"] for c in first["connections"]]
+    assert names == [f"Acme {i:02}" for i in range(50)]
+
+    rest = client.get("/api/portal/connections?offset=50", headers=h).get_json()
+    assert [c["display_name"] for c in rest["connections"]] == [
+        f"Acme {i:02}" for i in range(50, 55)
+    ]
+    assert (rest["limit"], rest["offset"], rest["total"]) == (50, 50, 55)
+    small_pages = [
+        c["display_name"]
+        for offset in (0, 20, 40)
+        for c in client.get(
+            f"/api/portal/connections?limit=20&offset={offset}", headers=h
+        ).get_json()["connections"]
+    ]
+    assert small_pages == [f"Acme {i:02}" for i in range(55)]
+    past = client.get("/api/portal/connections?offset=500", headers=h).get_json()
+    assert (past["connections"], past["total"]) == ([], 55)
+    huge = client.get("/api/portal/connections?limit=99999999999999999999", headers=h)
+    assert huge.get_json()["limit"] == 100
+    assert client.get("/api/portal/connections?limit=0", headers=h).get_json()["limit"] == 1
+
+    foreign = client.get(
+        "/api/portal/connections?limit=100", headers=worker(service_token, tenants.globex)
+    ).get_json()
+    assert [c["display_name"] for c in foreign["connections"]] == ["Globex only"]
+    assert foreign["total"] == 1
+
+
+@pytest.mark.parametrize(
+    "qs, field",
+    [
+        ("offset=-1", "offset"),
+        ("offset=abc", "offset"),
+        ("offset=99999999999999999999", "offset"),
+        ("limit=abc", "limit"),
+        ("limit=1.5", "limit"),
+    ],
+)
+def test_bad_connection_paging_is_422(client, db, tenants, service_token, qs, field) -> None:
+    enable_results(db, tenants.acme)
+    make_connection(db, tenants.acme)
+    resp = client.get(f"/api/portal/connections?{qs}", headers=worker(service_token, tenants.acme))
+    body = assert_envelope(resp, 422, "validation_error")
+    assert field in body["errors"]
 
 
 def test_connect_list_sync_and_disconnect(

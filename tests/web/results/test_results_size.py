@@ -147,27 +147,50 @@ def test_a_year_is_charted_by_week_with_the_work_done_marked(client, login, big)
     login(big.acme_viewer)
     html = client.get(url(big, period_type="year", period_end=END.isoformat()), headers=HX)
     data = chart(html.get_data(as_text=True))
-    assert data["step"] == "week" and 16 <= len(data["x"]) <= 17  # 1 Jan .. 20 Apr
+    assert data["step"] == "week" and len(data["x"]) == 16  # 5 Jan .. 20 Apr
     revenue = next(s for s in data["series"] if s["key"] == "revenue")
-    # the weeks hold every day of the year so far (whole currency units)
-    days = (END - date(2026, 1, 1)).days + 1
+    # the weeks hold every day from the first whole week on (whole currency units)
+    days = (END - date(2026, 1, 5)).days + 1
     expected = sum(1_234_567 + offset * 1013 for offset in range(days)) / 100
     assert abs(sum(revenue["values"]) - expected) <= len(revenue["values"])
-    # the weeks start on Mondays (the first one clamped to 1 January)
+    # the weeks start on Mondays
     firsts = [datetime.fromtimestamp(x, UTC).date() for x in data["x"]]
-    assert firsts[0] == date(2026, 1, 1) and all(d.weekday() == 0 for d in firsts[1:])
+    assert firsts[0] == date(2026, 1, 5) and all(d.weekday() == 0 for d in firsts)
     kinds = {a["kind"] for a in data["annotations"]}
     assert kinds == {"deliverable", "milestone"} and len(data["annotations"]) == 6 + 5
     assert "Approved: Landing page redesign" in html.get_data(as_text=True)
-    # a whole year: 53 weekly points, the chart's data about 1 KB gzipped (daily: 2.5 KB)
+    # a whole year: 52 weekly points from Monday 6 January 2025, the chart's data about 1 KB
+    # gzipped (daily: 2.5 KB)
     html = client.get(url(big, period_type="year", period_end="2025-12-31"), headers=HX)
     raw = re.search(r'data-results-chart="([^"]*)"', html.get_data(as_text=True)).group(1)
-    assert len(json.loads(unescape(raw))["x"]) == 53
+    assert len(json.loads(unescape(raw))["x"]) == 52
     assert gzipped(raw.encode()) <= 1500
     # a quarter stays daily
     html = client.get(url(big, period_type="quarter", period_end=END.isoformat()), headers=HX)
     data = chart(html.get_data(as_text=True))
     assert data["step"] == "day" and len(data["x"]) == 20
+
+
+def test_a_year_chart_does_not_dip_at_a_part_first_week(client, login, big) -> None:
+    """1 January 2026 is a Thursday: a week of 1..4 January summed four days and drew a drop
+    that never happened. The chart starts at the first whole week and says so; the four days
+    still count in the figures above it."""
+    login(big.acme_viewer)
+    page = client.get(url(big, period_type="year", period_end=END.isoformat()))
+    html = page.get_data(as_text=True)
+    data = chart(html)
+    revenue = next(s for s in data["series"] if s["key"] == "revenue")["values"]
+    assert revenue[0] >= 0.95 * revenue[1], revenue[:3]  # no dip: the first point is a whole week
+    assert datetime.fromtimestamp(data["x"][0], UTC).date() == date(2026, 1, 5)
+    assert "Weekly from 5 Jan, the first whole week" in html
+    assert "1 Jan to 4 Jan count in the figures above" in html
+    # the figures above still hold the whole year so far
+    days = (END - date(2026, 1, 1)).days + 1
+    year_revenue = sum(1_234_567 + offset * 1013 for offset in range(days)) // 100
+    assert f"${year_revenue:,}" in html
+    # a year starting on a Monday (2024) has no part week and no note
+    html = client.get(url(big, period_type="year", period_end="2024-12-31")).get_data(as_text=True)
+    assert "first whole week" not in html
 
 
 def test_the_campaigns_table_pages_and_keeps_sort_and_filter(client, login, big) -> None:
