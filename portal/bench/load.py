@@ -16,6 +16,7 @@ class Round:
     latencies: list[float] = field(default_factory=list)  # seconds, successful requests
     errors: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
+    by_port: dict[int, int] = field(default_factory=dict)  # successful requests each port answered
 
     @property
     def requests(self) -> int:
@@ -75,6 +76,7 @@ def run_round(
     *,
     headers: Mapping[str, str] | None = None,
     per_connection: Sequence[Mapping[str, str]] | None = None,
+    ports: Sequence[int] | None = None,
     connections: int = 16,
     seconds: float = 3.0,
     rate: float | None = None,
@@ -84,7 +86,9 @@ def run_round(
     second in all) each thread paces itself to its share instead of going flat out. Each
     connection presents its own client address (``X-Forwarded-For``, honoured by a server
     behind one trusted proxy) as separate users would; ``per_connection`` adds headers of its
-    own to each connection (an API key each)."""
+    own to each connection (an API key each). With ``ports`` (app replicas) the connections
+    are dealt out across them in turn, as a proxy in front of the replicas would: ``port`` is
+    then not used."""
     result = Round(seconds=seconds)
     lock = threading.Lock()
     start_gate = threading.Barrier(connections + 1)
@@ -97,7 +101,8 @@ def run_round(
             **mine,
             "X-Forwarded-For": f"10.77.{index // 250}.{index % 250 + 1}",
         }
-        conn = http.client.HTTPConnection(host, port, timeout=60)
+        my_port = ports[index % len(ports)] if ports else port
+        conn = http.client.HTTPConnection(host, my_port, timeout=60)
         latencies: list[float] = []
         statuses: dict[int, int] = {}
         errors = 0
@@ -144,6 +149,7 @@ def run_round(
             result.errors += errors
             for status, count in statuses.items():
                 result.statuses[status] = result.statuses.get(status, 0) + count
+            result.by_port[my_port] = result.by_port.get(my_port, 0) + len(latencies)
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(connections)]
     for thread in threads:
