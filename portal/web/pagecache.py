@@ -24,8 +24,8 @@ One mechanism, in three parts:
   midnight). A request that wrote, flashed a message, changed the session or answered other
   than 200 is never stored.
 
-``PAGE_CACHE_SECONDS=0`` (configuration or environment) switches the cache off. Query-count tests and ``stoa bench``'s
-statement counts measure with it off: they bound what a render costs.
+``PAGE_CACHE_SECONDS=0`` (configuration or environment) switches the cache off. Query-count
+tests and ``stoa bench``'s statement counts measure with it off: they bound what a render costs.
 """
 
 from __future__ import annotations
@@ -205,8 +205,8 @@ def watch_writes(engine: Engine, version: DataVersion) -> None:
         dirty.discard(id(getattr(connection, "dbapi_connection", connection)))
         original_rollback(connection)
 
-    dialect.do_commit = do_commit  # type: ignore[method-assign]
-    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+    dialect.do_commit = do_commit  # type: ignore[method-assign,assignment]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign,assignment]
 
 
 # The cache ---------------------------------------------------------------------------------
@@ -294,6 +294,7 @@ def _key(version: tuple[Any, ...], who: str) -> str:
 
 def init_app(app: Flask, engine: Engine) -> None:
     """Watch ``engine`` for writes; serve and store the views marked :func:`cacheable`."""
+
     def setting(name: str, default: int) -> str:
         # the app's configuration (tests), else the environment (gunicorn: deploy/, stoa bench)
         return str(app.config.get(name, os.environ.get(name) or default))
