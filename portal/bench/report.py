@@ -53,6 +53,10 @@ class ScaleOut:
     one_p95_ms: float = 0.0
     two_p95_ms: float = 0.0
     per_replica: list[int] = field(default_factory=list)  # requests each of the two answered
+    # the CPU the replicas' processes got, in cores (CPU seconds over wall seconds): on a shared
+    # machine the second core is not all theirs
+    one_cores: float = 0.0
+    two_cores: float = 0.0
     errors: int = 0
     error_statuses: dict[int, int] = field(default_factory=dict)
 
@@ -65,8 +69,21 @@ class ScaleOut:
         """Two processes' throughput over one's: 2.0 is adding up exactly."""
         return self.two_rps / self.one_rps if self.one_rps else 0.0
 
+    @property
+    def one_rps_per_core(self) -> float:
+        return self.one_rps / self.one_cores if self.one_cores else 0.0
+
+    @property
+    def two_rps_per_core(self) -> float:
+        return self.two_rps / self.two_cores if self.two_cores else 0.0
+
     def as_json(self) -> dict[str, Any]:
-        return {**asdict(self), "ratio": self.ratio}
+        return {
+            **asdict(self),
+            "ratio": self.ratio,
+            "one_rps_per_core": self.one_rps_per_core,
+            "two_rps_per_core": self.two_rps_per_core,
+        }
 
 
 def misses(
@@ -149,21 +166,26 @@ def scale_out_table(rows: list[ScaleOut], cores: tuple[int, int]) -> str:
     """The scale-out lines printed after the table: req/s of one process and of two, and two
     over one."""
     head = (
-        f"{'scale-out target':<40}{'one req/s':>11}{'two req/s':>11}{'two/one':>9}"
-        f"{'p95 one':>9}{'p95 two':>9}{'split':>13}{'err':>5}"
+        f"{'scale-out target':<32}{'one req/s':>11}{'two req/s':>11}{'two/one':>9}"
+        f"{'p95 one':>9}{'p95 two':>9}{'cores':>12}{'req/core-s':>14}{'split':>12}{'err':>5}"
     )
     lines = [
         f"Scale-out: one gunicorn process (1 worker x 4 threads) pinned to core {cores[0]}, then "
         f"two on cores {cores[0]} and {cores[1]}",
         "(one database, one instance folder; the connections split between them as a proxy "
         "would). PAGE_CACHE_SECONDS=0: every request renders, unless marked page cache on.",
+        "cores: the CPU the replicas got (one -> two); req/core-s: requests per CPU second "
+        "they used (one -> two).",
         head,
         "-" * len(head),
     ]
     for s in rows:
         split = "/".join(str(n) for n in s.per_replica)
+        used = f"{s.one_cores:.2f}->{s.two_cores:.2f}"
+        per_core = f"{s.one_rps_per_core:.0f}->{s.two_rps_per_core:.0f}"
         lines.append(
-            f"{s.label:<40}{s.one_rps:>11.1f}{s.two_rps:>11.1f}{s.ratio:>8.2f}x"
-            f"{s.one_p95_ms:>9.1f}{s.two_p95_ms:>9.1f}{split:>13}{s.errors:>5}"
+            f"{s.label:<32}{s.one_rps:>11.1f}{s.two_rps:>11.1f}{s.ratio:>8.2f}x"
+            f"{s.one_p95_ms:>9.1f}{s.two_p95_ms:>9.1f}{used:>12}{per_core:>14}{split:>12}"
+            f"{s.errors:>5}"
         )
     return "\n".join(lines)

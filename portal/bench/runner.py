@@ -20,6 +20,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -744,12 +745,19 @@ def run_scale_out(
             for t in these:
                 headers, per_connection = _load_headers(t, cookies, creds, ids)
                 row = measure_scale_out(
-                    t, ports, options, headers, per_connection, page_cache=cached
+                    t,
+                    ports,
+                    options,
+                    headers,
+                    per_connection,
+                    page_cache=cached,
+                    cpu_seconds=partial(group_cpu_seconds, *(s.proc.pid for s in pair)),
                 )
                 rows.append(row)
                 log(
                     f"  {row.label}: one {row.one_rps:.1f} req/s, two {row.two_rps:.1f} req/s "
-                    f"= {row.ratio:.2f}x (split {'/'.join(map(str, row.per_replica))})"
+                    f"= {row.ratio:.2f}x (split {'/'.join(map(str, row.per_replica))}; "
+                    f"cores used {row.one_cores:.2f} -> {row.two_cores:.2f})"
                 )
         finally:
             for server in pair:
@@ -765,9 +773,11 @@ def measure_scale_out(
     per_connection: list[dict[str, str]] | None,
     *,
     page_cache: bool,
+    cpu_seconds: Callable[[], float] = lambda: 0.0,
 ) -> ScaleOut:
     """Rounds alternate: every connection on the first replica, then the connections split
-    between both (as the proxy in front of two replicas would)."""
+    between both (as the proxy in front of two replicas would). ``cpu_seconds`` reads the CPU
+    time both replicas have used so far: each round's share gives the cores they got."""
     row = ScaleOut(name=t.name, path=t.path, page_cache=page_cache)
 
     def go(spread: tuple[int, ...], seconds: float) -> Round:
@@ -785,9 +795,12 @@ def measure_scale_out(
     go(ports, min(1.0, options.seconds / 2))  # warm-up: both replicas have served the target
     one = Round(seconds=0.0)
     two = Round(seconds=0.0)
+    cpu = {id(one): 0.0, id(two): 0.0}
     for _ in range(options.rounds):
         for spread, total in (((ports[0],), one), (ports, two)):
+            before = cpu_seconds()
             got = go(spread, options.seconds)
+            cpu[id(total)] += cpu_seconds() - before
             _failed_statuses(row, got)
             row.errors += got.errors
             total.seconds += got.seconds
@@ -797,7 +810,26 @@ def measure_scale_out(
     row.one_rps, row.two_rps = one.rps, two.rps
     row.one_p95_ms, row.two_p95_ms = one.percentile(95), two.percentile(95)
     row.per_replica = [two.by_port.get(port, 0) for port in ports]
+    row.one_cores = cpu[id(one)] / one.seconds if one.seconds else 0.0
+    row.two_cores = cpu[id(two)] / two.seconds if two.seconds else 0.0
     return row
+
+
+def group_cpu_seconds(*groups: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of the process
+    ``groups`` (each a gunicorn started in a session of its own: its master and workers)."""
+    ticks = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": state is fields[0]
+        if int(fields[2]) in groups:  # pgrp
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _key_headers(creds: Credentials) -> list[dict[str, str]]:

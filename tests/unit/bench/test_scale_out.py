@@ -4,6 +4,7 @@ database; what each round is sent to, and what the report says."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -33,9 +34,11 @@ def test_one_replica_rounds_alternate_with_two_replica_rounds(monkeypatch) -> No
     """The first replica alone gets every connection; then the connections are split between
     both. Two over one is the sum of both replicas' answers over the first's alone."""
     sent: list[tuple[int, ...]] = []
+    used = [0.0]  # the replicas' CPU clock: each replica sent load uses a core
 
     def fake_round(host, port, path, *, ports, seconds, **kwargs) -> Round:
         sent.append(tuple(ports))
+        used[0] += seconds * len(ports)
         got = Round(seconds=seconds)
         for p in ports:  # each replica answers 50 requests a second, whoever else serves
             got.latencies.extend([0.01] * int(50 * seconds))
@@ -45,10 +48,22 @@ def test_one_replica_rounds_alternate_with_two_replica_rounds(monkeypatch) -> No
     monkeypatch.setattr(runner, "run_round", fake_round)
     target = runner.Target("dashboard", "page", "/p/acme/dashboard", "client")
     options = runner.Options(database_url="postgresql+psycopg://x/stoa_bench", seconds=2, rounds=2)
-    row = runner.measure_scale_out(target, (9001, 9002), options, {}, None, page_cache=False)
+    row = runner.measure_scale_out(
+        target, (9001, 9002), options, {}, None, page_cache=False, cpu_seconds=lambda: used[0]
+    )
     assert sent == [(9001, 9002), (9001,), (9001, 9002), (9001,), (9001, 9002)]  # warm-up first
     assert (row.one_rps, row.two_rps, row.ratio) == (50.0, 100.0, 2.0)
     assert row.per_replica == [200, 200] and row.errors == 0
+    assert (row.one_cores, row.two_cores) == (1.0, 2.0)
+    assert row.one_rps_per_core == row.two_rps_per_core == 50.0
+
+
+def test_the_cpu_of_a_process_group_is_counted() -> None:
+    """What the cores-used column reads: this test's own process is in its process group."""
+    mine = os.times()
+    counted = runner.group_cpu_seconds(os.getpgid(0))
+    assert counted >= mine.user + mine.system - 0.05
+    assert runner.group_cpu_seconds(-1) == 0.0  # no such group
 
 
 def test_the_default_targets_unless_only_names_others() -> None:
@@ -61,7 +76,7 @@ def test_the_default_targets_unless_only_names_others() -> None:
 def _row(name: str, one: float, two: float, *, page_cache: bool = False) -> ScaleOut:
     return ScaleOut(
         name=name, path="/", page_cache=page_cache, one_rps=one, two_rps=two,
-        one_p95_ms=300, two_p95_ms=320, per_replica=[180, 176],
+        one_p95_ms=300, two_p95_ms=320, per_replica=[180, 176], one_cores=0.8, two_cores=1.6,
     )  # fmt: skip
 
 
@@ -73,6 +88,8 @@ def test_the_report_gives_both_figures_and_two_over_one() -> None:
     dashboard = found["targets"]["dashboard"]
     assert (dashboard["one_rps"], dashboard["two_rps"], dashboard["ratio"]) == (40.0, 71.2, 1.78)
     assert dashboard["per_replica"] == [180, 176] and not dashboard["page_cache"]
+    assert (dashboard["one_cores"], dashboard["two_cores"]) == (0.8, 1.6)
+    assert (dashboard["one_rps_per_core"], dashboard["two_rps_per_core"]) == (50.0, 44.5)
     assert found["targets"]["dashboard (page cache on)"]["ratio"] == 1.3
     json.dumps(found)  # the last line of the run is one JSON object
 
@@ -80,6 +97,7 @@ def test_the_report_gives_both_figures_and_two_over_one() -> None:
     assert "PAGE_CACHE_SECONDS=0" in "\n".join(lines[:2])
     dashboard_line = next(line for line in lines if line.startswith("dashboard "))
     assert dashboard_line.split()[1:4] == ["40.0", "71.2", "1.78x"]
+    assert dashboard_line.split()[6:8] == ["0.80->1.60", "50->44"]
     assert scale_out_json([], None, threads=4, connections=16) == {"skipped": "needs two cores"}
 
 
