@@ -142,7 +142,12 @@ def table(results: list[Result]) -> str:
 
 
 def scale_out_json(
-    rows: list[ScaleOut], cores: tuple[int, int] | None, *, threads: int, connections: int
+    rows: list[ScaleOut],
+    cores: tuple[int, int] | None,
+    *,
+    threads: int,
+    connections: int,
+    load: tuple[float, float] = (0.0, 0.0),
 ) -> dict[str, Any]:
     """The final JSON object's ``scale_out``: how the replicas ran, and each target's figures."""
     if cores is None:
@@ -155,6 +160,8 @@ def scale_out_json(
         "connections": connections,
         "one_database": True,
         "page_cache_seconds": 0,  # but on the rows with "page_cache": true
+        # the machine's 1-minute load average before and after: others' work shares the cores
+        "load_average": [round(x, 2) for x in load],
         "targets": {
             s.label: {k: round(v, 3) if isinstance(v, float) else v for k, v in s.as_json().items()}
             for s in rows
@@ -162,7 +169,9 @@ def scale_out_json(
     }
 
 
-def scale_out_table(rows: list[ScaleOut], cores: tuple[int, int]) -> str:
+def scale_out_table(
+    rows: list[ScaleOut], cores: tuple[int, int], load: tuple[float, float] = (0.0, 0.0)
+) -> str:
     """The scale-out lines printed after the table: req/s of one process and of two, and two
     over one."""
     head = (
@@ -175,7 +184,7 @@ def scale_out_table(rows: list[ScaleOut], cores: tuple[int, int]) -> str:
         "(one database, one instance folder; the connections split between them as a proxy "
         "would). PAGE_CACHE_SECONDS=0: every request renders, unless marked page cache on.",
         "cores: the CPU the replicas got (one -> two); req/core-s: requests per CPU second "
-        "they used (one -> two).",
+        f"they used (one -> two). Load average {load[0]:.1f} before, {load[1]:.1f} after.",
         head,
         "-" * len(head),
     ]

@@ -542,6 +542,7 @@ def measure(
             )
         scaled: list[ScaleOut] = []
         cores = two_cores() if options.scale_out else None
+        load_before = os.getloadavg()[0]
         if options.scale_out:
             for server in servers:  # the replicas get the machine to themselves
                 server.stop()
@@ -558,6 +559,7 @@ def measure(
                 scaled = run_scale_out(
                     picked, cores, options, env, work, cookies, creds, ids, servers, log
                 )
+        load = (load_before, os.getloadavg()[0])
     finally:
         for server in servers:
             server.stop()
@@ -572,7 +574,7 @@ def measure(
     plain(f"first load JS+CSS: {first_load / 1024:.1f} KB gzipped ({', '.join(assets)})")
     if scaled and cores is not None:
         plain("")
-        plain(scale_out_table(scaled, cores))
+        plain(scale_out_table(scaled, cores, load))
     for line in missed:
         plain(f"MISSED {line}")
     return {
@@ -588,7 +590,7 @@ def measure(
         "first_load_gzip_bytes": first_load,
         "targets": {r.name: _rounded(r.as_json()) for r in results},
         "scale_out": (
-            scale_out_json(scaled, cores, threads=THREADS, connections=CONNECTIONS)
+            scale_out_json(scaled, cores, threads=THREADS, connections=CONNECTIONS, load=load)
             if options.scale_out
             else None
         ),

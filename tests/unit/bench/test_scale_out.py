@@ -82,8 +82,9 @@ def _row(name: str, one: float, two: float, *, page_cache: bool = False) -> Scal
 
 def test_the_report_gives_both_figures_and_two_over_one() -> None:
     rows = [_row("dashboard", 40.0, 71.2), _row("dashboard", 400.0, 520.0, page_cache=True)]
-    found = scale_out_json(rows, (0, 1), threads=4, connections=16)
+    found = scale_out_json(rows, (0, 1), threads=4, connections=16, load=(3.21, 7.5))
     assert found["cores"] == [0, 1] and found["page_cache_seconds"] == 0
+    assert found["load_average"] == [3.21, 7.5]
     assert found["workers_per_process"] == 1 and found["threads"] == 4
     dashboard = found["targets"]["dashboard"]
     assert (dashboard["one_rps"], dashboard["two_rps"], dashboard["ratio"]) == (40.0, 71.2, 1.78)
@@ -93,8 +94,9 @@ def test_the_report_gives_both_figures_and_two_over_one() -> None:
     assert found["targets"]["dashboard (page cache on)"]["ratio"] == 1.3
     json.dumps(found)  # the last line of the run is one JSON object
 
-    lines = scale_out_table(rows, (0, 1)).splitlines()
+    lines = scale_out_table(rows, (0, 1), (3.21, 7.5)).splitlines()
     assert "PAGE_CACHE_SECONDS=0" in "\n".join(lines[:2])
+    assert "Load average 3.2 before, 7.5 after." in lines[2]
     dashboard_line = next(line for line in lines if line.startswith("dashboard "))
     assert dashboard_line.split()[1:4] == ["40.0", "71.2", "1.78x"]
     assert dashboard_line.split()[6:8] == ["0.80->1.60", "50->44"]
