@@ -321,6 +321,12 @@ def storage_thumbnails() -> None:
 @click.option("--check", is_flag=True, help="Exit non-zero when a SPEC §8 bar is missed.")
 @click.option("--reuse", is_flag=True, help="Measure the data set a previous run generated.")
 @click.option("--keep", is_flag=True, help="Keep the servers' logs (their directory is printed).")
+@click.option(
+    "--scale-out",
+    is_flag=True,
+    help="Also serve the app as one process on one core, then two on two cores sharing the "
+    "database, and report both req/s and two over one (page cache off).",
+)
 @with_appcontext
 def bench_command(
     scale: float,
@@ -331,6 +337,7 @@ def bench_command(
     check: bool,
     reuse: bool,
     keep: bool,
+    scale_out: bool,
 ) -> None:
     from portal.bench.data import BenchRefused, bench_database_url
     from portal.bench.runner import Options, main
@@ -347,6 +354,7 @@ def bench_command(
                 only=only,
                 reuse=reuse,
                 keep=keep,
+                scale_out=scale_out,
             )
         )
     except BenchRefused as exc:

@@ -17,6 +17,7 @@ class Round:
     errors: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     cached: int = 0  # answers the app's page cache gave (its X-Stoa-Cache: hit header)
+    by_port: dict[int, int] = field(default_factory=dict)  # successful requests each port answered
 
     @property
     def requests(self) -> int:
@@ -76,6 +77,7 @@ def run_round(
     *,
     headers: Mapping[str, str] | None = None,
     per_connection: Sequence[Mapping[str, str]] | None = None,
+    ports: Sequence[int] | None = None,
     connections: int = 16,
     seconds: float = 3.0,
     rate: float | None = None,
@@ -85,7 +87,9 @@ def run_round(
     second in all) each thread paces itself to its share instead of going flat out. Each
     connection presents its own client address (``X-Forwarded-For``, honoured by a server
     behind one trusted proxy) as separate users would; ``per_connection`` adds headers of its
-    own to each connection (an API key each)."""
+    own to each connection (an API key each). With ``ports`` (app replicas) the connections
+    are dealt out across them in turn, as a proxy in front of the replicas would: ``port`` is
+    then not used."""
     result = Round(seconds=seconds)
     lock = threading.Lock()
     start_gate = threading.Barrier(connections + 1)
@@ -99,7 +103,8 @@ def run_round(
             **mine,
             "X-Forwarded-For": f"10.77.{index // 250}.{index % 250 + 1}",
         }
-        conn = http.client.HTTPConnection(host, port, timeout=60)
+        my_port = ports[index % len(ports)] if ports else port
+        conn = http.client.HTTPConnection(host, my_port, timeout=60)
         latencies: list[float] = []
         statuses: dict[int, int] = {}
         cached = 0
@@ -150,6 +155,7 @@ def run_round(
             result.cached += cached
             for status, count in statuses.items():
                 result.statuses[status] = result.statuses.get(status, 0) + count
+            result.by_port[my_port] = result.by_port.get(my_port, 0) + len(latencies)
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(connections)]
     for thread in threads:

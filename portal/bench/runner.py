@@ -20,6 +20,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,15 @@ from sqlalchemy.engine import Engine
 
 from portal.bench import data
 from portal.bench.load import Round, run_round
-from portal.bench.report import Kind, Result, misses, table
+from portal.bench.report import (
+    Kind,
+    Result,
+    ScaleOut,
+    misses,
+    scale_out_json,
+    scale_out_table,
+    table,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CONNECTIONS = 16
@@ -44,6 +53,12 @@ GUNICORN_ARGS = (
     "--logger-class",
     "portal.accesslog.RedactingLogger",
 )
+# --scale-out: each app replica one process of one worker (same threads), pinned to one core
+REPLICA_ARGS = ("--workers", "1", *GUNICORN_ARGS[2:])
+THREADS = int(GUNICORN_ARGS[GUNICORN_ARGS.index("--threads") + 1])
+# the targets --scale-out measures unless --only names others: a page and a partial, each
+# rendered per request (their cost is the app's CPU, not the database's)
+SCALE_OUT_TARGETS = ("dashboard", "kanban partial")
 CLIENT_EMAIL = "owner@acme.test"
 STAFF_EMAIL = "admin@northwind.test"
 DEMO_PASSWORD = "stoa-demo"
@@ -291,7 +306,17 @@ def request_headers(target: Target, creds: Credentials, ids: Ids, key_index: int
 
 
 class Server:
-    def __init__(self, module: str, port: int, env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self,
+        module: str,
+        port: int,
+        env: dict[str, str],
+        log: Path,
+        *,
+        args: tuple[str, ...] = GUNICORN_ARGS,
+        core: int | None = None,
+    ) -> None:
+        """gunicorn serving ``module``; with ``core``, it and its workers run on that core only."""
         self.port = port
         self.log = log.open("ab")
         self.proc = subprocess.Popen(
@@ -299,7 +324,7 @@ class Server:
                 str(Path(sys.executable).parent / "gunicorn"),
                 "--bind",
                 f"127.0.0.1:{port}",
-                *GUNICORN_ARGS,
+                *args,
                 module,
             ],
             env=env,
@@ -307,6 +332,7 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=None if core is None else _pinned_to(core),
         )
         deadline = time.monotonic() + 300  # a busy machine boots slowly
         while time.monotonic() < deadline:
@@ -321,6 +347,8 @@ class Server:
         raise RuntimeError(f"gunicorn {module} did not become healthy:\n{_tail(log)}")
 
     def stop(self) -> None:
+        if self.log.closed:
+            return
         try:
             os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait(timeout=20)
@@ -330,6 +358,13 @@ class Server:
             except ProcessLookupError:
                 pass
         self.log.close()
+
+
+def _pinned_to(core: int) -> Callable[[], None]:
+    def pin() -> None:  # in the child, before gunicorn starts: its workers inherit it
+        os.sched_setaffinity(0, {core})
+
+    return pin
 
 
 def _tail(path: Path, lines: int = 30) -> str:
@@ -413,6 +448,7 @@ class Options:
     only: tuple[str, ...] = ()
     keep: bool = False
     reuse: bool = False  # measure a data set a previous run generated (no small-data counts)
+    scale_out: bool = False  # also one app process on one core against two on two
 
 
 def measure(
@@ -520,6 +556,26 @@ def measure(
                 f"{r.cached_pct:.0f}% from the page cache"
                 + (f"; rendered every time {r.rendered_ratio:.3f}x" if r.rendered_ratio else "")
             )
+        scaled: list[ScaleOut] = []
+        cores = two_cores() if options.scale_out else None
+        load_before = os.getloadavg()[0]
+        if options.scale_out:
+            for server in servers:  # the replicas get the machine to themselves
+                server.stop()
+            if cores is None:
+                log("Scale-out skipped: it needs two cores")
+            else:
+                picked = scale_out_targets(chosen, options.only)
+                log(
+                    f"Scale-out, {len(picked)} targets: one app process (1 worker x "
+                    f"{THREADS} threads) on core {cores[0]}, then two on cores {cores[0]} and "
+                    f"{cores[1]}, one database; PAGE_CACHE_SECONDS=0 (every request renders), "
+                    f"then {picked[0].name} with the page cache on…"
+                )
+                scaled = run_scale_out(
+                    picked, cores, options, env, work, cookies, creds, ids, servers, log
+                )
+        load = (load_before, os.getloadavg()[0])
     finally:
         for server in servers:
             server.stop()
@@ -528,10 +584,13 @@ def measure(
             log(f"Server logs kept in {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    missed = misses(results, first_load)
+    missed = misses(results, first_load, scaled)
     plain("")
     plain(table(results))
     plain(f"first load JS+CSS: {first_load / 1024:.1f} KB gzipped ({', '.join(assets)})")
+    if scaled and cores is not None:
+        plain("")
+        plain(scale_out_table(scaled, cores, load))
     for line in missed:
         plain(f"MISSED {line}")
     return {
@@ -546,6 +605,11 @@ def measure(
         "hello_rps": round(sum(r.hello_rps for r in results) / max(1, len(results)), 1),
         "first_load_gzip_bytes": first_load,
         "targets": {r.name: _rounded(r.as_json()) for r in results},
+        "scale_out": (
+            scale_out_json(scaled, cores, threads=THREADS, connections=CONNECTIONS, load=load)
+            if options.scale_out
+            else None
+        ),
         "misses": missed,
         "passed": not missed,
         "total_seconds": round(time.monotonic() - started, 1),
@@ -563,6 +627,18 @@ def _rounded(values: dict[str, Any]) -> dict[str, Any]:
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in values.items()}
 
 
+def _load_headers(
+    t: Target, cookies: dict[str, str], creds: Credentials, ids: Ids
+) -> tuple[dict[str, str], list[dict[str, str]] | None]:
+    """The headers every connection sends for ``t``, and each connection's own (API keys)."""
+    headers = request_headers(t, creds, ids, key_index=0)
+    if t.who in cookies:
+        headers["Cookie"] = cookies[t.who]
+    if t.who == "key":  # one key per connection: run_round sets the key per thread
+        headers.pop("Authorization")
+    return headers, _key_headers(creds) if t.who == "key" else None
+
+
 def _measure_target(
     t: Target,
     r: Result,
@@ -573,12 +649,7 @@ def _measure_target(
     creds: Credentials,
     ids: Ids,
 ) -> None:
-    headers = request_headers(t, creds, ids, key_index=0)
-    if t.who in cookies:
-        headers["Cookie"] = cookies[t.who]
-    if t.who == "key":  # one key per connection: run_round sets the key per thread below
-        headers.pop("Authorization")
-    per_connection = _key_headers(creds) if t.who == "key" else None
+    headers, per_connection = _load_headers(t, cookies, creds, ids)
     target_latencies: list[float] = []
     target_requests = hello_requests = cached = 0
     target_time = hello_time = 0.0
@@ -650,13 +721,151 @@ def _measure_target(
         r.rendered_ratio = rendered.rps / r.hello_rps if r.hello_rps else 0.0
 
 
-def _failed_statuses(r: Result, got: Round) -> None:
+def _failed_statuses(r: Result | ScaleOut, got: Round) -> None:
     for status, count in got.statuses.items():
         if status != 200:
             r.error_statuses[status] = r.error_statuses.get(status, 0) + count
     lost = got.errors - sum(c for s, c in got.statuses.items() if s != 200)
     if lost > 0:
         r.error_statuses[0] = r.error_statuses.get(0, 0) + lost
+
+
+# Scale-out: one app process on one core, then two on two, one database -------------------------
+
+
+def two_cores() -> tuple[int, int] | None:
+    """The first two cores this process may run on (None on a one-core machine)."""
+    cores = sorted(os.sched_getaffinity(0))
+    return (cores[0], cores[1]) if len(cores) >= 2 else None
+
+
+def scale_out_targets(chosen: list[Target], only: tuple[str, ...]) -> list[Target]:
+    """What --scale-out measures: the --only targets when given, else SCALE_OUT_TARGETS."""
+    return list(chosen) if only else [t for t in chosen if t.name in SCALE_OUT_TARGETS]
+
+
+def run_scale_out(
+    picked: list[Target],
+    cores: tuple[int, int],
+    options: Options,
+    env: dict[str, str],
+    work: Path,
+    cookies: dict[str, str],
+    creds: Credentials,
+    ids: Ids,
+    servers: list[Server],
+    log: Callable[[str], None],
+) -> list[ScaleOut]:
+    """Two replicas (one core each, the same database and instance folder) measured for each
+    picked target with the page cache off, then the first target again with it on."""
+    from portal.web.pagecache import DEFAULT_SECONDS
+
+    rows: list[ScaleOut] = []
+    for cached, these in ((False, picked), (True, picked[:1])):
+        replica_env = {**env, "PAGE_CACHE_SECONDS": str(DEFAULT_SECONDS if cached else 0)}
+        pair: list[Server] = []
+        try:
+            for i, core in enumerate(cores):
+                pair.append(
+                    Server(
+                        "wsgi:app",
+                        free_port(),
+                        replica_env,
+                        work / f"replica-{i + 1}{'-cached' if cached else ''}.log",
+                        args=REPLICA_ARGS,
+                        core=core,
+                    )
+                )
+                servers.append(pair[-1])
+            ports = (pair[0].port, pair[1].port)
+            for t in these:
+                headers, per_connection = _load_headers(t, cookies, creds, ids)
+                row = measure_scale_out(
+                    t,
+                    ports,
+                    options,
+                    headers,
+                    per_connection,
+                    page_cache=cached,
+                    cpu_seconds=partial(group_cpu_seconds, *(s.proc.pid for s in pair)),
+                )
+                rows.append(row)
+                log(
+                    f"  {row.label}: one {row.one_rps:.1f} req/s, two {row.two_rps:.1f} req/s "
+                    f"= {row.ratio:.2f}x (split {'/'.join(map(str, row.per_replica))}; "
+                    f"cores used {row.one_cores:.2f} -> {row.two_cores:.2f})"
+                )
+        finally:
+            for server in pair:
+                server.stop()
+    return rows
+
+
+def measure_scale_out(
+    t: Target,
+    ports: tuple[int, int],
+    options: Options,
+    headers: dict[str, str],
+    per_connection: list[dict[str, str]] | None,
+    *,
+    page_cache: bool,
+    cpu_seconds: Callable[[], float] = lambda: 0.0,
+) -> ScaleOut:
+    """Rounds alternate: every connection on the first replica, then the connections split
+    between both (as the proxy in front of two replicas would). ``cpu_seconds`` reads the CPU
+    time both replicas have used so far: each round's share gives the cores they got."""
+    row = ScaleOut(name=t.name, path=t.path, page_cache=page_cache)
+
+    def go(spread: tuple[int, ...], seconds: float) -> Round:
+        return run_round(
+            "127.0.0.1",
+            spread[0],
+            t.path,
+            headers=headers,
+            per_connection=per_connection,
+            ports=spread,
+            connections=CONNECTIONS,
+            seconds=seconds,
+        )
+
+    go(ports, min(1.0, options.seconds / 2))  # warm-up: both replicas have served the target
+    one = Round(seconds=0.0)
+    two = Round(seconds=0.0)
+    cpu = {id(one): 0.0, id(two): 0.0}
+    for _ in range(options.rounds):
+        for spread, total in (((ports[0],), one), (ports, two)):
+            before = cpu_seconds()
+            got = go(spread, options.seconds)
+            cpu[id(total)] += cpu_seconds() - before
+            _failed_statuses(row, got)
+            row.errors += got.errors
+            total.seconds += got.seconds
+            total.latencies.extend(got.latencies)
+            for port, count in got.by_port.items():
+                total.by_port[port] = total.by_port.get(port, 0) + count
+    row.one_rps, row.two_rps = one.rps, two.rps
+    row.one_p95_ms, row.two_p95_ms = one.percentile(95), two.percentile(95)
+    row.per_replica = [two.by_port.get(port, 0) for port in ports]
+    row.one_cores = cpu[id(one)] / one.seconds if one.seconds else 0.0
+    row.two_cores = cpu[id(two)] / two.seconds if two.seconds else 0.0
+    return row
+
+
+def group_cpu_seconds(*groups: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of the process
+    ``groups`` (each a gunicorn started in a session of its own: its master and workers)."""
+    ticks = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": state is fields[0]
+        if int(fields[2]) in groups:  # pgrp
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _key_headers(creds: Credentials) -> list[dict[str, str]]:

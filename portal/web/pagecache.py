@@ -24,8 +24,8 @@ One mechanism, in three parts:
   midnight). A request that wrote, flashed a message, changed the session or answered other
   than 200 is never stored. A hard reload (``Cache-Control: no-cache``) is rendered afresh.
 
-``PAGE_CACHE_SECONDS=0`` switches the cache off. Query-count tests and ``stoa bench``'s
-statement counts measure with it off: they bound what a render costs.
+``PAGE_CACHE_SECONDS=0`` (configuration or environment) switches the cache off. Query-count
+tests and ``stoa bench``'s statement counts measure with it off: they bound what a render costs.
 """
 
 from __future__ import annotations
@@ -300,10 +300,13 @@ def _key(version: tuple[Any, ...], who: str) -> str:
 
 def init_app(app: Flask, engine: Engine) -> None:
     """Watch ``engine`` for writes; serve and store the views marked :func:`cacheable`."""
-    seconds = float(str(app.config.get("PAGE_CACHE_SECONDS", DEFAULT_SECONDS)))
-    cache = PageCache(
-        seconds=seconds, max_bytes=int(str(app.config.get("PAGE_CACHE_BYTES", DEFAULT_BYTES)))
-    )
+
+    def setting(name: str, default: int) -> str:
+        # the app's configuration (tests), else the environment (gunicorn: deploy/, stoa bench)
+        return str(app.config.get(name, os.environ.get(name) or default))
+
+    seconds = float(setting("PAGE_CACHE_SECONDS", DEFAULT_SECONDS))
+    cache = PageCache(seconds=seconds, max_bytes=int(setting("PAGE_CACHE_BYTES", DEFAULT_BYTES)))
     settings = app.config["STOA_SETTINGS"]
     namespace = str(app.config.get("RATELIMIT_NAMESPACE", ""))
     version = DataVersion(Path(app.instance_path), settings.redis_url, namespace)

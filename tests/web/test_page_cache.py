@@ -238,3 +238,15 @@ def test_a_write_outside_any_request_is_seen_too(database_url) -> None:
     after = client.get("/p/acme/notes")
     assert _cache(after) == "miss" and "Rewritten by a job" in after.get_data(as_text=True)
     app.extensions["stoa_db"].engine.dispose()
+
+
+def test_page_cache_seconds_in_the_environment_switches_it_off(database_url, monkeypatch) -> None:
+    """How gunicorn is told (deploy/, ``stoa bench``): ``PAGE_CACHE_SECONDS=0`` in the
+    environment, and every visit renders."""
+    monkeypatch.setenv("PAGE_CACHE_SECONDS", "0")
+    (app,) = _two_workers(database_url)[:1]
+    client = app.test_client()
+    _sign_in(client, "dev@acme.test")
+    first, again = client.get("/p/acme/notes"), client.get("/p/acme/notes")
+    assert again.status_code == 200 and _cache(first) is None and _cache(again) is None
+    app.extensions["stoa_db"].engine.dispose()

@@ -82,3 +82,36 @@ def test_a_connection_keeps_the_cookies_it_is_given_and_counts_cached_answers() 
         httpd.server_close()
     # only each connection's first request came without the cookie the server set
     assert result.requests > 4 and result.cached == result.requests - 2
+
+
+def _counting_server() -> tuple[ThreadingHTTPServer, list[str]]:
+    """A server that notes the client address of each request it answers."""
+    seen: list[str] = []
+
+    class Counting(_Hello):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            seen.append(self.headers.get("X-Forwarded-For", ""))
+            super().do_GET()
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Counting)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, seen
+
+
+def test_connections_are_split_across_ports_as_a_proxy_would() -> None:
+    """The scale-out round (two app processes, one database): half the connections go to each
+    replica, and the round's count is the sum of what both answered."""
+    (first, first_seen), (second, second_seen) = _counting_server(), _counting_server()
+    ports = [int(first.server_address[1]), int(second.server_address[1])]
+    try:
+        result = run_round("127.0.0.1", 0, "/", ports=ports, connections=4, seconds=0.5)
+    finally:
+        for httpd in (first, second):
+            httpd.shutdown()
+            httpd.server_close()
+    assert result.errors == 0 and first_seen and second_seen
+    assert result.requests == len(first_seen) + len(second_seen)
+    assert result.by_port == {ports[0]: len(first_seen), ports[1]: len(second_seen)}
+    # connections 0 and 2 on the first port, 1 and 3 on the second: each keeps its own address
+    assert set(first_seen) == {"10.77.0.1", "10.77.0.3"}
+    assert set(second_seen) == {"10.77.0.2", "10.77.0.4"}
