@@ -55,6 +55,11 @@ def _get(
     return resp
 
 
+def connection_address(index: int) -> str:
+    """The client address connection ``index`` presents (behind one trusted proxy)."""
+    return f"10.77.{index // 250}.{index % 250 + 1}"
+
+
 def _keep_cookies(headers: dict[str, str], resp: http.client.HTTPResponse) -> None:
     """Like a browser: a cookie the server sets is sent with the connection's next requests
     (a refreshed session cookie, as on every signed-in answer)."""
@@ -101,7 +106,7 @@ def run_round(
             "Accept-Encoding": "gzip",  # as every browser asks (bodies are counted, not unpacked)
             **(headers or {}),
             **mine,
-            "X-Forwarded-For": f"10.77.{index // 250}.{index % 250 + 1}",
+            "X-Forwarded-For": connection_address(index),
         }
         my_port = ports[index % len(ports)] if ports else port
         conn = http.client.HTTPConnection(host, my_port, timeout=60)

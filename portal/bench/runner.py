@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 
 from portal.bench import data
-from portal.bench.load import Round, run_round
+from portal.bench.load import Round, connection_address, run_round
 from portal.bench.report import (
     Kind,
     Result,
@@ -397,10 +397,11 @@ def _cookie_jar(set_cookie: str, jar: dict[str, str]) -> None:
         jar[name.strip()] = rest.split(";", 1)[0]
 
 
-def sign_in_http(port: int, email: str) -> str:
-    """Sign in through the real login form; return the Cookie header to send."""
+def sign_in_http(port: int, email: str, address: str = "10.77.255.254") -> str:
+    """Sign in through the real login form from ``address`` (behind the trusted proxy) and
+    open the landing page, as a browser does; return the Cookie header to send."""
     jar: dict[str, str] = {}
-    status, h, page = _get(port, "/login")
+    status, h, page = _get(port, "/login", {"X-Forwarded-For": address})
     _cookie_jar(h["set-cookie"], jar)
     token = META_CSRF.search(page.decode())
     form = urllib.parse.urlencode(
@@ -412,6 +413,7 @@ def sign_in_http(port: int, email: str) -> str:
         {
             "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
             "Content-Type": "application/x-www-form-urlencoded",
+            "X-Forwarded-For": address,
         },
         method="POST",
         body=form,
@@ -420,13 +422,12 @@ def sign_in_http(port: int, email: str) -> str:
         raise RuntimeError(f"sign-in of {email} failed: HTTP {status}")
     _cookie_jar(h["set-cookie"], jar)
     cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
-    # Settle the session as a browser's is after its first page, rather than in every round's
-    # first requests: the load comes from other client addresses than this sign-in (the first
-    # request from a new address marks the session no longer fresh, once), and the first page
-    # rendered gives the session its CSRF secret. "/" redirects to the person's landing page.
+    # The first page rendered gives the session its CSRF secret: done here, as a browser's
+    # session is after its first page, rather than in each round's first requests. "/"
+    # redirects to the person's landing page.
     location = "/"
     for _ in range(3):
-        status, h, _ = _get(port, location, {"Cookie": cookie, "X-Forwarded-For": "10.77.255.254"})
+        status, h, _ = _get(port, location, {"Cookie": cookie, "X-Forwarded-For": address})
         _cookie_jar(h["set-cookie"], jar)
         cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
         if status not in (301, 302, 303) or not h.get("location", "").startswith("/"):
@@ -540,9 +541,10 @@ def measure(
         servers.append(Server("wsgi:app", port, env, work / "app.log"))
         servers.append(Server("portal.bench.hello:app", hello_port, env, work / "hello.log"))
         log("Signing in over HTTP…")
+        # each connection is a browser of its own: its own sign-in, from its own address
         cookies = {
-            "client": sign_in_http(port, CLIENT_EMAIL),
-            "staff": sign_in_http(port, STAFF_EMAIL),
+            who: [sign_in_http(port, email, connection_address(i)) for i in range(CONNECTIONS)]
+            for who, email in (("client", CLIENT_EMAIL), ("staff", STAFF_EMAIL))
         }
         log(
             f"Measuring {len(chosen)} targets: {CONNECTIONS} connections, "
@@ -628,12 +630,13 @@ def _rounded(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _load_headers(
-    t: Target, cookies: dict[str, str], creds: Credentials, ids: Ids
+    t: Target, cookies: dict[str, list[str]], creds: Credentials, ids: Ids
 ) -> tuple[dict[str, str], list[dict[str, str]] | None]:
-    """The headers every connection sends for ``t``, and each connection's own (API keys)."""
+    """The headers every connection sends for ``t``, and each connection's own (its browser
+    session's cookie, or its API key)."""
     headers = request_headers(t, creds, ids, key_index=0)
     if t.who in cookies:
-        headers["Cookie"] = cookies[t.who]
+        return headers, [{"Cookie": cookie} for cookie in cookies[t.who]]
     if t.who == "key":  # one key per connection: run_round sets the key per thread
         headers.pop("Authorization")
     return headers, _key_headers(creds) if t.who == "key" else None
@@ -645,7 +648,7 @@ def _measure_target(
     options: Options,
     port: int,
     hello_port: int,
-    cookies: dict[str, str],
+    cookies: dict[str, list[str]],
     creds: Credentials,
     ids: Ids,
 ) -> None:
@@ -750,7 +753,7 @@ def run_scale_out(
     options: Options,
     env: dict[str, str],
     work: Path,
-    cookies: dict[str, str],
+    cookies: dict[str, list[str]],
     creds: Credentials,
     ids: Ids,
     servers: list[Server],
