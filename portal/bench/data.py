@@ -590,7 +590,7 @@ def generate_invoices(
     age = f"CASE WHEN {kind} IN (0, 2, 3, 4, 5, 6) THEN g % 90 ELSE {spread} END"
 
     def rows(company: str, currency: str, title: str, source: str) -> str:
-        """One generated invoice a row: ``g`` its index, ``k`` its company, amounts computed."""
+        """One generated invoice a row (``g`` its index), its amounts in minor units."""
         return (
             "(SELECT g, seq, company_id, currency, status, title, issue, subtotal, tax, "
             "subtotal + tax AS total, "

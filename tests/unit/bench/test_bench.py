@@ -76,7 +76,7 @@ def test_generates_the_scaled_data_set(scratch) -> None:
         # invoices: 100,000 x 0.002 over the bench companies, acme's made large (at least 10)
         assert counts["invoices"] == 200 and counts["acme_invoices"] == 10
         with engine.connect() as conn:
-            statuses = dict(
+            statuses: dict[str, int] = dict(
                 conn.execute(text("SELECT status, count(*) FROM invoice GROUP BY status")).all()
             )
             numbers, sequences, first, last = conn.execute(
