@@ -27,6 +27,7 @@ from portal.validation import form_data, validated
 from portal.web.args import page_arg
 from portal.web.downloads import send_blob
 from portal.web.htmx import hx_redirect, perform, render_page
+from portal.web.pagecache import cacheable
 from portal.web.urls import base_url
 from services import billing as service
 from services.billing import checkout, pdf
@@ -99,6 +100,7 @@ def _render_index(status_code: int = 200, **extra: Any) -> Response:
 
 
 @bp.get("/invoices")
+@cacheable
 def index() -> Response:
     return _render_index()
 

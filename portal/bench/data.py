@@ -6,10 +6,12 @@ refused. On it: the migrations, the demo data (the signed-in users, roles, membe
 ``acme`` portal every measured page belongs to), then the generated rows:
 
 * SPEC §8's set scaled by ``scale``: 1,000 companies (each with a portal and a client admin),
-  20,000 projects, 200,000 tasks, 100,000 files, 100,000 deliverables (each with a version) and
-  2,000,000 activity rows, spread evenly over the generated companies;
-* the ``acme`` tenant made large: 20 boards (projects) of 100 tasks, 2,000 files, 2,000 notes and
-  50,000 activity rows (boards stay 100 cards each; their number and the rest scale);
+  20,000 projects, 200,000 tasks, 100,000 files, 100,000 deliverables (each with a version),
+  100,000 invoices (see :func:`generate_invoices`) and 2,000,000 activity rows, spread evenly
+  over the generated companies;
+* the ``acme`` tenant made large: 20 boards (projects) of 100 tasks, 2,000 files, 2,000 notes,
+  2,000 invoices and 50,000 activity rows (boards stay 100 cards each; their number and the
+  rest scale);
 * Results for ``acme`` (SPEC §8's "5 years of daily metrics for 2,000 connections", all on the
   measured tenant, so its Results page sums them all): 2,000 platform connections (half stores,
   half ad accounts) with 1,826 days of daily metrics each (2 metrics a store, 5 an ad account:
@@ -42,8 +44,15 @@ FULL = {
     "files": 100_000,
     "deliverables": 100_000,
     "activity": 2_000_000,
+    "invoices": 100_000,
 }
-ACME_FULL = {"boards": 20, "files": 2_000, "notes": 2_000, "activity": 50_000}
+ACME_FULL = {
+    "boards": 20,
+    "files": 2_000,
+    "notes": 2_000,
+    "activity": 50_000,
+    "invoices": 2_000,
+}
 RESULTS_FULL = {"connections": 2_000, "campaigns": 200}
 METRIC_DAYS = 1_826  # five years of days, at every scale
 STORE_METRICS = ("revenue", "orders")
@@ -62,6 +71,7 @@ def scaled(scale: float) -> dict[str, int]:
     counts["acme_files"] = max(10, round(ACME_FULL["files"] * scale))
     counts["acme_notes"] = max(10, round(ACME_FULL["notes"] * scale))
     counts["acme_activity"] = max(10, round(ACME_FULL["activity"] * scale))
+    counts["acme_invoices"] = max(10, round(ACME_FULL["invoices"] * scale))
     counts["acme_connections"] = max(2, round(RESULTS_FULL["connections"] * scale))
     stores = counts["acme_connections"] // 2
     ads = counts["acme_connections"] - stores
@@ -525,6 +535,7 @@ def generate(engine: Engine, scale: float, *, log: Callable[[str], None] = print
                 {**p, "n": n["acme_activity"]},
             ),
         )
+        generate_invoices(conn, n, p, step)
         generate_results(conn, n, acme, step)
     started = time.monotonic()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -532,6 +543,172 @@ def generate(engine: Engine, scale: float, *, log: Callable[[str], None] = print
     out.seconds["vacuum analyze"] = round(time.monotonic() - started, 2)
     log(f"  vacuum analyze: {out.seconds['vacuum analyze']:.1f} s")
     return out
+
+
+INVOICE_DAYS = 1_826  # issue dates over five years, at every scale
+BENCH_INVOICE = "Bench invoice "
+ACME_INVOICE = "Acme invoice "
+
+
+def generate_invoices(
+    conn: Connection,
+    n: Mapping[str, int],
+    p: Mapping[str, int],
+    step: Callable[[str, Callable[[], int]], None],
+) -> None:
+    """Invoices as the billing service leaves them, set-based: numbered on from the agency's
+    sequence (which is moved past them), one line each whose amounts are the invoice's totals,
+    and the payment of each paid or part-paid one. Issue dates spread over five years (drafts
+    and open invoices within the last 90 days), due 30 days later; about one in twenty a draft
+    (staff-only), one a void, two part paid, three sent (some overdue), the rest paid. Money in
+    minor units: 500.00 to 10,000.00 before tax, 20% tax on one in three; one bench company in
+    ten bills in EUR."""
+    from portal.models import Invoice, InvoiceLine, InvoicePayment
+
+    def tbl(model: Any) -> Table:
+        return model.__table__
+
+    counter = conn.execute(
+        text("SELECT prefix, last_number FROM invoice_counter WHERE key = 'agency'")
+    ).first()
+    prefix = counter[0] if counter else "INV-"
+
+    def base() -> int:
+        taken = conn.execute(text("SELECT coalesce(max(sequence), 0) FROM invoice")).scalar_one()
+        last = conn.execute(
+            text("SELECT coalesce(max(last_number), 0) FROM invoice_counter")
+        ).scalar_one()
+        return max(int(taken), int(last))
+
+    kind = "g % 20"
+    status = (
+        f"CASE WHEN {kind} = 0 THEN 'draft' WHEN {kind} = 1 THEN 'void' "
+        f"WHEN {kind} IN (2, 3) THEN 'partial' WHEN {kind} IN (4, 5, 6) THEN 'sent' "
+        "ELSE 'paid' END"
+    )
+    spread = f"CAST((g::bigint * 7919) % {INVOICE_DAYS} AS int)"
+    age = f"CASE WHEN {kind} IN (0, 2, 3, 4, 5, 6) THEN g % 90 ELSE {spread} END"
+
+    def rows(company: str, currency: str, title: str, source: str) -> str:
+        """One generated invoice a row (``g`` its index), its amounts in minor units."""
+        return (
+            "(SELECT g, seq, company_id, currency, status, title, issue, subtotal, tax, "
+            "subtotal + tax AS total, "
+            "CASE status WHEN 'paid' THEN subtotal + tax "
+            "WHEN 'partial' THEN (subtotal + tax) / 2 ELSE 0 END AS paid "
+            "FROM (SELECT g, :base + 1 + g AS seq, "
+            f"{company} AS company_id, {currency} AS currency, {status} AS status, "
+            f"'{title}' || (g + 1) AS title, current_date - ({age}) AS issue, "
+            "50000 + (g::bigint * 7919) % 950000 AS subtotal, "
+            "CASE WHEN g % 3 = 0 THEN round((50000 + (g::bigint * 7919) % 950000) * 0.2)::bigint "
+            "ELSE 0 END AS tax "
+            f"FROM {source}) AS r) AS s"
+        )
+
+    def invoices(source: str, params: Mapping[str, Any]) -> int:
+        at = "CAST(s.issue AS timestamp) AT TIME ZONE 'UTC' + interval '9 hours'"
+        return insert_select(
+            conn,
+            tbl(Invoice),
+            {
+                "company_id": "s.company_id",
+                "sequence": "s.seq",
+                "number": ":prefix || lpad(s.seq::text, greatest(5, length(s.seq::text)), '0')",
+                "title": "s.title",
+                "currency": "s.currency",
+                "status": "s.status",
+                "issue_date": "s.issue",
+                "due_date": "s.issue + 30",
+                "payment_instructions": "'Bank transfer, quoting the invoice number.'",
+                "subtotal_minor": "s.subtotal",
+                "tax_minor": "s.tax",
+                "total_minor": "s.total",
+                "paid_minor": "s.paid",
+                "sent_at": f"CASE WHEN s.status = 'draft' THEN NULL ELSE {at} END",
+                "paid_at": f"CASE WHEN s.status = 'paid' THEN least(now(), {at} + (s.g % 30) "
+                "* interval '1 day') END",
+                "voided_at": f"CASE WHEN s.status = 'void' THEN {at} + interval '2 days' END",
+                "void_reason": "CASE WHEN s.status = 'void' THEN 'Sent twice' ELSE '' END",
+                "created_by_id": ":staff",
+                "created_at": at,
+                "updated_at": at,
+            },
+            source,
+            {**params, "prefix": prefix, "base": base(), "staff": p["staff"]},
+        )
+
+    step(
+        "invoices",
+        lambda: invoices(
+            rows(
+                "c.id",
+                "CASE WHEN c.k % 10 = 9 THEN 'EUR' ELSE 'USD' END",
+                BENCH_INVOICE,
+                "generate_series(0, :ni - 1) AS g JOIN bench_co AS c ON c.k = g % :nco",
+            ),
+            {"ni": n["invoices"], "nco": n["companies"]},
+        ),
+    )
+    step(
+        "acme invoices",
+        lambda: invoices(
+            rows(":acme", "'USD'", ACME_INVOICE, "generate_series(0, :ni - 1) AS g"),
+            {"ni": n["acme_invoices"], "acme": p["acme"]},
+        ),
+    )
+    generated = (
+        f"invoice AS i WHERE (i.title LIKE '{BENCH_INVOICE}%' OR i.title LIKE '{ACME_INVOICE}%')"
+    )
+    step(
+        "invoice lines",
+        lambda: insert_select(
+            conn,
+            tbl(InvoiceLine),
+            {
+                "invoice_id": "i.id",
+                "company_id": "i.company_id",
+                "position": "0",
+                "description": "'Retainer, ' || to_char(i.issue_date, 'FMMonth YYYY')",
+                "quantity": "'1'",
+                "unit_price": "CAST(round(i.subtotal_minor / 100.0, 2) AS text)",
+                "tax_rate": "CASE WHEN i.tax_minor > 0 THEN '20' ELSE '0' END",
+                "discount_rate": "'0'",
+                "subtotal_minor": "i.subtotal_minor",
+                "tax_minor": "i.tax_minor",
+                "total_minor": "i.total_minor",
+            },
+            generated,
+        ),
+    )
+    step(
+        "invoice payments",
+        lambda: insert_select(
+            conn,
+            tbl(InvoicePayment),
+            {
+                "invoice_id": "i.id",
+                "company_id": "i.company_id",
+                "amount_minor": "i.paid_minor",
+                "currency": "i.currency",
+                "paid_on": "CAST(coalesce(i.paid_at, i.sent_at) AS date)",
+                "method": "'bank_transfer'",
+                "reference": "'Transfer ' || i.number",
+                "recorded_by_id": ":staff",
+                "created_at": "coalesce(i.paid_at, i.sent_at)",
+            },
+            f"{generated} AND i.paid_minor > 0",
+            {"staff": p["staff"]},
+        ),
+    )
+    # the sequence moves past them: the next invoice a person creates takes the next number
+    conn.execute(
+        text(
+            "INSERT INTO invoice_counter (key, prefix, last_number) VALUES ('agency', :prefix, "
+            ":last) ON CONFLICT (key) DO UPDATE SET last_number = "
+            "greatest(invoice_counter.last_number, excluded.last_number)"
+        ),
+        {"prefix": prefix, "last": base()},
+    )
 
 
 # each stored metric's daily value: base + (a spread hash of connection and day) % span
@@ -693,6 +870,8 @@ def count_generated(engine: Engine) -> dict[str, int]:
         f"ON c.id = d.company_id WHERE c.slug LIKE '{BENCH_SLUG_PREFIX}%'",
         "activity": "SELECT count(*) FROM activitylog a JOIN company c ON c.id = a.company_id "
         f"WHERE c.slug LIKE '{BENCH_SLUG_PREFIX}%'",
+        "invoices": "SELECT count(*) FROM invoice i JOIN company c ON c.id = i.company_id "
+        f"WHERE c.slug LIKE '{BENCH_SLUG_PREFIX}%'",
         "acme_boards": "SELECT count(*) FROM project WHERE name LIKE 'Bench board %'",
         "acme_tasks": "SELECT count(*) FROM task t JOIN project p ON p.id = t.project_id "
         "WHERE p.name LIKE 'Bench board %'",
@@ -701,6 +880,8 @@ def count_generated(engine: Engine) -> dict[str, int]:
         "AND n.resource_type = 'project' WHERE p.name LIKE 'Bench board %'",
         "acme_activity": "SELECT count(*) FROM activitylog a JOIN company c "
         "ON c.id = a.company_id WHERE c.slug = 'acme' AND a.description LIKE 'Pat Manager did%'",
+        "acme_invoices": "SELECT count(*) FROM invoice i JOIN company c "
+        f"ON c.id = i.company_id WHERE c.slug = 'acme' AND i.title LIKE '{ACME_INVOICE}%'",
         "acme_connections": "SELECT count(*) FROM platform_connection "
         "WHERE account_label LIKE 'bench-%'",
         "acme_metric_rows": "SELECT count(*) FROM metric_daily m JOIN platform_connection c "

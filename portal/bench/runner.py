@@ -67,6 +67,8 @@ SKIP_STATEMENTS = ("SAVEPOINT", "RELEASE", "ROLLBACK TO")
 # campaigns table sorted by a computed column, ascending
 YEAR = "period_type=year"
 SORT = "sort_by=roas&sort_dir=asc"
+# the Invoices list as a status chip and the pager swap it: the paid ones, their second page
+PAID_PAGE = "status=paid&page=2"
 META_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
@@ -125,6 +127,9 @@ def targets(ids: Ids, board: int) -> list[Target]:
         Target("results campaigns sort", "partial", f"{p}/results?{SORT}", "client", htmx=True),
         Target("api results", "api", f"/api/portal/results?{YEAR}", "worker"),
         Target("api results campaigns", "api", f"/api/portal/results/campaigns?{SORT}", "worker"),
+        # Invoices: acme's group (acme's 2,000 and acme-retail's) among the 100,000
+        Target("invoices", "page", f"{p}/invoices", "client"),
+        Target("invoices partial", "partial", f"{p}/invoices?{PAID_PAGE}", "client", htmx=True),
     ]
 
 

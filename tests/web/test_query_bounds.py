@@ -96,3 +96,39 @@ def test_the_group_comes_with_the_session_user(client, login, count_queries, ten
     assert client.get("/p/acme-retail-test/dashboard").status_code == 200
     login(tenants.retail_admin)  # children never see their parent
     assert client.get("/p/acme-test/dashboard").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "htmx"),
+    [
+        ("/p/acme-test/invoices", False),
+        ("/p/acme-test/invoices?status=paid&page=2", True),  # a status chip, then the pager
+        ("/p/acme-test/invoices?sort=amount&q=inv", True),
+    ],
+)
+def test_the_invoices_list_does_not_grow(
+    client, login, db, count_queries, tenants, url, htmx
+) -> None:
+    """The bench's Invoices targets: the client's whole page and its swapped list, with one
+    page of invoices and with several (paid, part paid, drafts, the group's child's)."""
+    from tests.factories.billing import make_invoice
+
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    def measure() -> int:
+        client.get(url, headers=headers)
+        with count_queries() as q:
+            assert client.get(url, headers=headers).status_code == 200
+        return q.count
+
+    login(tenants.acme_admin)
+    for _ in range(2):
+        make_invoice(db, tenants.staff_admin, tenants.acme, payments=["3044.99"])
+    few = measure()
+    for i in range(45):
+        company = tenants.retail if i % 3 == 0 else tenants.acme
+        sent = i % 9 != 0
+        paid = (["3044.99"] if i % 2 else ["10"]) if sent else []
+        make_invoice(db, tenants.staff_admin, company, payments=paid, send=sent)
+    many = measure()
+    assert few == many <= MAX_QUERIES, (url, few, many)

@@ -73,6 +73,33 @@ def test_generates_the_scaled_data_set(scratch) -> None:
             raw = conn.execute(text("SELECT sum(value) FROM metric_daily")).scalar_one()
             days = conn.execute(text("SELECT count(DISTINCT day) FROM metric_daily")).scalar_one()
         assert days == data.METRIC_DAYS and rows == data.METRIC_DAYS * 7 and total == raw
+        # invoices: 100,000 x 0.002 over the bench companies, acme's made large (at least 10)
+        assert counts["invoices"] == 200 and counts["acme_invoices"] == 10
+        with engine.connect() as conn:
+            statuses: dict[str, int] = dict(
+                conn.execute(text("SELECT status, count(*) FROM invoice GROUP BY status")).all()
+            )
+            numbers, sequences, first, last = conn.execute(
+                text(
+                    "SELECT count(DISTINCT number), count(DISTINCT sequence), "
+                    "min(issue_date), max(issue_date) FROM invoice"
+                )
+            ).one()
+            unbalanced = conn.execute(  # each invoice's totals are its lines', its payments'
+                text(
+                    "SELECT count(*) FROM invoice i WHERE i.total_minor <> "
+                    "(SELECT sum(l.total_minor) FROM invoice_line l WHERE l.invoice_id = i.id) "
+                    "OR i.paid_minor <> (SELECT coalesce(sum(p.amount_minor), 0) "
+                    "FROM invoice_payment p WHERE p.invoice_id = i.id) "
+                    "OR i.due_date < i.issue_date"
+                )
+            ).scalar_one()
+            last_number = conn.execute(
+                text("SELECT last_number FROM invoice_counter WHERE key = 'agency'")
+            ).scalar_one()
+        assert set(statuses) == {"draft", "sent", "partial", "paid", "void"}
+        assert numbers == sequences == 210 == last_number and unbalanced == 0
+        assert (last - first).days > 4 * 365  # issued over five years
     finally:
         engine.dispose()
     # a database the bench filled is the bench's: --reuse measures it again, claiming starts over

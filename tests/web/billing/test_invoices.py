@@ -303,3 +303,22 @@ def test_staff_area_lists_invoices_across_portals(client, login, db, tenants) ->
     assert acme.number in page and globex.number not in page
     login(tenants.acme_admin)
     assert client.get("/admin/invoices/").status_code == 404
+
+
+def test_the_list_is_kept_until_an_invoice_changes(client, login, db, tenants) -> None:
+    """A repeat visit is answered from the page cache; a new invoice shows on the next one."""
+    from portal.web.pagecache import CACHE_HEADER
+
+    make_invoice(db, tenants.staff_admin, tenants.acme, title="First retainer")
+    login(tenants.acme_admin)
+    client.get("/p/acme-test/activity")  # the first answer settles the session (CSRF secret)
+    for headers in ({}, {"HX-Request": "true"}):
+        first, again = client.get(BASE, headers=headers), client.get(BASE, headers=headers)
+        assert (first.headers.get(CACHE_HEADER), again.headers.get(CACHE_HEADER)) == (
+            "miss",
+            "hit",
+        )
+        assert again.get_data() == first.get_data()
+    new = make_invoice(db, tenants.staff_admin, tenants.acme, title="Second retainer")
+    after = client.get(BASE)
+    assert after.headers.get(CACHE_HEADER) == "miss" and new.number in after.get_data(True)
