@@ -38,6 +38,7 @@ from portal.bench.report import (
     scale_out_table,
     table,
 )
+from portal.web.args import is_digits
 
 ROOT = Path(__file__).resolve().parents[2]
 CONNECTIONS = 16
@@ -864,7 +865,7 @@ def group_cpu_seconds(*groups: int) -> float:
     ``groups`` (each a gunicorn started in a session of its own: its master and workers)."""
     ticks = 0
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
+        if not is_digits(entry.name):  # a process's folder
             continue
         try:
             stat = Path(entry.path, "stat").read_text()
