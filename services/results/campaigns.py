@@ -11,7 +11,8 @@ from sqlalchemy import Float, cast, func, select
 from sqlmodel import Session, col
 
 from portal.errors import Invalid
-from portal.models.results import PLATFORM_LABELS, CampaignDaily
+from portal.models.results import PLATFORM_LABELS, CampaignDaily, PlatformConnection
+from services.results.connectors import CAMPAIGN_PLATFORMS
 from services.results.metrics import CENT, Period
 
 SORT_COLUMNS: tuple[str, ...] = (
@@ -147,10 +148,15 @@ def campaign_table(
             session, company_ids, period, sort_by, sort_dir, platform, page, per_page
         )
     pages = max(1, -(-count // per_page)) if per_page else 1
+    # the group's connected ad platforms: a few connection rows, never a scan of every
+    # campaign day the group ever had
     platforms = sorted(
         session.scalars(
-            select(col(CampaignDaily.platform))
-            .where(col(CampaignDaily.company_id).in_(list(company_ids)))
+            select(col(PlatformConnection.platform))
+            .where(
+                col(PlatformConnection.company_id).in_(list(company_ids)),
+                col(PlatformConnection.platform).in_(sorted(CAMPAIGN_PLATFORMS)),
+            )
             .distinct()
         ).all()
     )

@@ -80,6 +80,7 @@ class Account:
 
 class Connector(Protocol):
     platform: str
+    reports_campaigns: bool  # an ad platform: its syncs bring per-campaign days
 
     def account(self) -> Account:
         """Check the credentials by reading the account (raises PlatformRejected if wrong)."""
@@ -150,6 +151,7 @@ class ShopifyConnector:
     """A Shopify-like store: daily revenue and order counts from its orders."""
 
     platform = Platform.shopify.value
+    reports_campaigns = False
     API = "2024-10"
 
     def __init__(self, base_url: str, *, shop: str, access_token: str) -> None:
@@ -211,6 +213,7 @@ class GoogleAdsConnector:
     """A Google-Ads-like account: per-campaign daily spend, impressions, clicks, conversions."""
 
     platform = Platform.google_ads.value
+    reports_campaigns = True
     VERSION = "v17"
 
     def __init__(
@@ -284,6 +287,12 @@ class GoogleAdsConnector:
             )
         except (TypeError, ValueError):
             return None
+
+
+# The platforms whose connections bring campaigns (the Results tab's platform filter).
+CAMPAIGN_PLATFORMS: frozenset[str] = frozenset(
+    c.platform for c in (ShopifyConnector, GoogleAdsConnector) if c.reports_campaigns
+)
 
 
 def connector_for(platform: str, base_url: str, credentials: dict[str, str]) -> Connector:

@@ -29,6 +29,20 @@ def acme(db, tenants):
     return tenants
 
 
+def test_campaign_days_are_read_once_per_render(client, login, acme, count_queries) -> None:
+    """The platform filter comes from the connected ad platforms, not from a scan of every
+    campaign day the company ever had (60 ms at 2,000 connections x 5 years): the only
+    statement over campaign days is the period's own aggregation."""
+    login(acme.acme_viewer)
+    client.get(url(acme, period_end=END))
+    with count_queries() as q:
+        html = client.get(url(acme, period_end=END)).get_data(as_text=True)
+    assert len([s for s in q.statements if "campaign_daily" in s]) == 1, q.statements
+    chips = re.search(r'aria-label="Filter by platform">(.*?)</nav>', html, re.S).group(1)
+    # the connected ad platform is offered; the shop (no campaigns) is not
+    assert "Google Ads" in chips and "Shopify" not in chips
+
+
 def url(t, **args) -> str:
     query = "&".join(f"{k}={v}" for k, v in args.items())
     return f"/p/{t.acme.slug}/results" + (f"?{query}" if query else "")
