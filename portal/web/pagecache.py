@@ -49,6 +49,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal.db import BOOKKEEPING, SHARED_CONNECTION
+from portal.web.assets import accepts_gzip
 
 log = logging.getLogger(__name__)
 
@@ -214,8 +215,9 @@ def watch_writes(engine: Engine, version: DataVersion) -> None:
 
 @dataclass
 class Entry:
+    """A kept answer (always a 200: nothing else is kept)."""
+
     expires: float
-    status: int
     headers: list[tuple[str, str]]
     body: bytes
 
@@ -286,8 +288,6 @@ def _asks_fresh() -> bool:
 
 
 def _key(version: tuple[Any, ...], who: str) -> str:
-    from portal.web.assets import accepts_gzip
-
     parts = [
         repr(version),
         who,
@@ -333,8 +333,7 @@ def init_app(app: Flask, engine: Engine) -> None:
         if entry is None:
             g.stoa_page_cache_key = key  # rendered, then kept (a hard reload refreshes it)
             return None
-        g.stoa_page_cache_hit = True
-        resp = Response(entry.body, status=entry.status, headers=entry.headers)
+        resp = Response(entry.body, headers=entry.headers)
         resp.headers[CACHE_HEADER] = "hit"
         if resp.get_etag()[0]:
             resp.make_conditional(request)
@@ -344,8 +343,8 @@ def init_app(app: Flask, engine: Engine) -> None:
     # finished (compressed) response
     @app.after_request
     def _store(response: Response) -> Response:
-        key = g.pop("stoa_page_cache_key", None)
-        if key is None or g.get("stoa_page_cache_hit"):
+        key = g.pop("stoa_page_cache_key", None)  # set only when the view rendered
+        if key is None:
             return response
         response.headers[CACHE_HEADER] = "miss"
         if (
@@ -362,7 +361,6 @@ def init_app(app: Flask, engine: Engine) -> None:
             key,
             Entry(
                 expires=cache.clock() + cache.seconds,
-                status=response.status_code,
                 headers=[(k, v) for k, v in response.headers.items() if k != CACHE_HEADER],
                 body=response.get_data(),
             ),

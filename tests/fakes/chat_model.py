@@ -9,13 +9,12 @@ answer waits until the server stops, so the client's timeout is what ends the ca
 
 from __future__ import annotations
 
-import json
-import threading
 from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+from tests.fakes.server import FakeServer
 
 
 @dataclass(frozen=True)
@@ -30,34 +29,14 @@ class Recorded:
         return "\n".join(str(m.get("content", "")) for m in self.body.get("messages", []))
 
 
-class FakeChatModel:
+class FakeChatModel(FakeServer):
     def __init__(self, *, key: str = "sk-test-fake-key", reply: str | None = None) -> None:
+        super().__init__()
         self.key = key
         self.reply = reply
-        self.hang = False
-        self.failures: list[int] = []
+        self.hang = False  # answer only when the fake stops (``stop`` releases it)
         self.garbage: list[str] = []
         self.requests: list[Recorded] = []
-        self._stopped = threading.Event()
-        self.server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeChatModel:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        if not self._stopped.is_set():
-            self._stopped.set()  # releases a hanging answer
-            self.server.shutdown()
-            self.server.server_close()
-
-    def fail_next(self, count: int = 1, status: int = 500) -> None:
-        self.failures.extend([status] * count)
 
     def garbage_next(self, body: str) -> None:
         """The next answer is ``body`` as-is (not JSON, or JSON without a message)."""
@@ -80,13 +59,13 @@ class FakeChatModel:
         if self.garbage:
             return Response(self.garbage.pop(0), mimetype="application/json")
         if request.path != "/v1/chat/completions" or request.method != "POST":
-            return self._json({"error": {"message": "Not found"}}, 404)
+            return self.json_response({"error": {"message": "Not found"}}, 404)
         if request.headers.get("Authorization") != f"Bearer {self.key}":
-            return self._json({"error": {"message": "Incorrect API key provided"}}, 401)
+            return self.json_response({"error": {"message": "Incorrect API key provided"}}, 401)
         messages = body.get("messages") or []
         prompt = str(messages[-1].get("content", "")) if messages else ""
         content = self.reply if self.reply is not None else _default_reply(prompt)
-        return self._json(
+        return self.json_response(
             {
                 "id": "chatcmpl-fake",
                 "object": "chat.completion",
@@ -101,10 +80,6 @@ class FakeChatModel:
                 "usage": {"prompt_tokens": len(prompt.split()), "completion_tokens": 12},
             }
         )
-
-    @staticmethod
-    def _json(data: Any, status: int = 200) -> Response:
-        return Response(json.dumps(data), status=status, mimetype="application/json")
 
 
 def _default_reply(prompt: str) -> str:

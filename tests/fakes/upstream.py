@@ -8,13 +8,13 @@ answer it says ``{"ok": true}``.
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+from tests.fakes.server import FakeServer
 
 
 @dataclass(frozen=True)
@@ -24,29 +24,12 @@ class Seen:
     headers: dict[str, str]
 
 
-class FakeUpstream:
+class FakeUpstream(FakeServer):
     def __init__(self) -> None:
+        super().__init__()
         self.answers: list[tuple[int, Any, float]] = []
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
-        self._stopped = threading.Event()
-        self.server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeUpstream:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        if not self._stopped.is_set():
-            self._stopped.set()  # releases held answers
-            if self.thread.is_alive():
-                self.server.shutdown()
-            self.server.server_close()
 
     def answer(self, status: int = 200, body: Any = None, *, times: int = 1) -> None:
         with self._lock:
@@ -67,5 +50,5 @@ class FakeUpstream:
         if isinstance(body, str):
             resp = Response(body, status=status, mimetype="text/plain")
         else:
-            resp = Response(json.dumps(body), status=status, mimetype="application/json")
+            resp = self.json_response(body, status)
         return resp(environ, start_response)

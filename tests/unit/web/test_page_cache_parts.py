@@ -178,7 +178,7 @@ def test_every_kind_of_write_moves_the_version(watched, write) -> None:
 
 
 def _entry(body: bytes, expires: float = 100.0) -> Entry:
-    return Entry(expires=expires, status=200, headers=[], body=body)
+    return Entry(expires=expires, headers=[], body=body)
 
 
 def test_entries_expire() -> None:
